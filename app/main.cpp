@@ -1,0 +1,147 @@
+// flowguard: the window when a display is available, the same engine headless otherwise.
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QLibraryInfo>
+#include <QMessageBox>
+#include <QSettings>
+#include <QTranslator>
+
+#include <cstdio>
+#include <memory>
+
+#include "config/engineconfig.h"
+#include "engine/engine.h"
+#include "mainwindow.h"
+#include "signalwatcher.h"
+
+namespace {
+
+struct Options {
+    QHash<QString, QString> flags;
+    bool headless = false;
+};
+
+void addOptions(QCommandLineParser &p)
+{
+    p.setApplicationDescription(QStringLiteral(
+        "FlowGuard ingests logs and metrics over HTTP into a local SQLite database.\n"
+        "Each option can also be set as FLOWGUARD_<NAME> in the environment or saved in the settings file;\n"
+        "a flag wins over the environment, which wins over the settings."));
+    p.addHelpOption();
+    p.addVersionOption();
+    p.addOption({QStringLiteral("headless"), QStringLiteral("Run without a window until SIGINT/SIGTERM.")});
+    p.addOption({QStringLiteral("listen"), QStringLiteral("Listener address (default 127.0.0.1:4318; port 0 picks one)."),
+                 QStringLiteral("ADDR:PORT")});
+    p.addOption({QStringLiteral("db"), QStringLiteral("SQLite database file (default: the user's data directory)."),
+                 QStringLiteral("PATH")});
+    p.addOption({QStringLiteral("retention"), QStringLiteral("Keep raw logs and metric points this long (default 7d; off keeps all)."),
+                 QStringLiteral("DURATION")});
+    p.addOption({QStringLiteral("max-db-size"), QStringLiteral("Delete the oldest data beyond this size (default 10GB)."),
+                 QStringLiteral("SIZE")});
+    p.addOption({QStringLiteral("sync"), QStringLiteral("normal: acknowledged data survives a crash; full: also power loss."),
+                 QStringLiteral("normal|full")});
+    p.addOption({QStringLiteral("max-body"), QStringLiteral("Largest request body (default 16MiB)."), QStringLiteral("SIZE")});
+    p.addOption({QStringLiteral("max-inflight"), QStringLiteral("Ingest bytes held in memory before answering 503 (default 128MiB)."),
+                 QStringLiteral("SIZE")});
+    p.addOption({QStringLiteral("allowed-origins"), QStringLiteral("Browser origins allowed to write, comma-separated."),
+                 QStringLiteral("LIST")});
+    p.addOption({QStringLiteral("allowed-hosts"), QStringLiteral("Extra Host names the listener answers, comma-separated."),
+                 QStringLiteral("LIST")});
+}
+
+bool hasDisplay()
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+           || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+void printLine(FILE *f, const QString &line)
+{
+    std::fputs(qPrintable(line + QLatin1Char('\n')), f);
+    std::fflush(f);
+}
+
+int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWindow *window)
+{
+    fg::Engine engine(config);
+    QString error;
+    if (!engine.start(&error)) {
+        printLine(stderr, QStringLiteral("flowguard: ") + error);
+        if (window)
+            QMessageBox::critical(nullptr, QObject::tr("FlowGuard cannot start"), error);
+        return 1;
+    }
+    printLine(stdout, QStringLiteral("listening on ") + engine.listenAddress());
+    printLine(stderr, QStringLiteral("flowguard %1: database %2, sync=%3")
+                          .arg(QCoreApplication::applicationVersion(), config.dbPath,
+                               config.syncFull ? QStringLiteral("full") : QStringLiteral("normal")));
+    SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app, [&app](int sig) {
+        printLine(stderr, QStringLiteral("flowguard: signal %1, shutting down").arg(sig));
+        app.quit();
+    });
+    if (window) {
+        QObject::connect(&engine, &fg::Engine::statsUpdated, window, &fg::MainWindow::showStats);
+        window->showStats(engine.stats());
+        window->show();
+    }
+    const int rc = app.exec();
+    engine.stop();
+    printLine(stderr, QStringLiteral("flowguard: stopped cleanly"));
+    return rc;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("FlowGuard"));
+    QCoreApplication::setApplicationName(QStringLiteral("flowguard"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(FLOWGUARD_VERSION));
+
+    QStringList args;
+    for (int i = 0; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+    QCommandLineParser parser;
+    addOptions(parser);
+    const bool parsed = parser.parse(args);
+    const bool wantsWindow = parsed && !parser.isSet(QStringLiteral("headless")) && !parser.isSet(QStringLiteral("help"))
+                             && !parser.isSet(QStringLiteral("version")) && parser.positionalArguments().isEmpty();
+    const bool window = wantsWindow && hasDisplay();
+
+    std::unique_ptr<QCoreApplication> app;
+    if (window)
+        app = std::make_unique<QApplication>(argc, argv);
+    else
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    parser.process(*app); // --help, --version and unknown options end here
+    if (!parser.positionalArguments().isEmpty()) {
+        printLine(stderr, QStringLiteral("flowguard: unknown command '%1' (see --help)").arg(parser.positionalArguments().first()));
+        return 2;
+    }
+    if (wantsWindow && !window)
+        printLine(stderr, QStringLiteral("flowguard: no display found, running headless"));
+
+    QHash<QString, QString> flags;
+    for (const QString &key : fg::configKeys())
+        if (parser.isSet(key))
+            flags.insert(key, parser.value(key));
+    QSettings settings;
+    const fg::ConfigResult config = fg::resolveConfig(flags, QProcessEnvironment::systemEnvironment(), &settings);
+    if (!config.errors.isEmpty()) {
+        for (const QString &e : config.errors)
+            printLine(stderr, QStringLiteral("flowguard: ") + e);
+        return 2;
+    }
+
+    if (!window)
+        return runEngine(*app, config.config, nullptr);
+
+    QTranslator translator;
+    if (translator.load(QLocale(), QStringLiteral("flowguard"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QCoreApplication::installTranslator(&translator);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
+    fg::MainWindow mainWindow;
+    return runEngine(*app, config.config, &mainWindow);
+}

@@ -1,0 +1,293 @@
+#include "apirouter.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include "apierror.h"
+#include "config/engineconfig.h"
+#include "ingest/inflightbudget.h"
+#include "ingest/nativelogdecoder.h"
+#include "ingest/nativemetricdecoder.h"
+#include "ingeststats.h"
+#include "ingestroute.h"
+#include "queryparams.h"
+#include "queryrunner.h"
+#include "store/storereader.h"
+#include "store/storewriter.h"
+
+#ifndef FLOWGUARD_VERSION
+#define FLOWGUARD_VERSION "0.0.0"
+#endif
+
+namespace fg {
+
+namespace {
+
+constexpr int kMaxBuckets = 10'000;
+
+QJsonValue str(const std::string &s) { return s.empty() ? QJsonValue() : QJsonValue(QString::fromStdString(s)); }
+QJsonValue iso(TimeNs t) { return QString::fromStdString(formatIsoMs(t)); }
+
+QJsonValue jsonObjectText(const std::string &text)
+{
+    if (text.empty())
+        return QJsonObject();
+    return QJsonDocument::fromJson(QByteArray::fromStdString(text)).object();
+}
+
+HttpResponse paramError(const ParamError &e)
+{
+    return apiError(400, QStringLiteral("invalid query parameter '%1': %2").arg(e.field, e.message),
+                    QJsonObject{{QStringLiteral("field"), e.field}});
+}
+
+QJsonObject page(const QJsonArray &items, const std::optional<std::int64_t> &next)
+{
+    return QJsonObject{{QStringLiteral("items"), items},
+                       {QStringLiteral("next_cursor"), next ? QJsonValue(encodeCursor(*next)) : QJsonValue()}};
+}
+
+QJsonObject logJson(const StoredLog &row)
+{
+    const LogRecord &r = row.record;
+    return QJsonObject{
+        {QStringLiteral("id"), encodeCursor(row.id)},
+        {QStringLiteral("ts"), iso(r.ts)},
+        {QStringLiteral("received_at"), iso(r.received)},
+        {QStringLiteral("service"), QString::fromStdString(r.service)},
+        {QStringLiteral("level"), QString::fromLatin1(levelName(r.level).data(), qsizetype(levelName(r.level).size()))},
+        {QStringLiteral("level_raw"), str(r.levelRaw)},
+        {QStringLiteral("message"), QString::fromStdString(r.message)},
+        {QStringLiteral("latency_ms"), std::isnan(r.latencyMs) ? QJsonValue() : QJsonValue(r.latencyMs)},
+        {QStringLiteral("status_code"), r.statusCode ? QJsonValue(r.statusCode) : QJsonValue()},
+        {QStringLiteral("endpoint"), str(r.endpoint)},
+        {QStringLiteral("method"), str(r.method)},
+        {QStringLiteral("trace_id"), str(r.traceId)},
+        {QStringLiteral("span_id"), str(r.spanId)},
+        {QStringLiteral("signal_id"), str(r.signalId)},
+        {QStringLiteral("attributes"), jsonObjectText(r.attributes)},
+    };
+}
+
+} // namespace
+
+ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps)
+    : m_guard(config.listenAddress, config.listenPort, config.allowedHosts, config.allowedOrigins),
+      m_configJson(configJson), m_deps(deps),
+      m_ingestLogs(std::make_unique<IngestRoute>(std::make_unique<NativeLogDecoder>(), deps.writer, deps.budget,
+                                                 deps.ingestStats, config.maxDecompressedBytes)),
+      m_ingestMetrics(std::make_unique<IngestRoute>(std::make_unique<NativeMetricDecoder>(), deps.writer,
+                                                    deps.budget, deps.ingestStats, config.maxDecompressedBytes))
+{
+    m_uptime.start();
+}
+
+ApiRouter::~ApiRouter() = default;
+
+ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
+{
+    QByteArray path = request.path;
+    while (path.size() > 1 && path.endsWith('/'))
+        path.chop(1);
+    struct Entry {
+        const char *path;
+        const char *method;
+        Route route;
+    };
+    static const Entry kRoutes[] = {
+        {"/api/ingest/logs", "POST", Route::IngestLogs}, {"/api/ingest/metrics", "POST", Route::IngestMetrics},
+        {"/api/health", "GET", Route::Health},           {"/api/ready", "GET", Route::Ready},
+        {"/api/services", "GET", Route::Services},       {"/api/logs", "GET", Route::Logs},
+        {"/api/metrics", "GET", Route::Metrics},         {"/api/config", "GET", Route::Config},
+    };
+    RouteMatch m;
+    for (const Entry &e : kRoutes) {
+        if (path != e.path)
+            continue;
+        if (request.method == e.method)
+            m.route = e.route;
+        else
+            m.allowed = e.method;
+    }
+    return m;
+}
+
+std::optional<HttpResponse> ApiRouter::admit(const HttpRequest &head)
+{
+    if (const QString why = m_guard.checkHost(head); !why.isEmpty())
+        return apiError(403, why, QJsonObject{{QStringLiteral("field"), QStringLiteral("Host")}});
+    const bool isRead = head.method == "GET" || head.method == "HEAD";
+    if (!isRead) {
+        if (const QString why = m_guard.checkOrigin(head); !why.isEmpty())
+            return apiError(403, why, QJsonObject{{QStringLiteral("field"), QStringLiteral("Origin")}});
+    }
+    const RouteMatch m = match(head);
+    if (head.method == "OPTIONS" && !m.allowed.isEmpty()) {
+        // CORS preflight from an allowed origin (checkOrigin passed above).
+        HttpResponse r;
+        r.status = 204;
+        r.headers = {{"Allow", m.allowed + ", OPTIONS"}, {"Access-Control-Allow-Methods", m.allowed}};
+        if (head.hasHeader("origin"))
+            r.headers.emplace_back("Access-Control-Allow-Origin", head.header("origin"));
+        r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type, Content-Encoding, Authorization");
+        return r;
+    }
+    if (!m.route) {
+        if (!m.allowed.isEmpty()) {
+            HttpResponse r = apiError(405, QStringLiteral("%1 is not allowed on %2; use %3")
+                                               .arg(QString::fromLatin1(head.method), QString::fromLatin1(head.path),
+                                                    QString::fromLatin1(m.allowed)),
+                                      QJsonObject{{QStringLiteral("allowed"), QString::fromLatin1(m.allowed)}});
+            r.headers.emplace_back("Allow", m.allowed);
+            return r;
+        }
+        return apiError(404, QStringLiteral("no such endpoint: %1").arg(QString::fromLatin1(head.path)),
+                        QJsonObject{{QStringLiteral("path"), QString::fromLatin1(head.path)}});
+    }
+    if (*m.route == Route::IngestLogs || *m.route == Route::IngestMetrics)
+        return IngestRoute::checkHead(head);
+    return std::nullopt;
+}
+
+void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
+{
+    const RouteMatch m = match(request);
+    switch (*m.route) {
+    case Route::IngestLogs: m_ingestLogs->handle(std::move(request), responder); return;
+    case Route::IngestMetrics: m_ingestMetrics->handle(std::move(request), responder); return;
+    case Route::Health: responder.send(health()); return;
+    case Route::Ready: {
+        const bool ready = m_deps.writer->stats().healthy;
+        responder.send(ready ? jsonResponse(200, QJsonObject{{QStringLiteral("ready"), true}})
+                             : apiError(503, QStringLiteral("storage is not ready")));
+        return;
+    }
+    case Route::Config: responder.send(jsonResponse(200, m_configJson)); return;
+    case Route::Services: services(responder); return;
+    case Route::Logs: logs(request, responder); return;
+    case Route::Metrics: metrics(request, responder); return;
+    }
+}
+
+HttpResponse ApiRouter::transportError(int status, const QString &message)
+{
+    if (status == 503)
+        m_deps.ingestStats->overloaded++;
+    return apiError(status, message);
+}
+
+HttpResponse ApiRouter::health() const
+{
+    const StoreStats &s = m_deps.writer->stats();
+    const IngestStats &i = *m_deps.ingestStats;
+    const bool ok = s.healthy;
+    return jsonResponse(
+        200,
+        QJsonObject{
+            {QStringLiteral("status"), ok ? QStringLiteral("ok") : QStringLiteral("degraded")},
+            {QStringLiteral("version"), QStringLiteral(FLOWGUARD_VERSION)},
+            {QStringLiteral("uptime_s"), m_uptime.elapsed() / 1000},
+            {QStringLiteral("db"),
+             QJsonObject{{QStringLiteral("ok"), ok},
+                         {QStringLiteral("path"), m_configJson.value(QStringLiteral("db"))},
+                         {QStringLiteral("size_bytes"), qint64(s.dbBytes)},
+                         {QStringLiteral("wal_bytes"), qint64(s.walBytes)},
+                         {QStringLiteral("logs"), qint64(s.logsStored)},
+                         {QStringLiteral("metric_points"), qint64(s.metricsStored)},
+                         {QStringLiteral("commits"), qint64(s.commits)},
+                         {QStringLiteral("retention_deleted"), qint64(s.retentionDeleted)}}},
+            {QStringLiteral("queue_depth"), qint64(s.queuedJobs)},
+            {QStringLiteral("inflight_bytes"), qint64(m_deps.budget->used())},
+            {QStringLiteral("ingest"),
+             QJsonObject{{QStringLiteral("requests"), qint64(i.requests)},
+                         {QStringLiteral("accepted"), qint64(i.itemsAccepted)},
+                         {QStringLiteral("rejected"), qint64(i.itemsRejected)},
+                         {QStringLiteral("duplicates"), qint64(s.duplicates)},
+                         {QStringLiteral("overloaded"), qint64(i.overloaded)},
+                         {QStringLiteral("bytes"), qint64(i.bytesReceived)}}},
+        });
+}
+
+void ApiRouter::services(const HttpResponder &responder)
+{
+    m_deps.queries->run(
+        [](StoreReader &reader) {
+            QJsonArray items;
+            for (const ServiceInfo &s : reader.services())
+                items.append(QJsonObject{{QStringLiteral("name"), QString::fromStdString(s.name)},
+                                         {QStringLiteral("first_seen"), iso(s.firstSeen)},
+                                         {QStringLiteral("last_seen"), iso(s.lastSeen)},
+                                         {QStringLiteral("log_count"), qint64(s.logCount)},
+                                         {QStringLiteral("metric_count"), qint64(s.metricCount)}});
+            return jsonResponse(200, page(items, std::nullopt));
+        },
+        responder);
+}
+
+void ApiRouter::logs(const HttpRequest &request, const HttpResponder &responder)
+{
+    const QueryParams params(request.query);
+    LogQuery q;
+    if (auto e = params.window(q.window, nowNs()))
+        return responder.send(paramError(*e));
+    if (auto e = params.level(q.minLevel))
+        return responder.send(paramError(*e));
+    q.service = params.text(QStringLiteral("service")).toStdString();
+    q.contains = params.text(QStringLiteral("q")).toStdString();
+    m_deps.queries->run(
+        [q](StoreReader &reader) {
+            const Page<StoredLog> result = reader.logs(q);
+            QJsonArray items;
+            for (const StoredLog &row : result.items)
+                items.append(logJson(row));
+            return jsonResponse(200, page(items, result.nextCursor));
+        },
+        responder);
+}
+
+void ApiRouter::metrics(const HttpRequest &request, const HttpResponder &responder)
+{
+    const QueryParams params(request.query);
+    MetricQuery q;
+    TimeNs step = 0;
+    if (auto e = params.step(step))
+        return responder.send(paramError(*e));
+    // Bucketed queries need a bounded window: the last hour unless from or range say otherwise.
+    if (auto e = params.window(q.window, nowNs(), step ? 3600 : 0))
+        return responder.send(paramError(*e));
+    if (step && (q.window.to - q.window.from) / step > kMaxBuckets)
+        return responder.send(paramError({QStringLiteral("step"),
+                                          QStringLiteral("gives more than %1 buckets for this range").arg(kMaxBuckets)}));
+    q.service = params.text(QStringLiteral("service")).toStdString();
+    q.name = params.text(QStringLiteral("name")).toStdString();
+    m_deps.queries->run(
+        [q, step](StoreReader &reader) {
+            QJsonArray items;
+            if (!step) {
+                const Page<StoredPoint> result = reader.metricPoints(q);
+                for (const StoredPoint &p : result.items)
+                    items.append(QJsonObject{{QStringLiteral("ts"), iso(p.sample.ts)},
+                                             {QStringLiteral("service"), QString::fromStdString(p.sample.service)},
+                                             {QStringLiteral("name"), QString::fromStdString(p.sample.name)},
+                                             {QStringLiteral("type"), QLatin1String(metricTypeName(p.sample.type))},
+                                             {QStringLiteral("tags"), jsonObjectText(p.sample.tags)},
+                                             {QStringLiteral("value"), p.sample.value}});
+                return jsonResponse(200, page(items, result.nextCursor));
+            }
+            for (const MetricBucket &b : reader.metricBuckets(q, step, kMaxBuckets))
+                items.append(QJsonObject{{QStringLiteral("ts"), iso(b.start)},
+                                         {QStringLiteral("service"), QString::fromStdString(b.service)},
+                                         {QStringLiteral("name"), QString::fromStdString(b.name)},
+                                         {QStringLiteral("type"), QLatin1String(metricTypeName(b.type))},
+                                         {QStringLiteral("tags"), jsonObjectText(b.tags)},
+                                         {QStringLiteral("avg"), b.avg},
+                                         {QStringLiteral("min"), b.min},
+                                         {QStringLiteral("max"), b.max},
+                                         {QStringLiteral("sum"), b.sum},
+                                         {QStringLiteral("count"), qint64(b.count)}});
+            return jsonResponse(200, page(items, std::nullopt));
+        },
+        responder);
+}
+
+} // namespace fg

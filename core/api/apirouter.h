@@ -1,0 +1,59 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+
+#include <memory>
+
+#include "ingest/httpresponder.h"
+#include "requestguard.h"
+
+namespace fg {
+
+class IngestRoute;
+class InflightBudget;
+class QueryRunner;
+class StoreWriter;
+struct EngineConfig;
+struct IngestStats;
+
+// The HTTP API: guards, routing, and the handlers of each path. Lives on the listener thread.
+class ApiRouter final : public RequestHandler {
+public:
+    struct Deps {
+        StoreWriter *writer;
+        QueryRunner *queries;
+        InflightBudget *budget;
+        IngestStats *ingestStats;
+    };
+    ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps);
+    ~ApiRouter() override;
+
+    void setListenPort(quint16 port) { m_guard.setPort(port); }
+
+    std::optional<HttpResponse> admit(const HttpRequest &head) override;
+    void handle(HttpRequest &&request, HttpResponder responder) override;
+    HttpResponse transportError(int status, const QString &message) override;
+
+private:
+    enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config };
+    struct RouteMatch {
+        std::optional<Route> route;
+        QByteArray allowed; // methods the path accepts, for 405
+    };
+    static RouteMatch match(const HttpRequest &request);
+
+    HttpResponse health() const;
+    void logs(const HttpRequest &request, const HttpResponder &responder);
+    void metrics(const HttpRequest &request, const HttpResponder &responder);
+    void services(const HttpResponder &responder);
+
+    RequestGuard m_guard;
+    QJsonObject m_configJson;
+    Deps m_deps;
+    std::unique_ptr<IngestRoute> m_ingestLogs;
+    std::unique_ptr<IngestRoute> m_ingestMetrics;
+    QElapsedTimer m_uptime;
+};
+
+} // namespace fg

@@ -1,0 +1,176 @@
+#include "ingestroute.h"
+
+#include <algorithm>
+
+#include "apierror.h"
+#include "ingest/gzipinflater.h"
+#include "ingest/inflightbudget.h"
+#include "ingeststats.h"
+#include "store/storewriter.h"
+
+namespace fg {
+
+namespace {
+
+QByteArray mediaType(const HttpRequest &r)
+{
+    QByteArray ct = r.header("content-type");
+    const qsizetype semi = ct.indexOf(';');
+    if (semi >= 0)
+        ct.truncate(semi);
+    return ct.trimmed().toLower();
+}
+
+std::optional<BodyFormat> formatFor(const QByteArray &type)
+{
+    if (type == "application/json")
+        return BodyFormat::Json;
+    if (type == "application/x-ndjson" || type == "application/ndjson" || type == "application/jsonl"
+        || type == "application/x-jsonlines" || type == "application/jsonlines")
+        return BodyFormat::Ndjson;
+    // What `curl -d` sends, or nothing at all: accepted when the body is JSON.
+    if (type.isEmpty() || type == "application/x-www-form-urlencoded")
+        return BodyFormat::Auto;
+    return std::nullopt;
+}
+
+bool isGzip(const HttpRequest &r)
+{
+    const QByteArray enc = r.header("content-encoding").trimmed().toLower();
+    return enc == "gzip" || enc == "x-gzip" || enc == "deflate";
+}
+
+std::string ingestBody(int accepted, int duplicates, const std::vector<ItemError> &errors)
+{
+    std::string out = "{\"accepted\":" + std::to_string(accepted) + ",\"duplicates\":" + std::to_string(duplicates)
+                      + ",\"rejected\":" + std::to_string(errors.size()) + ",\"errors\":[";
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+        if (i)
+            out += ',';
+        out += "{\"index\":" + std::to_string(errors[i].index) + ",\"field\":";
+        if (errors[i].field.empty())
+            out += "null";
+        else
+            appendJsonString(out, errors[i].field);
+        out += ",\"message\":";
+        appendJsonString(out, errors[i].message);
+        out += '}';
+    }
+    out += ']';
+    return out;
+}
+
+HttpResponse rawJson(int status, std::string body)
+{
+    HttpResponse r;
+    r.status = status;
+    r.body = QByteArray::fromStdString(body);
+    return r;
+}
+
+} // namespace
+
+IngestRoute::IngestRoute(std::unique_ptr<IngestDecoder> decoder, StoreWriter *writer, InflightBudget *budget,
+                         IngestStats *stats, qint64 maxDecompressedBytes)
+    : m_decoder(std::move(decoder)), m_writer(writer), m_budget(budget), m_stats(stats),
+      m_maxDecompressed(maxDecompressedBytes)
+{
+}
+
+std::optional<HttpResponse> IngestRoute::checkHead(const HttpRequest &head)
+{
+    const QByteArray type = mediaType(head);
+    if (!formatFor(type))
+        return apiError(415,
+                        QStringLiteral("Content-Type '%1' is not supported; send application/json or application/x-ndjson")
+                            .arg(QString::fromLatin1(type)),
+                        QJsonObject{{QStringLiteral("field"), QStringLiteral("Content-Type")}});
+    const QByteArray enc = head.header("content-encoding").trimmed().toLower();
+    if (!enc.isEmpty() && enc != "identity" && !isGzip(head))
+        return apiError(415, QStringLiteral("Content-Encoding '%1' is not supported; use gzip").arg(QString::fromLatin1(enc)),
+                        QJsonObject{{QStringLiteral("field"), QStringLiteral("Content-Encoding")}});
+    return std::nullopt;
+}
+
+void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
+{
+    m_stats->requests++;
+    m_stats->bytesReceived += request.body.size();
+    QByteArray body = std::move(request.body);
+    qint64 extraReserved = 0;
+    if (isGzip(request)) {
+        QByteArray inflated;
+        const auto rc = GzipInflater::inflate(body, m_maxDecompressed, inflated, kJsonPadding);
+        if (rc == GzipInflater::Result::TooLarge) {
+            responder.send(apiError(413, QStringLiteral("decompressed body is over the limit of %1 bytes").arg(m_maxDecompressed)));
+            return;
+        }
+        if (rc == GzipInflater::Result::Corrupt) {
+            responder.send(apiError(400, QStringLiteral("body is not valid gzip data"),
+                                    QJsonObject{{QStringLiteral("field"), QStringLiteral("Content-Encoding")}}));
+            return;
+        }
+        // The inflated text and its records are held on top of what the transport reserved.
+        extraReserved = 2 * inflated.size();
+        if (!m_budget->tryReserve(extraReserved)) {
+            m_stats->overloaded++;
+            responder.send(apiError(503, QStringLiteral("ingest is at capacity; retry shortly")));
+            return;
+        }
+        body = std::move(inflated);
+    }
+    body.reserve(body.size() + qsizetype(kJsonPadding));
+
+    const auto format = formatFor(mediaType(request)).value_or(BodyFormat::Auto);
+    DecodeResult decoded = m_decoder->decode(std::string_view(body.constData(), std::size_t(body.size())), format,
+                                             request.receivedAt);
+    body = QByteArray();
+    std::sort(decoded.errors.begin(), decoded.errors.end(),
+              [](const ItemError &a, const ItemError &b) { return a.index < b.index; });
+    m_stats->itemsRejected += qint64(decoded.errors.size());
+
+    auto releaseExtra = [budget = m_budget, extraReserved] {
+        if (extraReserved)
+            budget->release(extraReserved);
+    };
+    if (!decoded.malformed.empty()) {
+        releaseExtra();
+        responder.send(apiError(400, QString::fromStdString(decoded.malformed),
+                                QJsonObject{{QStringLiteral("field"), QStringLiteral("body")}}));
+        return;
+    }
+    if (decoded.accepted == 0) {
+        releaseExtra();
+        if (decoded.errors.empty()) {
+            responder.send(rawJson(202, ingestBody(0, 0, {}) + "}"));
+            return;
+        }
+        const std::string summary = decoded.errors.size() == 1
+                                        ? "the item was rejected: " + decoded.errors.front().message
+                                        : "all " + std::to_string(decoded.errors.size()) + " items were rejected";
+        std::string body422 = ingestBody(0, 0, decoded.errors);
+        body422 += ",\"error\":\"ValidationError\",\"message\":";
+        appendJsonString(body422, summary);
+        body422 += ",\"details\":{\"rejected\":" + std::to_string(decoded.errors.size()) + "}}";
+        responder.send(rawJson(422, std::move(body422)));
+        return;
+    }
+
+    auto job = std::make_unique<WriteJob>();
+    job->batch = std::move(decoded.batch);
+    const int accepted = decoded.accepted;
+    job->done = [responder, accepted, errors = std::move(decoded.errors), stats = m_stats,
+                 releaseExtra](const WriteOutcome &outcome) {
+        releaseExtra();
+        if (!outcome.ok) {
+            responder.send(apiError(500, QStringLiteral("storage failed, nothing of this request was stored: %1")
+                                             .arg(QString::fromStdString(outcome.error))));
+            return;
+        }
+        stats->itemsAccepted += accepted;
+        responder.send(rawJson(202, ingestBody(accepted, outcome.duplicates, errors) + "}"));
+    };
+    m_writer->submit(std::move(job));
+}
+
+} // namespace fg

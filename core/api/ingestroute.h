@@ -1,0 +1,34 @@
+#pragma once
+
+#include <memory>
+
+#include "ingest/httpresponder.h"
+#include "ingest/ingestdecoder.h"
+
+namespace fg {
+
+class InflightBudget;
+class StoreWriter;
+struct IngestStats;
+
+// One ingest endpoint: inflates, decodes with its format's decoder, hands the valid items to the
+// store writer as one atomic job and answers 202 only once they are committed. Lives on the listener
+// thread; the completion runs on the writer thread and only posts the response.
+class IngestRoute final {
+public:
+    IngestRoute(std::unique_ptr<IngestDecoder> decoder, StoreWriter *writer, InflightBudget *budget,
+                IngestStats *stats, qint64 maxDecompressedBytes);
+
+    // Media-type and encoding checks done on the head, before the body is read.
+    static std::optional<HttpResponse> checkHead(const HttpRequest &head);
+    void handle(HttpRequest &&request, const HttpResponder &responder);
+
+private:
+    std::unique_ptr<IngestDecoder> m_decoder;
+    StoreWriter *m_writer;
+    InflightBudget *m_budget;
+    IngestStats *m_stats;
+    qint64 m_maxDecompressed;
+};
+
+} // namespace fg

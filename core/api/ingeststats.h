@@ -1,0 +1,17 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace fg {
+
+// Counters of the ingest API, written on the listener thread, read anywhere.
+struct IngestStats {
+    std::atomic<std::int64_t> requests{0};
+    std::atomic<std::int64_t> itemsAccepted{0};
+    std::atomic<std::int64_t> itemsRejected{0};
+    std::atomic<std::int64_t> bytesReceived{0};
+    std::atomic<std::int64_t> overloaded{0};
+};
+
+} // namespace fg

@@ -1,0 +1,110 @@
+#include "queryparams.h"
+
+#include "config/units.h"
+
+namespace fg {
+
+namespace {
+constexpr int kDefaultLimit = 100;
+constexpr int kMaxLimit = 1000;
+} // namespace
+
+QueryParams::QueryParams(const QByteArray &rawQuery)
+{
+    QByteArray q = rawQuery;
+    q.replace('+', ' '); // form encoding; a literal plus arrives as %2B
+    m_query.setQuery(QString::fromUtf8(q));
+}
+
+QString QueryParams::text(const QString &name) const
+{
+    return m_query.queryItemValue(name, QUrl::FullyDecoded).trimmed();
+}
+
+QString encodeCursor(std::int64_t id)
+{
+    return QString::fromLatin1(QByteArray("c1:" + QByteArray::number(id))
+                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+std::optional<std::int64_t> decodeCursor(const QString &cursor)
+{
+    const QByteArray raw = QByteArray::fromBase64(cursor.toLatin1(), QByteArray::Base64UrlEncoding);
+    if (!raw.startsWith("c1:"))
+        return std::nullopt;
+    bool ok = false;
+    const qint64 id = raw.mid(3).toLongLong(&ok);
+    if (!ok || id <= 0)
+        return std::nullopt;
+    return id;
+}
+
+std::optional<ParamError> QueryParams::window(TimeWindow &w, TimeNs now, qint64 defaultRangeSeconds) const
+{
+    w.to = now;
+    if (has(QStringLiteral("to"))) {
+        const auto t = parseTimeText(text(QStringLiteral("to")).toStdString());
+        if (!t)
+            return ParamError{QStringLiteral("to"), QStringLiteral("must be ISO 8601 or epoch time")};
+        w.to = *t;
+    }
+    w.from = defaultRangeSeconds > 0 ? w.to - defaultRangeSeconds * kNsPerSec : 0;
+    if (has(QStringLiteral("range"))) {
+        const auto s = parseDurationSeconds(text(QStringLiteral("range")).toStdString());
+        if (!s || *s <= 0)
+            return ParamError{QStringLiteral("range"), QStringLiteral("must be a duration such as 15m, 1h, 24h or 7d")};
+        w.from = w.to - *s * kNsPerSec;
+    }
+    if (has(QStringLiteral("from"))) {
+        const auto t = parseTimeText(text(QStringLiteral("from")).toStdString());
+        if (!t)
+            return ParamError{QStringLiteral("from"), QStringLiteral("must be ISO 8601 or epoch time")};
+        w.from = *t;
+    }
+    if (w.from > w.to)
+        return ParamError{QStringLiteral("from"), QStringLiteral("is after to")};
+    w.limit = kDefaultLimit;
+    if (has(QStringLiteral("limit"))) {
+        bool ok = false;
+        const int limit = text(QStringLiteral("limit")).toInt(&ok);
+        if (!ok || limit < 1)
+            return ParamError{QStringLiteral("limit"), QStringLiteral("must be a whole number from 1 to 1000")};
+        w.limit = std::min(limit, kMaxLimit);
+    }
+    if (has(QStringLiteral("cursor")) && !text(QStringLiteral("cursor")).isEmpty()) {
+        const auto id = decodeCursor(text(QStringLiteral("cursor")));
+        if (!id)
+            return ParamError{QStringLiteral("cursor"), QStringLiteral("is not a cursor returned by this API")};
+        w.beforeId = *id;
+    }
+    return std::nullopt;
+}
+
+std::optional<ParamError> QueryParams::level(Level &out) const
+{
+    out = Level::Unknown;
+    const QString v = text(QStringLiteral("level"));
+    if (v.isEmpty())
+        return std::nullopt;
+    const ParsedLevel p = parseLevel(v.toStdString());
+    if (!p.exact)
+        return ParamError{QStringLiteral("level"),
+                          QStringLiteral("must be one of trace, debug, info, warn, error, fatal")};
+    out = p.level;
+    return std::nullopt;
+}
+
+std::optional<ParamError> QueryParams::step(TimeNs &out) const
+{
+    out = 0;
+    const QString v = text(QStringLiteral("step"));
+    if (v.isEmpty())
+        return std::nullopt;
+    const auto s = parseDurationSeconds(v.toStdString());
+    if (!s || *s <= 0)
+        return ParamError{QStringLiteral("step"), QStringLiteral("must be a duration such as 10s, 1m or 1h")};
+    out = *s * kNsPerSec;
+    return std::nullopt;
+}
+
+} // namespace fg

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QString>
+#include <QUrlQuery>
+
+#include <optional>
+
+#include "store/storereader.h"
+
+namespace fg {
+
+// Query-string parsing shared by the list endpoints. Errors name the parameter.
+struct ParamError {
+    QString field;
+    QString message;
+};
+
+class QueryParams final {
+public:
+    explicit QueryParams(const QByteArray &rawQuery);
+
+    QString text(const QString &name) const;
+    bool has(const QString &name) const { return m_query.hasQueryItem(name); }
+    // from/to/range/limit/cursor. With none of from and range the window reaches back to the start
+    // (newest first, so a plain GET shows the latest items whatever their event time).
+    std::optional<ParamError> window(TimeWindow &w, TimeNs now, qint64 defaultRangeSeconds = 0) const;
+    std::optional<ParamError> level(Level &out) const;
+    std::optional<ParamError> step(TimeNs &out) const;
+
+private:
+    QUrlQuery m_query;
+};
+
+QString encodeCursor(std::int64_t id);
+std::optional<std::int64_t> decodeCursor(const QString &cursor);
+
+} // namespace fg

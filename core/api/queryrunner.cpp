@@ -1,0 +1,31 @@
+#include "queryrunner.h"
+
+#include "apierror.h"
+#include "store/sqlitedb.h"
+#include "store/storereader.h"
+
+namespace fg {
+
+QueryRunner::QueryRunner(std::string dbPath, int threads) : m_dbPath(std::move(dbPath))
+{
+    m_pool.setMaxThreadCount(threads);
+    m_pool.setObjectName(QStringLiteral("fg-query"));
+}
+
+QueryRunner::~QueryRunner() { m_pool.waitForDone(); }
+
+void QueryRunner::run(Query query, HttpResponder responder)
+{
+    m_pool.start([this, query = std::move(query), responder = std::move(responder)] {
+        try {
+            if (!m_readers.hasLocalData() || !m_readers.localData())
+                m_readers.setLocalData(std::make_shared<StoreReader>(m_dbPath));
+            responder.send(query(*m_readers.localData()));
+        } catch (const SqliteError &e) {
+            m_readers.setLocalData(nullptr); // reopen next time
+            responder.send(apiError(500, QStringLiteral("query failed: %1").arg(QString::fromUtf8(e.what()))));
+        }
+    });
+}
+
+} // namespace fg

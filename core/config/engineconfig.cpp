@@ -1,0 +1,167 @@
+#include "engineconfig.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QSettings>
+#include <QStandardPaths>
+
+#include "units.h"
+
+namespace fg {
+
+namespace {
+
+struct Key {
+    const char *name;
+    const char *env;
+    const char *defaultValue;
+};
+
+// All configuration keys in one place: name (flag and QSettings key), environment variable, default.
+const Key kKeys[] = {
+    {"listen", "FLOWGUARD_LISTEN", "127.0.0.1:4318"},
+    {"db", "FLOWGUARD_DB", ""},
+    {"retention", "FLOWGUARD_RETENTION", "7d"},
+    {"max-db-size", "FLOWGUARD_MAX_DB_SIZE", "10GB"},
+    {"sync", "FLOWGUARD_SYNC", "normal"},
+    {"max-body", "FLOWGUARD_MAX_BODY", "16MiB"},
+    {"max-inflight", "FLOWGUARD_MAX_INFLIGHT", "128MiB"},
+    {"allowed-origins", "FLOWGUARD_ALLOWED_ORIGINS", ""},
+    {"allowed-hosts", "FLOWGUARD_ALLOWED_HOSTS", ""},
+};
+
+bool parseListen(const QString &text, QHostAddress &addr, quint16 &port)
+{
+    const int colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        return false;
+    QString host = text.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    bool ok = false;
+    const uint p = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || p > 65535)
+        return false;
+    if (host == QLatin1String("localhost"))
+        addr = QHostAddress(QHostAddress::LocalHost);
+    else if (!addr.setAddress(host))
+        return false;
+    port = quint16(p);
+    return true;
+}
+
+QStringList splitList(const QString &v)
+{
+    QStringList out;
+    for (const QString &part : v.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        out << part.trimmed();
+    return out;
+}
+
+} // namespace
+
+QString defaultDbPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/flowguard.db");
+}
+
+QStringList configKeys()
+{
+    QStringList keys;
+    for (const Key &k : kKeys)
+        keys << QString::fromLatin1(k.name);
+    return keys;
+}
+
+ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessEnvironment &env, QSettings *settings)
+{
+    ConfigResult result;
+    EngineConfig &c = result.config;
+    for (const Key &k : kKeys) {
+        const QString name = QString::fromLatin1(k.name);
+        QString value = QString::fromLatin1(k.defaultValue);
+        QString source = QStringLiteral("default");
+        if (flags.contains(name)) {
+            value = flags.value(name);
+            source = QStringLiteral("flag");
+        } else if (env.contains(QString::fromLatin1(k.env))) {
+            value = env.value(QString::fromLatin1(k.env));
+            source = QStringLiteral("env");
+        } else if (settings && settings->contains(name)) {
+            value = settings->value(name).toString();
+            source = QStringLiteral("settings");
+        }
+        result.sources.insert(name, source);
+        const QString where = source == QLatin1String("env") ? QString::fromLatin1(k.env)
+                              : source == QLatin1String("flag") ? QStringLiteral("--") + name
+                                                                 : name + QStringLiteral(" (") + source + QLatin1Char(')');
+        auto bad = [&](const QString &expected) {
+            result.errors << QStringLiteral("invalid value '%1' for %2: expected %3").arg(value, where, expected);
+        };
+        const std::string utf8 = value.toStdString();
+        if (name == QLatin1String("listen")) {
+            if (!parseListen(value, c.listenAddress, c.listenPort))
+                bad(QStringLiteral("ADDR:PORT, e.g. 127.0.0.1:4318"));
+        } else if (name == QLatin1String("db")) {
+            c.dbPath = value.isEmpty() ? defaultDbPath() : QDir::cleanPath(QDir::current().absoluteFilePath(value));
+        } else if (name == QLatin1String("retention")) {
+            if (auto s = parseDurationSeconds(utf8))
+                c.retentionSeconds = *s;
+            else
+                bad(QStringLiteral("a duration such as 7d, 24h or off"));
+        } else if (name == QLatin1String("max-db-size")) {
+            auto b = parseByteSize(utf8);
+            if (b && *b >= 1024 * 1024)
+                c.maxDbBytes = *b;
+            else
+                bad(QStringLiteral("a size of at least 1MB, e.g. 10GB"));
+        } else if (name == QLatin1String("sync")) {
+            const QString v = value.toLower();
+            if (v == QLatin1String("normal") || v == QLatin1String("full"))
+                c.syncFull = v == QLatin1String("full");
+            else
+                bad(QStringLiteral("normal or full"));
+        } else if (name == QLatin1String("max-body")) {
+            auto b = parseByteSize(utf8);
+            if (b && *b >= 1024) {
+                c.maxBodyBytes = *b;
+                c.maxDecompressedBytes = std::max<qint64>(c.maxDecompressedBytes, *b);
+            } else {
+                bad(QStringLiteral("a size of at least 1KiB, e.g. 16MiB"));
+            }
+        } else if (name == QLatin1String("max-inflight")) {
+            auto b = parseByteSize(utf8);
+            if (b && *b >= 1024 * 1024)
+                c.maxInflightBytes = *b;
+            else
+                bad(QStringLiteral("a size of at least 1MiB, e.g. 128MiB"));
+        } else if (name == QLatin1String("allowed-origins")) {
+            c.allowedOrigins = splitList(value);
+        } else if (name == QLatin1String("allowed-hosts")) {
+            c.allowedHosts = splitList(value);
+        }
+    }
+    return result;
+}
+
+QJsonObject EngineConfig::toJson() const
+{
+    const QString host = listenAddress.protocol() == QAbstractSocket::IPv6Protocol
+                             ? QStringLiteral("[%1]").arg(listenAddress.toString())
+                             : listenAddress.toString();
+    return QJsonObject{
+        {QStringLiteral("listen"), QStringLiteral("%1:%2").arg(host).arg(listenPort)},
+        {QStringLiteral("db"), dbPath},
+        {QStringLiteral("retention_seconds"), retentionSeconds},
+        {QStringLiteral("max_db_size_bytes"), maxDbBytes},
+        {QStringLiteral("sync"), syncFull ? QStringLiteral("full") : QStringLiteral("normal")},
+        {QStringLiteral("max_body_bytes"), maxBodyBytes},
+        {QStringLiteral("max_decompressed_bytes"), maxDecompressedBytes},
+        {QStringLiteral("max_inflight_bytes"), maxInflightBytes},
+        {QStringLiteral("max_connections"), maxConnections},
+        {QStringLiteral("allowed_origins"), QJsonArray::fromStringList(allowedOrigins)},
+        {QStringLiteral("allowed_hosts"), QJsonArray::fromStringList(allowedHosts)},
+    };
+}
+
+} // namespace fg

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QHash>
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+class QSettings;
+
+namespace fg {
+
+// Effective engine settings. Every key FlowGuard reads lives in kKeys (engineconfig.cpp); each value is
+// resolved flag > environment (FLOWGUARD_*) > saved QSettings > default.
+struct EngineConfig {
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 listenPort = 4318;
+    QString dbPath;
+    qint64 retentionSeconds = 7 * 86400; // raw logs and metric points; 0 keeps everything
+    qint64 maxDbBytes = 10LL * 1000 * 1000 * 1000;
+    bool syncFull = false; // PRAGMA synchronous=FULL: survives power loss, not only crashes
+    qint64 maxBodyBytes = 16LL * 1024 * 1024;
+    qint64 maxDecompressedBytes = 64LL * 1024 * 1024;
+    qint64 maxInflightBytes = 128LL * 1024 * 1024; // bodies + decoded items + write queue
+    int maxConnections = 1024;
+    QStringList allowedOrigins; // extra browser origins allowed to write, e.g. http://localhost:3000
+    QStringList allowedHosts;   // extra Host header names the listener answers
+
+    QJsonObject toJson() const; // for /api/config
+};
+
+struct ConfigResult {
+    EngineConfig config;
+    QHash<QString, QString> sources; // key → flag|env|settings|default
+    QStringList errors;              // one line each, naming the key and the source
+};
+
+// Flags are the values the user passed on the command line, keyed by option name ("listen", "db", …).
+ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessEnvironment &env,
+                           QSettings *settings);
+
+QStringList configKeys();
+QString defaultDbPath();
+
+} // namespace fg

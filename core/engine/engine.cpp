@@ -1,0 +1,180 @@
+#include "engine.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFileInfo>
+
+#include "api/apirouter.h"
+#include "api/queryrunner.h"
+#include "ingest/httpserver.h"
+#include "ingest/inflightbudget.h"
+#include "store/storewriter.h"
+
+namespace fg {
+
+Engine::Engine(EngineConfig config, QObject *parent) : QObject(parent), m_config(std::move(config))
+{
+    qRegisterMetaType<fg::EngineStats>();
+    m_listenerThread.setObjectName(QStringLiteral("fg-listener"));
+    m_statsTimer.setInterval(1000);
+    connect(&m_statsTimer, &QTimer::timeout, this, &Engine::publishStats);
+}
+
+Engine::~Engine() { stop(); }
+
+bool Engine::start(QString *error)
+{
+    const QFileInfo dbInfo(m_config.dbPath);
+    if (!QDir().mkpath(dbInfo.absolutePath())) {
+        *error = QStringLiteral("cannot create the database directory %1").arg(dbInfo.absolutePath());
+        return false;
+    }
+    m_lock = std::make_unique<QLockFile>(m_config.dbPath + QStringLiteral(".lock"));
+    m_lock->setStaleLockTime(0); // stale only when the holder's process is gone
+    if (!m_lock->tryLock(0)) {
+        qint64 pid = 0;
+        QString host, app;
+        if (m_lock->error() == QLockFile::LockFailedError && m_lock->getLockInfo(&pid, &host, &app))
+            *error = QStringLiteral("database %1 is already in use by another FlowGuard instance (pid %2)")
+                         .arg(m_config.dbPath)
+                         .arg(pid);
+        else
+            *error = QStringLiteral("database %1 is not writable (cannot create %1.lock)").arg(m_config.dbPath);
+        m_lock.reset();
+        return false;
+    }
+    StoreOptions options;
+    options.path = m_config.dbPath.toStdString();
+    options.syncFull = m_config.syncFull;
+    options.retentionSeconds = m_config.retentionSeconds;
+    options.maxDbBytes = m_config.maxDbBytes;
+    m_writer = std::make_unique<StoreWriter>(options);
+    std::string storeError;
+    if (!m_writer->start(&storeError)) {
+        *error = QStringLiteral("database %1 cannot be opened for writing: %2")
+                     .arg(m_config.dbPath, QString::fromStdString(storeError));
+        m_writer.reset();
+        m_lock.reset();
+        return false;
+    }
+    m_budget = std::make_unique<InflightBudget>(m_config.maxInflightBytes);
+    m_queries = std::make_unique<QueryRunner>(options.path);
+    if (!startListener(error)) {
+        stop();
+        return false;
+    }
+    m_running = true;
+    m_statsTimer.start();
+    return true;
+}
+
+bool Engine::startListener(QString *error)
+{
+    m_listenerContext = new QObject;
+    m_listenerContext->moveToThread(&m_listenerThread);
+    connect(&m_listenerThread, &QThread::finished, m_listenerContext, &QObject::deleteLater);
+    m_listenerThread.start();
+    HttpLimits limits;
+    limits.maxBodyBytes = m_config.maxBodyBytes;
+    limits.maxConnections = m_config.maxConnections;
+    bool ok = false;
+    QString listenError;
+    // Server and router are created on the listener thread so that their sockets and timers live there.
+    QMetaObject::invokeMethod(
+        m_listenerContext,
+        [&] {
+            m_router = new ApiRouter(m_config, m_config.toJson(),
+                                     {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats});
+            m_server = new HttpServer(m_router, m_budget.get(), limits);
+            ok = m_server->listen(m_config.listenAddress, m_config.listenPort);
+            if (ok) {
+                m_port = m_server->serverPort();
+                m_router->setListenPort(m_port);
+            } else {
+                listenError = m_server->errorString();
+            }
+        },
+        Qt::BlockingQueuedConnection);
+    if (!ok) {
+        const QString host = m_config.listenAddress.toString();
+        *error = QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(m_config.listenPort).arg(listenError);
+    }
+    return ok;
+}
+
+void Engine::stop()
+{
+    m_statsTimer.stop();
+    if (m_listenerThread.isRunning()) {
+        QMetaObject::invokeMethod(
+            m_listenerContext, [this] { m_server->beginShutdown(); }, Qt::BlockingQueuedConnection);
+        // Requests already read are committed by the writer and answered before the listener goes.
+        const QDeadlineTimer deadline(10'000);
+        for (;;) {
+            int busy = 0;
+            QMetaObject::invokeMethod(
+                m_listenerContext, [&] { busy = m_server->busyConnections(); }, Qt::BlockingQueuedConnection);
+            if (busy == 0 || deadline.hasExpired())
+                break;
+            QThread::msleep(10);
+        }
+        QMetaObject::invokeMethod(
+            m_listenerContext,
+            [this] {
+                delete m_server;
+                delete m_router;
+                m_server = nullptr;
+                m_router = nullptr;
+            },
+            Qt::BlockingQueuedConnection);
+        m_listenerThread.quit();
+        m_listenerThread.wait();
+        m_listenerContext = nullptr;
+    }
+    m_queries.reset();
+    if (m_writer)
+        m_writer->stop();
+    m_writer.reset();
+    m_budget.reset();
+    m_lock.reset();
+    m_running = false;
+}
+
+QString Engine::listenAddress() const
+{
+    const QHostAddress &a = m_config.listenAddress;
+    const QString host = a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(a.toString())
+                                                                        : a.toString();
+    return QStringLiteral("%1:%2").arg(host).arg(m_port);
+}
+
+EngineStats Engine::stats() const
+{
+    EngineStats s;
+    s.listenAddress = listenAddress();
+    s.requests = m_ingestStats.requests;
+    s.itemsAccepted = m_ingestStats.itemsAccepted;
+    s.itemsRejected = m_ingestStats.itemsRejected;
+    s.itemsPerSecond = m_rate;
+    if (m_writer) {
+        const StoreStats &w = m_writer->stats();
+        s.logsStored = w.logsStored;
+        s.metricsStored = w.metricsStored;
+        s.commits = w.commits;
+        s.queueDepth = w.queuedJobs;
+        s.dbBytes = w.dbBytes;
+    }
+    if (m_budget)
+        s.inflightBytes = m_budget->used();
+    return s;
+}
+
+void Engine::publishStats()
+{
+    const qint64 accepted = m_ingestStats.itemsAccepted;
+    m_rate = double(accepted - m_lastAccepted) * 1000.0 / m_statsTimer.interval();
+    m_lastAccepted = accepted;
+    emit statsUpdated(stats());
+}
+
+} // namespace fg

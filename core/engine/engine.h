@@ -1,0 +1,67 @@
+#pragma once
+
+#include <QLockFile>
+#include <QObject>
+#include <QThread>
+#include <QTimer>
+
+#include <memory>
+
+#include "api/ingeststats.h"
+#include "config/engineconfig.h"
+#include "enginestats.h"
+
+namespace fg {
+
+class ApiRouter;
+class HttpServer;
+class InflightBudget;
+class QueryRunner;
+class StoreWriter;
+
+// The headless engine: single-instance lock, storage writer thread, HTTP listener thread and query
+// pool, started and stopped in order. Lives on the thread that creates it (the main thread) and
+// publishes counters from there once a second; it never runs SQL or socket I/O itself.
+class Engine final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Engine)
+
+public:
+    explicit Engine(EngineConfig config, QObject *parent = nullptr);
+    ~Engine() override;
+
+    // One line for the user on failure: port in use, database not writable, already in use…
+    bool start(QString *error);
+    // Stops accepting, answers what is in flight after committing it, closes the database.
+    void stop();
+
+    QString listenAddress() const; // "ADDR:PORT" as bound
+    quint16 port() const { return m_port; }
+    const EngineConfig &config() const { return m_config; }
+    EngineStats stats() const;
+
+signals:
+    void statsUpdated(const fg::EngineStats &stats);
+
+private:
+    bool startListener(QString *error);
+    void publishStats();
+
+    EngineConfig m_config;
+    std::unique_ptr<QLockFile> m_lock;
+    std::unique_ptr<StoreWriter> m_writer;
+    std::unique_ptr<InflightBudget> m_budget;
+    std::unique_ptr<QueryRunner> m_queries;
+    IngestStats m_ingestStats;
+    QThread m_listenerThread;
+    QObject *m_listenerContext = nullptr;
+    ApiRouter *m_router = nullptr;
+    HttpServer *m_server = nullptr;
+    quint16 m_port = 0;
+    QTimer m_statsTimer;
+    qint64 m_lastAccepted = 0;
+    double m_rate = 0;
+    bool m_running = false;
+};
+
+} // namespace fg

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+
+#include <memory>
+
+#include "httplimits.h"
+#include "httpmessage.h"
+
+class QTcpSocket;
+
+namespace fg {
+
+class InflightBudget;
+class RequestHandler;
+class ResponseSlot;
+
+// One client connection, on the listener thread. Parses HTTP/1.1 requests incrementally (Content-Length
+// and chunked bodies), answers `Expect: 100-continue`, checks limits and the in-flight budget before
+// buffering a body, and handles one request at a time: while a response is pending it stops reading, so
+// TCP flow control holds back pipelined clients.
+class HttpConnection final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpConnection)
+
+public:
+    HttpConnection(QTcpSocket *socket, RequestHandler *handler, InflightBudget *budget, const HttpLimits &limits,
+                   QObject *parent);
+    ~HttpConnection() override;
+
+    // Called on this thread (posted by ResponseSlot).
+    void deliver(quint64 requestSeq, HttpResponse response);
+    bool isIdleFor(qint64 ms) const;
+    bool awaitingResponse() const { return m_state == State::Waiting; }
+    void closeGracefully();
+
+signals:
+    void finished();
+
+private:
+    enum class State { Head, Body, Waiting, Closing };
+    void onReadyRead();
+    void process();
+    bool parseHead(qsizetype headEnd, qsizetype bodyStart);
+    bool readBody();
+    bool readChunked();
+    bool reserve(qint64 bytes);
+    void dispatch();
+    void refuse(int status, const QString &message, bool close = true);
+    void writeResponse(const HttpResponse &response, bool keepAlive);
+    void releaseReservation();
+
+    QTcpSocket *m_socket;
+    RequestHandler *m_handler;
+    InflightBudget *m_budget;
+    HttpLimits m_limits;
+    std::shared_ptr<ResponseSlot> m_slot;
+    State m_state = State::Head;
+    QByteArray m_in;
+    HttpRequest m_request;
+    qint64 m_reserved = 0;
+    quint64 m_seq = 0;
+    bool m_keepAlive = true;
+    bool m_draining = false;
+    // Chunked decoding state
+    qint64 m_chunkRemaining = -1; // -1: expecting a size line; -2: expecting trailers
+    QElapsedTimer m_lastActivity;
+};
+
+} // namespace fg

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QPointer>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "httpmessage.h"
+
+namespace fg {
+
+class HttpConnection;
+
+// Where a response goes. The connection clears the slot when it is destroyed; send() from any thread
+// posts the response to the connection's own thread, or drops it if the client has gone.
+class ResponseSlot final {
+public:
+    explicit ResponseSlot(HttpConnection *connection) : m_connection(connection) {}
+    void detach()
+    {
+        std::lock_guard lock(m_mutex);
+        m_connection = nullptr;
+    }
+    void send(quint64 requestSeq, HttpResponse response);
+
+private:
+    std::mutex m_mutex;
+    HttpConnection *m_connection;
+};
+
+// Handed to request handlers; cheap to copy and safe to call once from any thread.
+class HttpResponder final {
+public:
+    HttpResponder(std::shared_ptr<ResponseSlot> slot, quint64 seq) : m_slot(std::move(slot)), m_seq(seq) {}
+    void send(HttpResponse response) const { m_slot->send(m_seq, std::move(response)); }
+
+private:
+    std::shared_ptr<ResponseSlot> m_slot;
+    quint64 m_seq;
+};
+
+// The application side of the HTTP transport. admit() sees the request head before any body byte is
+// read, so routing, auth and media-type errors are answered without buffering the body.
+class RequestHandler {
+public:
+    virtual ~RequestHandler() = default;
+    virtual std::optional<HttpResponse> admit(const HttpRequest &head) = 0;
+    virtual void handle(HttpRequest &&request, HttpResponder responder) = 0;
+    // Answer for requests the transport refuses on its own (limits, overload, bad framing).
+    virtual HttpResponse transportError(int status, const QString &message) = 0;
+};
+
+} // namespace fg

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jsonitems.h"
+#include "model/records.h"
+
+namespace fg {
+
+struct DecodeResult {
+    IngestBatch batch;
+    int items = 0;    // items in the request
+    int accepted = 0; // items that became records
+    std::vector<ItemError> errors;
+    std::string malformed; // set: the body is not parseable at all (HTTP 400)
+};
+
+// One decoder per wire format (native logs, native metrics, later OTLP, Loki, _bulk…). An instance
+// is used by one listener thread at a time: it keeps its parser buffers between requests.
+class IngestDecoder {
+public:
+    virtual ~IngestDecoder() = default;
+    virtual DecodeResult decode(std::string_view paddedBody, BodyFormat format, TimeNs receivedAt) = 0;
+};
+
+} // namespace fg

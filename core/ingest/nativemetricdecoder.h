@@ -1,0 +1,17 @@
+#pragma once
+
+#include "ingestdecoder.h"
+
+namespace fg {
+
+// POST /api/ingest/metrics: generic samples {service, ts, name, value, type, tags} and KPI snapshots
+// {service, ts, tps, error_rate, p95_latency_ms, …} where every numeric field becomes a sample.
+class NativeMetricDecoder final : public IngestDecoder {
+public:
+    DecodeResult decode(std::string_view paddedBody, BodyFormat format, TimeNs receivedAt) override;
+
+private:
+    JsonItems m_items;
+};
+
+} // namespace fg

@@ -1,0 +1,81 @@
+#include "schema.h"
+
+#include <string>
+
+#include "sqlitedb.h"
+
+namespace fg {
+
+namespace {
+
+// Version 1. Dictionary tables hold service names and metric series; the two big tables carry only a
+// second index each (by service), which keeps the insert path near SQLite's append speed.
+constexpr const char *kV1 = R"sql(
+CREATE TABLE services(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  log_count INTEGER NOT NULL DEFAULT 0,
+  metric_count INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE logs(
+  id INTEGER PRIMARY KEY,
+  ts INTEGER NOT NULL,
+  received INTEGER NOT NULL,
+  service_id INTEGER NOT NULL,
+  level INTEGER NOT NULL,
+  level_raw TEXT,
+  message TEXT,
+  latency_ms REAL,
+  status_code INTEGER,
+  endpoint TEXT,
+  method TEXT,
+  trace_id TEXT,
+  span_id TEXT,
+  signal_id TEXT,
+  attributes TEXT);
+CREATE INDEX logs_by_service ON logs(service_id, id);
+CREATE TABLE signal_ids(
+  key TEXT PRIMARY KEY,
+  row_id INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX signal_ids_by_row ON signal_ids(row_id);
+CREATE TABLE metric_series(
+  id INTEGER PRIMARY KEY,
+  service_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  type INTEGER NOT NULL,
+  tags TEXT NOT NULL,
+  UNIQUE(service_id, name, tags));
+CREATE TABLE metric_points(
+  id INTEGER PRIMARY KEY,
+  series_id INTEGER NOT NULL,
+  value REAL NOT NULL,
+  signal_id TEXT);
+CREATE INDEX metric_points_by_series ON metric_points(series_id, id);
+)sql";
+
+const char *const kMigrations[] = {kV1};
+
+} // namespace
+
+void migrateSchema(SqliteDb &db)
+{
+    const int current = int(db.queryInt("PRAGMA user_version"));
+    if (current > kSchemaVersion)
+        throw SqliteError("database schema version " + std::to_string(current)
+                              + " is newer than this FlowGuard understands (" + std::to_string(kSchemaVersion) + ")",
+                          0);
+    for (int v = current; v < kSchemaVersion; ++v) {
+        db.exec("BEGIN IMMEDIATE");
+        try {
+            db.exec(kMigrations[v]);
+            db.exec("PRAGMA user_version = " + std::to_string(v + 1));
+            db.exec("COMMIT");
+        } catch (...) {
+            db.exec("ROLLBACK");
+            throw;
+        }
+    }
+}
+
+} // namespace fg

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace fg {
+
+// Counters the writer publishes for /api/health, the window and benchmarks. Written by the writer
+// thread, read from anywhere.
+struct StoreStats {
+    std::atomic<std::int64_t> logsStored{0};    // rows now in the database
+    std::atomic<std::int64_t> metricsStored{0}; // points now in the database
+    std::atomic<std::int64_t> logsAppended{0};  // since start
+    std::atomic<std::int64_t> metricsAppended{0};
+    std::atomic<std::int64_t> duplicates{0};
+    std::atomic<std::int64_t> commits{0};
+    std::atomic<std::int64_t> jobsCommitted{0};
+    std::atomic<std::int64_t> jobsFailed{0};
+    std::atomic<std::int64_t> queuedJobs{0};
+    std::atomic<std::int64_t> retentionDeleted{0};
+    std::atomic<std::int64_t> dbBytes{0};
+    std::atomic<std::int64_t> walBytes{0};
+    std::atomic<bool> healthy{false};
+};
+
+} // namespace fg

@@ -1,0 +1,489 @@
+#include "storewriter.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <unordered_map>
+
+#include "schema.h"
+#include "sqlitedb.h"
+#include "timekeyallocator.h"
+
+namespace fg {
+
+namespace {
+constexpr std::size_t kMaxItemsPerGroup = 100'000;
+constexpr int kMaintenanceBatch = 5000;
+constexpr std::size_t kMaxCachedNames = 100'000;
+
+struct ServiceDelta {
+    std::int64_t logs = 0;
+    std::int64_t metrics = 0;
+    TimeNs first = 0;
+    TimeNs last = 0;
+};
+} // namespace
+
+// Everything that lives on the writer thread: the connection, prepared statements and caches.
+class StoreWriter::Session {
+public:
+    Session(const StoreOptions &options, StoreStats &stats)
+        : m_options(options), m_stats(stats), m_db(options.path, SqliteDb::Mode::ReadWrite)
+    {
+        m_db.exec("PRAGMA journal_mode=WAL");
+        m_db.exec(options.syncFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+        m_db.exec("PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864");
+        migrateSchema(m_db);
+        m_insertLog = std::make_unique<Statement>(
+            m_db.handle(), "INSERT INTO logs(id,ts,received,service_id,level,level_raw,message,latency_ms,status_code,"
+                           "endpoint,method,trace_id,span_id,signal_id,attributes) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        m_insertPoint = std::make_unique<Statement>(
+            m_db.handle(), "INSERT INTO metric_points(id,series_id,value,signal_id) VALUES(?,?,?,?)");
+        m_insertSignal = std::make_unique<Statement>(
+            m_db.handle(), "INSERT OR IGNORE INTO signal_ids(key,row_id) VALUES(?,?)");
+        m_findService = std::make_unique<Statement>(m_db.handle(), "SELECT id FROM services WHERE name=?");
+        m_insertService = std::make_unique<Statement>(
+            m_db.handle(), "INSERT INTO services(name,first_seen,last_seen) VALUES(?,?,?) RETURNING id");
+        m_updateService = std::make_unique<Statement>(
+            m_db.handle(), "UPDATE services SET first_seen=min(first_seen,?2), last_seen=max(last_seen,?3),"
+                           " log_count=log_count+?4, metric_count=metric_count+?5 WHERE id=?1");
+        m_findSeries = std::make_unique<Statement>(
+            m_db.handle(), "SELECT id FROM metric_series WHERE service_id=? AND name=? AND tags=?");
+        m_insertSeries = std::make_unique<Statement>(
+            m_db.handle(), "INSERT INTO metric_series(service_id,name,type,tags) VALUES(?,?,?,?) RETURNING id");
+        m_logKeys = std::make_unique<TimeKeyAllocator>(m_db, "logs");
+        m_pointKeys = std::make_unique<TimeKeyAllocator>(m_db, "metric_points");
+        m_stats.logsStored = m_db.queryInt("SELECT coalesce(sum(log_count),0) FROM services");
+        m_stats.metricsStored = m_db.queryInt("SELECT coalesce(sum(metric_count),0) FROM services");
+        refreshSizes();
+    }
+
+    ~Session()
+    {
+        try {
+            m_db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (const SqliteError &) {
+            // Another connection is reading; the WAL stays and is replayed on next open.
+        }
+    }
+
+    void commitGroup(std::vector<std::unique_ptr<WriteJob>> &jobs)
+    {
+        std::vector<WriteOutcome> outcomes(jobs.size());
+        std::int64_t logs = 0, metrics = 0, dups = 0;
+        bool committed = false;
+        std::string groupError;
+        try {
+            m_db.exec("BEGIN IMMEDIATE");
+            for (std::size_t i = 0; i < jobs.size(); ++i) {
+                m_db.exec("SAVEPOINT job");
+                try {
+                    const auto counts = insertJob(jobs[i]->batch, outcomes[i].duplicates);
+                    m_db.exec("RELEASE job");
+                    outcomes[i].ok = true;
+                    logs += counts.first;
+                    metrics += counts.second;
+                    dups += outcomes[i].duplicates;
+                } catch (const SqliteError &e) {
+                    m_db.exec("ROLLBACK TO job");
+                    m_db.exec("RELEASE job");
+                    forgetCaches();
+                    outcomes[i].error = e.what();
+                    outcomes[i].duplicates = 0;
+                }
+            }
+            m_db.exec("COMMIT");
+            committed = true;
+        } catch (const SqliteError &e) {
+            groupError = e.what();
+            if (!sqlite3_get_autocommit(m_db.handle()))
+                sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+            forgetCaches();
+        }
+        if (committed) {
+            m_stats.commits++;
+            m_stats.logsStored += logs;
+            m_stats.metricsStored += metrics;
+            m_stats.logsAppended += logs;
+            m_stats.metricsAppended += metrics;
+            m_stats.duplicates += dups;
+        }
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
+            WriteOutcome &o = outcomes[i];
+            if (!committed) {
+                o.ok = false;
+                o.duplicates = 0;
+                o.error = groupError;
+            }
+            (o.ok ? m_stats.jobsCommitted : m_stats.jobsFailed)++;
+            if (jobs[i]->done)
+                jobs[i]->done(o);
+        }
+    }
+
+    // One bounded step of retention or size capping; true while more remains to delete.
+    bool maintenanceStep()
+    {
+        refreshSizes();
+        bool more = false;
+        if (m_options.retentionSeconds > 0) {
+            const std::int64_t cutoff = timeKeyFloor(nowNs() - m_options.retentionSeconds * kNsPerSec);
+            more = deleteThrough(cutoff - 1, true) || more;
+        }
+        if (!more && m_stats.dbBytes > m_options.maxDbBytes)
+            more = deleteOldestSlice();
+        return more;
+    }
+
+private:
+    std::pair<std::int64_t, std::int64_t> insertJob(const IngestBatch &batch, int &duplicates)
+    {
+        std::unordered_map<std::int64_t, ServiceDelta> deltas;
+        std::int64_t logs = 0, metrics = 0;
+        std::string key;
+        for (const LogRecord &r : batch.logs) {
+            const std::int64_t sid = serviceId(r.service, r.ts);
+            const std::int64_t id = m_logKeys->allocate(r.ts);
+            if (!r.signalId.empty() && !claimSignal('l', r.signalId, id, key)) {
+                ++duplicates;
+                continue;
+            }
+            Statement &s = *m_insertLog;
+            s.bind(1, id).bind(2, r.ts).bind(3, r.received).bind(4, sid).bind(5, int(r.level));
+            s.bind(6, std::string_view(r.levelRaw)).bind(7, std::string_view(r.message)).bind(8, r.latencyMs);
+            if (r.statusCode)
+                s.bind(9, r.statusCode);
+            else
+                s.bindNull(9);
+            s.bind(10, std::string_view(r.endpoint)).bind(11, std::string_view(r.method));
+            s.bind(12, std::string_view(r.traceId)).bind(13, std::string_view(r.spanId));
+            s.bind(14, std::string_view(r.signalId)).bind(15, std::string_view(r.attributes));
+            s.exec();
+            note(deltas[sid], r.ts).logs++;
+            ++logs;
+        }
+        for (const MetricSample &m : batch.metrics) {
+            const std::int64_t sid = serviceId(m.service, m.ts);
+            const std::int64_t series = seriesId(sid, m);
+            const std::int64_t id = m_pointKeys->allocate(m.ts);
+            if (!m.signalId.empty() && !claimSignal('m', m.signalId, id, key)) {
+                duplicates += m.startsItem ? 1 : 0;
+                continue;
+            }
+            m_insertPoint->bind(1, id).bind(2, series).bind(3, m.value).bind(4, std::string_view(m.signalId));
+            m_insertPoint->exec();
+            note(deltas[sid], m.ts).metrics++;
+            ++metrics;
+        }
+        for (const auto &[sid, d] : deltas) {
+            m_updateService->bind(1, sid).bind(2, d.first).bind(3, d.last).bind(4, d.logs).bind(5, d.metrics);
+            m_updateService->exec();
+        }
+        return {logs, metrics};
+    }
+
+    static ServiceDelta &note(ServiceDelta &d, TimeNs ts)
+    {
+        if (d.logs + d.metrics == 0 || ts < d.first)
+            d.first = ts;
+        if (d.logs + d.metrics == 0 || ts > d.last)
+            d.last = ts;
+        return d;
+    }
+
+    bool claimSignal(char kind, const std::string &signal, std::int64_t rowId, std::string &key)
+    {
+        key.assign(1, kind);
+        key += ':';
+        key += signal;
+        m_insertSignal->bind(1, std::string_view(key)).bind(2, rowId);
+        m_insertSignal->exec();
+        return m_db.changes() == 1;
+    }
+
+    std::int64_t serviceId(const std::string &name, TimeNs ts)
+    {
+        if (auto it = m_services.find(name); it != m_services.end())
+            return it->second;
+        if (m_services.size() >= kMaxCachedNames)
+            m_services.clear();
+        std::int64_t id;
+        m_findService->bind(1, std::string_view(name));
+        if (m_findService->step()) {
+            id = m_findService->int64(0);
+            m_findService->reset();
+        } else {
+            m_findService->reset();
+            m_insertService->bind(1, std::string_view(name)).bind(2, ts).bind(3, ts);
+            m_insertService->step();
+            id = m_insertService->int64(0);
+            m_insertService->reset();
+        }
+        m_services.emplace(name, id);
+        return id;
+    }
+
+    std::int64_t seriesId(std::int64_t serviceId, const MetricSample &m)
+    {
+        std::string key = std::to_string(serviceId);
+        key += '\x1f';
+        key += m.name;
+        key += '\x1f';
+        key += m.tags;
+        if (auto it = m_series.find(key); it != m_series.end())
+            return it->second;
+        if (m_series.size() >= kMaxCachedNames)
+            m_series.clear();
+        std::int64_t id;
+        m_findSeries->bind(1, serviceId).bind(2, std::string_view(m.name)).bind(3, std::string_view(m.tags));
+        if (m_findSeries->step()) {
+            id = m_findSeries->int64(0);
+            m_findSeries->reset();
+        } else {
+            m_findSeries->reset();
+            m_insertSeries->bind(1, serviceId).bind(2, std::string_view(m.name)).bind(3, int(m.type));
+            m_insertSeries->bind(4, std::string_view(m.tags));
+            m_insertSeries->step();
+            id = m_insertSeries->int64(0);
+            m_insertSeries->reset();
+        }
+        m_series.emplace(std::move(key), id);
+        return id;
+    }
+
+    // Ids handed out or rows created inside a rolled-back savepoint must not be trusted afterwards.
+    void forgetCaches()
+    {
+        m_services.clear();
+        m_series.clear();
+        m_logKeys->forget();
+        m_pointKeys->forget();
+    }
+
+    // Deletes up to kMaintenanceBatch of the oldest rows with id <= bound from each big table, in one
+    // transaction, keeping service counters and idempotency keys consistent. True if rows remain.
+    bool deleteThrough(std::int64_t bound, bool limitBatch)
+    {
+        bool more = false;
+        m_db.exec("BEGIN IMMEDIATE");
+        try {
+            more = deleteFrom("logs", "SELECT service_id, count(*) FROM logs WHERE id <= ? GROUP BY service_id",
+                              "log_count", 'l', bound, limitBatch, m_stats.logsStored);
+            more = deleteFrom("metric_points",
+                              "SELECT s.service_id, count(*) FROM metric_points p JOIN metric_series s"
+                              " ON s.id = p.series_id WHERE p.id <= ? GROUP BY s.service_id",
+                              "metric_count", 'm', bound, limitBatch, m_stats.metricsStored)
+                   || more;
+            m_db.exec("COMMIT");
+        } catch (const SqliteError &) {
+            if (!sqlite3_get_autocommit(m_db.handle()))
+                sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+        return more;
+    }
+
+    bool deleteFrom(const std::string &table, const std::string &countSql, const char *counter, char kind,
+                    std::int64_t bound, bool limitBatch, std::atomic<std::int64_t> &stored)
+    {
+        bool more = false;
+        if (limitBatch) {
+            Statement nth(m_db.handle(), "SELECT id FROM " + table + " WHERE id <= ? ORDER BY id LIMIT 1 OFFSET ?");
+            nth.bind(1, bound).bind(2, kMaintenanceBatch);
+            if (nth.step()) {
+                bound = nth.int64(0) - 1;
+                more = true;
+            }
+        }
+        Statement counts(m_db.handle(), countSql);
+        counts.bind(1, bound);
+        std::int64_t total = 0;
+        Statement dec(m_db.handle(), std::string("UPDATE services SET ") + counter + "=" + counter + "-? WHERE id=?");
+        std::vector<std::pair<std::int64_t, std::int64_t>> perService;
+        while (counts.step())
+            perService.emplace_back(counts.int64(0), counts.int64(1));
+        for (const auto &[sid, n] : perService) {
+            dec.bind(1, n).bind(2, sid);
+            dec.exec();
+            total += n;
+        }
+        if (total == 0)
+            return false;
+        Statement del(m_db.handle(), "DELETE FROM " + table + " WHERE id <= ?");
+        del.bind(1, bound);
+        del.exec();
+        Statement delKeys(m_db.handle(), "DELETE FROM signal_ids WHERE row_id <= ? AND key >= ? AND key < ?");
+        const std::string lo{kind, ':'}, hi{kind, ';'};
+        delKeys.bind(1, bound).bind(2, std::string_view(lo)).bind(3, std::string_view(hi));
+        delKeys.exec();
+        stored -= total;
+        m_stats.retentionDeleted += total;
+        return more;
+    }
+
+    // Size cap: drop the oldest time slice (the oldest batch of whichever table reaches back further).
+    bool deleteOldestSlice()
+    {
+        const std::int64_t oldestLog = m_db.queryInt("SELECT coalesce(min(id), 9223372036854775807) FROM logs");
+        const std::int64_t oldestPoint =
+            m_db.queryInt("SELECT coalesce(min(id), 9223372036854775807) FROM metric_points");
+        const bool logsOlder = oldestLog <= oldestPoint;
+        const std::string table = logsOlder ? "logs" : "metric_points";
+        Statement nth(m_db.handle(), "SELECT id FROM " + table + " ORDER BY id LIMIT 1 OFFSET ?");
+        nth.bind(1, kMaintenanceBatch - 1);
+        const std::int64_t bound = nth.step() ? nth.int64(0) : std::max(oldestLog, oldestPoint);
+        if (std::min(oldestLog, oldestPoint) == std::numeric_limits<std::int64_t>::max())
+            return false;
+        deleteThrough(bound, false);
+        refreshSizes();
+        return m_stats.dbBytes > m_options.maxDbBytes;
+    }
+
+    void refreshSizes()
+    {
+        const std::int64_t pages = m_db.queryInt("PRAGMA page_count");
+        const std::int64_t freePages = m_db.queryInt("PRAGMA freelist_count");
+        const std::int64_t pageSize = m_db.queryInt("PRAGMA page_size");
+        m_stats.dbBytes = (pages - freePages) * pageSize;
+        std::error_code ec;
+        const auto wal = std::filesystem::file_size(m_options.path + "-wal", ec);
+        m_stats.walBytes = ec ? 0 : std::int64_t(wal);
+    }
+
+    const StoreOptions &m_options;
+    StoreStats &m_stats;
+    SqliteDb m_db;
+    std::unique_ptr<Statement> m_insertLog, m_insertPoint, m_insertSignal, m_findService, m_insertService,
+        m_updateService, m_findSeries, m_insertSeries;
+    std::unique_ptr<TimeKeyAllocator> m_logKeys, m_pointKeys;
+    std::unordered_map<std::string, std::int64_t> m_services;
+    std::unordered_map<std::string, std::int64_t> m_series;
+};
+
+StoreWriter::StoreWriter(StoreOptions options) : m_options(std::move(options)) {}
+
+StoreWriter::~StoreWriter() { stop(); }
+
+bool StoreWriter::start(std::string *error)
+{
+    std::promise<std::string> opened;
+    auto result = opened.get_future();
+    m_thread = std::thread([this, &opened] { run(&opened); });
+    const std::string err = result.get();
+    if (!err.empty()) {
+        m_thread.join();
+        if (error)
+            *error = err;
+        return false;
+    }
+    std::lock_guard lock(m_mutex);
+    m_running = true;
+    return true;
+}
+
+void StoreWriter::submit(std::unique_ptr<WriteJob> job)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_running && !m_stopping) {
+            m_queue.push_back(std::move(job));
+            m_stats.queuedJobs = std::int64_t(m_queue.size());
+            m_wake.notify_one();
+            return;
+        }
+    }
+    if (job->done)
+        job->done(WriteOutcome{false, 0, "storage is shutting down"});
+}
+
+void StoreWriter::stop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_running)
+            return;
+        m_stopping = true;
+        m_wake.notify_one();
+    }
+    m_thread.join();
+    std::lock_guard lock(m_mutex);
+    m_running = false;
+}
+
+void StoreWriter::runMaintenanceNow()
+{
+    std::unique_lock lock(m_mutex);
+    if (!m_running)
+        return;
+    const int ticket = ++m_maintenanceRequests;
+    m_wake.notify_one();
+    m_maintenanceDone.wait(lock, [&] { return m_maintenanceCompleted >= ticket || !m_running; });
+}
+
+void StoreWriter::run(std::promise<std::string> *opened)
+{
+    std::unique_ptr<Session> session;
+    try {
+        session = std::make_unique<Session>(m_options, m_stats);
+    } catch (const std::exception &e) {
+        opened->set_value(e.what());
+        return;
+    }
+    m_stats.healthy = true;
+    opened->set_value(std::string());
+
+    auto nextMaintenance = std::chrono::steady_clock::now();
+    bool maintenanceActive = true; // once at start
+    std::vector<std::unique_ptr<WriteJob>> group;
+    for (;;) {
+        int maintenanceTicket = 0;
+        {
+            std::unique_lock lock(m_mutex);
+            if (m_queue.empty() && !m_stopping && !maintenanceActive && m_maintenanceRequests == m_maintenanceCompleted)
+                m_wake.wait_until(lock, nextMaintenance);
+            std::size_t items = 0;
+            while (!m_queue.empty() && items < kMaxItemsPerGroup) {
+                items += m_queue.front()->batch.logs.size() + m_queue.front()->batch.metrics.size();
+                group.push_back(std::move(m_queue.front()));
+                m_queue.pop_front();
+            }
+            m_stats.queuedJobs = std::int64_t(m_queue.size());
+            if (m_maintenanceRequests > m_maintenanceCompleted)
+                maintenanceTicket = m_maintenanceRequests;
+            if (group.empty() && m_stopping)
+                break;
+        }
+        if (!group.empty()) {
+            session->commitGroup(group);
+            group.clear();
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= nextMaintenance) {
+            maintenanceActive = true;
+            nextMaintenance = now + std::chrono::milliseconds(m_options.maintenanceIntervalMs);
+        }
+        try {
+            if (maintenanceTicket) {
+                while (session->maintenanceStep()) {
+                }
+                maintenanceActive = false;
+            } else if (maintenanceActive) {
+                maintenanceActive = session->maintenanceStep();
+            }
+        } catch (const SqliteError &) {
+            maintenanceActive = false; // retried at the next interval
+        }
+        if (maintenanceTicket) {
+            std::lock_guard lock(m_mutex);
+            m_maintenanceCompleted = maintenanceTicket;
+            m_maintenanceDone.notify_all();
+        }
+    }
+    session.reset();
+    m_stats.healthy = false;
+    std::lock_guard lock(m_mutex);
+    m_maintenanceCompleted = m_maintenanceRequests;
+    m_maintenanceDone.notify_all();
+}
+
+} // namespace fg
