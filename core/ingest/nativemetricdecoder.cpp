@@ -73,6 +73,7 @@ bool decodeItem(simdjson::dom::object obj, TimeNs receivedAt, std::vector<Metric
     };
     MetricSample base;
     base.ts = receivedAt;
+    base.received = receivedAt;
     base.tags = "{}";
     bool haveService = false;
     std::optional<element> name, value, tags;

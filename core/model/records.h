@@ -33,6 +33,7 @@ enum class MetricType : std::uint8_t { Gauge = 0, Counter = 1, Histogram = 2, Ti
 
 struct MetricSample {
     TimeNs ts = 0;
+    TimeNs received = 0;
     std::string service;
     std::string name;
     MetricType type = MetricType::Gauge;

@@ -50,6 +50,7 @@ CREATE TABLE metric_points(
   id INTEGER PRIMARY KEY,
   series_id INTEGER NOT NULL,
   value REAL NOT NULL,
+  received INTEGER NOT NULL,
   signal_id TEXT);
 CREATE INDEX metric_points_by_series ON metric_points(series_id, id);
 )sql";

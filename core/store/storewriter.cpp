@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <limits>
 #include <unordered_map>
 
 #include "schema.h"
@@ -38,7 +39,7 @@ public:
             m_db.handle(), "INSERT INTO logs(id,ts,received,service_id,level,level_raw,message,latency_ms,status_code,"
                            "endpoint,method,trace_id,span_id,signal_id,attributes) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         m_insertPoint = std::make_unique<Statement>(
-            m_db.handle(), "INSERT INTO metric_points(id,series_id,value,signal_id) VALUES(?,?,?,?)");
+            m_db.handle(), "INSERT INTO metric_points(id,series_id,value,received,signal_id) VALUES(?,?,?,?,?)");
         m_insertSignal = std::make_unique<Statement>(
             m_db.handle(), "INSERT OR IGNORE INTO signal_ids(key,row_id) VALUES(?,?)");
         m_findService = std::make_unique<Statement>(m_db.handle(), "SELECT id FROM services WHERE name=?");
@@ -127,11 +128,18 @@ public:
         refreshSizes();
         bool more = false;
         if (m_options.retentionSeconds > 0) {
-            const std::int64_t cutoff = timeKeyFloor(nowNs() - m_options.retentionSeconds * kNsPerSec);
-            more = deleteThrough(cutoff - 1, true) || more;
+            // A row expires when both its event time and its receive time are older than the retention:
+            // history backfilled today is kept for the whole period, as the user would expect.
+            const TimeNs cutoff = nowNs() - m_options.retentionSeconds * kNsPerSec;
+            const std::string where = "id < " + std::to_string(timeKeyFloor(cutoff)) + " AND received < "
+                                      + std::to_string(cutoff);
+            more = deleteRows(where, where);
         }
-        if (!more && m_stats.dbBytes > m_options.maxDbBytes)
-            more = deleteOldestSlice();
+        if (!more && m_stats.dbBytes > m_options.maxDbBytes) {
+            deleteOldestSlice();
+            refreshSizes();
+            more = m_stats.dbBytes > m_options.maxDbBytes;
+        }
         return more;
     }
 
@@ -170,7 +178,8 @@ private:
                 duplicates += m.startsItem ? 1 : 0;
                 continue;
             }
-            m_insertPoint->bind(1, id).bind(2, series).bind(3, m.value).bind(4, std::string_view(m.signalId));
+            m_insertPoint->bind(1, id).bind(2, series).bind(3, m.value).bind(4, m.received);
+            m_insertPoint->bind(5, std::string_view(m.signalId));
             m_insertPoint->exec();
             note(deltas[sid], m.ts).metrics++;
             ++metrics;
@@ -260,83 +269,74 @@ private:
         m_pointKeys->forget();
     }
 
-    // Deletes up to kMaintenanceBatch of the oldest rows with id <= bound from each big table, in one
-    // transaction, keeping service counters and idempotency keys consistent. True if rows remain.
-    bool deleteThrough(std::int64_t bound, bool limitBatch)
+    // Deletes up to kMaintenanceBatch rows from each big table matching the conditions, oldest first,
+    // in one transaction that keeps service counters and idempotency keys consistent. True if the limit
+    // was reached in either table (more may remain).
+    bool deleteRows(const std::string &logCondition, const std::string &pointCondition)
     {
-        bool more = false;
         m_db.exec("BEGIN IMMEDIATE");
         try {
-            more = deleteFrom("logs", "SELECT service_id, count(*) FROM logs WHERE id <= ? GROUP BY service_id",
-                              "log_count", 'l', bound, limitBatch, m_stats.logsStored);
-            more = deleteFrom("metric_points",
+            bool more = deleteFrom("logs", "l", logCondition, "log_count",
+                                   "SELECT service_id, count(*) FROM logs WHERE id IN (SELECT id FROM doomed)"
+                                   " GROUP BY service_id",
+                                   m_stats.logsStored);
+            more = deleteFrom("metric_points", "m", pointCondition, "metric_count",
                               "SELECT s.service_id, count(*) FROM metric_points p JOIN metric_series s"
-                              " ON s.id = p.series_id WHERE p.id <= ? GROUP BY s.service_id",
-                              "metric_count", 'm', bound, limitBatch, m_stats.metricsStored)
+                              " ON s.id = p.series_id WHERE p.id IN (SELECT id FROM doomed) GROUP BY s.service_id",
+                              m_stats.metricsStored)
                    || more;
             m_db.exec("COMMIT");
+            return more;
         } catch (const SqliteError &) {
             if (!sqlite3_get_autocommit(m_db.handle()))
                 sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
             throw;
         }
-        return more;
     }
 
-    bool deleteFrom(const std::string &table, const std::string &countSql, const char *counter, char kind,
-                    std::int64_t bound, bool limitBatch, std::atomic<std::int64_t> &stored)
+    bool deleteFrom(const std::string &table, const char *kind, const std::string &condition, const char *counter,
+                    const std::string &countSql, std::atomic<std::int64_t> &stored)
     {
-        bool more = false;
-        if (limitBatch) {
-            Statement nth(m_db.handle(), "SELECT id FROM " + table + " WHERE id <= ? ORDER BY id LIMIT 1 OFFSET ?");
-            nth.bind(1, bound).bind(2, kMaintenanceBatch);
-            if (nth.step()) {
-                bound = nth.int64(0) - 1;
-                more = true;
-            }
-        }
+        m_db.exec("CREATE TEMP TABLE IF NOT EXISTS doomed(id INTEGER PRIMARY KEY); DELETE FROM doomed");
+        m_db.exec("INSERT INTO doomed SELECT id FROM " + table + " WHERE " + condition + " ORDER BY id LIMIT "
+                  + std::to_string(kMaintenanceBatch));
+        const std::int64_t n = m_db.changes();
+        if (n == 0)
+            return false;
         Statement counts(m_db.handle(), countSql);
-        counts.bind(1, bound);
-        std::int64_t total = 0;
         Statement dec(m_db.handle(), std::string("UPDATE services SET ") + counter + "=" + counter + "-? WHERE id=?");
         std::vector<std::pair<std::int64_t, std::int64_t>> perService;
         while (counts.step())
             perService.emplace_back(counts.int64(0), counts.int64(1));
-        for (const auto &[sid, n] : perService) {
-            dec.bind(1, n).bind(2, sid);
+        for (const auto &[sid, count] : perService) {
+            dec.bind(1, count).bind(2, sid);
             dec.exec();
-            total += n;
         }
-        if (total == 0)
-            return false;
-        Statement del(m_db.handle(), "DELETE FROM " + table + " WHERE id <= ?");
-        del.bind(1, bound);
-        del.exec();
-        Statement delKeys(m_db.handle(), "DELETE FROM signal_ids WHERE row_id <= ? AND key >= ? AND key < ?");
-        const std::string lo{kind, ':'}, hi{kind, ';'};
-        delKeys.bind(1, bound).bind(2, std::string_view(lo)).bind(3, std::string_view(hi));
-        delKeys.exec();
-        stored -= total;
-        m_stats.retentionDeleted += total;
-        return more;
+        m_db.exec(std::string("DELETE FROM signal_ids WHERE row_id IN (SELECT id FROM doomed) AND key >= '") + kind
+                  + ":' AND key < '" + kind + ";'");
+        m_db.exec("DELETE FROM " + table + " WHERE id IN (SELECT id FROM doomed)");
+        m_db.exec("DELETE FROM doomed");
+        stored -= n;
+        m_stats.retentionDeleted += n;
+        return n == kMaintenanceBatch;
     }
 
-    // Size cap: drop the oldest time slice (the oldest batch of whichever table reaches back further).
-    bool deleteOldestSlice()
+    // Size cap: drop the oldest time slice, a batch from whichever table reaches back further and
+    // everything older than that batch's end in the other.
+    void deleteOldestSlice()
     {
+        const std::int64_t maxId = std::numeric_limits<std::int64_t>::max();
         const std::int64_t oldestLog = m_db.queryInt("SELECT coalesce(min(id), 9223372036854775807) FROM logs");
         const std::int64_t oldestPoint =
             m_db.queryInt("SELECT coalesce(min(id), 9223372036854775807) FROM metric_points");
-        const bool logsOlder = oldestLog <= oldestPoint;
-        const std::string table = logsOlder ? "logs" : "metric_points";
+        if (oldestLog == maxId && oldestPoint == maxId)
+            return;
+        const std::string table = oldestLog <= oldestPoint ? "logs" : "metric_points";
         Statement nth(m_db.handle(), "SELECT id FROM " + table + " ORDER BY id LIMIT 1 OFFSET ?");
         nth.bind(1, kMaintenanceBatch - 1);
-        const std::int64_t bound = nth.step() ? nth.int64(0) : std::max(oldestLog, oldestPoint);
-        if (std::min(oldestLog, oldestPoint) == std::numeric_limits<std::int64_t>::max())
-            return false;
-        deleteThrough(bound, false);
-        refreshSizes();
-        return m_stats.dbBytes > m_options.maxDbBytes;
+        const std::int64_t bound = nth.step() ? nth.int64(0) : maxId;
+        const std::string where = "id <= " + std::to_string(bound);
+        deleteRows(where, where);
     }
 
     void refreshSizes()

@@ -1,0 +1,261 @@
+#include <QJsonArray>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "store/sqlitedb.h"
+#include "testhttpclient.h"
+
+using namespace fg;
+
+// Drives the real `flowguard` binary: start-up lines, exit codes, clean shutdown and crash durability.
+class TstProcess : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_home;
+
+    QProcessEnvironment env(bool withDisplay = false) const
+    {
+        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+        e.insert(QStringLiteral("HOME"), m_home.path());
+        e.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.filePath(QStringLiteral("config")));
+        e.insert(QStringLiteral("XDG_DATA_HOME"), m_home.filePath(QStringLiteral("data")));
+        if (!withDisplay) {
+            e.remove(QStringLiteral("DISPLAY"));
+            e.remove(QStringLiteral("WAYLAND_DISPLAY"));
+            e.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        }
+        for (const QString &k : e.keys())
+            if (k.startsWith(QStringLiteral("FLOWGUARD_")))
+                e.remove(k);
+        return e;
+    }
+
+    // Starts flowguard and returns the port from its first stdout line, 0 on failure.
+    quint16 start(QProcess &p, const QStringList &args, const QProcessEnvironment &environment)
+    {
+        p.setProcessEnvironment(environment);
+        p.start(QStringLiteral(FLOWGUARD_BIN), args);
+        if (!p.waitForStarted(10000))
+            return 0;
+        while (!p.canReadLine())
+            if (!p.waitForReadyRead(15000))
+                return 0;
+        const QString line = QString::fromUtf8(p.readLine()).trimmed();
+        static const QRegularExpression re(QStringLiteral("^listening on 127\\.0\\.0\\.1:(\\d+)$"));
+        const auto m = re.match(line);
+        return m.hasMatch() ? quint16(m.captured(1).toUInt()) : 0;
+    }
+
+    // Runs flowguard expecting it to fail at start; returns its stderr.
+    QString failingRun(const QStringList &args, int *exitCode)
+    {
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(QStringLiteral(FLOWGUARD_BIN), args);
+        if (!p.waitForFinished(15000)) {
+            p.kill();
+            p.waitForFinished();
+            *exitCode = -1;
+            return {};
+        }
+        *exitCode = p.exitCode();
+        return QString::fromUtf8(p.readAllStandardError()).trimmed();
+    }
+
+private slots:
+    void headlessRunsAndStopsCleanlyOnSigterm()
+    {
+        const QString db = m_home.filePath(QStringLiteral("clean.db"));
+        QProcess p;
+        const quint16 port = start(p, {QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                       QStringLiteral("--db"), db},
+                                   env());
+        QVERIFY(port);
+        TestHttpClient c(port);
+        QCOMPARE(c.post("/api/ingest/logs", kIssueExample).status, 202);
+        p.terminate();
+        QVERIFY(p.waitForFinished(15000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(p.readAllStandardError().contains("stopped cleanly"));
+        QVERIFY(!QFileInfo::exists(db + QStringLiteral(".lock")));
+
+        // Restart on the same database: the data is there.
+        QProcess again;
+        const quint16 port2 = start(again, {QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                            QStringLiteral("--db"), db},
+                                    env());
+        QVERIFY(port2);
+        TestHttpClient c2(port2);
+        const HttpReply listed = c2.get("/api/logs?service=auth");
+        QVERIFY2(listed.json().value(QStringLiteral("items")).toArray().size() == 1, listed.body.constData());
+        again.terminate();
+        QVERIFY(again.waitForFinished(15000));
+    }
+
+    void noDisplayFallsBackToHeadless()
+    {
+        QProcess p;
+        const quint16 port = start(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
+                                       m_home.filePath(QStringLiteral("nodisplay.db"))},
+                                   env(false));
+        QVERIFY(port);
+        p.terminate();
+        QVERIFY(p.waitForFinished(15000));
+        QVERIFY(p.readAllStandardError().contains("no display found, running headless"));
+        QCOMPARE(p.exitCode(), 0);
+    }
+
+    void windowStartsOffscreen()
+    {
+        QProcessEnvironment e = env(true);
+        e.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        QProcess p;
+        const quint16 port = start(p, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
+                                       m_home.filePath(QStringLiteral("window.db"))},
+                                   e);
+        QVERIFY(port);
+        TestHttpClient c(port);
+        QCOMPARE(c.get("/api/ready").status, 200);
+        p.terminate();
+        QVERIFY(p.waitForFinished(15000));
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(!p.readAllStandardError().contains("no display"));
+    }
+
+    void startupErrorsAreOneClearLine()
+    {
+        const QString db = m_home.filePath(QStringLiteral("busy.db"));
+        QProcess holder;
+        const quint16 port = start(holder, {QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                            QStringLiteral("--db"), db},
+                                   env());
+        QVERIFY(port);
+        int code = 0;
+        QString err = failingRun({QStringLiteral("--headless"), QStringLiteral("--listen"),
+                                  QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--db"),
+                                  m_home.filePath(QStringLiteral("port.db"))},
+                                 &code);
+        QVERIFY(code != 0);
+        QVERIFY2(err.contains(QStringLiteral("cannot listen")) && !err.contains(QLatin1Char('\n')), qPrintable(err));
+
+        err = failingRun({QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                          QStringLiteral("--db"), db},
+                         &code);
+        QVERIFY(code != 0);
+        QVERIFY2(err.contains(QStringLiteral("already in use")) && !err.contains(QLatin1Char('\n')), qPrintable(err));
+
+        err = failingRun({QStringLiteral("--headless"), QStringLiteral("--db"), QStringLiteral("/proc/no/such/dir/x.db")}, &code);
+        QVERIFY(code != 0);
+        QVERIFY2(!err.isEmpty() && !err.contains(QLatin1Char('\n')), qPrintable(err));
+
+        err = failingRun({QStringLiteral("--headless"), QStringLiteral("--retention"), QStringLiteral("soon")}, &code);
+        QVERIFY(code != 0);
+        QVERIFY2(err.contains(QStringLiteral("--retention")), qPrintable(err));
+        holder.terminate();
+        QVERIFY(holder.waitForFinished(15000));
+    }
+
+    void environmentAndFlagPrecedence()
+    {
+        // FLOWGUARD_LISTEN names a port that is taken; the flag overrides it.
+        QProcessEnvironment e = env();
+        e.insert(QStringLiteral("FLOWGUARD_RETENTION"), QStringLiteral("not-a-duration"));
+        QProcess p;
+        p.setProcessEnvironment(e);
+        p.start(QStringLiteral(FLOWGUARD_BIN), {QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                                QStringLiteral("--db"), m_home.filePath(QStringLiteral("env.db"))});
+        QVERIFY(p.waitForFinished(15000));
+        QVERIFY(p.exitCode() != 0);
+        QVERIFY(p.readAllStandardError().contains("FLOWGUARD_RETENTION"));
+
+        e.insert(QStringLiteral("FLOWGUARD_RETENTION"), QStringLiteral("3d"));
+        QProcess ok;
+        const quint16 port = start(ok, {QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                        QStringLiteral("--db"), m_home.filePath(QStringLiteral("env.db")), QStringLiteral("--retention"),
+                                        QStringLiteral("2d")},
+                                   e);
+        QVERIFY(port);
+        TestHttpClient c(port);
+        QCOMPARE(c.get("/api/config").json().value(QStringLiteral("retention_seconds")).toInteger(), 2 * 86400);
+        ok.terminate();
+        QVERIFY(ok.waitForFinished(15000));
+    }
+
+    // Several clients ingest at once; SIGKILL mid-ingest; every acknowledged item must be on disk and
+    // no request may be half-committed.
+    void crashLosesNothingAcknowledged()
+    {
+        const QString db = m_home.filePath(QStringLiteral("crash.db"));
+        QProcess p;
+        const quint16 port = start(p, {QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                       QStringLiteral("--db"), db},
+                                   env());
+        QVERIFY(port);
+        constexpr int kClients = 4;
+        constexpr int kPerBatch = 200;
+        std::atomic<bool> stop{false};
+        std::mutex mutex;
+        std::set<std::string> acked;
+        std::vector<std::thread> clients;
+        for (int t = 0; t < kClients; ++t) {
+            clients.emplace_back([&, t] {
+                TestHttpClient c(port);
+                for (int b = 0; b < 100000 && !stop; ++b) {
+                    const QByteArray batch = "c" + QByteArray::number(t) + "-b" + QByteArray::number(b);
+                    const QByteArray body = crashBatch(batch, kPerBatch);
+                    const HttpReply r = c.post("/api/ingest/logs", body);
+                    if (r.status == 202) {
+                        std::lock_guard lock(mutex);
+                        acked.insert(batch.toStdString());
+                    } else if (r.status == 0) {
+                        return; // the server is gone
+                    }
+                }
+            });
+        }
+        QTest::qWait(1500);
+        p.kill(); // SIGKILL while requests are in flight
+        QVERIFY(p.waitForFinished(10000));
+        stop = true;
+        for (auto &t : clients)
+            t.join();
+        QVERIFY2(acked.size() > 10, "too few acknowledged requests before the kill");
+
+        {
+            SqliteDb check(db.toStdString(), SqliteDb::Mode::ReadWrite); // recovers the WAL like a restart would
+            Statement st(check.handle(), "SELECT json_extract(attributes,'$.batch'), count(*) FROM logs GROUP BY 1");
+            std::map<std::string, std::int64_t> counts;
+            while (st.step())
+                counts[std::string(st.text(0))] = st.int64(1);
+            for (const std::string &b : acked)
+                QVERIFY2(counts[b] == kPerBatch, ("acknowledged batch lost or partial: " + b).c_str());
+            for (const auto &[b, n] : counts)
+                QVERIFY2(n == kPerBatch, ("half-committed request: " + b).c_str());
+            qInfo("acknowledged %zu batches, %zu on disk", acked.size(), counts.size());
+        }
+
+        // The crashed instance left a stale lock; a new one starts anyway and sees the data.
+        QProcess again;
+        const quint16 port2 = start(again, {QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                            QStringLiteral("--db"), db},
+                                    env());
+        QVERIFY(port2);
+        TestHttpClient c(port2);
+        const QJsonObject health = c.get("/api/health").json();
+        QVERIFY(health.value(QStringLiteral("db")).toObject().value(QStringLiteral("logs")).toInteger() >= qint64(acked.size()) * kPerBatch);
+        again.terminate();
+        QVERIFY(again.waitForFinished(15000));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstProcess)
+#include "tst_process.moc"

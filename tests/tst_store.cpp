@@ -1,0 +1,307 @@
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <future>
+
+#include "store/storereader.h"
+#include "store/storewriter.h"
+
+using namespace fg;
+
+namespace {
+
+LogRecord log(const std::string &service, TimeNs ts, Level level, const std::string &message,
+              const std::string &signal = {})
+{
+    LogRecord r;
+    r.service = service;
+    r.ts = ts;
+    r.received = ts;
+    r.level = level;
+    r.message = message;
+    r.signalId = signal;
+    return r;
+}
+
+// Submits one job and waits for its outcome.
+WriteOutcome write(StoreWriter &w, IngestBatch batch)
+{
+    auto done = std::make_shared<std::promise<WriteOutcome>>();
+    auto f = done->get_future();
+    auto job = std::make_unique<WriteJob>();
+    job->batch = std::move(batch);
+    job->done = [done](const WriteOutcome &o) { done->set_value(o); };
+    w.submit(std::move(job));
+    return f.get();
+}
+
+constexpr TimeNs kBase = 1'704'110'400LL * kNsPerSec; // 2024-01-01T12:00:00Z
+
+} // namespace
+
+class TstStore : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    int m_n = 0;
+    std::string freshPath() { return (m_dir.path() + QStringLiteral("/db%1.sqlite").arg(++m_n)).toStdString(); }
+
+private slots:
+    void appendAndQuery()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        StoreWriter w(o);
+        std::string err;
+        QVERIFY2(w.start(&err), err.c_str());
+        IngestBatch b;
+        for (int i = 0; i < 50; ++i)
+            b.logs.push_back(log(i % 2 ? "auth" : "pay", kBase + i * kNsPerSec, i % 5 == 0 ? Level::Error : Level::Info,
+                                 "request " + std::to_string(i) + (i == 7 ? " Payment TIMEOUT" : "")));
+        const WriteOutcome out = write(w, b);
+        QVERIFY(out.ok);
+        QCOMPARE(out.duplicates, 0);
+        QCOMPARE(qint64(w.stats().logsStored), 50);
+
+        StoreReader r(o.path);
+        LogQuery all;
+        all.window = {0, kBase + 3600 * kNsPerSec, std::nullopt, 100};
+        auto page = r.logs(all);
+        QCOMPARE(int(page.items.size()), 50);
+        QVERIFY(!page.nextCursor);
+        QCOMPARE(page.items.front().record.ts, kBase + 49 * kNsPerSec); // newest first
+
+        LogQuery auth = all;
+        auth.service = "auth";
+        QCOMPARE(int(r.logs(auth).items.size()), 25);
+        auth.service = "nobody";
+        QCOMPARE(int(r.logs(auth).items.size()), 0);
+
+        LogQuery errors = all;
+        errors.minLevel = Level::Warn;
+        QCOMPARE(int(r.logs(errors).items.size()), 10);
+
+        LogQuery text = all;
+        text.contains = "payment timeout";
+        const auto found = r.logs(text);
+        QCOMPARE(int(found.items.size()), 1);
+        QVERIFY(found.items[0].record.message.find("TIMEOUT") != std::string::npos);
+
+        LogQuery window = all;
+        window.window.from = kBase + 10 * kNsPerSec;
+        window.window.to = kBase + 19 * kNsPerSec;
+        QCOMPARE(int(r.logs(window).items.size()), 10);
+
+        const auto services = r.services();
+        QCOMPARE(int(services.size()), 2);
+        QCOMPARE(QString::fromStdString(services[0].name), QStringLiteral("auth"));
+        QCOMPARE(services[0].logCount, 25);
+        QCOMPARE(services[0].firstSeen, kBase + kNsPerSec);
+        QCOMPARE(services[0].lastSeen, kBase + 49 * kNsPerSec);
+    }
+
+    void keysetPaginationVisitsEveryRowOnce()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        StoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        IngestBatch b;
+        // Many rows share a millisecond, and one batch arrives out of order.
+        for (int i = 0; i < 1000; ++i)
+            b.logs.push_back(log("svc", kBase + (i % 7) * kNsPerMs + (i % 3) * kNsPerSec, Level::Info, std::to_string(i)));
+        QVERIFY(write(w, b).ok);
+        StoreReader r(o.path);
+        LogQuery q;
+        q.window = {0, kBase + 3600 * kNsPerSec, std::nullopt, 77};
+        QSet<QString> seen;
+        TimeNs last = std::numeric_limits<TimeNs>::max();
+        for (int pages = 0; pages < 100; ++pages) {
+            const auto p = r.logs(q);
+            for (const auto &row : p.items) {
+                QVERIFY(row.record.ts <= last);
+                last = row.record.ts;
+                QVERIFY(!seen.contains(QString::fromStdString(row.record.message)));
+                seen.insert(QString::fromStdString(row.record.message));
+            }
+            if (!p.nextCursor)
+                break;
+            q.window.beforeId = p.nextCursor;
+        }
+        QCOMPARE(seen.size(), 1000);
+    }
+
+    void signalIdIsIdempotent()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        StoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        IngestBatch b;
+        b.logs.push_back(log("svc", kBase, Level::Info, "once", "sig-1"));
+        b.logs.push_back(log("svc", kBase, Level::Info, "again in the same request", "sig-1"));
+        b.logs.push_back(log("svc", kBase, Level::Info, "no id"));
+        WriteOutcome first = write(w, b);
+        QVERIFY(first.ok);
+        QCOMPARE(first.duplicates, 1);
+        WriteOutcome second = write(w, b);
+        QCOMPARE(second.duplicates, 2);
+        StoreReader r(o.path);
+        LogQuery q;
+        q.window = {0, kBase + kNsPerSec, std::nullopt, 100};
+        QCOMPARE(int(r.logs(q).items.size()), 3); // once + two without id
+        // Metric signal ids are their own namespace.
+        IngestBatch m;
+        MetricSample s;
+        s.service = "svc";
+        s.ts = kBase;
+        s.name = "x";
+        s.tags = "{}";
+        s.signalId = "sig-1";
+        m.metrics.push_back(s);
+        QCOMPARE(write(w, m).duplicates, 0);
+        QCOMPARE(write(w, m).duplicates, 1);
+    }
+
+    void stateSurvivesReopen()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        {
+            StoreWriter w(o);
+            QVERIFY(w.start(nullptr));
+            IngestBatch b;
+            b.logs.push_back(log("svc", kBase, Level::Info, "a", "k"));
+            QVERIFY(write(w, b).ok);
+        }
+        StoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        QCOMPARE(qint64(w.stats().logsStored), 1);
+        IngestBatch b;
+        b.logs.push_back(log("svc", kBase, Level::Info, "a", "k"));
+        b.logs.push_back(log("svc", kBase, Level::Info, "same ms after restart"));
+        QCOMPARE(write(w, b).duplicates, 1);
+        StoreReader r(o.path);
+        LogQuery q;
+        q.window = {0, kBase + kNsPerSec, std::nullopt, 100};
+        QCOMPARE(int(r.logs(q).items.size()), 2);
+    }
+
+    void retentionDeletesOldDataAndKeepsCounts()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 3600;
+        StoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        const TimeNs now = nowNs();
+        IngestBatch b;
+        for (int i = 0; i < 12000; ++i)
+            b.logs.push_back(log("svc", now - 2 * 3600 * kNsPerSec + i * kNsPerMs, Level::Info, "old", "old-" + std::to_string(i)));
+        for (int i = 0; i < 10; ++i)
+            b.logs.push_back(log("svc", now - 60 * kNsPerSec, Level::Info, "fresh"));
+        // Backfilled history: old event time, received just now. Kept for the retention period.
+        LogRecord backfill = log("svc", now - 30 * 86400 * kNsPerSec, Level::Info, "backfilled");
+        backfill.received = now;
+        b.logs.push_back(backfill);
+        MetricSample s;
+        s.service = "svc";
+        s.name = "cpu";
+        s.tags = "{}";
+        s.ts = now - 3 * 3600 * kNsPerSec;
+        b.metrics.push_back(s);
+        s.ts = now;
+        b.metrics.push_back(s);
+        QVERIFY(write(w, b).ok);
+        w.runMaintenanceNow();
+        QCOMPARE(qint64(w.stats().logsStored), 11);
+        QCOMPARE(qint64(w.stats().metricsStored), 1);
+        StoreReader r(o.path);
+        const auto services = r.services();
+        QCOMPARE(services.at(0).logCount, 11);
+        QCOMPARE(services.at(0).metricCount, 1);
+        // The idempotency keys of deleted rows went with them.
+        IngestBatch again;
+        again.logs.push_back(log("svc", now, Level::Info, "reuse", "old-1"));
+        QCOMPARE(write(w, again).duplicates, 0);
+    }
+
+    void sizeCapDeletesOldestFirst()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        o.maxDbBytes = 2 * 1024 * 1024;
+        StoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        const std::string filler(200, 'x');
+        for (int batch = 0; batch < 4; ++batch) {
+            IngestBatch b;
+            for (int i = 0; i < 5000; ++i)
+                b.logs.push_back(log("svc", kBase + (batch * 5000 + i) * kNsPerMs, Level::Info, filler));
+            QVERIFY(write(w, b).ok);
+        }
+        w.runMaintenanceNow();
+        QVERIFY(w.stats().dbBytes <= o.maxDbBytes);
+        QVERIFY(w.stats().logsStored < 20000);
+        QVERIFY(w.stats().logsStored > 0);
+        StoreReader r(o.path);
+        LogQuery q;
+        q.window = {0, kBase + 3600 * kNsPerSec, std::nullopt, 1};
+        // The newest row is still there.
+        QCOMPARE(r.logs(q).items.at(0).record.ts, kBase + 19999 * kNsPerMs);
+    }
+
+    void unwritableDatabaseFailsToStart()
+    {
+        StoreOptions o;
+        o.path = "/proc/flowguard-cannot-write/db.sqlite";
+        StoreWriter w(o);
+        std::string err;
+        QVERIFY(!w.start(&err));
+        QVERIFY(!err.empty());
+    }
+
+    void metricsBuckets()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        StoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        IngestBatch b;
+        for (int i = 0; i < 120; ++i) {
+            MetricSample s;
+            s.service = "svc";
+            s.name = "latency";
+            s.tags = "{}";
+            s.ts = kBase + i * kNsPerSec;
+            s.value = i;
+            b.metrics.push_back(s);
+        }
+        QVERIFY(write(w, b).ok);
+        StoreReader r(o.path);
+        MetricQuery q;
+        q.window = {kBase, kBase + 119 * kNsPerSec, std::nullopt, 100};
+        q.service = "svc";
+        const auto buckets = r.metricBuckets(q, 60 * kNsPerSec, 100);
+        QCOMPARE(int(buckets.size()), 2);
+        QCOMPARE(buckets[0].count, 60);
+        QCOMPARE(buckets[0].min, 0.0);
+        QCOMPARE(buckets[0].max, 59.0);
+        QCOMPARE(buckets[0].avg, 29.5);
+        QCOMPARE(buckets[1].start, kBase + 60 * kNsPerSec);
+        const auto raw = r.metricPoints(q);
+        QCOMPARE(int(raw.items.size()), 100);
+        QVERIFY(raw.nextCursor.has_value());
+        QCOMPARE(raw.items[0].sample.value, 119.0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstStore)
+#include "tst_store.moc"
