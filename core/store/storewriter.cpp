@@ -9,6 +9,7 @@
 #include "schema.h"
 #include "sqlitedb.h"
 #include "timekeyallocator.h"
+#include "walcheckpointer.h"
 
 namespace fg {
 
@@ -16,6 +17,9 @@ namespace {
 constexpr std::size_t kMaxItemsPerGroup = 100'000;
 constexpr int kMaintenanceBatch = 5000;
 constexpr std::size_t kMaxCachedNames = 100'000;
+// The writer restarts the WAL past this many frames (64 MiB of 16 KiB pages). The background
+// checkpointer has copied nearly all of them by then, so the restart only copies a short tail.
+constexpr int kWalRestartFrames = 4096;
 
 struct ServiceDelta {
     std::int64_t logs = 0;
@@ -31,7 +35,12 @@ public:
     Session(const StoreOptions &options, StoreStats &stats)
         : m_options(options), m_stats(stats), m_db(options.path, SqliteDb::Mode::ReadWrite)
     {
+        // 16 KiB pages: fewer page headers and b-tree splits for ~400-byte log rows (measured 1.3× the
+        // insert rate of 4 KiB). Only takes effect on a new database.
+        m_db.exec("PRAGMA page_size=16384");
         m_db.exec("PRAGMA journal_mode=WAL");
+        // Checkpoints run on the WalCheckpointer's thread instead of inside our commits.
+        m_db.exec("PRAGMA wal_autocheckpoint=0");
         m_db.exec(options.syncFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
         m_db.exec("PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864");
         migrateSchema(m_db);
@@ -42,6 +51,7 @@ public:
             m_db.handle(), "INSERT INTO metric_points(id,series_id,value,received,signal_id) VALUES(?,?,?,?,?)");
         m_insertSignal = std::make_unique<Statement>(
             m_db.handle(), "INSERT OR IGNORE INTO signal_ids(key,row_id) VALUES(?,?)");
+        m_moveSignal = std::make_unique<Statement>(m_db.handle(), "UPDATE signal_ids SET row_id=? WHERE key=?");
         m_findService = std::make_unique<Statement>(m_db.handle(), "SELECT id FROM services WHERE name=?");
         m_insertService = std::make_unique<Statement>(
             m_db.handle(), "INSERT INTO services(name,first_seen,last_seen) VALUES(?,?,?) RETURNING id");
@@ -57,10 +67,19 @@ public:
         m_stats.logsStored = m_db.queryInt("SELECT coalesce(sum(log_count),0) FROM services");
         m_stats.metricsStored = m_db.queryInt("SELECT coalesce(sum(metric_count),0) FROM services");
         refreshSizes();
+        m_checkpointer = std::make_unique<WalCheckpointer>(options.path);
+        sqlite3_wal_hook(
+            m_db.handle(),
+            [](void *self, sqlite3 *, const char *, int frames) {
+                static_cast<Session *>(self)->m_walFrames = frames;
+                return SQLITE_OK;
+            },
+            this);
     }
 
     ~Session()
     {
+        m_checkpointer.reset();
         try {
             m_db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
         } catch (const SqliteError &) {
@@ -95,6 +114,9 @@ public:
             }
             m_db.exec("COMMIT");
             committed = true;
+            m_checkpointer->walGrew();
+            if (m_walFrames > kWalRestartFrames)
+                sqlite3_wal_checkpoint_v2(m_db.handle(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
         } catch (const SqliteError &e) {
             groupError = e.what();
             if (!sqlite3_get_autocommit(m_db.handle()))
@@ -151,13 +173,13 @@ private:
         std::string key;
         for (const LogRecord &r : batch.logs) {
             const std::int64_t sid = serviceId(r.service, r.ts);
-            const std::int64_t id = m_logKeys->allocate(r.ts);
+            std::int64_t id = m_logKeys->allocate(r.ts);
             if (!r.signalId.empty() && !claimSignal('l', r.signalId, id, key)) {
                 ++duplicates;
                 continue;
             }
             Statement &s = *m_insertLog;
-            s.bind(1, id).bind(2, r.ts).bind(3, r.received).bind(4, sid).bind(5, int(r.level));
+            s.bind(2, r.ts).bind(3, r.received).bind(4, sid).bind(5, int(r.level));
             s.bind(6, std::string_view(r.levelRaw)).bind(7, std::string_view(r.message)).bind(8, r.latencyMs);
             if (r.statusCode)
                 s.bind(9, r.statusCode);
@@ -166,21 +188,23 @@ private:
             s.bind(10, std::string_view(r.endpoint)).bind(11, std::string_view(r.method));
             s.bind(12, std::string_view(r.traceId)).bind(13, std::string_view(r.spanId));
             s.bind(14, std::string_view(r.signalId)).bind(15, std::string_view(r.attributes));
-            s.exec();
+            if (!insertWithId(s, id, *m_logKeys, r.ts) && !r.signalId.empty())
+                moveSignal('l', r.signalId, id, key);
             note(deltas[sid], r.ts).logs++;
             ++logs;
         }
         for (const MetricSample &m : batch.metrics) {
             const std::int64_t sid = serviceId(m.service, m.ts);
             const std::int64_t series = seriesId(sid, m);
-            const std::int64_t id = m_pointKeys->allocate(m.ts);
+            std::int64_t id = m_pointKeys->allocate(m.ts);
             if (!m.signalId.empty() && !claimSignal('m', m.signalId, id, key)) {
                 duplicates += m.startsItem ? 1 : 0;
                 continue;
             }
-            m_insertPoint->bind(1, id).bind(2, series).bind(3, m.value).bind(4, m.received);
+            m_insertPoint->bind(2, series).bind(3, m.value).bind(4, m.received);
             m_insertPoint->bind(5, std::string_view(m.signalId));
-            m_insertPoint->exec();
+            if (!insertWithId(*m_insertPoint, id, *m_pointKeys, m.ts) && !m.signalId.empty())
+                moveSignal('m', m.signalId, id, key);
             note(deltas[sid], m.ts).metrics++;
             ++metrics;
         }
@@ -189,6 +213,33 @@ private:
             m_updateService->exec();
         }
         return {logs, metrics};
+    }
+
+    // Runs an insert whose first parameter is the row id. An optimistic id that collides with a stored
+    // row is replaced by an exact one; returns false (with id updated) in that case.
+    static bool insertWithId(Statement &insert, std::int64_t &id, TimeKeyAllocator &keys, TimeNs ts)
+    {
+        insert.bind(1, id);
+        try {
+            insert.exec();
+            return true;
+        } catch (const SqliteError &e) {
+            if (e.code() != SQLITE_CONSTRAINT_PRIMARYKEY)
+                throw;
+        }
+        id = keys.exact(ts);
+        insert.bind(1, id);
+        insert.exec();
+        return false;
+    }
+
+    void moveSignal(char kind, const std::string &signal, std::int64_t rowId, std::string &key)
+    {
+        key.assign(1, kind);
+        key += ':';
+        key += signal;
+        m_moveSignal->bind(1, rowId).bind(2, std::string_view(key));
+        m_moveSignal->exec();
     }
 
     static ServiceDelta &note(ServiceDelta &d, TimeNs ts)
@@ -353,7 +404,9 @@ private:
     const StoreOptions &m_options;
     StoreStats &m_stats;
     SqliteDb m_db;
-    std::unique_ptr<Statement> m_insertLog, m_insertPoint, m_insertSignal, m_findService, m_insertService,
+    std::unique_ptr<WalCheckpointer> m_checkpointer; // after the schema exists
+    int m_walFrames = 0;
+    std::unique_ptr<Statement> m_insertLog, m_insertPoint, m_insertSignal, m_moveSignal, m_findService, m_insertService,
         m_updateService, m_findSeries, m_insertSeries;
     std::unique_ptr<TimeKeyAllocator> m_logKeys, m_pointKeys;
     std::unordered_map<std::string, std::int64_t> m_services;

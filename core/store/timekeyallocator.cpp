@@ -12,14 +12,36 @@ constexpr std::size_t kMaxRemembered = 200'000;
 TimeKeyAllocator::TimeKeyAllocator(SqliteDb &db, const std::string &table)
     : m_maxInMs(std::make_unique<Statement>(db.handle(), "SELECT max(id) FROM " + table + " WHERE id BETWEEN ? AND ?"))
 {
+    Statement maxId(db.handle(), "SELECT max(id) FROM " + table);
+    if (maxId.step() && !maxId.isNull(0)) {
+        m_maxMs = maxId.int64(0) >> kSeqBits;
+        m_maxSeq = (maxId.int64(0) & kSeqMask) + 1;
+    }
 }
 
 TimeKeyAllocator::~TimeKeyAllocator() = default;
 
 std::int64_t TimeKeyAllocator::allocate(TimeNs ts)
 {
+    const std::int64_t ms = ts / kNsPerMs;
+    if (ms > m_maxMs) {
+        m_maxMs = ms;
+        m_maxSeq = 1;
+        return ms << kSeqBits;
+    }
+    if (ms == m_maxMs && m_maxSeq <= kSeqMask)
+        return (ms << kSeqBits) | m_maxSeq++;
+    if (auto it = m_next.find(ms); it != m_next.end() && it->second <= kSeqMask)
+        return (ms << kSeqBits) | it->second++;
+    return (ms << kSeqBits) | (m_counter++ & kSeqMask);
+}
+
+std::int64_t TimeKeyAllocator::exact(TimeNs ts)
+{
     std::int64_t ms = ts / kNsPerMs;
     for (;;) {
+        if (ms >= m_maxMs)
+            return allocate(ms * kNsPerMs);
         auto it = m_next.find(ms);
         if (it == m_next.end()) {
             if (m_next.size() >= kMaxRemembered)

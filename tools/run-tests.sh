@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs the whole CTest suite on the tree built by tools/bootstrap.sh, inside a private session D-Bus
+# with an unlocked gnome-keyring so that notification and keychain tests talk to real services.
+set -euo pipefail
+cd "$(dirname "$0")/../build"
+exec dbus-run-session -- sh -c '
+  export HOME="$(mktemp -d)" XDG_RUNTIME_DIR="$(mktemp -d)"
+  chmod 700 "$XDG_RUNTIME_DIR"
+  printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true
+  ctest --output-on-failure -j2 --timeout 600
+'
