@@ -64,6 +64,12 @@ void printLine(FILE *f, const QString &line)
 
 int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWindow *window)
 {
+    // Handlers first: a script may send SIGTERM as soon as it reads the "listening on" line.
+    SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app, [&app](int sig) {
+        printLine(stderr, QStringLiteral("flowguard: signal %1, shutting down").arg(sig));
+        app.quit();
+    });
     fg::Engine engine(config);
     QString error;
     if (!engine.start(&error)) {
@@ -76,11 +82,6 @@ int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWin
     printLine(stderr, QStringLiteral("flowguard %1: database %2, sync=%3")
                           .arg(QCoreApplication::applicationVersion(), config.dbPath,
                                config.syncFull ? QStringLiteral("full") : QStringLiteral("normal")));
-    SignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app, [&app](int sig) {
-        printLine(stderr, QStringLiteral("flowguard: signal %1, shutting down").arg(sig));
-        app.quit();
-    });
     if (window) {
         QObject::connect(&engine, &fg::Engine::statsUpdated, window, &fg::MainWindow::showStats);
         window->showStats(engine.stats());

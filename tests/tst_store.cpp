@@ -129,7 +129,7 @@ private slots:
             }
             if (!p.nextCursor)
                 break;
-            q.window.beforeId = p.nextCursor;
+            q.window.after = p.nextCursor;
         }
         QCOMPARE(seen.size(), 1000);
     }

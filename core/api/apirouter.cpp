@@ -41,7 +41,7 @@ HttpResponse paramError(const ParamError &e)
                     QJsonObject{{QStringLiteral("field"), e.field}});
 }
 
-QJsonObject page(const QJsonArray &items, const std::optional<std::int64_t> &next)
+QJsonObject page(const QJsonArray &items, const std::optional<Cursor> &next)
 {
     return QJsonObject{{QStringLiteral("items"), items},
                        {QStringLiteral("next_cursor"), next ? QJsonValue(encodeCursor(*next)) : QJsonValue()}};
@@ -51,7 +51,7 @@ QJsonObject logJson(const StoredLog &row)
 {
     const LogRecord &r = row.record;
     return QJsonObject{
-        {QStringLiteral("id"), encodeCursor(row.id)},
+        {QStringLiteral("id"), QString::number(row.id)},
         {QStringLiteral("ts"), iso(r.ts)},
         {QStringLiteral("received_at"), iso(r.received)},
         {QStringLiteral("service"), QString::fromStdString(r.service)},

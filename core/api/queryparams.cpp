@@ -21,22 +21,23 @@ QString QueryParams::text(const QString &name) const
     return m_query.queryItemValue(name, QUrl::FullyDecoded).trimmed();
 }
 
-QString encodeCursor(std::int64_t id)
+QString encodeCursor(const Cursor &cursor)
 {
-    return QString::fromLatin1(QByteArray("c1:" + QByteArray::number(id))
-                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    const QByteArray raw = "c2:" + QByteArray::number(cursor.ts) + ':' + QByteArray::number(cursor.id);
+    return QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
-std::optional<std::int64_t> decodeCursor(const QString &cursor)
+std::optional<Cursor> decodeCursor(const QString &text)
 {
-    const QByteArray raw = QByteArray::fromBase64(cursor.toLatin1(), QByteArray::Base64UrlEncoding);
-    if (!raw.startsWith("c1:"))
+    const QList<QByteArray> parts =
+        QByteArray::fromBase64(text.toLatin1(), QByteArray::Base64UrlEncoding).split(':');
+    if (parts.size() != 3 || parts[0] != "c2")
         return std::nullopt;
-    bool ok = false;
-    const qint64 id = raw.mid(3).toLongLong(&ok);
-    if (!ok || id <= 0)
+    bool okTs = false, okId = false;
+    const Cursor c{parts[1].toLongLong(&okTs), parts[2].toLongLong(&okId)};
+    if (!okTs || !okId || c.id <= 0)
         return std::nullopt;
-    return id;
+    return c;
 }
 
 std::optional<ParamError> QueryParams::window(TimeWindow &w, TimeNs now, qint64 defaultRangeSeconds) const
@@ -72,10 +73,10 @@ std::optional<ParamError> QueryParams::window(TimeWindow &w, TimeNs now, qint64 
         w.limit = std::min(limit, kMaxLimit);
     }
     if (has(QStringLiteral("cursor")) && !text(QStringLiteral("cursor")).isEmpty()) {
-        const auto id = decodeCursor(text(QStringLiteral("cursor")));
-        if (!id)
+        const auto c = decodeCursor(text(QStringLiteral("cursor")));
+        if (!c)
             return ParamError{QStringLiteral("cursor"), QStringLiteral("is not a cursor returned by this API")};
-        w.beforeId = *id;
+        w.after = *c;
     }
     return std::nullopt;
 }

@@ -31,7 +31,7 @@ private:
     QUrlQuery m_query;
 };
 
-QString encodeCursor(std::int64_t id);
-std::optional<std::int64_t> decodeCursor(const QString &cursor);
+QString encodeCursor(const Cursor &cursor);
+std::optional<Cursor> decodeCursor(const QString &cursor);
 
 } // namespace fg

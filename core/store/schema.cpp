@@ -8,8 +8,11 @@ namespace fg {
 
 namespace {
 
-// Version 1. Dictionary tables hold service names and metric series; the two big tables carry only a
-// second index each (by service), which keeps the insert path near SQLite's append speed.
+// Version 1. Dictionary tables hold service names and metric series. The two big tables are clustered in
+// arrival order (the rowid only grows, so every insert appends to the right edge and a commit dirties a
+// handful of pages even when clients send overlapping time ranges) and carry one small index each,
+// (service or series, event time), which serves every time-range query. Clustering by event time was
+// measured 3x slower: interleaved clients scatter each commit over many half-filled pages.
 constexpr const char *kV1 = R"sql(
 CREATE TABLE services(
   id INTEGER PRIMARY KEY,
@@ -34,7 +37,7 @@ CREATE TABLE logs(
   span_id TEXT,
   signal_id TEXT,
   attributes TEXT);
-CREATE INDEX logs_by_service ON logs(service_id, id);
+CREATE INDEX logs_by_service_time ON logs(service_id, ts);
 CREATE TABLE signal_ids(
   key TEXT PRIMARY KEY,
   row_id INTEGER NOT NULL) WITHOUT ROWID;
@@ -49,10 +52,11 @@ CREATE TABLE metric_series(
 CREATE TABLE metric_points(
   id INTEGER PRIMARY KEY,
   series_id INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
   value REAL NOT NULL,
   received INTEGER NOT NULL,
   signal_id TEXT);
-CREATE INDEX metric_points_by_series ON metric_points(series_id, id);
+CREATE INDEX metric_points_by_series_time ON metric_points(series_id, ts);
 )sql";
 
 const char *const kMigrations[] = {kV1};

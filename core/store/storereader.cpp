@@ -2,9 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include <QString>
 
-#include "schema.h"
 #include "sqlitedb.h"
 
 namespace fg {
@@ -45,11 +46,49 @@ void icontains(sqlite3_context *ctx, int, sqlite3_value **argv)
     sqlite3_result_int(ctx, found ? 1 : 0);
 }
 
-std::int64_t lowId(TimeNs from) { return timeKeyFloor(std::max<TimeNs>(from, 0)); }
-std::int64_t highId(const TimeWindow &w)
+// Pulls the newest rows from several statements that each return rows newest first, with event time in
+// column 0 and arrival id in column 1 (one statement per service or series, each served by its index),
+// and hands the overall newest `limit` of them to take(), in order.
+template <typename Take>
+std::optional<Cursor> mergeNewestFirst(std::vector<std::unique_ptr<Statement>> &sources, int limit, Take take)
 {
-    const std::int64_t hi = timeKeyFloor(std::max<TimeNs>(w.to, 0)) | kSeqMask;
-    return w.beforeId ? std::min(hi, *w.beforeId - 1) : hi;
+    std::vector<Statement *> live;
+    for (auto &s : sources)
+        if (s->step())
+            live.push_back(s.get());
+    auto newer = [](Statement *a, Statement *b) {
+        return a->int64(0) != b->int64(0) ? a->int64(0) > b->int64(0) : a->int64(1) > b->int64(1);
+    };
+    int taken = 0;
+    Cursor last;
+    while (!live.empty()) {
+        auto best = std::min_element(live.begin(), live.end(), newer);
+        if (taken == limit)
+            return last; // more rows remain: the page ends here
+        Statement *s = *best;
+        last = {s->int64(0), s->int64(1)};
+        take(*s);
+        ++taken;
+        if (!s->step())
+            live.erase(best);
+    }
+    return std::nullopt;
+}
+
+// "(ts, id) < cursor" and the window bounds, for statements over an index on (key, ts).
+std::string windowSql(const TimeWindow &w, const std::string &t)
+{
+    std::string sql = " " + t + ".ts BETWEEN ?2 AND ?3";
+    if (w.after)
+        sql += " AND (" + t + ".ts < ?4 OR (" + t + ".ts = ?4 AND " + t + ".id < ?5))";
+    return sql;
+}
+
+void bindWindow(Statement &st, const TimeWindow &w)
+{
+    st.bind(2, w.from).bind(3, w.to);
+    if (w.after)
+        st.bind(4, w.after->ts).bind(5, w.after->id);
 }
 
 std::string str(std::string_view v) { return std::string(v); }
@@ -93,40 +132,48 @@ std::vector<ServiceInfo> StoreReader::services()
     return out;
 }
 
+std::vector<std::int64_t> StoreReader::allServiceIds()
+{
+    Statement st(m_db->handle(), "SELECT id FROM services");
+    std::vector<std::int64_t> ids;
+    while (st.step())
+        ids.push_back(st.int64(0));
+    return ids;
+}
+
 Page<StoredLog> StoreReader::logs(const LogQuery &q)
 {
     Page<StoredLog> page;
-    std::optional<std::int64_t> sid;
-    if (!q.service.empty() && !(sid = serviceId(q.service)))
-        return page;
-    std::string sql = "SELECT id, ts, received, (SELECT name FROM services WHERE id=l.service_id), level, level_raw,"
+    std::vector<std::int64_t> services;
+    if (q.service.empty())
+        services = allServiceIds();
+    else if (auto sid = serviceId(q.service))
+        services.push_back(*sid);
+    std::string sql = "SELECT ts, id, received, (SELECT name FROM services WHERE id=l.service_id), level, level_raw,"
                       " message, latency_ms, status_code, endpoint, method, trace_id, span_id, signal_id, attributes"
-                      " FROM logs l WHERE id BETWEEN ?1 AND ?2";
-    if (sid)
-        sql += " AND service_id = ?3";
+                      " FROM logs l WHERE service_id = ?1 AND" + windowSql(q.window, "l");
     if (q.minLevel != Level::Unknown)
-        sql += " AND level >= ?4";
+        sql += " AND level >= ?6";
     if (!q.contains.empty())
-        sql += " AND fg_icontains(message, ?5)";
-    sql += " ORDER BY id DESC LIMIT ?6";
-    Statement st(m_db->handle(), sql);
-    st.bind(1, lowId(q.window.from)).bind(2, highId(q.window));
-    if (sid)
-        st.bind(3, *sid);
-    if (q.minLevel != Level::Unknown)
-        st.bind(4, int(q.minLevel));
-    if (!q.contains.empty())
-        st.bind(5, std::string_view(q.contains));
-    st.bind(6, q.window.limit + 1);
-    while (st.step()) {
-        if (int(page.items.size()) == q.window.limit) {
-            page.nextCursor = page.items.back().id;
-            break;
-        }
+        sql += " AND fg_icontains(message, ?7)";
+    sql += " ORDER BY ts DESC, id DESC LIMIT ?8";
+    std::vector<std::unique_ptr<Statement>> sources;
+    for (std::int64_t sid : services) {
+        auto st = std::make_unique<Statement>(m_db->handle(), sql);
+        st->bind(1, sid);
+        bindWindow(*st, q.window);
+        if (q.minLevel != Level::Unknown)
+            st->bind(6, int(q.minLevel));
+        if (!q.contains.empty())
+            st->bind(7, std::string_view(q.contains));
+        st->bind(8, q.window.limit + 1);
+        sources.push_back(std::move(st));
+    }
+    page.nextCursor = mergeNewestFirst(sources, q.window.limit, [&](Statement &st) {
         StoredLog row;
-        row.id = st.int64(0);
+        row.id = st.int64(1);
         LogRecord &r = row.record;
-        r.ts = st.int64(1);
+        r.ts = st.int64(0);
         r.received = st.int64(2);
         r.service = str(st.text(3));
         r.level = Level(st.int64(4));
@@ -141,89 +188,88 @@ Page<StoredLog> StoreReader::logs(const LogQuery &q)
         r.signalId = str(st.text(13));
         r.attributes = str(st.text(14));
         page.items.push_back(std::move(row));
-    }
+    });
     return page;
+}
+
+std::vector<std::int64_t> StoreReader::seriesIds(const MetricQuery &q)
+{
+    std::string sql = "SELECT id FROM metric_series WHERE 1";
+    std::optional<std::int64_t> sid;
+    if (!q.service.empty()) {
+        if (!(sid = serviceId(q.service)))
+            return {};
+        sql += " AND service_id = ?1";
+    }
+    if (!q.name.empty())
+        sql += " AND name = ?2";
+    Statement st(m_db->handle(), sql + " ORDER BY id");
+    if (sid)
+        st.bind(1, *sid);
+    if (!q.name.empty())
+        st.bind(2, std::string_view(q.name));
+    std::vector<std::int64_t> ids;
+    while (st.step())
+        ids.push_back(st.int64(0));
+    return ids;
 }
 
 Page<StoredPoint> StoreReader::metricPoints(const MetricQuery &q)
 {
     Page<StoredPoint> page;
-    std::string sql = "SELECT p.id, s.name, s.type, s.tags, p.value, p.signal_id,"
-                      " (SELECT name FROM services WHERE id=s.service_id)"
-                      " FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
-                      " WHERE p.id BETWEEN ?1 AND ?2";
-    std::optional<std::int64_t> sid;
-    if (!q.service.empty()) {
-        if (!(sid = serviceId(q.service)))
-            return page;
-        sql += " AND s.service_id = ?3";
+    const std::string sql = "SELECT p.ts, p.id, s.name, s.type, s.tags, p.value, p.signal_id,"
+                            " (SELECT name FROM services WHERE id=s.service_id)"
+                            " FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
+                            " WHERE p.series_id = ?1 AND" + windowSql(q.window, "p") + " ORDER BY p.ts DESC, p.id DESC LIMIT ?8";
+    std::vector<std::unique_ptr<Statement>> sources;
+    for (std::int64_t series : seriesIds(q)) {
+        auto st = std::make_unique<Statement>(m_db->handle(), sql);
+        st->bind(1, series);
+        bindWindow(*st, q.window);
+        st->bind(8, q.window.limit + 1);
+        sources.push_back(std::move(st));
     }
-    if (!q.name.empty())
-        sql += " AND s.name = ?4";
-    sql += " ORDER BY p.id DESC LIMIT ?5";
-    Statement st(m_db->handle(), sql);
-    st.bind(1, lowId(q.window.from)).bind(2, highId(q.window));
-    if (sid)
-        st.bind(3, *sid);
-    if (!q.name.empty())
-        st.bind(4, std::string_view(q.name));
-    st.bind(5, q.window.limit + 1);
-    while (st.step()) {
-        if (int(page.items.size()) == q.window.limit) {
-            page.nextCursor = page.items.back().id;
-            break;
-        }
+    page.nextCursor = mergeNewestFirst(sources, q.window.limit, [&](Statement &st) {
         StoredPoint p;
-        p.id = st.int64(0);
-        p.sample.ts = timeKeyToNs(p.id);
-        p.sample.name = str(st.text(1));
-        p.sample.type = MetricType(st.int64(2));
-        p.sample.tags = str(st.text(3));
-        p.sample.value = st.real(4);
-        p.sample.signalId = str(st.text(5));
-        p.sample.service = str(st.text(6));
+        p.id = st.int64(1);
+        p.sample.ts = st.int64(0);
+        p.sample.name = str(st.text(2));
+        p.sample.type = MetricType(st.int64(3));
+        p.sample.tags = str(st.text(4));
+        p.sample.value = st.real(5);
+        p.sample.signalId = str(st.text(6));
+        p.sample.service = str(st.text(7));
         page.items.push_back(std::move(p));
-    }
+    });
     return page;
 }
 
 std::vector<MetricBucket> StoreReader::metricBuckets(const MetricQuery &q, TimeNs stepNs, int maxBuckets)
 {
     std::vector<MetricBucket> out;
-    const std::int64_t stepMs = std::max<std::int64_t>(1, stepNs / kNsPerMs);
-    std::string sql = "SELECT s.id, s.name, s.type, s.tags, (SELECT name FROM services WHERE id=s.service_id),"
-                      " (p.id >> 20) / ?3 AS b, avg(p.value), min(p.value), max(p.value), sum(p.value), count(*)"
-                      " FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
-                      " WHERE p.id BETWEEN ?1 AND ?2";
-    std::optional<std::int64_t> sid;
-    if (!q.service.empty()) {
-        if (!(sid = serviceId(q.service)))
-            return out;
-        sql += " AND s.service_id = ?4";
-    }
-    if (!q.name.empty())
-        sql += " AND s.name = ?5";
-    sql += " GROUP BY s.id, b ORDER BY s.id, b LIMIT ?6";
-    Statement st(m_db->handle(), sql);
-    st.bind(1, lowId(q.window.from)).bind(2, highId(q.window)).bind(3, stepMs);
-    if (sid)
-        st.bind(4, *sid);
-    if (!q.name.empty())
-        st.bind(5, std::string_view(q.name));
-    st.bind(6, maxBuckets);
-    while (st.step()) {
-        MetricBucket b;
-        b.name = str(st.text(1));
-        b.type = MetricType(st.int64(2));
-        b.tags = str(st.text(3));
-        b.service = str(st.text(4));
-        b.start = st.int64(5) * stepMs * kNsPerMs;
-        b.avg = st.real(6);
-        b.min = st.real(7);
-        b.max = st.real(8);
-        b.sum = st.real(9);
-        b.count = st.int64(10);
-        out.push_back(std::move(b));
+    const TimeNs step = std::max<TimeNs>(kNsPerMs, stepNs);
+    Statement st(m_db->handle(),
+                 "SELECT s.name, s.type, s.tags, (SELECT name FROM services WHERE id=s.service_id),"
+                 " p.ts / ?4 AS b, avg(p.value), min(p.value), max(p.value), sum(p.value), count(*)"
+                 " FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
+                 " WHERE p.series_id = ?1 AND p.ts BETWEEN ?2 AND ?3 GROUP BY b ORDER BY b");
+    for (std::int64_t series : seriesIds(q)) {
+        st.bind(1, series).bind(2, q.window.from).bind(3, q.window.to).bind(4, step);
+        while (st.step() && int(out.size()) < maxBuckets) {
+            MetricBucket b;
+            b.name = str(st.text(0));
+            b.type = MetricType(st.int64(1));
+            b.tags = str(st.text(2));
+            b.service = str(st.text(3));
+            b.start = st.int64(4) * step;
+            b.avg = st.real(5);
+            b.min = st.real(6);
+            b.max = st.real(7);
+            b.sum = st.real(8);
+            b.count = st.int64(9);
+            out.push_back(std::move(b));
+        }
+        st.reset();
     }
     return out;
 }

@@ -39,11 +39,17 @@ struct MetricBucket {
     std::int64_t count = 0;
 };
 
-// [from, to] in event time, newest first, before an optional cursor id.
+// Keyset position in a newest-first list: rows sort by (event time, arrival id), both descending.
+struct Cursor {
+    TimeNs ts = 0;
+    std::int64_t id = 0;
+};
+
+// [from, to] in event time, newest first, strictly after an optional cursor.
 struct TimeWindow {
     TimeNs from = 0;
     TimeNs to = 0;
-    std::optional<std::int64_t> beforeId;
+    std::optional<Cursor> after;
     int limit = 100;
 };
 
@@ -63,7 +69,7 @@ struct MetricQuery {
 template <typename T>
 struct Page {
     std::vector<T> items;
-    std::optional<std::int64_t> nextCursor; // pass back as beforeId
+    std::optional<Cursor> nextCursor; // pass back as TimeWindow::after
 };
 
 // Read-side queries on its own connection (read-only unless the caller says otherwise). One instance
@@ -84,6 +90,8 @@ public:
 
 private:
     std::optional<std::int64_t> serviceId(const std::string &name);
+    std::vector<std::int64_t> allServiceIds();
+    std::vector<std::int64_t> seriesIds(const MetricQuery &query);
     std::unique_ptr<SqliteDb> m_db;
 };
 

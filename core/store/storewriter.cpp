@@ -8,7 +8,6 @@
 
 #include "schema.h"
 #include "sqlitedb.h"
-#include "timekeyallocator.h"
 #include "walcheckpointer.h"
 
 namespace fg {
@@ -48,10 +47,9 @@ public:
             m_db.handle(), "INSERT INTO logs(id,ts,received,service_id,level,level_raw,message,latency_ms,status_code,"
                            "endpoint,method,trace_id,span_id,signal_id,attributes) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         m_insertPoint = std::make_unique<Statement>(
-            m_db.handle(), "INSERT INTO metric_points(id,series_id,value,received,signal_id) VALUES(?,?,?,?,?)");
+            m_db.handle(), "INSERT INTO metric_points(id,series_id,ts,value,received,signal_id) VALUES(?,?,?,?,?,?)");
         m_insertSignal = std::make_unique<Statement>(
             m_db.handle(), "INSERT OR IGNORE INTO signal_ids(key,row_id) VALUES(?,?)");
-        m_moveSignal = std::make_unique<Statement>(m_db.handle(), "UPDATE signal_ids SET row_id=? WHERE key=?");
         m_findService = std::make_unique<Statement>(m_db.handle(), "SELECT id FROM services WHERE name=?");
         m_insertService = std::make_unique<Statement>(
             m_db.handle(), "INSERT INTO services(name,first_seen,last_seen) VALUES(?,?,?) RETURNING id");
@@ -62,8 +60,7 @@ public:
             m_db.handle(), "SELECT id FROM metric_series WHERE service_id=? AND name=? AND tags=?");
         m_insertSeries = std::make_unique<Statement>(
             m_db.handle(), "INSERT INTO metric_series(service_id,name,type,tags) VALUES(?,?,?,?) RETURNING id");
-        m_logKeys = std::make_unique<TimeKeyAllocator>(m_db, "logs");
-        m_pointKeys = std::make_unique<TimeKeyAllocator>(m_db, "metric_points");
+        forgetCaches();
         m_stats.logsStored = m_db.queryInt("SELECT coalesce(sum(log_count),0) FROM services");
         m_stats.metricsStored = m_db.queryInt("SELECT coalesce(sum(metric_count),0) FROM services");
         refreshSizes();
@@ -153,12 +150,16 @@ public:
             // A row expires when both its event time and its receive time are older than the retention:
             // history backfilled today is kept for the whole period, as the user would expect.
             const TimeNs cutoff = nowNs() - m_options.retentionSeconds * kNsPerSec;
-            const std::string where = "id < " + std::to_string(timeKeyFloor(cutoff)) + " AND received < "
-                                      + std::to_string(cutoff);
-            more = deleteRows(where, where);
+            more = expire("logs", m_logsExpiredBelow, cutoff, "SELECT service_id, count(*) FROM logs"
+                          " WHERE id IN (SELECT id FROM doomed) GROUP BY service_id", "log_count", 'l', m_stats.logsStored);
+            more = expire("metric_points", m_pointsExpiredBelow, cutoff,
+                          "SELECT s.service_id, count(*) FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
+                          " WHERE p.id IN (SELECT id FROM doomed) GROUP BY s.service_id",
+                          "metric_count", 'm', m_stats.metricsStored)
+                   || more;
         }
         if (!more && m_stats.dbBytes > m_options.maxDbBytes) {
-            deleteOldestSlice();
+            deleteOldest();
             refreshSizes();
             more = m_stats.dbBytes > m_options.maxDbBytes;
         }
@@ -173,13 +174,13 @@ private:
         std::string key;
         for (const LogRecord &r : batch.logs) {
             const std::int64_t sid = serviceId(r.service, r.ts);
-            std::int64_t id = m_logKeys->allocate(r.ts);
+            const std::int64_t id = m_nextLogId;
             if (!r.signalId.empty() && !claimSignal('l', r.signalId, id, key)) {
                 ++duplicates;
                 continue;
             }
             Statement &s = *m_insertLog;
-            s.bind(2, r.ts).bind(3, r.received).bind(4, sid).bind(5, int(r.level));
+            s.bind(1, id).bind(2, r.ts).bind(3, r.received).bind(4, sid).bind(5, int(r.level));
             s.bind(6, std::string_view(r.levelRaw)).bind(7, std::string_view(r.message)).bind(8, r.latencyMs);
             if (r.statusCode)
                 s.bind(9, r.statusCode);
@@ -188,23 +189,23 @@ private:
             s.bind(10, std::string_view(r.endpoint)).bind(11, std::string_view(r.method));
             s.bind(12, std::string_view(r.traceId)).bind(13, std::string_view(r.spanId));
             s.bind(14, std::string_view(r.signalId)).bind(15, std::string_view(r.attributes));
-            if (!insertWithId(s, id, *m_logKeys, r.ts) && !r.signalId.empty())
-                moveSignal('l', r.signalId, id, key);
+            s.exec();
+            ++m_nextLogId;
             note(deltas[sid], r.ts).logs++;
             ++logs;
         }
         for (const MetricSample &m : batch.metrics) {
             const std::int64_t sid = serviceId(m.service, m.ts);
             const std::int64_t series = seriesId(sid, m);
-            std::int64_t id = m_pointKeys->allocate(m.ts);
+            const std::int64_t id = m_nextPointId;
             if (!m.signalId.empty() && !claimSignal('m', m.signalId, id, key)) {
                 duplicates += m.startsItem ? 1 : 0;
                 continue;
             }
-            m_insertPoint->bind(2, series).bind(3, m.value).bind(4, m.received);
-            m_insertPoint->bind(5, std::string_view(m.signalId));
-            if (!insertWithId(*m_insertPoint, id, *m_pointKeys, m.ts) && !m.signalId.empty())
-                moveSignal('m', m.signalId, id, key);
+            m_insertPoint->bind(1, id).bind(2, series).bind(3, m.ts).bind(4, m.value).bind(5, m.received);
+            m_insertPoint->bind(6, std::string_view(m.signalId));
+            m_insertPoint->exec();
+            ++m_nextPointId;
             note(deltas[sid], m.ts).metrics++;
             ++metrics;
         }
@@ -213,33 +214,6 @@ private:
             m_updateService->exec();
         }
         return {logs, metrics};
-    }
-
-    // Runs an insert whose first parameter is the row id. An optimistic id that collides with a stored
-    // row is replaced by an exact one; returns false (with id updated) in that case.
-    static bool insertWithId(Statement &insert, std::int64_t &id, TimeKeyAllocator &keys, TimeNs ts)
-    {
-        insert.bind(1, id);
-        try {
-            insert.exec();
-            return true;
-        } catch (const SqliteError &e) {
-            if (e.code() != SQLITE_CONSTRAINT_PRIMARYKEY)
-                throw;
-        }
-        id = keys.exact(ts);
-        insert.bind(1, id);
-        insert.exec();
-        return false;
-    }
-
-    void moveSignal(char kind, const std::string &signal, std::int64_t rowId, std::string &key)
-    {
-        key.assign(1, kind);
-        key += ':';
-        key += signal;
-        m_moveSignal->bind(1, rowId).bind(2, std::string_view(key));
-        m_moveSignal->exec();
     }
 
     static ServiceDelta &note(ServiceDelta &d, TimeNs ts)
@@ -312,82 +286,106 @@ private:
     }
 
     // Ids handed out or rows created inside a rolled-back savepoint must not be trusted afterwards.
+    // Row ids are ours to hand out: the writer is the only one inserting, in arrival order.
     void forgetCaches()
     {
         m_services.clear();
         m_series.clear();
-        m_logKeys->forget();
-        m_pointKeys->forget();
+        m_nextLogId = std::max(m_nextLogId, m_db.queryInt("SELECT coalesce(max(id), 0) + 1 FROM logs"));
+        m_nextPointId = std::max(m_nextPointId, m_db.queryInt("SELECT coalesce(max(id), 0) + 1 FROM metric_points"));
     }
 
-    // Deletes up to kMaintenanceBatch rows from each big table matching the conditions, oldest first,
-    // in one transaction that keeps service counters and idempotency keys consistent. True if the limit
-    // was reached in either table (more may remain).
-    bool deleteRows(const std::string &logCondition, const std::string &pointCondition)
+    // Retention for one table. Rows are in arrival order and receive times grow with it, so the scan
+    // starts at the oldest row and stops at the first one received after the cutoff. Rows received long
+    // ago but carrying a future event time stay; `scannedBelow` remembers how far the scan has been so
+    // they are not read again. True if the batch limit was reached (more may remain).
+    bool expire(const std::string &table, std::int64_t &scannedBelow, TimeNs cutoff, const std::string &countSql,
+                const char *counter, char kind, std::atomic<std::int64_t> &stored)
+    {
+        Statement scan(m_db.handle(), "SELECT id, ts, received FROM " + table + " WHERE id >= ? ORDER BY id LIMIT ?");
+        scan.bind(1, scannedBelow).bind(2, kMaintenanceBatch);
+        std::vector<std::int64_t> doomed;
+        int examined = 0;
+        bool reachedRecent = false;
+        while (scan.step()) {
+            ++examined;
+            if (scan.int64(2) >= cutoff) {
+                reachedRecent = true;
+                break;
+            }
+            scannedBelow = scan.int64(0) + 1;
+            if (scan.int64(1) < cutoff)
+                doomed.push_back(scan.int64(0));
+        }
+        scan.reset();
+        if (!doomed.empty())
+            deleteRows(table, doomed, countSql, counter, kind, stored);
+        return !reachedRecent && examined == kMaintenanceBatch;
+    }
+
+    // Size cap: the oldest arrivals go first, from whichever table holds the older ones.
+    void deleteOldest()
+    {
+        const std::int64_t maxTime = std::numeric_limits<std::int64_t>::max();
+        const std::int64_t oldestLog =
+            m_db.queryInt("SELECT coalesce((SELECT received FROM logs ORDER BY id LIMIT 1), 9223372036854775807)");
+        const std::int64_t oldestPoint = m_db.queryInt(
+            "SELECT coalesce((SELECT received FROM metric_points ORDER BY id LIMIT 1), 9223372036854775807)");
+        if (oldestLog == maxTime && oldestPoint == maxTime)
+            return;
+        const bool logs = oldestLog <= oldestPoint;
+        const std::string table = logs ? "logs" : "metric_points";
+        Statement oldest(m_db.handle(), "SELECT id FROM " + table + " ORDER BY id LIMIT ?");
+        oldest.bind(1, kMaintenanceBatch);
+        std::vector<std::int64_t> doomed;
+        while (oldest.step())
+            doomed.push_back(oldest.int64(0));
+        oldest.reset();
+        if (logs)
+            deleteRows(table, doomed,
+                       "SELECT service_id, count(*) FROM logs WHERE id IN (SELECT id FROM doomed) GROUP BY service_id",
+                       "log_count", 'l', m_stats.logsStored);
+        else
+            deleteRows(table, doomed,
+                       "SELECT s.service_id, count(*) FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
+                       " WHERE p.id IN (SELECT id FROM doomed) GROUP BY s.service_id",
+                       "metric_count", 'm', m_stats.metricsStored);
+    }
+
+    // Deletes the given rows in one transaction that keeps service counters and idempotency keys right.
+    void deleteRows(const std::string &table, const std::vector<std::int64_t> &ids, const std::string &countSql,
+                    const char *counter, char kind, std::atomic<std::int64_t> &stored)
     {
         m_db.exec("BEGIN IMMEDIATE");
         try {
-            bool more = deleteFrom("logs", "l", logCondition, "log_count",
-                                   "SELECT service_id, count(*) FROM logs WHERE id IN (SELECT id FROM doomed)"
-                                   " GROUP BY service_id",
-                                   m_stats.logsStored);
-            more = deleteFrom("metric_points", "m", pointCondition, "metric_count",
-                              "SELECT s.service_id, count(*) FROM metric_points p JOIN metric_series s"
-                              " ON s.id = p.series_id WHERE p.id IN (SELECT id FROM doomed) GROUP BY s.service_id",
-                              m_stats.metricsStored)
-                   || more;
+            m_db.exec("CREATE TEMP TABLE IF NOT EXISTS doomed(id INTEGER PRIMARY KEY); DELETE FROM doomed");
+            Statement add(m_db.handle(), "INSERT INTO doomed(id) VALUES(?)");
+            for (std::int64_t id : ids) {
+                add.bind(1, id);
+                add.exec();
+            }
+            Statement counts(m_db.handle(), countSql);
+            std::vector<std::pair<std::int64_t, std::int64_t>> perService;
+            while (counts.step())
+                perService.emplace_back(counts.int64(0), counts.int64(1));
+            counts.reset();
+            Statement dec(m_db.handle(), std::string("UPDATE services SET ") + counter + "=" + counter + "-? WHERE id=?");
+            for (const auto &[sid, n] : perService) {
+                dec.bind(1, n).bind(2, sid);
+                dec.exec();
+            }
+            m_db.exec(std::string("DELETE FROM signal_ids WHERE row_id IN (SELECT id FROM doomed) AND key >= '") + kind
+                      + ":' AND key < '" + kind + ";'");
+            m_db.exec("DELETE FROM " + table + " WHERE id IN (SELECT id FROM doomed)");
+            m_db.exec("DELETE FROM doomed");
             m_db.exec("COMMIT");
-            return more;
         } catch (const SqliteError &) {
             if (!sqlite3_get_autocommit(m_db.handle()))
                 sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
             throw;
         }
-    }
-
-    bool deleteFrom(const std::string &table, const char *kind, const std::string &condition, const char *counter,
-                    const std::string &countSql, std::atomic<std::int64_t> &stored)
-    {
-        m_db.exec("CREATE TEMP TABLE IF NOT EXISTS doomed(id INTEGER PRIMARY KEY); DELETE FROM doomed");
-        m_db.exec("INSERT INTO doomed SELECT id FROM " + table + " WHERE " + condition + " ORDER BY id LIMIT "
-                  + std::to_string(kMaintenanceBatch));
-        const std::int64_t n = m_db.changes();
-        if (n == 0)
-            return false;
-        Statement counts(m_db.handle(), countSql);
-        Statement dec(m_db.handle(), std::string("UPDATE services SET ") + counter + "=" + counter + "-? WHERE id=?");
-        std::vector<std::pair<std::int64_t, std::int64_t>> perService;
-        while (counts.step())
-            perService.emplace_back(counts.int64(0), counts.int64(1));
-        for (const auto &[sid, count] : perService) {
-            dec.bind(1, count).bind(2, sid);
-            dec.exec();
-        }
-        m_db.exec(std::string("DELETE FROM signal_ids WHERE row_id IN (SELECT id FROM doomed) AND key >= '") + kind
-                  + ":' AND key < '" + kind + ";'");
-        m_db.exec("DELETE FROM " + table + " WHERE id IN (SELECT id FROM doomed)");
-        m_db.exec("DELETE FROM doomed");
-        stored -= n;
-        m_stats.retentionDeleted += n;
-        return n == kMaintenanceBatch;
-    }
-
-    // Size cap: drop the oldest time slice, a batch from whichever table reaches back further and
-    // everything older than that batch's end in the other.
-    void deleteOldestSlice()
-    {
-        const std::int64_t maxId = std::numeric_limits<std::int64_t>::max();
-        const std::int64_t oldestLog = m_db.queryInt("SELECT coalesce(min(id), 9223372036854775807) FROM logs");
-        const std::int64_t oldestPoint =
-            m_db.queryInt("SELECT coalesce(min(id), 9223372036854775807) FROM metric_points");
-        if (oldestLog == maxId && oldestPoint == maxId)
-            return;
-        const std::string table = oldestLog <= oldestPoint ? "logs" : "metric_points";
-        Statement nth(m_db.handle(), "SELECT id FROM " + table + " ORDER BY id LIMIT 1 OFFSET ?");
-        nth.bind(1, kMaintenanceBatch - 1);
-        const std::int64_t bound = nth.step() ? nth.int64(0) : maxId;
-        const std::string where = "id <= " + std::to_string(bound);
-        deleteRows(where, where);
+        stored -= std::int64_t(ids.size());
+        m_stats.retentionDeleted += std::int64_t(ids.size());
     }
 
     void refreshSizes()
@@ -406,9 +404,12 @@ private:
     SqliteDb m_db;
     std::unique_ptr<WalCheckpointer> m_checkpointer; // after the schema exists
     int m_walFrames = 0;
-    std::unique_ptr<Statement> m_insertLog, m_insertPoint, m_insertSignal, m_moveSignal, m_findService, m_insertService,
+    std::unique_ptr<Statement> m_insertLog, m_insertPoint, m_insertSignal, m_findService, m_insertService,
         m_updateService, m_findSeries, m_insertSeries;
-    std::unique_ptr<TimeKeyAllocator> m_logKeys, m_pointKeys;
+    std::int64_t m_nextLogId = 1;
+    std::int64_t m_nextPointId = 1;
+    std::int64_t m_logsExpiredBelow = 0; // retention has looked at every log row below this id
+    std::int64_t m_pointsExpiredBelow = 0;
     std::unordered_map<std::string, std::int64_t> m_services;
     std::unordered_map<std::string, std::int64_t> m_series;
 };
