@@ -8,7 +8,7 @@
 #include <future>
 #include <random>
 
-#include "store/storewriter.h"
+#include "store/sqlitestorewriter.h"
 
 using namespace fg;
 
@@ -44,7 +44,7 @@ void appendBatches(benchmark::State &state)
     o.path = (dir.path() + QStringLiteral("/bench.db")).toStdString();
     o.retentionSeconds = 0;
     o.syncFull = state.range(1) != 0;
-    StoreWriter writer(o);
+    SqliteStoreWriter writer(o);
     writer.start(nullptr);
     TimeNs ts = 1'767'225'600LL * kNsPerSec;
     const int perJob = 1000;

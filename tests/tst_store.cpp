@@ -3,8 +3,8 @@
 
 #include <future>
 
-#include "store/storereader.h"
-#include "store/storewriter.h"
+#include "store/sqlitestorereader.h"
+#include "store/sqlitestorewriter.h"
 
 using namespace fg;
 
@@ -24,7 +24,7 @@ LogRecord log(const std::string &service, TimeNs ts, Level level, const std::str
 }
 
 // Submits one job and waits for its outcome.
-WriteOutcome write(StoreWriter &w, IngestBatch batch)
+WriteOutcome write(SqliteStoreWriter &w, IngestBatch batch)
 {
     auto done = std::make_shared<std::promise<WriteOutcome>>();
     auto f = done->get_future();
@@ -53,7 +53,7 @@ private slots:
         StoreOptions o;
         o.path = freshPath();
         o.retentionSeconds = 0;
-        StoreWriter w(o);
+        SqliteStoreWriter w(o);
         std::string err;
         QVERIFY2(w.start(&err), err.c_str());
         IngestBatch b;
@@ -65,7 +65,7 @@ private slots:
         QCOMPARE(out.duplicates, 0);
         QCOMPARE(qint64(w.stats().logsStored), 50);
 
-        StoreReader r(o.path);
+        SqliteStoreReader r(o.path);
         LogQuery all;
         all.window = {0, kBase + 3600 * kNsPerSec, std::nullopt, 100};
         auto page = r.logs(all);
@@ -107,14 +107,14 @@ private slots:
         StoreOptions o;
         o.path = freshPath();
         o.retentionSeconds = 0;
-        StoreWriter w(o);
+        SqliteStoreWriter w(o);
         QVERIFY(w.start(nullptr));
         IngestBatch b;
         // Many rows share a millisecond, and one batch arrives out of order.
         for (int i = 0; i < 1000; ++i)
             b.logs.push_back(log("svc", kBase + (i % 7) * kNsPerMs + (i % 3) * kNsPerSec, Level::Info, std::to_string(i)));
         QVERIFY(write(w, b).ok);
-        StoreReader r(o.path);
+        SqliteStoreReader r(o.path);
         LogQuery q;
         q.window = {0, kBase + 3600 * kNsPerSec, std::nullopt, 77};
         QSet<QString> seen;
@@ -139,7 +139,7 @@ private slots:
         StoreOptions o;
         o.path = freshPath();
         o.retentionSeconds = 0;
-        StoreWriter w(o);
+        SqliteStoreWriter w(o);
         QVERIFY(w.start(nullptr));
         IngestBatch b;
         b.logs.push_back(log("svc", kBase, Level::Info, "once", "sig-1"));
@@ -150,7 +150,7 @@ private slots:
         QCOMPARE(first.duplicates, 1);
         WriteOutcome second = write(w, b);
         QCOMPARE(second.duplicates, 2);
-        StoreReader r(o.path);
+        SqliteStoreReader r(o.path);
         LogQuery q;
         q.window = {0, kBase + kNsPerSec, std::nullopt, 100};
         QCOMPARE(int(r.logs(q).items.size()), 3); // once + two without id
@@ -173,20 +173,20 @@ private slots:
         o.path = freshPath();
         o.retentionSeconds = 0;
         {
-            StoreWriter w(o);
+            SqliteStoreWriter w(o);
             QVERIFY(w.start(nullptr));
             IngestBatch b;
             b.logs.push_back(log("svc", kBase, Level::Info, "a", "k"));
             QVERIFY(write(w, b).ok);
         }
-        StoreWriter w(o);
+        SqliteStoreWriter w(o);
         QVERIFY(w.start(nullptr));
         QCOMPARE(qint64(w.stats().logsStored), 1);
         IngestBatch b;
         b.logs.push_back(log("svc", kBase, Level::Info, "a", "k"));
         b.logs.push_back(log("svc", kBase, Level::Info, "same ms after restart"));
         QCOMPARE(write(w, b).duplicates, 1);
-        StoreReader r(o.path);
+        SqliteStoreReader r(o.path);
         LogQuery q;
         q.window = {0, kBase + kNsPerSec, std::nullopt, 100};
         QCOMPARE(int(r.logs(q).items.size()), 2);
@@ -197,7 +197,7 @@ private slots:
         StoreOptions o;
         o.path = freshPath();
         o.retentionSeconds = 3600;
-        StoreWriter w(o);
+        SqliteStoreWriter w(o);
         QVERIFY(w.start(nullptr));
         const TimeNs now = nowNs();
         IngestBatch b;
@@ -221,7 +221,7 @@ private slots:
         w.runMaintenanceNow();
         QCOMPARE(qint64(w.stats().logsStored), 11);
         QCOMPARE(qint64(w.stats().metricsStored), 1);
-        StoreReader r(o.path);
+        SqliteStoreReader r(o.path);
         const auto services = r.services();
         QCOMPARE(services.at(0).logCount, 11);
         QCOMPARE(services.at(0).metricCount, 1);
@@ -237,7 +237,7 @@ private slots:
         o.path = freshPath();
         o.retentionSeconds = 0;
         o.maxDbBytes = 2 * 1024 * 1024;
-        StoreWriter w(o);
+        SqliteStoreWriter w(o);
         QVERIFY(w.start(nullptr));
         const std::string filler(200, 'x');
         for (int batch = 0; batch < 4; ++batch) {
@@ -250,7 +250,7 @@ private slots:
         QVERIFY(w.stats().dbBytes <= o.maxDbBytes);
         QVERIFY(w.stats().logsStored < 20000);
         QVERIFY(w.stats().logsStored > 0);
-        StoreReader r(o.path);
+        SqliteStoreReader r(o.path);
         LogQuery q;
         q.window = {0, kBase + 3600 * kNsPerSec, std::nullopt, 1};
         // The newest row is still there.
@@ -261,7 +261,7 @@ private slots:
     {
         StoreOptions o;
         o.path = "/proc/flowguard-cannot-write/db.sqlite";
-        StoreWriter w(o);
+        SqliteStoreWriter w(o);
         std::string err;
         QVERIFY(!w.start(&err));
         QVERIFY(!err.empty());
@@ -272,7 +272,7 @@ private slots:
         StoreOptions o;
         o.path = freshPath();
         o.retentionSeconds = 0;
-        StoreWriter w(o);
+        SqliteStoreWriter w(o);
         QVERIFY(w.start(nullptr));
         IngestBatch b;
         for (int i = 0; i < 120; ++i) {
@@ -285,7 +285,7 @@ private slots:
             b.metrics.push_back(s);
         }
         QVERIFY(write(w, b).ok);
-        StoreReader r(o.path);
+        SqliteStoreReader r(o.path);
         MetricQuery q;
         q.window = {kBase, kBase + 119 * kNsPerSec, std::nullopt, 100};
         q.service = "svc";

@@ -8,7 +8,8 @@
 #include "api/queryrunner.h"
 #include "ingest/httpserver.h"
 #include "ingest/inflightbudget.h"
-#include "store/storewriter.h"
+#include "store/sqlitestorereader.h"
+#include "store/sqlitestorewriter.h"
 
 namespace fg {
 
@@ -48,9 +49,11 @@ bool Engine::start(QString *error)
     options.syncFull = m_config.syncFull;
     options.retentionSeconds = m_config.retentionSeconds;
     options.maxDbBytes = m_config.maxDbBytes;
-    m_writer = std::make_unique<StoreWriter>(options);
+    auto writer = std::make_unique<SqliteStoreWriter>(options);
     std::string storeError;
-    if (!m_writer->start(&storeError)) {
+    const bool opened = writer->start(&storeError);
+    m_writer = std::move(writer);
+    if (!opened) {
         *error = QStringLiteral("database %1 cannot be opened for writing: %2")
                      .arg(m_config.dbPath, QString::fromStdString(storeError));
         m_writer.reset();
@@ -58,7 +61,7 @@ bool Engine::start(QString *error)
         return false;
     }
     m_budget = std::make_unique<InflightBudget>(m_config.maxInflightBytes);
-    m_queries = std::make_unique<QueryRunner>(options.path);
+    m_queries = std::make_unique<QueryRunner>([path = options.path] { return std::make_unique<SqliteStoreReader>(path); });
     if (!startListener(error)) {
         stop();
         return false;

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -8,8 +7,6 @@
 #include "model/records.h"
 
 namespace fg {
-
-class SqliteDb;
 
 struct StoredLog {
     std::int64_t id = 0;
@@ -72,27 +69,15 @@ struct Page {
     std::optional<Cursor> nextCursor; // pass back as TimeWindow::after
 };
 
-// Read-side queries on its own connection (read-only unless the caller says otherwise). One instance
-// per thread; never shares its connection with the writer.
-class StoreReader final {
+// Read-side queries over stored data. One instance per thread. SQLite today (SqliteStoreReader).
+class StoreReader {
 public:
-    explicit StoreReader(const std::string &path);
-    ~StoreReader();
-    StoreReader(const StoreReader &) = delete;
-    StoreReader &operator=(const StoreReader &) = delete;
-
-    std::vector<ServiceInfo> services();
-    Page<StoredLog> logs(const LogQuery &query);
-    Page<StoredPoint> metricPoints(const MetricQuery &query);
+    virtual ~StoreReader() = default;
+    virtual std::vector<ServiceInfo> services() = 0;
+    virtual Page<StoredLog> logs(const LogQuery &query) = 0;
+    virtual Page<StoredPoint> metricPoints(const MetricQuery &query) = 0;
     // Buckets of stepNs per series, oldest first; at most maxBuckets rows.
-    std::vector<MetricBucket> metricBuckets(const MetricQuery &query, TimeNs stepNs, int maxBuckets);
-    bool ping();
-
-private:
-    std::optional<std::int64_t> serviceId(const std::string &name);
-    std::vector<std::int64_t> allServiceIds();
-    std::vector<std::int64_t> seriesIds(const MetricQuery &query);
-    std::unique_ptr<SqliteDb> m_db;
+    virtual std::vector<MetricBucket> metricBuckets(const MetricQuery &query, TimeNs stepNs, int maxBuckets) = 0;
 };
 
 } // namespace fg

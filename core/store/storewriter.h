@@ -1,13 +1,8 @@
 #pragma once
 
-#include <condition_variable>
-#include <deque>
 #include <functional>
-#include <future>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "model/records.h"
 #include "storestats.h"
@@ -26,50 +21,18 @@ struct WriteJob {
     std::function<void(const WriteOutcome &)> done;
 };
 
-struct StoreOptions {
-    std::string path;
-    bool syncFull = false;
-    std::int64_t retentionSeconds = 7 * 86400;
-    std::int64_t maxDbBytes = 10LL * 1000 * 1000 * 1000;
-    int maintenanceIntervalMs = 30'000;
-};
-
-// The one SQLite writer. Owns a thread and a connection; requests queue here and are drained into one
-// transaction per loop (group commit). Each job sits in its own savepoint, so a failing job rolls back
-// alone and the rest of the group still commits. Between groups it runs retention and the size cap
-// in small batches so ingest is never blocked for long.
-class StoreWriter final {
+// Where ingest batches go: appended atomically per job, acknowledged once durable. SQLite today
+// (SqliteStoreWriter); a PostgreSQL/TimescaleDB backend implements the same interface.
+class StoreWriter {
 public:
-    explicit StoreWriter(StoreOptions options);
-    ~StoreWriter();
-    StoreWriter(const StoreWriter &) = delete;
-    StoreWriter &operator=(const StoreWriter &) = delete;
-
-    // Opens (creating if needed) and migrates the database on the writer thread.
-    bool start(std::string *error);
-    void submit(std::unique_ptr<WriteJob> job);
-    // Commits everything queued, checkpoints and closes. Further submits fail.
-    void stop();
-    // Runs retention and the size cap now (tests); returns once done.
-    void runMaintenanceNow();
-
-    const StoreStats &stats() const { return m_stats; }
-
-private:
-    class Session;
-    void run(std::promise<std::string> *opened);
-
-    StoreOptions m_options;
-    StoreStats m_stats;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    std::condition_variable m_maintenanceDone;
-    std::deque<std::unique_ptr<WriteJob>> m_queue;
-    bool m_stopping = false;
-    bool m_running = false;
-    int m_maintenanceRequests = 0;
-    int m_maintenanceCompleted = 0;
-    std::thread m_thread;
+    virtual ~StoreWriter() = default;
+    // Thread-safe; job->done runs on the store's thread once the job is durable or has failed.
+    virtual void submit(std::unique_ptr<WriteJob> job) = 0;
+    // Commits everything queued, then closes. Later submits fail.
+    virtual void stop() = 0;
+    // Runs retention and the size cap now and returns once done (tests, tools).
+    virtual void runMaintenanceNow() = 0;
+    virtual const StoreStats &stats() const = 0;
 };
 
 } // namespace fg

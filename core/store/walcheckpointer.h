@@ -10,7 +10,7 @@ namespace fg {
 // Copies the WAL back into the database file on its own thread and connection, so that the writer
 // thread only appends to the WAL (checkpoint reads, writes and fsyncs are half of the I/O at full
 // ingest rate). PASSIVE checkpoints never block the writer or readers; under constant writes they never
-// quite catch up, so the writer itself restarts the WAL once it is large (see StoreWriter).
+// quite catch up, so the writer itself restarts the WAL once it is large (see SqliteStoreWriter).
 class WalCheckpointer final {
 public:
     explicit WalCheckpointer(std::string path);

@@ -1,4 +1,4 @@
-#include "storereader.h"
+#include "sqlitestorereader.h"
 
 #include <sqlite3.h>
 
@@ -95,25 +95,16 @@ std::string str(std::string_view v) { return std::string(v); }
 
 } // namespace
 
-StoreReader::StoreReader(const std::string &path)
+SqliteStoreReader::SqliteStoreReader(const std::string &path)
     : m_db(std::make_unique<SqliteDb>(path, SqliteDb::Mode::ReadOnly))
 {
     sqlite3_create_function_v2(m_db->handle(), "fg_icontains", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                                &icontains, nullptr, nullptr, nullptr);
 }
 
-StoreReader::~StoreReader() = default;
+SqliteStoreReader::~SqliteStoreReader() = default;
 
-bool StoreReader::ping()
-{
-    try {
-        return m_db->queryInt("SELECT count(*) FROM sqlite_schema") > 0;
-    } catch (const SqliteError &) {
-        return false;
-    }
-}
-
-std::optional<std::int64_t> StoreReader::serviceId(const std::string &name)
+std::optional<std::int64_t> SqliteStoreReader::serviceId(const std::string &name)
 {
     Statement st(m_db->handle(), "SELECT id FROM services WHERE name=?");
     st.bind(1, std::string_view(name));
@@ -122,7 +113,7 @@ std::optional<std::int64_t> StoreReader::serviceId(const std::string &name)
     return std::nullopt;
 }
 
-std::vector<ServiceInfo> StoreReader::services()
+std::vector<ServiceInfo> SqliteStoreReader::services()
 {
     Statement st(m_db->handle(),
                  "SELECT name, first_seen, last_seen, log_count, metric_count FROM services ORDER BY name");
@@ -132,7 +123,7 @@ std::vector<ServiceInfo> StoreReader::services()
     return out;
 }
 
-std::vector<std::int64_t> StoreReader::allServiceIds()
+std::vector<std::int64_t> SqliteStoreReader::allServiceIds()
 {
     Statement st(m_db->handle(), "SELECT id FROM services");
     std::vector<std::int64_t> ids;
@@ -141,7 +132,7 @@ std::vector<std::int64_t> StoreReader::allServiceIds()
     return ids;
 }
 
-Page<StoredLog> StoreReader::logs(const LogQuery &q)
+Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
 {
     Page<StoredLog> page;
     std::vector<std::int64_t> services;
@@ -192,7 +183,7 @@ Page<StoredLog> StoreReader::logs(const LogQuery &q)
     return page;
 }
 
-std::vector<std::int64_t> StoreReader::seriesIds(const MetricQuery &q)
+std::vector<std::int64_t> SqliteStoreReader::seriesIds(const MetricQuery &q)
 {
     std::string sql = "SELECT id FROM metric_series WHERE 1";
     std::optional<std::int64_t> sid;
@@ -214,7 +205,7 @@ std::vector<std::int64_t> StoreReader::seriesIds(const MetricQuery &q)
     return ids;
 }
 
-Page<StoredPoint> StoreReader::metricPoints(const MetricQuery &q)
+Page<StoredPoint> SqliteStoreReader::metricPoints(const MetricQuery &q)
 {
     Page<StoredPoint> page;
     const std::string sql = "SELECT p.ts, p.id, s.name, s.type, s.tags, p.value, p.signal_id,"
@@ -244,7 +235,7 @@ Page<StoredPoint> StoreReader::metricPoints(const MetricQuery &q)
     return page;
 }
 
-std::vector<MetricBucket> StoreReader::metricBuckets(const MetricQuery &q, TimeNs stepNs, int maxBuckets)
+std::vector<MetricBucket> SqliteStoreReader::metricBuckets(const MetricQuery &q, TimeNs stepNs, int maxBuckets)
 {
     std::vector<MetricBucket> out;
     const TimeNs step = std::max<TimeNs>(kNsPerMs, stepNs);

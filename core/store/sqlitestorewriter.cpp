@@ -1,4 +1,4 @@
-#include "storewriter.h"
+#include "sqlitestorewriter.h"
 
 #include <sqlite3.h>
 
@@ -29,7 +29,7 @@ struct ServiceDelta {
 } // namespace
 
 // Everything that lives on the writer thread: the connection, prepared statements and caches.
-class StoreWriter::Session {
+class SqliteStoreWriter::Session {
 public:
     Session(const StoreOptions &options, StoreStats &stats)
         : m_options(options), m_stats(stats), m_db(options.path, SqliteDb::Mode::ReadWrite)
@@ -414,11 +414,11 @@ private:
     std::unordered_map<std::string, std::int64_t> m_series;
 };
 
-StoreWriter::StoreWriter(StoreOptions options) : m_options(std::move(options)) {}
+SqliteStoreWriter::SqliteStoreWriter(StoreOptions options) : m_options(std::move(options)) {}
 
-StoreWriter::~StoreWriter() { stop(); }
+SqliteStoreWriter::~SqliteStoreWriter() { stop(); }
 
-bool StoreWriter::start(std::string *error)
+bool SqliteStoreWriter::start(std::string *error)
 {
     std::promise<std::string> opened;
     auto result = opened.get_future();
@@ -435,7 +435,7 @@ bool StoreWriter::start(std::string *error)
     return true;
 }
 
-void StoreWriter::submit(std::unique_ptr<WriteJob> job)
+void SqliteStoreWriter::submit(std::unique_ptr<WriteJob> job)
 {
     {
         std::lock_guard lock(m_mutex);
@@ -450,7 +450,7 @@ void StoreWriter::submit(std::unique_ptr<WriteJob> job)
         job->done(WriteOutcome{false, 0, "storage is shutting down"});
 }
 
-void StoreWriter::stop()
+void SqliteStoreWriter::stop()
 {
     {
         std::lock_guard lock(m_mutex);
@@ -464,7 +464,7 @@ void StoreWriter::stop()
     m_running = false;
 }
 
-void StoreWriter::runMaintenanceNow()
+void SqliteStoreWriter::runMaintenanceNow()
 {
     std::unique_lock lock(m_mutex);
     if (!m_running)
@@ -474,7 +474,7 @@ void StoreWriter::runMaintenanceNow()
     m_maintenanceDone.wait(lock, [&] { return m_maintenanceCompleted >= ticket || !m_running; });
 }
 
-void StoreWriter::run(std::promise<std::string> *opened)
+void SqliteStoreWriter::run(std::promise<std::string> *opened)
 {
     std::unique_ptr<Session> session;
     try {

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "storereader.h"
+
+namespace fg {
+
+class SqliteDb;
+
+// The SQLite StoreReader: its own read-only connection, never the writer's. Newest-first lists run one
+// statement per service or series on the (key, event time) index and merge them.
+class SqliteStoreReader final : public StoreReader {
+public:
+    explicit SqliteStoreReader(const std::string &path);
+    ~SqliteStoreReader() override;
+    SqliteStoreReader(const SqliteStoreReader &) = delete;
+    SqliteStoreReader &operator=(const SqliteStoreReader &) = delete;
+
+    std::vector<ServiceInfo> services() override;
+    Page<StoredLog> logs(const LogQuery &query) override;
+    Page<StoredPoint> metricPoints(const MetricQuery &query) override;
+    std::vector<MetricBucket> metricBuckets(const MetricQuery &query, TimeNs stepNs, int maxBuckets) override;
+
+private:
+    std::optional<std::int64_t> serviceId(const std::string &name);
+    std::vector<std::int64_t> allServiceIds();
+    std::vector<std::int64_t> seriesIds(const MetricQuery &query);
+    std::unique_ptr<SqliteDb> m_db;
+};
+
+} // namespace fg
