@@ -382,6 +382,18 @@ private slots:
         // Smaller requests still go through.
         TestHttpClient d(engine->port());
         QCOMPARE(d.post("/api/ingest/logs", sampleLogs(10, "small")).status, 202);
+        // A modest body of many tiny items expands far beyond its size once decoded: it is refused rather
+        // than allowed to grow memory past the budget.
+        QByteArray tiny = "[";
+        for (int i = 0; i < 30000; ++i)
+            tiny += i ? ",{\"service\":\"t\"}" : "{\"service\":\"t\"}";
+        tiny += "]";
+        QVERIFY(tiny.size() * 2 < 1024 * 1024);
+        const HttpReply big = d.post("/api/ingest/logs", tiny);
+        QCOMPARE(big.status, 413);
+        QCOMPARE(big.json().value(QStringLiteral("error")).toString(), QStringLiteral("PayloadTooLarge"));
+        QCOMPARE(d.get("/api/logs?service=t").json().value(QStringLiteral("items")).toArray().size(), 0);
+        QCOMPARE(d.get("/api/health").json().value(QStringLiteral("inflight_bytes")).toInteger(), 0);
     }
 
     void secondInstanceOnSameDatabaseRefused()

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "apierror.h"
+#include "ingest/decodebudget.h"
 #include "ingest/gzipinflater.h"
 #include "ingest/inflightbudget.h"
 #include "ingeststats.h"
@@ -122,9 +123,26 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     body.reserve(body.size() + qsizetype(kJsonPadding));
 
     const auto format = formatFor(mediaType(request)).value_or(BodyFormat::Auto);
+    // The transport reserved as much again as the body for its records; more comes from the budget.
+    DecodeBudget decodeBudget(m_budget, body.size());
     DecodeResult decoded = m_decoder->decode(std::string_view(body.constData(), std::size_t(body.size())), format,
-                                             request.receivedAt);
+                                             request.receivedAt, &decodeBudget);
     body = QByteArray();
+    if (decoded.overBudget) {
+        m_stats->overloaded++;
+        const qint64 needed = decodeBudget.charged();
+        if (extraReserved)
+            m_budget->release(extraReserved);
+        // A request that could not fit even alone is too large; otherwise the listener is busy.
+        if (needed > m_budget->capacity() / 2)
+            responder.send(apiError(413, QStringLiteral("request holds too many items: over %1 bytes once decoded; "
+                                                        "split it or raise --max-inflight")
+                                             .arg(needed)));
+        else
+            responder.send(apiError(503, QStringLiteral("ingest is at capacity; retry shortly")));
+        return;
+    }
+    extraReserved += decodeBudget.takeReservation();
     std::sort(decoded.errors.begin(), decoded.errors.end(),
               [](const ItemError &a, const ItemError &b) { return a.index < b.index; });
     m_stats->itemsRejected += qint64(decoded.errors.size());

@@ -15,14 +15,19 @@ struct DecodeResult {
     int accepted = 0; // items that became records
     std::vector<ItemError> errors;
     std::string malformed; // set: the body is not parseable at all (HTTP 400)
+    bool overBudget = false; // decoding stopped: the records did not fit the in-flight budget
 };
+
+class DecodeBudget;
 
 // One decoder per wire format (native logs, native metrics, later OTLP, Loki, _bulk…). An instance
 // is used by one listener thread at a time: it keeps its parser buffers between requests.
 class IngestDecoder {
 public:
     virtual ~IngestDecoder() = default;
-    virtual DecodeResult decode(std::string_view paddedBody, BodyFormat format, TimeNs receivedAt) = 0;
+    // budget may be null (no accounting).
+    virtual DecodeResult decode(std::string_view paddedBody, BodyFormat format, TimeNs receivedAt,
+                                DecodeBudget *budget) = 0;
 };
 
 } // namespace fg

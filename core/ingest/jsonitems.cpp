@@ -56,7 +56,8 @@ bool JsonItems::forEach(std::string_view body, BodyFormat format, const ItemFn &
         if (root.get_array().get(array) != simdjson::SUCCESS)
             return false;
         for (simdjson::dom::element item : array)
-            onItem(index++, item);
+            if (!onItem(index++, item))
+                break;
         *itemCount = index;
         return true;
     }
@@ -96,8 +97,11 @@ bool JsonItems::forEachLine(std::string_view body, const ItemFn &onItem, std::ve
             errors.push_back({index, "", "expected a JSON object on each NDJSON line"});
             ++parsed;
         } else {
-            onItem(index, doc);
             ++parsed;
+            if (!onItem(index, doc)) {
+                ++index;
+                break;
+            }
         }
         ++index;
     }

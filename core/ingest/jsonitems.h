@@ -24,11 +24,12 @@ constexpr std::size_t kJsonPadding = simdjson::SIMDJSON_PADDING;
 
 // Splits an ingest body into items: a JSON array of objects, one object, or NDJSON (one document a line).
 // Auto tries JSON first and takes the body as NDJSON when it holds several newline-separated documents.
-// Calls onItem(index, element) for each item that parses; a malformed NDJSON line becomes an ItemError.
+// Calls onItem(index, element) for each item that parses, until it returns false; a malformed NDJSON line
+// becomes an ItemError.
 // Returns false with *malformed set when the body as a whole is not JSON (HTTP 400).
 class JsonItems final {
 public:
-    using ItemFn = std::function<void(int index, simdjson::dom::element item)>;
+    using ItemFn = std::function<bool(int index, simdjson::dom::element item)>;
     bool forEach(std::string_view paddedBody, BodyFormat format, const ItemFn &onItem,
                  std::vector<ItemError> &errors, std::string *malformed, int *itemCount);
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "decodebudget.h"
 #include "fieldvalues.h"
 
 namespace fg {
@@ -139,23 +140,29 @@ bool decodeLog(simdjson::dom::object obj, TimeNs receivedAt, LogRecord &r, ItemE
 
 } // namespace
 
-DecodeResult NativeLogDecoder::decode(std::string_view body, BodyFormat format, TimeNs receivedAt)
+DecodeResult NativeLogDecoder::decode(std::string_view body, BodyFormat format, TimeNs receivedAt,
+                                      DecodeBudget *budget)
 {
     DecodeResult result;
     auto onItem = [&](int index, element item) {
         if (!item.is_object()) {
             result.errors.push_back({index, "", "expected a JSON object"});
-            return;
+            return true;
         }
         LogRecord r;
         ItemError error;
-        if (decodeLog(jsonObject(item), receivedAt, r, error)) {
-            result.batch.logs.push_back(std::move(r));
-            ++result.accepted;
-        } else {
+        if (!decodeLog(jsonObject(item), receivedAt, r, error)) {
             error.index = index;
             result.errors.push_back(std::move(error));
+            return true;
         }
+        if (budget && !budget->charge(std::int64_t(approxBytes(r)))) {
+            result.overBudget = true;
+            return false;
+        }
+        result.batch.logs.push_back(std::move(r));
+        ++result.accepted;
+        return true;
     };
     m_items.forEach(body, format, onItem, result.errors, &result.malformed, &result.items);
     return result;

@@ -8,7 +8,8 @@ namespace fg {
 // Fields not in the schema are kept inside attributes rather than dropped.
 class NativeLogDecoder final : public IngestDecoder {
 public:
-    DecodeResult decode(std::string_view paddedBody, BodyFormat format, TimeNs receivedAt) override;
+    DecodeResult decode(std::string_view paddedBody, BodyFormat format, TimeNs receivedAt,
+                        DecodeBudget *budget) override;
 
 private:
     JsonItems m_items;

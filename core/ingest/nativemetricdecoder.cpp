@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "decodebudget.h"
 #include "fieldvalues.h"
 
 namespace fg {
@@ -158,23 +159,32 @@ bool decodeItem(simdjson::dom::object obj, TimeNs receivedAt, std::vector<Metric
 
 } // namespace
 
-DecodeResult NativeMetricDecoder::decode(std::string_view body, BodyFormat format, TimeNs receivedAt)
+DecodeResult NativeMetricDecoder::decode(std::string_view body, BodyFormat format, TimeNs receivedAt,
+                                         DecodeBudget *budget)
 {
     DecodeResult result;
     auto onItem = [&](int index, element item) {
         if (!item.is_object()) {
             result.errors.push_back({index, "", "expected a JSON object"});
-            return;
+            return true;
         }
         ItemError error;
         const std::size_t before = result.batch.metrics.size();
-        if (decodeItem(jsonObject(item), receivedAt, result.batch.metrics, error)) {
-            ++result.accepted;
-        } else {
+        if (!decodeItem(jsonObject(item), receivedAt, result.batch.metrics, error)) {
             result.batch.metrics.resize(before);
             error.index = index;
             result.errors.push_back(std::move(error));
+            return true;
         }
+        std::int64_t bytes = 0;
+        for (std::size_t i = before; i < result.batch.metrics.size(); ++i)
+            bytes += std::int64_t(approxBytes(result.batch.metrics[i]));
+        if (budget && !budget->charge(bytes)) {
+            result.overBudget = true;
+            return false;
+        }
+        ++result.accepted;
+        return true;
     };
     m_items.forEach(body, format, onItem, result.errors, &result.malformed, &result.items);
     return result;

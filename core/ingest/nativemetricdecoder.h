@@ -8,7 +8,8 @@ namespace fg {
 // {service, ts, tps, error_rate, p95_latency_ms, …} where every numeric field becomes a sample.
 class NativeMetricDecoder final : public IngestDecoder {
 public:
-    DecodeResult decode(std::string_view paddedBody, BodyFormat format, TimeNs receivedAt) override;
+    DecodeResult decode(std::string_view paddedBody, BodyFormat format, TimeNs receivedAt,
+                        DecodeBudget *budget) override;
 
 private:
     JsonItems m_items;

@@ -52,4 +52,8 @@ struct IngestBatch {
 
 const char *metricTypeName(MetricType type);
 
+// Heap bytes a record holds, for memory accounting of decoded requests.
+std::size_t approxBytes(const LogRecord &r);
+std::size_t approxBytes(const MetricSample &m);
+
 } // namespace fg
