@@ -91,7 +91,7 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
             value = settings->value(name).toString();
             source = QStringLiteral("settings");
         }
-        result.sources.insert(name, source);
+        c.sources.insert(name, source);
         const QString where = source == QLatin1String("env") ? QString::fromLatin1(k.env)
                               : source == QLatin1String("flag") ? QStringLiteral("--") + name
                                                                  : name + QStringLiteral(" (") + source + QLatin1Char(')');
@@ -149,7 +149,12 @@ QJsonObject EngineConfig::toJson() const
     const QString host = listenAddress.protocol() == QAbstractSocket::IPv6Protocol
                              ? QStringLiteral("[%1]").arg(listenAddress.toString())
                              : listenAddress.toString();
+    QJsonObject from;
+    for (auto it = sources.cbegin(); it != sources.cend(); ++it)
+        from.insert(it.key(), it.value());
+    // No secrets are configured yet; when channels arrive their URLs and passwords are redacted here.
     return QJsonObject{
+        {QStringLiteral("sources"), from},
         {QStringLiteral("listen"), QStringLiteral("%1:%2").arg(host).arg(listenPort)},
         {QStringLiteral("db"), dbPath},
         {QStringLiteral("retention_seconds"), retentionSeconds},

@@ -26,14 +26,14 @@ struct EngineConfig {
     int maxConnections = 1024;
     QStringList allowedOrigins; // extra browser origins allowed to write, e.g. http://localhost:3000
     QStringList allowedHosts;   // extra Host header names the listener answers
+    QHash<QString, QString> sources; // key → where its value came from: flag, env, settings or default
 
     QJsonObject toJson() const; // for /api/config
 };
 
 struct ConfigResult {
     EngineConfig config;
-    QHash<QString, QString> sources; // key → flag|env|settings|default
-    QStringList errors;              // one line each, naming the key and the source
+    QStringList errors; // one line each, naming the key and the source
 };
 
 // Flags are the values the user passed on the command line, keyed by option name ("listen", "db", …).
