@@ -174,6 +174,8 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
         return;
     }
 
+    for (LogRecord &r : decoded.batch.logs)
+        m_classifier.enrich(r);
     auto job = std::make_unique<WriteJob>();
     job->batch = std::move(decoded.batch);
     const int accepted = decoded.accepted;

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "analysis/logclassifier.h"
 #include "ingest/httpresponder.h"
 #include "ingest/ingestdecoder.h"
 
@@ -11,7 +12,8 @@ class InflightBudget;
 class StoreWriter;
 struct IngestStats;
 
-// One ingest endpoint: inflates, decodes with its format's decoder, hands the valid items to the
+// One ingest endpoint: inflates, decodes with its format's decoder, classifies log events, hands the
+// valid items to the
 // store writer as one atomic job and answers 202 only once they are committed. Lives on the listener
 // thread; the completion runs on the writer thread and only posts the response.
 class IngestRoute final {
@@ -25,6 +27,7 @@ public:
 
 private:
     std::unique_ptr<IngestDecoder> m_decoder;
+    LogClassifier m_classifier;
     StoreWriter *m_writer;
     InflightBudget *m_budget;
     IngestStats *m_stats;
