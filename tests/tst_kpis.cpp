@@ -5,8 +5,36 @@
 
 #include "analysis/ddsketch.h"
 #include "analysis/endpointnormalizer.h"
+#include "analysis/kpiaggregator.h"
 
 using namespace fg;
+
+namespace {
+constexpr TimeNs kT0 = 1'704'110'400LL * kNsPerSec; // 12:00:00, minute-aligned
+constexpr TimeNs kMin = 60 * kNsPerSec;
+
+LogRecord request(TimeNs ts, int status, double latency, const std::string &endpoint = "/api/login",
+                  const std::string &service = "auth")
+{
+    LogRecord r;
+    r.service = service;
+    r.ts = ts;
+    r.received = ts;
+    r.statusCode = status;
+    r.latencyMs = latency;
+    r.endpoint = endpoint;
+    r.level = status >= 500 ? Level::Error : Level::Info;
+    return r;
+}
+
+const KpiRollup *find(const std::vector<KpiRollup> &v, TimeNs start, const std::string &endpoint)
+{
+    for (const auto &k : v)
+        if (k.start == start && k.endpoint == endpoint)
+            return &k;
+    return nullptr;
+}
+} // namespace
 
 class TstKpis : public QObject {
     Q_OBJECT
@@ -74,6 +102,91 @@ private slots:
         QCOMPARE(s.count(), quint64(100));
         QCOMPARE(s.quantile(0.25), 0.0);
         QVERIFY(std::abs(s.quantile(0.9) - 1e9) <= 1e7);
+    }
+
+    void minutesCloseBehindTheWatermark()
+    {
+        KpiAggregator agg;
+        // Minute 0: 100 requests, 5 errors, latencies 1..100 ms.
+        for (int i = 0; i < 100; ++i)
+            agg.add(request(kT0 + i * 500 * kNsPerMs, i < 5 ? 503 : 200, i + 1, "/users/" + std::to_string(i)));
+        QVERIFY(agg.takeClosed(kT0 + 30 * kNsPerSec).empty()); // still open
+        // Data 2 minutes later is not enough (lateness 2 min); 3 minutes later closes minute 0.
+        agg.add(request(kT0 + 2 * kMin + 30 * kNsPerSec, 200, 10));
+        QVERIFY(agg.takeClosed(kT0 + 2 * kMin + 31 * kNsPerSec).empty());
+        agg.add(request(kT0 + 3 * kMin, 200, 10));
+        const auto closed = agg.takeClosed(kT0 + 3 * kMin + kNsPerSec);
+        const KpiRollup *svc = find(closed, kT0, "");
+        QVERIFY(svc);
+        QCOMPARE(svc->requests, quint64(100));
+        QCOMPARE(svc->requestErrors, quint64(5));
+        QCOMPARE(svc->errorRate(), 0.05);
+        QVERIFY(std::abs(svc->latency.quantile(0.95) - 95) <= 1.0);
+        const KpiRollup *route = find(closed, kT0, "/users/{id}");
+        QVERIFY(route);
+        QCOMPARE(route->requests, quint64(100));
+        QVERIFY(!find(closed, kT0 + 2 * kMin, ""));
+    }
+
+    void lateEventsComeOutAsLateParts()
+    {
+        KpiAggregator agg;
+        agg.add(request(kT0, 200, 5));
+        agg.add(request(kT0 + 5 * kMin, 200, 5));
+        QVERIFY(find(agg.takeClosed(kT0 + 5 * kMin), kT0, ""));
+        agg.add(request(kT0 + 10 * kNsPerSec, 500, 50)); // minute 0 again: late
+        const auto late = agg.takeClosed(kT0 + 5 * kMin);
+        const KpiRollup *part = find(late, kT0, "");
+        QVERIFY(part);
+        QCOMPARE(part->requests, quint64(1));
+        QCOMPARE(part->requestErrors, quint64(1));
+    }
+
+    void silentServiceClosesByWallClock()
+    {
+        KpiAggregator agg;
+        agg.add(request(kT0, 200, 5));
+        QVERIFY(agg.takeClosed(kT0 + kMin).empty());
+        QVERIFY(find(agg.takeClosed(kT0 + 4 * kMin), kT0, ""));
+    }
+
+    void backfilledHistoryClosesByEventTime()
+    {
+        // An hour pushed in a moment, received "now": minutes close as event time advances.
+        KpiAggregator agg;
+        const TimeNs now = kT0 + 24 * 3600 * kNsPerSec;
+        std::size_t closed = 0;
+        for (int m = 0; m < 60; ++m) {
+            LogRecord r = request(kT0 + m * kMin, 200, 10);
+            r.received = now;
+            agg.add(r);
+            closed += agg.takeClosed(now).size();
+        }
+        // 60 minutes with one route each; the last three are still within the lateness allowance.
+        QCOMPARE(closed, std::size_t(2 * 57));
+    }
+
+    void futureEventsDoNotRunTheWatermarkAhead()
+    {
+        KpiAggregator agg;
+        agg.add(request(kT0, 200, 5));
+        LogRecord future = request(kT0 + 3600 * kNsPerSec, 200, 5);
+        future.received = kT0 + kNsPerSec;
+        agg.add(future);
+        QVERIFY(!find(agg.takeClosed(kT0 + kNsPerSec), kT0, ""));
+    }
+
+    void routeCapCountsOverflow()
+    {
+        KpiAggregator::Limits limits;
+        limits.maxEndpointsPerService = 3;
+        KpiAggregator agg(limits);
+        for (const char *e : {"/a", "/b", "/c", "/d", "/e"})
+            agg.add(request(kT0, 200, 1, e));
+        QCOMPARE(agg.overflowEndpoints(), quint64(2));
+        const auto all = agg.takeAll();
+        QVERIFY(find(all, kT0, "{other}"));
+        QCOMPARE(find(all, kT0, "{other}")->requests, quint64(2));
     }
 
     void endpoints_data()
