@@ -322,6 +322,7 @@ int main(int argc, char **argv)
     const long long rowsAfter = after.value(QStringLiteral("db")).toObject().value(QStringLiteral("logs")).toInteger();
     const qint64 commitsAfter = after.value(QStringLiteral("db")).toObject().value(QStringLiteral("commits")).toInteger();
     const long hwm = readProcKb(pid, "VmHWM:");
+    const QJsonObject analysis = getJson(port, "/api/health").value(QStringLiteral("analysis")).toObject();
     const long acked = ok - okBefore;
     server.terminate();
     server.waitForFinished(60000);
@@ -339,6 +340,8 @@ int main(int argc, char **argv)
     std::printf("  peak RSS              %.1f MB (VmHWM %.1f MB)\n", peakRssKb / 1024.0, hwm / 1024.0);
     std::printf("  WAL size (max seen)   %.1f MB\n", double(walBytes) / 1048576.0);
     std::printf("  failed requests       %ld\n", long(failed));
+    std::printf("  analysed events       %lld (dropped by analysis: %lld)\n",
+                analysis.value(QStringLiteral("events")).toInteger(), analysis.value(QStringLiteral("dropped")).toInteger());
     std::printf("  rows on disk at end   %lld (acknowledged in total: %ld)\n", rowsOnDisk, long(ok) * o.batch);
     return rowsOnDisk >= long(ok) * o.batch ? 0 : 1;
 }

@@ -3,6 +3,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <map>
+
+#include "analysis/analysisworker.h"
+#include "analysis/endpointnormalizer.h"
 #include "apierror.h"
 #include "config/engineconfig.h"
 #include "ingest/inflightbudget.h"
@@ -99,6 +103,7 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/api/health", "GET", Route::Health},           {"/api/ready", "GET", Route::Ready},
         {"/api/services", "GET", Route::Services},       {"/api/logs", "GET", Route::Logs},
         {"/api/metrics", "GET", Route::Metrics},         {"/api/config", "GET", Route::Config},
+        {"/api/kpis", "GET", Route::Kpis},
     };
     RouteMatch m;
     for (const Entry &e : kRoutes) {
@@ -166,6 +171,7 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
     case Route::Services: services(responder); return;
     case Route::Logs: logs(request, responder); return;
     case Route::Metrics: metrics(request, responder); return;
+    case Route::Kpis: kpis(request, responder); return;
     }
 }
 
@@ -197,6 +203,12 @@ HttpResponse ApiRouter::health() const
                          {QStringLiteral("commits"), qint64(s.commits)},
                          {QStringLiteral("retention_deleted"), qint64(s.retentionDeleted)}}},
             {QStringLiteral("queue_depth"), qint64(s.queuedJobs)},
+            {QStringLiteral("analysis"),
+             QJsonObject{{QStringLiteral("events"), qint64(m_deps.analysisStats->eventsAnalysed)},
+                         {QStringLiteral("dropped"), qint64(m_deps.analysisStats->eventsDropped)},
+                         {QStringLiteral("kpi_minutes_written"), qint64(m_deps.analysisStats->rollupsWritten)},
+                         {QStringLiteral("overflow_services"), qint64(m_deps.analysisStats->overflowServices)},
+                         {QStringLiteral("overflow_endpoints"), qint64(m_deps.analysisStats->overflowEndpoints)}}},
             {QStringLiteral("inflight_bytes"), qint64(m_deps.budget->used())},
             {QStringLiteral("ingest"),
              QJsonObject{{QStringLiteral("requests"), qint64(i.requests)},
@@ -286,6 +298,66 @@ void ApiRouter::metrics(const HttpRequest &request, const HttpResponder &respond
                                          {QStringLiteral("sum"), b.sum},
                                          {QStringLiteral("count"), qint64(b.count)}});
             return jsonResponse(200, page(items, std::nullopt));
+        },
+        responder);
+}
+
+void ApiRouter::kpis(const HttpRequest &request, const HttpResponder &responder)
+{
+    const QueryParams params(request.query);
+    const std::string service = params.text(QStringLiteral("service")).toStdString();
+    if (service.empty())
+        return responder.send(paramError({QStringLiteral("service"), QStringLiteral("is required")}));
+    // Raw paths are accepted too: /users/42 means the route /users/{id}.
+    const QString endpointText = params.text(QStringLiteral("endpoint"));
+    const std::string endpoint = endpointText.isEmpty() ? std::string() : normalizeEndpoint(endpointText.toStdString());
+    TimeWindow window;
+    if (auto e = params.window(window, nowNs(), 3600))
+        return responder.send(paramError(*e));
+    TimeNs step = 0;
+    if (auto e = params.step(step))
+        return responder.send(paramError(*e));
+    constexpr TimeNs kMinute = 60 * kNsPerSec;
+    if (step == 0)
+        step = kMinute;
+    if (step % kMinute)
+        return responder.send(paramError({QStringLiteral("step"), QStringLiteral("must be whole minutes, e.g. 1m, 5m, 1h")}));
+    if ((window.to - window.from) / step > kMaxBuckets)
+        return responder.send(paramError({QStringLiteral("step"),
+                                          QStringLiteral("gives more than %1 buckets for this range").arg(kMaxBuckets)}));
+    m_deps.queries->run(
+        [service, endpoint, window, step](StoreReader &reader) {
+            // Minutes that overlap the window, merged into steps aligned to the epoch.
+            const TimeNs from = window.from - window.from % kMinute;
+            std::map<TimeNs, KpiRollup> steps;
+            for (KpiRollup &k : reader.kpiRollups(service, endpoint, from, window.to)) {
+                const TimeNs start = k.start - k.start % step;
+                auto [it, fresh] = steps.try_emplace(start);
+                if (fresh)
+                    it->second.start = start;
+                it->second.merge(k);
+            }
+            const double stepSeconds = double(step) / double(kNsPerSec);
+            auto quantile = [](const KpiRollup &k, double q) {
+                return k.latency.empty() ? QJsonValue() : QJsonValue(k.latency.quantile(q));
+            };
+            QJsonArray items;
+            for (const auto &[start, k] : steps)
+                items.append(QJsonObject{
+                    {QStringLiteral("ts"), iso(start)},
+                    {QStringLiteral("events"), qint64(k.events)},
+                    {QStringLiteral("requests"), qint64(k.requests)},
+                    {QStringLiteral("errors"), qint64(k.requests ? k.requestErrors : k.errorEvents)},
+                    {QStringLiteral("error_rate"), k.errorRate()},
+                    {QStringLiteral("throughput_rps"), double(k.requests ? k.requests : k.events) / stepSeconds},
+                    {QStringLiteral("p50_latency_ms"), quantile(k, 0.50)},
+                    {QStringLiteral("p95_latency_ms"), quantile(k, 0.95)},
+                    {QStringLiteral("p99_latency_ms"), quantile(k, 0.99)},
+                });
+            return jsonResponse(200, QJsonObject{{QStringLiteral("service"), QString::fromStdString(service)},
+                                                 {QStringLiteral("endpoint"), QString::fromStdString(endpoint)},
+                                                 {QStringLiteral("items"), items},
+                                                 {QStringLiteral("next_cursor"), QJsonValue()}});
         },
         responder);
 }

@@ -16,6 +16,7 @@ class QueryRunner;
 class StoreWriter;
 struct EngineConfig;
 struct IngestStats;
+struct AnalysisStats;
 
 // The HTTP API: guards, routing, and the handlers of each path. Lives on the listener thread.
 class ApiRouter final : public RequestHandler {
@@ -25,6 +26,7 @@ public:
         QueryRunner *queries;
         InflightBudget *budget;
         IngestStats *ingestStats;
+        const AnalysisStats *analysisStats;
     };
     ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps);
     ~ApiRouter() override;
@@ -36,7 +38,7 @@ public:
     HttpResponse transportError(int status, const QString &message) override;
 
 private:
-    enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config };
+    enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config, Kpis };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -47,6 +49,7 @@ private:
     void logs(const HttpRequest &request, const HttpResponder &responder);
     void metrics(const HttpRequest &request, const HttpResponder &responder);
     void services(const HttpResponder &responder);
+    void kpis(const HttpRequest &request, const HttpResponder &responder);
 
     RequestGuard m_guard;
     QJsonObject m_configJson;

@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include "analysis/analysisworker.h"
 #include "api/apirouter.h"
 #include "api/queryrunner.h"
 #include "ingest/httpserver.h"
@@ -50,6 +51,10 @@ bool Engine::start(QString *error)
     options.retentionSeconds = m_config.retentionSeconds;
     options.maxDbBytes = m_config.maxDbBytes;
     auto writer = std::make_unique<SqliteStoreWriter>(options);
+    m_analysis = std::make_unique<AnalysisWorker>(writer.get());
+    writer->setCommittedObserver([analysis = m_analysis.get()](std::vector<LogRecord> &&logs) {
+        analysis->enqueue(std::move(logs));
+    });
     std::string storeError;
     const bool opened = writer->start(&storeError);
     m_writer = std::move(writer);
@@ -57,9 +62,11 @@ bool Engine::start(QString *error)
         *error = QStringLiteral("database %1 cannot be opened for writing: %2")
                      .arg(m_config.dbPath, QString::fromStdString(storeError));
         m_writer.reset();
+        m_analysis.reset();
         m_lock.reset();
         return false;
     }
+    m_analysis->start();
     m_budget = std::make_unique<InflightBudget>(m_config.maxInflightBytes);
     m_queries = std::make_unique<QueryRunner>([path = options.path] { return std::make_unique<SqliteStoreReader>(path); });
     if (!startListener(error)) {
@@ -87,7 +94,8 @@ bool Engine::startListener(QString *error)
         m_listenerContext,
         [&] {
             m_router = new ApiRouter(m_config, m_config.toJson(),
-                                     {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats});
+                                     {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats,
+                                      &m_analysis->stats()});
             m_server = new HttpServer(m_router, m_budget.get(), limits);
             ok = m_server->listen(m_config.listenAddress, m_config.listenPort);
             if (ok) {
@@ -135,9 +143,13 @@ void Engine::stop()
         m_listenerContext = nullptr;
     }
     m_queries.reset();
+    // Analysis writes its open minutes through the writer, so it stops first.
+    if (m_analysis)
+        m_analysis->stop();
     if (m_writer)
         m_writer->stop();
     m_writer.reset();
+    m_analysis.reset();
     m_budget.reset();
     m_lock.reset();
     m_running = false;

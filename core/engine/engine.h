@@ -13,6 +13,7 @@
 
 namespace fg {
 
+class AnalysisWorker;
 class ApiRouter;
 class HttpServer;
 class InflightBudget;
@@ -50,6 +51,7 @@ private:
     EngineConfig m_config;
     std::unique_ptr<QLockFile> m_lock;
     std::unique_ptr<StoreWriter> m_writer;
+    std::unique_ptr<AnalysisWorker> m_analysis;
     std::unique_ptr<InflightBudget> m_budget;
     std::unique_ptr<QueryRunner> m_queries;
     IngestStats m_ingestStats;

@@ -59,7 +59,22 @@ CREATE TABLE metric_points(
 CREATE INDEX metric_points_by_series_time ON metric_points(series_id, ts);
 )sql";
 
-const char *const kMigrations[] = {kV1};
+// Version 2: per-minute KPI rollups per service (endpoint '') and route, with the latency sketch.
+// Kept apart from raw-log retention so history and restarts keep their baselines.
+constexpr const char *kV2 = R"sql(
+CREATE TABLE kpi_rollups(
+  service_id INTEGER NOT NULL,
+  endpoint TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  events INTEGER NOT NULL,
+  error_events INTEGER NOT NULL,
+  requests INTEGER NOT NULL,
+  request_errors INTEGER NOT NULL,
+  latency BLOB,
+  PRIMARY KEY(service_id, endpoint, start)) WITHOUT ROWID;
+)sql";
+
+const char *const kMigrations[] = {kV1, kV2};
 
 } // namespace
 

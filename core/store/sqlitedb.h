@@ -32,6 +32,8 @@ public:
     Statement &bind(int index, double v);
     Statement &bind(int index, std::string_view text); // empty text binds NULL
     Statement &bindNull(int index);
+    Statement &bindBlob(int index, std::string_view bytes);
+    Statement &bindText(int index, std::string_view text); // empty text binds '', not NULL
     // Steps once: true while a row is available.
     bool step();
     void exec(); // steps to completion, then resets

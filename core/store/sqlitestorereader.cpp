@@ -265,4 +265,29 @@ std::vector<MetricBucket> SqliteStoreReader::metricBuckets(const MetricQuery &q,
     return out;
 }
 
+std::vector<KpiRollup> SqliteStoreReader::kpiRollups(const std::string &service, const std::string &endpoint,
+                                                     TimeNs from, TimeNs to)
+{
+    std::vector<KpiRollup> out;
+    const auto sid = serviceId(service);
+    if (!sid)
+        return out;
+    Statement st(m_db->handle(), "SELECT start, events, error_events, requests, request_errors, latency FROM kpi_rollups"
+                                 " WHERE service_id=? AND endpoint=? AND start BETWEEN ? AND ? ORDER BY start");
+    st.bind(1, *sid).bindText(2, endpoint).bind(3, from).bind(4, to);
+    while (st.step()) {
+        KpiRollup k;
+        k.service = service;
+        k.endpoint = endpoint;
+        k.start = st.int64(0);
+        k.events = std::uint64_t(st.int64(1));
+        k.errorEvents = std::uint64_t(st.int64(2));
+        k.requests = std::uint64_t(st.int64(3));
+        k.requestErrors = std::uint64_t(st.int64(4));
+        k.latency = DDSketch::fromBytes(st.text(5));
+        out.push_back(std::move(k));
+    }
+    return out;
+}
+
 } // namespace fg

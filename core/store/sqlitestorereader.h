@@ -22,6 +22,8 @@ public:
     Page<StoredLog> logs(const LogQuery &query) override;
     Page<StoredPoint> metricPoints(const MetricQuery &query) override;
     std::vector<MetricBucket> metricBuckets(const MetricQuery &query, TimeNs stepNs, int maxBuckets) override;
+    std::vector<KpiRollup> kpiRollups(const std::string &service, const std::string &endpoint, TimeNs from,
+                                      TimeNs to) override;
 
 private:
     std::optional<std::int64_t> serviceId(const std::string &name);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/kpirollup.h"
 #include "model/records.h"
 
 namespace fg {
@@ -78,6 +79,9 @@ public:
     virtual Page<StoredPoint> metricPoints(const MetricQuery &query) = 0;
     // Buckets of stepNs per series, oldest first; at most maxBuckets rows.
     virtual std::vector<MetricBucket> metricBuckets(const MetricQuery &query, TimeNs stepNs, int maxBuckets) = 0;
+    // Stored KPI minutes of a service (endpoint empty) or one of its routes in [from, to], oldest first.
+    virtual std::vector<KpiRollup> kpiRollups(const std::string &service, const std::string &endpoint, TimeNs from,
+                                              TimeNs to) = 0;
 };
 
 } // namespace fg

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "analysis/kpirollup.h"
 #include "model/records.h"
 #include "storestats.h"
 
@@ -17,6 +18,8 @@ struct WriteOutcome {
 
 struct WriteJob {
     IngestBatch batch;
+    // Closed KPI minutes; merged into what is stored for the same minute.
+    std::vector<KpiRollup> rollups;
     // Called on the writer thread once the job's transaction is durable (or has failed).
     std::function<void(const WriteOutcome &)> done;
 };
@@ -33,6 +36,10 @@ public:
     // Runs retention and the size cap now and returns once done (tests, tools).
     virtual void runMaintenanceNow() = 0;
     virtual const StoreStats &stats() const = 0;
+    // Receives each committed job's log events (duplicates removed), on the store's thread, for analysis.
+    // Set before the store starts.
+    using CommittedLogs = std::function<void(std::vector<LogRecord> &&logs)>;
+    virtual void setCommittedObserver(CommittedLogs observer) = 0;
 };
 
 } // namespace fg

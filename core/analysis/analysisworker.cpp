@@ -1,0 +1,86 @@
+#include "analysisworker.h"
+
+#include <chrono>
+
+#include "store/storewriter.h"
+
+namespace fg {
+
+AnalysisWorker::AnalysisWorker(StoreWriter *store, KpiAggregator::Limits limits, std::size_t maxQueuedEvents)
+    : m_store(store), m_aggregator(limits), m_maxQueued(maxQueuedEvents)
+{
+}
+
+AnalysisWorker::~AnalysisWorker() { stop(); }
+
+void AnalysisWorker::start()
+{
+    std::lock_guard lock(m_mutex);
+    if (m_running)
+        return;
+    m_running = true;
+    m_thread = std::thread([this] { run(); });
+}
+
+void AnalysisWorker::enqueue(std::vector<LogRecord> &&logs)
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_running || m_stopping || m_queued + logs.size() > m_maxQueued) {
+        m_stats.eventsDropped += std::int64_t(logs.size());
+        return;
+    }
+    m_queued += logs.size();
+    m_queue.push_back(std::move(logs));
+    m_wake.notify_one();
+}
+
+void AnalysisWorker::stop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_running)
+            return;
+        m_stopping = true;
+        m_wake.notify_one();
+    }
+    m_thread.join();
+    std::lock_guard lock(m_mutex);
+    m_running = false;
+}
+
+void AnalysisWorker::run()
+{
+    for (;;) {
+        std::deque<std::vector<LogRecord>> batches;
+        bool stopping;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait_for(lock, std::chrono::seconds(1), [this] { return !m_queue.empty() || m_stopping; });
+            batches.swap(m_queue);
+            m_queued = 0;
+            stopping = m_stopping;
+        }
+        for (const auto &batch : batches) {
+            for (const LogRecord &r : batch)
+                m_aggregator.add(r);
+            m_stats.eventsAnalysed += std::int64_t(batch.size());
+        }
+        m_stats.overflowServices = std::int64_t(m_aggregator.overflowServices());
+        m_stats.overflowEndpoints = std::int64_t(m_aggregator.overflowEndpoints());
+        publish(stopping ? m_aggregator.takeAll() : m_aggregator.takeClosed(nowNs()));
+        if (stopping)
+            return;
+    }
+}
+
+void AnalysisWorker::publish(std::vector<KpiRollup> rollups)
+{
+    if (rollups.empty())
+        return;
+    m_stats.rollupsWritten += std::int64_t(rollups.size());
+    auto job = std::make_unique<WriteJob>();
+    job->rollups = std::move(rollups);
+    m_store->submit(std::move(job));
+}
+
+} // namespace fg

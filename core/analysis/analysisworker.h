@@ -1,0 +1,60 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "kpiaggregator.h"
+
+namespace fg {
+
+class StoreWriter;
+
+struct AnalysisStats {
+    std::atomic<std::int64_t> eventsAnalysed{0};
+    std::atomic<std::int64_t> eventsDropped{0}; // analysis fell behind; the events are stored all the same
+    std::atomic<std::int64_t> rollupsWritten{0};
+    std::atomic<std::int64_t> overflowServices{0};
+    std::atomic<std::int64_t> overflowEndpoints{0};
+};
+
+// Analyses committed log events on its own thread: per-minute KPIs per service and route today, the
+// detectors consume those minutes next. Fed by the store's committed observer through a bounded queue;
+// when analysis falls behind whole batches are dropped and counted, so ingest never waits for it.
+// Closed minutes go back to the store as rollup jobs.
+class AnalysisWorker final {
+public:
+    explicit AnalysisWorker(StoreWriter *store, KpiAggregator::Limits limits = {},
+                            std::size_t maxQueuedEvents = 500'000);
+    ~AnalysisWorker();
+    AnalysisWorker(const AnalysisWorker &) = delete;
+    AnalysisWorker &operator=(const AnalysisWorker &) = delete;
+
+    void start();
+    // Any thread; never blocks on analysis.
+    void enqueue(std::vector<LogRecord> &&logs);
+    // Analyses what is queued, writes every open minute and stops. The store must still be running.
+    void stop();
+    const AnalysisStats &stats() const { return m_stats; }
+
+private:
+    void run();
+    void publish(std::vector<KpiRollup> rollups);
+
+    StoreWriter *m_store;
+    KpiAggregator m_aggregator;
+    const std::size_t m_maxQueued;
+    AnalysisStats m_stats;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<std::vector<LogRecord>> m_queue;
+    std::size_t m_queued = 0;
+    bool m_stopping = false;
+    bool m_running = false;
+    std::thread m_thread;
+};
+
+} // namespace fg
