@@ -83,6 +83,10 @@ private slots:
         QCOMPARE(nd.json().value(QStringLiteral("accepted")).toInt(), 2);
         QCOMPARE(nd.json().value(QStringLiteral("rejected")).toInt(), 1);
         QCOMPARE(nd.json().value(QStringLiteral("errors")).toArray()[0].toObject().value(QStringLiteral("index")).toInt(), 1);
+        // NDJSON labelled application/json is taken for what it is.
+        const HttpReply mislabelled = c.post("/api/ingest/logs", "{\"service\":\"nd\"}\n{\"service\":\"nd\"}\n");
+        QCOMPARE(mislabelled.status, 202);
+        QCOMPARE(mislabelled.json().value(QStringLiteral("accepted")).toInt(), 2);
     }
 
     void partialAndAllInvalid()

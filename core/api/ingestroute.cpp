@@ -24,8 +24,9 @@ QByteArray mediaType(const HttpRequest &r)
 
 std::optional<BodyFormat> formatFor(const QByteArray &type)
 {
+    // Several JSON documents, one a line, are often sent as application/json: take them as NDJSON.
     if (type == "application/json")
-        return BodyFormat::Json;
+        return BodyFormat::Auto;
     if (type == "application/x-ndjson" || type == "application/ndjson" || type == "application/jsonl"
         || type == "application/x-jsonlines" || type == "application/jsonlines")
         return BodyFormat::Ndjson;
