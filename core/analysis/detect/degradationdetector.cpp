@@ -1,0 +1,190 @@
+#include "degradationdetector.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace fg {
+
+namespace {
+
+SeriesDetector::Params params(int direction, double minScale, double relScale, std::size_t window, std::size_t warmup)
+{
+    SeriesDetector::Params p;
+    p.direction = direction;
+    p.minScale = minScale;
+    p.relScale = relScale;
+    p.window = window;
+    p.warmup = warmup;
+    return p;
+}
+
+double round1(double v) { return std::round(v * 10) / 10; }
+
+// Values as the explanation prints them; the API returns the same rounded numbers.
+double shown(const std::string &name, double v)
+{
+    if (name == "error_rate")
+        return std::round(v * 10000) / 10000; // 0.0321 → "3.2 %"
+    return std::fabs(v) >= 10 ? std::round(v) : round1(v);
+}
+
+std::string format(const std::string &name, double v)
+{
+    char buf[64];
+    if (name == "error_rate")
+        std::snprintf(buf, sizeof buf, "%.1f %%", v * 100);
+    else if (name == "throughput_rps")
+        std::snprintf(buf, sizeof buf, "%g req/s", v);
+    else
+        std::snprintf(buf, sizeof buf, "%g ms", v);
+    return buf;
+}
+
+std::string label(const std::string &name)
+{
+    if (name == "p50_latency_ms")
+        return "p50 latency";
+    if (name == "p95_latency_ms")
+        return "p95 latency";
+    if (name == "p99_latency_ms")
+        return "p99 latency";
+    if (name == "error_rate")
+        return "error rate";
+    return "throughput";
+}
+
+} // namespace
+
+DegradationDetector::DegradationDetector(std::string service, Params p) : m_service(std::move(service)), m_params(p)
+{
+    const std::size_t w = p.baselineMinutes, warm = p.warmupMinutes;
+    m_series = {
+        // Latency: 1 ms or 5 % of the baseline; error rate: half a percentage point; throughput: 15 %.
+        {"p50_latency_ms", SeriesDetector(params(1, 1.0, 0.05, w, warm)), {}},
+        {"p95_latency_ms", SeriesDetector(params(1, 1.0, 0.05, w, warm)), {}},
+        {"p99_latency_ms", SeriesDetector(params(1, 1.0, 0.05, w, warm)), {}},
+        {"error_rate", SeriesDetector(params(1, 0.005, 0.0, w, warm)), {}},
+        {"throughput_rps", SeriesDetector(params(-1, 0.05, 0.15, w, warm)), {}},
+    };
+}
+
+std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k)
+{
+    const double values[] = {k.latency.quantile(0.50), k.latency.quantile(0.95), k.latency.quantile(0.99),
+                             k.errorRate(), double(k.requests ? k.requests : k.events) / 60.0};
+    bool extreme = false, warm = false;
+    double peak = 0;
+    // An error rate over few requests is noisy by nature: its binomial standard deviation is a floor.
+    const double n = double(std::max<std::uint64_t>(k.requests ? k.requests : k.events, 1));
+    const double p = std::clamp(m_series[3].detector.baseline(), 1.0 / n, 0.5);
+    const double noise[] = {0, 0, 0, std::sqrt(p * (1 - p) / n), 0};
+    for (std::size_t i = 0; i < m_series.size(); ++i) {
+        Series &s = m_series[i];
+        s.last = s.detector.update(values[i], noise[i]);
+        warm |= s.last.warm;
+        extreme |= s.last.extreme;
+        peak = std::max(peak, s.last.score);
+    }
+    // The three latency quantiles move together: they are one signal. Raising needs signals at the
+    // activation level now; an open degradation stays open while any is still above the clearing level.
+    auto count = [this](bool SeriesVerdict::*flag) {
+        const bool latency = m_series[0].last.*flag || m_series[1].last.*flag || m_series[2].last.*flag;
+        return (latency ? 1 : 0) + (m_series[3].last.*flag ? 1 : 0) + (m_series[4].last.*flag ? 1 : 0);
+    };
+    const int raised = count(&SeriesVerdict::raised);
+    const int active = count(&SeriesVerdict::active);
+    const bool condition = warm && (raised >= 2 || extreme);
+    const TimeNs minuteEnd = k.start + 60 * kNsPerSec;
+
+    if (!m_open) {
+        if (!condition) {
+            m_run = 0;
+            return std::nullopt;
+        }
+        if (m_run++ == 0)
+            m_runStart = k.start;
+        if (m_run < m_params.forMinutes)
+            return std::nullopt;
+        AnomalyRecord a;
+        a.service = m_service;
+        a.startedAt = m_runStart;
+        a.score = peak;
+        explain(a, minuteEnd);
+        m_open = a;
+        m_quiet = 0;
+        return m_open;
+    }
+    m_open->score = std::max(m_open->score, peak);
+    if (active == 0) {
+        if (++m_quiet >= m_params.clearMinutes) {
+            m_open->endedAt = minuteEnd - m_params.clearMinutes * 60 * kNsPerSec;
+            m_open->updatedAt = minuteEnd;
+            AnomalyRecord done = *m_open;
+            done.explanation = "Resolved after " + std::to_string((done.endedAt - done.startedAt) / (60 * kNsPerSec))
+                               + " min. " + done.explanation;
+            m_open.reset();
+            m_run = 0;
+            return done;
+        }
+        return std::nullopt;
+    }
+    m_quiet = 0;
+    explain(*m_open, minuteEnd);
+    return m_open;
+}
+
+void DegradationDetector::explain(AnomalyRecord &a, TimeNs now) const
+{
+    std::vector<const Series *> active;
+    // Signals that are active and still on the bad side of their baseline.
+    for (const Series &s : m_series)
+        if ((s.last.active || s.last.extreme) && s.last.sigma > 0.5)
+            active.push_back(&s);
+    std::sort(active.begin(), active.end(),
+              [](const Series *x, const Series *y) { return x->last.statistic > y->last.statistic; });
+    a.updatedAt = now;
+    a.indicators.clear();
+    const long minutes = long((now - a.startedAt) / (60 * kNsPerSec));
+    std::string text;
+    bool latency = false, errors = false, traffic = false;
+    for (const Series *s : active) {
+        AnomalySignal sig;
+        sig.name = s->name;
+        sig.current = shown(sig.name, s->last.value);
+        sig.baseline = shown(sig.name, s->last.baseline);
+        sig.ratio = s->last.baseline > 0 ? round1(s->last.value / s->last.baseline) : 0;
+        sig.sigma = round1(s->last.sigma);
+        char ratio[32] = "";
+        if (sig.ratio > 0)
+            std::snprintf(ratio, sizeof ratio, "%.1f×, ", sig.ratio);
+        char part[200];
+        std::snprintf(part, sizeof part, "%s %s vs baseline %s (%s%+.1fσ)", label(sig.name).c_str(),
+                      format(sig.name, sig.current).c_str(), format(sig.name, sig.baseline).c_str(), ratio, sig.sigma);
+        if (text.empty()) {
+            text = part;
+            text += " for " + std::to_string(minutes) + " min";
+        } else {
+            text += "; ";
+            text += part;
+        }
+        latency |= sig.name.find("latency") != std::string::npos;
+        errors |= sig.name == "error_rate";
+        traffic |= sig.name == "throughput_rps";
+        a.indicators.push_back(std::move(sig));
+    }
+    a.explanation = m_service + ": " + text + ".";
+    if (errors && latency)
+        a.recommendation = "Errors and latency rose together: check the dependencies this service calls (database, "
+                           "upstream APIs) and the most recent deploy.";
+    else if (latency)
+        a.recommendation = "Latency is creeping up without errors yet: look for saturation (CPU, connection pools, "
+                           "slow queries) before it turns into timeouts.";
+    else if (errors)
+        a.recommendation = "Errors are rising: inspect the newest error messages and roll back the latest change if "
+                           "it lines up.";
+    else if (traffic)
+        a.recommendation = "Traffic dropped: check that clients can reach the service (DNS, load balancer, auth).";
+}
+
+} // namespace fg

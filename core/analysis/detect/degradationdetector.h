@@ -1,0 +1,50 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/kpirollup.h"
+#include "anomalyrecord.h"
+#include "seriesdetector.h"
+
+namespace fg {
+
+// Watches one service's per-minute KPIs (p50/p95/p99 latency, error rate, throughput) and raises a
+// degradation when at least two signals agree — latency (any quantile), errors, throughput — or one is
+// extreme, for `forMinutes` minutes in a row;
+// it resolves after `clearMinutes` quiet minutes (hysteresis). Nothing is raised during the warm-up.
+// Times are event times of the minutes, so replayed history yields the same results as live traffic.
+class DegradationDetector final {
+public:
+    struct Params {
+        int forMinutes = 3;
+        int clearMinutes = 5;
+        std::size_t warmupMinutes = 30;
+        std::size_t baselineMinutes = 120;
+    };
+    DegradationDetector(std::string service, Params params);
+    explicit DegradationDetector(std::string service) : DegradationDetector(std::move(service), Params{}) {}
+
+    // Feeds one closed minute of the service (endpoint empty). Returns the anomaly when it was raised,
+    // changed or resolved by this minute.
+    std::optional<AnomalyRecord> update(const KpiRollup &minute);
+
+private:
+    struct Series {
+        const char *name;
+        SeriesDetector detector;
+        SeriesVerdict last;
+    };
+    void explain(AnomalyRecord &a, TimeNs now) const;
+
+    std::string m_service;
+    Params m_params;
+    std::vector<Series> m_series;
+    int m_run = 0;    // consecutive minutes meeting the condition
+    int m_quiet = 0;  // consecutive quiet minutes while open
+    TimeNs m_runStart = 0;
+    std::optional<AnomalyRecord> m_open;
+};
+
+} // namespace fg

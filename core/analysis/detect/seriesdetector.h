@@ -1,0 +1,59 @@
+#pragma once
+
+#include "cusum.h"
+#include "ewmachart.h"
+#include "robustbaseline.h"
+
+namespace fg {
+
+// What one KPI point looks like against its own history.
+struct SeriesVerdict {
+    bool warm = false;  // enough history to judge
+    double value = 0;
+    double baseline = 0; // robust median of the history
+    double sigma = 0;    // signed distance in robust sigmas, positive in the bad direction
+    double statistic = 0; // combined evidence in sigma units (3 = the classical control limit)
+    double score = 0;     // statistic / (statistic + 3): 0.5 at the control limit
+    bool raised = false;  // statistic at or above the activation level now
+    bool active = false;  // raised, or still above the lower clearing level (hysteresis)
+    bool extreme = false;
+};
+
+// Point-by-point detection on one KPI series: a robust baseline (median/MAD) gives each point a
+// residual; the residual itself catches spikes, an EWMA chart moderate shifts and a CUSUM slow drift.
+// Their combined statistic becomes a score in [0, 1]. Anomalous points stay out of the baseline so a
+// degradation does not become the new normal while it lasts (until it has lasted a whole window).
+// The sigma has floors, absolute and relative to the baseline: minute-to-minute noise alone understates
+// how much a healthy KPI wanders over an hour.
+class SeriesDetector final {
+public:
+    struct Params {
+        int direction = 1;          // +1: rising is bad (latency, errors); -1: falling is bad (throughput)
+        std::size_t window = 120;   // points of history in the baseline
+        std::size_t warmup = 30;    // points before any verdict
+        double minScale = 0;        // absolute floor for the robust sigma (e.g. 1 ms, 0.5 % error rate)
+        double relScale = 0;        // floor as a share of the baseline: natural slow variation of the KPI
+        double cusumSlack = 1.5;
+        double cusumLimit = 10;     // CUSUM value that counts as 3 sigmas of evidence (and its cap)
+        double ewmaLambda = 0.3;
+        double activeAt = 3;        // statistic for a signal to count
+        double clearBelow = 1.5;    // hysteresis: an active signal clears below this
+        double extremeAt = 8;
+    };
+    explicit SeriesDetector(Params params);
+
+    // noiseScale: this point's own sampling noise, when known (e.g. binomial noise of an error rate over
+    // few requests); the sigma is never smaller.
+    SeriesVerdict update(double value, double noiseScale = 0);
+    double baseline() const { return m_baseline.size() ? m_baseline.median() : 0.0; }
+
+private:
+    Params m_p;
+    RobustBaseline m_baseline;
+    Cusum m_cusum;
+    EwmaChart m_ewma;
+    bool m_active = false;
+    std::size_t m_activeRun = 0;
+};
+
+} // namespace fg

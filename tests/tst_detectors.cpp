@@ -1,0 +1,208 @@
+#include <QTest>
+
+#include <cmath>
+#include <random>
+
+#include "analysis/detect/degradationdetector.h"
+#include "analysis/detect/seriesdetector.h"
+
+using namespace fg;
+
+namespace {
+constexpr TimeNs kT0 = 1'704'110'400LL * kNsPerSec;
+constexpr TimeNs kMin = 60 * kNsPerSec;
+
+// One minute of a service: `requests` requests with lognormal latency around `medianMs` (sigma 0.25)
+// and `errorRate` of them failing.
+KpiRollup minute(int m, double medianMs, double errorRate, std::mt19937 &rng, int requests = 600)
+{
+    std::lognormal_distribution<double> lat(std::log(medianMs), 0.25);
+    std::uniform_real_distribution<double> u(0, 1);
+    KpiRollup k;
+    k.service = "svc";
+    k.start = kT0 + m * kMin;
+    for (int i = 0; i < requests; ++i) {
+        ++k.events;
+        ++k.requests;
+        const bool error = u(rng) < errorRate;
+        k.requestErrors += error ? 1 : 0;
+        k.errorEvents += error ? 1 : 0;
+        k.latency.add(lat(rng));
+    }
+    return k;
+}
+
+struct Run {
+    std::vector<AnomalyRecord> updates;
+    int raisedAt = -1;   // minute index when first raised
+    int resolvedAt = -1;
+};
+
+template <typename Shape>
+Run run(int minutes, Shape shape, unsigned seed = 1)
+{
+    std::mt19937 rng(seed);
+    DegradationDetector d("svc");
+    Run r;
+    for (int m = 0; m < minutes; ++m) {
+        const auto [latency, errors, requests] = shape(m);
+        if (auto a = d.update(minute(m, latency, errors, rng, requests))) {
+            if (r.raisedAt < 0)
+                r.raisedAt = m;
+            if (a->endedAt && r.resolvedAt < 0)
+                r.resolvedAt = m;
+            r.updates.push_back(*a);
+        }
+    }
+    return r;
+}
+} // namespace
+
+class TstDetectors : public QObject {
+    Q_OBJECT
+
+private slots:
+    void spikeStepAndNoiseOnOneSeries()
+    {
+        SeriesDetector::Params p;
+        p.minScale = 1;
+        SeriesDetector d(p);
+        std::mt19937 rng(3);
+        std::normal_distribution<double> noise(100, 5);
+        int falseActives = 0;
+        for (int i = 0; i < 300; ++i)
+            falseActives += d.update(noise(rng)).active ? 1 : 0;
+        QVERIFY2(falseActives <= 3, qPrintable(QString::number(falseActives)));
+        const SeriesVerdict spike = d.update(200);
+        QVERIFY(spike.active && spike.extreme);
+        QVERIFY(spike.score > 0.8);
+        QVERIFY(std::abs(spike.baseline - 100) < 3);
+        // Falling on a rising-is-bad series is no anomaly.
+        QVERIFY(d.update(60).sigma < 0);
+    }
+
+    void slowDriftAddsUp()
+    {
+        // +0.3 sigma per point: never alarming point by point at first, caught by the CUSUM.
+        SeriesDetector::Params p;
+        p.minScale = 1;
+        SeriesDetector d(p);
+        std::mt19937 rng(5);
+        std::normal_distribution<double> noise(0, 5);
+        for (int i = 0; i < 60; ++i)
+            d.update(100 + noise(rng));
+        int caughtAt = -1;
+        for (int i = 0; i < 60 && caughtAt < 0; ++i)
+            if (d.update(100 + 1.5 * i + noise(rng)).active)
+                caughtAt = i;
+        QVERIFY2(caughtAt >= 0 && caughtAt < 20, qPrintable(QString::number(caughtAt)));
+    }
+
+    void healthyTrafficDoesNotAlert()
+    {
+        // Three hours of noise with a daily-style slow swell of ±15 % and an hourly traffic wobble.
+        const Run r = run(180, [](int m) {
+            const double swell = 1 + 0.15 * std::sin(m / 180.0 * 3.14159);
+            return std::tuple{120 * swell, 0.004, int(600 + 60 * std::sin(m / 10.0))};
+        });
+        QVERIFY2(r.raisedAt < 0, r.updates.empty() ? "" : r.updates.front().explanation.c_str());
+    }
+
+    void healthyTrafficDoesNotAlertAcrossSeeds()
+    {
+        for (unsigned seed = 10; seed < 30; ++seed) {
+            const Run r = run(240, [](int) { return std::tuple{180.0, 0.01, 300}; }, seed);
+            QVERIFY2(r.raisedAt < 0, r.updates.empty() ? "" : r.updates.front().explanation.c_str());
+        }
+    }
+
+    void gradualLatencyCreepIsExplained()
+    {
+        // An hour healthy at ~200 ms, then +4 ms a minute.
+        const Run r = run(120, [](int m) {
+            return std::tuple{m < 60 ? 200.0 : 200.0 + 4.0 * (m - 60), 0.004, 600};
+        });
+        QVERIFY(r.raisedAt > 60);
+        QVERIFY2(r.raisedAt < 90, qPrintable(QString::number(r.raisedAt)));
+        const AnomalyRecord &a = r.updates.front();
+        QCOMPARE(QString::fromStdString(a.kind), QStringLiteral("degradation"));
+        QVERIFY(a.startedAt >= kT0 + 60 * kMin);
+        QVERIFY(!a.indicators.empty());
+        bool p95 = false;
+        for (const AnomalySignal &s : a.indicators) {
+            QVERIFY(s.current > s.baseline);
+            QVERIFY(s.sigma > 0);
+            if (s.name == "p95_latency_ms") {
+                p95 = true;
+                // The numbers in the text are the numbers in the signal.
+                QVERIFY2(a.explanation.find(QString::number(s.current).toStdString() + " ms") != std::string::npos,
+                         a.explanation.c_str());
+            }
+        }
+        QVERIFY(p95);
+        QVERIFY(a.explanation.find("vs baseline") != std::string::npos);
+        QVERIFY(!a.recommendation.empty());
+    }
+
+    void creepCaughtAcrossSeeds()
+    {
+        for (unsigned seed = 40; seed < 50; ++seed) {
+            const Run r = run(120, [](int m) { return std::tuple{m < 60 ? 200.0 : 200.0 + 4.0 * (m - 60), 0.004, 600}; },
+                              seed);
+            QVERIFY2(r.raisedAt > 60 && r.raisedAt < 90, qPrintable(QString::number(r.raisedAt)));
+        }
+    }
+
+    void errorsAndLatencyTogetherRaiseFast()
+    {
+        const Run r = run(90, [](int m) {
+            return m < 60 ? std::tuple{150.0, 0.005, 600} : std::tuple{400.0, 0.12, 600};
+        });
+        QCOMPARE(r.raisedAt, 62); // three minutes: the `for` duration
+        bool errors = false;
+        for (const AnomalySignal &s : r.updates.front().indicators)
+            errors |= s.name == "error_rate";
+        QVERIFY(errors);
+        QVERIFY(r.updates.front().explanation.find("error rate") != std::string::npos);
+    }
+
+    void oneModerateSignalIsNotEnough()
+    {
+        // Traffic dips by a quarter for a while: one signal, not extreme.
+        const Run r = run(120, [](int m) { return std::tuple{150.0, 0.004, m >= 60 && m < 80 ? 450 : 600}; });
+        QVERIFY2(r.raisedAt < 0, r.updates.empty() ? "" : r.updates.front().explanation.c_str());
+    }
+
+    void oneExtremeSignalIsEnough()
+    {
+        const Run r = run(80, [](int m) { return std::tuple{m < 60 ? 100.0 : 2000.0, 0.004, 600}; });
+        QCOMPARE(r.raisedAt, 62);
+    }
+
+    void resolvesWithHysteresisAndDoesNotFlap()
+    {
+        const Run r = run(140, [](int m) {
+            return m >= 60 && m < 80 ? std::tuple{500.0, 0.1, 600} : std::tuple{150.0, 0.005, 600};
+        });
+        QVERIFY(r.raisedAt >= 60 && r.raisedAt < 70);
+        QVERIFY2(r.resolvedAt >= 80 && r.resolvedAt < 95, qPrintable(QString::number(r.resolvedAt)));
+        const AnomalyRecord &done = r.updates.back();
+        QVERIFY(done.endedAt > done.startedAt);
+        QVERIFY(done.explanation.rfind("Resolved after", 0) == 0);
+        int raised = 0;
+        for (const auto &u : r.updates)
+            raised += u.endedAt == 0 && &u == &r.updates.front() ? 1 : 0;
+        QCOMPARE(raised, 1);
+        for (const auto &u : r.updates)
+            QCOMPARE(u.startedAt, r.updates.front().startedAt); // one anomaly, not several
+    }
+
+    void nothingDuringWarmup()
+    {
+        const Run r = run(30, [](int m) { return std::tuple{m < 10 ? 100.0 : 3000.0, m < 10 ? 0.0 : 0.5, 600}; });
+        QVERIFY(r.raisedAt < 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstDetectors)
+#include "tst_detectors.moc"
