@@ -73,12 +73,28 @@ void AnalysisWorker::run()
     }
 }
 
+DegradationDetector &AnalysisWorker::detectorFor(const std::string &service)
+{
+    auto it = m_detectors.find(service);
+    if (it == m_detectors.end())
+        it = m_detectors.emplace(service, DegradationDetector(service)).first;
+    return it->second;
+}
+
 void AnalysisWorker::publish(std::vector<KpiRollup> rollups)
 {
     if (rollups.empty())
         return;
-    m_stats.rollupsWritten += std::int64_t(rollups.size());
     auto job = std::make_unique<WriteJob>();
+    for (const KpiRollup &k : rollups) {
+        if (!k.endpoint.empty() || k.late)
+            continue;
+        if (auto anomaly = detectorFor(k.service).update(k)) {
+            ++m_stats.anomalyUpdates;
+            job->anomalies.push_back(std::move(*anomaly));
+        }
+    }
+    m_stats.rollupsWritten += std::int64_t(rollups.size());
     job->rollups = std::move(rollups);
     m_store->submit(std::move(job));
 }

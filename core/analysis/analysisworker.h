@@ -7,6 +7,9 @@
 #include <thread>
 #include <vector>
 
+#include <unordered_map>
+
+#include "detect/degradationdetector.h"
 #include "kpiaggregator.h"
 
 namespace fg {
@@ -17,14 +20,16 @@ struct AnalysisStats {
     std::atomic<std::int64_t> eventsAnalysed{0};
     std::atomic<std::int64_t> eventsDropped{0}; // analysis fell behind; the events are stored all the same
     std::atomic<std::int64_t> rollupsWritten{0};
+    std::atomic<std::int64_t> anomalyUpdates{0}; // raised, changed or resolved
     std::atomic<std::int64_t> overflowServices{0};
     std::atomic<std::int64_t> overflowEndpoints{0};
 };
 
-// Analyses committed log events on its own thread: per-minute KPIs per service and route today, the
-// detectors consume those minutes next. Fed by the store's committed observer through a bounded queue;
-// when analysis falls behind whole batches are dropped and counted, so ingest never waits for it.
-// Closed minutes go back to the store as rollup jobs.
+// Analyses committed log events on its own thread: per-minute KPIs per service and route, and on each
+// service's closed minutes the degradation detector. Fed by the store's committed observer through a
+// bounded queue; when analysis falls behind whole batches are dropped and counted, so ingest never waits
+// for it. Closed minutes and anomalies go back to the store as one job. Late parts of minutes are stored
+// but not run through the detectors (their history has moved on; replay analyses them).
 class AnalysisWorker final {
 public:
     explicit AnalysisWorker(StoreWriter *store, KpiAggregator::Limits limits = {},
@@ -43,9 +48,11 @@ public:
 private:
     void run();
     void publish(std::vector<KpiRollup> rollups);
+    DegradationDetector &detectorFor(const std::string &service);
 
     StoreWriter *m_store;
     KpiAggregator m_aggregator;
+    std::unordered_map<std::string, DegradationDetector> m_detectors; // bounded by the aggregator's service cap
     const std::size_t m_maxQueued;
     AnalysisStats m_stats;
     std::mutex m_mutex;

@@ -91,8 +91,10 @@ std::vector<KpiRollup> KpiAggregator::takeClosed(TimeNs wallNow)
         // Minutes starting before the aligned watermark are closed; events for them are late from now on.
         if (watermark > 0)
             s.closedUpTo = std::max(s.closedUpTo, watermark - watermark % m_limits.step);
-        for (auto &[key, k] : s.late)
+        for (auto &[key, k] : s.late) {
+            k.late = true;
             out.push_back(std::move(k));
+        }
         s.late.clear();
     }
     return out;

@@ -20,6 +20,7 @@ struct KpiRollup {
     std::uint64_t requests = 0;
     std::uint64_t requestErrors = 0; // 5xx or level >= ERROR
     DDSketch latency;                // milliseconds
+    bool late = false;               // a part of a minute that had already closed
 
     void merge(const KpiRollup &other)
     {

@@ -103,7 +103,7 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/api/health", "GET", Route::Health},           {"/api/ready", "GET", Route::Ready},
         {"/api/services", "GET", Route::Services},       {"/api/logs", "GET", Route::Logs},
         {"/api/metrics", "GET", Route::Metrics},         {"/api/config", "GET", Route::Config},
-        {"/api/kpis", "GET", Route::Kpis},
+        {"/api/kpis", "GET", Route::Kpis},               {"/api/anomalies", "GET", Route::Anomalies},
     };
     RouteMatch m;
     for (const Entry &e : kRoutes) {
@@ -172,6 +172,7 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
     case Route::Logs: logs(request, responder); return;
     case Route::Metrics: metrics(request, responder); return;
     case Route::Kpis: kpis(request, responder); return;
+    case Route::Anomalies: anomalies(request, responder); return;
     }
 }
 
@@ -207,6 +208,7 @@ HttpResponse ApiRouter::health() const
              QJsonObject{{QStringLiteral("events"), qint64(m_deps.analysisStats->eventsAnalysed)},
                          {QStringLiteral("dropped"), qint64(m_deps.analysisStats->eventsDropped)},
                          {QStringLiteral("kpi_minutes_written"), qint64(m_deps.analysisStats->rollupsWritten)},
+                         {QStringLiteral("anomaly_updates"), qint64(m_deps.analysisStats->anomalyUpdates)},
                          {QStringLiteral("overflow_services"), qint64(m_deps.analysisStats->overflowServices)},
                          {QStringLiteral("overflow_endpoints"), qint64(m_deps.analysisStats->overflowEndpoints)}}},
             {QStringLiteral("inflight_bytes"), qint64(m_deps.budget->used())},
@@ -358,6 +360,40 @@ void ApiRouter::kpis(const HttpRequest &request, const HttpResponder &responder)
                                                  {QStringLiteral("endpoint"), QString::fromStdString(endpoint)},
                                                  {QStringLiteral("items"), items},
                                                  {QStringLiteral("next_cursor"), QJsonValue()}});
+        },
+        responder);
+}
+
+void ApiRouter::anomalies(const HttpRequest &request, const HttpResponder &responder)
+{
+    const QueryParams params(request.query);
+    TimeWindow window;
+    if (auto e = params.window(window, nowNs()))
+        return responder.send(paramError(*e));
+    const std::string service = params.text(QStringLiteral("service")).toStdString();
+    m_deps.queries->run(
+        [service, window](StoreReader &reader) {
+            const Page<StoredAnomaly> result = reader.anomalies(service, window);
+            QJsonArray items;
+            for (const StoredAnomaly &s : result.items) {
+                const AnomalyRecord &a = s.anomaly;
+                items.append(QJsonObject{
+                    {QStringLiteral("id"), QString::number(s.id)},
+                    {QStringLiteral("service"), QString::fromStdString(a.service)},
+                    {QStringLiteral("endpoint"), str(a.endpoint)},
+                    {QStringLiteral("kind"), QString::fromStdString(a.kind)},
+                    {QStringLiteral("state"), a.endedAt ? QStringLiteral("resolved") : QStringLiteral("open")},
+                    {QStringLiteral("started_at"), iso(a.startedAt)},
+                    {QStringLiteral("ended_at"), a.endedAt ? iso(a.endedAt) : QJsonValue()},
+                    {QStringLiteral("updated_at"), iso(a.updatedAt)},
+                    {QStringLiteral("duration_s"), double(((a.endedAt ? a.endedAt : a.updatedAt) - a.startedAt) / kNsPerSec)},
+                    {QStringLiteral("score"), a.score},
+                    {QStringLiteral("signals"), QJsonDocument::fromJson(QByteArray::fromStdString(s.indicatorsJson)).array()},
+                    {QStringLiteral("explanation"), QString::fromStdString(a.explanation)},
+                    {QStringLiteral("recommendation"), QString::fromStdString(a.recommendation)},
+                });
+            }
+            return jsonResponse(200, page(items, result.nextCursor));
         },
         responder);
 }

@@ -38,7 +38,7 @@ public:
     HttpResponse transportError(int status, const QString &message) override;
 
 private:
-    enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config, Kpis };
+    enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -50,6 +50,7 @@ private:
     void metrics(const HttpRequest &request, const HttpResponder &responder);
     void services(const HttpResponder &responder);
     void kpis(const HttpRequest &request, const HttpResponder &responder);
+    void anomalies(const HttpRequest &request, const HttpResponder &responder);
 
     RequestGuard m_guard;
     QJsonObject m_configJson;

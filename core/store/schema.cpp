@@ -74,7 +74,25 @@ CREATE TABLE kpi_rollups(
   PRIMARY KEY(service_id, endpoint, start)) WITHOUT ROWID;
 )sql";
 
-const char *const kMigrations[] = {kV1, kV2};
+// Version 3: detected anomalies and degradations with their explanation.
+constexpr const char *kV3 = R"sql(
+CREATE TABLE anomalies(
+  id INTEGER PRIMARY KEY,
+  service_id INTEGER NOT NULL,
+  endpoint TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  score REAL NOT NULL,
+  signals TEXT NOT NULL,
+  explanation TEXT NOT NULL,
+  recommendation TEXT NOT NULL,
+  UNIQUE(service_id, endpoint, kind, started_at));
+CREATE INDEX anomalies_by_start ON anomalies(started_at);
+)sql";
+
+const char *const kMigrations[] = {kV1, kV2, kV3};
 
 } // namespace
 

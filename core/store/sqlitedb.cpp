@@ -47,7 +47,8 @@ Statement &Statement::bind(int index, std::string_view text)
 
 Statement &Statement::bindText(int index, std::string_view text)
 {
-    sqlite3_bind_text(m_stmt, index, text.data() ? text.data() : "", int(text.size()), SQLITE_STATIC);
+    // Copied: callers pass temporaries (built JSON, keys).
+    sqlite3_bind_text(m_stmt, index, text.data() ? text.data() : "", int(text.size()), SQLITE_TRANSIENT);
     return *this;
 }
 

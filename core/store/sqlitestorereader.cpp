@@ -290,4 +290,47 @@ std::vector<KpiRollup> SqliteStoreReader::kpiRollups(const std::string &service,
     return out;
 }
 
+Page<StoredAnomaly> SqliteStoreReader::anomalies(const std::string &service, const TimeWindow &w)
+{
+    Page<StoredAnomaly> page;
+    std::optional<std::int64_t> sid;
+    if (!service.empty() && !(sid = serviceId(service)))
+        return page;
+    std::string sql = "SELECT a.id, s.name, a.endpoint, a.kind, a.started_at, coalesce(a.ended_at, 0), a.updated_at,"
+                      " a.score, a.signals, a.explanation, a.recommendation FROM anomalies a JOIN services s"
+                      " ON s.id = a.service_id WHERE a.started_at <= ?2 AND (a.ended_at IS NULL OR a.ended_at >= ?1)";
+    if (sid)
+        sql += " AND a.service_id = ?3";
+    if (w.after)
+        sql += " AND (a.started_at < ?4 OR (a.started_at = ?4 AND a.id < ?5))";
+    sql += " ORDER BY a.started_at DESC, a.id DESC LIMIT ?6";
+    Statement st(m_db->handle(), sql);
+    st.bind(1, w.from).bind(2, w.to);
+    if (sid)
+        st.bind(3, *sid);
+    if (w.after)
+        st.bind(4, w.after->ts).bind(5, w.after->id);
+    st.bind(6, w.limit + 1);
+    while (st.step()) {
+        if (int(page.items.size()) == w.limit) {
+            page.nextCursor = Cursor{page.items.back().anomaly.startedAt, page.items.back().id};
+            break;
+        }
+        StoredAnomaly a;
+        a.id = st.int64(0);
+        a.anomaly.service = str(st.text(1));
+        a.anomaly.endpoint = str(st.text(2));
+        a.anomaly.kind = str(st.text(3));
+        a.anomaly.startedAt = st.int64(4);
+        a.anomaly.endedAt = st.int64(5);
+        a.anomaly.updatedAt = st.int64(6);
+        a.anomaly.score = st.real(7);
+        a.indicatorsJson = str(st.text(8));
+        a.anomaly.explanation = str(st.text(9));
+        a.anomaly.recommendation = str(st.text(10));
+        page.items.push_back(std::move(a));
+    }
+    return page;
+}
+
 } // namespace fg

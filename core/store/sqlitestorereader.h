@@ -24,6 +24,7 @@ public:
     std::vector<MetricBucket> metricBuckets(const MetricQuery &query, TimeNs stepNs, int maxBuckets) override;
     std::vector<KpiRollup> kpiRollups(const std::string &service, const std::string &endpoint, TimeNs from,
                                       TimeNs to) override;
+    Page<StoredAnomaly> anomalies(const std::string &service, const TimeWindow &window) override;
 
 private:
     std::optional<std::int64_t> serviceId(const std::string &name);

@@ -57,6 +57,12 @@ public:
         m_writeRollup = std::make_unique<Statement>(
             m_db.handle(), "INSERT OR REPLACE INTO kpi_rollups(service_id,endpoint,start,events,error_events,requests,"
                            "request_errors,latency) VALUES(?,?,?,?,?,?,?,?)");
+        m_writeAnomaly = std::make_unique<Statement>(
+            m_db.handle(), "INSERT INTO anomalies(service_id,endpoint,kind,started_at,ended_at,updated_at,score,signals,"
+                           "explanation,recommendation) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(service_id,endpoint,kind,"
+                           "started_at) DO UPDATE SET ended_at=excluded.ended_at, updated_at=excluded.updated_at,"
+                           " score=excluded.score, signals=excluded.signals, explanation=excluded.explanation,"
+                           " recommendation=excluded.recommendation");
         m_findService = std::make_unique<Statement>(m_db.handle(), "SELECT id FROM services WHERE name=?");
         m_insertService = std::make_unique<Statement>(
             m_db.handle(), "INSERT INTO services(name,first_seen,last_seen) VALUES(?,?,?) RETURNING id");
@@ -233,6 +239,8 @@ private:
         }
         for (const KpiRollup &k : job.rollups)
             storeRollup(k);
+        for (const AnomalyRecord &a : job.anomalies)
+            storeAnomaly(a);
         for (const auto &[sid, d] : deltas) {
             m_updateService->bind(1, sid).bind(2, d.first).bind(3, d.last).bind(4, d.logs).bind(5, d.metrics);
             m_updateService->exec();
@@ -262,6 +270,19 @@ private:
         w.bind(4, std::int64_t(merged.events)).bind(5, std::int64_t(merged.errorEvents));
         w.bind(6, std::int64_t(merged.requests)).bind(7, std::int64_t(merged.requestErrors));
         w.bindBlob(8, sketch);
+        w.exec();
+    }
+
+    void storeAnomaly(const AnomalyRecord &a)
+    {
+        Statement &w = *m_writeAnomaly;
+        w.bind(1, serviceId(a.service, a.startedAt)).bindText(2, a.endpoint).bindText(3, a.kind).bind(4, a.startedAt);
+        if (a.endedAt)
+            w.bind(5, a.endedAt);
+        else
+            w.bindNull(5);
+        w.bind(6, a.updatedAt).bind(7, a.score).bindText(8, indicatorsJson(a)).bindText(9, a.explanation);
+        w.bindText(10, a.recommendation);
         w.exec();
     }
 
@@ -454,7 +475,7 @@ private:
     SqliteDb m_db;
     std::unique_ptr<WalCheckpointer> m_checkpointer; // after the schema exists
     int m_walFrames = 0;
-    std::unique_ptr<Statement> m_findRollup, m_writeRollup;
+    std::unique_ptr<Statement> m_findRollup, m_writeRollup, m_writeAnomaly;
     std::unique_ptr<Statement> m_insertLog, m_insertPoint, m_insertSignal, m_findService, m_insertService,
         m_updateService, m_findSeries, m_insertSeries;
     std::int64_t m_nextLogId = 1;

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/detect/anomalyrecord.h"
 #include "analysis/kpirollup.h"
 #include "model/records.h"
 
@@ -64,6 +65,12 @@ struct MetricQuery {
     std::string name;
 };
 
+struct StoredAnomaly {
+    std::int64_t id = 0;
+    AnomalyRecord anomaly;
+    std::string indicatorsJson; // as stored, the API's "signals"
+};
+
 template <typename T>
 struct Page {
     std::vector<T> items;
@@ -82,6 +89,8 @@ public:
     // Stored KPI minutes of a service (endpoint empty) or one of its routes in [from, to], oldest first.
     virtual std::vector<KpiRollup> kpiRollups(const std::string &service, const std::string &endpoint, TimeNs from,
                                               TimeNs to) = 0;
+    // Anomalies overlapping the window, newest start first; service empty: all.
+    virtual Page<StoredAnomaly> anomalies(const std::string &service, const TimeWindow &window) = 0;
 };
 
 } // namespace fg

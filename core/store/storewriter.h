@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "analysis/detect/anomalyrecord.h"
 #include "analysis/kpirollup.h"
 #include "model/records.h"
 #include "storestats.h"
@@ -20,6 +21,8 @@ struct WriteJob {
     IngestBatch batch;
     // Closed KPI minutes; merged into what is stored for the same minute.
     std::vector<KpiRollup> rollups;
+    // Detected anomalies, new or updated (keyed by service, endpoint, kind and start).
+    std::vector<AnomalyRecord> anomalies;
     // Called on the writer thread once the job's transaction is durable (or has failed).
     std::function<void(const WriteOutcome &)> done;
 };

@@ -30,4 +30,7 @@ struct AnomalyRecord {
     std::string recommendation;
 };
 
+// The indicators as the JSON array the API returns (names are fixed identifiers, no escaping needed).
+std::string indicatorsJson(const AnomalyRecord &a);
+
 } // namespace fg

@@ -1,0 +1,112 @@
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <cmath>
+#include <random>
+
+#include "engine/engine.h"
+#include "testhttpclient.h"
+
+using namespace fg;
+
+// End to end over real HTTP: an hour of healthy traffic, then a gradual latency creep. The degradation
+// must come out of /api/anomalies with an explanation whose numbers are the ones the API returns, while
+// a steady service beside it stays quiet. Same default configuration as everywhere.
+class TstDegradation : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    // Two hours of NDJSON for one service, 120 requests a minute, from 2024-01-01T10:00Z.
+    static QList<QByteArray> traffic(const QByteArray &service, bool creep, unsigned seed)
+    {
+        std::mt19937 rng(seed);
+        std::uniform_real_distribution<double> u(0, 1);
+        QList<QByteArray> bodies;
+        QByteArray body;
+        for (int m = 0; m < 120; ++m) {
+            const double median = creep && m >= 60 ? 200.0 + 4.0 * (m - 60) : 200.0;
+            std::lognormal_distribution<double> latency(std::log(median), 0.25);
+            for (int i = 0; i < 120; ++i) {
+                const qint64 ms = 1704103200000LL + qint64(m) * 60000 + i * 500;
+                const bool error = u(rng) < 0.005;
+                body += "{\"service\":\"" + service + "\",\"ts\":" + QByteArray::number(ms)
+                        + ",\"level\":\"" + (error ? "ERROR" : "INFO") + "\",\"endpoint\":\"/pay/"
+                        + QByteArray::number(i) + "\",\"method\":\"POST\",\"status_code\":" + (error ? "502" : "200")
+                        + ",\"latency_ms\":" + QByteArray::number(latency(rng), 'f', 1) + ",\"message\":\"payment\"}\n";
+            }
+            if (m % 10 == 9) {
+                bodies << body;
+                body.clear();
+            }
+        }
+        return bodies;
+    }
+
+private slots:
+    void gradualLatencyCreepIsDetectedAndExplained()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        EngineConfig c;
+        c.listenPort = 0;
+        c.dbPath = m_dir.filePath(QStringLiteral("degradation.db"));
+        c.retentionSeconds = 0;
+        Engine engine(c);
+        QString err;
+        QVERIFY2(engine.start(&err), qPrintable(err));
+        TestHttpClient client(engine.port());
+        const QList<QByteArray> creeping = traffic("checkout", true, 7), steady = traffic("ledger", false, 8);
+        for (qsizetype i = 0; i < creeping.size(); ++i) {
+            QCOMPARE(client.post("/api/ingest/logs", creeping[i], "application/x-ndjson").status, 202);
+            QCOMPARE(client.post("/api/ingest/logs", steady[i], "application/x-ndjson").status, 202);
+        }
+
+        QJsonArray items;
+        for (int attempt = 0; attempt < 100 && items.isEmpty(); ++attempt) {
+            items = client.get("/api/anomalies?service=checkout").json().value(QStringLiteral("items")).toArray();
+            if (items.isEmpty())
+                QThread::msleep(100);
+        }
+        QCOMPARE(items.size(), 1);
+        const QJsonObject a = items[0].toObject();
+        QCOMPARE(a.value(QStringLiteral("kind")).toString(), QStringLiteral("degradation"));
+        QCOMPARE(a.value(QStringLiteral("service")).toString(), QStringLiteral("checkout"));
+        // Raised on event time: after the creep began at 11:00, well before the data ended at 12:00.
+        const QString started = a.value(QStringLiteral("started_at")).toString();
+        QVERIFY2(started >= QStringLiteral("2024-01-01T11:00:00.000Z") && started < QStringLiteral("2024-01-01T11:40:00.000Z"),
+                 qPrintable(started));
+        const QString explanation = a.value(QStringLiteral("explanation")).toString();
+        QVERIFY2(explanation.contains(QStringLiteral("latency")) && explanation.contains(QStringLiteral("vs baseline")),
+                 qPrintable(explanation));
+        const QJsonArray signalList = a.value(QStringLiteral("signals")).toArray();
+        QVERIFY(!signalList.isEmpty());
+        for (const QJsonValue &v : signalList) {
+            const QJsonObject s = v.toObject();
+            if (!s.value(QStringLiteral("name")).toString().contains(QStringLiteral("latency")))
+                continue;
+            QVERIFY(s.value(QStringLiteral("current")).toDouble() > s.value(QStringLiteral("baseline")).toDouble());
+            // The text quotes exactly the numbers the API returns.
+            const QString current = QString::number(s.value(QStringLiteral("current")).toDouble()) + QStringLiteral(" ms");
+            QVERIFY2(explanation.contains(current), qPrintable(explanation + QStringLiteral(" / ") + current));
+        }
+        QVERIFY(!a.value(QStringLiteral("recommendation")).toString().isEmpty());
+
+        // The steady service beside it raised nothing.
+        QCOMPARE(client.get("/api/anomalies?service=ledger").json().value(QStringLiteral("items")).toArray().size(), 0);
+        // Its KPIs are there, minute by minute.
+        const QJsonArray kpis = client.get("/api/kpis?service=ledger&from=2024-01-01T10:00:00Z&to=2024-01-01T12:00:00Z")
+                                    .json()
+                                    .value(QStringLiteral("items"))
+                                    .toArray();
+        QVERIFY(kpis.size() >= 110);
+        QCOMPARE(kpis[0].toObject().value(QStringLiteral("requests")).toInt(), 120);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstDegradation)
+#include "tst_degradation.moc"
