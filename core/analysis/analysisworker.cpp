@@ -67,7 +67,10 @@ void AnalysisWorker::run()
         }
         m_stats.overflowServices = std::int64_t(m_aggregator.overflowServices());
         m_stats.overflowEndpoints = std::int64_t(m_aggregator.overflowEndpoints());
-        publish(stopping ? m_aggregator.takeAll() : m_aggregator.takeClosed(nowNs()));
+        if (stopping)
+            publish(m_aggregator.takeAll(), false);
+        else
+            publish(m_aggregator.takeClosed(nowNs()), true);
         if (stopping)
             return;
     }
@@ -81,13 +84,13 @@ DegradationDetector &AnalysisWorker::detectorFor(const std::string &service)
     return it->second;
 }
 
-void AnalysisWorker::publish(std::vector<KpiRollup> rollups)
+void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
 {
     if (rollups.empty())
         return;
     auto job = std::make_unique<WriteJob>();
     for (const KpiRollup &k : rollups) {
-        if (!k.endpoint.empty() || k.late)
+        if (!detect || !k.endpoint.empty() || k.late)
             continue;
         if (auto anomaly = detectorFor(k.service).update(k)) {
             ++m_stats.anomalyUpdates;

@@ -47,7 +47,8 @@ public:
 
 private:
     void run();
-    void publish(std::vector<KpiRollup> rollups);
+    // detect: false for the partial minutes written at shutdown, which would look like a traffic drop.
+    void publish(std::vector<KpiRollup> rollups, bool detect);
     DegradationDetector &detectorFor(const std::string &service);
 
     StoreWriter *m_store;
