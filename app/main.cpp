@@ -37,6 +37,8 @@ void addOptions(QCommandLineParser &p)
                  QStringLiteral("PATH")});
     p.addOption({QStringLiteral("retention"), QStringLiteral("Keep raw logs and metric points this long (default 7d; off keeps all)."),
                  QStringLiteral("DURATION")});
+    p.addOption({QStringLiteral("analysis-retention"),
+                 QStringLiteral("Keep KPI minutes and anomalies this long (default 90d)."), QStringLiteral("DURATION")});
     p.addOption({QStringLiteral("max-db-size"), QStringLiteral("Delete the oldest data beyond this size (default 10GB)."),
                  QStringLiteral("SIZE")});
     p.addOption({QStringLiteral("sync"), QStringLiteral("normal: acknowledged data survives a crash; full: also power loss."),

@@ -231,6 +231,36 @@ private slots:
         QCOMPARE(write(w, again).duplicates, 0);
     }
 
+    void analysisRetentionKeepsRecentWrites()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        o.analysisRetentionSeconds = 90 * 86400;
+        TimeNs now = kBase + 400LL * 86400 * kNsPerSec;
+        o.clock = [&now] { return now; };
+        SqliteStoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        KpiRollup k;
+        k.service = "svc";
+        k.start = kBase; // event time a year before "now", written now: kept
+        k.events = 1;
+        IngestBatch none;
+        auto job = std::make_unique<WriteJob>();
+        job->rollups.push_back(k);
+        auto done = std::make_shared<std::promise<void>>();
+        auto f = done->get_future();
+        job->done = [done](const WriteOutcome &) { done->set_value(); };
+        w.submit(std::move(job));
+        f.wait();
+        SqliteStoreReader r(o.path);
+        w.runMaintenanceNow();
+        QCOMPARE(int(r.kpiRollups("svc", "", 0, now).size()), 1);
+        now += 91LL * 86400 * kNsPerSec; // written long enough ago as well: gone
+        w.runMaintenanceNow();
+        QCOMPARE(int(r.kpiRollups("svc", "", 0, now).size()), 0);
+    }
+
     void sizeCapDeletesOldestFirst()
     {
         StoreOptions o;

@@ -22,6 +22,7 @@ const Key kKeys[] = {
     {"listen", "FLOWGUARD_LISTEN", "127.0.0.1:4318"},
     {"db", "FLOWGUARD_DB", ""},
     {"retention", "FLOWGUARD_RETENTION", "7d"},
+    {"analysis-retention", "FLOWGUARD_ANALYSIS_RETENTION", "90d"},
     {"max-db-size", "FLOWGUARD_MAX_DB_SIZE", "10GB"},
     {"sync", "FLOWGUARD_SYNC", "normal"},
     {"max-body", "FLOWGUARD_MAX_BODY", "16MiB"},
@@ -109,6 +110,11 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
                 c.retentionSeconds = *s;
             else
                 bad(QStringLiteral("a duration such as 7d, 24h or off"));
+        } else if (name == QLatin1String("analysis-retention")) {
+            if (auto s = parseDurationSeconds(utf8))
+                c.analysisRetentionSeconds = *s;
+            else
+                bad(QStringLiteral("a duration such as 90d or off"));
         } else if (name == QLatin1String("max-db-size")) {
             auto b = parseByteSize(utf8);
             if (b && *b >= 1024 * 1024)
@@ -158,6 +164,7 @@ QJsonObject EngineConfig::toJson() const
         {QStringLiteral("listen"), QStringLiteral("%1:%2").arg(host).arg(listenPort)},
         {QStringLiteral("db"), dbPath},
         {QStringLiteral("retention_seconds"), retentionSeconds},
+        {QStringLiteral("analysis_retention_seconds"), analysisRetentionSeconds},
         {QStringLiteral("max_db_size_bytes"), maxDbBytes},
         {QStringLiteral("sync"), syncFull ? QStringLiteral("full") : QStringLiteral("normal")},
         {QStringLiteral("max_body_bytes"), maxBodyBytes},

@@ -18,6 +18,7 @@ struct EngineConfig {
     quint16 listenPort = 4318;
     QString dbPath;
     qint64 retentionSeconds = 7 * 86400; // raw logs and metric points; 0 keeps everything
+    qint64 analysisRetentionSeconds = 90 * 86400; // KPI minutes and anomalies
     qint64 maxDbBytes = 10LL * 1000 * 1000 * 1000;
     bool syncFull = false; // PRAGMA synchronous=FULL: survives power loss, not only crashes
     qint64 maxBodyBytes = 16LL * 1024 * 1024;

@@ -49,6 +49,7 @@ bool Engine::start(QString *error)
     options.path = m_config.dbPath.toStdString();
     options.syncFull = m_config.syncFull;
     options.retentionSeconds = m_config.retentionSeconds;
+    options.analysisRetentionSeconds = m_config.analysisRetentionSeconds;
     options.maxDbBytes = m_config.maxDbBytes;
     auto writer = std::make_unique<SqliteStoreWriter>(options);
     m_analysis = std::make_unique<AnalysisWorker>(writer.get());

@@ -71,6 +71,7 @@ CREATE TABLE kpi_rollups(
   requests INTEGER NOT NULL,
   request_errors INTEGER NOT NULL,
   latency BLOB,
+  written INTEGER NOT NULL,
   PRIMARY KEY(service_id, endpoint, start)) WITHOUT ROWID;
 )sql";
 
@@ -88,6 +89,7 @@ CREATE TABLE anomalies(
   signals TEXT NOT NULL,
   explanation TEXT NOT NULL,
   recommendation TEXT NOT NULL,
+  written INTEGER NOT NULL,
   UNIQUE(service_id, endpoint, kind, started_at));
 CREATE INDEX anomalies_by_start ON anomalies(started_at);
 )sql";

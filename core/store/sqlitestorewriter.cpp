@@ -56,13 +56,14 @@ public:
                            " WHERE service_id=? AND endpoint=? AND start=?");
         m_writeRollup = std::make_unique<Statement>(
             m_db.handle(), "INSERT OR REPLACE INTO kpi_rollups(service_id,endpoint,start,events,error_events,requests,"
-                           "request_errors,latency) VALUES(?,?,?,?,?,?,?,?)");
+                           "request_errors,latency,written) VALUES(?,?,?,?,?,?,?,?,?)");
         m_writeAnomaly = std::make_unique<Statement>(
             m_db.handle(), "INSERT INTO anomalies(service_id,endpoint,kind,started_at,ended_at,updated_at,score,signals,"
-                           "explanation,recommendation) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(service_id,endpoint,kind,"
-                           "started_at) DO UPDATE SET ended_at=excluded.ended_at, updated_at=excluded.updated_at,"
-                           " score=excluded.score, signals=excluded.signals, explanation=excluded.explanation,"
-                           " recommendation=excluded.recommendation");
+                           "explanation,recommendation,written) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(service_id,"
+                           "endpoint,kind,started_at) DO UPDATE SET ended_at=excluded.ended_at,"
+                           " updated_at=excluded.updated_at, score=excluded.score, signals=excluded.signals,"
+                           " explanation=excluded.explanation, recommendation=excluded.recommendation,"
+                           " written=excluded.written");
         m_findService = std::make_unique<Statement>(m_db.handle(), "SELECT id FROM services WHERE name=?");
         m_insertService = std::make_unique<Statement>(
             m_db.handle(), "INSERT INTO services(name,first_seen,last_seen) VALUES(?,?,?) RETURNING id");
@@ -166,7 +167,7 @@ public:
         if (m_options.retentionSeconds > 0) {
             // A row expires when both its event time and its receive time are older than the retention:
             // history backfilled today is kept for the whole period, as the user would expect.
-            const TimeNs cutoff = nowNs() - m_options.retentionSeconds * kNsPerSec;
+            const TimeNs cutoff = m_options.clock() - m_options.retentionSeconds * kNsPerSec;
             more = expire("logs", m_logsExpiredBelow, cutoff, "SELECT service_id, count(*) FROM logs"
                           " WHERE id IN (SELECT id FROM doomed) GROUP BY service_id", "log_count", 'l', m_stats.logsStored);
             more = expire("metric_points", m_pointsExpiredBelow, cutoff,
@@ -174,6 +175,10 @@ public:
                           " WHERE p.id IN (SELECT id FROM doomed) GROUP BY s.service_id",
                           "metric_count", 'm', m_stats.metricsStored)
                    || more;
+        }
+        if (m_options.analysisRetentionSeconds > 0 && m_options.clock() - m_lastAnalysisRetention > 3600 * kNsPerSec) {
+            expireAnalysis(m_options.clock() - m_options.analysisRetentionSeconds * kNsPerSec);
+            m_lastAnalysisRetention = m_options.clock();
         }
         if (!more && m_stats.dbBytes > m_options.maxDbBytes) {
             deleteOldest();
@@ -269,7 +274,7 @@ private:
         w.bind(1, sid).bindText(2, k.endpoint).bind(3, k.start);
         w.bind(4, std::int64_t(merged.events)).bind(5, std::int64_t(merged.errorEvents));
         w.bind(6, std::int64_t(merged.requests)).bind(7, std::int64_t(merged.requestErrors));
-        w.bindBlob(8, sketch);
+        w.bindBlob(8, sketch).bind(9, m_options.clock());
         w.exec();
     }
 
@@ -282,7 +287,7 @@ private:
         else
             w.bindNull(5);
         w.bind(6, a.updatedAt).bind(7, a.score).bindText(8, indicatorsJson(a)).bindText(9, a.explanation);
-        w.bindText(10, a.recommendation);
+        w.bindText(10, a.recommendation).bind(11, m_options.clock());
         w.exec();
     }
 
@@ -393,6 +398,27 @@ private:
         return !reachedRecent && examined == kMaintenanceBatch;
     }
 
+    // KPI minutes and resolved anomalies whose event time and write time are both older than the analysis
+    // retention (default 90 days, longer than raw logs so weekly baselines and long reports keep working).
+    // Per (service, route) ranges on the primary key, in one short transaction each.
+    void expireAnalysis(TimeNs cutoff)
+    {
+        Statement keys(m_db.handle(), "SELECT DISTINCT service_id, endpoint FROM kpi_rollups");
+        std::vector<std::pair<std::int64_t, std::string>> all;
+        while (keys.step())
+            all.emplace_back(keys.int64(0), std::string(keys.text(1)));
+        keys.reset();
+        Statement del(m_db.handle(), "DELETE FROM kpi_rollups WHERE service_id=? AND endpoint=? AND start < ? AND written < ?");
+        for (const auto &[sid, endpoint] : all) {
+            m_db.exec("BEGIN IMMEDIATE");
+            del.bind(1, sid).bindText(2, endpoint).bind(3, cutoff).bind(4, cutoff);
+            del.exec();
+            m_db.exec("COMMIT");
+        }
+        m_db.exec("DELETE FROM anomalies WHERE ended_at IS NOT NULL AND ended_at < " + std::to_string(cutoff)
+                  + " AND written < " + std::to_string(cutoff));
+    }
+
     // Size cap: the oldest arrivals go first, from whichever table holds the older ones.
     void deleteOldest()
     {
@@ -480,6 +506,7 @@ private:
         m_updateService, m_findSeries, m_insertSeries;
     std::int64_t m_nextLogId = 1;
     std::int64_t m_nextPointId = 1;
+    TimeNs m_lastAnalysisRetention = 0;
     std::int64_t m_logsExpiredBelow = 0; // retention has looked at every log row below this id
     std::int64_t m_pointsExpiredBelow = 0;
     std::unordered_map<std::string, std::int64_t> m_services;

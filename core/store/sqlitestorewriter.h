@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -16,8 +17,11 @@ struct StoreOptions {
     std::string path;
     bool syncFull = false;
     std::int64_t retentionSeconds = 7 * 86400;
+    std::int64_t analysisRetentionSeconds = 90 * 86400; // KPI minutes and anomalies
     std::int64_t maxDbBytes = 10LL * 1000 * 1000 * 1000;
     int maintenanceIntervalMs = 30'000;
+    // Wall clock for retention cutoffs and write times; tests move it.
+    std::function<TimeNs()> clock = &nowNs;
 };
 
 // The SQLite StoreWriter, and the only SQLite writer. Owns a thread and a connection; requests queue here and are drained into one
