@@ -96,6 +96,20 @@ private slots:
         }
         QVERIFY(!a.value(QStringLiteral("recommendation")).toString().isEmpty());
 
+        // Health: the degraded service loses points for its open degradation, the steady one does not.
+        const QJsonObject checkout = client.get("/api/health/services/checkout").json();
+        QCOMPARE(checkout.value(QStringLiteral("open_anomalies")).toInt(), 1);
+        QVERIFY(checkout.value(QStringLiteral("score")).toDouble() < 80);
+        QVERIFY(checkout.value(QStringLiteral("penalties")).toObject().value(QStringLiteral("anomalies")).toDouble() > 10);
+        QCOMPARE(checkout.value(QStringLiteral("anomalies")).toArray().size(), 1);
+        QVERIFY(!checkout.value(QStringLiteral("endpoints")).toArray().isEmpty());
+        bool ledgerHealthy = false;
+        for (const QJsonValue &v : client.get("/api/health/services").json().value(QStringLiteral("items")).toArray())
+            if (v.toObject().value(QStringLiteral("service")).toString() == QLatin1String("ledger"))
+                ledgerHealthy = v.toObject().value(QStringLiteral("status")).toString() == QLatin1String("healthy");
+        QVERIFY(ledgerHealthy);
+        QCOMPARE(client.get("/api/health/services/nobody").status, 404);
+
         // The steady service beside it raised nothing.
         QCOMPARE(client.get("/api/anomalies?service=ledger").json().value(QStringLiteral("items")).toArray().size(), 0);
         // Its KPIs are there, minute by minute.

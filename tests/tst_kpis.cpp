@@ -5,6 +5,7 @@
 
 #include "analysis/ddsketch.h"
 #include "analysis/endpointnormalizer.h"
+#include "analysis/healthscore.h"
 #include "analysis/kpiaggregator.h"
 
 using namespace fg;
@@ -187,6 +188,43 @@ private slots:
         const auto all = agg.takeAll();
         QVERIFY(find(all, kT0, "{other}"));
         QCOMPARE(find(all, kT0, "{other}")->requests, quint64(2));
+    }
+
+    void healthScoreFormula()
+    {
+        auto rollup = [](double errorRate, double p95) {
+            KpiRollup k;
+            k.events = k.requests = 1000;
+            k.requestErrors = std::uint64_t(errorRate * 1000);
+            for (int i = 0; i < 1000; ++i)
+                k.latency.add(p95 * (i < 950 ? 0.5 : 1.0));
+            return k;
+        };
+        HealthInputs in;
+        in.recent = rollup(0, 200);
+        in.baseline = rollup(0, 200);
+        HealthScore h = computeHealth(in);
+        QCOMPARE(h.status, std::string("healthy"));
+        QCOMPARE(*h.score, 100.0);
+        in.recent = rollup(0.02, 300); // 2 % errors (−10), p95 1.5× baseline (−15)
+        h = computeHealth(in);
+        QVERIFY(std::abs(*h.score - 75) <= 1.0);
+        QCOMPARE(h.status, std::string("degraded"));
+        in.openAnomalies = 1;
+        in.worstAnomalyScore = 0.9; // −18
+        h = computeHealth(in);
+        QVERIFY(std::abs(*h.score - 57) <= 1.0);
+        in.recent = rollup(0.2, 1000);
+        QCOMPARE(computeHealth(in).status, std::string("critical"));
+        QCOMPARE(*computeHealth(in).score, 2.0); // 100 − 50 (errors, capped) − 30 (latency, capped) − 18
+        in.sloP95Ms = 100; // an SLO well below the p95 weighs in even with no baseline
+        in.baseline.reset();
+        in.recent = rollup(0, 150);
+        in.openAnomalies = 0;
+        QVERIFY(std::abs(*computeHealth(in).score - 85) <= 1.0);
+        in.fresh = false; // silence is not health
+        QCOMPARE(computeHealth(in).status, std::string("no_data"));
+        QVERIFY(!computeHealth(in).score);
     }
 
     void endpoints_data()

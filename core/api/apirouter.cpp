@@ -3,10 +3,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <cstring>
+#include <limits>
 #include <map>
 
 #include "analysis/analysisworker.h"
 #include "analysis/endpointnormalizer.h"
+#include "analysis/healthscore.h"
 #include "apierror.h"
 #include "config/engineconfig.h"
 #include "ingest/inflightbudget.h"
@@ -104,8 +107,18 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/api/services", "GET", Route::Services},       {"/api/logs", "GET", Route::Logs},
         {"/api/metrics", "GET", Route::Metrics},         {"/api/config", "GET", Route::Config},
         {"/api/kpis", "GET", Route::Kpis},               {"/api/anomalies", "GET", Route::Anomalies},
+        {"/api/health/services", "GET", Route::ServicesHealth},
     };
     RouteMatch m;
+    // The one route with a parameter: /api/health/services/{name}.
+    static const QByteArray kServiceHealth = "/api/health/services/";
+    if (path.startsWith(kServiceHealth) && path.size() > kServiceHealth.size() && !path.mid(kServiceHealth.size()).contains('/')) {
+        if (request.method == "GET")
+            m.route = Route::ServiceHealth;
+        else
+            m.allowed = "GET";
+        return m;
+    }
     for (const Entry &e : kRoutes) {
         if (path != e.path)
             continue;
@@ -173,6 +186,8 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
     case Route::Metrics: metrics(request, responder); return;
     case Route::Kpis: kpis(request, responder); return;
     case Route::Anomalies: anomalies(request, responder); return;
+    case Route::ServicesHealth: health(request, responder, false); return;
+    case Route::ServiceHealth: health(request, responder, true); return;
     }
 }
 
@@ -394,6 +409,104 @@ void ApiRouter::anomalies(const HttpRequest &request, const HttpResponder &respo
                 });
             }
             return jsonResponse(200, page(items, result.nextCursor));
+        },
+        responder);
+}
+
+namespace {
+
+constexpr TimeNs kMinuteNs = 60 * kNsPerSec;
+constexpr TimeNs kFreshness = 10 * kMinuteNs;
+
+// The last 5 closed minutes of a service or route against the hour before them.
+HealthInputs healthInputs(StoreReader &reader, const std::string &service, const std::string &endpoint)
+{
+    HealthInputs in;
+    const auto latest = reader.latestKpiMinute(service, endpoint);
+    if (!latest)
+        return in;
+    for (const KpiRollup &k : reader.kpiRollups(service, endpoint, *latest - 64 * kMinuteNs, *latest)) {
+        std::optional<KpiRollup> &into = k.start > *latest - 5 * kMinuteNs ? in.recent : in.baseline;
+        if (!into)
+            into = k;
+        else
+            into->merge(k);
+    }
+    return in;
+}
+
+QJsonObject healthJson(const HealthScore &h)
+{
+    auto num = [](double v) { return std::isfinite(v) ? QJsonValue(std::round(v * 1000) / 1000) : QJsonValue(); };
+    return QJsonObject{
+        {QStringLiteral("score"), h.score ? QJsonValue(*h.score) : QJsonValue()},
+        {QStringLiteral("status"), QString::fromStdString(h.status)},
+        // Points taken off 100 by each component (see computeHealth).
+        {QStringLiteral("penalties"),
+         QJsonObject{{QStringLiteral("errors"), num(h.errorPenalty)},
+                     {QStringLiteral("latency"), num(h.latencyPenalty)},
+                     {QStringLiteral("anomalies"), num(h.anomalyPenalty)}}},
+        {QStringLiteral("kpis"),
+         QJsonObject{{QStringLiteral("error_rate"), num(h.errorRate)},
+                     {QStringLiteral("p95_latency_ms"), h.p95Ms > 0 ? num(h.p95Ms) : QJsonValue()},
+                     {QStringLiteral("baseline_p95_latency_ms"), h.baselineP95Ms > 0 ? num(h.baselineP95Ms) : QJsonValue()}}},
+    };
+}
+
+} // namespace
+
+void ApiRouter::health(const HttpRequest &request, const HttpResponder &responder, bool one)
+{
+    std::string name;
+    if (one)
+        name = QByteArray::fromPercentEncoding(request.path.mid(qsizetype(std::strlen("/api/health/services/")))).toStdString();
+    m_deps.queries->run(
+        [name, one](StoreReader &reader) {
+            const TimeNs now = nowNs();
+            QJsonArray items;
+            QJsonObject detail;
+            for (const ServiceInfo &svc : reader.services()) {
+                if (one && svc.name != name)
+                    continue;
+                HealthInputs in = healthInputs(reader, svc.name, {});
+                in.fresh = now - svc.lastReceived < kFreshness;
+                TimeWindow all{0, std::numeric_limits<TimeNs>::max(), std::nullopt, 100};
+                QJsonArray open;
+                for (const StoredAnomaly &a : reader.anomalies(svc.name, all).items) {
+                    if (a.anomaly.endedAt)
+                        continue;
+                    ++in.openAnomalies;
+                    in.worstAnomalyScore = std::max(in.worstAnomalyScore, a.anomaly.score);
+                    open.append(QJsonObject{{QStringLiteral("id"), QString::number(a.id)},
+                                            {QStringLiteral("started_at"), iso(a.anomaly.startedAt)},
+                                            {QStringLiteral("score"), a.anomaly.score},
+                                            {QStringLiteral("explanation"), QString::fromStdString(a.anomaly.explanation)}});
+                }
+                QJsonObject o = healthJson(computeHealth(in));
+                o.insert(QStringLiteral("service"), QString::fromStdString(svc.name));
+                o.insert(QStringLiteral("last_received"), svc.lastReceived ? iso(svc.lastReceived) : QJsonValue());
+                o.insert(QStringLiteral("open_anomalies"), in.openAnomalies);
+                if (!one) {
+                    items.append(o);
+                    continue;
+                }
+                o.insert(QStringLiteral("anomalies"), open);
+                QJsonArray endpoints;
+                const auto latest = reader.latestKpiMinute(svc.name, {});
+                for (const std::string &e : reader.kpiEndpoints(svc.name, latest.value_or(0) - 60 * kMinuteNs)) {
+                    HealthInputs ein = healthInputs(reader, svc.name, e);
+                    ein.fresh = in.fresh;
+                    QJsonObject eo = healthJson(computeHealth(ein));
+                    eo.insert(QStringLiteral("endpoint"), QString::fromStdString(e));
+                    endpoints.append(eo);
+                }
+                o.insert(QStringLiteral("endpoints"), endpoints);
+                detail = o;
+            }
+            if (one && detail.isEmpty())
+                return apiError(404, QStringLiteral("no such service: %1").arg(QString::fromStdString(name)),
+                                QJsonObject{{QStringLiteral("service"), QString::fromStdString(name)}});
+            return jsonResponse(200, one ? detail : page(items, std::nullopt));
         },
         responder);
 }

@@ -38,7 +38,8 @@ public:
     HttpResponse transportError(int status, const QString &message) override;
 
 private:
-    enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies };
+    enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
+                       ServiceHealth };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -51,6 +52,7 @@ private:
     void services(const HttpResponder &responder);
     void kpis(const HttpRequest &request, const HttpResponder &responder);
     void anomalies(const HttpRequest &request, const HttpResponder &responder);
+    void health(const HttpRequest &request, const HttpResponder &responder, bool one);
 
     RequestGuard m_guard;
     QJsonObject m_configJson;

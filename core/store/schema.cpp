@@ -19,6 +19,7 @@ CREATE TABLE services(
   name TEXT NOT NULL UNIQUE,
   first_seen INTEGER NOT NULL,
   last_seen INTEGER NOT NULL,
+  last_received INTEGER NOT NULL DEFAULT 0,
   log_count INTEGER NOT NULL DEFAULT 0,
   metric_count INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE logs(

@@ -116,10 +116,10 @@ std::optional<std::int64_t> SqliteStoreReader::serviceId(const std::string &name
 std::vector<ServiceInfo> SqliteStoreReader::services()
 {
     Statement st(m_db->handle(),
-                 "SELECT name, first_seen, last_seen, log_count, metric_count FROM services ORDER BY name");
+                 "SELECT name, first_seen, last_seen, log_count, metric_count, last_received FROM services ORDER BY name");
     std::vector<ServiceInfo> out;
     while (st.step())
-        out.push_back({str(st.text(0)), st.int64(1), st.int64(2), st.int64(3), st.int64(4)});
+        out.push_back({str(st.text(0)), st.int64(1), st.int64(2), st.int64(3), st.int64(4), st.int64(5)});
     return out;
 }
 
@@ -331,6 +331,38 @@ Page<StoredAnomaly> SqliteStoreReader::anomalies(const std::string &service, con
         page.items.push_back(std::move(a));
     }
     return page;
+}
+
+std::optional<TimeNs> SqliteStoreReader::latestKpiMinute(const std::string &service, const std::string &endpoint)
+{
+    const auto sid = serviceId(service);
+    if (!sid)
+        return std::nullopt;
+    Statement st(m_db->handle(), "SELECT max(start) FROM kpi_rollups WHERE service_id=? AND endpoint=?");
+    st.bind(1, *sid).bindText(2, endpoint);
+    if (st.step() && !st.isNull(0))
+        return st.int64(0);
+    return std::nullopt;
+}
+
+std::vector<std::string> SqliteStoreReader::kpiEndpoints(const std::string &service, TimeNs from)
+{
+    std::vector<std::string> out;
+    const auto sid = serviceId(service);
+    if (!sid)
+        return out;
+    // One probe per route on the primary key rather than a scan of the service's minutes.
+    Statement routes(m_db->handle(), "SELECT DISTINCT endpoint FROM kpi_rollups WHERE service_id=? AND endpoint <> ''");
+    Statement recent(m_db->handle(), "SELECT 1 FROM kpi_rollups WHERE service_id=? AND endpoint=? AND start >= ? LIMIT 1");
+    routes.bind(1, *sid);
+    while (routes.step()) {
+        const std::string e(routes.text(0));
+        recent.bind(1, *sid).bindText(2, e).bind(3, from);
+        if (recent.step())
+            out.push_back(e);
+        recent.reset();
+    }
+    return out;
 }
 
 } // namespace fg

@@ -25,6 +25,8 @@ public:
     std::vector<KpiRollup> kpiRollups(const std::string &service, const std::string &endpoint, TimeNs from,
                                       TimeNs to) override;
     Page<StoredAnomaly> anomalies(const std::string &service, const TimeWindow &window) override;
+    std::optional<TimeNs> latestKpiMinute(const std::string &service, const std::string &endpoint) override;
+    std::vector<std::string> kpiEndpoints(const std::string &service, TimeNs from) override;
 
 private:
     std::optional<std::int64_t> serviceId(const std::string &name);

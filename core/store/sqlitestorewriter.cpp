@@ -26,6 +26,7 @@ struct ServiceDelta {
     std::int64_t metrics = 0;
     TimeNs first = 0;
     TimeNs last = 0;
+    TimeNs received = 0;
 };
 } // namespace
 
@@ -69,7 +70,8 @@ public:
             m_db.handle(), "INSERT INTO services(name,first_seen,last_seen) VALUES(?,?,?) RETURNING id");
         m_updateService = std::make_unique<Statement>(
             m_db.handle(), "UPDATE services SET first_seen=min(first_seen,?2), last_seen=max(last_seen,?3),"
-                           " log_count=log_count+?4, metric_count=metric_count+?5 WHERE id=?1");
+                           " log_count=log_count+?4, metric_count=metric_count+?5,"
+                           " last_received=max(last_received,?6) WHERE id=?1");
         m_findSeries = std::make_unique<Statement>(
             m_db.handle(), "SELECT id FROM metric_series WHERE service_id=? AND name=? AND tags=?");
         m_insertSeries = std::make_unique<Statement>(
@@ -224,7 +226,7 @@ private:
             s.bind(14, std::string_view(r.signalId)).bind(15, std::string_view(r.attributes));
             s.exec();
             ++m_nextLogId;
-            note(deltas[sid], r.ts).logs++;
+            note(deltas[sid], r.ts, r.received).logs++;
             ++logs;
         }
         for (const MetricSample &m : batch.metrics) {
@@ -239,7 +241,7 @@ private:
             m_insertPoint->bind(6, std::string_view(m.signalId));
             m_insertPoint->exec();
             ++m_nextPointId;
-            note(deltas[sid], m.ts).metrics++;
+            note(deltas[sid], m.ts, m.received).metrics++;
             ++metrics;
         }
         for (const KpiRollup &k : job.rollups)
@@ -248,6 +250,7 @@ private:
             storeAnomaly(a);
         for (const auto &[sid, d] : deltas) {
             m_updateService->bind(1, sid).bind(2, d.first).bind(3, d.last).bind(4, d.logs).bind(5, d.metrics);
+            m_updateService->bind(6, d.received);
             m_updateService->exec();
         }
         return {logs, metrics};
@@ -291,8 +294,9 @@ private:
         w.exec();
     }
 
-    static ServiceDelta &note(ServiceDelta &d, TimeNs ts)
+    static ServiceDelta &note(ServiceDelta &d, TimeNs ts, TimeNs received)
     {
+        d.received = std::max(d.received, received);
         if (d.logs + d.metrics == 0 || ts < d.first)
             d.first = ts;
         if (d.logs + d.metrics == 0 || ts > d.last)

@@ -21,6 +21,7 @@ struct ServiceInfo {
     TimeNs lastSeen = 0;
     std::int64_t logCount = 0;
     std::int64_t metricCount = 0;
+    TimeNs lastReceived = 0; // wall clock of the latest data, for freshness
 };
 
 struct StoredPoint {
@@ -89,6 +90,10 @@ public:
     // Stored KPI minutes of a service (endpoint empty) or one of its routes in [from, to], oldest first.
     virtual std::vector<KpiRollup> kpiRollups(const std::string &service, const std::string &endpoint, TimeNs from,
                                               TimeNs to) = 0;
+    // Start of the newest stored KPI minute of a service's route (endpoint empty: the service).
+    virtual std::optional<TimeNs> latestKpiMinute(const std::string &service, const std::string &endpoint) = 0;
+    // Routes of a service with KPI minutes since `from`.
+    virtual std::vector<std::string> kpiEndpoints(const std::string &service, TimeNs from) = 0;
     // Anomalies overlapping the window, newest start first; service empty: all.
     virtual Page<StoredAnomaly> anomalies(const std::string &service, const TimeWindow &window) = 0;
 };
