@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "config/engineconfig.h"
+#include "detectcommand.h"
 #include "engine/engine.h"
 #include "mainwindow.h"
 #include "signalwatcher.h"
@@ -106,6 +107,12 @@ int main(int argc, char *argv[])
     QStringList args;
     for (int i = 0; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);
+    // Subcommands: offline tools on the same core, no listener.
+    if (args.size() > 1 && args[1] == QLatin1String("detect")) {
+        QCoreApplication app(argc, argv);
+        args.removeAt(1);
+        return runDetectCommand(args);
+    }
     QCommandLineParser parser;
     addOptions(parser);
     const bool parsed = parser.parse(args);

@@ -190,6 +190,56 @@ private slots:
         QVERIFY(ok.waitForFinished(15000));
     }
 
+    void detectScoresCsvCausally()
+    {
+        // 300 rows of a noisy level with one spike at row 250; timestamps in NAB's format, echoed verbatim.
+        auto write = [&](const QString &path, double lastValue) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("timestamp,value\n");
+            for (int i = 0; i < 300; ++i) {
+                const double v = i == 250 ? 500 : i == 299 ? lastValue : 100 + (i * 37 % 11);
+                f.write(QStringLiteral("2015-02-26 %1:%2:00,%3\n").arg(10 + i / 60).arg(i % 60, 2, 10, QLatin1Char('0')).arg(v).toUtf8());
+            }
+        };
+        const QString in1 = m_home.filePath(QStringLiteral("series1.csv")), in2 = m_home.filePath(QStringLiteral("series2.csv"));
+        write(in1, 100);
+        write(in2, 9999); // differs only in the last row
+        auto detect = [&](const QString &in, const QString &out) {
+            QProcess p;
+            p.setProcessEnvironment(env());
+            p.start(QStringLiteral(FLOWGUARD_BIN), {QStringLiteral("detect"), QStringLiteral("--input"), in, QStringLiteral("--output"), out});
+            QVERIFY(p.waitForFinished(30000));
+            QCOMPARE(p.exitCode(), 0);
+        };
+        const QString out1 = m_home.filePath(QStringLiteral("scores1.csv")), out2 = m_home.filePath(QStringLiteral("scores2.csv"));
+        detect(in1, out1);
+        detect(in2, out2);
+        QFile f1(out1), f2(out2), src(in1);
+        QVERIFY(f1.open(QIODevice::ReadOnly) && f2.open(QIODevice::ReadOnly) && src.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows1 = f1.readAll().trimmed().split('\n'), rows2 = f2.readAll().trimmed().split('\n');
+        const QList<QByteArray> input = src.readAll().trimmed().split('\n');
+        QCOMPARE(rows1.size(), input.size());
+        QCOMPARE(rows1[0], QByteArray("timestamp,value,anomaly_score"));
+        int best = 0;
+        double bestScore = -1;
+        for (int i = 1; i < rows1.size(); ++i) {
+            QVERIFY(rows1[i].startsWith(input[i].split(',')[0] + ','));
+            const double score = rows1[i].split(',')[2].toDouble();
+            QVERIFY(score >= 0 && score <= 1);
+            if (score > bestScore) {
+                bestScore = score;
+                best = i - 1;
+            }
+            if (i < rows1.size() - 1)
+                QCOMPARE(rows1[i], rows2[i]); // causal: a later row changes no earlier score
+        }
+        QCOMPARE(best, 250);
+        int code = 0;
+        failingRun({QStringLiteral("detect"), QStringLiteral("--output"), out1}, &code);
+        QCOMPARE(code, 2);
+    }
+
     // Several clients ingest at once; SIGKILL mid-ingest; every acknowledged item must be on disk and
     // no request may be half-committed.
     void crashLosesNothingAcknowledged()
