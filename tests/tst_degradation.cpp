@@ -120,6 +120,70 @@ private slots:
         QVERIFY(kpis.size() >= 110);
         QCOMPARE(kpis[0].toObject().value(QStringLiteral("requests")).toInt(), 120);
     }
+    void errorPatternsAreMinedAndSurviveRestarts()
+    {
+        EngineConfig c;
+        c.listenPort = 0;
+        c.dbPath = m_dir.filePath(QStringLiteral("patterns.db"));
+        c.retentionSeconds = 0;
+        auto ingest = [&](Engine &engine, int from, int count) {
+            TestHttpClient client(engine.port());
+            QByteArray body;
+            for (int i = from; i < from + count; ++i)
+                body += "{\"service\":\"pay\",\"ts\":\"2024-01-01T12:00:" + QByteArray::number(i % 60).rightJustified(2, '0')
+                        + "Z\",\"level\":\"error\",\"message\":\"upstream bank-" + QByteArray::number(i % 4)
+                        + " timed out after " + QByteArray::number(1000 + i) + " ms\"}\n"
+                        + "{\"service\":\"pay\",\"ts\":\"2024-01-01T12:00:30Z\",\"level\":\"info\",\"message\":\"paid order "
+                        + QByteArray::number(i) + "\"}\n";
+            QCOMPARE(client.post("/api/ingest/logs", body, "application/x-ndjson").status, 202);
+        };
+        auto patterns = [&](Engine &engine) {
+            TestHttpClient client(engine.port());
+            QJsonArray items;
+            // Template counts are written by the analysis thread within a second.
+            for (int attempt = 0; attempt < 50; ++attempt) {
+                items = client.get("/api/analytics/errors/patterns?service=pay&from=2024-01-01T00:00:00Z&to=2024-01-02T00:00:00Z")
+                            .json()
+                            .value(QStringLiteral("items"))
+                            .toArray();
+                if (!items.isEmpty() && items[0].toObject().value(QStringLiteral("total")).toInt() % 10 == 0)
+                    break;
+                QThread::msleep(100);
+            }
+            return items;
+        };
+        QString templateId;
+        {
+            Engine engine(c);
+            QString err;
+            QVERIFY2(engine.start(&err), qPrintable(err));
+            ingest(engine, 0, 10);
+            QJsonArray items = patterns(engine);
+            QCOMPARE(items.size(), 1); // the info lines are not error patterns
+            const QJsonObject t = items[0].toObject();
+            QCOMPARE(t.value(QStringLiteral("template")).toString(), QStringLiteral("upstream <*> timed out after <*> ms"));
+            QCOMPARE(t.value(QStringLiteral("count")).toInt(), 10);
+            QCOMPARE(t.value(QStringLiteral("level")).toString(), QStringLiteral("ERROR"));
+            QVERIFY(t.value(QStringLiteral("sample")).toString().startsWith(QStringLiteral("upstream bank-0 timed out")));
+            templateId = t.value(QStringLiteral("template_id")).toString();
+            engine.stop();
+        }
+        Engine again(c);
+        QString err;
+        QVERIFY2(again.start(&err), qPrintable(err));
+        ingest(again, 10, 10);
+        const QJsonArray items = patterns(again);
+        QCOMPARE(items.size(), 1);
+        QCOMPARE(items[0].toObject().value(QStringLiteral("template_id")).toString(), templateId); // same template
+        QCOMPARE(items[0].toObject().value(QStringLiteral("total")).toInt(), 20);
+        TestHttpClient client(again.port());
+        QCOMPARE(client.get("/api/analytics/errors/patterns?service=pay&level=info&from=2024-01-01T00:00:00Z&to=2024-01-02T00:00:00Z")
+                     .json()
+                     .value(QStringLiteral("items"))
+                     .toArray()
+                     .size(),
+                 2);
+    }
 };
 
 QTEST_GUILESS_MAIN(TstDegradation)

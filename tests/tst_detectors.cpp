@@ -197,6 +197,26 @@ private slots:
             QCOMPARE(u.startedAt, r.updates.front().startedAt); // one anomaly, not several
     }
 
+    void newErrorTemplateAndLatencyAgree()
+    {
+        std::mt19937 rng(9);
+        DegradationDetector d("svc");
+        std::optional<AnomalyRecord> raised;
+        int at = -1;
+        for (int m = 0; m < 80 && !raised; ++m) {
+            const double latency = m < 60 ? 150.0 : 200.0; // a third slower: one signal, not extreme
+            std::vector<std::string> fresh;
+            if (m >= 60)
+                fresh.push_back("db pool exhausted after <*> ms");
+            raised = d.update(minute(m, latency, 0.004, rng), fresh);
+            at = m;
+        }
+        QVERIFY(raised);
+        QCOMPARE(at, 62);
+        QVERIFY2(raised->explanation.find("new error template") != std::string::npos, raised->explanation.c_str());
+        QVERIFY(raised->explanation.find("db pool exhausted") != std::string::npos);
+    }
+
     void nothingDuringWarmup()
     {
         const Run r = run(30, [](int m) { return std::tuple{m < 10 ? 100.0 : 3000.0, m < 10 ? 0.0 : 0.5, 600}; });

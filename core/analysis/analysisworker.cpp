@@ -13,6 +13,11 @@ AnalysisWorker::AnalysisWorker(StoreWriter *store, KpiAggregator::Limits limits,
 
 AnalysisWorker::~AnalysisWorker() { stop(); }
 
+void AnalysisWorker::restoreTemplate(const std::string &service, std::int64_t id, const std::string &text)
+{
+    m_templates.restore(service, id, text);
+}
+
 void AnalysisWorker::start()
 {
     std::lock_guard lock(m_mutex);
@@ -61,12 +66,15 @@ void AnalysisWorker::run()
             stopping = m_stopping;
         }
         for (const auto &batch : batches) {
-            for (const LogRecord &r : batch)
+            for (const LogRecord &r : batch) {
                 m_aggregator.add(r);
+                m_templates.add(r);
+            }
             m_stats.eventsAnalysed += std::int64_t(batch.size());
         }
         m_stats.overflowServices = std::int64_t(m_aggregator.overflowServices());
         m_stats.overflowEndpoints = std::int64_t(m_aggregator.overflowEndpoints());
+        m_stats.overflowTemplates = std::int64_t(m_templates.overflow());
         if (stopping)
             publish(m_aggregator.takeAll(), false);
         else
@@ -86,13 +94,16 @@ DegradationDetector &AnalysisWorker::detectorFor(const std::string &service)
 
 void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
 {
-    if (rollups.empty())
-        return;
     auto job = std::make_unique<WriteJob>();
+    job->templates = m_templates.takeUpdates();
+    job->templateMinutes = m_templates.takeMinuteCounts();
+    if (rollups.empty() && job->templates.empty())
+        return;
     for (const KpiRollup &k : rollups) {
         if (!detect || !k.endpoint.empty() || k.late)
             continue;
-        if (auto anomaly = detectorFor(k.service).update(k)) {
+        m_templates.forgetNewErrorsBefore(k.service, k.start);
+        if (auto anomaly = detectorFor(k.service).update(k, m_templates.takeNewErrorTemplates(k.service, k.start))) {
             ++m_stats.anomalyUpdates;
             job->anomalies.push_back(std::move(*anomaly));
         }

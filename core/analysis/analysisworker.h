@@ -11,6 +11,7 @@
 
 #include "detect/degradationdetector.h"
 #include "kpiaggregator.h"
+#include "templates/templatetracker.h"
 
 namespace fg {
 
@@ -23,6 +24,7 @@ struct AnalysisStats {
     std::atomic<std::int64_t> anomalyUpdates{0}; // raised, changed or resolved
     std::atomic<std::int64_t> overflowServices{0};
     std::atomic<std::int64_t> overflowEndpoints{0};
+    std::atomic<std::int64_t> overflowTemplates{0};
 };
 
 // Analyses committed log events on its own thread: per-minute KPIs per service and route, and on each
@@ -38,6 +40,8 @@ public:
     AnalysisWorker(const AnalysisWorker &) = delete;
     AnalysisWorker &operator=(const AnalysisWorker &) = delete;
 
+    // Stored templates, so that what was seen before a restart is not new (before start()).
+    void restoreTemplate(const std::string &service, std::int64_t id, const std::string &text);
     void start();
     // Any thread; never blocks on analysis.
     void enqueue(std::vector<LogRecord> &&logs);
@@ -53,6 +57,7 @@ private:
 
     StoreWriter *m_store;
     KpiAggregator m_aggregator;
+    TemplateTracker m_templates;
     std::unordered_map<std::string, DegradationDetector> m_detectors; // bounded by the aggregator's service cap
     const std::size_t m_maxQueued;
     AnalysisStats m_stats;

@@ -108,6 +108,7 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/api/metrics", "GET", Route::Metrics},         {"/api/config", "GET", Route::Config},
         {"/api/kpis", "GET", Route::Kpis},               {"/api/anomalies", "GET", Route::Anomalies},
         {"/api/health/services", "GET", Route::ServicesHealth},
+        {"/api/analytics/errors/patterns", "GET", Route::ErrorPatterns},
     };
     RouteMatch m;
     // The one route with a parameter: /api/health/services/{name}.
@@ -187,6 +188,7 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
     case Route::Kpis: kpis(request, responder); return;
     case Route::Anomalies: anomalies(request, responder); return;
     case Route::ServicesHealth: health(request, responder, false); return;
+    case Route::ErrorPatterns: errorPatterns(request, responder); return;
     case Route::ServiceHealth: health(request, responder, true); return;
     }
 }
@@ -225,7 +227,8 @@ HttpResponse ApiRouter::health() const
                          {QStringLiteral("kpi_minutes_written"), qint64(m_deps.analysisStats->rollupsWritten)},
                          {QStringLiteral("anomaly_updates"), qint64(m_deps.analysisStats->anomalyUpdates)},
                          {QStringLiteral("overflow_services"), qint64(m_deps.analysisStats->overflowServices)},
-                         {QStringLiteral("overflow_endpoints"), qint64(m_deps.analysisStats->overflowEndpoints)}}},
+                         {QStringLiteral("overflow_endpoints"), qint64(m_deps.analysisStats->overflowEndpoints)},
+                         {QStringLiteral("overflow_templates"), qint64(m_deps.analysisStats->overflowTemplates)}}},
             {QStringLiteral("inflight_bytes"), qint64(m_deps.budget->used())},
             {QStringLiteral("ingest"),
              QJsonObject{{QStringLiteral("requests"), qint64(i.requests)},
@@ -507,6 +510,41 @@ void ApiRouter::health(const HttpRequest &request, const HttpResponder &responde
                 return apiError(404, QStringLiteral("no such service: %1").arg(QString::fromStdString(name)),
                                 QJsonObject{{QStringLiteral("service"), QString::fromStdString(name)}});
             return jsonResponse(200, one ? detail : page(items, std::nullopt));
+        },
+        responder);
+}
+
+void ApiRouter::errorPatterns(const HttpRequest &request, const HttpResponder &responder)
+{
+    const QueryParams params(request.query);
+    TimeWindow window;
+    if (auto e = params.window(window, nowNs(), 3600))
+        return responder.send(paramError(*e));
+    Level minLevel = Level::Unknown;
+    if (auto e = params.level(minLevel))
+        return responder.send(paramError(*e));
+    if (!params.has(QStringLiteral("level")))
+        minLevel = Level::Error; // error patterns unless asked otherwise
+    const std::string service = params.text(QStringLiteral("service")).toStdString();
+    m_deps.queries->run(
+        [service, window, minLevel](StoreReader &reader) {
+            QJsonArray items;
+            for (const StoredTemplate &t : reader.templates(service, minLevel, window.from, window.to, window.limit)) {
+                if (t.inRange == 0 && (t.lastSeen < window.from || t.firstSeen > window.to))
+                    continue;
+                items.append(QJsonObject{
+                    {QStringLiteral("service"), QString::fromStdString(t.service)},
+                    {QStringLiteral("template_id"), QString::number(t.id)},
+                    {QStringLiteral("template"), QString::fromStdString(t.text)},
+                    {QStringLiteral("sample"), QString::fromStdString(t.sample)},
+                    {QStringLiteral("level"), QString::fromLatin1(levelName(t.maxLevel).data(), qsizetype(levelName(t.maxLevel).size()))},
+                    {QStringLiteral("count"), qint64(t.inRange)},
+                    {QStringLiteral("total"), qint64(t.total)},
+                    {QStringLiteral("first_seen"), iso(t.firstSeen)},
+                    {QStringLiteral("last_seen"), iso(t.lastSeen)},
+                });
+            }
+            return jsonResponse(200, page(items, std::nullopt));
         },
         responder);
 }

@@ -39,7 +39,7 @@ public:
 
 private:
     enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
-                       ServiceHealth };
+                       ServiceHealth, ErrorPatterns };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -52,6 +52,7 @@ private:
     void services(const HttpResponder &responder);
     void kpis(const HttpRequest &request, const HttpResponder &responder);
     void anomalies(const HttpRequest &request, const HttpResponder &responder);
+    void errorPatterns(const HttpRequest &request, const HttpResponder &responder);
     void health(const HttpRequest &request, const HttpResponder &responder, bool one);
 
     RequestGuard m_guard;

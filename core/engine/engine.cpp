@@ -67,6 +67,16 @@ bool Engine::start(QString *error)
         m_lock.reset();
         return false;
     }
+    try {
+        // Templates seen before this start are not new.
+        SqliteStoreReader reader(options.path);
+        for (const StoredTemplate &t : reader.templates({}, Level::Unknown, 0, 0, 0))
+            m_analysis->restoreTemplate(t.service, t.id, t.text);
+    } catch (const std::exception &e) {
+        *error = QStringLiteral("database %1 cannot be read: %2").arg(m_config.dbPath, QString::fromUtf8(e.what()));
+        stop();
+        return false;
+    }
     m_analysis->start();
     m_budget = std::make_unique<InflightBudget>(m_config.maxInflightBytes);
     m_queries = std::make_unique<QueryRunner>([path = options.path] { return std::make_unique<SqliteStoreReader>(path); });

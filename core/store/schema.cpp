@@ -95,7 +95,28 @@ CREATE TABLE anomalies(
 CREATE INDEX anomalies_by_start ON anomalies(started_at);
 )sql";
 
-const char *const kMigrations[] = {kV1, kV2, kV3};
+// Version 4: log templates per service and their counts per minute.
+constexpr const char *kV4 = R"sql(
+CREATE TABLE templates(
+  service_id INTEGER NOT NULL,
+  template_id INTEGER NOT NULL,
+  template TEXT NOT NULL,
+  sample TEXT NOT NULL,
+  max_level INTEGER NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY(service_id, template_id)) WITHOUT ROWID;
+CREATE TABLE template_counts(
+  service_id INTEGER NOT NULL,
+  template_id INTEGER NOT NULL,
+  minute INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  written INTEGER NOT NULL,
+  PRIMARY KEY(service_id, template_id, minute)) WITHOUT ROWID;
+)sql";
+
+const char *const kMigrations[] = {kV1, kV2, kV3, kV4};
 
 } // namespace
 

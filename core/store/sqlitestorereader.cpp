@@ -365,4 +365,42 @@ std::vector<std::string> SqliteStoreReader::kpiEndpoints(const std::string &serv
     return out;
 }
 
+std::vector<StoredTemplate> SqliteStoreReader::templates(const std::string &service, Level minLevel, TimeNs from,
+                                                         TimeNs to, int limit)
+{
+    std::vector<StoredTemplate> out;
+    std::optional<std::int64_t> sid;
+    if (!service.empty() && !(sid = serviceId(service)))
+        return out;
+    std::string sql = "SELECT s.name, t.template_id, t.template, t.sample, t.max_level, t.first_seen, t.last_seen, t.count,"
+                      " (SELECT coalesce(sum(c.count), 0) FROM template_counts c WHERE c.service_id = t.service_id"
+                      "  AND c.template_id = t.template_id AND c.minute BETWEEN ?2 AND ?3) AS n"
+                      " FROM templates t JOIN services s ON s.id = t.service_id WHERE t.max_level >= ?1";
+    if (sid)
+        sql += " AND t.service_id = ?4";
+    sql += " ORDER BY n DESC, t.count DESC";
+    if (limit > 0)
+        sql += " LIMIT ?5";
+    Statement st(m_db->handle(), sql);
+    st.bind(1, int(minLevel)).bind(2, from - from % (60 * kNsPerSec)).bind(3, to);
+    if (sid)
+        st.bind(4, *sid);
+    if (limit > 0)
+        st.bind(5, limit);
+    while (st.step()) {
+        StoredTemplate t;
+        t.service = str(st.text(0));
+        t.id = st.int64(1);
+        t.text = str(st.text(2));
+        t.sample = str(st.text(3));
+        t.maxLevel = Level(st.int64(4));
+        t.firstSeen = st.int64(5);
+        t.lastSeen = st.int64(6);
+        t.total = st.int64(7);
+        t.inRange = st.int64(8);
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
 } // namespace fg

@@ -27,6 +27,8 @@ public:
     Page<StoredAnomaly> anomalies(const std::string &service, const TimeWindow &window) override;
     std::optional<TimeNs> latestKpiMinute(const std::string &service, const std::string &endpoint) override;
     std::vector<std::string> kpiEndpoints(const std::string &service, TimeNs from) override;
+    std::vector<StoredTemplate> templates(const std::string &service, Level minLevel, TimeNs from, TimeNs to,
+                                          int limit) override;
 
 private:
     std::optional<std::int64_t> serviceId(const std::string &name);

@@ -65,6 +65,16 @@ public:
                            " updated_at=excluded.updated_at, score=excluded.score, signals=excluded.signals,"
                            " explanation=excluded.explanation, recommendation=excluded.recommendation,"
                            " written=excluded.written");
+        m_writeTemplate = std::make_unique<Statement>(
+            m_db.handle(), "INSERT INTO templates(service_id,template_id,template,sample,max_level,first_seen,last_seen,count)"
+                           " VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(service_id,template_id) DO UPDATE SET"
+                           " template=excluded.template, max_level=max(max_level,excluded.max_level),"
+                           " first_seen=min(first_seen,excluded.first_seen), last_seen=max(last_seen,excluded.last_seen),"
+                           " count=count+excluded.count");
+        m_writeTemplateMinute = std::make_unique<Statement>(
+            m_db.handle(), "INSERT INTO template_counts(service_id,template_id,minute,count,written) VALUES(?,?,?,?,?)"
+                           " ON CONFLICT(service_id,template_id,minute) DO UPDATE SET count=count+excluded.count,"
+                           " written=excluded.written");
         m_findService = std::make_unique<Statement>(m_db.handle(), "SELECT id FROM services WHERE name=?");
         m_insertService = std::make_unique<Statement>(
             m_db.handle(), "INSERT INTO services(name,first_seen,last_seen) VALUES(?,?,?) RETURNING id");
@@ -248,6 +258,18 @@ private:
             storeRollup(k);
         for (const AnomalyRecord &a : job.anomalies)
             storeAnomaly(a);
+        for (const TemplateUpdate &t : job.templates) {
+            Statement &w = *m_writeTemplate;
+            w.bind(1, serviceId(t.service, t.firstSeen)).bind(2, t.id).bindText(3, t.text).bindText(4, t.sample);
+            w.bind(5, int(t.maxLevel)).bind(6, t.firstSeen).bind(7, t.lastSeen).bind(8, std::int64_t(t.count));
+            w.exec();
+        }
+        for (const TemplateMinute &c : job.templateMinutes) {
+            Statement &w = *m_writeTemplateMinute;
+            w.bind(1, serviceId(c.service, c.minute)).bind(2, c.id).bind(3, c.minute).bind(4, std::int64_t(c.count));
+            w.bind(5, m_options.clock());
+            w.exec();
+        }
         for (const auto &[sid, d] : deltas) {
             m_updateService->bind(1, sid).bind(2, d.first).bind(3, d.last).bind(4, d.logs).bind(5, d.metrics);
             m_updateService->bind(6, d.received);
@@ -421,6 +443,8 @@ private:
         }
         m_db.exec("DELETE FROM anomalies WHERE ended_at IS NOT NULL AND ended_at < " + std::to_string(cutoff)
                   + " AND written < " + std::to_string(cutoff));
+        m_db.exec("DELETE FROM template_counts WHERE minute < " + std::to_string(cutoff) + " AND written < "
+                  + std::to_string(cutoff));
     }
 
     // Size cap: the oldest arrivals go first, from whichever table holds the older ones.
@@ -505,7 +529,7 @@ private:
     SqliteDb m_db;
     std::unique_ptr<WalCheckpointer> m_checkpointer; // after the schema exists
     int m_walFrames = 0;
-    std::unique_ptr<Statement> m_findRollup, m_writeRollup, m_writeAnomaly;
+    std::unique_ptr<Statement> m_findRollup, m_writeRollup, m_writeAnomaly, m_writeTemplate, m_writeTemplateMinute;
     std::unique_ptr<Statement> m_insertLog, m_insertPoint, m_insertSignal, m_findService, m_insertService,
         m_updateService, m_findSeries, m_insertSeries;
     std::int64_t m_nextLogId = 1;

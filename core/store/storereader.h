@@ -66,6 +66,18 @@ struct MetricQuery {
     std::string name;
 };
 
+struct StoredTemplate {
+    std::string service;
+    std::int64_t id = 0;
+    std::string text;
+    std::string sample;
+    Level maxLevel = Level::Unknown;
+    TimeNs firstSeen = 0;
+    TimeNs lastSeen = 0;
+    std::int64_t total = 0;   // events since first seen
+    std::int64_t inRange = 0; // events in the queried window
+};
+
 struct StoredAnomaly {
     std::int64_t id = 0;
     AnomalyRecord anomaly;
@@ -94,6 +106,10 @@ public:
     virtual std::optional<TimeNs> latestKpiMinute(const std::string &service, const std::string &endpoint) = 0;
     // Routes of a service with KPI minutes since `from`.
     virtual std::vector<std::string> kpiEndpoints(const std::string &service, TimeNs from) = 0;
+    // Templates whose highest level is at least minLevel with their counts in [from, to], most frequent
+    // first; service empty: all services. limit 0: no limit.
+    virtual std::vector<StoredTemplate> templates(const std::string &service, Level minLevel, TimeNs from, TimeNs to,
+                                                  int limit) = 0;
     // Anomalies overlapping the window, newest start first; service empty: all.
     virtual Page<StoredAnomaly> anomalies(const std::string &service, const TimeWindow &window) = 0;
 };

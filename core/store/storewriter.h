@@ -6,6 +6,7 @@
 
 #include "analysis/detect/anomalyrecord.h"
 #include "analysis/kpirollup.h"
+#include "analysis/templates/templatetracker.h"
 #include "model/records.h"
 #include "storestats.h"
 
@@ -23,6 +24,9 @@ struct WriteJob {
     std::vector<KpiRollup> rollups;
     // Detected anomalies, new or updated (keyed by service, endpoint, kind and start).
     std::vector<AnomalyRecord> anomalies;
+    // Log templates touched and their per-minute counts (added to what is stored).
+    std::vector<TemplateUpdate> templates;
+    std::vector<TemplateMinute> templateMinutes;
     // Called on the writer thread once the job's transaction is durable (or has failed).
     std::function<void(const WriteOutcome &)> done;
 };

@@ -69,7 +69,7 @@ DegradationDetector::DegradationDetector(std::string service, Params p) : m_serv
     };
 }
 
-std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k)
+std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, const std::vector<std::string> &newErrors)
 {
     const double values[] = {k.latency.quantile(0.50), k.latency.quantile(0.95), k.latency.quantile(0.99),
                              k.errorRate(), double(k.requests ? k.requests : k.events) / 60.0};
@@ -92,8 +92,9 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k)
         const bool latency = m_series[0].last.*flag || m_series[1].last.*flag || m_series[2].last.*flag;
         return (latency ? 1 : 0) + (m_series[3].last.*flag ? 1 : 0) + (m_series[4].last.*flag ? 1 : 0);
     };
-    const int raised = count(&SeriesVerdict::raised);
-    const int active = count(&SeriesVerdict::active);
+    const int fresh = newErrors.empty() ? 0 : 1;
+    const int raised = count(&SeriesVerdict::raised) + fresh;
+    const int active = count(&SeriesVerdict::active) + fresh;
     const bool condition = warm && (raised >= 2 || extreme);
     const TimeNs minuteEnd = k.start + 60 * kNsPerSec;
 
@@ -110,7 +111,7 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k)
         a.service = m_service;
         a.startedAt = m_runStart;
         a.score = peak;
-        explain(a, minuteEnd);
+        explain(a, minuteEnd, newErrors);
         m_open = a;
         m_quiet = 0;
         return m_open;
@@ -130,11 +131,11 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k)
         return std::nullopt;
     }
     m_quiet = 0;
-    explain(*m_open, minuteEnd);
+    explain(*m_open, minuteEnd, newErrors);
     return m_open;
 }
 
-void DegradationDetector::explain(AnomalyRecord &a, TimeNs now) const
+void DegradationDetector::explain(AnomalyRecord &a, TimeNs now, const std::vector<std::string> &newErrors) const
 {
     std::vector<const Series *> active;
     // Signals that are active and still on the bad side of their baseline.
@@ -171,6 +172,17 @@ void DegradationDetector::explain(AnomalyRecord &a, TimeNs now) const
         latency |= sig.name.find("latency") != std::string::npos;
         errors |= sig.name == "error_rate";
         traffic |= sig.name == "throughput_rps";
+        a.indicators.push_back(std::move(sig));
+    }
+    if (!newErrors.empty()) {
+        AnomalySignal sig;
+        sig.name = "new_error_templates";
+        sig.current = double(newErrors.size());
+        text += (text.empty() ? "" : "; ") + std::to_string(newErrors.size()) + " new error template"
+                + (newErrors.size() > 1 ? "s" : "") + " such as \"" + newErrors.front() + "\"";
+        if (active.empty())
+            text += " for " + std::to_string(minutes) + " min";
+        errors = true;
         a.indicators.push_back(std::move(sig));
     }
     a.explanation = m_service + ": " + text + ".";

@@ -11,7 +11,8 @@
 namespace fg {
 
 // Watches one service's per-minute KPIs (p50/p95/p99 latency, error rate, throughput) and raises a
-// degradation when at least two signals agree — latency (any quantile), errors, throughput — or one is
+// degradation when at least two signals agree — latency (any quantile), errors, throughput, a new error
+// template — or one is
 // extreme, for `forMinutes` minutes in a row;
 // it resolves after `clearMinutes` quiet minutes (hysteresis). Nothing is raised during the warm-up.
 // Times are event times of the minutes, so replayed history yields the same results as live traffic.
@@ -28,7 +29,8 @@ public:
 
     // Feeds one closed minute of the service (endpoint empty). Returns the anomaly when it was raised,
     // changed or resolved by this minute.
-    std::optional<AnomalyRecord> update(const KpiRollup &minute);
+    // newErrorTemplates: templates first seen at ERROR or above during this minute (a signal of its own).
+    std::optional<AnomalyRecord> update(const KpiRollup &minute, const std::vector<std::string> &newErrorTemplates = {});
 
 private:
     struct Series {
@@ -36,7 +38,7 @@ private:
         SeriesDetector detector;
         SeriesVerdict last;
     };
-    void explain(AnomalyRecord &a, TimeNs now) const;
+    void explain(AnomalyRecord &a, TimeNs now, const std::vector<std::string> &newErrorTemplates) const;
 
     std::string m_service;
     Params m_params;

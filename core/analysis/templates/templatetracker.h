@@ -1,0 +1,64 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "drainminer.h"
+#include "model/records.h"
+
+namespace fg {
+
+// What changed about one template since the last take: stored by upsert (counts add up).
+struct TemplateUpdate {
+    std::string service;
+    std::int64_t id = 0;
+    std::string text;
+    std::string sample; // the first message seen
+    Level maxLevel = Level::Unknown;
+    TimeNs firstSeen = 0;
+    TimeNs lastSeen = 0;
+    std::uint64_t count = 0; // since the last take
+};
+
+struct TemplateMinute {
+    std::string service;
+    std::int64_t id = 0;
+    TimeNs minute = 0;
+    std::uint64_t count = 0; // since the last take
+};
+
+// Gives every log event a template id (a DrainMiner per service), keeps counts per template per minute
+// of event time, and notes templates first seen at ERROR or above: a new kind of error is a signal on
+// its own. Templates persist: restore() puts stored ones back at start. One thread.
+class TemplateTracker final {
+public:
+    explicit TemplateTracker(std::size_t maxServices = 1000, DrainMiner::Params params = {});
+
+    // The template id of the event (0 when over a cap).
+    std::int64_t add(const LogRecord &record);
+    void restore(const std::string &service, std::int64_t id, const std::string &text);
+
+    std::vector<TemplateUpdate> takeUpdates();
+    std::vector<TemplateMinute> takeMinuteCounts();
+    // Texts of templates first seen at ERROR or above in this minute of this service; forgets them.
+    std::vector<std::string> takeNewErrorTemplates(const std::string &service, TimeNs minute);
+    // Drops new-error notes for minutes before `minute` that nobody took (late data).
+    void forgetNewErrorsBefore(const std::string &service, TimeNs minute);
+    std::uint64_t overflow() const;
+
+private:
+    DrainMiner *minerFor(const std::string &service);
+
+    std::size_t m_maxServices;
+    DrainMiner::Params m_params;
+    std::unordered_map<std::string, DrainMiner> m_miners;
+    std::map<std::pair<std::string, std::int64_t>, TemplateUpdate> m_updates;
+    std::map<std::tuple<std::string, std::int64_t, TimeNs>, std::uint64_t> m_minutes;
+    std::map<std::pair<std::string, TimeNs>, std::vector<std::string>> m_newErrors;
+    std::uint64_t m_overflowServices = 0;
+};
+
+} // namespace fg
