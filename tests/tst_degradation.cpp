@@ -137,7 +137,7 @@ private slots:
                         + QByteArray::number(i) + "\"}\n";
             QCOMPARE(client.post("/api/ingest/logs", body, "application/x-ndjson").status, 202);
         };
-        auto patterns = [&](Engine &engine) {
+        auto patterns = [&](Engine &engine, int expectedTotal) {
             TestHttpClient client(engine.port());
             QJsonArray items;
             // Template counts are written by the analysis thread within a second.
@@ -146,7 +146,7 @@ private slots:
                             .json()
                             .value(QStringLiteral("items"))
                             .toArray();
-                if (!items.isEmpty() && items[0].toObject().value(QStringLiteral("total")).toInt() % 10 == 0)
+                if (!items.isEmpty() && items[0].toObject().value(QStringLiteral("total")).toInt() >= expectedTotal)
                     break;
                 QThread::msleep(100);
             }
@@ -158,7 +158,7 @@ private slots:
             QString err;
             QVERIFY2(engine.start(&err), qPrintable(err));
             ingest(engine, 0, 10);
-            QJsonArray items = patterns(engine);
+            QJsonArray items = patterns(engine, 10);
             QCOMPARE(items.size(), 1); // the info lines are not error patterns
             const QJsonObject t = items[0].toObject();
             QCOMPARE(t.value(QStringLiteral("template")).toString(), QStringLiteral("upstream <*> timed out after <*> ms"));
@@ -172,7 +172,7 @@ private slots:
         QString err;
         QVERIFY2(again.start(&err), qPrintable(err));
         ingest(again, 10, 10);
-        const QJsonArray items = patterns(again);
+        const QJsonArray items = patterns(again, 20);
         QCOMPARE(items.size(), 1);
         QCOMPARE(items[0].toObject().value(QStringLiteral("template_id")).toString(), templateId); // same template
         QCOMPARE(items[0].toObject().value(QStringLiteral("total")).toInt(), 20);
