@@ -394,6 +394,38 @@ private slots:
         QCOMPARE(c.get("/api/kpis?service=kpisvc&step=90s").status, 400);
     }
 
+    void detectionSettingsApi()
+    {
+        TestHttpClient c(m_port);
+        QJsonObject s = c.get("/api/settings/detection").json();
+        QCOMPARE(s.value(QStringLiteral("sensitivity")).toString(), QStringLiteral("normal"));
+        QCOMPARE(s.value(QStringLiteral("for_minutes")).toInt(), 3);
+        HttpReply r = c.request("PUT", "/api/settings/detection",
+                                R"({"sensitivity":"high","for_minutes":2,"slos":{"checkout":{"p95_latency_ms":400,"error_rate":0.01}}})");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json().value(QStringLiteral("sensitivity")).toString(), QStringLiteral("high"));
+        QCOMPARE(r.json().value(QStringLiteral("warmup_minutes")).toInt(), 30); // defaults fill the rest
+        s = c.get("/api/settings/detection").json();
+        QCOMPARE(s.value(QStringLiteral("for_minutes")).toInt(), 2);
+        QCOMPARE(s.value(QStringLiteral("slos")).toObject().value(QStringLiteral("checkout")).toObject().value(QStringLiteral("p95_latency_ms")).toDouble(), 400.0);
+
+        r = c.request("PUT", "/api/settings/detection", R"({"sensitivity":"extreme"})");
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("sensitivity"));
+        r = c.request("PUT", "/api/settings/detection", R"({"slos":{"svc":{"error_rate":5}}})");
+        QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("slos.svc.error_rate"));
+        r = c.request("PUT", "/api/settings/detection", R"({"for_minutes":0})");
+        QCOMPARE(r.status, 400);
+        QCOMPARE(c.request("PUT", "/api/settings/detection", "not json").status, 400);
+        r = c.request("POST", "/api/settings/detection", "{}");
+        QCOMPARE(r.status, 405);
+        QCOMPARE(r.header("allow"), QByteArray("GET, PUT"));
+        // The rejected writes changed nothing.
+        QCOMPARE(c.get("/api/settings/detection").json().value(QStringLiteral("sensitivity")).toString(), QStringLiteral("high"));
+        QCOMPARE(c.request("PUT", "/api/settings/detection", "{}", {{"Origin", "https://evil.example"}}).status, 403);
+        QCOMPARE(c.request("PUT", "/api/settings/detection", "{}").status, 200); // back to defaults
+    }
+
     void healthReadyConfig()
     {
         TestHttpClient c(m_port);

@@ -64,6 +64,13 @@ void AnalysisWorker::run()
             batches.swap(m_queue);
             m_queued = 0;
             stopping = m_stopping;
+            if (m_settingsChanged) {
+                m_settings = m_pendingSettings;
+                m_settingsChanged = false;
+                for (auto &[service, d] : m_detectors)
+                    d.configure(m_settings.forMinutes, m_settings.clearMinutes, std::size_t(m_settings.warmupMinutes),
+                                m_settings.activeAt(), m_settings.extremeAt());
+            }
         }
         for (const auto &batch : batches) {
             for (const LogRecord &r : batch) {
@@ -84,11 +91,22 @@ void AnalysisWorker::run()
     }
 }
 
+void AnalysisWorker::setDetectionSettings(const DetectionSettings &settings)
+{
+    std::lock_guard lock(m_mutex);
+    m_pendingSettings = settings;
+    m_settingsChanged = true;
+    m_wake.notify_one();
+}
+
 DegradationDetector &AnalysisWorker::detectorFor(const std::string &service)
 {
     auto it = m_detectors.find(service);
-    if (it == m_detectors.end())
+    if (it == m_detectors.end()) {
         it = m_detectors.emplace(service, DegradationDetector(service)).first;
+        it->second.configure(m_settings.forMinutes, m_settings.clearMinutes, std::size_t(m_settings.warmupMinutes),
+                             m_settings.activeAt(), m_settings.extremeAt());
+    }
     return it->second;
 }
 

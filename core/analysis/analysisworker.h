@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "detect/degradationdetector.h"
+#include "detectionsettings.h"
 #include "kpiaggregator.h"
 #include "templates/templatetracker.h"
 
@@ -43,6 +44,8 @@ public:
     // Stored templates, so that what was seen before a restart is not new (before start()).
     void restoreTemplate(const std::string &service, std::int64_t id, const std::string &text);
     void start();
+    // Any thread; applied to every detector before the next minute is judged.
+    void setDetectionSettings(const DetectionSettings &settings);
     // Any thread; never blocks on analysis.
     void enqueue(std::vector<LogRecord> &&logs);
     // Analyses what is queued, writes every open minute and stops. The store must still be running.
@@ -59,6 +62,9 @@ private:
     KpiAggregator m_aggregator;
     TemplateTracker m_templates;
     std::unordered_map<std::string, DegradationDetector> m_detectors; // bounded by the aggregator's service cap
+    DetectionSettings m_settings;        // analysis thread's copy
+    DetectionSettings m_pendingSettings; // under m_mutex
+    bool m_settingsChanged = false;      // under m_mutex
     const std::size_t m_maxQueued;
     AnalysisStats m_stats;
     std::mutex m_mutex;

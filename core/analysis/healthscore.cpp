@@ -15,6 +15,8 @@ HealthScore computeHealth(const HealthInputs &in)
     const KpiRollup &r = *in.recent;
     h.errorRate = r.errorRate();
     h.errorPenalty = std::min(50.0, 500.0 * h.errorRate);
+    if (in.sloErrorRate > 0 && h.errorRate > in.sloErrorRate)
+        h.errorPenalty = std::max(h.errorPenalty, std::min(50.0, 50.0 * (h.errorRate / in.sloErrorRate - 1)));
     if (!r.latency.empty()) {
         h.p95Ms = r.latency.quantile(0.95);
         if (in.baseline && !in.baseline->latency.empty()) {

@@ -11,6 +11,7 @@ struct HealthInputs {
     std::optional<KpiRollup> recent;   // the last few closed minutes, merged
     std::optional<KpiRollup> baseline; // the hour before them, merged
     double sloP95Ms = 0;               // optional per-service latency SLO; 0: none
+    double sloErrorRate = 0;           // optional per-service error-rate SLO; 0: none
     int openAnomalies = 0;
     double worstAnomalyScore = 0;      // [0, 1]
     bool fresh = true;                 // data received within the freshness window
@@ -28,7 +29,8 @@ struct HealthScore {
 };
 
 // score = 100 − errors − latency − anomalies, clamped to [0, 100]:
-//   errors    = min(50, 500 × error rate)                  (10 % errors cost 50 points)
+//   errors    = min(50, 500 × error rate)                  (10 % errors cost 50 points), or when an
+//               error-rate SLO is set and exceeded, min(50, 50 × (rate / SLO − 1)) if that is larger
 //   latency   = min(30, 30 × max(0, p95 / baseline p95 − 1)), or when an SLO is set and p95 exceeds
 //               it, min(30, 30 × (p95 / SLO − 1)) if that is larger (2× the baseline or the SLO costs 30)
 //   anomalies = 20 × the worst open anomaly's score       (an open degradation costs up to 20)

@@ -9,6 +9,7 @@
 
 #include "analysis/analysisworker.h"
 #include "analysis/endpointnormalizer.h"
+#include "analysis/detectionsettings.h"
 #include "analysis/healthscore.h"
 #include "apierror.h"
 #include "config/engineconfig.h"
@@ -109,6 +110,8 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/api/kpis", "GET", Route::Kpis},               {"/api/anomalies", "GET", Route::Anomalies},
         {"/api/health/services", "GET", Route::ServicesHealth},
         {"/api/analytics/errors/patterns", "GET", Route::ErrorPatterns},
+        {"/api/settings/detection", "GET", Route::GetDetectionSettings},
+        {"/api/settings/detection", "PUT", Route::PutDetectionSettings},
     };
     RouteMatch m;
     // The one route with a parameter: /api/health/services/{name}.
@@ -126,7 +129,7 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         if (request.method == e.method)
             m.route = e.route;
         else
-            m.allowed = e.method;
+            m.allowed += (m.allowed.isEmpty() ? "" : ", ") + QByteArray(e.method);
     }
     return m;
 }
@@ -189,6 +192,20 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
     case Route::Anomalies: anomalies(request, responder); return;
     case Route::ServicesHealth: health(request, responder, false); return;
     case Route::ErrorPatterns: errorPatterns(request, responder); return;
+    case Route::PutDetectionSettings: putDetectionSettings(request, responder); return;
+    case Route::GetDetectionSettings:
+        m_deps.queries->run(
+            [](StoreReader &reader) {
+                DetectionSettings settings;
+                QString field, message;
+                if (const auto stored = reader.setting("detection"))
+                    settings = DetectionSettings::fromJson(QJsonDocument::fromJson(QByteArray::fromStdString(*stored)).object(),
+                                                           &field, &message)
+                                   .value_or(DetectionSettings());
+                return jsonResponse(200, settings.toJson());
+            },
+            responder);
+        return;
     case Route::ServiceHealth: health(request, responder, true); return;
     }
 }
@@ -222,13 +239,13 @@ HttpResponse ApiRouter::health() const
                          {QStringLiteral("retention_deleted"), qint64(s.retentionDeleted)}}},
             {QStringLiteral("queue_depth"), qint64(s.queuedJobs)},
             {QStringLiteral("analysis"),
-             QJsonObject{{QStringLiteral("events"), qint64(m_deps.analysisStats->eventsAnalysed)},
-                         {QStringLiteral("dropped"), qint64(m_deps.analysisStats->eventsDropped)},
-                         {QStringLiteral("kpi_minutes_written"), qint64(m_deps.analysisStats->rollupsWritten)},
-                         {QStringLiteral("anomaly_updates"), qint64(m_deps.analysisStats->anomalyUpdates)},
-                         {QStringLiteral("overflow_services"), qint64(m_deps.analysisStats->overflowServices)},
-                         {QStringLiteral("overflow_endpoints"), qint64(m_deps.analysisStats->overflowEndpoints)},
-                         {QStringLiteral("overflow_templates"), qint64(m_deps.analysisStats->overflowTemplates)}}},
+             QJsonObject{{QStringLiteral("events"), qint64(m_deps.analysis->stats().eventsAnalysed)},
+                         {QStringLiteral("dropped"), qint64(m_deps.analysis->stats().eventsDropped)},
+                         {QStringLiteral("kpi_minutes_written"), qint64(m_deps.analysis->stats().rollupsWritten)},
+                         {QStringLiteral("anomaly_updates"), qint64(m_deps.analysis->stats().anomalyUpdates)},
+                         {QStringLiteral("overflow_services"), qint64(m_deps.analysis->stats().overflowServices)},
+                         {QStringLiteral("overflow_endpoints"), qint64(m_deps.analysis->stats().overflowEndpoints)},
+                         {QStringLiteral("overflow_templates"), qint64(m_deps.analysis->stats().overflowTemplates)}}},
             {QStringLiteral("inflight_bytes"), qint64(m_deps.budget->used())},
             {QStringLiteral("ingest"),
              QJsonObject{{QStringLiteral("requests"), qint64(i.requests)},
@@ -466,6 +483,12 @@ void ApiRouter::health(const HttpRequest &request, const HttpResponder &responde
     m_deps.queries->run(
         [name, one](StoreReader &reader) {
             const TimeNs now = nowNs();
+            DetectionSettings settings;
+            QString field, message;
+            if (const auto stored = reader.setting("detection"))
+                settings = DetectionSettings::fromJson(QJsonDocument::fromJson(QByteArray::fromStdString(*stored)).object(),
+                                                       &field, &message)
+                               .value_or(DetectionSettings());
             QJsonArray items;
             QJsonObject detail;
             for (const ServiceInfo &svc : reader.services()) {
@@ -473,6 +496,10 @@ void ApiRouter::health(const HttpRequest &request, const HttpResponder &responde
                     continue;
                 HealthInputs in = healthInputs(reader, svc.name, {});
                 in.fresh = now - svc.lastReceived < kFreshness;
+                if (auto slo = settings.slos.find(svc.name); slo != settings.slos.end()) {
+                    in.sloP95Ms = slo->second.p95LatencyMs;
+                    in.sloErrorRate = slo->second.errorRate;
+                }
                 TimeWindow all{0, std::numeric_limits<TimeNs>::max(), std::nullopt, 100};
                 QJsonArray open;
                 for (const StoredAnomaly &a : reader.anomalies(svc.name, all).items) {
@@ -547,6 +574,31 @@ void ApiRouter::errorPatterns(const HttpRequest &request, const HttpResponder &r
             return jsonResponse(200, page(items, std::nullopt));
         },
         responder);
+}
+
+void ApiRouter::putDetectionSettings(const HttpRequest &request, const HttpResponder &responder)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+        return responder.send(apiError(400, QStringLiteral("body must be a JSON object of detection settings"),
+                                       QJsonObject{{QStringLiteral("field"), QStringLiteral("body")}}));
+    QString field, message;
+    const auto settings = DetectionSettings::fromJson(doc.object(), &field, &message);
+    if (!settings)
+        return responder.send(apiError(400, QStringLiteral("%1 %2").arg(field, message),
+                                       QJsonObject{{QStringLiteral("field"), field}}));
+    auto job = std::make_unique<WriteJob>();
+    const QJsonObject effective = settings->toJson();
+    job->settings.emplace_back("detection", QJsonDocument(effective).toJson(QJsonDocument::Compact).toStdString());
+    // Applied once stored, so what the API acknowledges is what a restart comes back to.
+    job->done = [responder, effective, analysis = m_deps.analysis, s = *settings](const WriteOutcome &outcome) {
+        if (!outcome.ok)
+            return responder.send(apiError(500, QStringLiteral("settings not stored: %1").arg(QString::fromStdString(outcome.error))));
+        analysis->setDetectionSettings(s);
+        responder.send(jsonResponse(200, effective));
+    };
+    m_deps.writer->submit(std::move(job));
 }
 
 } // namespace fg

@@ -16,7 +16,7 @@ class QueryRunner;
 class StoreWriter;
 struct EngineConfig;
 struct IngestStats;
-struct AnalysisStats;
+class AnalysisWorker;
 
 // The HTTP API: guards, routing, and the handlers of each path. Lives on the listener thread.
 class ApiRouter final : public RequestHandler {
@@ -26,7 +26,7 @@ public:
         QueryRunner *queries;
         InflightBudget *budget;
         IngestStats *ingestStats;
-        const AnalysisStats *analysisStats;
+        AnalysisWorker *analysis;
     };
     ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps);
     ~ApiRouter() override;
@@ -39,7 +39,8 @@ public:
 
 private:
     enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
-                       ServiceHealth, ErrorPatterns };
+                       ServiceHealth, ErrorPatterns, GetDetectionSettings,
+                       PutDetectionSettings };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -53,6 +54,7 @@ private:
     void kpis(const HttpRequest &request, const HttpResponder &responder);
     void anomalies(const HttpRequest &request, const HttpResponder &responder);
     void errorPatterns(const HttpRequest &request, const HttpResponder &responder);
+    void putDetectionSettings(const HttpRequest &request, const HttpResponder &responder);
     void health(const HttpRequest &request, const HttpResponder &responder, bool one);
 
     RequestGuard m_guard;

@@ -3,6 +3,7 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonDocument>
 
 #include "analysis/analysisworker.h"
 #include "api/apirouter.h"
@@ -72,6 +73,12 @@ bool Engine::start(QString *error)
         SqliteStoreReader reader(options.path);
         for (const StoredTemplate &t : reader.templates({}, Level::Unknown, 0, 0, 0))
             m_analysis->restoreTemplate(t.service, t.id, t.text);
+        if (const auto stored = reader.setting("detection")) {
+            QString field, message;
+            if (const auto s = DetectionSettings::fromJson(QJsonDocument::fromJson(QByteArray::fromStdString(*stored)).object(),
+                                                           &field, &message))
+                m_analysis->setDetectionSettings(*s);
+        }
     } catch (const std::exception &e) {
         *error = QStringLiteral("database %1 cannot be read: %2").arg(m_config.dbPath, QString::fromUtf8(e.what()));
         stop();
@@ -106,7 +113,7 @@ bool Engine::startListener(QString *error)
         [&] {
             m_router = new ApiRouter(m_config, m_config.toJson(),
                                      {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats,
-                                      &m_analysis->stats()});
+                                      m_analysis.get()});
             m_server = new HttpServer(m_router, m_budget.get(), limits);
             ok = m_server->listen(m_config.listenAddress, m_config.listenPort);
             if (ok) {

@@ -116,7 +116,15 @@ CREATE TABLE template_counts(
   PRIMARY KEY(service_id, template_id, minute)) WITHOUT ROWID;
 )sql";
 
-const char *const kMigrations[] = {kV1, kV2, kV3, kV4};
+// Version 5: settings documents edited over the API or in the window (detection, …).
+constexpr const char *kV5 = R"sql(
+CREATE TABLE settings(
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated INTEGER NOT NULL) WITHOUT ROWID;
+)sql";
+
+const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5};
 
 } // namespace
 

@@ -403,4 +403,13 @@ std::vector<StoredTemplate> SqliteStoreReader::templates(const std::string &serv
     return out;
 }
 
+std::optional<std::string> SqliteStoreReader::setting(const std::string &key)
+{
+    Statement st(m_db->handle(), "SELECT value FROM settings WHERE key=?");
+    st.bindText(1, key);
+    if (st.step())
+        return str(st.text(0));
+    return std::nullopt;
+}
+
 } // namespace fg

@@ -27,6 +27,7 @@ public:
     Page<StoredAnomaly> anomalies(const std::string &service, const TimeWindow &window) override;
     std::optional<TimeNs> latestKpiMinute(const std::string &service, const std::string &endpoint) override;
     std::vector<std::string> kpiEndpoints(const std::string &service, TimeNs from) override;
+    std::optional<std::string> setting(const std::string &key) override;
     std::vector<StoredTemplate> templates(const std::string &service, Level minLevel, TimeNs from, TimeNs to,
                                           int limit) override;
 

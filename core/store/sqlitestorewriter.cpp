@@ -264,6 +264,11 @@ private:
             w.bind(5, int(t.maxLevel)).bind(6, t.firstSeen).bind(7, t.lastSeen).bind(8, std::int64_t(t.count));
             w.exec();
         }
+        for (const auto &[key, value] : job.settings) {
+            Statement set(m_db.handle(), "INSERT OR REPLACE INTO settings(key, value, updated) VALUES(?,?,?)");
+            set.bindText(1, key).bindText(2, value).bind(3, m_options.clock());
+            set.exec();
+        }
         for (const TemplateMinute &c : job.templateMinutes) {
             Statement &w = *m_writeTemplateMinute;
             w.bind(1, serviceId(c.service, c.minute)).bind(2, c.id).bind(3, c.minute).bind(4, std::int64_t(c.count));

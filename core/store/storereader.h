@@ -110,6 +110,8 @@ public:
     // first; service empty: all services. limit 0: no limit.
     virtual std::vector<StoredTemplate> templates(const std::string &service, Level minLevel, TimeNs from, TimeNs to,
                                                   int limit) = 0;
+    // A settings document (JSON) by key.
+    virtual std::optional<std::string> setting(const std::string &key) = 0;
     // Anomalies overlapping the window, newest start first; service empty: all.
     virtual Page<StoredAnomaly> anomalies(const std::string &service, const TimeWindow &window) = 0;
 };

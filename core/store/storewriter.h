@@ -27,6 +27,8 @@ struct WriteJob {
     // Log templates touched and their per-minute counts (added to what is stored).
     std::vector<TemplateUpdate> templates;
     std::vector<TemplateMinute> templateMinutes;
+    // Settings documents by key (JSON), replacing what is stored.
+    std::vector<std::pair<std::string, std::string>> settings;
     // Called on the writer thread once the job's transaction is durable (or has failed).
     std::function<void(const WriteOutcome &)> done;
 };

@@ -69,6 +69,16 @@ DegradationDetector::DegradationDetector(std::string service, Params p) : m_serv
     };
 }
 
+void DegradationDetector::configure(int forMinutes, int clearMinutes, std::size_t warmupMinutes, double activeAt,
+                                    double extremeAt)
+{
+    m_params.forMinutes = forMinutes;
+    m_params.clearMinutes = clearMinutes;
+    m_params.warmupMinutes = warmupMinutes;
+    for (Series &s : m_series)
+        s.detector.setLimits(activeAt, extremeAt, warmupMinutes);
+}
+
 std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, const std::vector<std::string> &newErrors)
 {
     const double values[] = {k.latency.quantile(0.50), k.latency.quantile(0.95), k.latency.quantile(0.99),

@@ -19,13 +19,15 @@ namespace fg {
 class DegradationDetector final {
 public:
     struct Params {
-        int forMinutes = 3;
+        int forMinutes = 3; // DetectionSettings holds the user-facing defaults; these match them
         int clearMinutes = 5;
         std::size_t warmupMinutes = 30;
         std::size_t baselineMinutes = 120;
     };
     DegradationDetector(std::string service, Params params);
     explicit DegradationDetector(std::string service) : DegradationDetector(std::move(service), Params{}) {}
+    // Applies changed settings without losing the history behind the baselines.
+    void configure(int forMinutes, int clearMinutes, std::size_t warmupMinutes, double activeAt, double extremeAt);
 
     // Feeds one closed minute of the service (endpoint empty). Returns the anomaly when it was raised,
     // changed or resolved by this minute.

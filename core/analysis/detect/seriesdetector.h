@@ -46,6 +46,14 @@ public:
     // few requests); the sigma is never smaller.
     SeriesVerdict update(double value, double noiseScale = 0);
     double baseline() const { return m_baseline.size() ? m_baseline.median() : 0.0; }
+    // New limits and warm-up from the settings; the history stays.
+    void setLimits(double activeAt, double extremeAt, std::size_t warmup)
+    {
+        m_p.activeAt = activeAt;
+        m_p.clearBelow = activeAt / 2;
+        m_p.extremeAt = extremeAt;
+        m_p.warmup = warmup;
+    }
 
 private:
     Params m_p;
