@@ -1,8 +1,11 @@
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QTest>
 
 #include "analysis/levelinference.h"
 #include "analysis/logclassifier.h"
 #include "analysis/messagefields.h"
+#include "analysis/tagger.h"
 
 using namespace fg;
 
@@ -87,6 +90,30 @@ private slots:
         QFETCH(int, status);
         QFETCH(int, level);
         QCOMPARE(int(inferLevel(message.toStdString(), status)), level);
+    }
+
+    void builtinAndUserTags()
+    {
+        TagRules rules({TagRule{"payments", {"card declined", "payment"}, 0}});
+        auto tags = [&](const char *message, int status = 0) {
+            LogRecord r;
+            r.message = message;
+            r.statusCode = status;
+            QStringList out;
+            for (const std::string &t : rules.tagsFor(r))
+                out << QString::fromStdString(t);
+            return out.join(QLatin1Char(','));
+        };
+        QCOMPARE(tags("upstream timed out after 3000 ms"), QStringLiteral("timeout"));
+        QCOMPARE(tags("SQL deadlock detected; login failed", 503), QStringLiteral("5xx,auth,db"));
+        QCOMPARE(tags("java.lang.OutOfMemoryError: Java heap space"), QStringLiteral("oom"));
+        QCOMPARE(tags("Card Declined for order 7"), QStringLiteral("payments"));
+        QCOMPARE(tags("payments batch done"), QString()); // whole words only
+        QCOMPARE(tags("all good"), QString());
+        QString field, message;
+        QVERIFY(!TagRules::rulesFromJson(QJsonObject{{QStringLiteral("rules"), QJsonArray{QJsonObject{{QStringLiteral("tag"), QStringLiteral("x")}}}}},
+                                         &field, &message));
+        QCOMPARE(field, QStringLiteral("rules[0]"));
     }
 
     void enrichFillsOnlyWhatIsMissing()

@@ -426,6 +426,26 @@ private slots:
         QCOMPARE(c.request("PUT", "/api/settings/detection", "{}").status, 200); // back to defaults
     }
 
+    void tagsOnEventsAndUserRules()
+    {
+        TestHttpClient c(m_port);
+        QCOMPARE(c.post("/api/ingest/logs", R"([{"service":"tagged","message":"db query timed out"},{"service":"tagged","message":"card declined"}])").status, 202);
+        QJsonArray items = c.get("/api/logs?service=tagged&tag=timeout").json().value(QStringLiteral("items")).toArray();
+        QCOMPARE(items.size(), 1);
+        QCOMPARE(items[0].toObject().value(QStringLiteral("tags")).toArray(), (QJsonArray{QStringLiteral("db"), QStringLiteral("timeout")}));
+        // A user rule applies to what is ingested after it is stored.
+        HttpReply r = c.request("PUT", "/api/settings/tags", R"({"rules":[{"tag":"payments","words":["card declined"]}]})");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(c.get("/api/settings/tags").json().value(QStringLiteral("rules")).toArray().size(), 1);
+        QCOMPARE(c.post("/api/ingest/logs", R"({"service":"tagged","message":"Card declined again"})").status, 202);
+        items = c.get("/api/logs?service=tagged&tag=payments").json().value(QStringLiteral("items")).toArray();
+        QCOMPARE(items.size(), 1);
+        QCOMPARE(items[0].toObject().value(QStringLiteral("message")).toString(), QStringLiteral("Card declined again"));
+        r = c.request("PUT", "/api/settings/tags", R"({"rules":[{"tag":"a,b","words":["x"]}]})");
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("rules[0].tag"));
+    }
+
     void healthReadyConfig()
     {
         TestHttpClient c(m_port);

@@ -11,6 +11,7 @@
 #include "analysis/endpointnormalizer.h"
 #include "analysis/detectionsettings.h"
 #include "analysis/healthscore.h"
+#include "analysis/tagger.h"
 #include "apierror.h"
 #include "config/engineconfig.h"
 #include "ingest/inflightbudget.h"
@@ -41,6 +42,14 @@ QJsonValue jsonObjectText(const std::string &text)
     if (text.empty())
         return QJsonObject();
     return QJsonDocument::fromJson(QByteArray::fromStdString(text)).object();
+}
+
+QJsonArray tagsJson(const std::string &wrapped)
+{
+    QJsonArray tags;
+    for (const QString &t : QString::fromStdString(wrapped).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        tags.append(t);
+    return tags;
 }
 
 HttpResponse paramError(const ParamError &e)
@@ -74,6 +83,7 @@ QJsonObject logJson(const StoredLog &row)
         {QStringLiteral("span_id"), str(r.spanId)},
         {QStringLiteral("signal_id"), str(r.signalId)},
         {QStringLiteral("attributes"), jsonObjectText(r.attributes)},
+        {QStringLiteral("tags"), tagsJson(r.tags)},
     };
 }
 
@@ -83,9 +93,10 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
     : m_guard(config.listenAddress, config.listenPort, config.allowedHosts, config.allowedOrigins),
       m_configJson(configJson), m_deps(deps),
       m_ingestLogs(std::make_unique<IngestRoute>(std::make_unique<NativeLogDecoder>(), deps.writer, deps.budget,
-                                                 deps.ingestStats, config.maxDecompressedBytes)),
+                                                 deps.ingestStats, deps.tagRules, config.maxDecompressedBytes)),
       m_ingestMetrics(std::make_unique<IngestRoute>(std::make_unique<NativeMetricDecoder>(), deps.writer,
-                                                    deps.budget, deps.ingestStats, config.maxDecompressedBytes))
+                                                    deps.budget, deps.ingestStats, deps.tagRules,
+                                                    config.maxDecompressedBytes))
 {
     m_uptime.start();
 }
@@ -112,6 +123,8 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/api/analytics/errors/patterns", "GET", Route::ErrorPatterns},
         {"/api/settings/detection", "GET", Route::GetDetectionSettings},
         {"/api/settings/detection", "PUT", Route::PutDetectionSettings},
+        {"/api/settings/tags", "GET", Route::GetTagSettings},
+        {"/api/settings/tags", "PUT", Route::PutTagSettings},
     };
     RouteMatch m;
     // The one route with a parameter: /api/health/services/{name}.
@@ -193,6 +206,8 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
     case Route::ServicesHealth: health(request, responder, false); return;
     case Route::ErrorPatterns: errorPatterns(request, responder); return;
     case Route::PutDetectionSettings: putDetectionSettings(request, responder); return;
+    case Route::GetTagSettings: responder.send(jsonResponse(200, m_deps.tagRules->current()->toJson())); return;
+    case Route::PutTagSettings: putTagSettings(request, responder); return;
     case Route::GetDetectionSettings:
         m_deps.queries->run(
             [](StoreReader &reader) {
@@ -283,6 +298,7 @@ void ApiRouter::logs(const HttpRequest &request, const HttpResponder &responder)
         return responder.send(paramError(*e));
     q.service = params.text(QStringLiteral("service")).toStdString();
     q.contains = params.text(QStringLiteral("q")).toStdString();
+    q.tag = params.text(QStringLiteral("tag")).toStdString();
     m_deps.queries->run(
         [q](StoreReader &reader) {
             const Page<StoredLog> result = reader.logs(q);
@@ -597,6 +613,30 @@ void ApiRouter::putDetectionSettings(const HttpRequest &request, const HttpRespo
             return responder.send(apiError(500, QStringLiteral("settings not stored: %1").arg(QString::fromStdString(outcome.error))));
         analysis->setDetectionSettings(s);
         responder.send(jsonResponse(200, effective));
+    };
+    m_deps.writer->submit(std::move(job));
+}
+
+void ApiRouter::putTagSettings(const HttpRequest &request, const HttpResponder &responder)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+        return responder.send(apiError(400, QStringLiteral("body must be a JSON object {\"rules\":[…]}"),
+                                       QJsonObject{{QStringLiteral("field"), QStringLiteral("body")}}));
+    QString field, message;
+    auto rules = TagRules::rulesFromJson(doc.object(), &field, &message);
+    if (!rules)
+        return responder.send(apiError(400, QStringLiteral("%1 %2").arg(field, message),
+                                       QJsonObject{{QStringLiteral("field"), field}}));
+    auto tagRules = std::make_shared<const TagRules>(std::move(*rules));
+    auto job = std::make_unique<WriteJob>();
+    job->settings.emplace_back("tags", QJsonDocument(tagRules->toJson()).toJson(QJsonDocument::Compact).toStdString());
+    job->done = [responder, tagRules, holder = m_deps.tagRules](const WriteOutcome &outcome) {
+        if (!outcome.ok)
+            return responder.send(apiError(500, QStringLiteral("settings not stored: %1").arg(QString::fromStdString(outcome.error))));
+        holder->set(tagRules); // events ingested from now on carry the new tags
+        responder.send(jsonResponse(200, tagRules->toJson()));
     };
     m_deps.writer->submit(std::move(job));
 }

@@ -17,6 +17,7 @@ class StoreWriter;
 struct EngineConfig;
 struct IngestStats;
 class AnalysisWorker;
+class TagRulesHolder;
 
 // The HTTP API: guards, routing, and the handlers of each path. Lives on the listener thread.
 class ApiRouter final : public RequestHandler {
@@ -27,6 +28,7 @@ public:
         InflightBudget *budget;
         IngestStats *ingestStats;
         AnalysisWorker *analysis;
+        TagRulesHolder *tagRules;
     };
     ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps);
     ~ApiRouter() override;
@@ -40,7 +42,7 @@ public:
 private:
     enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
                        ServiceHealth, ErrorPatterns, GetDetectionSettings,
-                       PutDetectionSettings };
+                       PutDetectionSettings, GetTagSettings, PutTagSettings };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -55,6 +57,7 @@ private:
     void anomalies(const HttpRequest &request, const HttpResponder &responder);
     void errorPatterns(const HttpRequest &request, const HttpResponder &responder);
     void putDetectionSettings(const HttpRequest &request, const HttpResponder &responder);
+    void putTagSettings(const HttpRequest &request, const HttpResponder &responder);
     void health(const HttpRequest &request, const HttpResponder &responder, bool one);
 
     RequestGuard m_guard;

@@ -73,8 +73,8 @@ HttpResponse rawJson(int status, std::string body)
 } // namespace
 
 IngestRoute::IngestRoute(std::unique_ptr<IngestDecoder> decoder, StoreWriter *writer, InflightBudget *budget,
-                         IngestStats *stats, qint64 maxDecompressedBytes)
-    : m_decoder(std::move(decoder)), m_writer(writer), m_budget(budget), m_stats(stats),
+                         IngestStats *stats, const TagRulesHolder *tagRules, qint64 maxDecompressedBytes)
+    : m_decoder(std::move(decoder)), m_tagRules(tagRules), m_writer(writer), m_budget(budget), m_stats(stats),
       m_maxDecompressed(maxDecompressedBytes)
 {
 }
@@ -175,8 +175,12 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
         return;
     }
 
-    for (LogRecord &r : decoded.batch.logs)
+    const std::shared_ptr<const TagRules> tagRules = m_tagRules->current();
+    for (LogRecord &r : decoded.batch.logs) {
         m_classifier.enrich(r);
+        for (const std::string &tag : tagRules->tagsFor(r))
+            r.tags += (r.tags.empty() ? "," : "") + tag + ",";
+    }
     auto job = std::make_unique<WriteJob>();
     job->batch = std::move(decoded.batch);
     const int accepted = decoded.accepted;

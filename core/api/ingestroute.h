@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "analysis/logclassifier.h"
+#include "analysis/tagger.h"
 #include "ingest/httpresponder.h"
 #include "ingest/ingestdecoder.h"
 
@@ -19,7 +20,7 @@ struct IngestStats;
 class IngestRoute final {
 public:
     IngestRoute(std::unique_ptr<IngestDecoder> decoder, StoreWriter *writer, InflightBudget *budget,
-                IngestStats *stats, qint64 maxDecompressedBytes);
+                IngestStats *stats, const TagRulesHolder *tagRules, qint64 maxDecompressedBytes);
 
     // Media-type and encoding checks done on the head, before the body is read.
     static std::optional<HttpResponse> checkHead(const HttpRequest &head);
@@ -28,6 +29,7 @@ public:
 private:
     std::unique_ptr<IngestDecoder> m_decoder;
     LogClassifier m_classifier;
+    const TagRulesHolder *m_tagRules;
     StoreWriter *m_writer;
     InflightBudget *m_budget;
     IngestStats *m_stats;

@@ -73,6 +73,12 @@ bool Engine::start(QString *error)
         SqliteStoreReader reader(options.path);
         for (const StoredTemplate &t : reader.templates({}, Level::Unknown, 0, 0, 0))
             m_analysis->restoreTemplate(t.service, t.id, t.text);
+        if (const auto stored = reader.setting("tags")) {
+            QString field, message;
+            if (auto rules = TagRules::rulesFromJson(QJsonDocument::fromJson(QByteArray::fromStdString(*stored)).object(),
+                                                     &field, &message))
+                m_tagRules.set(std::make_shared<const TagRules>(std::move(*rules)));
+        }
         if (const auto stored = reader.setting("detection")) {
             QString field, message;
             if (const auto s = DetectionSettings::fromJson(QJsonDocument::fromJson(QByteArray::fromStdString(*stored)).object(),
@@ -113,7 +119,7 @@ bool Engine::startListener(QString *error)
         [&] {
             m_router = new ApiRouter(m_config, m_config.toJson(),
                                      {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats,
-                                      m_analysis.get()});
+                                      m_analysis.get(), &m_tagRules});
             m_server = new HttpServer(m_router, m_budget.get(), limits);
             ok = m_server->listen(m_config.listenAddress, m_config.listenPort);
             if (ok) {

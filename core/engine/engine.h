@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "analysis/tagger.h"
 #include "api/ingeststats.h"
 #include "config/engineconfig.h"
 #include "enginestats.h"
@@ -55,6 +56,7 @@ private:
     std::unique_ptr<InflightBudget> m_budget;
     std::unique_ptr<QueryRunner> m_queries;
     IngestStats m_ingestStats;
+    TagRulesHolder m_tagRules;
     QThread m_listenerThread;
     QObject *m_listenerContext = nullptr;
     ApiRouter *m_router = nullptr;

@@ -10,7 +10,7 @@ std::size_t heap(const std::string &s) { return s.capacity() > 15 ? s.capacity()
 std::size_t approxBytes(const LogRecord &r)
 {
     return sizeof(LogRecord) + heap(r.service) + heap(r.levelRaw) + heap(r.message) + heap(r.endpoint)
-           + heap(r.method) + heap(r.traceId) + heap(r.spanId) + heap(r.signalId) + heap(r.attributes);
+           + heap(r.method) + heap(r.traceId) + heap(r.spanId) + heap(r.signalId) + heap(r.attributes) + heap(r.tags);
 }
 
 std::size_t approxBytes(const MetricSample &m)

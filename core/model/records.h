@@ -27,6 +27,7 @@ struct LogRecord {
     std::string spanId;
     std::string signalId; // idempotency key; empty: none
     std::string attributes; // minified JSON object, or empty
+    std::string tags;       // ",timeout,db," (wrapped in commas for exact matching), or empty
 };
 
 enum class MetricType : std::uint8_t { Gauge = 0, Counter = 1, Histogram = 2, Timer = 3 };

@@ -37,7 +37,8 @@ CREATE TABLE logs(
   trace_id TEXT,
   span_id TEXT,
   signal_id TEXT,
-  attributes TEXT);
+  attributes TEXT,
+  tags TEXT);
 CREATE INDEX logs_by_service_time ON logs(service_id, ts);
 CREATE TABLE signal_ids(
   key TEXT PRIMARY KEY,

@@ -141,12 +141,14 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
     else if (auto sid = serviceId(q.service))
         services.push_back(*sid);
     std::string sql = "SELECT ts, id, received, (SELECT name FROM services WHERE id=l.service_id), level, level_raw,"
-                      " message, latency_ms, status_code, endpoint, method, trace_id, span_id, signal_id, attributes"
+                      " message, latency_ms, status_code, endpoint, method, trace_id, span_id, signal_id, attributes, tags"
                       " FROM logs l WHERE service_id = ?1 AND" + windowSql(q.window, "l");
     if (q.minLevel != Level::Unknown)
         sql += " AND level >= ?6";
     if (!q.contains.empty())
         sql += " AND fg_icontains(message, ?7)";
+    if (!q.tag.empty())
+        sql += " AND instr(tags, ?9) > 0";
     sql += " ORDER BY ts DESC, id DESC LIMIT ?8";
     std::vector<std::unique_ptr<Statement>> sources;
     for (std::int64_t sid : services) {
@@ -158,6 +160,8 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
         if (!q.contains.empty())
             st->bind(7, std::string_view(q.contains));
         st->bind(8, q.window.limit + 1);
+        if (!q.tag.empty())
+            st->bindText(9, "," + q.tag + ",");
         sources.push_back(std::move(st));
     }
     page.nextCursor = mergeNewestFirst(sources, q.window.limit, [&](Statement &st) {
@@ -178,6 +182,7 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
         r.spanId = str(st.text(12));
         r.signalId = str(st.text(13));
         r.attributes = str(st.text(14));
+        r.tags = str(st.text(15));
         page.items.push_back(std::move(row));
     });
     return page;

@@ -47,7 +47,8 @@ public:
         migrateSchema(m_db);
         m_insertLog = std::make_unique<Statement>(
             m_db.handle(), "INSERT INTO logs(id,ts,received,service_id,level,level_raw,message,latency_ms,status_code,"
-                           "endpoint,method,trace_id,span_id,signal_id,attributes) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                           "endpoint,method,trace_id,span_id,signal_id,attributes,tags)"
+                           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         m_insertPoint = std::make_unique<Statement>(
             m_db.handle(), "INSERT INTO metric_points(id,series_id,ts,value,received,signal_id) VALUES(?,?,?,?,?,?)");
         m_insertSignal = std::make_unique<Statement>(
@@ -234,6 +235,7 @@ private:
             s.bind(10, std::string_view(r.endpoint)).bind(11, std::string_view(r.method));
             s.bind(12, std::string_view(r.traceId)).bind(13, std::string_view(r.spanId));
             s.bind(14, std::string_view(r.signalId)).bind(15, std::string_view(r.attributes));
+            s.bind(16, std::string_view(r.tags));
             s.exec();
             ++m_nextLogId;
             note(deltas[sid], r.ts, r.received).logs++;

@@ -58,6 +58,7 @@ struct LogQuery {
     std::string service; // empty: all
     Level minLevel = Level::Unknown; // Unknown: no level filter
     std::string contains; // case-insensitive substring of the message; empty: none
+    std::string tag;      // only events with this tag; empty: any
 };
 
 struct MetricQuery {

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/records.h"
+
+namespace fg {
+
+// A tag and what earns it: any of its words or phrases in the message (any case; single words match
+// whole words only), and/or an HTTP status at or above minStatus.
+struct TagRule {
+    std::string tag;
+    std::vector<std::string> words;
+    int minStatus = 0;
+};
+
+// The built-in rules (timeout, db, auth, oom, 5xx) plus the user's, as one immutable set.
+class TagRules final {
+public:
+    explicit TagRules(std::vector<TagRule> userRules = {});
+    // Tags of an event, sorted and unique.
+    std::vector<std::string> tagsFor(const LogRecord &record) const;
+    const std::vector<TagRule> &userRules() const { return m_user; }
+
+    QJsonObject toJson() const; // {"rules":[…user rules…],"builtin":[…]}
+    static std::optional<std::vector<TagRule>> rulesFromJson(const QJsonObject &json, QString *field, QString *message);
+
+private:
+    std::vector<TagRule> m_user;
+    std::vector<TagRule> m_all;
+};
+
+// Hands the current rules to every ingest thread and takes updates from the settings API.
+class TagRulesHolder final {
+public:
+    TagRulesHolder() : m_rules(std::make_shared<const TagRules>()) {}
+    std::shared_ptr<const TagRules> current() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_rules;
+    }
+    void set(std::shared_ptr<const TagRules> rules)
+    {
+        std::lock_guard lock(m_mutex);
+        m_rules = std::move(rules);
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::shared_ptr<const TagRules> m_rules;
+};
+
+} // namespace fg
