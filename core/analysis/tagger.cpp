@@ -11,28 +11,6 @@ namespace {
 char lower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
 bool isWordChar(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
 
-// Case-insensitive search; a needle without spaces must stand as a whole word.
-bool contains(std::string_view hay, std::string_view needle)
-{
-    if (needle.empty() || needle.size() > hay.size())
-        return false;
-    const bool phrase = needle.find(' ') != std::string_view::npos;
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-        std::size_t k = 0;
-        while (k < needle.size() && lower(hay[i + k]) == needle[k])
-            ++k;
-        if (k != needle.size())
-            continue;
-        if (phrase)
-            return true;
-        const bool startOk = i == 0 || !isWordChar(hay[i - 1]);
-        const bool endOk = i + k == hay.size() || !isWordChar(hay[i + k]);
-        if (startOk && endOk)
-            return true;
-    }
-    return false;
-}
-
 std::vector<TagRule> builtins()
 {
     return {
@@ -59,18 +37,58 @@ TagRules::TagRules(std::vector<TagRule> userRules) : m_user(std::move(userRules)
             w = lowered(w);
         m_all.push_back(std::move(r));
     }
+    for (std::size_t i = 0; i < m_all.size(); ++i)
+        for (const std::string &w : m_all[i].words) {
+            const std::size_t space = w.find(' ');
+            if (space == std::string::npos)
+                m_words[w].rules.push_back(i);
+            else
+                m_words[w.substr(0, space)].phrases.emplace_back(w.substr(space), i);
+        }
 }
 
 std::vector<std::string> TagRules::tagsFor(const LogRecord &r) const
 {
-    std::vector<std::string> tags;
-    for (const TagRule &rule : m_all) {
-        bool hit = rule.minStatus > 0 && r.statusCode >= rule.minStatus;
-        for (std::size_t i = 0; !hit && i < rule.words.size(); ++i)
-            hit = contains(r.message, rule.words[i]);
-        if (hit)
-            tags.push_back(rule.tag);
+    thread_local std::vector<char> hit; // reused: this runs for every ingested event
+    hit.assign(m_all.size(), 0);
+    for (std::size_t i = 0; i < m_all.size(); ++i)
+        hit[i] = m_all[i].minStatus > 0 && r.statusCode >= m_all[i].minStatus;
+    const std::string_view text = r.message;
+    char word[32];
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (!isWordChar(text[i])) {
+            ++i;
+            continue;
+        }
+        std::size_t end = i, n = 0;
+        while (end < text.size() && isWordChar(text[end])) {
+            if (n < sizeof word)
+                word[n] = lower(text[end]);
+            ++n;
+            ++end;
+        }
+        if (n <= sizeof word) {
+            if (auto it = m_words.find(std::string_view(word, n)); it != m_words.end()) {
+                for (std::size_t rule : it->second.rules)
+                    hit[rule] = 1;
+                for (const auto &[rest, rule] : it->second.phrases) {
+                    // rest begins with the space after the first word
+                    bool same = end + rest.size() <= text.size();
+                    for (std::size_t k = 0; same && k < rest.size(); ++k)
+                        same = lower(text[end + k]) == rest[k];
+                    const std::size_t after = end + rest.size();
+                    if (same && (after == text.size() || !isWordChar(text[after])))
+                        hit[rule] = 1;
+                }
+            }
+        }
+        i = end;
     }
+    std::vector<std::string> tags;
+    for (std::size_t k = 0; k < m_all.size(); ++k)
+        if (hit[k])
+            tags.push_back(m_all[k].tag);
     std::sort(tags.begin(), tags.end());
     tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
     return tags;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "model/records.h"
@@ -36,6 +37,18 @@ public:
 private:
     std::vector<TagRule> m_user;
     std::vector<TagRule> m_all;
+    // Runs on every event, in one pass: each message word (lower-cased in a small buffer) is looked up
+    // once; it may complete a single-word rule or start a phrase, checked in place. The cost does not
+    // grow with the number of rules.
+    struct WordEntry {
+        std::vector<std::size_t> rules;                           // single-word rules
+        std::vector<std::pair<std::string, std::size_t>> phrases; // rest of phrases starting here
+    };
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+    };
+    std::unordered_map<std::string, WordEntry, Hash, std::equal_to<>> m_words;
 };
 
 // Hands the current rules to every ingest thread and takes updates from the settings API.

@@ -112,12 +112,20 @@ void HttpConnection::process()
                 m_in.remove(0, 2);
             if (m_in.isEmpty())
                 return;
-            qsizetype end = m_in.indexOf("\r\n\r\n");
-            qsizetype bodyStart = end + 4;
-            const qsizetype lfEnd = m_in.indexOf("\n\n");
-            if (lfEnd >= 0 && (end < 0 || lfEnd < end)) {
-                end = lfEnd;
-                bodyStart = lfEnd + 2;
+            // The head ends at the first empty line (CRLF or bare LF). Scan only as far as that: a body
+            // may already follow in the buffer.
+            qsizetype end = -1, bodyStart = 0;
+            for (qsizetype lineStart = 0; lineStart < m_in.size() && lineStart <= m_limits.maxHeaderBytes;) {
+                const qsizetype nl = m_in.indexOf('\n', lineStart);
+                if (nl < 0)
+                    break;
+                const qsizetype len = nl - lineStart;
+                if (len == 0 || (len == 1 && m_in[lineStart] == '\r')) {
+                    end = lineStart;
+                    bodyStart = nl + 1;
+                    break;
+                }
+                lineStart = nl + 1;
             }
             if (end < 0) {
                 if (m_in.size() > m_limits.maxHeaderBytes)
