@@ -76,8 +76,13 @@ private slots:
         for (int attempt = 0; attempt < 100 && (minutes("checkout").size() < 110 || minutes("ledger").size() < 110); ++attempt)
             QThread::msleep(100);
         const QJsonArray items = client.get("/api/anomalies?service=checkout").json().value(QStringLiteral("items")).toArray();
-        QCOMPARE(items.size(), 1);
-        const QJsonObject a = items[0].toObject();
+        // One for the service and one for its route, both from the same creep.
+        QCOMPARE(items.size(), 2);
+        QJsonObject a, route;
+        for (const QJsonValue &v : items)
+            (v.toObject().value(QStringLiteral("endpoint")).isNull() ? a : route) = v.toObject();
+        QCOMPARE(route.value(QStringLiteral("endpoint")).toString(), QStringLiteral("/pay/{id}"));
+        QVERIFY(route.value(QStringLiteral("explanation")).toString().startsWith(QStringLiteral("checkout /pay/{id}: ")));
         QCOMPARE(a.value(QStringLiteral("kind")).toString(), QStringLiteral("degradation"));
         QCOMPARE(a.value(QStringLiteral("service")).toString(), QStringLiteral("checkout"));
         // Raised on event time: after the creep began at 11:00, well before the data ended at 12:00.
@@ -102,10 +107,10 @@ private slots:
 
         // Health: the degraded service loses points for its open degradation, the steady one does not.
         const QJsonObject checkout = client.get("/api/health/services/checkout").json();
-        QCOMPARE(checkout.value(QStringLiteral("open_anomalies")).toInt(), 1);
+        QCOMPARE(checkout.value(QStringLiteral("open_anomalies")).toInt(), 2);
         QVERIFY(checkout.value(QStringLiteral("score")).toDouble() < 80);
         QVERIFY(checkout.value(QStringLiteral("penalties")).toObject().value(QStringLiteral("anomalies")).toDouble() > 10);
-        QCOMPARE(checkout.value(QStringLiteral("anomalies")).toArray().size(), 1);
+        QCOMPARE(checkout.value(QStringLiteral("anomalies")).toArray().size(), 2);
         QVERIFY(!checkout.value(QStringLiteral("endpoints")).toArray().isEmpty());
         bool ledgerHealthy = false;
         for (const QJsonValue &v : client.get("/api/health/services").json().value(QStringLiteral("items")).toArray())

@@ -67,7 +67,7 @@ void AnalysisWorker::run()
             if (m_settingsChanged) {
                 m_settings = m_pendingSettings;
                 m_settingsChanged = false;
-                for (auto &[service, d] : m_detectors)
+                for (auto &[key, d] : m_detectors)
                     d.configure(m_settings.forMinutes, m_settings.clearMinutes, std::size_t(m_settings.warmupMinutes),
                                 m_settings.activeAt(), m_settings.extremeAt());
             }
@@ -99,11 +99,11 @@ void AnalysisWorker::setDetectionSettings(const DetectionSettings &settings)
     m_wake.notify_one();
 }
 
-DegradationDetector &AnalysisWorker::detectorFor(const std::string &service)
+DegradationDetector &AnalysisWorker::detectorFor(const std::string &service, const std::string &endpoint)
 {
-    auto it = m_detectors.find(service);
+    auto it = m_detectors.find({service, endpoint});
     if (it == m_detectors.end()) {
-        it = m_detectors.emplace(service, DegradationDetector(service)).first;
+        it = m_detectors.emplace(std::pair{service, endpoint}, DegradationDetector(service, endpoint)).first;
         it->second.configure(m_settings.forMinutes, m_settings.clearMinutes, std::size_t(m_settings.warmupMinutes),
                              m_settings.activeAt(), m_settings.extremeAt());
     }
@@ -118,10 +118,15 @@ void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
     if (rollups.empty() && job->templates.empty())
         return;
     for (const KpiRollup &k : rollups) {
-        if (!detect || !k.endpoint.empty() || k.late)
+        if (!detect || k.late)
             continue;
-        m_templates.forgetNewErrorsBefore(k.service, k.start);
-        if (auto anomaly = detectorFor(k.service).update(k, m_templates.takeNewErrorTemplates(k.service, k.start))) {
+        // New error templates belong to the service as a whole, not to a route.
+        std::vector<std::string> newErrors;
+        if (k.endpoint.empty()) {
+            m_templates.forgetNewErrorsBefore(k.service, k.start);
+            newErrors = m_templates.takeNewErrorTemplates(k.service, k.start);
+        }
+        if (auto anomaly = detectorFor(k.service, k.endpoint).update(k, newErrors)) {
             ++m_stats.anomalyUpdates;
             job->anomalies.push_back(std::move(*anomaly));
         }

@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include <unordered_map>
+#include <map>
 
 #include "detect/degradationdetector.h"
 #include "detectionsettings.h"
@@ -29,7 +29,7 @@ struct AnalysisStats {
 };
 
 // Analyses committed log events on its own thread: per-minute KPIs per service and route, and on each
-// service's closed minutes the degradation detector. Fed by the store's committed observer through a
+// service's and route's closed minutes the degradation detector. Fed by the store's committed observer through a
 // bounded queue; when analysis falls behind whole batches are dropped and counted, so ingest never waits
 // for it. Closed minutes and anomalies go back to the store as one job. Late parts of minutes are stored
 // but not run through the detectors (their history has moved on; replay analyses them).
@@ -56,12 +56,13 @@ private:
     void run();
     // detect: false for the partial minutes written at shutdown, which would look like a traffic drop.
     void publish(std::vector<KpiRollup> rollups, bool detect);
-    DegradationDetector &detectorFor(const std::string &service);
+    DegradationDetector &detectorFor(const std::string &service, const std::string &endpoint);
 
     StoreWriter *m_store;
     KpiAggregator m_aggregator;
     TemplateTracker m_templates;
-    std::unordered_map<std::string, DegradationDetector> m_detectors; // bounded by the aggregator's service cap
+    // Per service and per route; bounded by the aggregator's caps on services and routes.
+    std::map<std::pair<std::string, std::string>, DegradationDetector> m_detectors;
     DetectionSettings m_settings;        // analysis thread's copy
     DetectionSettings m_pendingSettings; // under m_mutex
     bool m_settingsChanged = false;      // under m_mutex

@@ -56,7 +56,8 @@ std::string label(const std::string &name)
 
 } // namespace
 
-DegradationDetector::DegradationDetector(std::string service, Params p) : m_service(std::move(service)), m_params(p)
+DegradationDetector::DegradationDetector(std::string service, std::string endpoint, Params p)
+    : m_service(std::move(service)), m_endpoint(std::move(endpoint)), m_params(p)
 {
     const std::size_t w = p.baselineMinutes, warm = p.warmupMinutes;
     m_series = {
@@ -119,6 +120,7 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
             return std::nullopt;
         AnomalyRecord a;
         a.service = m_service;
+        a.endpoint = m_endpoint;
         a.startedAt = m_runStart;
         a.score = peak;
         explain(a, minuteEnd, newErrors);
@@ -195,7 +197,7 @@ void DegradationDetector::explain(AnomalyRecord &a, TimeNs now, const std::vecto
         errors = true;
         a.indicators.push_back(std::move(sig));
     }
-    a.explanation = m_service + ": " + text + ".";
+    a.explanation = m_service + (m_endpoint.empty() ? "" : " " + m_endpoint) + ": " + text + ".";
     if (errors && latency)
         a.recommendation = "Errors and latency rose together: check the dependencies this service calls (database, "
                            "upstream APIs) and the most recent deploy.";

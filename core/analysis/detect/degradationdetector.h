@@ -24,8 +24,11 @@ public:
         std::size_t warmupMinutes = 30;
         std::size_t baselineMinutes = 120;
     };
-    DegradationDetector(std::string service, Params params);
-    explicit DegradationDetector(std::string service) : DegradationDetector(std::move(service), Params{}) {}
+    DegradationDetector(std::string service, std::string endpoint, Params params);
+    explicit DegradationDetector(std::string service, std::string endpoint = {})
+        : DegradationDetector(std::move(service), std::move(endpoint), Params{})
+    {
+    }
     // Applies changed settings without losing the history behind the baselines.
     void configure(int forMinutes, int clearMinutes, std::size_t warmupMinutes, double activeAt, double extremeAt);
 
@@ -43,6 +46,7 @@ private:
     void explain(AnomalyRecord &a, TimeNs now, const std::vector<std::string> &newErrorTemplates) const;
 
     std::string m_service;
+    std::string m_endpoint; // empty: the whole service
     Params m_params;
     std::vector<Series> m_series;
     int m_run = 0;    // consecutive minutes meeting the condition
