@@ -1,6 +1,7 @@
 #include "detectionsettings.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 
 namespace fg {
 
@@ -41,6 +42,15 @@ QJsonObject DetectionSettings::toJson() const
                        {QStringLiteral("clear_minutes"), clearMinutes},
                        {QStringLiteral("warmup_minutes"), warmupMinutes},
                        {QStringLiteral("slos"), s}};
+}
+
+DetectionSettings DetectionSettings::stored(const std::optional<std::string> &json)
+{
+    if (!json)
+        return {};
+    QString field, message;
+    return fromJson(QJsonDocument::fromJson(QByteArray::fromStdString(*json)).object(), &field, &message)
+        .value_or(DetectionSettings());
 }
 
 std::optional<DetectionSettings> DetectionSettings::fromJson(const QJsonObject &json, QString *field, QString *message)

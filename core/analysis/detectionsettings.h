@@ -31,6 +31,8 @@ struct DetectionSettings {
     QJsonObject toJson() const;
     // Parses and validates; on error returns nullopt with the offending field and why.
     static std::optional<DetectionSettings> fromJson(const QJsonObject &json, QString *field, QString *message);
+    // The stored document, or the defaults when there is none (or it no longer validates).
+    static DetectionSettings stored(const std::optional<std::string> &json);
 };
 
 } // namespace fg

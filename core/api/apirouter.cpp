@@ -211,13 +211,7 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
     case Route::GetDetectionSettings:
         m_deps.queries->run(
             [](StoreReader &reader) {
-                DetectionSettings settings;
-                QString field, message;
-                if (const auto stored = reader.setting("detection"))
-                    settings = DetectionSettings::fromJson(QJsonDocument::fromJson(QByteArray::fromStdString(*stored)).object(),
-                                                           &field, &message)
-                                   .value_or(DetectionSettings());
-                return jsonResponse(200, settings.toJson());
+                return jsonResponse(200, DetectionSettings::stored(reader.setting("detection")).toJson());
             },
             responder);
         return;
@@ -499,12 +493,7 @@ void ApiRouter::health(const HttpRequest &request, const HttpResponder &responde
     m_deps.queries->run(
         [name, one](StoreReader &reader) {
             const TimeNs now = nowNs();
-            DetectionSettings settings;
-            QString field, message;
-            if (const auto stored = reader.setting("detection"))
-                settings = DetectionSettings::fromJson(QJsonDocument::fromJson(QByteArray::fromStdString(*stored)).object(),
-                                                       &field, &message)
-                               .value_or(DetectionSettings());
+            const DetectionSettings settings = DetectionSettings::stored(reader.setting("detection"));
             QJsonArray items;
             QJsonObject detail;
             for (const ServiceInfo &svc : reader.services()) {
@@ -592,53 +581,60 @@ void ApiRouter::errorPatterns(const HttpRequest &request, const HttpResponder &r
         responder);
 }
 
-void ApiRouter::putDetectionSettings(const HttpRequest &request, const HttpResponder &responder)
+std::optional<QJsonObject> ApiRouter::settingsBody(const HttpRequest &request, const HttpResponder &responder)
 {
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
-        return responder.send(apiError(400, QStringLiteral("body must be a JSON object of detection settings"),
-                                       QJsonObject{{QStringLiteral("field"), QStringLiteral("body")}}));
-    QString field, message;
-    const auto settings = DetectionSettings::fromJson(doc.object(), &field, &message);
-    if (!settings)
-        return responder.send(apiError(400, QStringLiteral("%1 %2").arg(field, message),
-                                       QJsonObject{{QStringLiteral("field"), field}}));
+    if (parseError.error == QJsonParseError::NoError && doc.isObject())
+        return doc.object();
+    responder.send(apiError(400, QStringLiteral("body must be a JSON object"),
+                            QJsonObject{{QStringLiteral("field"), QStringLiteral("body")}}));
+    return std::nullopt;
+}
+
+void ApiRouter::storeSettings(const std::string &key, const QJsonObject &effective, std::function<void()> apply,
+                              const HttpResponder &responder)
+{
     auto job = std::make_unique<WriteJob>();
-    const QJsonObject effective = settings->toJson();
-    job->settings.emplace_back("detection", QJsonDocument(effective).toJson(QJsonDocument::Compact).toStdString());
+    job->settings.emplace_back(key, QJsonDocument(effective).toJson(QJsonDocument::Compact).toStdString());
     // Applied once stored, so what the API acknowledges is what a restart comes back to.
-    job->done = [responder, effective, analysis = m_deps.analysis, s = *settings](const WriteOutcome &outcome) {
+    job->done = [responder, effective, apply = std::move(apply)](const WriteOutcome &outcome) {
         if (!outcome.ok)
             return responder.send(apiError(500, QStringLiteral("settings not stored: %1").arg(QString::fromStdString(outcome.error))));
-        analysis->setDetectionSettings(s);
+        apply();
         responder.send(jsonResponse(200, effective));
     };
     m_deps.writer->submit(std::move(job));
 }
 
+void ApiRouter::putDetectionSettings(const HttpRequest &request, const HttpResponder &responder)
+{
+    const auto body = settingsBody(request, responder);
+    if (!body)
+        return;
+    QString field, message;
+    const auto settings = DetectionSettings::fromJson(*body, &field, &message);
+    if (!settings)
+        return responder.send(apiError(400, QStringLiteral("%1 %2").arg(field, message),
+                                       QJsonObject{{QStringLiteral("field"), field}}));
+    storeSettings("detection", settings->toJson(),
+                  [analysis = m_deps.analysis, s = *settings] { analysis->setDetectionSettings(s); }, responder);
+}
+
 void ApiRouter::putTagSettings(const HttpRequest &request, const HttpResponder &responder)
 {
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
-        return responder.send(apiError(400, QStringLiteral("body must be a JSON object {\"rules\":[…]}"),
-                                       QJsonObject{{QStringLiteral("field"), QStringLiteral("body")}}));
+    const auto body = settingsBody(request, responder);
+    if (!body)
+        return;
     QString field, message;
-    auto rules = TagRules::rulesFromJson(doc.object(), &field, &message);
+    auto rules = TagRules::rulesFromJson(*body, &field, &message);
     if (!rules)
         return responder.send(apiError(400, QStringLiteral("%1 %2").arg(field, message),
                                        QJsonObject{{QStringLiteral("field"), field}}));
     auto tagRules = std::make_shared<const TagRules>(std::move(*rules));
-    auto job = std::make_unique<WriteJob>();
-    job->settings.emplace_back("tags", QJsonDocument(tagRules->toJson()).toJson(QJsonDocument::Compact).toStdString());
-    job->done = [responder, tagRules, holder = m_deps.tagRules](const WriteOutcome &outcome) {
-        if (!outcome.ok)
-            return responder.send(apiError(500, QStringLiteral("settings not stored: %1").arg(QString::fromStdString(outcome.error))));
-        holder->set(tagRules); // events ingested from now on carry the new tags
-        responder.send(jsonResponse(200, tagRules->toJson()));
-    };
-    m_deps.writer->submit(std::move(job));
+    // Events ingested from then on carry the new tags.
+    storeSettings("tags", tagRules->toJson(), [holder = m_deps.tagRules, tagRules] { holder->set(tagRules); },
+                  responder);
 }
 
 } // namespace fg

@@ -3,7 +3,9 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include "ingest/httpresponder.h"
 #include "requestguard.h"
@@ -58,6 +60,10 @@ private:
     void errorPatterns(const HttpRequest &request, const HttpResponder &responder);
     void putDetectionSettings(const HttpRequest &request, const HttpResponder &responder);
     void putTagSettings(const HttpRequest &request, const HttpResponder &responder);
+    // A settings PUT: the body as a JSON object (else 400 sent), then stored and applied once committed.
+    static std::optional<QJsonObject> settingsBody(const HttpRequest &request, const HttpResponder &responder);
+    void storeSettings(const std::string &key, const QJsonObject &effective, std::function<void()> apply,
+                       const HttpResponder &responder);
     void health(const HttpRequest &request, const HttpResponder &responder, bool one);
 
     RequestGuard m_guard;

@@ -79,12 +79,7 @@ bool Engine::start(QString *error)
                                                      &field, &message))
                 m_tagRules.set(std::make_shared<const TagRules>(std::move(*rules)));
         }
-        if (const auto stored = reader.setting("detection")) {
-            QString field, message;
-            if (const auto s = DetectionSettings::fromJson(QJsonDocument::fromJson(QByteArray::fromStdString(*stored)).object(),
-                                                           &field, &message))
-                m_analysis->setDetectionSettings(*s);
-        }
+        m_analysis->setDetectionSettings(DetectionSettings::stored(reader.setting("detection")));
     } catch (const std::exception &e) {
         *error = QStringLiteral("database %1 cannot be read: %2").arg(m_config.dbPath, QString::fromUtf8(e.what()));
         stop();
