@@ -12,6 +12,7 @@
 
 #include "config/engineconfig.h"
 #include "detectcommand.h"
+#include "replaycommand.h"
 #include "engine/engine.h"
 #include "mainwindow.h"
 #include "signalwatcher.h"
@@ -100,6 +101,7 @@ int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWin
 
 int main(int argc, char *argv[])
 {
+    // Before anything else: subcommands resolve the default database path like the engine does.
     QCoreApplication::setOrganizationName(QStringLiteral("FlowGuard"));
     QCoreApplication::setApplicationName(QStringLiteral("flowguard"));
     QCoreApplication::setApplicationVersion(QStringLiteral(FLOWGUARD_VERSION));
@@ -108,10 +110,10 @@ int main(int argc, char *argv[])
     for (int i = 0; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);
     // Subcommands: offline tools on the same core, no listener.
-    if (args.size() > 1 && args[1] == QLatin1String("detect")) {
+    if (args.size() > 1 && (args[1] == QLatin1String("detect") || args[1] == QLatin1String("replay"))) {
         QCoreApplication app(argc, argv);
-        args.removeAt(1);
-        return runDetectCommand(args);
+        const QString command = args.takeAt(1);
+        return command == QLatin1String("detect") ? runDetectCommand(args) : runReplayCommand(args);
     }
     QCommandLineParser parser;
     addOptions(parser);

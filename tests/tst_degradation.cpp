@@ -5,8 +5,6 @@
 #include <QTest>
 #include <QThread>
 
-#include <cmath>
-#include <random>
 
 #include "engine/engine.h"
 #include "testhttpclient.h"
@@ -22,32 +20,6 @@ class TstDegradation : public QObject {
 private:
     QTemporaryDir m_dir;
 
-    // Two hours of NDJSON for one service, 120 requests a minute, from 2024-01-01T10:00Z.
-    static QList<QByteArray> traffic(const QByteArray &service, bool creep, unsigned seed)
-    {
-        std::mt19937 rng(seed);
-        std::uniform_real_distribution<double> u(0, 1);
-        QList<QByteArray> bodies;
-        QByteArray body;
-        for (int m = 0; m < 120; ++m) {
-            const double median = creep && m >= 60 ? 200.0 + 4.0 * (m - 60) : 200.0;
-            std::lognormal_distribution<double> latency(std::log(median), 0.25);
-            for (int i = 0; i < 120; ++i) {
-                const qint64 ms = 1704103200000LL + qint64(m) * 60000 + i * 500;
-                const bool error = u(rng) < 0.005;
-                body += "{\"service\":\"" + service + "\",\"ts\":" + QByteArray::number(ms)
-                        + ",\"level\":\"" + (error ? "ERROR" : "INFO") + "\",\"endpoint\":\"/pay/"
-                        + QByteArray::number(i) + "\",\"method\":\"POST\",\"status_code\":" + (error ? "502" : "200")
-                        + ",\"latency_ms\":" + QByteArray::number(latency(rng), 'f', 1) + ",\"message\":\"payment\"}\n";
-            }
-            if (m % 10 == 9) {
-                bodies << body;
-                body.clear();
-            }
-        }
-        return bodies;
-    }
-
 private slots:
     void gradualLatencyCreepIsDetectedAndExplained()
     {
@@ -60,7 +32,7 @@ private slots:
         QString err;
         QVERIFY2(engine.start(&err), qPrintable(err));
         TestHttpClient client(engine.port());
-        const QList<QByteArray> creeping = traffic("checkout", true, 7), steady = traffic("ledger", false, 8);
+        const QList<QByteArray> creeping = latencyCreepTraffic("checkout", true, 7), steady = latencyCreepTraffic("ledger", false, 8);
         for (qsizetype i = 0; i < creeping.size(); ++i) {
             QCOMPARE(client.post("/api/ingest/logs", creeping[i], "application/x-ndjson").status, 202);
             QCOMPARE(client.post("/api/ingest/logs", steady[i], "application/x-ndjson").status, 202);

@@ -5,6 +5,9 @@
 
 #include <zlib.h>
 
+#include <cmath>
+#include <random>
+
 QByteArray HttpReply::header(const QByteArray &lowerName) const
 {
     for (const auto &h : headers)
@@ -142,4 +145,29 @@ QByteArray crashBatch(const QByteArray &batch, int n)
                 + R"(","signal_id":")" + batch + "-" + QByteArray::number(i)
                 + R"(","message":"GET /api/orders/12345 200 in 23 ms user=alice trace=abcdef0123456789"})";
     return body + "]";
+}
+
+QList<QByteArray> latencyCreepTraffic(const QByteArray &service, bool creep, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> u(0, 1);
+    QList<QByteArray> bodies;
+    QByteArray body;
+    for (int m = 0; m < 120; ++m) {
+        const double median = creep && m >= 60 ? 200.0 + 4.0 * (m - 60) : 200.0;
+        std::lognormal_distribution<double> latency(std::log(median), 0.25);
+        for (int i = 0; i < 120; ++i) {
+            const qint64 ms = 1704103200000LL + qint64(m) * 60000 + i * 500;
+            const bool error = u(rng) < 0.005;
+            body += "{\"service\":\"" + service + "\",\"ts\":" + QByteArray::number(ms) + ",\"level\":\""
+                    + (error ? "ERROR" : "INFO") + "\",\"endpoint\":\"/pay/" + QByteArray::number(i)
+                    + "\",\"method\":\"POST\",\"status_code\":" + (error ? "502" : "200")
+                    + ",\"latency_ms\":" + QByteArray::number(latency(rng), 'f', 1) + ",\"message\":\"payment\"}\n";
+        }
+        if (m % 10 == 9) {
+            bodies << body;
+            body.clear();
+        }
+    }
+    return bodies;
 }

@@ -52,3 +52,7 @@ extern const QByteArray kIssueExample;
 QByteArray sampleLogs(int n, const QByteArray &service, const QByteArray &prefix = "id");
 // n realistic log items tagged with a batch id (kept in attributes) and per-item signal ids.
 QByteArray crashBatch(const QByteArray &batch, int n);
+
+// Two hours of NDJSON for one service from 2024-01-01T10:00Z, 120 requests a minute to /pay/N, latency
+// lognormal around 200 ms; with creep, +4 ms a minute from 11:00. In bodies of ten minutes each.
+QList<QByteArray> latencyCreepTraffic(const QByteArray &service, bool creep, unsigned seed);
