@@ -4,6 +4,7 @@
 #include <random>
 
 #include "analysis/detect/degradationdetector.h"
+#include "analysis/detect/metricseriesdetector.h"
 #include "analysis/detect/seriesdetector.h"
 
 using namespace fg;
@@ -215,6 +216,37 @@ private slots:
         QCOMPARE(at, 62);
         QVERIFY2(raised->explanation.find("new error template") != std::string::npos, raised->explanation.c_str());
         QVERIFY(raised->explanation.find("db pool exhausted") != std::string::npos);
+    }
+
+    void metricSeriesJumpIsAnAnomalyUntilItClears()
+    {
+        MetricSeriesDetector d;
+        std::mt19937 rng(2);
+        std::normal_distribution<double> noise(40, 2);
+        std::vector<AnomalyRecord> updates;
+        for (int m = 0; m < 100; ++m) {
+            for (int i = 0; i < 6; ++i) { // a sample every 10 s
+                MetricSample s;
+                s.service = "queue";
+                s.name = "queue.depth";
+                s.tags = R"({"host":"a"})";
+                s.ts = kT0 + m * kMin + i * 10 * kNsPerSec;
+                s.received = s.ts;
+                s.value = m >= 60 && m < 70 ? 400 : noise(rng);
+                d.add(s);
+            }
+            for (AnomalyRecord &a : d.takeClosed(kT0 + m * kMin))
+                updates.push_back(std::move(a));
+        }
+        QVERIFY(!updates.empty());
+        const AnomalyRecord &first = updates.front();
+        QCOMPARE(QString::fromStdString(first.kind), QStringLiteral("anomaly"));
+        QCOMPARE(QString::fromStdString(first.metric), QStringLiteral(R"(queue.depth{"host":"a"})"));
+        QCOMPARE(first.startedAt, kT0 + 60 * kMin);
+        QVERIFY2(first.explanation.find("400 vs baseline 40") != std::string::npos, first.explanation.c_str());
+        QVERIFY(updates.back().endedAt >= kT0 + 70 * kMin);
+        for (const AnomalyRecord &a : updates)
+            QCOMPARE(a.startedAt, first.startedAt); // one anomaly
     }
 
     void nothingDuringWarmup()

@@ -394,6 +394,32 @@ private slots:
         QCOMPARE(c.get("/api/kpis?service=kpisvc&step=90s").status, 400);
     }
 
+    void metricSeriesAnomaliesOverHttp()
+    {
+        // An hour and a half of a gauge from 13:00, jumping tenfold for ten minutes at 14:00.
+        TestHttpClient c(m_port);
+        QByteArray body;
+        for (int m = 0; m < 90; ++m)
+            for (int i = 0; i < 4; ++i) {
+                const double v = m >= 60 && m < 70 ? 400.0 : 40.0 + (m * 7 + i * 3) % 5;
+                body += "{\"service\":\"mq\",\"ts\":" + QByteArray::number(1704114000LL + m * 60 + i * 15)
+                        + ",\"name\":\"queue.depth\",\"value\":" + QByteArray::number(v) + "}\n";
+            }
+        QCOMPARE(c.post("/api/ingest/metrics", body, "application/x-ndjson").status, 202);
+        QJsonArray items;
+        for (int attempt = 0; attempt < 100 && items.isEmpty(); ++attempt) {
+            items = c.get("/api/anomalies?service=mq").json().value(QStringLiteral("items")).toArray();
+            if (items.isEmpty())
+                QThread::msleep(100);
+        }
+        QCOMPARE(items.size(), 1);
+        const QJsonObject a = items[0].toObject();
+        QCOMPARE(a.value(QStringLiteral("kind")).toString(), QStringLiteral("anomaly"));
+        QCOMPARE(a.value(QStringLiteral("metric")).toString(), QStringLiteral("queue.depth"));
+        QCOMPARE(a.value(QStringLiteral("started_at")).toString(), QStringLiteral("2024-01-01T14:00:00.000Z"));
+        QVERIFY(a.value(QStringLiteral("explanation")).toString().contains(QStringLiteral("400 vs baseline")));
+    }
+
     void detectionSettingsApi()
     {
         TestHttpClient c(m_port);

@@ -27,15 +27,16 @@ void AnalysisWorker::start()
     m_thread = std::thread([this] { run(); });
 }
 
-void AnalysisWorker::enqueue(std::vector<LogRecord> &&logs)
+void AnalysisWorker::enqueue(IngestBatch &&batch)
 {
+    const std::size_t n = batch.logs.size() + batch.metrics.size();
     std::lock_guard lock(m_mutex);
-    if (!m_running || m_stopping || m_queued + logs.size() > m_maxQueued) {
-        m_stats.eventsDropped += std::int64_t(logs.size());
+    if (!m_running || m_stopping || m_queued + n > m_maxQueued) {
+        m_stats.eventsDropped += std::int64_t(n);
         return;
     }
-    m_queued += logs.size();
-    m_queue.push_back(std::move(logs));
+    m_queued += n;
+    m_queue.push_back(std::move(batch));
     m_wake.notify_one();
 }
 
@@ -56,7 +57,7 @@ void AnalysisWorker::stop()
 void AnalysisWorker::run()
 {
     for (;;) {
-        std::deque<std::vector<LogRecord>> batches;
+        std::deque<IngestBatch> batches;
         bool stopping;
         {
             std::unique_lock lock(m_mutex);
@@ -72,16 +73,20 @@ void AnalysisWorker::run()
                                 m_settings.activeAt(), m_settings.extremeAt());
             }
         }
-        for (const auto &batch : batches) {
-            for (const LogRecord &r : batch) {
+        for (const IngestBatch &batch : batches) {
+            for (const LogRecord &r : batch.logs) {
                 m_aggregator.add(r);
                 m_templates.add(r);
             }
-            m_stats.eventsAnalysed += std::int64_t(batch.size());
+            for (const MetricSample &m : batch.metrics)
+                m_metrics.add(m);
+            m_stats.eventsAnalysed += std::int64_t(batch.logs.size());
+            m_stats.metricSamplesAnalysed += std::int64_t(batch.metrics.size());
         }
         m_stats.overflowServices = std::int64_t(m_aggregator.overflowServices());
         m_stats.overflowEndpoints = std::int64_t(m_aggregator.overflowEndpoints());
         m_stats.overflowTemplates = std::int64_t(m_templates.overflow());
+        m_stats.overflowMetricSeries = std::int64_t(m_metrics.overflow());
         if (stopping)
             publish(m_aggregator.takeAll(), false);
         else
@@ -115,7 +120,10 @@ void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
     auto job = std::make_unique<WriteJob>();
     job->templates = m_templates.takeUpdates();
     job->templateMinutes = m_templates.takeMinuteCounts();
-    if (rollups.empty() && job->templates.empty())
+    if (detect)
+        job->anomalies = m_metrics.takeClosed(nowNs());
+    m_stats.anomalyUpdates += std::int64_t(job->anomalies.size());
+    if (rollups.empty() && job->templates.empty() && job->anomalies.empty())
         return;
     for (const KpiRollup &k : rollups) {
         if (!detect || k.late)

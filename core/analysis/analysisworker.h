@@ -10,6 +10,7 @@
 #include <map>
 
 #include "detect/degradationdetector.h"
+#include "detect/metricseriesdetector.h"
 #include "detectionsettings.h"
 #include "kpiaggregator.h"
 #include "templates/templatetracker.h"
@@ -26,6 +27,8 @@ struct AnalysisStats {
     std::atomic<std::int64_t> overflowServices{0};
     std::atomic<std::int64_t> overflowEndpoints{0};
     std::atomic<std::int64_t> overflowTemplates{0};
+    std::atomic<std::int64_t> metricSamplesAnalysed{0};
+    std::atomic<std::int64_t> overflowMetricSeries{0};
 };
 
 // Analyses committed log events on its own thread: per-minute KPIs per service and route, and on each
@@ -47,7 +50,7 @@ public:
     // Any thread; applied to every detector before the next minute is judged.
     void setDetectionSettings(const DetectionSettings &settings);
     // Any thread; never blocks on analysis.
-    void enqueue(std::vector<LogRecord> &&logs);
+    void enqueue(IngestBatch &&batch);
     // Analyses what is queued, writes every open minute and stops. The store must still be running.
     void stop();
     const AnalysisStats &stats() const { return m_stats; }
@@ -61,6 +64,7 @@ private:
     StoreWriter *m_store;
     KpiAggregator m_aggregator;
     TemplateTracker m_templates;
+    MetricSeriesDetector m_metrics;
     // Per service and per route; bounded by the aggregator's caps on services and routes.
     std::map<std::pair<std::string, std::string>, DegradationDetector> m_detectors;
     DetectionSettings m_settings;        // analysis thread's copy
@@ -70,7 +74,7 @@ private:
     AnalysisStats m_stats;
     std::mutex m_mutex;
     std::condition_variable m_wake;
-    std::deque<std::vector<LogRecord>> m_queue;
+    std::deque<IngestBatch> m_queue;
     std::size_t m_queued = 0;
     bool m_stopping = false;
     bool m_running = false;

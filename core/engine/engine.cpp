@@ -54,8 +54,8 @@ bool Engine::start(QString *error)
     options.maxDbBytes = m_config.maxDbBytes;
     auto writer = std::make_unique<SqliteStoreWriter>(options);
     m_analysis = std::make_unique<AnalysisWorker>(writer.get());
-    writer->setCommittedObserver([analysis = m_analysis.get()](std::vector<LogRecord> &&logs) {
-        analysis->enqueue(std::move(logs));
+    writer->setCommittedObserver([analysis = m_analysis.get()](IngestBatch &&batch) {
+        analysis->enqueue(std::move(batch));
     });
     std::string storeError;
     const bool opened = writer->start(&storeError);

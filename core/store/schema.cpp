@@ -84,6 +84,7 @@ CREATE TABLE anomalies(
   service_id INTEGER NOT NULL,
   endpoint TEXT NOT NULL,
   kind TEXT NOT NULL,
+  metric TEXT NOT NULL,
   started_at INTEGER NOT NULL,
   ended_at INTEGER,
   updated_at INTEGER NOT NULL,
@@ -92,7 +93,7 @@ CREATE TABLE anomalies(
   explanation TEXT NOT NULL,
   recommendation TEXT NOT NULL,
   written INTEGER NOT NULL,
-  UNIQUE(service_id, endpoint, kind, started_at));
+  UNIQUE(service_id, endpoint, kind, metric, started_at));
 CREATE INDEX anomalies_by_start ON anomalies(started_at);
 )sql";
 

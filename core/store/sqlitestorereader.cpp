@@ -302,7 +302,7 @@ Page<StoredAnomaly> SqliteStoreReader::anomalies(const std::string &service, con
     if (!service.empty() && !(sid = serviceId(service)))
         return page;
     std::string sql = "SELECT a.id, s.name, a.endpoint, a.kind, a.started_at, coalesce(a.ended_at, 0), a.updated_at,"
-                      " a.score, a.signals, a.explanation, a.recommendation FROM anomalies a JOIN services s"
+                      " a.score, a.signals, a.explanation, a.recommendation, a.metric FROM anomalies a JOIN services s"
                       " ON s.id = a.service_id WHERE a.started_at <= ?2 AND (a.ended_at IS NULL OR a.ended_at >= ?1)";
     if (sid)
         sql += " AND a.service_id = ?3";
@@ -333,6 +333,7 @@ Page<StoredAnomaly> SqliteStoreReader::anomalies(const std::string &service, con
         a.indicatorsJson = str(st.text(8));
         a.anomaly.explanation = str(st.text(9));
         a.anomaly.recommendation = str(st.text(10));
+        a.anomaly.metric = str(st.text(11));
         page.items.push_back(std::move(a));
     }
     return page;

@@ -33,7 +33,7 @@ struct ServiceDelta {
 // Everything that lives on the writer thread: the connection, prepared statements and caches.
 class SqliteStoreWriter::Session {
 public:
-    Session(const StoreOptions &options, StoreStats &stats, const CommittedLogs &observer)
+    Session(const StoreOptions &options, StoreStats &stats, const Committed &observer)
         : m_options(options), m_stats(stats), m_observer(observer), m_db(options.path, SqliteDb::Mode::ReadWrite)
     {
         // 16 KiB pages: fewer page headers and b-tree splits for ~400-byte log rows (measured 1.3× the
@@ -61,8 +61,8 @@ public:
                            "request_errors,latency,written) VALUES(?,?,?,?,?,?,?,?,?)");
         m_writeAnomaly = std::make_unique<Statement>(
             m_db.handle(), "INSERT INTO anomalies(service_id,endpoint,kind,started_at,ended_at,updated_at,score,signals,"
-                           "explanation,recommendation,written) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(service_id,"
-                           "endpoint,kind,started_at) DO UPDATE SET ended_at=excluded.ended_at,"
+                           "explanation,recommendation,written,metric) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(service_id,"
+                           "endpoint,kind,metric,started_at) DO UPDATE SET ended_at=excluded.ended_at,"
                            " updated_at=excluded.updated_at, score=excluded.score, signals=excluded.signals,"
                            " explanation=excluded.explanation, recommendation=excluded.recommendation,"
                            " written=excluded.written");
@@ -114,7 +114,7 @@ public:
     void commitGroup(std::vector<std::unique_ptr<WriteJob>> &jobs)
     {
         std::vector<WriteOutcome> outcomes(jobs.size());
-        std::vector<std::vector<std::size_t>> duplicateLogs(jobs.size());
+        std::vector<std::vector<std::size_t>> duplicateLogs(jobs.size()), duplicateMetrics(jobs.size());
         std::int64_t logs = 0, metrics = 0, dups = 0;
         bool committed = false;
         std::string groupError;
@@ -123,7 +123,7 @@ public:
             for (std::size_t i = 0; i < jobs.size(); ++i) {
                 m_db.exec("SAVEPOINT job");
                 try {
-                    const auto counts = insertJob(*jobs[i], outcomes[i].duplicates, duplicateLogs[i]);
+                    const auto counts = insertJob(*jobs[i], outcomes[i].duplicates, duplicateLogs[i], duplicateMetrics[i]);
                     m_db.exec("RELEASE job");
                     outcomes[i].ok = true;
                     logs += counts.first;
@@ -167,8 +167,13 @@ public:
             (o.ok ? m_stats.jobsCommitted : m_stats.jobsFailed)++;
             if (jobs[i]->done)
                 jobs[i]->done(o);
-            if (o.ok && m_observer && !jobs[i]->batch.logs.empty())
-                m_observer(withoutDuplicates(std::move(jobs[i]->batch.logs), duplicateLogs[i]));
+            IngestBatch &batch = jobs[i]->batch;
+            if (o.ok && m_observer && !(batch.logs.empty() && batch.metrics.empty())) {
+                IngestBatch committed;
+                committed.logs = withoutDuplicates(std::move(batch.logs), duplicateLogs[i]);
+                committed.metrics = withoutDuplicates(std::move(batch.metrics), duplicateMetrics[i]);
+                m_observer(std::move(committed));
+            }
         }
     }
 
@@ -202,15 +207,17 @@ public:
     }
 
 private:
-    static std::vector<LogRecord> withoutDuplicates(std::vector<LogRecord> logs, const std::vector<std::size_t> &dups)
+    template <typename T>
+    static std::vector<T> withoutDuplicates(std::vector<T> items, const std::vector<std::size_t> &dups)
     {
         for (auto it = dups.rbegin(); it != dups.rend(); ++it)
-            logs.erase(logs.begin() + long(*it));
-        return logs;
+            items.erase(items.begin() + long(*it));
+        return items;
     }
 
     std::pair<std::int64_t, std::int64_t> insertJob(const WriteJob &job, int &duplicates,
-                                                    std::vector<std::size_t> &duplicateLogs)
+                                                    std::vector<std::size_t> &duplicateLogs,
+                                                    std::vector<std::size_t> &duplicateMetrics)
     {
         const IngestBatch &batch = job.batch;
         std::unordered_map<std::int64_t, ServiceDelta> deltas;
@@ -241,12 +248,14 @@ private:
             note(deltas[sid], r.ts, r.received).logs++;
             ++logs;
         }
-        for (const MetricSample &m : batch.metrics) {
+        for (std::size_t index = 0; index < batch.metrics.size(); ++index) {
+            const MetricSample &m = batch.metrics[index];
             const std::int64_t sid = serviceId(m.service, m.ts);
             const std::int64_t series = seriesId(sid, m);
             const std::int64_t id = m_nextPointId;
             if (!m.signalId.empty() && !claimSignal('m', m.signalId, id, key)) {
                 duplicates += m.startsItem ? 1 : 0;
+                duplicateMetrics.push_back(index);
                 continue;
             }
             m_insertPoint->bind(1, id).bind(2, series).bind(3, m.ts).bind(4, m.value).bind(5, m.received);
@@ -319,7 +328,7 @@ private:
         else
             w.bindNull(5);
         w.bind(6, a.updatedAt).bind(7, a.score).bindText(8, indicatorsJson(a)).bindText(9, a.explanation);
-        w.bindText(10, a.recommendation).bind(11, m_options.clock());
+        w.bindText(10, a.recommendation).bind(11, m_options.clock()).bindText(12, a.metric);
         w.exec();
     }
 
@@ -532,7 +541,7 @@ private:
 
     const StoreOptions &m_options;
     StoreStats &m_stats;
-    const CommittedLogs &m_observer;
+    const Committed &m_observer;
     SqliteDb m_db;
     std::unique_ptr<WalCheckpointer> m_checkpointer; // after the schema exists
     int m_walFrames = 0;

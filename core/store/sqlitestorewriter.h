@@ -41,14 +41,14 @@ public:
     void stop() override;
     void runMaintenanceNow() override;
     const StoreStats &stats() const override { return m_stats; }
-    void setCommittedObserver(CommittedLogs observer) override { m_observer = std::move(observer); }
+    void setCommittedObserver(Committed observer) override { m_observer = std::move(observer); }
 
 private:
     class Session;
     void run(std::promise<std::string> *opened);
 
     StoreOptions m_options;
-    CommittedLogs m_observer;
+    Committed m_observer;
     StoreStats m_stats;
     std::mutex m_mutex;
     std::condition_variable m_wake;

@@ -45,10 +45,10 @@ public:
     // Runs retention and the size cap now and returns once done (tests, tools).
     virtual void runMaintenanceNow() = 0;
     virtual const StoreStats &stats() const = 0;
-    // Receives each committed job's log events (duplicates removed), on the store's thread, for analysis.
-    // Set before the store starts.
-    using CommittedLogs = std::function<void(std::vector<LogRecord> &&logs)>;
-    virtual void setCommittedObserver(CommittedLogs observer) = 0;
+    // Receives each committed job's events and samples (duplicates removed), on the store's thread, for
+    // analysis. Set before the store starts.
+    using Committed = std::function<void(IngestBatch &&batch)>;
+    virtual void setCommittedObserver(Committed observer) = 0;
 };
 
 } // namespace fg

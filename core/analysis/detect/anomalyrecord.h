@@ -20,7 +20,8 @@ struct AnomalySignal {
 struct AnomalyRecord {
     std::string service;
     std::string endpoint; // empty: the whole service
-    std::string kind = "degradation";
+    std::string kind = "degradation"; // or "anomaly" (a metric series out of line)
+    std::string metric;               // the metric series of an "anomaly": name{tags}
     TimeNs startedAt = 0; // event time of the first point of the run that raised it
     TimeNs endedAt = 0;   // 0 while open
     TimeNs updatedAt = 0; // event time of the latest point that touched it
