@@ -417,7 +417,8 @@ private slots:
         QCOMPARE(a.value(QStringLiteral("kind")).toString(), QStringLiteral("anomaly"));
         QCOMPARE(a.value(QStringLiteral("metric")).toString(), QStringLiteral("queue.depth"));
         QCOMPARE(a.value(QStringLiteral("started_at")).toString(), QStringLiteral("2024-01-01T14:00:00.000Z"));
-        QVERIFY(a.value(QStringLiteral("explanation")).toString().contains(QStringLiteral("400 vs baseline")));
+        QVERIFY2(a.value(QStringLiteral("explanation")).toString().contains(QStringLiteral("400 vs baseline")),
+                 qPrintable(a.value(QStringLiteral("explanation")).toString()));
     }
 
     void detectionSettingsApi()

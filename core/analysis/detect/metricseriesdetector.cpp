@@ -84,18 +84,22 @@ std::optional<AnomalyRecord> MetricSeriesDetector::judge(Series &s, TimeNs start
         s.open.reset();
         return done;
     }
-    a.score = std::max(a.score, worse.score);
-    AnomalySignal sig;
-    sig.name = s.label;
-    sig.current = std::fabs(value) >= 10 ? std::round(value) : std::round(value * 10) / 10;
-    sig.baseline = std::fabs(worse.baseline) >= 10 ? std::round(worse.baseline) : std::round(worse.baseline * 10) / 10;
-    sig.ratio = worse.baseline > 0 ? std::round(value / worse.baseline * 10) / 10 : 0;
-    sig.sigma = std::round(std::fabs(worse.sigma) * 10) / 10;
-    a.indicators = {sig};
+    // The explanation quotes the worst minute so far, with the duration up to now.
+    if (a.indicators.empty() || worse.score >= a.score) {
+        a.score = worse.score;
+        AnomalySignal sig;
+        sig.name = s.label;
+        sig.current = std::fabs(value) >= 10 ? std::round(value) : std::round(value * 10) / 10;
+        sig.baseline = std::fabs(worse.baseline) >= 10 ? std::round(worse.baseline) : std::round(worse.baseline * 10) / 10;
+        sig.ratio = worse.baseline > 0 ? std::round(value / worse.baseline * 10) / 10 : 0;
+        sig.sigma = std::round(worse.sigma * 10) / 10 * (&worse == &up ? 1 : -1);
+        a.indicators = {sig};
+    }
+    const AnomalySignal &peak = a.indicators.front();
     char text[320];
-    std::snprintf(text, sizeof text, "%s: %s %g vs baseline %g (%s%.1fσ) for %lld min.", s.service.c_str(),
-                  s.label.c_str(), sig.current, sig.baseline, &worse == &up ? "+" : "−",
-                  sig.sigma, static_cast<long long>((end - a.startedAt) / kMinute));
+    std::snprintf(text, sizeof text, "%s: %s %g vs baseline %g (%+.1fσ), out of line for %lld min.", s.service.c_str(),
+                  s.label.c_str(), peak.current, peak.baseline, peak.sigma,
+                  static_cast<long long>((end - a.startedAt) / kMinute));
     a.explanation = text;
     return a;
 }
