@@ -1,11 +1,15 @@
 #include "seriesscorer.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace fg {
 
 namespace {
-constexpr std::size_t kOnsetWindow = 144; // points (half a day of 5-minute data)
+constexpr std::size_t kShortWindow = 5;   // points averaged for the current evidence
+constexpr double kLongRate = 0.002;       // weight of a new point in the long-run distribution
+constexpr long kLearning = 100;           // points before any likelihood
+constexpr int kQuietPoints = 100;         // after an alert
 
 SeriesDetector::Params direction(int d)
 {
@@ -19,15 +23,32 @@ SeriesScorer::SeriesScorer() : m_up(direction(1)), m_down(direction(-1)) {}
 
 double SeriesScorer::score(double value)
 {
-    const double raw = std::max(m_up.update(value).score, m_down.update(value).score);
-    double previous = 0;
-    for (double r : m_recent)
-        previous = std::max(previous, r);
-    m_recent.push_back(raw);
-    if (m_recent.size() > kOnsetWindow)
+    const double evidence = std::max(m_up.update(value).statistic, m_down.update(value).statistic);
+    m_recent.push_back(evidence);
+    if (m_recent.size() > kShortWindow)
         m_recent.pop_front();
-    // Only a rise above the recent maximum counts: a long anomaly scores at its onset, not at every point.
-    return std::max(0.0, raw - previous);
+    double recent = 0;
+    for (double e : m_recent)
+        recent += e;
+    recent /= double(m_recent.size());
+
+    double likelihood = 0;
+    if (m_points > kLearning) {
+        const double sd = std::sqrt(m_variance) + 1e-3;
+        likelihood = 0.5 * std::erfc(-(recent - m_mean) / sd / std::sqrt(2.0));
+    }
+    ++m_points;
+    const double delta = evidence - m_mean;
+    m_mean += kLongRate * delta;
+    m_variance = (1 - kLongRate) * (m_variance + kLongRate * delta * delta);
+
+    if (m_quiet > 0) {
+        --m_quiet;
+        return 0.0;
+    }
+    if (likelihood > kAlertThreshold)
+        m_quiet = kQuietPoints;
+    return likelihood;
 }
 
 } // namespace fg
