@@ -24,15 +24,20 @@ LogRecord log(const std::string &service, TimeNs ts, Level level, const std::str
 }
 
 // Submits one job and waits for its outcome.
-WriteOutcome write(SqliteStoreWriter &w, IngestBatch batch)
+WriteOutcome submitAndWait(SqliteStoreWriter &w, std::unique_ptr<WriteJob> job)
 {
     auto done = std::make_shared<std::promise<WriteOutcome>>();
     auto f = done->get_future();
-    auto job = std::make_unique<WriteJob>();
-    job->batch = std::move(batch);
     job->done = [done](const WriteOutcome &o) { done->set_value(o); };
     w.submit(std::move(job));
     return f.get();
+}
+
+WriteOutcome write(SqliteStoreWriter &w, IngestBatch batch)
+{
+    auto job = std::make_unique<WriteJob>();
+    job->batch = std::move(batch);
+    return submitAndWait(w, std::move(job));
 }
 
 constexpr TimeNs kBase = 1'704'110'400LL * kNsPerSec; // 2024-01-01T12:00:00Z
@@ -245,14 +250,9 @@ private slots:
         k.service = "svc";
         k.start = kBase; // event time a year before "now", written now: kept
         k.events = 1;
-        IngestBatch none;
         auto job = std::make_unique<WriteJob>();
         job->rollups.push_back(k);
-        auto done = std::make_shared<std::promise<void>>();
-        auto f = done->get_future();
-        job->done = [done](const WriteOutcome &) { done->set_value(); };
-        w.submit(std::move(job));
-        f.wait();
+        QVERIFY(submitAndWait(w, std::move(job)).ok);
         SqliteStoreReader r(o.path);
         w.runMaintenanceNow();
         QCOMPARE(int(r.kpiRollups("svc", "", 0, now).size()), 1);
