@@ -4,6 +4,7 @@
 #include <random>
 
 #include "analysis/detect/degradationdetector.h"
+#include "analysis/detect/isolationforest.h"
 #include "analysis/detect/metricseriesdetector.h"
 #include "analysis/detect/seriesdetector.h"
 
@@ -165,6 +166,9 @@ private slots:
             errors |= s.name == "error_rate";
         QVERIFY(errors);
         QVERIFY(r.updates.front().explanation.find("error rate") != std::string::npos);
+        // The forest over the KPI vector sees the combination too and says so.
+        QVERIFY2(r.updates.front().explanation.find("unusual KPI combination") != std::string::npos,
+                 r.updates.front().explanation.c_str());
     }
 
     void oneModerateSignalIsNotEnough()
@@ -247,6 +251,35 @@ private slots:
         QVERIFY(updates.back().endedAt >= kT0 + 70 * kMin);
         for (const AnomalyRecord &a : updates)
             QCOMPARE(a.startedAt, first.startedAt); // one anomaly
+    }
+
+    void isolationForestSeparatesOutliers()
+    {
+        // Two correlated KPIs: latency and error rate rise together in normal operation. A point with
+        // ordinary values on each axis but an unusual combination is what the forest adds.
+        std::mt19937 rng(4);
+        std::normal_distribution<double> n(0, 1);
+        std::vector<IsolationForest::Point> data;
+        for (int i = 0; i < 500; ++i) {
+            const double load = n(rng);
+            data.push_back({100 + 10 * load + n(rng), 1 + 0.5 * load + 0.1 * n(rng)});
+        }
+        IsolationForest forest;
+        forest.fit(data);
+        QVERIFY(forest.trained());
+        double inlierMax = 0;
+        for (int i = 0; i < 50; ++i)
+            inlierMax = std::max(inlierMax, forest.score(data[std::size_t(i)]));
+        const double farOut = forest.score({200, 6});
+        const double oddCombination = forest.score({118, -0.2}); // high latency, low errors
+        QVERIFY2(farOut > 0.7, qPrintable(QString::number(farOut)));
+        QVERIFY2(oddCombination > 0.6, qPrintable(QString::number(oddCombination)));
+        QVERIFY(forest.score({100, 1}) < 0.5);
+        QVERIFY(inlierMax < farOut);
+        // Deterministic for a seed.
+        IsolationForest again;
+        again.fit(data);
+        QCOMPARE(again.score({118, -0.2}), oddCombination);
     }
 
     void nothingDuringWarmup()

@@ -21,6 +21,11 @@ SeriesDetector::Params params(int direction, double minScale, double relScale, s
 
 double round1(double v) { return std::round(v * 10) / 10; }
 
+constexpr std::size_t kForestHistory = 240; // quiet minutes the forest learns from
+constexpr std::size_t kForestMinimum = 60;
+constexpr int kRefitMinutes = 30;
+constexpr double kCombinationShown = 0.65; // isolation score worth mentioning
+
 // Values as the explanation prints them; the API returns the same rounded numbers.
 double shown(const std::string &name, double v)
 {
@@ -107,6 +112,21 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     const int raised = count(&SeriesVerdict::raised) + fresh;
     const int active = count(&SeriesVerdict::active) + fresh;
     const bool condition = warm && (raised >= 2 || extreme);
+
+    const IsolationForest::Point vector{std::log1p(std::isfinite(values[1]) ? values[1] : 0.0), values[3],
+                                        std::log1p(values[4])};
+    m_combination = m_forest.trained() ? m_forest.score(vector) : 0.0;
+    if (m_combination >= kCombinationShown)
+        peak = std::max(peak, m_combination);
+    if (active == 0) {
+        m_history.push_back(vector);
+        if (m_history.size() > kForestHistory)
+            m_history.pop_front();
+    }
+    if (++m_sinceFit >= kRefitMinutes && m_history.size() >= kForestMinimum) {
+        m_forest.fit(std::vector<IsolationForest::Point>(m_history.begin(), m_history.end()));
+        m_sinceFit = 0;
+    }
     const TimeNs minuteEnd = k.start + 60 * kNsPerSec;
 
     if (!m_open) {
@@ -184,6 +204,15 @@ void DegradationDetector::explain(AnomalyRecord &a, TimeNs now, const std::vecto
         latency |= sig.name.find("latency") != std::string::npos;
         errors |= sig.name == "error_rate";
         traffic |= sig.name == "throughput_rps";
+        a.indicators.push_back(std::move(sig));
+    }
+    if (m_combination >= kCombinationShown) {
+        AnomalySignal sig;
+        sig.name = "kpi_combination";
+        sig.current = std::round(m_combination * 100) / 100;
+        char part[96];
+        std::snprintf(part, sizeof part, "unusual KPI combination (isolation score %.2f)", sig.current);
+        text += (text.empty() ? "" : "; ") + std::string(part);
         a.indicators.push_back(std::move(sig));
     }
     if (!newErrors.empty()) {

@@ -6,6 +6,9 @@
 
 #include "analysis/kpirollup.h"
 #include "anomalyrecord.h"
+#include <deque>
+
+#include "isolationforest.h"
 #include "seriesdetector.h"
 
 namespace fg {
@@ -16,6 +19,7 @@ namespace fg {
 // extreme, for `forMinutes` minutes in a row;
 // it resolves after `clearMinutes` quiet minutes (hysteresis). Nothing is raised during the warm-up.
 // Times are event times of the minutes, so replayed history yields the same results as live traffic.
+// An Isolation Forest over the service's KPI vector adds unusual combinations to the score and the text.
 class DegradationDetector final {
 public:
     struct Params {
@@ -53,6 +57,12 @@ private:
     int m_quiet = 0;  // consecutive quiet minutes while open
     TimeNs m_runStart = 0;
     std::optional<AnomalyRecord> m_open;
+    // The KPI vector (log p95, error rate, log throughput) of quiet minutes, and a forest over them that
+    // scores each minute's combination; it adds to an anomaly's score and explanation, it does not raise one.
+    std::deque<IsolationForest::Point> m_history;
+    IsolationForest m_forest;
+    int m_sinceFit = 0;
+    double m_combination = 0; // this minute's isolation score
 };
 
 } // namespace fg
