@@ -1,3 +1,4 @@
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QStandardPaths>
@@ -419,6 +420,34 @@ private slots:
         QCOMPARE(a.value(QStringLiteral("started_at")).toString(), QStringLiteral("2024-01-01T14:00:00.000Z"));
         QVERIFY2(a.value(QStringLiteral("explanation")).toString().contains(QStringLiteral("400 vs baseline")),
                  qPrintable(a.value(QStringLiteral("explanation")).toString()));
+    }
+
+    void liveWindowsFromMemory()
+    {
+        TestHttpClient c(m_port);
+        // Three minutes of traffic ending now: the last one still open.
+        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+        const qint64 minuteStart = nowMs - nowMs % 60000;
+        QByteArray body;
+        for (int m = 2; m >= 0; --m)
+            for (int i = 0; i < 30; ++i)
+                body += "{\"service\":\"live\",\"ts\":" + QByteArray::number(minuteStart - m * 60000 + i * 10)
+                        + ",\"status_code\":" + (i < 3 ? "500" : "200") + ",\"latency_ms\":" + QByteArray::number(10 + i)
+                        + "}\n";
+        QCOMPARE(c.post("/api/ingest/logs", body, "application/x-ndjson").status, 202);
+        QJsonObject w;
+        for (int attempt = 0; attempt < 50 && w.isEmpty(); ++attempt) {
+            const QJsonArray items = c.get("/api/kpis/live?service=live").json().value(QStringLiteral("items")).toArray();
+            if (!items.isEmpty())
+                w = items[0].toObject().value(QStringLiteral("windows")).toObject();
+            else
+                QThread::msleep(100);
+        }
+        QVERIFY(!w.isEmpty());
+        QCOMPARE(w.value(QStringLiteral("1m")).toObject().value(QStringLiteral("requests")).toInt(), 30);
+        QCOMPARE(w.value(QStringLiteral("5m")).toObject().value(QStringLiteral("requests")).toInt(), 90);
+        QCOMPARE(w.value(QStringLiteral("1h")).toObject().value(QStringLiteral("error_rate")).toDouble(), 0.1);
+        QCOMPARE(w.value(QStringLiteral("5m")).toObject().value(QStringLiteral("throughput_rps")).toDouble(), 0.5);
     }
 
     void detectionSettingsApi()

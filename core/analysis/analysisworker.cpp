@@ -87,10 +87,12 @@ void AnalysisWorker::run()
         m_stats.overflowEndpoints = std::int64_t(m_aggregator.overflowEndpoints());
         m_stats.overflowTemplates = std::int64_t(m_templates.overflow());
         m_stats.overflowMetricSeries = std::int64_t(m_metrics.overflow());
-        if (stopping)
+        if (stopping) {
             publish(m_aggregator.takeAll(), false);
-        else
+        } else {
             publish(m_aggregator.takeClosed(nowNs()), true);
+            m_live.publish(m_aggregator.peekOpenServiceMinutes());
+        }
         if (stopping)
             return;
     }
@@ -126,6 +128,8 @@ void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
     if (rollups.empty() && job->templates.empty() && job->anomalies.empty())
         return;
     for (const KpiRollup &k : rollups) {
+        if (k.endpoint.empty())
+            m_live.record(k);
         if (!detect || k.late)
             continue;
         // New error templates belong to the service as a whole, not to a route.

@@ -13,6 +13,7 @@
 #include "detect/metricseriesdetector.h"
 #include "detectionsettings.h"
 #include "kpiaggregator.h"
+#include "livekpis.h"
 #include "templates/templatetracker.h"
 
 namespace fg {
@@ -54,6 +55,7 @@ public:
     // Analyses what is queued, writes every open minute and stops. The store must still be running.
     void stop();
     const AnalysisStats &stats() const { return m_stats; }
+    const LiveKpis &live() const { return m_live; }
 
 private:
     void run();
@@ -65,6 +67,7 @@ private:
     KpiAggregator m_aggregator;
     TemplateTracker m_templates;
     MetricSeriesDetector m_metrics;
+    LiveKpis m_live;
     // Per service and per route; bounded by the aggregator's caps on services and routes.
     std::map<std::pair<std::string, std::string>, DegradationDetector> m_detectors;
     DetectionSettings m_settings;        // analysis thread's copy

@@ -100,6 +100,16 @@ std::vector<KpiRollup> KpiAggregator::takeClosed(TimeNs wallNow)
     return out;
 }
 
+std::vector<KpiRollup> KpiAggregator::peekOpenServiceMinutes() const
+{
+    std::vector<KpiRollup> out;
+    for (const auto &[name, s] : m_services)
+        for (const auto &[key, k] : s.open)
+            if (key.second.empty())
+                out.push_back(k);
+    return out;
+}
+
 std::vector<KpiRollup> KpiAggregator::takeAll()
 {
     std::vector<KpiRollup> out;

@@ -32,6 +32,8 @@ public:
     std::vector<KpiRollup> takeClosed(TimeNs wallNow);
     // Everything still open (shutdown).
     std::vector<KpiRollup> takeAll();
+    // A copy of the open minutes of each service as a whole (endpoint empty), for live windows.
+    std::vector<KpiRollup> peekOpenServiceMinutes() const;
 
     std::uint64_t overflowServices() const { return m_overflowServices; }
     std::uint64_t overflowEndpoints() const { return m_overflowEndpoints; }

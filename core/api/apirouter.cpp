@@ -124,6 +124,7 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/api/settings/detection", "GET", Route::GetDetectionSettings},
         {"/api/settings/detection", "PUT", Route::PutDetectionSettings},
         {"/api/settings/tags", "GET", Route::GetTagSettings},
+        {"/api/kpis/live", "GET", Route::LiveKpis},
         {"/api/settings/tags", "PUT", Route::PutTagSettings},
     };
     RouteMatch m;
@@ -208,6 +209,7 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
     case Route::PutDetectionSettings: putDetectionSettings(request, responder); return;
     case Route::GetTagSettings: responder.send(jsonResponse(200, m_deps.tagRules->current()->toJson())); return;
     case Route::PutTagSettings: putTagSettings(request, responder); return;
+    case Route::LiveKpis: responder.send(liveKpis(request)); return;
     case Route::GetDetectionSettings:
         m_deps.queries->run(
             [](StoreReader &reader) {
@@ -638,6 +640,35 @@ void ApiRouter::putTagSettings(const HttpRequest &request, const HttpResponder &
     // Events ingested from then on carry the new tags.
     storeSettings("tags", tagRules->toJson(), [holder = m_deps.tagRules, tagRules] { holder->set(tagRules); },
                   responder);
+}
+
+HttpResponse ApiRouter::liveKpis(const HttpRequest &request) const
+{
+    const QueryParams params(request.query);
+    const std::string only = params.text(QStringLiteral("service")).toStdString();
+    auto window = [](const KpiRollup &k, double seconds) {
+        auto q = [&k](double p) { return k.latency.empty() ? QJsonValue() : QJsonValue(k.latency.quantile(p)); };
+        return QJsonObject{{QStringLiteral("events"), qint64(k.events)},
+                           {QStringLiteral("requests"), qint64(k.requests)},
+                           {QStringLiteral("error_rate"), k.errorRate()},
+                           {QStringLiteral("throughput_rps"), double(k.requests ? k.requests : k.events) / seconds},
+                           {QStringLiteral("p50_latency_ms"), q(0.5)},
+                           {QStringLiteral("p95_latency_ms"), q(0.95)},
+                           {QStringLiteral("p99_latency_ms"), q(0.99)}};
+    };
+    // From memory, no SQL: answered on the listener thread.
+    QJsonArray items;
+    for (const auto &[service, w] : m_deps.analysis->live().snapshot()) {
+        if (!only.empty() && service != only)
+            continue;
+        items.append(QJsonObject{{QStringLiteral("service"), QString::fromStdString(service)},
+                                 {QStringLiteral("newest_minute"), iso(w.newest)},
+                                 {QStringLiteral("windows"),
+                                  QJsonObject{{QStringLiteral("1m"), window(w.lastMinute, 60)},
+                                              {QStringLiteral("5m"), window(w.last5Minutes, 60.0 * w.minutes5)},
+                                              {QStringLiteral("1h"), window(w.lastHour, 60.0 * w.minutes60)}}}});
+    }
+    return jsonResponse(200, page(items, std::nullopt));
 }
 
 } // namespace fg

@@ -44,7 +44,7 @@ public:
 private:
     enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
                        ServiceHealth, ErrorPatterns, GetDetectionSettings,
-                       PutDetectionSettings, GetTagSettings, PutTagSettings };
+                       PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -56,6 +56,7 @@ private:
     void metrics(const HttpRequest &request, const HttpResponder &responder);
     void services(const HttpResponder &responder);
     void kpis(const HttpRequest &request, const HttpResponder &responder);
+    HttpResponse liveKpis(const HttpRequest &request) const;
     void anomalies(const HttpRequest &request, const HttpResponder &responder);
     void errorPatterns(const HttpRequest &request, const HttpResponder &responder);
     void putDetectionSettings(const HttpRequest &request, const HttpResponder &responder);
