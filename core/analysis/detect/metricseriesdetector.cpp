@@ -84,9 +84,9 @@ std::optional<AnomalyRecord> MetricSeriesDetector::judge(Series &s, TimeNs start
         s.open.reset();
         return done;
     }
-    // The explanation quotes the worst minute so far, with the duration up to now.
-    if (a.indicators.empty() || worse.score >= a.score) {
-        a.score = worse.score;
+    a.score = std::max(a.score, worse.score);
+    // The explanation quotes the minute furthest from the baseline, with the duration up to now.
+    if (a.indicators.empty() || std::fabs(worse.sigma) > std::fabs(a.indicators.front().sigma)) {
         AnomalySignal sig;
         sig.name = s.label;
         sig.current = std::fabs(value) >= 10 ? std::round(value) : std::round(value * 10) / 10;

@@ -27,7 +27,8 @@ SeriesVerdict SeriesDetector::update(double value, double noiseScale)
     v.sigma = m_p.direction * (value - v.baseline) / scale;
     const double cusum = m_cusum.update(v.sigma);
     const double ewma = m_ewma.update(v.sigma);
-    v.statistic = std::max({v.sigma, ewma, 3.0 * cusum / m_p.cusumLimit, 0.0});
+    const double shift = m_p.direction * m_shift.update(value, v.baseline, scale);
+    v.statistic = std::max({v.sigma, shift, ewma, 3.0 * cusum / m_p.cusumLimit, 0.0});
     v.score = v.statistic / (v.statistic + 3.0);
     v.raised = v.statistic >= m_p.activeAt;
     m_active = m_active ? v.statistic >= m_p.clearBelow : v.raised;

@@ -2,6 +2,7 @@
 
 #include "cusum.h"
 #include "ewmachart.h"
+#include "levelshift.h"
 #include "robustbaseline.h"
 
 namespace fg {
@@ -20,7 +21,8 @@ struct SeriesVerdict {
 };
 
 // Point-by-point detection on one KPI series: a robust baseline (median/MAD) gives each point a
-// residual; the residual itself catches spikes, an EWMA chart moderate shifts and a CUSUM slow drift.
+// residual; the residual itself catches spikes, a level-shift test (median of the last three points) new
+// levels, an EWMA chart moderate shifts and a CUSUM slow drift.
 // Their combined statistic becomes a score in [0, 1]. Anomalous points stay out of the baseline so a
 // degradation does not become the new normal while it lasts (until it has lasted a whole window).
 // The sigma has floors, absolute and relative to the baseline: minute-to-minute noise alone understates
@@ -62,6 +64,7 @@ private:
     RobustBaseline m_baseline;
     Cusum m_cusum;
     EwmaChart m_ewma;
+    LevelShift m_shift;
     bool m_active = false;
     std::size_t m_activeRun = 0;
 };
