@@ -18,31 +18,35 @@ void LiveKpis::record(const KpiRollup &k)
 
 void LiveKpis::publish(const std::vector<KpiRollup> &openMinutes)
 {
-    // Closed and open minutes together, per service.
-    std::map<std::string, std::map<TimeNs, KpiRollup>> all = m_closed;
-    for (const KpiRollup &k : openMinutes) {
-        auto [it, fresh] = all[k.service].try_emplace(k.start, k);
-        if (!fresh)
-            it->second.merge(k);
-    }
+    // Closed and open pieces of each service's minutes, by reference: this runs after every batch, so
+    // the hour of sketches is not copied.
+    std::map<std::string, std::multimap<TimeNs, const KpiRollup *>> pieces;
+    for (const auto &[service, minutes] : m_closed)
+        for (const auto &[start, k] : minutes)
+            pieces[service].emplace(start, &k);
+    for (const KpiRollup &k : openMinutes)
+        pieces[k.service].emplace(k.start, &k);
     std::map<std::string, Windows> windows;
-    for (const auto &[service, minutes] : all) {
+    for (const auto &[service, minutes] : pieces) {
         if (minutes.empty())
             continue;
         Windows w;
         w.newest = minutes.rbegin()->first;
+        TimeNs counted = -1;
         for (auto it = minutes.rbegin(); it != minutes.rend(); ++it) {
             const TimeNs age = w.newest - it->first;
             if (age >= 60 * kMinute)
                 break;
-            w.lastHour.merge(it->second);
-            ++w.minutes60;
+            const bool newMinute = it->first != counted;
+            counted = it->first;
+            w.lastHour.merge(*it->second);
+            w.minutes60 += newMinute ? 1 : 0;
             if (age < 5 * kMinute) {
-                w.last5Minutes.merge(it->second);
-                ++w.minutes5;
+                w.last5Minutes.merge(*it->second);
+                w.minutes5 += newMinute ? 1 : 0;
             }
             if (age == 0)
-                w.lastMinute.merge(it->second);
+                w.lastMinute.merge(*it->second);
         }
         windows.emplace(service, std::move(w));
     }
