@@ -7,7 +7,9 @@
 #include <QFileInfo>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 #include "analysis/detect/seriesscorer.h"
 
@@ -16,7 +18,8 @@ namespace {
 void fail(const QString &message) { std::fprintf(stderr, "flowguard detect: %s\n", qPrintable(message)); }
 
 // Returns false with a message on unreadable input or rows without a numeric second column.
-bool detectFile(const QString &inputPath, const QString &outputPath, QString *error)
+bool detectFile(const QString &inputPath, const QString &outputPath, const fg::SeriesDetector::Params &tests,
+                QString *error)
 {
     QFile in(inputPath);
     if (!in.open(QIODevice::ReadOnly | QIODevice::Text)) {
@@ -32,7 +35,7 @@ bool detectFile(const QString &inputPath, const QString &outputPath, QString *er
     QTextStream reader(&in);
     QTextStream writer(&out);
     writer << "timestamp,value,anomaly_score\n";
-    fg::SeriesScorer scorer;
+    fg::SeriesScorer scorer(tests);
     int line = 0;
     while (!reader.atEnd()) {
         const QString row = reader.readLine();
@@ -48,8 +51,30 @@ bool detectFile(const QString &inputPath, const QString &outputPath, QString *er
             *error = QStringLiteral("%1:%2: expected timestamp,value").arg(inputPath).arg(line);
             return false;
         }
+        // Rows whose timestamp does not parse are still scored, without the seasonal profiles.
+        const auto at = fg::parseTimeText(row.left(comma).trimmed().remove(QLatin1Char('"')).toStdString());
         writer << row.left(comma) << ',' << row.mid(comma + 1).section(QLatin1Char(','), 0, 0).trimmed() << ','
-               << QString::number(scorer.score(value), 'g', 8) << '\n';
+               << QString::number(scorer.score(value, at.value_or(fg::SeriesDetector::kNoTime)), 'g', 8) << '\n';
+    }
+    return true;
+}
+
+// "--without cusum,seasonal": the parameters with those tests off, or an error naming the unknown one.
+bool parseWithout(const QString &list, fg::SeriesDetector::Params *tests, QString *error)
+{
+    const std::pair<const char *, bool fg::SeriesDetector::Params::*> names[] = {
+        {"residual", &fg::SeriesDetector::Params::residual},     {"level-shift", &fg::SeriesDetector::Params::levelShift},
+        {"ewma", &fg::SeriesDetector::Params::ewma},             {"cusum", &fg::SeriesDetector::Params::cusum},
+        {"seasonal", &fg::SeriesDetector::Params::seasonal}};
+    for (const QString &item : list.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const auto it = std::find_if(std::begin(names), std::end(names),
+                                     [&](const auto &n) { return item.trimmed() == QLatin1String(n.first); });
+        if (it == std::end(names)) {
+            *error = QStringLiteral("--without: unknown test \"%1\" (residual, level-shift, ewma, cusum, seasonal)")
+                         .arg(item.trimmed());
+            return false;
+        }
+        tests->*(it->second) = false;
     }
     return true;
 }
@@ -67,6 +92,10 @@ int runDetectCommand(const QStringList &arguments)
                  QStringLiteral("DIR")});
     p.addOption({QStringLiteral("output"), QStringLiteral("Output file (with --input) or directory (with --nab-root)."),
                  QStringLiteral("PATH")});
+    p.addOption({QStringLiteral("without"),
+                 QStringLiteral("Switch tests off to measure their worth: comma-separated residual, level-shift, ewma, "
+                                "cusum, seasonal."),
+                 QStringLiteral("LIST")});
     p.process(arguments);
     const QString output = p.value(QStringLiteral("output"));
     if (output.isEmpty() || p.isSet(QStringLiteral("input")) == p.isSet(QStringLiteral("nab-root"))) {
@@ -74,8 +103,13 @@ int runDetectCommand(const QStringList &arguments)
         return 2;
     }
     QString error;
+    fg::SeriesDetector::Params tests;
+    if (!parseWithout(p.value(QStringLiteral("without")), &tests, &error)) {
+        fail(error);
+        return 2;
+    }
     if (p.isSet(QStringLiteral("input"))) {
-        if (!detectFile(p.value(QStringLiteral("input")), output, &error)) {
+        if (!detectFile(p.value(QStringLiteral("input")), output, tests, &error)) {
             fail(error);
             return 1;
         }
@@ -90,7 +124,7 @@ int runDetectCommand(const QStringList &arguments)
     QDirIterator it(data.path(), {QStringLiteral("*.csv")}, QDir::Files, QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QString file = it.next();
-        if (!detectFile(file, QDir(output).filePath(data.relativeFilePath(file)), &error)) {
+        if (!detectFile(file, QDir(output).filePath(data.relativeFilePath(file)), tests, &error)) {
             fail(error);
             return 1;
         }

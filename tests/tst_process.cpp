@@ -277,6 +277,24 @@ private slots:
         int code = 0;
         failingRun({QStringLiteral("detect"), QStringLiteral("--output"), out1}, &code);
         QCOMPARE(code, 2);
+        // Ablation: with the point residual switched off the lone spike is no longer the top score.
+        const QString out3 = m_home.filePath(QStringLiteral("scores3.csv"));
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(QStringLiteral(FLOWGUARD_BIN), {QStringLiteral("detect"), QStringLiteral("--input"), in1, QStringLiteral("--output"),
+                                                out3, QStringLiteral("--without"), QStringLiteral("residual,ewma")});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 0);
+        QFile f3(out3);
+        QVERIFY(f3.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows3 = f3.readAll().trimmed().split('\n');
+        QCOMPARE(rows3.size(), rows1.size());
+        QVERIFY(rows3[251] != rows1[251]);
+        const QString bad = failingRun({QStringLiteral("detect"), QStringLiteral("--input"), in1, QStringLiteral("--output"),
+                                           out3, QStringLiteral("--without"), QStringLiteral("cusum,bogus")},
+                                          &code);
+        QCOMPARE(code, 2);
+        QVERIFY2(bad.contains(QStringLiteral("bogus")), qPrintable(bad));
     }
 
     // Several clients ingest at once; SIGKILL mid-ingest; every acknowledged item must be on disk and

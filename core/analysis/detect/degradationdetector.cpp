@@ -97,7 +97,7 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     const double noise[] = {0, 0, 0, std::sqrt(p * (1 - p) / n), 0};
     for (std::size_t i = 0; i < m_series.size(); ++i) {
         Series &s = m_series[i];
-        s.last = s.detector.update(values[i], noise[i]);
+        s.last = s.detector.update(values[i], noise[i], k.start);
         warm |= s.last.warm;
         extreme |= s.last.extreme;
         peak = std::max(peak, s.last.score);
@@ -192,8 +192,11 @@ void DegradationDetector::explain(AnomalyRecord &a, TimeNs now, const std::vecto
         if (sig.ratio > 0)
             std::snprintf(ratio, sizeof ratio, "%.1f×, ", sig.ratio);
         char part[200];
-        std::snprintf(part, sizeof part, "%s %s vs baseline %s (%s%+.1fσ)", label(sig.name).c_str(),
-                      format(sig.name, sig.current).c_str(), format(sig.name, sig.baseline).c_str(), ratio, sig.sigma);
+        const char *season = s->last.seasonDays == 1 ? " for this time of day"
+                             : s->last.seasonDays == 7 ? " for this time of week" : "";
+        std::snprintf(part, sizeof part, "%s %s vs baseline %s%s (%s%+.1fσ)", label(sig.name).c_str(),
+                      format(sig.name, sig.current).c_str(), format(sig.name, sig.baseline).c_str(), season, ratio,
+                      sig.sigma);
         if (text.empty()) {
             text = part;
             text += " for " + std::to_string(minutes) + " min";

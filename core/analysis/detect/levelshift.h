@@ -5,12 +5,12 @@
 
 namespace fg {
 
-// Level-shift detector: the median of the last three points against the baseline, in robust sigmas.
-// A lone spike moves it by nothing, a new level by its full height from the second point on.
+// Level-shift detector: the median of the last three points' distances from the baseline, in robust
+// sigmas. A lone spike moves it by nothing, a new level by its full height from the second point on.
 class LevelShift final {
 public:
-    // Signed distance of the recent median from the baseline, in scales (positive: above).
-    double update(double value, double baseline, double scale);
+    // z: this point's signed distance from the expected value in scales.
+    double update(double z);
 
 private:
     std::array<double, 3> m_last{};

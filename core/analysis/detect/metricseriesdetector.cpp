@@ -63,7 +63,7 @@ std::vector<AnomalyRecord> MetricSeriesDetector::takeClosed(TimeNs wallNow)
 
 std::optional<AnomalyRecord> MetricSeriesDetector::judge(Series &s, TimeNs start, double value)
 {
-    const SeriesVerdict up = s.up.update(value), down = s.down.update(value);
+    const SeriesVerdict up = s.up.update(value, 0, start), down = s.down.update(value, 0, start);
     const SeriesVerdict &worse = up.statistic >= down.statistic ? up : down;
     const TimeNs end = start + kMinute;
     if (!s.open) {
@@ -97,8 +97,10 @@ std::optional<AnomalyRecord> MetricSeriesDetector::judge(Series &s, TimeNs start
     }
     const AnomalySignal &peak = a.indicators.front();
     char text[320];
-    std::snprintf(text, sizeof text, "%s: %s %g vs baseline %g (%+.1fσ), out of line for %lld min.", s.service.c_str(),
-                  s.label.c_str(), peak.current, peak.baseline, peak.sigma,
+    std::snprintf(text, sizeof text, "%s: %s %g vs baseline %g%s (%+.1fσ), out of line for %lld min.", s.service.c_str(),
+                  s.label.c_str(), peak.current, peak.baseline,
+                  worse.seasonDays == 1 ? " for this time of day" : worse.seasonDays == 7 ? " for this time of week" : "",
+                  peak.sigma,
                   static_cast<long long>((end - a.startedAt) / kMinute));
     a.explanation = text;
     return a;

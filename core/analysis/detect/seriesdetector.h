@@ -4,6 +4,10 @@
 #include "ewmachart.h"
 #include "levelshift.h"
 #include "robustbaseline.h"
+#include "seasonalprofile.h"
+
+#include <cmath>
+#include <limits>
 
 namespace fg {
 
@@ -11,7 +15,8 @@ namespace fg {
 struct SeriesVerdict {
     bool warm = false;  // enough history to judge
     double value = 0;
-    double baseline = 0; // robust median of the history
+    double baseline = 0; // expected value: robust median of the history, or of the same time in earlier days/weeks
+    int seasonDays = 0;  // where the expected value comes from: 0 plain baseline, 1 time-of-day profile, 7 time-of-week
     double sigma = 0;    // signed distance in robust sigmas, positive in the bad direction
     double statistic = 0; // combined evidence in sigma units (3 = the classical control limit)
     double score = 0;     // statistic / (statistic + 3): 0.5 at the control limit
@@ -27,6 +32,11 @@ struct SeriesVerdict {
 // degradation does not become the new normal while it lasts (until it has lasted a whole window).
 // The sigma has floors, absolute and relative to the baseline: minute-to-minute noise alone understates
 // how much a healthy KPI wanders over an hour.
+// Seasonality: given point times, the detector also learns time-of-day and time-of-week profiles. Once a
+// profile has a few periods behind it and predicts the points clearly better than the plain baseline (mean
+// absolute error: a daily peak is a big error for a median even when most points sit at the median), the
+// points are judged against the profile and the spread of its residuals:
+// the nightly dip or the Monday peak is then normal, a flat line where a peak should be is not.
 class SeriesDetector final {
 public:
     struct Params {
@@ -43,12 +53,17 @@ public:
         double activeAt = 3;        // statistic for a signal to count
         double clearBelow = 1.5;    // hysteresis: an active signal clears below this
         double extremeAt = 8;
+        // Which tests make up the statistic (all by default; `flowguard detect --without` switches them off
+        // to measure what each one earns).
+        bool residual = true, levelShift = true, ewma = true, cusum = true, seasonal = true;
     };
+    static constexpr TimeNs kNoTime = std::numeric_limits<TimeNs>::min();
     explicit SeriesDetector(Params params);
 
     // noiseScale: this point's own sampling noise, when known (e.g. binomial noise of an error rate over
-    // few requests); the sigma is never smaller.
-    SeriesVerdict update(double value, double noiseScale = 0);
+    // few requests); the sigma is never smaller. at: the point's (event) time; without it there is no
+    // seasonality.
+    SeriesVerdict update(double value, double noiseScale = 0, TimeNs at = kNoTime);
     double baseline() const { return m_baseline.size() ? m_baseline.median() : 0.0; }
     // New limits and warm-up from the settings; the history stays.
     void setLimits(double activeAt, double extremeAt, std::size_t warmup)
@@ -60,8 +75,21 @@ public:
     }
 
 private:
+    struct Seasonal {
+        SeasonalProfile profile;
+        RobustBaseline residuals;
+        double expected = NAN; // profile value at the current point
+        double error = 0;      // mean absolute error of the profile's predictions, exponentially weighted
+    };
+    // The model the current point is judged against: nullptr for the plain baseline.
+    const Seasonal *bestModel() const;
+    void learn(double value, TimeNs at, bool normal);
+
     Params m_p;
     RobustBaseline m_baseline;
+    Seasonal m_daily;
+    Seasonal m_weekly;
+    double m_error = 0; // the same for the plain baseline
     Cusum m_cusum;
     EwmaChart m_ewma;
     LevelShift m_shift;

@@ -11,19 +11,19 @@ constexpr double kLongRate = 0.002;       // weight of a new point in the long-r
 constexpr long kLearning = 100;           // points before any likelihood
 constexpr int kQuietPoints = 100;         // after an alert
 
-SeriesDetector::Params direction(int d)
+SeriesDetector::Params direction(SeriesDetector::Params p, int d)
 {
-    SeriesDetector::Params p;
     p.direction = d;
     return p;
 }
 } // namespace
 
-SeriesScorer::SeriesScorer() : m_up(direction(1)), m_down(direction(-1)) {}
+SeriesScorer::SeriesScorer(const SeriesDetector::Params &tests) : m_up(direction(tests, 1)), m_down(direction(tests, -1)) {}
 
-double SeriesScorer::score(double value)
+double SeriesScorer::score(double value, TimeNs at)
 {
-    const double evidence = std::max(m_up.update(value).statistic, m_down.update(value).statistic);
+    const SeriesVerdict u = m_up.update(value, 0, at), d = m_down.update(value, 0, at);
+    const double evidence = std::max(u.statistic, d.statistic);
     m_recent.push_back(evidence);
     if (m_recent.size() > kShortWindow)
         m_recent.pop_front();

@@ -13,9 +13,11 @@ namespace fg {
 // threshold, held at 0 for a while so one anomaly scores once, at its onset.
 class SeriesScorer final {
 public:
-    SeriesScorer();
-    // Score in [0, 1] for this point, from the points before it only.
-    double score(double value);
+    // tests: which of SeriesDetector's tests to use (the defaults, unless measuring one's worth).
+    explicit SeriesScorer(const SeriesDetector::Params &tests = {});
+    // Score in [0, 1] for this point, from the points before it only. at: the point's time, for the
+    // time-of-day and time-of-week profiles.
+    double score(double value, TimeNs at = SeriesDetector::kNoTime);
 
     static constexpr double kAlertThreshold = 0.999;
 
