@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "alertrule.h"
+#include "model/timestamp.h"
+
+namespace fg {
+
+// One alert: a rule's condition held for a service (or route) over an event-time interval.
+// Acknowledged and silenced are flags, not states.
+struct Alert {
+    enum class State { Pending, Firing, Resolved };
+    std::int64_t id = 0;
+    std::int64_t ruleId = 0;
+    std::string service;
+    std::string endpoint;
+    std::string reason; // the rule's name
+    AlertLevel level = AlertLevel::Warning;
+    State state = State::Pending;
+    TimeNs pendingSince = 0; // event times
+    TimeNs firedAt = 0;
+    TimeNs resolvedAt = 0;
+    std::string explanation;
+    std::string acknowledgedBy;
+    TimeNs acknowledgedAt = 0; // wall clock
+    std::string ackNote;
+    bool silenced = false;
+    bool test = false;
+    std::vector<std::string> channels; // notified so far, by name
+    TimeNs updated = 0;                // wall clock of the last change
+
+    // service:reason:endpoint — what deduplication compares (with a sliding window).
+    std::string dedupKey() const { return service + ":" + reason + (endpoint.empty() ? "" : ":" + endpoint); }
+};
+
+std::string_view alertStateName(Alert::State state);
+
+// A stored step of an alert's history.
+struct AlertTransition {
+    std::int64_t alertId = 0;
+    TimeNs at = 0;   // event time of the point that caused it (wall clock for wall-clock causes)
+    TimeNs wall = 0; // when FlowGuard made the change
+    std::string from; // "" for the first
+    std::string to;
+    std::string reason;
+};
+
+} // namespace fg

@@ -1,0 +1,386 @@
+#include "alertevaluator.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "glob.h"
+#include "kpiwindow.h"
+
+namespace fg {
+
+namespace {
+constexpr TimeNs kMinuteNs = 60 * kNsPerSec;
+
+bool endpointMatches(const AlertRule &rule, const std::string &endpoint)
+{
+    if (rule.endpoint.empty())
+        return endpoint.empty();
+    if (rule.endpoint == "*")
+        return !endpoint.empty();
+    return globMatch(rule.endpoint.c_str(), endpoint.c_str());
+}
+
+std::string where(const std::string &service, const std::string &endpoint)
+{
+    return endpoint.empty() ? service : service + " " + endpoint;
+}
+} // namespace
+
+std::string_view alertStateName(Alert::State state)
+{
+    switch (state) {
+    case Alert::State::Pending:
+        return "pending";
+    case Alert::State::Firing:
+        return "firing";
+    case Alert::State::Resolved:
+        return "resolved";
+    }
+    return "pending";
+}
+
+std::string_view notificationKindName(NotificationIntent::Kind kind)
+{
+    switch (kind) {
+    case NotificationIntent::Kind::Firing:
+        return "firing";
+    case NotificationIntent::Kind::Resolved:
+        return "resolved";
+    case NotificationIntent::Kind::Repeat:
+        return "repeat";
+    }
+    return "firing";
+}
+
+AlertEvaluator::AlertEvaluator(const RuleBook *rules, std::int64_t nextId, Options options)
+    : m_rules(rules), m_options(options), m_nextId(std::max<std::int64_t>(nextId, 1))
+{
+}
+
+const AlertRule *AlertEvaluator::ruleById(std::int64_t id) const
+{
+    for (const AlertRule &r : *m_snapshot)
+        if (r.id == id)
+            return &r;
+    return nullptr;
+}
+
+Alert &AlertEvaluator::create(const AlertRule &rule, const std::string &service, const std::string &endpoint,
+                              TimeNs pendingSince, TimeNs wallNow)
+{
+    Alert a;
+    a.id = m_nextId++;
+    a.ruleId = rule.id;
+    a.service = service;
+    a.endpoint = endpoint;
+    a.reason = rule.name;
+    a.level = rule.level;
+    a.pendingSince = pendingSince;
+    a.updated = wallNow;
+    return m_open.emplace(a.id, std::move(a)).first->second;
+}
+
+void AlertEvaluator::transition(Alert &a, Alert::State to, TimeNs at, const std::string &why, TimeNs wallNow,
+                                AlertChanges &out)
+{
+    AlertTransition t;
+    t.alertId = a.id;
+    t.at = at;
+    t.wall = wallNow;
+    t.from = a.state == to && to == Alert::State::Pending ? "" : std::string(alertStateName(a.state));
+    t.to = std::string(alertStateName(to));
+    t.reason = why;
+    a.state = to;
+    a.updated = wallNow;
+    out.transitions.push_back(std::move(t));
+}
+
+bool AlertEvaluator::silenced(const Alert &a, const AlertRule &rule, TimeNs wallNow) const
+{
+    for (const Silence &s : m_silences) {
+        if (!s.activeAt(wallNow))
+            continue;
+        if (!s.service.empty() && !globMatch(s.service.c_str(), a.service.c_str()))
+            continue;
+        if (s.ruleId && s.ruleId != rule.id)
+            continue;
+        if (!s.tag.empty() && std::find(rule.tags.begin(), rule.tags.end(), s.tag) == rule.tags.end())
+            continue;
+        return true;
+    }
+    return false;
+}
+
+void AlertEvaluator::fire(Alert &a, const AlertRule &rule, TimeNs at, const std::string &why, TimeNs wallNow,
+                          AlertChanges &out)
+{
+    a.firedAt = at;
+    std::string reason = why;
+    bool notify = rule.notify;
+    if (notify && wallNow - at > m_options.recentMinutes * kMinuteNs) {
+        notify = false;
+        reason += "; history (event time " + formatIsoMs(at) + "), not notified";
+    }
+    if (notify && silenced(a, rule, wallNow)) {
+        a.silenced = true;
+        notify = false;
+        reason += "; silenced";
+    }
+    if (notify) {
+        Notified &d = m_dedup[a.dedupKey()];
+        if (d.windowStart && wallNow - d.windowStart < m_options.dedupWindowMinutes * kMinuteNs) {
+            notify = false;
+            reason += "; duplicate of a notification at " + formatIsoMs(d.windowStart);
+        } else {
+            d.windowStart = wallNow;
+        }
+    }
+    transition(a, Alert::State::Firing, at, reason, wallNow, out);
+    if (notify) {
+        m_lastNotified[a.id] = wallNow;
+        a.channels = rule.channels;
+        out.notifications.push_back({a.id, NotificationIntent::Kind::Firing, rule.channels, wallNow});
+    }
+    out.alerts.push_back(a);
+}
+
+void AlertEvaluator::resolve(Alert &a, const AlertRule *rule, TimeNs at, const std::string &why, TimeNs wallNow,
+                             AlertChanges &out)
+{
+    a.resolvedAt = at;
+    transition(a, Alert::State::Resolved, at, why, wallNow, out);
+    if (m_lastNotified.erase(a.id))
+        out.notifications.push_back(
+            {a.id, NotificationIntent::Kind::Resolved, rule ? rule->channels : a.channels, wallNow});
+    out.alerts.push_back(a);
+    const std::int64_t id = a.id; // `a` lives in the node being erased
+    m_open.erase(id);
+}
+
+void AlertEvaluator::thresholdMinute(const AlertRule &rule, const KpiRollup &k, TimeNs wallNow, AlertChanges &out)
+{
+    Track &t = m_tracks[{rule.id, k.service, k.endpoint}];
+    t.minutes.push_back(k);
+    while (!t.minutes.empty() && t.minutes.front().start <= k.start - rule.windowMinutes * kMinuteNs)
+        t.minutes.pop_front();
+    KpiWindow w;
+    w.span = rule.windowMinutes;
+    for (const KpiRollup &m : t.minutes)
+        w.merged.merge(m);
+    w.minutes = int(t.minutes.size());
+
+    auto it = t.alertId ? m_open.find(t.alertId) : m_open.end();
+    if (it == m_open.end()) {
+        t.alertId = 0;
+        if (!rule.condition->evaluate(w))
+            return;
+        Alert &a = create(rule, k.service, k.endpoint, k.start, wallNow);
+        t.alertId = a.id;
+        t.clear = 0;
+        it = m_open.find(a.id);
+        transition(a, Alert::State::Pending, k.start, "condition met", wallNow, out);
+    }
+    Alert &a = it->second;
+    char span[32];
+    std::snprintf(span, sizeof span, " over %d min", rule.windowMinutes);
+    const bool holding = a.state == Alert::State::Firing;
+    if (rule.condition->evaluate(w, holding)) {
+        t.clear = 0;
+        a.explanation = rule.name + " on " + where(k.service, k.endpoint) + ": " + rule.condition->describe(w) + span + ".";
+        if (!holding) {
+            if (k.start - a.pendingSince >= rule.forMinutes * kMinuteNs) {
+                fire(a, rule, k.start, "condition held for " + std::to_string(rule.forMinutes) + " min", wallNow, out);
+            } else {
+                a.updated = wallNow;
+                out.alerts.push_back(a);
+            }
+        } else {
+            a.updated = wallNow;
+            out.alerts.push_back(a);
+        }
+        return;
+    }
+    if (!holding) {
+        out.dropped.push_back(a.id);
+        m_open.erase(it);
+        t.alertId = 0;
+        return;
+    }
+    if (++t.clear >= m_options.clearMinutes) {
+        const std::string why = "cleared: " + rule.condition->describe(w) + span;
+        resolve(a, &rule, k.start - (t.clear - 1) * kMinuteNs, why, wallNow, out);
+        t.alertId = 0;
+        t.clear = 0;
+    }
+}
+
+void AlertEvaluator::anomaly(const AnomalyRecord &r, TimeNs wallNow, AlertChanges &out)
+{
+    const AlertRule::Kind kind = r.kind == "degradation" ? AlertRule::Kind::Degradation : AlertRule::Kind::Anomaly;
+    const AlertRule *rule = nullptr;
+    for (const AlertRule &candidate : *m_snapshot)
+        if (candidate.kind == kind && candidate.enabled && candidate.matchesService(r.service)) {
+            rule = &candidate;
+            break;
+        }
+    const std::string key = r.service + '\x1f' + r.endpoint + '\x1f' + r.kind + '\x1f' + r.metric + '\x1f'
+                            + std::to_string(r.startedAt);
+    auto known = m_anomalyAlerts.find(key);
+    Alert *a = nullptr;
+    if (known != m_anomalyAlerts.end()) {
+        auto it = m_open.find(known->second);
+        if (it != m_open.end())
+            a = &it->second;
+    }
+    const std::string text = r.explanation + (r.recommendation.empty() ? "" : " " + r.recommendation);
+    if (!a) {
+        if (!rule)
+            return;
+        a = &create(*rule, r.service, r.endpoint, r.startedAt, wallNow);
+        if (!r.metric.empty())
+            a->reason = rule->name + " " + r.metric;
+        m_anomalyAlerts[key] = a->id;
+        a->explanation = text;
+        transition(*a, Alert::State::Pending, r.startedAt, "detected", wallNow, out);
+        fire(*a, *rule, r.startedAt, "detected by the analysis engine", wallNow, out);
+    } else {
+        a->explanation = text;
+        a->updated = wallNow;
+        out.alerts.push_back(*a);
+    }
+    if (r.endedAt) {
+        m_anomalyAlerts.erase(key);
+        resolve(*a, ruleById(a->ruleId), r.endedAt, "the detector cleared it", wallNow, out);
+    }
+}
+
+AlertChanges AlertEvaluator::onMinutes(const std::vector<KpiRollup> &closed, const std::vector<AnomalyRecord> &anomalies,
+                                       const std::vector<std::pair<std::string, TimeNs>> &newErrorTemplates,
+                                       TimeNs wallNow)
+{
+    std::lock_guard lock(m_mutex);
+    m_snapshot = m_rules->current();
+    AlertChanges out;
+    for (const KpiRollup &k : closed) {
+        if (k.late)
+            continue;
+        for (const AlertRule &rule : *m_snapshot)
+            if (rule.enabled && rule.kind == AlertRule::Kind::Threshold && rule.condition
+                && rule.matchesService(k.service) && endpointMatches(rule, k.endpoint))
+                thresholdMinute(rule, k, wallNow, out);
+        // New-error-pattern alerts resolve once the service's minutes run quiet long enough.
+        auto quiet = m_newErrorAlerts.find(k.service);
+        if (k.endpoint.empty() && quiet != m_newErrorAlerts.end()
+            && k.start >= quiet->second.second + m_options.newErrorQuietMinutes * kMinuteNs) {
+            auto it = m_open.find(quiet->second.first);
+            if (it != m_open.end())
+                resolve(it->second, ruleById(it->second.ruleId), k.start,
+                        "no new error pattern for " + std::to_string(m_options.newErrorQuietMinutes) + " min", wallNow, out);
+            m_newErrorAlerts.erase(quiet);
+        }
+    }
+    for (const AnomalyRecord &r : anomalies)
+        anomaly(r, wallNow, out);
+    for (const auto &[service, at] : newErrorTemplates) {
+        auto open = m_newErrorAlerts.find(service);
+        if (open != m_newErrorAlerts.end() && m_open.count(open->second.first)) {
+            open->second.second = std::max(open->second.second, at);
+            continue;
+        }
+        for (const AlertRule &rule : *m_snapshot) {
+            if (rule.kind != AlertRule::Kind::NewErrorTemplate || !rule.enabled || !rule.matchesService(service))
+                continue;
+            Alert &a = create(rule, service, {}, at, wallNow);
+            a.explanation = rule.name + " on " + service + ": an error message never seen before.";
+            m_newErrorAlerts[service] = {a.id, at};
+            transition(a, Alert::State::Pending, at, "new error template", wallNow, out);
+            fire(a, rule, at, "new error template", wallNow, out);
+            break;
+        }
+    }
+    return out;
+}
+
+AlertChanges AlertEvaluator::tick(const std::map<std::string, TimeNs> &lastReceived, TimeNs wallNow)
+{
+    std::lock_guard lock(m_mutex);
+    m_snapshot = m_rules->current();
+    AlertChanges out;
+    for (const AlertRule &rule : *m_snapshot) {
+        if (rule.kind != AlertRule::Kind::Silent || !rule.enabled)
+            continue;
+        const TimeNs limit = std::max(rule.forMinutes, 1) * kMinuteNs;
+        for (const auto &[service, last] : lastReceived) {
+            if (!rule.matchesService(service))
+                continue;
+            auto open = m_silentAlerts.find(service);
+            const bool silent = wallNow - last >= limit;
+            if (silent && open == m_silentAlerts.end()) {
+                Alert &a = create(rule, service, {}, last + limit, wallNow);
+                a.explanation = rule.name + ": no data from " + service + " since " + formatIsoMs(last) + " ("
+                                + std::to_string((wallNow - last) / kMinuteNs) + " min).";
+                m_silentAlerts[service] = a.id;
+                transition(a, Alert::State::Pending, last + limit, "no data", wallNow, out);
+                fire(a, rule, last + limit, "no data for " + std::to_string(rule.forMinutes) + " min", wallNow, out);
+            } else if (!silent && open != m_silentAlerts.end()) {
+                auto it = m_open.find(open->second);
+                if (it != m_open.end())
+                    resolve(it->second, &rule, last, "data arrived again", wallNow, out);
+                m_silentAlerts.erase(open);
+            }
+        }
+    }
+    for (auto &[id, last] : m_lastNotified) {
+        auto it = m_open.find(id);
+        if (it == m_open.end() || !it->second.acknowledgedBy.empty())
+            continue;
+        const AlertRule *rule = ruleById(it->second.ruleId);
+        const int every = rule && rule->suppressionMinutes > 0 ? rule->suppressionMinutes : m_options.repeatMinutes;
+        if (wallNow - last < every * kMinuteNs || (rule && silenced(it->second, *rule, wallNow)))
+            continue;
+        last = wallNow;
+        out.notifications.push_back({id, NotificationIntent::Kind::Repeat, rule ? rule->channels : it->second.channels,
+                                     wallNow});
+    }
+    return out;
+}
+
+void AlertEvaluator::setSilences(std::vector<Silence> silences)
+{
+    std::lock_guard lock(m_mutex);
+    m_silences = std::move(silences);
+}
+
+std::optional<Alert> AlertEvaluator::acknowledge(std::int64_t id, const std::string &by, const std::string &note,
+                                                 TimeNs wallNow, AlertChanges *changes)
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_open.find(id);
+    if (it == m_open.end())
+        return std::nullopt;
+    Alert &a = it->second;
+    a.acknowledgedBy = by;
+    a.acknowledgedAt = wallNow;
+    a.ackNote = note;
+    a.updated = wallNow;
+    AlertTransition t;
+    t.alertId = id;
+    t.at = wallNow;
+    t.wall = wallNow;
+    t.from = t.to = std::string(alertStateName(a.state));
+    t.reason = "acknowledged by " + by + (note.empty() ? "" : ": " + note);
+    changes->transitions.push_back(std::move(t));
+    changes->alerts.push_back(a);
+    return a;
+}
+
+std::vector<Alert> AlertEvaluator::open() const
+{
+    std::lock_guard lock(m_mutex);
+    std::vector<Alert> out;
+    for (const auto &[id, a] : m_open)
+        out.push_back(a);
+    return out;
+}
+
+} // namespace fg

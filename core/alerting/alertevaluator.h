@@ -1,0 +1,98 @@
+#pragma once
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alert.h"
+#include "alertrule.h"
+#include "analysis/detect/anomalyrecord.h"
+#include "analysis/kpirollup.h"
+#include "silence.h"
+
+namespace fg {
+
+// What an alert change asks of the notifiers; delivered through the outbox.
+struct NotificationIntent {
+    enum class Kind { Firing, Resolved, Repeat };
+    std::int64_t alertId = 0;
+    Kind kind = Kind::Firing;
+    std::vector<std::string> channels; // empty: every enabled channel
+    TimeNs wall = 0;
+};
+std::string_view notificationKindName(NotificationIntent::Kind kind);
+
+struct AlertChanges {
+    std::vector<Alert> alerts;         // created or changed, as they are now
+    std::vector<std::int64_t> dropped; // pending alerts whose condition cleared before `for` elapsed
+    std::vector<AlertTransition> transitions;
+    std::vector<NotificationIntent> notifications;
+    bool empty() const { return alerts.empty() && dropped.empty() && transitions.empty() && notifications.empty(); }
+};
+
+// The alert lifecycle. Turns closed KPI minutes (threshold rules), the detection engine's anomalies
+// (built-in rules) and the absence of data (silent services) into alerts: pending → firing → resolved,
+// with `for`, hysteresis, silences and acknowledgements. Firing and resolving follow event time; whether
+// to notify — deduplication by service:reason within a sliding window, repeats, silences, and no
+// notifications for backfilled history — follows the wall clock, which every call is given (tests inject
+// it). Thread-safe: the analysis thread feeds it, the API acknowledges and silences.
+class AlertEvaluator final {
+public:
+    struct Options {
+        int dedupWindowMinutes = 15; // FLOWGUARD_ALERT_WINDOW_MIN
+        int repeatMinutes = 240;     // re-notify a still-firing alert this often
+        int clearMinutes = 2;        // a threshold alert resolves after this many clear minutes
+        int recentMinutes = 15;      // older event times are history: recorded, not notified
+        int newErrorQuietMinutes = 15; // a new-error-pattern alert resolves after this long without another
+    };
+    AlertEvaluator(const RuleBook *rules, std::int64_t nextId, Options options);
+
+    AlertChanges onMinutes(const std::vector<KpiRollup> &closed, const std::vector<AnomalyRecord> &anomalies,
+                           const std::vector<std::pair<std::string, TimeNs>> &newErrorTemplates, TimeNs wallNow);
+    // Wall-clock work: silent services (last receive time per service) and repeats.
+    AlertChanges tick(const std::map<std::string, TimeNs> &lastReceived, TimeNs wallNow);
+
+    void setSilences(std::vector<Silence> silences);
+    // Acknowledges an open alert; nullopt when it is not open here (the caller updates the stored row).
+    std::optional<Alert> acknowledge(std::int64_t id, const std::string &by, const std::string &note, TimeNs wallNow,
+                                     AlertChanges *changes);
+    std::vector<Alert> open() const;
+
+private:
+    struct Track {
+        std::deque<KpiRollup> minutes; // the rule's window
+        std::int64_t alertId = 0;      // 0: no open alert
+        int clear = 0;                 // consecutive clear minutes while firing
+    };
+    struct Notified {
+        TimeNs windowStart = 0; // wall time of the notification that opened the dedup window
+    };
+    Alert &create(const AlertRule &rule, const std::string &service, const std::string &endpoint, TimeNs pendingSince,
+                  TimeNs wallNow);
+    void fire(Alert &a, const AlertRule &rule, TimeNs at, const std::string &why, TimeNs wallNow, AlertChanges &out);
+    void resolve(Alert &a, const AlertRule *rule, TimeNs at, const std::string &why, TimeNs wallNow, AlertChanges &out);
+    void transition(Alert &a, Alert::State to, TimeNs at, const std::string &why, TimeNs wallNow, AlertChanges &out);
+    bool silenced(const Alert &a, const AlertRule &rule, TimeNs wallNow) const;
+    const AlertRule *ruleById(std::int64_t id) const;
+    void thresholdMinute(const AlertRule &rule, const KpiRollup &k, TimeNs wallNow, AlertChanges &out);
+    void anomaly(const AnomalyRecord &r, TimeNs wallNow, AlertChanges &out);
+
+    mutable std::mutex m_mutex;
+    const RuleBook *m_rules;
+    std::shared_ptr<const std::vector<AlertRule>> m_snapshot; // rules for the current pass
+    Options m_options;
+    std::int64_t m_nextId;
+    std::map<std::int64_t, Alert> m_open; // pending and firing alerts by id
+    std::map<std::tuple<std::int64_t, std::string, std::string>, Track> m_tracks; // rule, service, endpoint
+    std::map<std::string, std::int64_t> m_anomalyAlerts; // anomaly key → alert id
+    std::map<std::string, std::int64_t> m_silentAlerts;  // service → alert id
+    std::map<std::string, std::pair<std::int64_t, TimeNs>> m_newErrorAlerts; // service → alert id, last event time
+    std::map<std::int64_t, TimeNs> m_lastNotified; // alert id → wall time
+    std::map<std::string, Notified> m_dedup;       // dedup key → window
+    std::vector<Silence> m_silences;
+};
+
+} // namespace fg

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "condition.h"
+
+namespace fg {
+
+enum class AlertLevel { Info, Warning, Error, Critical };
+std::string_view alertLevelName(AlertLevel level);
+std::optional<AlertLevel> parseAlertLevel(std::string_view text);
+
+// An alerting rule. Threshold rules carry a condition over a KPI window; the built-in kinds turn the
+// detection engine's findings (degradations, anomalies, new error templates) and silent services into
+// alerts and have no condition of their own.
+struct AlertRule {
+    enum class Kind { Threshold, Degradation, Anomaly, NewErrorTemplate, Silent };
+    std::int64_t id = 0;
+    Kind kind = Kind::Threshold;
+    std::string name;
+    std::string description;
+    std::optional<Condition> condition; // Threshold only
+    int windowMinutes = 5;
+    int forMinutes = 0;
+    AlertLevel level = AlertLevel::Warning;
+    std::string service = "*";  // exact name or a glob with '*'
+    std::string endpoint;       // "": the whole service; "*": every route; else one route
+    std::vector<std::string> channels;           // channel names; empty: every enabled channel
+    std::vector<std::string> escalationChannels; // for unacknowledged critical alerts
+    bool enabled = true;
+    bool notify = true; // plain anomalies are recorded without notifying unless a rule says so
+    int suppressionMinutes = 0; // no re-notification within this long after one (0: the default repeat)
+    int escalationMinutes = 0;  // 0: no escalation
+    std::vector<std::string> tags;
+
+    bool builtin() const { return kind != Kind::Threshold; }
+    bool matchesService(const std::string &service) const;
+    QJsonObject toJson() const;
+    // Validates a rule document; on error nullopt with the field and why (the condition's message
+    // names the column). `base`: the rule being replaced (PUT keeps its kind for built-ins).
+    static std::optional<AlertRule> fromJson(const QJsonObject &json, const AlertRule *base, QString *field,
+                                             QString *message);
+    // The built-in rules a new database starts with (ids 1..5).
+    static std::vector<AlertRule> builtins();
+};
+
+std::string_view ruleKindName(AlertRule::Kind kind);
+
+// The current rule set, shared between the API (which edits it) and the alert evaluator (which reads a
+// snapshot per pass).
+class RuleBook final {
+public:
+    RuleBook() : m_rules(std::make_shared<const std::vector<AlertRule>>()) {}
+    std::shared_ptr<const std::vector<AlertRule>> current() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_rules;
+    }
+    void set(std::vector<AlertRule> rules)
+    {
+        auto next = std::make_shared<const std::vector<AlertRule>>(std::move(rules));
+        std::lock_guard lock(m_mutex);
+        m_rules = std::move(next);
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::shared_ptr<const std::vector<AlertRule>> m_rules;
+};
+
+} // namespace fg

@@ -1,0 +1,80 @@
+#include "silence.h"
+
+#include "model/timestamp.h"
+
+namespace fg {
+
+QJsonObject Silence::toJson() const
+{
+    return QJsonObject{
+        {QStringLiteral("id"), qint64(id)},
+        {QStringLiteral("service"), QString::fromStdString(service)},
+        {QStringLiteral("rule_id"), qint64(ruleId)},
+        {QStringLiteral("tag"), QString::fromStdString(tag)},
+        {QStringLiteral("starts_at"), QString::fromStdString(formatIsoMs(startsAt))},
+        {QStringLiteral("ends_at"), QString::fromStdString(formatIsoMs(endsAt))},
+        {QStringLiteral("created_by"), QString::fromStdString(createdBy)},
+        {QStringLiteral("comment"), QString::fromStdString(comment)},
+        {QStringLiteral("created_at"), QString::fromStdString(formatIsoMs(created))},
+    };
+}
+
+std::optional<Silence> Silence::fromJson(const QJsonObject &json, TimeNs now, QString *field, QString *message)
+{
+    Silence s;
+    s.created = now;
+    auto bad = [&](const char *f, const QString &why) {
+        *field = QString::fromLatin1(f);
+        *message = why;
+        return std::nullopt;
+    };
+    static const QStringList kKnown = {QStringLiteral("service"), QStringLiteral("rule_id"),   QStringLiteral("tag"),
+                                       QStringLiteral("starts_at"), QStringLiteral("ends_at"), QStringLiteral("created_by"),
+                                       QStringLiteral("comment")};
+    for (auto it = json.begin(); it != json.end(); ++it)
+        if (!kKnown.contains(it.key())) {
+            *field = it.key();
+            *message = QStringLiteral("unknown field");
+            return std::nullopt;
+        }
+    for (const auto &[key, target] : {std::pair{"service", &s.service}, std::pair{"tag", &s.tag},
+                                      std::pair{"created_by", &s.createdBy}, std::pair{"comment", &s.comment}}) {
+        const QJsonValue v = json.value(QString::fromLatin1(key));
+        if (v.isUndefined())
+            continue;
+        if (!v.isString())
+            return bad(key, QStringLiteral("expected a string"));
+        *target = v.toString().trimmed().toStdString();
+    }
+    const QJsonValue rule = json.value(QStringLiteral("rule_id"));
+    if (!rule.isUndefined()) {
+        if (!rule.isDouble() || rule.toDouble() < 1 || rule.toDouble() != double(qint64(rule.toDouble())))
+            return bad("rule_id", QStringLiteral("expected a rule id"));
+        s.ruleId = qint64(rule.toDouble());
+    }
+    if (s.service.empty() && s.ruleId == 0 && s.tag.empty())
+        return bad("service", QStringLiteral("a silence needs at least one of service, rule_id or tag"));
+    if (s.createdBy.empty())
+        return bad("created_by", QStringLiteral("required: who is silencing"));
+    auto time = [&](const char *key, TimeNs *target, bool required) -> bool {
+        const QJsonValue v = json.value(QString::fromLatin1(key));
+        if (v.isUndefined())
+            return !required;
+        const auto t = v.isString() ? parseTimeText(v.toString().toStdString())
+                       : v.isDouble() ? epochToNs(v.toDouble()) : std::nullopt;
+        if (!t)
+            return false;
+        *target = *t;
+        return true;
+    };
+    s.startsAt = now;
+    if (!time("starts_at", &s.startsAt, false))
+        return bad("starts_at", QStringLiteral("expected an ISO 8601 time or epoch number"));
+    if (!time("ends_at", &s.endsAt, true))
+        return bad("ends_at", QStringLiteral("required: an ISO 8601 time or epoch number"));
+    if (s.endsAt <= s.startsAt)
+        return bad("ends_at", QStringLiteral("must be after starts_at"));
+    return s;
+}
+
+} // namespace fg

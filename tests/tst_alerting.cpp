@@ -1,0 +1,326 @@
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+#include "alerting/alertevaluator.h"
+#include "alerting/condition.h"
+
+using namespace fg;
+
+namespace {
+constexpr TimeNs kT0 = 1'704'110'400LL * kNsPerSec;
+constexpr TimeNs kMin = 60 * kNsPerSec;
+
+// A closed minute of `service`: `requests` requests of which `errors` failed, all at `latencyMs`.
+KpiRollup minute(int m, int requests, int errors, double latencyMs = 100, const std::string &service = "checkout")
+{
+    KpiRollup k;
+    k.service = service;
+    k.start = kT0 + m * kMin;
+    k.events = k.requests = std::uint64_t(requests);
+    k.errorEvents = k.requestErrors = std::uint64_t(errors);
+    for (int i = 0; i < requests; ++i)
+        k.latency.add(latencyMs);
+    return k;
+}
+
+KpiWindow window(int requests, int errors, double latencyMs, int span = 5)
+{
+    KpiWindow w;
+    w.merged = minute(0, requests, errors, latencyMs);
+    w.minutes = span;
+    w.span = span;
+    return w;
+}
+
+AlertRule thresholdRule(std::int64_t id, const std::string &condition, int windowMin, int forMin)
+{
+    AlertRule r;
+    r.id = id;
+    r.name = "rule " + std::to_string(id);
+    r.condition = Condition::parse(condition, nullptr);
+    r.windowMinutes = windowMin;
+    r.forMinutes = forMin;
+    return r;
+}
+
+// A JSON object from text written with single quotes.
+QJsonObject json(const char *text)
+{
+    return QJsonDocument::fromJson(QByteArray(text).replace('\'', '"')).object();
+}
+
+int countTransitions(const AlertChanges &c, const std::string &to)
+{
+    return int(std::count_if(c.transitions.begin(), c.transitions.end(), [&](const AlertTransition &t) { return t.to == to; }));
+}
+} // namespace
+
+class TstAlerting : public QObject {
+    Q_OBJECT
+
+private slots:
+    void conditionsParseAndEvaluate_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("requests");
+        QTest::addColumn<int>("errors");
+        QTest::addColumn<double>("latency");
+        QTest::addColumn<bool>("expected");
+        QTest::newRow("rate over") << "error_rate > 0.05" << 100 << 6 << 10.0 << true;
+        QTest::newRow("rate under") << "error_rate > 0.05" << 100 << 5 << 10.0 << false;
+        QTest::newRow("percent") << "error_rate >= 5%" << 100 << 5 << 10.0 << true;
+        QTest::newRow("latency ms") << "p95_latency_ms > 800" << 10 << 0 << 900.0 << true;
+        QTest::newRow("latency s unit") << "p95_latency_ms > 1s" << 10 << 0 << 900.0 << false;
+        QTest::newRow("throughput") << "throughput < 1" << 200 << 0 << 10.0 << true; // 200 / 300 s
+        QTest::newRow("count errors") << "count(level>=ERROR) > 50" << 100 << 51 << 10.0 << true;
+        QTest::newRow("count all") << "count(*) >= 100" << 100 << 0 << 10.0 << true;
+        QTest::newRow("and") << "error_rate > 1% and p99_latency_ms > 500" << 100 << 2 << 400.0 << false;
+        QTest::newRow("or") << "error_rate > 1% || p99_latency_ms > 500" << 100 << 2 << 400.0 << true;
+        QTest::newRow("not parens") << "not (requests < 10) AND errors == 0" << 100 << 0 << 1.0 << true;
+        QTest::newRow("precedence") << "requests > 1000 or requests > 50 and errors > 0" << 100 << 1 << 1.0 << true;
+    }
+    void conditionsParseAndEvaluate()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, requests);
+        QFETCH(int, errors);
+        QFETCH(double, latency);
+        QFETCH(bool, expected);
+        ConditionError error;
+        const auto c = Condition::parse(text.toStdString(), &error);
+        QVERIFY2(c, error.text().c_str());
+        QCOMPARE(c->evaluate(window(requests, errors, latency)), expected);
+    }
+
+    void badConditionsPointAtTheError_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("column");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("empty") << "  " << 3 << "empty";
+        QTest::newRow("unknown kpi") << "error_rat > 1" << 1 << "unknown KPI 'error_rat'";
+        QTest::newRow("no operator") << "error_rate 0.05" << 12 << "expected a comparison";
+        QTest::newRow("no number") << "p95_latency_ms > fast" << 18 << "expected a number";
+        QTest::newRow("unit mismatch") << "throughput > 5%" << 15 << "'%' only fits error_rate";
+        QTest::newRow("dangling and") << "error_rate > 1 and" << 19 << "expected a KPI comparison";
+        QTest::newRow("missing paren") << "(error_rate > 1" << 16 << "missing ')'";
+        QTest::newRow("extra paren") << "error_rate > 1)" << 15 << "unmatched ')'";
+        QTest::newRow("two conditions") << "error_rate > 1 requests > 2" << 16 << "join conditions";
+        QTest::newRow("count filter") << "count(level>=WARN) > 5" << 1 << "count() takes";
+    }
+    void badConditionsPointAtTheError()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, column);
+        QFETCH(QString, says);
+        ConditionError error;
+        QVERIFY(!Condition::parse(text.toStdString(), &error));
+        QVERIFY2(QString::fromStdString(error.message).contains(says), error.text().c_str());
+        QCOMPARE(error.column, column);
+    }
+
+    void ruleDocumentsAreValidated()
+    {
+        QString field, message;
+        auto rule = AlertRule::fromJson(json("{'name':'slow checkout','condition':'p95_latency_ms > 800','window':'5m',"
+                                             "'for':'2m','level':'critical','service':'check*','channels':['oncall']}"),
+                                        nullptr, &field, &message);
+        QVERIFY2(rule, qPrintable(field + QStringLiteral(": ") + message));
+        QCOMPARE(rule->forMinutes, 2);
+        QVERIFY(rule->matchesService("checkout"));
+        QVERIFY(!rule->matchesService("auth"));
+        auto rejected = [&](const char *doc, const AlertRule *base = nullptr) {
+            return !AlertRule::fromJson(json(doc), base, &field, &message);
+        };
+        QVERIFY(rejected("{'name':'x','condition':'p95 > 1'}"));
+        QCOMPARE(field, QStringLiteral("condition"));
+        QVERIFY(message.contains(QStringLiteral("column 1")));
+        QVERIFY(rejected("{'name':'x','condition':'errors > 1','level':'panic'}"));
+        QCOMPARE(field, QStringLiteral("level"));
+        QVERIFY(rejected("{'name':'x','condition':'errors > 1','window':'0m'}"));
+        QCOMPARE(field, QStringLiteral("window"));
+        QVERIFY(rejected("{'condition':'errors > 1'}"));
+        QCOMPARE(field, QStringLiteral("name"));
+        QVERIFY(rejected("{'name':'x','condition':'errors > 1','colour':'red'}"));
+        QCOMPARE(field, QStringLiteral("colour"));
+        // Built-ins keep their kind and take no condition.
+        const AlertRule degradation = AlertRule::builtins().front();
+        QVERIFY(rejected("{'condition':'errors > 1'}", &degradation));
+        auto edited = AlertRule::fromJson(json("{'level':'critical'}"), &degradation, &field, &message);
+        QVERIFY(edited && edited->kind == AlertRule::Kind::Degradation && edited->level == AlertLevel::Critical);
+    }
+
+    void forDurationThenHysteresisThenResolve()
+    {
+        RuleBook book;
+        book.set({thresholdRule(10, "error_rate > 5%", 1, 2)});
+        AlertEvaluator ev(&book, 1, {});
+        const TimeNs wall = kT0 + 3 * kMin; // the data is live
+        auto feed = [&](int m, int errors) { return ev.onMinutes({minute(m, 100, errors)}, {}, {}, wall + m * kMin); };
+        QVERIFY(feed(0, 1).empty());
+        AlertChanges c = feed(1, 10); // condition met: pending
+        QCOMPARE(countTransitions(c, "pending"), 1);
+        QVERIFY(c.notifications.empty());
+        c = feed(2, 10);
+        QCOMPARE(countTransitions(c, "firing"), 0); // 1 min of the 2
+        c = feed(3, 10);
+        QCOMPARE(countTransitions(c, "firing"), 1);
+        QCOMPARE(c.notifications.size(), std::size_t(1));
+        QCOMPARE(c.alerts.back().firedAt, kT0 + 3 * kMin); // event time of the minute that made it fire
+        QVERIFY(QString::fromStdString(c.alerts.back().explanation).contains(QStringLiteral("error rate 10 %")));
+        // 4.8 % is under the threshold but inside the 10 % hysteresis band: still firing.
+        c = feed(4, 5);
+        QCOMPARE(countTransitions(c, "resolved"), 0);
+        c = feed(5, 4); // clearly under, first clear minute
+        QCOMPARE(countTransitions(c, "resolved"), 0);
+        c = feed(6, 4); // second clear minute: resolved at the first clear minute's start
+        QCOMPARE(countTransitions(c, "resolved"), 1);
+        QCOMPARE(c.alerts.back().resolvedAt, kT0 + 5 * kMin);
+        QCOMPARE(c.notifications.size(), std::size_t(1));
+        QCOMPARE(c.notifications.front().kind, NotificationIntent::Kind::Resolved);
+        QVERIFY(ev.open().empty());
+    }
+
+    void pendingThatClearsIsDropped()
+    {
+        RuleBook book;
+        book.set({thresholdRule(10, "error_rate > 5%", 1, 5)});
+        AlertEvaluator ev(&book, 1, {});
+        AlertChanges c = ev.onMinutes({minute(0, 100, 10)}, {}, {}, kT0 + kMin);
+        QCOMPARE(c.alerts.size(), std::size_t(1));
+        c = ev.onMinutes({minute(1, 100, 0)}, {}, {}, kT0 + 2 * kMin);
+        QCOMPARE(c.dropped.size(), std::size_t(1));
+        QVERIFY(ev.open().empty());
+    }
+
+    void windowAveragesMinutes()
+    {
+        // One bad minute among five does not push a 5-minute error rate over 5 %.
+        RuleBook book;
+        book.set({thresholdRule(10, "error_rate > 5%", 5, 0)});
+        AlertEvaluator ev(&book, 1, {});
+        for (int m = 0; m < 4; ++m)
+            QVERIFY(ev.onMinutes({minute(m, 100, 0)}, {}, {}, kT0 + m * kMin).empty());
+        QVERIFY(ev.onMinutes({minute(4, 100, 20)}, {}, {}, kT0 + 4 * kMin).empty()); // 20/500 = 4 %
+        QCOMPARE(countTransitions(ev.onMinutes({minute(5, 100, 20)}, {}, {}, kT0 + 5 * kMin), "firing"), 1); // 40/500
+    }
+
+    void deduplicatedWithinTheWindowThenNotifiedAgain()
+    {
+        RuleBook book;
+        book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
+        AlertEvaluator::Options o;
+        o.clearMinutes = 1;
+        AlertEvaluator ev(&book, 1, o);
+        int notified = 0, fired = 0;
+        // Flapping every other minute for 40 minutes of live data.
+        for (int m = 0; m < 40; ++m) {
+            const AlertChanges c = ev.onMinutes({minute(m, 100, m % 2 ? 0 : 10)}, {}, {}, kT0 + m * kMin + 30 * kNsPerSec);
+            fired += countTransitions(c, "firing");
+            notified += int(std::count_if(c.notifications.begin(), c.notifications.end(), [](const NotificationIntent &n) {
+                return n.kind == NotificationIntent::Kind::Firing;
+            }));
+        }
+        QCOMPARE(fired, 20);
+        // The window slides from each notification: minutes 0, 16 and 32.
+        QCOMPARE(notified, 3);
+    }
+
+    void historyIsRecordedButNotNotified()
+    {
+        RuleBook book;
+        book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
+        AlertEvaluator ev(&book, 1, {});
+        const TimeNs muchLater = kT0 + 30 * 24 * 60 * kMin; // a backfill of last month
+        const AlertChanges c = ev.onMinutes({minute(0, 100, 10)}, {}, {}, muchLater);
+        QCOMPARE(countTransitions(c, "firing"), 1);
+        QVERIFY(c.notifications.empty());
+        QVERIFY(QString::fromStdString(c.transitions.back().reason).contains(QStringLiteral("not notified")));
+    }
+
+    void silencesMatchByServiceRuleAndTag()
+    {
+        RuleBook book;
+        AlertRule rule = thresholdRule(10, "error_rate > 5%", 1, 0);
+        rule.tags = {"payments"};
+        book.set({rule});
+        AlertEvaluator ev(&book, 1, {});
+        Silence s;
+        s.tag = "payments";
+        s.startsAt = kT0;
+        s.endsAt = kT0 + 10 * kMin;
+        ev.setSilences({s});
+        AlertChanges c = ev.onMinutes({minute(0, 100, 10)}, {}, {}, kT0 + kMin);
+        QCOMPARE(countTransitions(c, "firing"), 1);
+        QVERIFY(c.notifications.empty());
+        QVERIFY(c.alerts.back().silenced);
+        // Another service, after the silence ended: notified.
+        c = ev.onMinutes({minute(20, 100, 10, 100, "auth")}, {}, {}, kT0 + 21 * kMin);
+        QCOMPARE(c.notifications.size(), std::size_t(1));
+        QVERIFY(!c.alerts.back().silenced);
+    }
+
+    void repeatsAfterTheIntervalUnlessAcknowledged()
+    {
+        RuleBook book;
+        book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
+        AlertEvaluator::Options o;
+        o.repeatMinutes = 60;
+        AlertEvaluator ev(&book, 1, o);
+        AlertChanges c = ev.onMinutes({minute(0, 100, 10)}, {}, {}, kT0 + kMin);
+        const std::int64_t id = c.alerts.back().id;
+        QVERIFY(ev.tick({}, kT0 + 30 * kMin).notifications.empty());
+        c = ev.tick({}, kT0 + 62 * kMin);
+        QCOMPARE(c.notifications.size(), std::size_t(1));
+        QCOMPARE(c.notifications.front().kind, NotificationIntent::Kind::Repeat);
+        AlertChanges ack;
+        QVERIFY(ev.acknowledge(id, "ana", "on it", kT0 + 70 * kMin, &ack));
+        QCOMPARE(ack.alerts.back().acknowledgedBy, std::string("ana"));
+        QVERIFY(ev.tick({}, kT0 + 200 * kMin).notifications.empty());
+    }
+
+    void silentServiceOnTheWallClock()
+    {
+        RuleBook book;
+        book.set(AlertRule::builtins());
+        AlertEvaluator ev(&book, 1, {});
+        std::map<std::string, TimeNs> last{{"billing", kT0}};
+        QVERIFY(ev.tick(last, kT0 + 9 * kMin).alerts.empty());
+        AlertChanges c = ev.tick(last, kT0 + 10 * kMin);
+        QCOMPARE(countTransitions(c, "firing"), 1);
+        QCOMPARE(c.alerts.back().reason, std::string("Service silent"));
+        QCOMPARE(c.notifications.size(), std::size_t(1));
+        last["billing"] = kT0 + 12 * kMin;
+        c = ev.tick(last, kT0 + 12 * kMin + kNsPerSec);
+        QCOMPARE(countTransitions(c, "resolved"), 1);
+        QCOMPARE(c.notifications.back().kind, NotificationIntent::Kind::Resolved);
+    }
+
+    void degradationsBecomeAlertsAnomaliesStayQuiet()
+    {
+        RuleBook book;
+        book.set(AlertRule::builtins());
+        AlertEvaluator ev(&book, 1, {});
+        AnomalyRecord d;
+        d.service = "checkout";
+        d.startedAt = kT0;
+        d.updatedAt = kT0 + 3 * kMin;
+        d.explanation = "checkout: p95 latency 850 ms vs baseline 210 ms (4.0×, +6.1σ) for 3 min.";
+        AnomalyRecord m = d;
+        m.kind = "anomaly";
+        m.metric = "queue_depth";
+        AlertChanges c = ev.onMinutes({}, {d, m}, {}, kT0 + 4 * kMin);
+        QCOMPARE(countTransitions(c, "firing"), 2);
+        QCOMPARE(c.notifications.size(), std::size_t(1)); // the degradation; the anomaly is recorded only
+        QCOMPARE(c.alerts.front().explanation.substr(0, 30), d.explanation.substr(0, 30));
+        d.endedAt = kT0 + 20 * kMin;
+        c = ev.onMinutes({}, {d}, {}, kT0 + 25 * kMin);
+        QCOMPARE(countTransitions(c, "resolved"), 1);
+        QCOMPARE(c.alerts.back().resolvedAt, kT0 + 20 * kMin);
+        QCOMPARE(c.notifications.back().kind, NotificationIntent::Kind::Resolved);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstAlerting)
+#include "tst_alerting.moc"
