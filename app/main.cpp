@@ -52,6 +52,10 @@ void addOptions(QCommandLineParser &p)
                  QStringLiteral("LIST")});
     p.addOption({QStringLiteral("allowed-hosts"), QStringLiteral("Extra Host names the listener answers, comma-separated."),
                  QStringLiteral("LIST")});
+    p.addOption({QStringLiteral("alert-window"),
+                 QStringLiteral("Minutes within which a repeated alert for the same service and reason is not notified "
+                                "again (default 15)."),
+                 QStringLiteral("MINUTES")});
 }
 
 bool hasDisplay()

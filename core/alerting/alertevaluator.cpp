@@ -351,6 +351,12 @@ void AlertEvaluator::setSilences(std::vector<Silence> silences)
     m_silences = std::move(silences);
 }
 
+std::vector<Silence> AlertEvaluator::silences() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_silences;
+}
+
 std::optional<Alert> AlertEvaluator::acknowledge(std::int64_t id, const std::string &by, const std::string &note,
                                                  TimeNs wallNow, AlertChanges *changes)
 {

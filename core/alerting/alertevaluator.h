@@ -56,6 +56,7 @@ public:
     AlertChanges tick(const std::map<std::string, TimeNs> &lastReceived, TimeNs wallNow);
 
     void setSilences(std::vector<Silence> silences);
+    std::vector<Silence> silences() const;
     // Acknowledges an open alert; nullopt when it is not open here (the caller updates the stored row).
     std::optional<Alert> acknowledge(std::int64_t id, const std::string &by, const std::string &note, TimeNs wallNow,
                                      AlertChanges *changes);

@@ -96,7 +96,7 @@ QJsonObject AlertRule::toJson() const
         {QStringLiteral("builtin"), builtin()},
         {QStringLiteral("name"), QString::fromStdString(name)},
         {QStringLiteral("description"), QString::fromStdString(description)},
-        {QStringLiteral("condition"), condition ? QString::fromStdString(condition->text()) : QString()},
+        {QStringLiteral("condition"), condition ? QJsonValue(QString::fromStdString(condition->text())) : QJsonValue()},
         {QStringLiteral("window"), QStringLiteral("%1m").arg(windowMinutes)},
         {QStringLiteral("for"), QStringLiteral("%1m").arg(forMinutes)},
         {QStringLiteral("level"), QString::fromUtf8(alertLevelName(level).data())},
@@ -153,7 +153,9 @@ std::optional<AlertRule> AlertRule::fromJson(const QJsonObject &json, const Aler
             return bad("description", QStringLiteral("expected a string"));
         r.description = json.value(QStringLiteral("description")).toString().toStdString();
     }
-    if (json.contains(QStringLiteral("condition"))) {
+    const QJsonValue conditionValue = json.value(QStringLiteral("condition"));
+    const bool noCondition = conditionValue.isNull() || (conditionValue.isString() && conditionValue.toString().isEmpty());
+    if (json.contains(QStringLiteral("condition")) && !(r.builtin() && noCondition)) {
         if (r.builtin())
             return bad("condition", QStringLiteral("built-in rules have no condition"));
         const QJsonValue c = json.value(QStringLiteral("condition"));

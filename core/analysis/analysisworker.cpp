@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "alerting/alertevaluator.h"
 #include "store/storewriter.h"
 
 namespace fg {
@@ -92,6 +93,17 @@ void AnalysisWorker::run()
         } else {
             publish(m_aggregator.takeClosed(nowNs()), true);
             m_live.publish(m_aggregator.peekOpenServiceMinutes());
+            // Wall-clock alert work (silent services, repeats) about once a second.
+            const TimeNs now = nowNs();
+            if (m_alerts && now - m_lastAlertTick >= kNsPerSec) {
+                m_lastAlertTick = now;
+                AlertChanges changes = m_alerts->tick(m_aggregator.lastReceived(), now);
+                if (!changes.empty()) {
+                    auto job = std::make_unique<WriteJob>();
+                    job->alerts = std::move(changes);
+                    m_store->submit(std::move(job));
+                }
+            }
         }
         if (stopping)
             return;
@@ -127,6 +139,7 @@ void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
     m_stats.anomalyUpdates += std::int64_t(job->anomalies.size());
     if (rollups.empty() && job->templates.empty() && job->anomalies.empty())
         return;
+    std::vector<std::pair<std::string, TimeNs>> newErrorMinutes;
     for (const KpiRollup &k : rollups) {
         if (k.endpoint.empty())
             m_live.record(k);
@@ -137,12 +150,16 @@ void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
         if (k.endpoint.empty()) {
             m_templates.forgetNewErrorsBefore(k.service, k.start);
             newErrors = m_templates.takeNewErrorTemplates(k.service, k.start);
+            if (!newErrors.empty())
+                newErrorMinutes.emplace_back(k.service, k.start);
         }
         if (auto anomaly = detectorFor(k.service, k.endpoint).update(k, newErrors)) {
             ++m_stats.anomalyUpdates;
             job->anomalies.push_back(std::move(*anomaly));
         }
     }
+    if (m_alerts && detect)
+        job->alerts = m_alerts->onMinutes(rollups, job->anomalies, newErrorMinutes, nowNs());
     m_stats.rollupsWritten += std::int64_t(rollups.size());
     job->rollups = std::move(rollups);
     m_store->submit(std::move(job));

@@ -18,6 +18,7 @@
 
 namespace fg {
 
+class AlertEvaluator;
 class StoreWriter;
 
 struct AnalysisStats {
@@ -47,6 +48,8 @@ public:
 
     // Stored templates, so that what was seen before a restart is not new (before start()).
     void restoreTemplate(const std::string &service, std::int64_t id, const std::string &text);
+    // Closed minutes and detections go through the alert lifecycle on this thread (before start()).
+    void setAlertEvaluator(AlertEvaluator *alerts) { m_alerts = alerts; }
     void start();
     // Any thread; applied to every detector before the next minute is judged.
     void setDetectionSettings(const DetectionSettings &settings);
@@ -64,6 +67,8 @@ private:
     DegradationDetector &detectorFor(const std::string &service, const std::string &endpoint);
 
     StoreWriter *m_store;
+    AlertEvaluator *m_alerts = nullptr;
+    TimeNs m_lastAlertTick = 0;
     KpiAggregator m_aggregator;
     TemplateTracker m_templates;
     MetricSeriesDetector m_metrics;

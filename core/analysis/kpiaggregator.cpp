@@ -124,4 +124,12 @@ std::vector<KpiRollup> KpiAggregator::takeAll()
     return out;
 }
 
+std::map<std::string, TimeNs> KpiAggregator::lastReceived() const
+{
+    std::map<std::string, TimeNs> out;
+    for (const auto &[service, state] : m_services)
+        out.emplace(service, state.lastReceived);
+    return out;
+}
+
 } // namespace fg

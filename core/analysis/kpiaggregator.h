@@ -35,6 +35,8 @@ public:
     // A copy of the open minutes of each service as a whole (endpoint empty), for live windows.
     std::vector<KpiRollup> peekOpenServiceMinutes() const;
 
+    // Receive time of each service's newest event (wall clock), for silent-service alerts.
+    std::map<std::string, TimeNs> lastReceived() const;
     std::uint64_t overflowServices() const { return m_overflowServices; }
     std::uint64_t overflowEndpoints() const { return m_overflowEndpoints; }
 

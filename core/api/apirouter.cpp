@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 
+#include "alertroutes.h"
 #include "analysis/analysisworker.h"
 #include "analysis/endpointnormalizer.h"
 #include "analysis/detectionsettings.h"
@@ -52,18 +53,6 @@ QJsonArray tagsJson(const std::string &wrapped)
     return tags;
 }
 
-HttpResponse paramError(const ParamError &e)
-{
-    return apiError(400, QStringLiteral("invalid query parameter '%1': %2").arg(e.field, e.message),
-                    QJsonObject{{QStringLiteral("field"), e.field}});
-}
-
-QJsonObject page(const QJsonArray &items, const std::optional<Cursor> &next)
-{
-    return QJsonObject{{QStringLiteral("items"), items},
-                       {QStringLiteral("next_cursor"), next ? QJsonValue(encodeCursor(*next)) : QJsonValue()}};
-}
-
 QJsonObject logJson(const StoredLog &row)
 {
     const LogRecord &r = row.record;
@@ -96,7 +85,9 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
                                                  deps.ingestStats, deps.tagRules, config.maxDecompressedBytes)),
       m_ingestMetrics(std::make_unique<IngestRoute>(std::make_unique<NativeMetricDecoder>(), deps.writer,
                                                     deps.budget, deps.ingestStats, deps.tagRules,
-                                                    config.maxDecompressedBytes))
+                                                    config.maxDecompressedBytes)),
+      m_alertRoutes(std::make_unique<AlertRoutes>(
+          AlertRoutes::Deps{deps.writer, deps.queries, deps.rules, deps.alerts, deps.nextAlertingId}))
 {
     m_uptime.start();
 }
@@ -128,7 +119,12 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/api/settings/tags", "PUT", Route::PutTagSettings},
     };
     RouteMatch m;
-    // The one route with a parameter: /api/health/services/{name}.
+    if (AlertRoutes::owns(path, request.method, &m.allowed)) {
+        if (m.allowed.isEmpty())
+            m.route = Route::Alerting;
+        return m;
+    }
+    // The one route with a parameter here: /api/health/services/{name}.
     static const QByteArray kServiceHealth = "/api/health/services/";
     if (path.startsWith(kServiceHealth) && path.size() > kServiceHealth.size() && !path.mid(kServiceHealth.size()).contains('/')) {
         if (request.method == "GET")
@@ -210,6 +206,7 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
     case Route::GetTagSettings: responder.send(jsonResponse(200, m_deps.tagRules->current()->toJson())); return;
     case Route::PutTagSettings: putTagSettings(request, responder); return;
     case Route::LiveKpis: responder.send(liveKpis(request)); return;
+    case Route::Alerting: m_alertRoutes->handle(request, responder); return;
     case Route::GetDetectionSettings:
         m_deps.queries->run(
             [](StoreReader &reader) {

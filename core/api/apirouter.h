@@ -3,6 +3,7 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,6 +20,9 @@ class StoreWriter;
 struct EngineConfig;
 struct IngestStats;
 class AnalysisWorker;
+class AlertEvaluator;
+class AlertRoutes;
+class RuleBook;
 class TagRulesHolder;
 
 // The HTTP API: guards, routing, and the handlers of each path. Lives on the listener thread.
@@ -31,6 +35,9 @@ public:
         IngestStats *ingestStats;
         AnalysisWorker *analysis;
         TagRulesHolder *tagRules;
+        RuleBook *rules;
+        AlertEvaluator *alerts;
+        std::atomic<std::int64_t> *nextAlertingId;
     };
     ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps);
     ~ApiRouter() override;
@@ -44,7 +51,7 @@ public:
 private:
     enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
                        ServiceHealth, ErrorPatterns, GetDetectionSettings,
-                       PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis };
+                       PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -73,6 +80,7 @@ private:
     std::unique_ptr<IngestRoute> m_ingestLogs;
     std::unique_ptr<IngestRoute> m_ingestMetrics;
     QElapsedTimer m_uptime;
+    std::unique_ptr<AlertRoutes> m_alertRoutes;
 };
 
 } // namespace fg

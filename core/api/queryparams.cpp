@@ -1,5 +1,6 @@
 #include "queryparams.h"
 
+#include "apierror.h"
 #include "config/units.h"
 
 namespace fg {
@@ -106,6 +107,18 @@ std::optional<ParamError> QueryParams::step(TimeNs &out) const
         return ParamError{QStringLiteral("step"), QStringLiteral("must be a duration such as 10s, 1m or 1h")};
     out = *s * kNsPerSec;
     return std::nullopt;
+}
+
+HttpResponse paramError(const ParamError &e)
+{
+    return apiError(400, QStringLiteral("invalid query parameter '%1': %2").arg(e.field, e.message),
+                    QJsonObject{{QStringLiteral("field"), e.field}});
+}
+
+QJsonObject page(const QJsonArray &items, const std::optional<Cursor> &next)
+{
+    return QJsonObject{{QStringLiteral("items"), items},
+                       {QStringLiteral("next_cursor"), next ? QJsonValue(encodeCursor(*next)) : QJsonValue()}};
 }
 
 } // namespace fg

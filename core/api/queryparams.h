@@ -1,10 +1,13 @@
 #pragma once
 
 #include <QString>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QUrlQuery>
 
 #include <optional>
 
+#include "ingest/httpmessage.h"
 #include "store/storereader.h"
 
 namespace fg {
@@ -32,6 +35,10 @@ private:
 };
 
 QString encodeCursor(const Cursor &cursor);
+// 400 with the error envelope naming the parameter.
+HttpResponse paramError(const ParamError &e);
+// {"items": [...], "next_cursor": "…" | null}
+QJsonObject page(const QJsonArray &items, const std::optional<Cursor> &next);
 std::optional<Cursor> decodeCursor(const QString &cursor);
 
 } // namespace fg

@@ -29,6 +29,7 @@ const Key kKeys[] = {
     {"max-inflight", "FLOWGUARD_MAX_INFLIGHT", "128MiB"},
     {"allowed-origins", "FLOWGUARD_ALLOWED_ORIGINS", ""},
     {"allowed-hosts", "FLOWGUARD_ALLOWED_HOSTS", ""},
+    {"alert-window", "FLOWGUARD_ALERT_WINDOW_MIN", "15"},
 };
 
 bool parseListen(const QString &text, QHostAddress &addr, quint16 &port)
@@ -145,6 +146,13 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
             c.allowedOrigins = splitList(value);
         } else if (name == QLatin1String("allowed-hosts")) {
             c.allowedHosts = splitList(value);
+        } else if (name == QLatin1String("alert-window")) {
+            bool ok = false;
+            const int minutes = value.toInt(&ok);
+            if (ok && minutes >= 1 && minutes <= 24 * 60)
+                c.alertWindowMinutes = minutes;
+            else
+                bad(QStringLiteral("whole minutes from 1 to 1440"));
         }
     }
     return result;
@@ -173,6 +181,7 @@ QJsonObject EngineConfig::toJson() const
         {QStringLiteral("max_connections"), maxConnections},
         {QStringLiteral("allowed_origins"), QJsonArray::fromStringList(allowedOrigins)},
         {QStringLiteral("allowed_hosts"), QJsonArray::fromStringList(allowedHosts)},
+        {QStringLiteral("alert_window_minutes"), alertWindowMinutes},
     };
 }
 

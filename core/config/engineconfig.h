@@ -27,6 +27,7 @@ struct EngineConfig {
     int maxConnections = 1024;
     QStringList allowedOrigins; // extra browser origins allowed to write, e.g. http://localhost:3000
     QStringList allowedHosts;   // extra Host header names the listener answers
+    int alertWindowMinutes = 15; // deduplication window of alert notifications
     QHash<QString, QString> sources; // key → where its value came from: flag, env, settings or default
 
     QJsonObject toJson() const; // for /api/config

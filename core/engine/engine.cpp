@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 
+#include "alerting/alertevaluator.h"
 #include "analysis/analysisworker.h"
 #include "api/apirouter.h"
 #include "api/queryrunner.h"
@@ -80,6 +81,7 @@ bool Engine::start(QString *error)
                 m_tagRules.set(std::make_shared<const TagRules>(std::move(*rules)));
         }
         m_analysis->setDetectionSettings(DetectionSettings::stored(reader.setting("detection")));
+        restoreAlerting(reader);
     } catch (const std::exception &e) {
         *error = QStringLiteral("database %1 cannot be read: %2").arg(m_config.dbPath, QString::fromUtf8(e.what()));
         stop();
@@ -95,6 +97,53 @@ bool Engine::start(QString *error)
     m_running = true;
     m_statsTimer.start();
     return true;
+}
+
+void Engine::restoreAlerting(StoreReader &reader)
+{
+    // Rules: the stored documents, or the built-ins on a new database. A document that no longer
+    // validates is skipped with a warning rather than blocking the start.
+    std::vector<AlertRule> rules;
+    for (const auto &[id, doc] : reader.ruleDocuments()) {
+        const QJsonObject json = QJsonDocument::fromJson(QByteArray::fromStdString(doc)).object();
+        AlertRule base;
+        base.id = id;
+        for (const AlertRule &b : AlertRule::builtins())
+            if (b.id == id && json.value(QStringLiteral("kind")).toString().toStdString() == ruleKindName(b.kind))
+                base = b;
+        QString field, message;
+        if (auto rule = AlertRule::fromJson(json, &base, &field, &message))
+            rules.push_back(std::move(*rule));
+        else
+            qWarning("alert rule %lld skipped: %s: %s", static_cast<long long>(id), qPrintable(field), qPrintable(message));
+    }
+    if (rules.empty() && reader.ruleDocuments().empty()) {
+        rules = AlertRule::builtins();
+        auto job = std::make_unique<WriteJob>();
+        for (const AlertRule &r : rules)
+            job->rules.emplace_back(r.id, QJsonDocument(r.toJson()).toJson(QJsonDocument::Compact).toStdString());
+        m_writer->submit(std::move(job));
+    }
+    m_rules.set(std::move(rules));
+    const std::int64_t next = std::max<std::int64_t>(reader.maxAlertingId(), 5) + 1;
+    m_nextAlertingId = next;
+    AlertEvaluator::Options options;
+    options.dedupWindowMinutes = m_config.alertWindowMinutes;
+    m_alerts = std::make_unique<AlertEvaluator>(&m_rules, next, options);
+    std::vector<Silence> silences;
+    for (const std::string &doc : reader.silenceDocuments(nowNs())) {
+        const QJsonObject json = QJsonDocument::fromJson(QByteArray::fromStdString(doc)).object();
+        QJsonObject input = json;
+        for (const char *k : {"id", "created_at"})
+            input.remove(QString::fromLatin1(k));
+        QString field, message;
+        if (auto s = Silence::fromJson(input, nowNs(), &field, &message)) {
+            s->id = json.value(QStringLiteral("id")).toInteger();
+            silences.push_back(std::move(*s));
+        }
+    }
+    m_alerts->setSilences(std::move(silences));
+    m_analysis->setAlertEvaluator(m_alerts.get());
 }
 
 bool Engine::startListener(QString *error)
@@ -114,7 +163,7 @@ bool Engine::startListener(QString *error)
         [&] {
             m_router = new ApiRouter(m_config, m_config.toJson(),
                                      {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats,
-                                      m_analysis.get(), &m_tagRules});
+                                      m_analysis.get(), &m_tagRules, &m_rules, m_alerts.get(), &m_nextAlertingId});
             m_server = new HttpServer(m_router, m_budget.get(), limits);
             ok = m_server->listen(m_config.listenAddress, m_config.listenPort);
             if (ok) {

@@ -5,8 +5,10 @@
 #include <QThread>
 #include <QTimer>
 
+#include <atomic>
 #include <memory>
 
+#include "alerting/alertrule.h"
 #include "analysis/tagger.h"
 #include "api/ingeststats.h"
 #include "config/engineconfig.h"
@@ -14,11 +16,13 @@
 
 namespace fg {
 
+class AlertEvaluator;
 class AnalysisWorker;
 class ApiRouter;
 class HttpServer;
 class InflightBudget;
 class QueryRunner;
+class StoreReader;
 class StoreWriter;
 
 // The headless engine: single-instance lock, storage writer thread, HTTP listener thread and query
@@ -47,6 +51,7 @@ signals:
 
 private:
     bool startListener(QString *error);
+    void restoreAlerting(StoreReader &reader);
     void publishStats();
 
     EngineConfig m_config;
@@ -57,6 +62,9 @@ private:
     std::unique_ptr<QueryRunner> m_queries;
     IngestStats m_ingestStats;
     TagRulesHolder m_tagRules;
+    RuleBook m_rules;
+    std::unique_ptr<AlertEvaluator> m_alerts;
+    std::atomic<std::int64_t> m_nextAlertingId{1}; // rules and silences created over the API
     QThread m_listenerThread;
     QObject *m_listenerContext = nullptr;
     ApiRouter *m_router = nullptr;

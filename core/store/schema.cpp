@@ -126,7 +126,59 @@ CREATE TABLE settings(
   updated INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
 
-const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5};
+// Version 6: alerting — rules (JSON documents), alerts with their transitions, silences, and the outbox
+// of notifications waiting for delivery.
+constexpr const char *kV6 = R"sql(
+CREATE TABLE alert_rules(
+  id INTEGER PRIMARY KEY,
+  doc TEXT NOT NULL,
+  updated INTEGER NOT NULL);
+CREATE TABLE alerts(
+  id INTEGER PRIMARY KEY,
+  rule_id INTEGER NOT NULL,
+  service TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  level TEXT NOT NULL,
+  state TEXT NOT NULL,
+  pending_since INTEGER NOT NULL,
+  fired_at INTEGER,
+  resolved_at INTEGER,
+  explanation TEXT NOT NULL,
+  acknowledged_by TEXT,
+  acknowledged_at INTEGER,
+  ack_note TEXT,
+  silenced INTEGER NOT NULL,
+  test INTEGER NOT NULL,
+  channels TEXT NOT NULL,
+  updated INTEGER NOT NULL);
+CREATE INDEX alerts_by_time ON alerts(pending_since);
+CREATE TABLE alert_transitions(
+  alert_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  wall INTEGER NOT NULL,
+  from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL,
+  reason TEXT NOT NULL);
+CREATE INDEX alert_transitions_by_alert ON alert_transitions(alert_id);
+CREATE TABLE silences(
+  id INTEGER PRIMARY KEY,
+  doc TEXT NOT NULL,
+  ends_at INTEGER NOT NULL);
+CREATE TABLE outbox(
+  id INTEGER PRIMARY KEY,
+  alert_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  channels TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt INTEGER NOT NULL,
+  last_error TEXT);
+CREATE INDEX outbox_by_state ON outbox(state, next_attempt);
+)sql";
+
+const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6};
 
 } // namespace
 

@@ -418,4 +418,133 @@ std::optional<std::string> SqliteStoreReader::setting(const std::string &key)
     return std::nullopt;
 }
 
+namespace {
+constexpr const char *kAlertColumns =
+    "id, rule_id, service, endpoint, reason, level, state, pending_since, coalesce(fired_at,0), coalesce(resolved_at,0), "
+    "explanation, coalesce(acknowledged_by,''), coalesce(acknowledged_at,0), coalesce(ack_note,''), silenced, test, "
+    "channels, updated";
+
+Alert alertFrom(const Statement &st)
+{
+    Alert a;
+    a.id = st.int64(0);
+    a.ruleId = st.int64(1);
+    a.service = str(st.text(2));
+    a.endpoint = str(st.text(3));
+    a.reason = str(st.text(4));
+    a.level = parseAlertLevel(st.text(5)).value_or(AlertLevel::Warning);
+    const std::string_view state = st.text(6);
+    a.state = state == "firing" ? Alert::State::Firing : state == "resolved" ? Alert::State::Resolved : Alert::State::Pending;
+    a.pendingSince = st.int64(7);
+    a.firedAt = st.int64(8);
+    a.resolvedAt = st.int64(9);
+    a.explanation = str(st.text(10));
+    a.acknowledgedBy = str(st.text(11));
+    a.acknowledgedAt = st.int64(12);
+    a.ackNote = str(st.text(13));
+    a.silenced = st.int64(14) != 0;
+    a.test = st.int64(15) != 0;
+    const std::string channels = str(st.text(16));
+    std::size_t start = 0;
+    while (start < channels.size()) {
+        const std::size_t end = std::min(channels.find(';', start), channels.size());
+        a.channels.push_back(channels.substr(start, end - start));
+        start = end + 1;
+    }
+    a.updated = st.int64(17);
+    return a;
+}
+} // namespace
+
+Page<Alert> SqliteStoreReader::alerts(const AlertQuery &q)
+{
+    Page<Alert> page;
+    const TimeWindow &w = q.window;
+    std::string sql = std::string("SELECT ") + kAlertColumns
+                      + " FROM alerts WHERE pending_since <= ?2 AND (resolved_at IS NULL OR resolved_at >= ?1)";
+    if (!q.service.empty())
+        sql += " AND service = ?3";
+    if (q.state == "open")
+        sql += " AND state IN ('pending','firing')";
+    else if (!q.state.empty())
+        sql += " AND state = ?4";
+    if (!q.level.empty()) {
+        static const char *kOrder[] = {"info", "warning", "error", "critical"};
+        std::string levels;
+        bool on = false;
+        for (const char *l : kOrder) {
+            on = on || q.level == l;
+            if (on)
+                levels += std::string(levels.empty() ? "'" : ",'") + l + "'";
+        }
+        sql += " AND level IN (" + (levels.empty() ? std::string("''") : levels) + ")";
+    }
+    if (w.after)
+        sql += " AND (pending_since < ?5 OR (pending_since = ?5 AND id < ?6))";
+    sql += " ORDER BY pending_since DESC, id DESC LIMIT ?7";
+    Statement st(m_db->handle(), sql);
+    st.bind(1, w.from).bind(2, w.to);
+    if (!q.service.empty())
+        st.bindText(3, q.service);
+    if (!q.state.empty() && q.state != "open")
+        st.bindText(4, q.state);
+    if (w.after)
+        st.bind(5, w.after->ts).bind(6, w.after->id);
+    st.bind(7, w.limit + 1);
+    while (st.step()) {
+        if (int(page.items.size()) == w.limit) {
+            page.nextCursor = Cursor{page.items.back().pendingSince, page.items.back().id};
+            break;
+        }
+        page.items.push_back(alertFrom(st));
+    }
+    return page;
+}
+
+std::optional<Alert> SqliteStoreReader::alert(std::int64_t id)
+{
+    Statement st(m_db->handle(), std::string("SELECT ") + kAlertColumns + " FROM alerts WHERE id=?");
+    st.bind(1, id);
+    if (st.step())
+        return alertFrom(st);
+    return std::nullopt;
+}
+
+std::vector<AlertTransition> SqliteStoreReader::alertTransitions(std::int64_t id)
+{
+    std::vector<AlertTransition> out;
+    Statement st(m_db->handle(), "SELECT at, wall, from_state, to_state, reason FROM alert_transitions WHERE alert_id=? "
+                                 "ORDER BY rowid");
+    st.bind(1, id);
+    while (st.step())
+        out.push_back({id, st.int64(0), st.int64(1), str(st.text(2)), str(st.text(3)), str(st.text(4))});
+    return out;
+}
+
+std::vector<std::pair<std::int64_t, std::string>> SqliteStoreReader::ruleDocuments()
+{
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    Statement st(m_db->handle(), "SELECT id, doc FROM alert_rules ORDER BY id");
+    while (st.step())
+        out.emplace_back(st.int64(0), str(st.text(1)));
+    return out;
+}
+
+std::vector<std::string> SqliteStoreReader::silenceDocuments(TimeNs endsAfter)
+{
+    std::vector<std::string> out;
+    Statement st(m_db->handle(), "SELECT doc FROM silences WHERE ends_at > ? ORDER BY id");
+    st.bind(1, endsAfter);
+    while (st.step())
+        out.push_back(str(st.text(0)));
+    return out;
+}
+
+std::int64_t SqliteStoreReader::maxAlertingId()
+{
+    Statement st(m_db->handle(), "SELECT max(coalesce((SELECT max(id) FROM alerts),0), coalesce((SELECT max(id) FROM "
+                                 "alert_rules),0), coalesce((SELECT max(id) FROM silences),0))");
+    return st.step() ? st.int64(0) : 0;
+}
+
 } // namespace fg

@@ -28,6 +28,12 @@ public:
     std::optional<TimeNs> latestKpiMinute(const std::string &service, const std::string &endpoint) override;
     std::vector<std::string> kpiEndpoints(const std::string &service, TimeNs from) override;
     std::optional<std::string> setting(const std::string &key) override;
+    Page<Alert> alerts(const AlertQuery &query) override;
+    std::optional<Alert> alert(std::int64_t id) override;
+    std::vector<AlertTransition> alertTransitions(std::int64_t id) override;
+    std::vector<std::pair<std::int64_t, std::string>> ruleDocuments() override;
+    std::vector<std::string> silenceDocuments(TimeNs endsAfter) override;
+    std::int64_t maxAlertingId() override;
     std::vector<StoredTemplate> templates(const std::string &service, Level minLevel, TimeNs from, TimeNs to,
                                           int limit) override;
 

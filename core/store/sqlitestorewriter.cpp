@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <QJsonDocument>
+
+#include <algorithm>
+
 #include <filesystem>
 #include <limits>
 #include <unordered_map>
@@ -275,6 +279,7 @@ private:
             w.bind(5, int(t.maxLevel)).bind(6, t.firstSeen).bind(7, t.lastSeen).bind(8, std::int64_t(t.count));
             w.exec();
         }
+        storeAlerting(job);
         for (const auto &[key, value] : job.settings) {
             Statement set(m_db.handle(), "INSERT OR REPLACE INTO settings(key, value, updated) VALUES(?,?,?)");
             set.bindText(1, key).bindText(2, value).bind(3, m_options.clock());
@@ -292,6 +297,75 @@ private:
             m_updateService->exec();
         }
         return {logs, metrics};
+    }
+
+    void storeAlerting(const WriteJob &job)
+    {
+        const TimeNs now = m_options.clock();
+        for (const auto &[id, doc] : job.rules) {
+            if (doc.empty()) {
+                Statement del(m_db.handle(), "DELETE FROM alert_rules WHERE id=?");
+                del.bind(1, id).exec();
+            } else {
+                Statement put(m_db.handle(), "INSERT OR REPLACE INTO alert_rules(id, doc, updated) VALUES(?,?,?)");
+                put.bind(1, id).bindText(2, doc).bind(3, now).exec();
+            }
+        }
+        for (const Silence &s : job.silences) {
+            Statement put(m_db.handle(), "INSERT OR REPLACE INTO silences(id, doc, ends_at) VALUES(?,?,?)");
+            put.bind(1, s.id).bindText(2, QJsonDocument(s.toJson()).toJson(QJsonDocument::Compact).toStdString());
+            put.bind(3, s.endsAt).exec();
+        }
+        for (std::int64_t id : job.deletedSilences) {
+            Statement del(m_db.handle(), "DELETE FROM silences WHERE id=?");
+            del.bind(1, id).exec();
+        }
+        const AlertChanges &c = job.alerts;
+        if (c.empty())
+            return;
+        for (std::int64_t id : c.dropped) {
+            Statement del(m_db.handle(), "DELETE FROM alerts WHERE id=?");
+            del.bind(1, id).exec();
+            Statement history(m_db.handle(), "DELETE FROM alert_transitions WHERE alert_id=?");
+            history.bind(1, id).exec();
+        }
+        Statement put(m_db.handle(),
+                      "INSERT OR REPLACE INTO alerts(id, rule_id, service, endpoint, reason, level, state, pending_since, "
+                      "fired_at, resolved_at, explanation, acknowledged_by, acknowledged_at, ack_note, silenced, test, "
+                      "channels, updated) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        for (const Alert &a : c.alerts) {
+            if (std::find(c.dropped.begin(), c.dropped.end(), a.id) != c.dropped.end())
+                continue;
+            std::string channels;
+            for (const std::string &ch : a.channels)
+                channels += (channels.empty() ? "" : ";") + ch;
+            put.bind(1, a.id).bind(2, a.ruleId).bindText(3, a.service).bindText(4, a.endpoint).bindText(5, a.reason);
+            put.bindText(6, alertLevelName(a.level)).bindText(7, alertStateName(a.state)).bind(8, a.pendingSince);
+            a.firedAt ? put.bind(9, a.firedAt) : put.bindNull(9);
+            a.resolvedAt ? put.bind(10, a.resolvedAt) : put.bindNull(10);
+            put.bindText(11, a.explanation).bind(12, std::string_view(a.acknowledgedBy));
+            a.acknowledgedAt ? put.bind(13, a.acknowledgedAt) : put.bindNull(13);
+            put.bind(14, std::string_view(a.ackNote)).bind(15, a.silenced ? 1 : 0).bind(16, a.test ? 1 : 0);
+            put.bindText(17, channels).bind(18, a.updated);
+            put.exec();
+        }
+        Statement step(m_db.handle(), "INSERT INTO alert_transitions(alert_id, at, wall, from_state, to_state, reason) "
+                                      "VALUES(?,?,?,?,?,?)");
+        for (const AlertTransition &t : c.transitions) {
+            if (std::find(c.dropped.begin(), c.dropped.end(), t.alertId) != c.dropped.end())
+                continue;
+            step.bind(1, t.alertId).bind(2, t.at).bind(3, t.wall).bindText(4, t.from).bindText(5, t.to);
+            step.bindText(6, t.reason).exec();
+        }
+        Statement queue(m_db.handle(), "INSERT INTO outbox(alert_id, kind, channels, created, state, attempts, "
+                                       "next_attempt) VALUES(?,?,?,?,'pending',0,?)");
+        for (const NotificationIntent &n : c.notifications) {
+            std::string channels;
+            for (const std::string &ch : n.channels)
+                channels += (channels.empty() ? "" : ";") + ch;
+            queue.bind(1, n.alertId).bindText(2, notificationKindName(n.kind)).bindText(3, channels);
+            queue.bind(4, n.wall).bind(5, n.wall).exec();
+        }
     }
 
     // Merges a closed minute (or a late part of one) into what is stored for it.

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "alerting/alert.h"
 #include "analysis/detect/anomalyrecord.h"
 #include "analysis/kpirollup.h"
 #include "model/records.h"
@@ -85,6 +86,13 @@ struct StoredAnomaly {
     std::string indicatorsJson; // as stored, the API's "signals"
 };
 
+struct AlertQuery {
+    TimeWindow window;   // alerts whose pending..resolved interval overlaps it, newest first
+    std::string service; // empty: all
+    std::string state;   // pending, firing, resolved, open (pending or firing); empty: all
+    std::string level;   // at least this level; empty: all
+};
+
 template <typename T>
 struct Page {
     std::vector<T> items;
@@ -115,6 +123,16 @@ public:
     virtual std::optional<std::string> setting(const std::string &key) = 0;
     // Anomalies overlapping the window, newest start first; service empty: all.
     virtual Page<StoredAnomaly> anomalies(const std::string &service, const TimeWindow &window) = 0;
+    virtual Page<Alert> alerts(const AlertQuery &query) = 0;
+    virtual std::optional<Alert> alert(std::int64_t id) = 0;
+    // An alert's history, oldest first.
+    virtual std::vector<AlertTransition> alertTransitions(std::int64_t id) = 0;
+    // Rule documents (JSON) by id, ascending.
+    virtual std::vector<std::pair<std::int64_t, std::string>> ruleDocuments() = 0;
+    // Silence documents (JSON) that end after `endsAfter`.
+    virtual std::vector<std::string> silenceDocuments(TimeNs endsAfter) = 0;
+    // Highest id used by alerts, rules and silences (new ones continue from there).
+    virtual std::int64_t maxAlertingId() = 0;
 };
 
 } // namespace fg

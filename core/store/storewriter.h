@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "alerting/alertevaluator.h"
 #include "analysis/detect/anomalyrecord.h"
 #include "analysis/kpirollup.h"
 #include "analysis/templates/templatetracker.h"
@@ -29,6 +30,13 @@ struct WriteJob {
     std::vector<TemplateMinute> templateMinutes;
     // Settings documents by key (JSON), replacing what is stored.
     std::vector<std::pair<std::string, std::string>> settings;
+    // Alert changes from the lifecycle: alerts upserted by id, transitions appended, notifications queued
+    // in the outbox.
+    AlertChanges alerts;
+    // Rule documents by id (JSON); an empty document deletes.
+    std::vector<std::pair<std::int64_t, std::string>> rules;
+    std::vector<Silence> silences; // upserted by id
+    std::vector<std::int64_t> deletedSilences;
     // Called on the writer thread once the job's transaction is durable (or has failed).
     std::function<void(const WriteOutcome &)> done;
 };

@@ -1,0 +1,392 @@
+#include "alertroutes.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <future>
+
+#include "alerting/alertcsv.h"
+#include "alerting/alertevaluator.h"
+#include "apierror.h"
+#include "queryparams.h"
+#include "queryrunner.h"
+#include "store/storewriter.h"
+
+namespace fg {
+
+namespace {
+
+enum class Kind { Rules, Rule, Alerts, Export, Alert, Acknowledge, Silences, Silence, None };
+
+struct Parsed {
+    Kind kind = Kind::None;
+    std::int64_t id = 0;
+};
+
+// /api/rules[/{id}], /api/alerts[/export.csv|/{id}[/acknowledge]], /api/silences[/{id}]
+Parsed parse(QByteArray path)
+{
+    while (path.size() > 1 && path.endsWith('/'))
+        path.chop(1);
+    const QList<QByteArray> parts = path.split('/'); // "", "api", collection, …
+    if (parts.size() < 3 || parts.size() > 5 || parts[1] != "api")
+        return {};
+    const QByteArray &collection = parts[2];
+    if (collection != "rules" && collection != "alerts" && collection != "silences")
+        return {};
+    if (parts.size() == 3)
+        return {collection == "rules" ? Kind::Rules : collection == "alerts" ? Kind::Alerts : Kind::Silences, 0};
+    if (collection == "alerts" && parts.size() == 4 && parts[3] == "export.csv")
+        return {Kind::Export, 0};
+    bool ok = false;
+    const std::int64_t id = parts[3].toLongLong(&ok);
+    if (!ok || id < 1)
+        return {};
+    if (parts.size() == 4)
+        return {collection == "rules" ? Kind::Rule : collection == "alerts" ? Kind::Alert : Kind::Silence, id};
+    if (collection == "alerts" && parts[4] == "acknowledge")
+        return {Kind::Acknowledge, id};
+    return {};
+}
+
+const char *methodsFor(Kind kind)
+{
+    switch (kind) {
+    case Kind::Rules:
+    case Kind::Silences:
+        return "GET, POST";
+    case Kind::Rule:
+        return "PUT, DELETE";
+    case Kind::Silence:
+        return "DELETE";
+    case Kind::Alerts:
+    case Kind::Export:
+    case Kind::Alert:
+        return "GET";
+    case Kind::Acknowledge:
+        return "POST";
+    case Kind::None:
+        break;
+    }
+    return "";
+}
+
+std::optional<QJsonObject> jsonBody(const HttpRequest &request, const HttpResponder &responder, bool optional = false)
+{
+    if (optional && request.body.trimmed().isEmpty())
+        return QJsonObject{};
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &error);
+    if (error.error == QJsonParseError::NoError && doc.isObject())
+        return doc.object();
+    responder.send(apiError(400, QStringLiteral("body must be a JSON object"),
+                            QJsonObject{{QStringLiteral("field"), QStringLiteral("body")}}));
+    return std::nullopt;
+}
+
+HttpResponse fieldError(const QString &field, const QString &message)
+{
+    return apiError(400, QStringLiteral("%1: %2").arg(field, message), QJsonObject{{QStringLiteral("field"), field}});
+}
+
+std::string compact(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString(); }
+
+// Stores a job and answers once it is durable: `ok` builds the answer (on the writer thread).
+void storeThen(StoreWriter *writer, std::unique_ptr<WriteJob> job, const HttpResponder &responder,
+               std::function<HttpResponse()> ok)
+{
+    job->done = [responder, ok = std::move(ok)](const WriteOutcome &outcome) {
+        if (!outcome.ok)
+            return responder.send(apiError(500, QStringLiteral("not stored: %1").arg(QString::fromStdString(outcome.error))));
+        responder.send(ok());
+    };
+    writer->submit(std::move(job));
+}
+
+// Filters shared by the list and the export; nullopt after answering 400.
+std::optional<AlertQuery> alertQuery(const HttpRequest &request, const HttpResponder &responder)
+{
+    const QueryParams params(request.query);
+    AlertQuery q;
+    if (auto e = params.window(q.window, nowNs())) {
+        responder.send(paramError(*e));
+        return std::nullopt;
+    }
+    q.service = params.text(QStringLiteral("service")).toStdString();
+    q.state = params.text(QStringLiteral("state")).toLower().toStdString();
+    if (!q.state.empty() && q.state != "pending" && q.state != "firing" && q.state != "resolved" && q.state != "open") {
+        responder.send(paramError({QStringLiteral("state"), QStringLiteral("expected pending, firing, resolved or open")}));
+        return std::nullopt;
+    }
+    q.level = params.text(QStringLiteral("level")).toLower().toStdString();
+    if (!q.level.empty() && !parseAlertLevel(q.level)) {
+        responder.send(paramError({QStringLiteral("level"), QStringLiteral("expected info, warning, error or critical")}));
+        return std::nullopt;
+    }
+    return q;
+}
+
+} // namespace
+
+bool AlertRoutes::owns(const QByteArray &path, const QByteArray &method, QByteArray *allowed)
+{
+    const Parsed p = parse(path);
+    if (p.kind == Kind::None)
+        return false;
+    const QByteArray methods = methodsFor(p.kind);
+    const bool accepted = methods.split(',').contains(method) || methods.split(',').contains(" " + method);
+    *allowed = accepted ? QByteArray() : methods;
+    return true;
+}
+
+void AlertRoutes::handle(const HttpRequest &request, const HttpResponder &responder)
+{
+    const Parsed p = parse(request.path);
+    const QByteArray &m = request.method;
+    switch (p.kind) {
+    case Kind::Rules: return m == "POST" ? createRule(request, responder) : listRules(responder);
+    case Kind::Rule: return m == "PUT" ? replaceRule(p.id, request, responder) : deleteRule(p.id, responder);
+    case Kind::Alerts: return listAlerts(request, responder);
+    case Kind::Export: return exportAlerts(request, responder);
+    case Kind::Alert: return getAlert(p.id, responder);
+    case Kind::Acknowledge: return acknowledge(p.id, request, responder);
+    case Kind::Silences: return m == "POST" ? createSilence(request, responder) : listSilences(responder);
+    case Kind::Silence: return deleteSilence(p.id, responder);
+    case Kind::None: break;
+    }
+    responder.send(apiError(404, QStringLiteral("no such endpoint")));
+}
+
+void AlertRoutes::listRules(const HttpResponder &responder)
+{
+    QJsonArray items;
+    for (const AlertRule &r : *m_deps.rules->current())
+        items.append(r.toJson());
+    responder.send(jsonResponse(200, QJsonObject{{QStringLiteral("items"), items}}));
+}
+
+void AlertRoutes::createRule(const HttpRequest &request, const HttpResponder &responder)
+{
+    const auto body = jsonBody(request, responder);
+    if (!body)
+        return;
+    QString field, message;
+    auto rule = AlertRule::fromJson(*body, nullptr, &field, &message);
+    if (!rule)
+        return responder.send(fieldError(field, message));
+    rule->id = (*m_deps.nextId)++;
+    auto job = std::make_unique<WriteJob>();
+    job->rules.emplace_back(rule->id, compact(rule->toJson()));
+    storeThen(m_deps.writer, std::move(job), responder, [book = m_deps.rules, r = *rule] {
+        std::vector<AlertRule> rules = *book->current();
+        rules.push_back(r);
+        book->set(std::move(rules));
+        return jsonResponse(201, r.toJson());
+    });
+}
+
+void AlertRoutes::replaceRule(std::int64_t id, const HttpRequest &request, const HttpResponder &responder)
+{
+    const auto body = jsonBody(request, responder);
+    if (!body)
+        return;
+    const auto current = m_deps.rules->current();
+    const auto it = std::find_if(current->begin(), current->end(), [id](const AlertRule &r) { return r.id == id; });
+    if (it == current->end())
+        return responder.send(apiError(404, QStringLiteral("no rule %1").arg(id), QJsonObject{{QStringLiteral("id"), qint64(id)}}));
+    QJsonObject doc = *body;
+    doc.remove(QStringLiteral("id"));
+    doc.remove(QStringLiteral("builtin"));
+    QString field, message;
+    auto rule = AlertRule::fromJson(doc, &*it, &field, &message);
+    if (!rule)
+        return responder.send(fieldError(field, message));
+    auto job = std::make_unique<WriteJob>();
+    job->rules.emplace_back(id, compact(rule->toJson()));
+    storeThen(m_deps.writer, std::move(job), responder, [book = m_deps.rules, r = *rule] {
+        std::vector<AlertRule> rules = *book->current();
+        for (AlertRule &existing : rules)
+            if (existing.id == r.id)
+                existing = r;
+        book->set(std::move(rules));
+        return jsonResponse(200, r.toJson());
+    });
+}
+
+void AlertRoutes::deleteRule(std::int64_t id, const HttpResponder &responder)
+{
+    const auto current = m_deps.rules->current();
+    const auto it = std::find_if(current->begin(), current->end(), [id](const AlertRule &r) { return r.id == id; });
+    if (it == current->end())
+        return responder.send(apiError(404, QStringLiteral("no rule %1").arg(id), QJsonObject{{QStringLiteral("id"), qint64(id)}}));
+    if (it->builtin())
+        return responder.send(apiError(409, QStringLiteral("built-in rules can be disabled (\"enabled\": false), not deleted"),
+                                       QJsonObject{{QStringLiteral("id"), qint64(id)}}));
+    auto job = std::make_unique<WriteJob>();
+    job->rules.emplace_back(id, std::string());
+    storeThen(m_deps.writer, std::move(job), responder, [book = m_deps.rules, id] {
+        std::vector<AlertRule> rules = *book->current();
+        rules.erase(std::remove_if(rules.begin(), rules.end(), [id](const AlertRule &r) { return r.id == id; }), rules.end());
+        book->set(std::move(rules));
+        return jsonResponse(200, QJsonObject{{QStringLiteral("deleted"), qint64(id)}});
+    });
+}
+
+void AlertRoutes::listAlerts(const HttpRequest &request, const HttpResponder &responder)
+{
+    const auto q = alertQuery(request, responder);
+    if (!q)
+        return;
+    m_deps.queries->run(
+        [q = *q](StoreReader &reader) {
+            const Page<Alert> result = reader.alerts(q);
+            const TimeNs now = nowNs();
+            QJsonArray items;
+            for (const Alert &a : result.items)
+                items.append(alertJson(a, now));
+            return jsonResponse(200, page(items, result.nextCursor));
+        },
+        responder);
+}
+
+void AlertRoutes::exportAlerts(const HttpRequest &request, const HttpResponder &responder)
+{
+    auto q = alertQuery(request, responder);
+    if (!q)
+        return;
+    q->window.limit = 1000;
+    m_deps.queries->run(
+        [q = *q](StoreReader &reader) mutable {
+            const TimeNs now = nowNs();
+            std::string csv = alertCsvHeader();
+            // Every matching alert, a page at a time, newest first.
+            for (;;) {
+                const Page<Alert> result = reader.alerts(q);
+                for (const Alert &a : result.items)
+                    csv += alertCsvRow(a, now);
+                if (!result.nextCursor)
+                    break;
+                q.window.after = result.nextCursor;
+            }
+            HttpResponse r;
+            r.status = 200;
+            r.contentType = "text/csv; charset=utf-8; header=present";
+            r.body = QByteArray::fromStdString(csv);
+            r.headers.emplace_back("Content-Disposition", "attachment; filename=\"flowguard-alerts.csv\"");
+            return r;
+        },
+        responder);
+}
+
+void AlertRoutes::getAlert(std::int64_t id, const HttpResponder &responder)
+{
+    m_deps.queries->run(
+        [id](StoreReader &reader) {
+            const auto a = reader.alert(id);
+            if (!a)
+                return apiError(404, QStringLiteral("no alert %1").arg(id), QJsonObject{{QStringLiteral("id"), qint64(id)}});
+            QJsonObject o = alertJson(*a, nowNs());
+            QJsonArray history;
+            for (const AlertTransition &t : reader.alertTransitions(id))
+                history.append(QJsonObject{{QStringLiteral("at"), QString::fromStdString(formatIsoMs(t.at))},
+                                           {QStringLiteral("recorded_at"), QString::fromStdString(formatIsoMs(t.wall))},
+                                           {QStringLiteral("from"), QString::fromStdString(t.from)},
+                                           {QStringLiteral("to"), QString::fromStdString(t.to)},
+                                           {QStringLiteral("reason"), QString::fromStdString(t.reason)}});
+            o.insert(QStringLiteral("history"), history);
+            return jsonResponse(200, o);
+        },
+        responder);
+}
+
+void AlertRoutes::acknowledge(std::int64_t id, const HttpRequest &request, const HttpResponder &responder)
+{
+    const auto body = jsonBody(request, responder, true);
+    if (!body)
+        return;
+    for (const char *key : {"by", "note"})
+        if (body->contains(QString::fromLatin1(key)) && !body->value(QString::fromLatin1(key)).isString())
+            return responder.send(fieldError(QString::fromLatin1(key), QStringLiteral("expected a string")));
+    const std::string by = body->value(QStringLiteral("by")).toString(QStringLiteral("api")).trimmed().toStdString();
+    const std::string note = body->value(QStringLiteral("note")).toString().toStdString();
+    auto job = std::make_unique<WriteJob>();
+    if (auto open = m_deps.alerts->acknowledge(id, by.empty() ? "api" : by, note, nowNs(), &job->alerts)) {
+        storeThen(m_deps.writer, std::move(job), responder, [a = *open] { return jsonResponse(200, alertJson(a, nowNs())); });
+        return;
+    }
+    // Not open here: a resolved alert from the history.
+    m_deps.queries->run(
+        [id, by, note, writer = m_deps.writer](StoreReader &reader) {
+            auto a = reader.alert(id);
+            if (!a)
+                return apiError(404, QStringLiteral("no alert %1").arg(id), QJsonObject{{QStringLiteral("id"), qint64(id)}});
+            const TimeNs now = nowNs();
+            a->acknowledgedBy = by.empty() ? "api" : by;
+            a->acknowledgedAt = now;
+            a->ackNote = note;
+            a->updated = now;
+            auto job = std::make_unique<WriteJob>();
+            job->alerts.alerts.push_back(*a);
+            job->alerts.transitions.push_back({id, now, now, std::string(alertStateName(a->state)),
+                                               std::string(alertStateName(a->state)),
+                                               "acknowledged by " + a->acknowledgedBy + (note.empty() ? "" : ": " + note)});
+            std::promise<WriteOutcome> stored;
+            auto outcome = stored.get_future();
+            job->done = [&stored](const WriteOutcome &o) { stored.set_value(o); };
+            writer->submit(std::move(job));
+            const WriteOutcome o = outcome.get();
+            if (!o.ok)
+                return apiError(500, QStringLiteral("not stored: %1").arg(QString::fromStdString(o.error)));
+            return jsonResponse(200, alertJson(*a, now));
+        },
+        responder);
+}
+
+void AlertRoutes::listSilences(const HttpResponder &responder)
+{
+    QJsonArray items;
+    const TimeNs now = nowNs();
+    for (const Silence &s : m_deps.alerts->silences()) {
+        QJsonObject o = s.toJson();
+        o.insert(QStringLiteral("active"), s.activeAt(now));
+        items.append(o);
+    }
+    responder.send(jsonResponse(200, QJsonObject{{QStringLiteral("items"), items}}));
+}
+
+void AlertRoutes::createSilence(const HttpRequest &request, const HttpResponder &responder)
+{
+    const auto body = jsonBody(request, responder);
+    if (!body)
+        return;
+    QString field, message;
+    auto silence = Silence::fromJson(*body, nowNs(), &field, &message);
+    if (!silence)
+        return responder.send(fieldError(field, message));
+    silence->id = (*m_deps.nextId)++;
+    auto job = std::make_unique<WriteJob>();
+    job->silences.push_back(*silence);
+    storeThen(m_deps.writer, std::move(job), responder, [alerts = m_deps.alerts, s = *silence] {
+        std::vector<Silence> all = alerts->silences();
+        all.push_back(s);
+        alerts->setSilences(std::move(all));
+        return jsonResponse(201, s.toJson());
+    });
+}
+
+void AlertRoutes::deleteSilence(std::int64_t id, const HttpResponder &responder)
+{
+    const std::vector<Silence> all = m_deps.alerts->silences();
+    if (std::none_of(all.begin(), all.end(), [id](const Silence &s) { return s.id == id; }))
+        return responder.send(apiError(404, QStringLiteral("no silence %1").arg(id), QJsonObject{{QStringLiteral("id"), qint64(id)}}));
+    auto job = std::make_unique<WriteJob>();
+    job->deletedSilences.push_back(id);
+    storeThen(m_deps.writer, std::move(job), responder, [alerts = m_deps.alerts, id] {
+        std::vector<Silence> rest = alerts->silences();
+        rest.erase(std::remove_if(rest.begin(), rest.end(), [id](const Silence &s) { return s.id == id; }), rest.end());
+        alerts->setSilences(std::move(rest));
+        return jsonResponse(200, QJsonObject{{QStringLiteral("deleted"), qint64(id)}});
+    });
+}
+
+} // namespace fg

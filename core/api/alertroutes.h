@@ -1,0 +1,50 @@
+#pragma once
+
+#include <atomic>
+#include <optional>
+
+#include "ingest/httpresponder.h"
+
+namespace fg {
+
+class AlertEvaluator;
+class QueryRunner;
+class RuleBook;
+class StoreWriter;
+
+// The alerting part of the HTTP API: rules (GET/POST /api/rules, PUT/DELETE /api/rules/{id}), alerts
+// (GET /api/alerts, /api/alerts/{id}, POST /api/alerts/{id}/acknowledge, GET /api/alerts/export.csv)
+// and silences (GET/POST /api/silences, DELETE /api/silences/{id}). Changes are acknowledged once
+// stored. Lives on the listener thread; SQL runs on the query pool and the writer thread.
+class AlertRoutes final {
+public:
+    struct Deps {
+        StoreWriter *writer;
+        QueryRunner *queries;
+        RuleBook *rules;
+        AlertEvaluator *alerts;
+        std::atomic<std::int64_t> *nextId; // rules and silences
+    };
+    explicit AlertRoutes(Deps deps) : m_deps(deps) {}
+
+    // Whether the path is ours; `allowed` gets the methods it takes (for 405).
+    static bool owns(const QByteArray &path, const QByteArray &method, QByteArray *allowed);
+    void handle(const HttpRequest &request, const HttpResponder &responder);
+
+private:
+    void listRules(const HttpResponder &responder);
+    void createRule(const HttpRequest &request, const HttpResponder &responder);
+    void replaceRule(std::int64_t id, const HttpRequest &request, const HttpResponder &responder);
+    void deleteRule(std::int64_t id, const HttpResponder &responder);
+    void listAlerts(const HttpRequest &request, const HttpResponder &responder);
+    void exportAlerts(const HttpRequest &request, const HttpResponder &responder);
+    void getAlert(std::int64_t id, const HttpResponder &responder);
+    void acknowledge(std::int64_t id, const HttpRequest &request, const HttpResponder &responder);
+    void listSilences(const HttpResponder &responder);
+    void createSilence(const HttpRequest &request, const HttpResponder &responder);
+    void deleteSilence(std::int64_t id, const HttpResponder &responder);
+
+    Deps m_deps;
+};
+
+} // namespace fg

@@ -1,0 +1,146 @@
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include "engine/engine.h"
+#include "testhttpclient.h"
+
+using namespace fg;
+
+namespace {
+// A JSON body from text written with single quotes.
+QByteArray body(const char *text) { return QByteArray(text).replace('\'', '"'); }
+
+// Live traffic for `service`: 20 requests a minute over the last 7 minutes, half of them 500s.
+QByteArray failingMinutes(const char *service)
+{
+    QByteArray out;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (int m = 7; m >= 0; --m)
+        for (int i = 0; i < 20; ++i) {
+            const qint64 ts = now - m * 60000 - i * 1000;
+            out += QByteArray("{\"ts\":") + QByteArray::number(ts) + ",\"service\":\"" + service
+                   + "\",\"message\":\"GET /cart\",\"status_code\":" + (i % 2 ? "500" : "200") + ",\"latency_ms\":12}\n";
+        }
+    return out;
+}
+} // namespace
+
+// The alerting API end to end over HTTP: rules CRUD with validation, a rule firing on live traffic, the
+// alert's history, acknowledgement, silences, the CSV report, and rules surviving a restart.
+class TstAlertApi : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    EngineConfig config()
+    {
+        EngineConfig c;
+        c.listenPort = 0;
+        c.dbPath = m_dir.filePath(QStringLiteral("alerts.db"));
+        c.retentionSeconds = 0;
+        return c;
+    }
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void rulesAlertsSilencesAndReport()
+    {
+        Engine engine(config());
+        QString err;
+        QVERIFY2(engine.start(&err), qPrintable(err));
+        TestHttpClient client(engine.port());
+
+        QCOMPARE(client.get("/api/rules").json().value(QStringLiteral("items")).toArray().size(), 5);
+        HttpReply r = client.post("/api/rules", body("{'name':'x','condition':'error_rate >> 1'}"), "application/json");
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("condition"));
+        QVERIFY2(r.json().value(QStringLiteral("message")).toString().contains(QStringLiteral("column 13")), r.body.constData());
+        r = client.post("/api/rules",
+                        body("{'name':'Cart errors, \\'urgent\\'','condition':'error_rate > 10%','window':'1m',"
+                             "'service':'cart','level':'critical','tags':['shop']}"),
+                        "application/json");
+        QCOMPARE(r.status, 201);
+        const qint64 ruleId = r.json().value(QStringLiteral("id")).toInteger();
+        QVERIFY(ruleId > 5);
+        QCOMPARE(client.request("DELETE", "/api/rules/1").status, 409);
+        QCOMPARE(client.request("PUT", "/api/rules/999", body("{'level':'info'}")).status, 404);
+        QCOMPARE(client.get("/api/rules/1").status, 405);
+
+        QCOMPARE(client.post("/api/ingest/logs", failingMinutes("cart"), "application/x-ndjson").status, 202);
+        QJsonObject alert;
+        for (int attempt = 0; attempt < 100 && alert.isEmpty(); ++attempt) {
+            for (const QJsonValue &v : client.get("/api/alerts?service=cart&state=firing").json().value(QStringLiteral("items")).toArray())
+                if (v.toObject().value(QStringLiteral("rule_id")).toInteger() == ruleId)
+                    alert = v.toObject();
+            if (alert.isEmpty())
+                QThread::msleep(100);
+        }
+        QVERIFY2(!alert.isEmpty(), client.get("/api/alerts").body.constData());
+        QCOMPARE(alert.value(QStringLiteral("level")).toString(), QStringLiteral("critical"));
+        QVERIFY2(alert.value(QStringLiteral("explanation")).toString().contains(QStringLiteral("error rate 50 %")),
+                 qPrintable(alert.value(QStringLiteral("explanation")).toString()));
+        // Event time of the minute that fired it: within the traffic just sent.
+        const QDateTime fired = QDateTime::fromString(alert.value(QStringLiteral("fired_at")).toString(), Qt::ISODateWithMs);
+        QVERIFY(fired.secsTo(QDateTime::currentDateTimeUtc()) < 10 * 60);
+        const QByteArray path = "/api/alerts/" + QByteArray::number(alert.value(QStringLiteral("id")).toInteger());
+        const QJsonObject detail = client.get(path).json();
+        const QJsonArray history = detail.value(QStringLiteral("history")).toArray();
+        QVERIFY(history.size() >= 2);
+        QCOMPARE(history.at(0).toObject().value(QStringLiteral("to")).toString(), QStringLiteral("pending"));
+        QCOMPARE(history.at(1).toObject().value(QStringLiteral("to")).toString(), QStringLiteral("firing"));
+
+        r = client.post(path + "/acknowledge", body("{'by':'ana','note':'looking'}"), "application/json");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json().value(QStringLiteral("acknowledged_by")).toString(), QStringLiteral("ana"));
+        QCOMPARE(client.get(path).json().value(QStringLiteral("acknowledged_by")).toString(), QStringLiteral("ana"));
+        QCOMPARE(client.post("/api/alerts/99999/acknowledge", {}, "application/json").status, 404);
+
+        // The report: exact header, CRLF, quoting of the comma and quotes in the reason.
+        r = client.get("/api/alerts/export.csv?service=cart");
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.header("content-type").startsWith("text/csv"));
+        QVERIFY(r.body.startsWith("id,service,endpoint,reason,level,state,fired_at,resolved_at,acknowledged_by,"
+                                  "acknowledged_at,duration_s,explanation,channels\r\n"));
+        QVERIFY2(r.body.contains(",\"Cart errors, \"\"urgent\"\"\",critical,firing,"), r.body.constData());
+        QVERIFY(r.body.contains(",ana,"));
+        QCOMPARE(client.get("/api/alerts?level=loud").status, 400);
+
+        r = client.post("/api/silences", body("{'service':'cart','ends_at':'2099-01-01T00:00:00Z'}"), "application/json");
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("created_by"));
+        r = client.post("/api/silences",
+                        body("{'tag':'shop','created_by':'ana','comment':'deploy','ends_at':'2099-01-01T00:00:00Z'}"),
+                        "application/json");
+        QCOMPARE(r.status, 201);
+        const QByteArray silence = "/api/silences/" + QByteArray::number(r.json().value(QStringLiteral("id")).toInteger());
+        QCOMPARE(client.get("/api/silences").json().value(QStringLiteral("items")).toArray().size(), 1);
+        QCOMPARE(client.request("DELETE", silence).status, 200);
+        QCOMPARE(client.get("/api/silences").json().value(QStringLiteral("items")).toArray().size(), 0);
+
+        r = client.request("PUT", "/api/rules/" + QByteArray::number(ruleId), body("{'enabled':false}"));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json().value(QStringLiteral("enabled")).toBool(), false);
+        engine.stop();
+
+        // Rules come back after a restart, the edit included.
+        Engine again(config());
+        QVERIFY2(again.start(&err), qPrintable(err));
+        TestHttpClient second(again.port());
+        const QJsonArray rules = second.get("/api/rules").json().value(QStringLiteral("items")).toArray();
+        QCOMPARE(rules.size(), 6);
+        QCOMPARE(rules.last().toObject().value(QStringLiteral("enabled")).toBool(), false);
+        QCOMPARE(second.request("DELETE", "/api/rules/" + QByteArray::number(ruleId)).status, 200);
+        QCOMPARE(second.get("/api/rules").json().value(QStringLiteral("items")).toArray().size(), 5);
+        QVERIFY(!second.get("/api/alerts?service=cart").json().value(QStringLiteral("items")).toArray().isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TstAlertApi)
+#include "tst_alertapi.moc"
