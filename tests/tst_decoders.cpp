@@ -112,6 +112,20 @@ private slots:
         QCOMPARE(r.errors.at(0).index, 0);
     }
 
+    void statusSpellings()
+    {
+        NativeLogDecoder d;
+        const auto r = decode(d, R"([{"service":"a","status":500},{"service":"a","http_status":"404"},
+                                     {"service":"a","status":"ok"},{"service":"a","status":502,"status_code":503}])");
+        QCOMPARE(r.accepted, 4);
+        const auto &l = r.batch.logs;
+        QCOMPARE(l[0].statusCode, 500);
+        QVERIFY(QString::fromStdString(l[0].attributes).contains(QStringLiteral("\"status\":500")));
+        QCOMPARE(l[1].statusCode, 404);
+        QCOMPARE(l[2].statusCode, 0); // not an HTTP status: an attribute only
+        QCOMPARE(l[3].statusCode, 503);
+    }
+
     void lenientValues()
     {
         NativeLogDecoder d;

@@ -118,6 +118,13 @@ bool decodeLog(simdjson::dom::object obj, TimeNs receivedAt, LogRecord &r, ItemE
             appendJsonString(extras, key);
             extras.push_back(':');
             extras += minifiedJson(v);
+            // The common spellings of the HTTP status count for KPIs too (status_code wins); a "status" that
+            // is no HTTP code ("ok", 3) is only an attribute.
+            if ((key == "status" || key == "http_status") && r.statusCode == 0) {
+                const auto n = jsonInteger(v);
+                if (n && *n >= 100 && *n <= 599)
+                    r.statusCode = int(*n);
+            }
         }
     }
     if (!haveService)
