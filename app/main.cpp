@@ -12,6 +12,7 @@
 
 #include "config/engineconfig.h"
 #include "detectcommand.h"
+#include "exportalertscommand.h"
 #include "replaycommand.h"
 #include "engine/engine.h"
 #include "mainwindow.h"
@@ -114,10 +115,13 @@ int main(int argc, char *argv[])
     for (int i = 0; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);
     // Subcommands: offline tools on the same core, no listener.
-    if (args.size() > 1 && (args[1] == QLatin1String("detect") || args[1] == QLatin1String("replay"))) {
+    if (args.size() > 1 && (args[1] == QLatin1String("detect") || args[1] == QLatin1String("replay")
+                             || args[1] == QLatin1String("export-alerts"))) {
         QCoreApplication app(argc, argv);
         const QString command = args.takeAt(1);
-        return command == QLatin1String("detect") ? runDetectCommand(args) : runReplayCommand(args);
+        if (command == QLatin1String("detect"))
+            return runDetectCommand(args);
+        return command == QLatin1String("replay") ? runReplayCommand(args) : runExportAlertsCommand(args);
     }
     QCommandLineParser parser;
     addOptions(parser);

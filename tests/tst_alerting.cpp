@@ -280,6 +280,51 @@ private slots:
         QVERIFY(ev.tick({}, kT0 + 200 * kMin).notifications.empty());
     }
 
+    void unacknowledgedCriticalAlertsEscalateOnce()
+    {
+        RuleBook book;
+        AlertRule rule = thresholdRule(10, "error_rate > 5%", 1, 0);
+        rule.level = AlertLevel::Critical;
+        rule.escalationMinutes = 15;
+        rule.escalationChannels = {"pager"};
+        AlertRule calm = thresholdRule(11, "error_rate > 5%", 1, 0);
+        calm.escalationMinutes = 15; // not critical: never escalates
+        calm.escalationChannels = {"pager"};
+        calm.service = "auth";
+        rule.service = "checkout";
+        book.set({rule, calm});
+        AlertEvaluator ev(&book, 1, {});
+        ev.onMinutes({minute(0, 100, 10), minute(0, 100, 10, 100, "auth")}, {}, {}, kT0 + kMin);
+        QVERIFY(ev.tick({}, kT0 + 15 * kMin).notifications.empty()); // 14 min after the notification
+        AlertChanges c = ev.tick({}, kT0 + 16 * kMin);
+        QCOMPARE(c.notifications.size(), std::size_t(1));
+        QCOMPARE(c.notifications.front().kind, NotificationIntent::Kind::Escalation);
+        QCOMPARE(c.notifications.front().channels, std::vector<std::string>{"pager"});
+        QVERIFY(QString::fromStdString(c.transitions.back().reason).startsWith(QStringLiteral("escalated")));
+        QVERIFY(ev.tick({}, kT0 + 30 * kMin).notifications.empty()); // once
+        // Acknowledged in time: no escalation.
+        RuleBook book2;
+        book2.set({rule});
+        AlertEvaluator acked(&book2, 1, {});
+        const std::int64_t id = acked.onMinutes({minute(0, 100, 10)}, {}, {}, kT0 + kMin).alerts.back().id;
+        AlertChanges ack;
+        QVERIFY(acked.acknowledge(id, "ana", {}, kT0 + 5 * kMin, &ack));
+        QVERIFY(acked.tick({}, kT0 + 20 * kMin).notifications.empty());
+    }
+
+    void testAlertIsRecordedAsATest()
+    {
+        RuleBook book;
+        AlertEvaluator ev(&book, 7, {});
+        AlertChanges c;
+        const Alert a = ev.testAlert("auth", kT0, &c);
+        QVERIFY(a.test);
+        QCOMPARE(a.id, std::int64_t(7));
+        QCOMPARE(c.notifications.size(), std::size_t(1));
+        QCOMPARE(c.notifications.front().kind, NotificationIntent::Kind::Test);
+        QVERIFY(ev.open().empty());
+    }
+
     void silentServiceOnTheWallClock()
     {
         RuleBook book;

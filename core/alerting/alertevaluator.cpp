@@ -48,6 +48,10 @@ std::string_view notificationKindName(NotificationIntent::Kind kind)
         return "resolved";
     case NotificationIntent::Kind::Repeat:
         return "repeat";
+    case NotificationIntent::Kind::Escalation:
+        return "escalation";
+    case NotificationIntent::Kind::Test:
+        return "test";
     }
     return "firing";
 }
@@ -138,6 +142,7 @@ void AlertEvaluator::fire(Alert &a, const AlertRule &rule, TimeNs at, const std:
     transition(a, Alert::State::Firing, at, reason, wallNow, out);
     if (notify) {
         m_lastNotified[a.id] = wallNow;
+        m_firstNotified[a.id] = wallNow;
         a.channels = rule.channels;
         out.notifications.push_back({a.id, NotificationIntent::Kind::Firing, rule.channels, wallNow});
     }
@@ -149,6 +154,8 @@ void AlertEvaluator::resolve(Alert &a, const AlertRule *rule, TimeNs at, const s
 {
     a.resolvedAt = at;
     transition(a, Alert::State::Resolved, at, why, wallNow, out);
+    m_firstNotified.erase(a.id);
+    m_escalated.erase(a.id);
     if (m_lastNotified.erase(a.id))
         out.notifications.push_back(
             {a.id, NotificationIntent::Kind::Resolved, rule ? rule->channels : a.channels, wallNow});
@@ -342,6 +349,25 @@ AlertChanges AlertEvaluator::tick(const std::map<std::string, TimeNs> &lastRecei
         out.notifications.push_back({id, NotificationIntent::Kind::Repeat, rule ? rule->channels : it->second.channels,
                                      wallNow});
     }
+    // Escalation: a critical alert nobody acknowledged goes to the rule's escalation channels, once.
+    for (const auto &[id, first] : m_firstNotified) {
+        auto it = m_open.find(id);
+        if (it == m_open.end() || m_escalated.count(id) || !it->second.acknowledgedBy.empty()
+            || it->second.level != AlertLevel::Critical)
+            continue;
+        const AlertRule *rule = ruleById(it->second.ruleId);
+        if (!rule || rule->escalationMinutes <= 0 || rule->escalationChannels.empty()
+            || wallNow - first < rule->escalationMinutes * kMinuteNs)
+            continue;
+        m_escalated.insert(id);
+        AlertTransition t;
+        t.alertId = id;
+        t.at = t.wall = wallNow;
+        t.from = t.to = std::string(alertStateName(it->second.state));
+        t.reason = "escalated: not acknowledged within " + std::to_string(rule->escalationMinutes) + " min";
+        out.transitions.push_back(std::move(t));
+        out.notifications.push_back({id, NotificationIntent::Kind::Escalation, rule->escalationChannels, wallNow});
+    }
     return out;
 }
 
@@ -376,6 +402,26 @@ std::optional<Alert> AlertEvaluator::acknowledge(std::int64_t id, const std::str
     t.from = t.to = std::string(alertStateName(a.state));
     t.reason = "acknowledged by " + by + (note.empty() ? "" : ": " + note);
     changes->transitions.push_back(std::move(t));
+    changes->alerts.push_back(a);
+    return a;
+}
+
+Alert AlertEvaluator::testAlert(const std::string &service, TimeNs wallNow, AlertChanges *changes)
+{
+    std::lock_guard lock(m_mutex);
+    Alert a;
+    a.id = m_nextId++;
+    a.service = service;
+    a.reason = "Test alert";
+    a.level = AlertLevel::Info;
+    a.test = true;
+    a.pendingSince = a.firedAt = a.resolvedAt = wallNow;
+    a.state = Alert::State::Resolved;
+    a.explanation = "Test alert for " + service + ": if you read this, the channel works.";
+    a.updated = wallNow;
+    changes->transitions.push_back({a.id, wallNow, wallNow, "", "firing", "test alert"});
+    changes->transitions.push_back({a.id, wallNow, wallNow, "firing", "resolved", "test alert"});
+    changes->notifications.push_back({a.id, NotificationIntent::Kind::Test, {}, wallNow});
     changes->alerts.push_back(a);
     return a;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <deque>
+#include <set>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -17,7 +18,7 @@ namespace fg {
 
 // What an alert change asks of the notifiers; delivered through the outbox.
 struct NotificationIntent {
-    enum class Kind { Firing, Resolved, Repeat };
+    enum class Kind { Firing, Resolved, Repeat, Escalation, Test };
     std::int64_t alertId = 0;
     Kind kind = Kind::Firing;
     std::vector<std::string> channels; // empty: every enabled channel
@@ -61,6 +62,9 @@ public:
     std::optional<Alert> acknowledge(std::int64_t id, const std::string &by, const std::string &note, TimeNs wallNow,
                                      AlertChanges *changes);
     std::vector<Alert> open() const;
+    // A test alert for `service`: recorded (marked as a test, resolved at once) and sent to every enabled
+    // channel, past deduplication and silences.
+    Alert testAlert(const std::string &service, TimeNs wallNow, AlertChanges *changes);
 
 private:
     struct Track {
@@ -91,7 +95,9 @@ private:
     std::map<std::string, std::int64_t> m_anomalyAlerts; // anomaly key → alert id
     std::map<std::string, std::int64_t> m_silentAlerts;  // service → alert id
     std::map<std::string, std::pair<std::int64_t, TimeNs>> m_newErrorAlerts; // service → alert id, last event time
-    std::map<std::int64_t, TimeNs> m_lastNotified; // alert id → wall time
+    std::map<std::int64_t, TimeNs> m_lastNotified;  // alert id → wall time of the latest notification
+    std::map<std::int64_t, TimeNs> m_firstNotified; // alert id → wall time of the first (escalation clock)
+    std::set<std::int64_t> m_escalated;
     std::map<std::string, Notified> m_dedup;       // dedup key → window
     std::vector<Silence> m_silences;
 };

@@ -16,7 +16,7 @@ namespace fg {
 
 namespace {
 
-enum class Kind { Rules, Rule, Alerts, Export, Alert, Acknowledge, Silences, Silence, None };
+enum class Kind { Rules, Rule, Alerts, Export, Alert, Acknowledge, Silences, Silence, TestAlert, None };
 
 struct Parsed {
     Kind kind = Kind::None;
@@ -28,6 +28,8 @@ Parsed parse(QByteArray path)
 {
     while (path.size() > 1 && path.endsWith('/'))
         path.chop(1);
+    if (path == "/api/test-alert")
+        return {Kind::TestAlert, 0};
     const QList<QByteArray> parts = path.split('/'); // "", "api", collection, …
     if (parts.size() < 3 || parts.size() > 5 || parts[1] != "api")
         return {};
@@ -64,6 +66,7 @@ const char *methodsFor(Kind kind)
     case Kind::Alert:
         return "GET";
     case Kind::Acknowledge:
+    case Kind::TestAlert:
         return "POST";
     case Kind::None:
         break;
@@ -152,6 +155,7 @@ void AlertRoutes::handle(const HttpRequest &request, const HttpResponder &respon
     case Kind::Acknowledge: return acknowledge(p.id, request, responder);
     case Kind::Silences: return m == "POST" ? createSilence(request, responder) : listSilences(responder);
     case Kind::Silence: return deleteSilence(p.id, responder);
+    case Kind::TestAlert: return testAlert(request, responder);
     case Kind::None: break;
     }
     responder.send(apiError(404, QStringLiteral("no such endpoint")));
@@ -340,6 +344,20 @@ void AlertRoutes::acknowledge(std::int64_t id, const HttpRequest &request, const
             return jsonResponse(200, alertJson(*a, now));
         },
         responder);
+}
+
+void AlertRoutes::testAlert(const HttpRequest &request, const HttpResponder &responder)
+{
+    const auto body = jsonBody(request, responder, true);
+    if (!body)
+        return;
+    const QJsonValue service = body->value(QStringLiteral("service"));
+    if (!service.isUndefined() && (!service.isString() || service.toString().trimmed().isEmpty()))
+        return responder.send(fieldError(QStringLiteral("service"), QStringLiteral("expected a service name")));
+    const std::string name = service.isString() ? service.toString().trimmed().toStdString() : "flowguard";
+    auto job = std::make_unique<WriteJob>();
+    const Alert a = m_deps.alerts->testAlert(name, nowNs(), &job->alerts);
+    storeThen(m_deps.writer, std::move(job), responder, [a] { return jsonResponse(202, alertJson(a, nowNs())); });
 }
 
 void AlertRoutes::listSilences(const HttpResponder &responder)
