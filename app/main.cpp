@@ -57,6 +57,18 @@ void addOptions(QCommandLineParser &p)
                  QStringLiteral("Minutes within which a repeated alert for the same service and reason is not notified "
                                 "again (default 15)."),
                  QStringLiteral("MINUTES")});
+    p.addOption({QStringLiteral("public-url"), QStringLiteral("Base URL of links to alerts in notifications (default: the listen address)."),
+                 QStringLiteral("URL")});
+    p.addOption({QStringLiteral("allow-plaintext-secrets"),
+                 QStringLiteral("Without a keychain, keep channel secrets in a file readable only by you (warned at every start).")});
+    p.addOption({QStringLiteral("webhook-url"), QStringLiteral("Send alerts to this webhook (Alertmanager JSON); kept in memory only."),
+                 QStringLiteral("URL")});
+    p.addOption({QStringLiteral("slack-webhook-url"), QStringLiteral("Send alerts to this Slack incoming webhook; kept in memory only."),
+                 QStringLiteral("URL")});
+    p.addOption({QStringLiteral("smtp-url"), QStringLiteral("Send alerts by e-mail through smtp[s]://[user:password@]host[:port]."),
+                 QStringLiteral("URL")});
+    p.addOption({QStringLiteral("smtp-to"), QStringLiteral("E-mail recipients, comma-separated."), QStringLiteral("LIST")});
+    p.addOption({QStringLiteral("smtp-from"), QStringLiteral("E-mail sender address."), QStringLiteral("ADDRESS")});
 }
 
 bool hasDisplay()

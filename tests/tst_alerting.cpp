@@ -50,6 +50,15 @@ QJsonObject json(const char *text)
     return QJsonDocument::fromJson(QByteArray(text).replace('\'', '"')).object();
 }
 
+Channel channel(std::int64_t id, const std::string &name, bool enabled = true)
+{
+    Channel c;
+    c.id = id;
+    c.name = name;
+    c.enabled = enabled;
+    return c;
+}
+
 int countTransitions(const AlertChanges &c, const std::string &to)
 {
     return int(std::count_if(c.transitions.begin(), c.transitions.end(), [&](const AlertTransition &t) { return t.to == to; }));
@@ -155,7 +164,7 @@ private slots:
     {
         RuleBook book;
         book.set({thresholdRule(10, "error_rate > 5%", 1, 2)});
-        AlertEvaluator ev(&book, 1, {});
+        AlertEvaluator ev(&book, nullptr, 1, {});
         const TimeNs wall = kT0 + 3 * kMin; // the data is live
         auto feed = [&](int m, int errors) { return ev.onMinutes({minute(m, 100, errors)}, {}, {}, wall + m * kMin); };
         QVERIFY(feed(0, 1).empty());
@@ -186,7 +195,7 @@ private slots:
     {
         RuleBook book;
         book.set({thresholdRule(10, "error_rate > 5%", 1, 5)});
-        AlertEvaluator ev(&book, 1, {});
+        AlertEvaluator ev(&book, nullptr, 1, {});
         AlertChanges c = ev.onMinutes({minute(0, 100, 10)}, {}, {}, kT0 + kMin);
         QCOMPARE(c.alerts.size(), std::size_t(1));
         c = ev.onMinutes({minute(1, 100, 0)}, {}, {}, kT0 + 2 * kMin);
@@ -199,7 +208,7 @@ private slots:
         // One bad minute among five does not push a 5-minute error rate over 5 %.
         RuleBook book;
         book.set({thresholdRule(10, "error_rate > 5%", 5, 0)});
-        AlertEvaluator ev(&book, 1, {});
+        AlertEvaluator ev(&book, nullptr, 1, {});
         for (int m = 0; m < 4; ++m)
             QVERIFY(ev.onMinutes({minute(m, 100, 0)}, {}, {}, kT0 + m * kMin).empty());
         QVERIFY(ev.onMinutes({minute(4, 100, 20)}, {}, {}, kT0 + 4 * kMin).empty()); // 20/500 = 4 %
@@ -212,7 +221,7 @@ private slots:
         book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
         AlertEvaluator::Options o;
         o.clearMinutes = 1;
-        AlertEvaluator ev(&book, 1, o);
+        AlertEvaluator ev(&book, nullptr, 1, o);
         int notified = 0, fired = 0;
         // Flapping every other minute for 40 minutes of live data.
         for (int m = 0; m < 40; ++m) {
@@ -231,7 +240,7 @@ private slots:
     {
         RuleBook book;
         book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
-        AlertEvaluator ev(&book, 1, {});
+        AlertEvaluator ev(&book, nullptr, 1, {});
         const TimeNs muchLater = kT0 + 30 * 24 * 60 * kMin; // a backfill of last month
         const AlertChanges c = ev.onMinutes({minute(0, 100, 10)}, {}, {}, muchLater);
         QCOMPARE(countTransitions(c, "firing"), 1);
@@ -245,7 +254,7 @@ private slots:
         AlertRule rule = thresholdRule(10, "error_rate > 5%", 1, 0);
         rule.tags = {"payments"};
         book.set({rule});
-        AlertEvaluator ev(&book, 1, {});
+        AlertEvaluator ev(&book, nullptr, 1, {});
         Silence s;
         s.tag = "payments";
         s.startsAt = kT0;
@@ -267,7 +276,7 @@ private slots:
         book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
         AlertEvaluator::Options o;
         o.repeatMinutes = 60;
-        AlertEvaluator ev(&book, 1, o);
+        AlertEvaluator ev(&book, nullptr, 1, o);
         AlertChanges c = ev.onMinutes({minute(0, 100, 10)}, {}, {}, kT0 + kMin);
         const std::int64_t id = c.alerts.back().id;
         QVERIFY(ev.tick({}, kT0 + 30 * kMin).notifications.empty());
@@ -293,29 +302,53 @@ private slots:
         calm.service = "auth";
         rule.service = "checkout";
         book.set({rule, calm});
-        AlertEvaluator ev(&book, 1, {});
+        ChannelBook channels;
+        channels.set({channel(50, "pager"), channel(51, "team")});
+        AlertEvaluator ev(&book, &channels, 1, {});
         ev.onMinutes({minute(0, 100, 10), minute(0, 100, 10, 100, "auth")}, {}, {}, kT0 + kMin);
         QVERIFY(ev.tick({}, kT0 + 15 * kMin).notifications.empty()); // 14 min after the notification
         AlertChanges c = ev.tick({}, kT0 + 16 * kMin);
         QCOMPARE(c.notifications.size(), std::size_t(1));
         QCOMPARE(c.notifications.front().kind, NotificationIntent::Kind::Escalation);
-        QCOMPARE(c.notifications.front().channels, std::vector<std::string>{"pager"});
+        QCOMPARE(c.notifications.front().channelIds, std::vector<std::int64_t>{50});
         QVERIFY(QString::fromStdString(c.transitions.back().reason).startsWith(QStringLiteral("escalated")));
         QVERIFY(ev.tick({}, kT0 + 30 * kMin).notifications.empty()); // once
         // Acknowledged in time: no escalation.
         RuleBook book2;
         book2.set({rule});
-        AlertEvaluator acked(&book2, 1, {});
+        AlertEvaluator acked(&book2, nullptr, 1, {});
         const std::int64_t id = acked.onMinutes({minute(0, 100, 10)}, {}, {}, kT0 + kMin).alerts.back().id;
         AlertChanges ack;
         QVERIFY(acked.acknowledge(id, "ana", {}, kT0 + 5 * kMin, &ack));
         QVERIFY(acked.tick({}, kT0 + 20 * kMin).notifications.empty());
     }
 
+    void notificationsGoToTheRuleChannelsAndWaitToGroup()
+    {
+        RuleBook book;
+        AlertRule all = thresholdRule(10, "error_rate > 5%", 1, 0);
+        AlertRule named = thresholdRule(11, "p95_latency_ms > 500", 1, 0);
+        named.channels = {"team", "nobody"};
+        book.set({all, named});
+        ChannelBook channels;
+        channels.set({channel(50, "pager"), channel(51, "team"), channel(52, "off", false)});
+        AlertEvaluator ev(&book, &channels, 1, {});
+        const TimeNs wall = kT0 + kMin;
+        const AlertChanges c = ev.onMinutes({minute(0, 100, 10, 900)}, {}, {}, wall);
+        QCOMPARE(c.notifications.size(), std::size_t(2));
+        QCOMPARE(c.notifications[0].channelIds, (std::vector<std::int64_t>{50, 51})); // every enabled channel
+        QCOMPARE(c.notifications[1].channelIds, std::vector<std::int64_t>{51});
+        QCOMPARE(c.notifications[0].dueAt, wall + 30 * kNsPerSec);
+        const auto unknown = std::find_if(c.transitions.begin(), c.transitions.end(), [](const AlertTransition &t) {
+            return t.reason == "no such channel: nobody";
+        });
+        QVERIFY(unknown != c.transitions.end());
+    }
+
     void testAlertIsRecordedAsATest()
     {
         RuleBook book;
-        AlertEvaluator ev(&book, 7, {});
+        AlertEvaluator ev(&book, nullptr, 7, {});
         AlertChanges c;
         const Alert a = ev.testAlert("auth", kT0, &c);
         QVERIFY(a.test);
@@ -329,7 +362,7 @@ private slots:
     {
         RuleBook book;
         book.set(AlertRule::builtins());
-        AlertEvaluator ev(&book, 1, {});
+        AlertEvaluator ev(&book, nullptr, 1, {});
         std::map<std::string, TimeNs> last{{"billing", kT0}};
         QVERIFY(ev.tick(last, kT0 + 9 * kMin).alerts.empty());
         AlertChanges c = ev.tick(last, kT0 + 10 * kMin);
@@ -346,7 +379,7 @@ private slots:
     {
         RuleBook book;
         book.set(AlertRule::builtins());
-        AlertEvaluator ev(&book, 1, {});
+        AlertEvaluator ev(&book, nullptr, 1, {});
         AnomalyRecord d;
         d.service = "checkout";
         d.startedAt = kT0;

@@ -38,6 +38,21 @@ struct Alert {
 
 std::string_view alertStateName(Alert::State state);
 
+// One notification of one alert to one channel, as queued in the outbox, and how its delivery went.
+struct Delivery {
+    std::int64_t id = 0;
+    std::int64_t alertId = 0;
+    std::int64_t channelId = 0;
+    std::string kind;  // firing, resolved, repeat, escalation, test
+    TimeNs created = 0; // wall clock
+    std::string state = "pending"; // pending, delivered, failed, suppressed
+    int attempts = 0;
+    TimeNs nextAttempt = 0;
+    std::string lastError;
+    TimeNs deliveredAt = 0;
+    std::string channelName; // set with an update that delivered, for the alert's channel list
+};
+
 // A stored step of an alert's history.
 struct AlertTransition {
     std::int64_t alertId = 0;

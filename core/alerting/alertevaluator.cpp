@@ -56,9 +56,31 @@ std::string_view notificationKindName(NotificationIntent::Kind kind)
     return "firing";
 }
 
-AlertEvaluator::AlertEvaluator(const RuleBook *rules, std::int64_t nextId, Options options)
-    : m_rules(rules), m_options(options), m_nextId(std::max<std::int64_t>(nextId, 1))
+AlertEvaluator::AlertEvaluator(const RuleBook *rules, const ChannelBook *channels, std::int64_t nextId, Options options)
+    : m_rules(rules), m_channels(channels), m_options(options), m_nextId(std::max<std::int64_t>(nextId, 1))
 {
+}
+
+void AlertEvaluator::notify(Alert &a, NotificationIntent::Kind kind, const std::vector<std::string> &names,
+                            TimeNs wallNow, AlertChanges &out)
+{
+    NotificationIntent n;
+    n.alertId = a.id;
+    n.kind = kind;
+    n.wall = wallNow;
+    const bool grouped = kind == NotificationIntent::Kind::Firing || kind == NotificationIntent::Kind::Repeat;
+    n.dueAt = wallNow + (grouped ? m_options.groupSeconds * kNsPerSec : 0);
+    std::vector<std::string> unknown;
+    if (m_channels)
+        n.channelIds = m_channels->resolve(names, &unknown);
+    if (!unknown.empty()) {
+        std::string list;
+        for (const std::string &u : unknown)
+            list += (list.empty() ? "" : ", ") + u;
+        out.transitions.push_back({a.id, wallNow, wallNow, std::string(alertStateName(a.state)),
+                                   std::string(alertStateName(a.state)), "no such channel: " + list});
+    }
+    out.notifications.push_back(std::move(n));
 }
 
 const AlertRule *AlertEvaluator::ruleById(std::int64_t id) const
@@ -143,8 +165,7 @@ void AlertEvaluator::fire(Alert &a, const AlertRule &rule, TimeNs at, const std:
     if (notify) {
         m_lastNotified[a.id] = wallNow;
         m_firstNotified[a.id] = wallNow;
-        a.channels = rule.channels;
-        out.notifications.push_back({a.id, NotificationIntent::Kind::Firing, rule.channels, wallNow});
+        this->notify(a, NotificationIntent::Kind::Firing, rule.channels, wallNow, out);
     }
     out.alerts.push_back(a);
 }
@@ -157,8 +178,7 @@ void AlertEvaluator::resolve(Alert &a, const AlertRule *rule, TimeNs at, const s
     m_firstNotified.erase(a.id);
     m_escalated.erase(a.id);
     if (m_lastNotified.erase(a.id))
-        out.notifications.push_back(
-            {a.id, NotificationIntent::Kind::Resolved, rule ? rule->channels : a.channels, wallNow});
+        notify(a, NotificationIntent::Kind::Resolved, rule ? rule->channels : std::vector<std::string>{}, wallNow, out);
     out.alerts.push_back(a);
     const std::int64_t id = a.id; // `a` lives in the node being erased
     m_open.erase(id);
@@ -346,8 +366,8 @@ AlertChanges AlertEvaluator::tick(const std::map<std::string, TimeNs> &lastRecei
         if (wallNow - last < every * kMinuteNs || (rule && silenced(it->second, *rule, wallNow)))
             continue;
         last = wallNow;
-        out.notifications.push_back({id, NotificationIntent::Kind::Repeat, rule ? rule->channels : it->second.channels,
-                                     wallNow});
+        notify(it->second, NotificationIntent::Kind::Repeat, rule ? rule->channels : std::vector<std::string>{}, wallNow,
+               out);
     }
     // Escalation: a critical alert nobody acknowledged goes to the rule's escalation channels, once.
     for (const auto &[id, first] : m_firstNotified) {
@@ -366,7 +386,7 @@ AlertChanges AlertEvaluator::tick(const std::map<std::string, TimeNs> &lastRecei
         t.from = t.to = std::string(alertStateName(it->second.state));
         t.reason = "escalated: not acknowledged within " + std::to_string(rule->escalationMinutes) + " min";
         out.transitions.push_back(std::move(t));
-        out.notifications.push_back({id, NotificationIntent::Kind::Escalation, rule->escalationChannels, wallNow});
+        notify(it->second, NotificationIntent::Kind::Escalation, rule->escalationChannels, wallNow, out);
     }
     return out;
 }
@@ -421,7 +441,7 @@ Alert AlertEvaluator::testAlert(const std::string &service, TimeNs wallNow, Aler
     a.updated = wallNow;
     changes->transitions.push_back({a.id, wallNow, wallNow, "", "firing", "test alert"});
     changes->transitions.push_back({a.id, wallNow, wallNow, "firing", "resolved", "test alert"});
-    changes->notifications.push_back({a.id, NotificationIntent::Kind::Test, {}, wallNow});
+    notify(a, NotificationIntent::Kind::Test, {}, wallNow, *changes);
     changes->alerts.push_back(a);
     return a;
 }

@@ -10,6 +10,7 @@
 
 #include "alert.h"
 #include "alertrule.h"
+#include "channel.h"
 #include "analysis/detect/anomalyrecord.h"
 #include "analysis/kpirollup.h"
 #include "silence.h"
@@ -21,8 +22,9 @@ struct NotificationIntent {
     enum class Kind { Firing, Resolved, Repeat, Escalation, Test };
     std::int64_t alertId = 0;
     Kind kind = Kind::Firing;
-    std::vector<std::string> channels; // empty: every enabled channel
+    std::vector<std::int64_t> channelIds; // resolved from the rule's channel names when the intent is made
     TimeNs wall = 0;
+    TimeNs dueAt = 0; // firing and repeat notifications wait a little so that one service's alerts group
 };
 std::string_view notificationKindName(NotificationIntent::Kind kind);
 
@@ -48,8 +50,10 @@ public:
         int clearMinutes = 2;        // a threshold alert resolves after this many clear minutes
         int recentMinutes = 15;      // older event times are history: recorded, not notified
         int newErrorQuietMinutes = 15; // a new-error-pattern alert resolves after this long without another
+        int groupSeconds = 30;       // a service's alerts within this long go out as one notification
     };
-    AlertEvaluator(const RuleBook *rules, std::int64_t nextId, Options options);
+    // channels: resolves rule channel names to channel ids (none: no notifications are queued).
+    AlertEvaluator(const RuleBook *rules, const ChannelBook *channels, std::int64_t nextId, Options options);
 
     AlertChanges onMinutes(const std::vector<KpiRollup> &closed, const std::vector<AnomalyRecord> &anomalies,
                            const std::vector<std::pair<std::string, TimeNs>> &newErrorTemplates, TimeNs wallNow);
@@ -86,7 +90,12 @@ private:
     void anomaly(const AnomalyRecord &r, TimeNs wallNow, AlertChanges &out);
 
     mutable std::mutex m_mutex;
+    // Queues a notification for the named channels (empty: all enabled) and notes unknown names.
+    void notify(Alert &a, NotificationIntent::Kind kind, const std::vector<std::string> &names, TimeNs wallNow,
+                AlertChanges &out);
+
     const RuleBook *m_rules;
+    const ChannelBook *m_channels;
     std::shared_ptr<const std::vector<AlertRule>> m_snapshot; // rules for the current pass
     Options m_options;
     std::int64_t m_nextId;

@@ -7,6 +7,7 @@
 
 #include "alerting/alertcsv.h"
 #include "alerting/alertevaluator.h"
+#include "alerting/channel.h"
 #include "apierror.h"
 #include "queryparams.h"
 #include "queryrunner.h"
@@ -285,7 +286,7 @@ void AlertRoutes::exportAlerts(const HttpRequest &request, const HttpResponder &
 void AlertRoutes::getAlert(std::int64_t id, const HttpResponder &responder)
 {
     m_deps.queries->run(
-        [id](StoreReader &reader) {
+        [id, channels = m_deps.channels](StoreReader &reader) {
             const auto a = reader.alert(id);
             if (!a)
                 return apiError(404, QStringLiteral("no alert %1").arg(id), QJsonObject{{QStringLiteral("id"), qint64(id)}});
@@ -298,6 +299,24 @@ void AlertRoutes::getAlert(std::int64_t id, const HttpResponder &responder)
                                            {QStringLiteral("to"), QString::fromStdString(t.to)},
                                            {QStringLiteral("reason"), QString::fromStdString(t.reason)}});
             o.insert(QStringLiteral("history"), history);
+            // Delivery status per channel and notification.
+            const auto known = channels->current();
+            QJsonArray deliveries;
+            for (const Delivery &d : reader.deliveries(id)) {
+                const auto c = std::find_if(known->begin(), known->end(), [&](const Channel &ch) { return ch.id == d.channelId; });
+                auto time = [](TimeNs t) { return t ? QJsonValue(QString::fromStdString(formatIsoMs(t))) : QJsonValue(); };
+                deliveries.append(QJsonObject{
+                    {QStringLiteral("channel"), c == known->end() ? QJsonValue() : QJsonValue(QString::fromStdString(c->name))},
+                    {QStringLiteral("channel_id"), qint64(d.channelId)},
+                    {QStringLiteral("kind"), QString::fromStdString(d.kind)},
+                    {QStringLiteral("state"), QString::fromStdString(d.state)},
+                    {QStringLiteral("attempts"), d.attempts},
+                    {QStringLiteral("queued_at"), time(d.created)},
+                    {QStringLiteral("next_attempt"), d.state == "pending" ? time(d.nextAttempt) : QJsonValue()},
+                    {QStringLiteral("notified_at"), time(d.deliveredAt)},
+                    {QStringLiteral("last_error"), d.lastError.empty() ? QJsonValue() : QJsonValue(QString::fromStdString(d.lastError))}});
+            }
+            o.insert(QStringLiteral("deliveries"), deliveries);
             return jsonResponse(200, o);
         },
         responder);

@@ -8,6 +8,7 @@
 namespace fg {
 
 class AlertEvaluator;
+class ChannelBook;
 class QueryRunner;
 class RuleBook;
 class StoreWriter;
@@ -24,6 +25,7 @@ public:
         RuleBook *rules;
         AlertEvaluator *alerts;
         std::atomic<std::int64_t> *nextId; // rules and silences
+        const ChannelBook *channels;       // names for the delivery list of an alert
     };
     explicit AlertRoutes(Deps deps) : m_deps(deps) {}
 

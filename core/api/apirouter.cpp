@@ -8,6 +8,7 @@
 #include <map>
 
 #include "alertroutes.h"
+#include "channelroutes.h"
 #include "analysis/analysisworker.h"
 #include "analysis/endpointnormalizer.h"
 #include "analysis/detectionsettings.h"
@@ -87,7 +88,9 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
                                                     deps.budget, deps.ingestStats, deps.tagRules,
                                                     config.maxDecompressedBytes)),
       m_alertRoutes(std::make_unique<AlertRoutes>(
-          AlertRoutes::Deps{deps.writer, deps.queries, deps.rules, deps.alerts, deps.nextAlertingId}))
+          AlertRoutes::Deps{deps.writer, deps.queries, deps.rules, deps.alerts, deps.nextAlertingId, deps.channels})),
+      m_channelRoutes(std::make_unique<ChannelRoutes>(
+          ChannelRoutes::Deps{deps.writer, deps.channels, deps.secrets, deps.secretsProblem, deps.nextAlertingId}))
 {
     m_uptime.start();
 }
@@ -122,6 +125,11 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
     if (AlertRoutes::owns(path, request.method, &m.allowed)) {
         if (m.allowed.isEmpty())
             m.route = Route::Alerting;
+        return m;
+    }
+    if (ChannelRoutes::owns(path, request.method, &m.allowed)) {
+        if (m.allowed.isEmpty())
+            m.route = Route::Channels;
         return m;
     }
     // The one route with a parameter here: /api/health/services/{name}.
@@ -207,6 +215,7 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
     case Route::PutTagSettings: putTagSettings(request, responder); return;
     case Route::LiveKpis: responder.send(liveKpis(request)); return;
     case Route::Alerting: m_alertRoutes->handle(request, responder); return;
+    case Route::Channels: m_channelRoutes->handle(request, responder); return;
     case Route::GetDetectionSettings:
         m_deps.queries->run(
             [](StoreReader &reader) {

@@ -23,6 +23,9 @@ class AnalysisWorker;
 class AlertEvaluator;
 class AlertRoutes;
 class RuleBook;
+class ChannelBook;
+class ChannelRoutes;
+class SecretStore;
 class TagRulesHolder;
 
 // The HTTP API: guards, routing, and the handlers of each path. Lives on the listener thread.
@@ -38,6 +41,9 @@ public:
         RuleBook *rules;
         AlertEvaluator *alerts;
         std::atomic<std::int64_t> *nextAlertingId;
+        ChannelBook *channels;
+        SecretStore *secrets;
+        QString secretsProblem;
     };
     ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps);
     ~ApiRouter() override;
@@ -51,7 +57,7 @@ public:
 private:
     enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
                        ServiceHealth, ErrorPatterns, GetDetectionSettings,
-                       PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting };
+                       PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -81,6 +87,7 @@ private:
     std::unique_ptr<IngestRoute> m_ingestMetrics;
     QElapsedTimer m_uptime;
     std::unique_ptr<AlertRoutes> m_alertRoutes;
+    std::unique_ptr<ChannelRoutes> m_channelRoutes;
 };
 
 } // namespace fg

@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QUrl>
 
 #include "units.h"
 
@@ -15,6 +16,8 @@ struct Key {
     const char *name;
     const char *env;
     const char *defaultValue;
+    // Secrets come from flags or the environment only (never from saved settings) and are redacted.
+    bool secret = false;
 };
 
 // All configuration keys in one place: name (flag and QSettings key), environment variable, default.
@@ -30,7 +33,25 @@ const Key kKeys[] = {
     {"allowed-origins", "FLOWGUARD_ALLOWED_ORIGINS", ""},
     {"allowed-hosts", "FLOWGUARD_ALLOWED_HOSTS", ""},
     {"alert-window", "FLOWGUARD_ALERT_WINDOW_MIN", "15"},
+    {"public-url", "FLOWGUARD_PUBLIC_URL", ""},
+    {"allow-plaintext-secrets", "FLOWGUARD_ALLOW_PLAINTEXT_SECRETS", "false"},
+    {"webhook-url", "FLOWGUARD_WEBHOOK_URL", "", true},
+    {"slack-webhook-url", "FLOWGUARD_SLACK_WEBHOOK_URL", "", true},
+    {"smtp-url", "FLOWGUARD_SMTP_URL", "", true},
+    {"smtp-to", "FLOWGUARD_SMTP_TO", ""},
+    {"smtp-from", "FLOWGUARD_SMTP_FROM", ""},
 };
+
+bool isUrl(const QString &text, std::initializer_list<const char *> schemes)
+{
+    const QUrl u(text, QUrl::StrictMode);
+    if (!u.isValid() || u.host().isEmpty())
+        return false;
+    for (const char *s : schemes)
+        if (u.scheme().compare(QLatin1String(s), Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
+}
 
 bool parseListen(const QString &text, QHostAddress &addr, quint16 &port)
 {
@@ -89,7 +110,7 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
         } else if (env.contains(QString::fromLatin1(k.env))) {
             value = env.value(QString::fromLatin1(k.env));
             source = QStringLiteral("env");
-        } else if (settings && settings->contains(name)) {
+        } else if (!k.secret && settings && settings->contains(name)) {
             value = settings->value(name).toString();
             source = QStringLiteral("settings");
         }
@@ -153,8 +174,37 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
                 c.alertWindowMinutes = minutes;
             else
                 bad(QStringLiteral("whole minutes from 1 to 1440"));
+        } else if (name == QLatin1String("public-url")) {
+            if (value.isEmpty() || isUrl(value, {"http", "https"}))
+                c.publicUrl = value.endsWith(QLatin1Char('/')) ? value.chopped(1) : value;
+            else
+                bad(QStringLiteral("an http:// or https:// URL under which this FlowGuard is reached"));
+        } else if (name == QLatin1String("allow-plaintext-secrets")) {
+            const QString v = value.toLower();
+            if (v == QLatin1String("true") || v == QLatin1String("1") || v == QLatin1String("yes") || v.isEmpty())
+                c.allowPlaintextSecrets = true;
+            else if (v == QLatin1String("false") || v == QLatin1String("0") || v == QLatin1String("no"))
+                c.allowPlaintextSecrets = false;
+            else
+                bad(QStringLiteral("true or false"));
+        } else if (name == QLatin1String("webhook-url") || name == QLatin1String("slack-webhook-url")) {
+            if (!value.isEmpty() && !isUrl(value, {"http", "https"}))
+                bad(QStringLiteral("an http:// or https:// URL"));
+            else
+                (name == QLatin1String("webhook-url") ? c.webhookUrl : c.slackWebhookUrl) = value;
+        } else if (name == QLatin1String("smtp-url")) {
+            if (!value.isEmpty() && !isUrl(value, {"smtp", "smtps"}))
+                bad(QStringLiteral("smtp://[user:password@]host[:port] or smtps://…"));
+            else
+                c.smtpUrl = value;
+        } else if (name == QLatin1String("smtp-to")) {
+            c.smtpTo = splitList(value);
+        } else if (name == QLatin1String("smtp-from")) {
+            c.smtpFrom = value;
         }
     }
+    if (!c.smtpUrl.isEmpty() && c.smtpTo.isEmpty())
+        result.errors << QStringLiteral("FLOWGUARD_SMTP_TO / --smtp-to: required with an SMTP URL (the recipients)");
     return result;
 }
 
@@ -166,7 +216,8 @@ QJsonObject EngineConfig::toJson() const
     QJsonObject from;
     for (auto it = sources.cbegin(); it != sources.cend(); ++it)
         from.insert(it.key(), it.value());
-    // No secrets are configured yet; when channels arrive their URLs and passwords are redacted here.
+    // Secret values never leave: only whether each is set.
+    auto secret = [](const QString &v) { return v.isEmpty() ? QJsonValue() : QJsonValue(QStringLiteral("(set, redacted)")); };
     return QJsonObject{
         {QStringLiteral("sources"), from},
         {QStringLiteral("listen"), QStringLiteral("%1:%2").arg(host).arg(listenPort)},
@@ -182,6 +233,13 @@ QJsonObject EngineConfig::toJson() const
         {QStringLiteral("allowed_origins"), QJsonArray::fromStringList(allowedOrigins)},
         {QStringLiteral("allowed_hosts"), QJsonArray::fromStringList(allowedHosts)},
         {QStringLiteral("alert_window_minutes"), alertWindowMinutes},
+        {QStringLiteral("public_url"), publicUrl},
+        {QStringLiteral("allow_plaintext_secrets"), allowPlaintextSecrets},
+        {QStringLiteral("webhook_url"), secret(webhookUrl)},
+        {QStringLiteral("slack_webhook_url"), secret(slackWebhookUrl)},
+        {QStringLiteral("smtp_url"), secret(smtpUrl)},
+        {QStringLiteral("smtp_to"), QJsonArray::fromStringList(smtpTo)},
+        {QStringLiteral("smtp_from"), smtpFrom},
     };
 }
 

@@ -28,6 +28,14 @@ struct EngineConfig {
     QStringList allowedOrigins; // extra browser origins allowed to write, e.g. http://localhost:3000
     QStringList allowedHosts;   // extra Host header names the listener answers
     int alertWindowMinutes = 15; // deduplication window of alert notifications
+    QString publicUrl;           // base of links in notifications; empty: http://<listen address>
+    bool allowPlaintextSecrets = false; // no keychain: keep channel secrets in a 0600 file (opt-in)
+    // Channels for headless use, from flags or the environment; their secrets stay in memory.
+    QString webhookUrl;
+    QString slackWebhookUrl;
+    QString smtpUrl;
+    QStringList smtpTo;
+    QString smtpFrom;
     QHash<QString, QString> sources; // key → where its value came from: flag, env, settings or default
 
     QJsonObject toJson() const; // for /api/config

@@ -6,6 +6,8 @@
 #include <QJsonDocument>
 
 #include "alerting/alertevaluator.h"
+#include "alerting/delivery/desktopnotification.h"
+#include "alerting/notificationdispatcher.h"
 #include "analysis/analysisworker.h"
 #include "api/apirouter.h"
 #include "api/queryrunner.h"
@@ -81,6 +83,7 @@ bool Engine::start(QString *error)
                 m_tagRules.set(std::make_shared<const TagRules>(std::move(*rules)));
         }
         m_analysis->setDetectionSettings(DetectionSettings::stored(reader.setting("detection")));
+        restoreChannels(reader);
         restoreAlerting(reader);
     } catch (const std::exception &e) {
         *error = QStringLiteral("database %1 cannot be read: %2").arg(m_config.dbPath, QString::fromUtf8(e.what()));
@@ -88,6 +91,12 @@ bool Engine::start(QString *error)
         return false;
     }
     m_analysis->start();
+    NotificationDispatcher::Options delivery;
+    delivery.baseUrl = publicUrl().toStdString();
+    m_dispatcher = std::make_unique<NotificationDispatcher>(
+        m_writer.get(), [path = options.path] { return std::make_unique<SqliteStoreReader>(path); }, &m_channels, delivery,
+        [](const std::string &title, const std::string &body) { return sendDesktopNotification(title, body); });
+    m_dispatcher->start();
     m_budget = std::make_unique<InflightBudget>(m_config.maxInflightBytes);
     m_queries = std::make_unique<QueryRunner>([path = options.path] { return std::make_unique<SqliteStoreReader>(path); });
     if (!startListener(error)) {
@@ -96,7 +105,97 @@ bool Engine::start(QString *error)
     }
     m_running = true;
     m_statsTimer.start();
+    // Said once the engine is up, so that a failed start stays one line.
+    if (!m_secretsNotice.isEmpty())
+        qWarning("flowguard: %s", qPrintable(m_secretsNotice));
     return true;
+}
+
+QString Engine::publicUrl() const
+{
+    if (!m_config.publicUrl.isEmpty())
+        return m_config.publicUrl;
+    const QString host = m_config.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
+                             ? QStringLiteral("[%1]").arg(m_config.listenAddress.toString())
+                             : m_config.listenAddress.toString();
+    return QStringLiteral("http://%1:%2").arg(host).arg(m_port ? m_port : m_config.listenPort);
+}
+
+std::string Engine::secretKey(std::int64_t channelId) { return "channel-" + std::to_string(channelId); }
+
+void Engine::restoreChannels(StoreReader &reader)
+{
+    // Secrets: the keychain unless the user chose a plaintext file; without either, channels that need a
+    // URL cannot be saved (the API says why) and the environment's channels still work.
+    if (m_config.allowPlaintextSecrets) {
+        const QString path = m_config.dbPath + QStringLiteral(".secrets.json");
+        m_secrets = makePlaintextSecretStore(path);
+        m_secretsNotice = QStringLiteral("channel secrets are kept in the plaintext file %1 (mode 0600), as "
+                                         "--allow-plaintext-secrets asks; prefer a keychain")
+                              .arg(path);
+    } else {
+        m_secrets = makeKeychainSecretStore(m_config.dbPath);
+        QString why;
+        if (!m_secrets->available(&why)) {
+            m_secretsProblem = why + QStringLiteral("; channels with URLs cannot be saved. Use FLOWGUARD_WEBHOOK_URL, "
+                                                    "FLOWGUARD_SLACK_WEBHOOK_URL or FLOWGUARD_SMTP_URL for this run, "
+                                                    "or --allow-plaintext-secrets");
+            m_secretsNotice = m_secretsProblem;
+        }
+    }
+    std::vector<Channel> channels;
+    for (const auto &[id, doc] : reader.channelDocuments()) {
+        const QJsonObject json = QJsonDocument::fromJson(QByteArray::fromStdString(doc)).object();
+        std::string unused;
+        QString field, message;
+        auto c = Channel::fromJson(json, nullptr, &unused, &field, &message, true);
+        if (!c) {
+            qWarning("flowguard: channel %lld skipped: %s: %s", static_cast<long long>(id), qPrintable(field), qPrintable(message));
+            continue;
+        }
+        c->id = id;
+        if (c->needsSecret() && m_secretsProblem.isEmpty()) {
+            QString error;
+            if (auto secret = m_secrets->read(secretKey(id), &error))
+                m_channels.setSecret(id, *secret);
+            else if (!error.isEmpty())
+                qWarning("flowguard: the secret of channel %lld could not be read: %s", static_cast<long long>(id), qPrintable(error));
+        }
+        channels.push_back(std::move(*c));
+    }
+    if (channels.empty() && reader.channelDocuments().empty() && desktopNotificationsAvailable()) {
+        // A desktop session: notify on the desktop from the first alert on.
+        Channel desktop;
+        desktop.id = std::max<std::int64_t>(reader.maxAlertingId(), 5) + 1;
+        desktop.type = Channel::Type::Desktop;
+        desktop.name = "desktop";
+        auto job = std::make_unique<WriteJob>();
+        job->channels.emplace_back(desktop.id, QJsonDocument(desktop.storedJson()).toJson(QJsonDocument::Compact).toStdString());
+        m_writer->submit(std::move(job));
+        channels.push_back(desktop);
+    }
+    // Channels from flags and the environment: fixed negative ids (stable across restarts, so their
+    // outbox rows still find them), secrets in memory only.
+    auto fromEnvironment = [&](std::int64_t id, Channel::Type type, const char *name, const QString &url) {
+        if (url.isEmpty())
+            return;
+        Channel c;
+        c.id = id;
+        c.type = type;
+        c.name = name;
+        c.fromEnvironment = true;
+        if (type == Channel::Type::Email) {
+            for (const QString &to : m_config.smtpTo)
+                c.to.push_back(to.toStdString());
+            c.from = m_config.smtpFrom.isEmpty() ? "flowguard@localhost" : m_config.smtpFrom.toStdString();
+        }
+        m_channels.setSecret(id, url.toStdString());
+        channels.push_back(std::move(c));
+    };
+    fromEnvironment(-1, Channel::Type::Webhook, "webhook", m_config.webhookUrl);
+    fromEnvironment(-2, Channel::Type::Slack, "slack", m_config.slackWebhookUrl);
+    fromEnvironment(-3, Channel::Type::Email, "email", m_config.smtpUrl);
+    m_channels.set(std::move(channels));
 }
 
 void Engine::restoreAlerting(StoreReader &reader)
@@ -125,11 +224,13 @@ void Engine::restoreAlerting(StoreReader &reader)
         m_writer->submit(std::move(job));
     }
     m_rules.set(std::move(rules));
-    const std::int64_t next = std::max<std::int64_t>(reader.maxAlertingId(), 5) + 1;
+    std::int64_t next = std::max<std::int64_t>(reader.maxAlertingId(), 5) + 1;
+    for (const Channel &c : *m_channels.current())
+        next = std::max(next, c.id + 1); // a channel seeded just now is not read back yet
     m_nextAlertingId = next;
     AlertEvaluator::Options options;
     options.dedupWindowMinutes = m_config.alertWindowMinutes;
-    m_alerts = std::make_unique<AlertEvaluator>(&m_rules, next, options);
+    m_alerts = std::make_unique<AlertEvaluator>(&m_rules, &m_channels, next, options);
     std::vector<Silence> silences;
     for (const std::string &doc : reader.silenceDocuments(nowNs())) {
         const QJsonObject json = QJsonDocument::fromJson(QByteArray::fromStdString(doc)).object();
@@ -163,7 +264,8 @@ bool Engine::startListener(QString *error)
         [&] {
             m_router = new ApiRouter(m_config, m_config.toJson(),
                                      {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats,
-                                      m_analysis.get(), &m_tagRules, &m_rules, m_alerts.get(), &m_nextAlertingId});
+                                      m_analysis.get(), &m_tagRules, &m_rules, m_alerts.get(), &m_nextAlertingId, &m_channels, m_secrets.get(),
+                                      m_secretsProblem});
             m_server = new HttpServer(m_router, m_budget.get(), limits);
             ok = m_server->listen(m_config.listenAddress, m_config.listenPort);
             if (ok) {
@@ -211,6 +313,10 @@ void Engine::stop()
         m_listenerContext = nullptr;
     }
     m_queries.reset();
+    // The dispatcher writes delivery states through the writer; what it has not sent stays in the outbox.
+    if (m_dispatcher)
+        m_dispatcher->stop();
+    m_dispatcher.reset();
     // Analysis writes its open minutes through the writer, so it stops first.
     if (m_analysis)
         m_analysis->stop();

@@ -9,6 +9,8 @@
 #include <memory>
 
 #include "alerting/alertrule.h"
+#include "alerting/channel.h"
+#include "alerting/secretstore.h"
 #include "analysis/tagger.h"
 #include "api/ingeststats.h"
 #include "config/engineconfig.h"
@@ -18,6 +20,7 @@ namespace fg {
 
 class AlertEvaluator;
 class AnalysisWorker;
+class NotificationDispatcher;
 class ApiRouter;
 class HttpServer;
 class InflightBudget;
@@ -52,6 +55,9 @@ signals:
 private:
     bool startListener(QString *error);
     void restoreAlerting(StoreReader &reader);
+    void restoreChannels(StoreReader &reader);
+    QString publicUrl() const;
+    static std::string secretKey(std::int64_t channelId);
     void publishStats();
 
     EngineConfig m_config;
@@ -63,6 +69,11 @@ private:
     IngestStats m_ingestStats;
     TagRulesHolder m_tagRules;
     RuleBook m_rules;
+    ChannelBook m_channels;
+    std::unique_ptr<SecretStore> m_secrets;
+    QString m_secretsProblem; // why secrets cannot be stored, when they cannot
+    QString m_secretsNotice;  // said at every start: no keychain, or secrets in a plaintext file
+    std::unique_ptr<NotificationDispatcher> m_dispatcher;
     std::unique_ptr<AlertEvaluator> m_alerts;
     std::atomic<std::int64_t> m_nextAlertingId{1}; // rules and silences created over the API
     QThread m_listenerThread;

@@ -126,8 +126,9 @@ CREATE TABLE settings(
   updated INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
 
-// Version 6: alerting — rules (JSON documents), alerts with their transitions, silences, and the outbox
-// of notifications waiting for delivery.
+// Version 6: alerting — rules (JSON documents), alerts with their transitions, silences, notification
+// channels (without their secrets, which live in the keychain), and the outbox: one row per notification
+// and channel, kept with its delivery state.
 constexpr const char *kV6 = R"sql(
 CREATE TABLE alert_rules(
   id INTEGER PRIMARY KEY,
@@ -165,17 +166,23 @@ CREATE TABLE silences(
   id INTEGER PRIMARY KEY,
   doc TEXT NOT NULL,
   ends_at INTEGER NOT NULL);
+CREATE TABLE channels(
+  id INTEGER PRIMARY KEY,
+  doc TEXT NOT NULL,
+  updated INTEGER NOT NULL);
 CREATE TABLE outbox(
   id INTEGER PRIMARY KEY,
   alert_id INTEGER NOT NULL,
+  channel_id INTEGER NOT NULL,
   kind TEXT NOT NULL,
-  channels TEXT NOT NULL,
   created INTEGER NOT NULL,
   state TEXT NOT NULL,
   attempts INTEGER NOT NULL,
   next_attempt INTEGER NOT NULL,
-  last_error TEXT);
+  last_error TEXT,
+  delivered_at INTEGER);
 CREATE INDEX outbox_by_state ON outbox(state, next_attempt);
+CREATE INDEX outbox_by_alert ON outbox(alert_id);
 )sql";
 
 const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6};

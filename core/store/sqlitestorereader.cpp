@@ -543,8 +543,59 @@ std::vector<std::string> SqliteStoreReader::silenceDocuments(TimeNs endsAfter)
 std::int64_t SqliteStoreReader::maxAlertingId()
 {
     Statement st(m_db->handle(), "SELECT max(coalesce((SELECT max(id) FROM alerts),0), coalesce((SELECT max(id) FROM "
-                                 "alert_rules),0), coalesce((SELECT max(id) FROM silences),0))");
+                                 "alert_rules),0), coalesce((SELECT max(id) FROM silences),0), "
+                                 "coalesce((SELECT max(id) FROM channels),0))");
     return st.step() ? st.int64(0) : 0;
+}
+
+namespace {
+constexpr const char *kDeliveryColumns = "id, alert_id, channel_id, kind, created, state, attempts, next_attempt, "
+                                         "coalesce(last_error,''), coalesce(delivered_at,0)";
+Delivery deliveryFrom(const Statement &st)
+{
+    Delivery d;
+    d.id = st.int64(0);
+    d.alertId = st.int64(1);
+    d.channelId = st.int64(2);
+    d.kind = str(st.text(3));
+    d.created = st.int64(4);
+    d.state = str(st.text(5));
+    d.attempts = int(st.int64(6));
+    d.nextAttempt = st.int64(7);
+    d.lastError = str(st.text(8));
+    d.deliveredAt = st.int64(9);
+    return d;
+}
+} // namespace
+
+std::vector<Delivery> SqliteStoreReader::dueDeliveries(TimeNs now, int limit)
+{
+    std::vector<Delivery> out;
+    Statement st(m_db->handle(), std::string("SELECT ") + kDeliveryColumns
+                                     + " FROM outbox WHERE state='pending' AND next_attempt <= ? ORDER BY id LIMIT ?");
+    st.bind(1, now).bind(2, limit);
+    while (st.step())
+        out.push_back(deliveryFrom(st));
+    return out;
+}
+
+std::vector<Delivery> SqliteStoreReader::deliveries(std::int64_t alertId)
+{
+    std::vector<Delivery> out;
+    Statement st(m_db->handle(), std::string("SELECT ") + kDeliveryColumns + " FROM outbox WHERE alert_id=? ORDER BY id");
+    st.bind(1, alertId);
+    while (st.step())
+        out.push_back(deliveryFrom(st));
+    return out;
+}
+
+std::vector<std::pair<std::int64_t, std::string>> SqliteStoreReader::channelDocuments()
+{
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    Statement st(m_db->handle(), "SELECT id, doc FROM channels ORDER BY id");
+    while (st.step())
+        out.emplace_back(st.int64(0), str(st.text(1)));
+    return out;
 }
 
 } // namespace fg

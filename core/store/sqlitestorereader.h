@@ -34,6 +34,9 @@ public:
     std::vector<std::pair<std::int64_t, std::string>> ruleDocuments() override;
     std::vector<std::string> silenceDocuments(TimeNs endsAfter) override;
     std::int64_t maxAlertingId() override;
+    std::vector<Delivery> dueDeliveries(TimeNs now, int limit) override;
+    std::vector<Delivery> deliveries(std::int64_t alertId) override;
+    std::vector<std::pair<std::int64_t, std::string>> channelDocuments() override;
     std::vector<StoredTemplate> templates(const std::string &service, Level minLevel, TimeNs from, TimeNs to,
                                           int limit) override;
 

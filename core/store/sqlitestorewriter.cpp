@@ -320,6 +320,30 @@ private:
             Statement del(m_db.handle(), "DELETE FROM silences WHERE id=?");
             del.bind(1, id).exec();
         }
+        for (const auto &[id, doc] : job.channels) {
+            if (doc.empty()) {
+                Statement del(m_db.handle(), "DELETE FROM channels WHERE id=?");
+                del.bind(1, id).exec();
+            } else {
+                Statement put(m_db.handle(), "INSERT OR REPLACE INTO channels(id, doc, updated) VALUES(?,?,?)");
+                put.bind(1, id).bindText(2, doc).bind(3, now).exec();
+            }
+        }
+        for (const Delivery &d : job.deliveries) {
+            Statement put(m_db.handle(), "UPDATE outbox SET state=?, attempts=?, next_attempt=?, last_error=?, "
+                                         "delivered_at=? WHERE id=?");
+            put.bindText(1, d.state).bind(2, d.attempts).bind(3, d.nextAttempt).bind(4, std::string_view(d.lastError));
+            d.deliveredAt ? put.bind(5, d.deliveredAt) : put.bindNull(5);
+            put.bind(6, d.id).exec();
+            if (d.deliveredAt && !d.channelName.empty()) {
+                // The alert lists each channel that received it once.
+                Statement mark(m_db.handle(),
+                               "UPDATE alerts SET channels = CASE WHEN channels = '' THEN ?1 "
+                               "WHEN instr(';' || channels || ';', ';' || ?1 || ';') > 0 THEN channels "
+                               "ELSE channels || ';' || ?1 END WHERE id = ?2");
+                mark.bindText(1, d.channelName).bind(2, d.alertId).exec();
+            }
+        }
         const AlertChanges &c = job.alerts;
         if (c.empty())
             return;
@@ -329,16 +353,20 @@ private:
             Statement history(m_db.handle(), "DELETE FROM alert_transitions WHERE alert_id=?");
             history.bind(1, id).exec();
         }
+        // `channels` (where notifications were delivered) belongs to the dispatcher: an update keeps it.
         Statement put(m_db.handle(),
-                      "INSERT OR REPLACE INTO alerts(id, rule_id, service, endpoint, reason, level, state, pending_since, "
+                      "INSERT INTO alerts(id, rule_id, service, endpoint, reason, level, state, pending_since, "
                       "fired_at, resolved_at, explanation, acknowledged_by, acknowledged_at, ack_note, silenced, test, "
-                      "channels, updated) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                      "channels, updated) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'',?) ON CONFLICT(id) DO UPDATE SET "
+                      "rule_id=excluded.rule_id, service=excluded.service, endpoint=excluded.endpoint, "
+                      "reason=excluded.reason, level=excluded.level, state=excluded.state, "
+                      "pending_since=excluded.pending_since, fired_at=excluded.fired_at, resolved_at=excluded.resolved_at, "
+                      "explanation=excluded.explanation, acknowledged_by=excluded.acknowledged_by, "
+                      "acknowledged_at=excluded.acknowledged_at, ack_note=excluded.ack_note, silenced=excluded.silenced, "
+                      "test=excluded.test, updated=excluded.updated");
         for (const Alert &a : c.alerts) {
             if (std::find(c.dropped.begin(), c.dropped.end(), a.id) != c.dropped.end())
                 continue;
-            std::string channels;
-            for (const std::string &ch : a.channels)
-                channels += (channels.empty() ? "" : ";") + ch;
             put.bind(1, a.id).bind(2, a.ruleId).bindText(3, a.service).bindText(4, a.endpoint).bindText(5, a.reason);
             put.bindText(6, alertLevelName(a.level)).bindText(7, alertStateName(a.state)).bind(8, a.pendingSince);
             a.firedAt ? put.bind(9, a.firedAt) : put.bindNull(9);
@@ -346,7 +374,7 @@ private:
             put.bindText(11, a.explanation).bind(12, std::string_view(a.acknowledgedBy));
             a.acknowledgedAt ? put.bind(13, a.acknowledgedAt) : put.bindNull(13);
             put.bind(14, std::string_view(a.ackNote)).bind(15, a.silenced ? 1 : 0).bind(16, a.test ? 1 : 0);
-            put.bindText(17, channels).bind(18, a.updated);
+            put.bind(17, a.updated);
             put.exec();
         }
         Statement step(m_db.handle(), "INSERT INTO alert_transitions(alert_id, at, wall, from_state, to_state, reason) "
@@ -357,15 +385,14 @@ private:
             step.bind(1, t.alertId).bind(2, t.at).bind(3, t.wall).bindText(4, t.from).bindText(5, t.to);
             step.bindText(6, t.reason).exec();
         }
-        Statement queue(m_db.handle(), "INSERT INTO outbox(alert_id, kind, channels, created, state, attempts, "
+        // One row per notification and channel: each channel's delivery has its own state and retries.
+        Statement queue(m_db.handle(), "INSERT INTO outbox(alert_id, channel_id, kind, created, state, attempts, "
                                        "next_attempt) VALUES(?,?,?,?,'pending',0,?)");
-        for (const NotificationIntent &n : c.notifications) {
-            std::string channels;
-            for (const std::string &ch : n.channels)
-                channels += (channels.empty() ? "" : ";") + ch;
-            queue.bind(1, n.alertId).bindText(2, notificationKindName(n.kind)).bindText(3, channels);
-            queue.bind(4, n.wall).bind(5, n.wall).exec();
-        }
+        for (const NotificationIntent &n : c.notifications)
+            for (std::int64_t channel : n.channelIds) {
+                queue.bind(1, n.alertId).bind(2, channel).bindText(3, notificationKindName(n.kind));
+                queue.bind(4, n.wall).bind(5, std::max(n.dueAt, n.wall)).exec();
+            }
     }
 
     // Merges a closed minute (or a late part of one) into what is stored for it.

@@ -131,7 +131,13 @@ public:
     virtual std::vector<std::pair<std::int64_t, std::string>> ruleDocuments() = 0;
     // Silence documents (JSON) that end after `endsAfter`.
     virtual std::vector<std::string> silenceDocuments(TimeNs endsAfter) = 0;
-    // Highest id used by alerts, rules and silences (new ones continue from there).
+    // Outbox rows due for a delivery attempt at `now`, oldest first.
+    virtual std::vector<Delivery> dueDeliveries(TimeNs now, int limit) = 0;
+    // An alert's notifications and their delivery state, oldest first.
+    virtual std::vector<Delivery> deliveries(std::int64_t alertId) = 0;
+    // Channel documents (JSON, no secrets) by id, ascending.
+    virtual std::vector<std::pair<std::int64_t, std::string>> channelDocuments() = 0;
+    // Highest id used by alerts, rules, silences and channels (new ones continue from there).
     virtual std::int64_t maxAlertingId() = 0;
 };
 

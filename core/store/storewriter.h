@@ -37,6 +37,10 @@ struct WriteJob {
     std::vector<std::pair<std::int64_t, std::string>> rules;
     std::vector<Silence> silences; // upserted by id
     std::vector<std::int64_t> deletedSilences;
+    // Outbox rows after a delivery attempt (state, attempts, next attempt, error, delivery time).
+    std::vector<Delivery> deliveries;
+    // Channel documents by id (JSON, no secrets); an empty document deletes.
+    std::vector<std::pair<std::int64_t, std::string>> channels;
     // Called on the writer thread once the job's transaction is durable (or has failed).
     std::function<void(const WriteOutcome &)> done;
 };

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <string>
+
+#include "curltransport.h"
+
+namespace fg {
+
+// Whether the session bus has a notification server (org.freedesktop.Notifications).
+bool desktopNotificationsAvailable();
+// Shows a notification through the freedesktop Notifications service on the session D-Bus. A plain
+// method call, not a QDBusInterface, so it works from the dispatcher thread.
+SendResult sendDesktopNotification(const std::string &title, const std::string &body);
+
+} // namespace fg

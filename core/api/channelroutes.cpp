@@ -1,0 +1,176 @@
+#include "channelroutes.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include "alerting/channel.h"
+#include "alerting/secretstore.h"
+#include "apierror.h"
+#include "store/storewriter.h"
+
+namespace fg {
+
+namespace {
+
+std::string secretKey(std::int64_t id) { return "channel-" + std::to_string(id); }
+
+// /api/channels → 0; /api/channels/{id} → id (negative for environment channels, but not -1); else -1.
+std::int64_t parse(QByteArray path)
+{
+    while (path.size() > 1 && path.endsWith('/'))
+        path.chop(1);
+    if (path == "/api/channels")
+        return 0;
+    static const QByteArray kPrefix = "/api/channels/";
+    if (!path.startsWith(kPrefix))
+        return -1;
+    bool ok = false;
+    const std::int64_t id = path.mid(kPrefix.size()).toLongLong(&ok);
+    return ok && id != 0 ? id : -1; // environment channels have negative ids
+}
+
+std::optional<QJsonObject> jsonBody(const HttpRequest &request, const HttpResponder &responder)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &error);
+    if (error.error == QJsonParseError::NoError && doc.isObject())
+        return doc.object();
+    responder.send(apiError(400, QStringLiteral("body must be a JSON object"),
+                            QJsonObject{{QStringLiteral("field"), QStringLiteral("body")}}));
+    return std::nullopt;
+}
+
+HttpResponse notFound(std::int64_t id)
+{
+    return apiError(404, QStringLiteral("no channel %1").arg(id), QJsonObject{{QStringLiteral("id"), qint64(id)}});
+}
+
+} // namespace
+
+bool ChannelRoutes::owns(const QByteArray &path, const QByteArray &method, QByteArray *allowed)
+{
+    const std::int64_t id = parse(path);
+    if (id == -1)
+        return false;
+    const QByteArray methods = id == 0 ? "GET, POST" : "PUT, DELETE";
+    const bool accepted = id == 0 ? (method == "GET" || method == "POST") : (method == "PUT" || method == "DELETE");
+    *allowed = accepted ? QByteArray() : methods;
+    return true;
+}
+
+void ChannelRoutes::handle(const HttpRequest &request, const HttpResponder &responder)
+{
+    const std::int64_t id = parse(request.path);
+    if (id == 0)
+        return request.method == "POST" ? create(request, responder) : list(responder);
+    if (request.method == "PUT")
+        return replace(id, request, responder);
+    remove(id, responder);
+}
+
+void ChannelRoutes::list(const HttpResponder &responder)
+{
+    QJsonArray items;
+    for (const Channel &c : *m_deps.channels->current())
+        items.append(c.toJson(redactUrl(m_deps.channels->secret(c.id))));
+    responder.send(jsonResponse(200, QJsonObject{{QStringLiteral("items"), items},
+                                                 {QStringLiteral("secret_store"), m_deps.secretsProblem.isEmpty()
+                                                                                      ? m_deps.secrets->description()
+                                                                                      : m_deps.secretsProblem}}));
+}
+
+void ChannelRoutes::save(const Channel &channel, const std::string &secret, int status, const HttpResponder &responder)
+{
+    if (!secret.empty()) {
+        if (!m_deps.secretsProblem.isEmpty())
+            return responder.send(apiError(503, m_deps.secretsProblem, QJsonObject{{QStringLiteral("field"), QStringLiteral("url")}}));
+        QString error;
+        if (!m_deps.secrets->write(secretKey(channel.id), secret, &error))
+            return responder.send(apiError(503, QStringLiteral("the keychain refused the secret: %1").arg(error),
+                                           QJsonObject{{QStringLiteral("field"), QStringLiteral("url")}}));
+    }
+    auto job = std::make_unique<WriteJob>();
+    job->channels.emplace_back(channel.id, QJsonDocument(channel.storedJson()).toJson(QJsonDocument::Compact).toStdString());
+    job->done = [responder, channel, secret, status, book = m_deps.channels](const WriteOutcome &outcome) {
+        if (!outcome.ok)
+            return responder.send(apiError(500, QStringLiteral("not stored: %1").arg(QString::fromStdString(outcome.error))));
+        if (!secret.empty())
+            book->setSecret(channel.id, secret);
+        std::vector<Channel> all = *book->current();
+        const auto it = std::find_if(all.begin(), all.end(), [&](const Channel &c) { return c.id == channel.id; });
+        if (it == all.end())
+            all.push_back(channel);
+        else
+            *it = channel;
+        book->set(std::move(all));
+        responder.send(jsonResponse(status, channel.toJson(redactUrl(book->secret(channel.id)))));
+    };
+    m_deps.writer->submit(std::move(job));
+}
+
+void ChannelRoutes::create(const HttpRequest &request, const HttpResponder &responder)
+{
+    const auto body = jsonBody(request, responder);
+    if (!body)
+        return;
+    std::string secret;
+    QString field, message;
+    auto channel = Channel::fromJson(*body, nullptr, &secret, &field, &message);
+    if (!channel)
+        return responder.send(apiError(400, QStringLiteral("%1: %2").arg(field, message), QJsonObject{{QStringLiteral("field"), field}}));
+    const auto existing = m_deps.channels->current();
+    if (std::any_of(existing->begin(), existing->end(), [&](const Channel &c) { return c.name == channel->name; }))
+        return responder.send(apiError(409, QStringLiteral("a channel named '%1' exists").arg(QString::fromStdString(channel->name)),
+                                       QJsonObject{{QStringLiteral("field"), QStringLiteral("name")}}));
+    channel->id = (*m_deps.nextId)++;
+    save(*channel, secret, 201, responder);
+}
+
+void ChannelRoutes::replace(std::int64_t id, const HttpRequest &request, const HttpResponder &responder)
+{
+    const auto body = jsonBody(request, responder);
+    if (!body)
+        return;
+    const auto existing = m_deps.channels->current();
+    const auto it = std::find_if(existing->begin(), existing->end(), [id](const Channel &c) { return c.id == id; });
+    if (it == existing->end())
+        return responder.send(notFound(id));
+    if (it->fromEnvironment)
+        return responder.send(apiError(409, QStringLiteral("this channel comes from the environment or a flag; change it there"),
+                                       QJsonObject{{QStringLiteral("id"), qint64(id)}}));
+    std::string secret;
+    QString field, message;
+    auto channel = Channel::fromJson(*body, &*it, &secret, &field, &message);
+    if (!channel)
+        return responder.send(apiError(400, QStringLiteral("%1: %2").arg(field, message), QJsonObject{{QStringLiteral("field"), field}}));
+    save(*channel, secret, 200, responder);
+}
+
+void ChannelRoutes::remove(std::int64_t id, const HttpResponder &responder)
+{
+    const auto existing = m_deps.channels->current();
+    const auto it = std::find_if(existing->begin(), existing->end(), [id](const Channel &c) { return c.id == id; });
+    if (it == existing->end())
+        return responder.send(notFound(id));
+    if (it->fromEnvironment)
+        return responder.send(apiError(409, QStringLiteral("this channel comes from the environment or a flag; remove it there"),
+                                       QJsonObject{{QStringLiteral("id"), qint64(id)}}));
+    if (it->needsSecret() && m_deps.secretsProblem.isEmpty()) {
+        QString error;
+        m_deps.secrets->remove(secretKey(id), &error);
+    }
+    auto job = std::make_unique<WriteJob>();
+    job->channels.emplace_back(id, std::string());
+    job->done = [responder, id, book = m_deps.channels](const WriteOutcome &outcome) {
+        if (!outcome.ok)
+            return responder.send(apiError(500, QStringLiteral("not stored: %1").arg(QString::fromStdString(outcome.error))));
+        std::vector<Channel> rest = *book->current();
+        rest.erase(std::remove_if(rest.begin(), rest.end(), [id](const Channel &c) { return c.id == id; }), rest.end());
+        book->set(std::move(rest));
+        book->setSecret(id, {});
+        responder.send(jsonResponse(200, QJsonObject{{QStringLiteral("deleted"), qint64(id)}}));
+    };
+    m_deps.writer->submit(std::move(job));
+}
+
+} // namespace fg

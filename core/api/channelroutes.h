@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QString>
+
+#include <atomic>
+#include <cstdint>
+
+#include "ingest/httpresponder.h"
+
+namespace fg {
+
+class ChannelBook;
+class NotificationDispatcher;
+class SecretStore;
+class StoreWriter;
+
+// Notification channels over HTTP: GET/POST /api/channels, PUT/DELETE /api/channels/{id}. The secret part
+// (URL with credentials) goes to the secret store, never to the database or an answer; answers show a
+// redacted target. Channels from the environment are listed but not editable.
+class ChannelRoutes final {
+public:
+    struct Deps {
+        StoreWriter *writer;
+        ChannelBook *channels;
+        SecretStore *secrets;
+        QString secretsProblem; // non-empty: secrets cannot be stored, and why
+        std::atomic<std::int64_t> *nextId;
+    };
+    explicit ChannelRoutes(Deps deps) : m_deps(std::move(deps)) {}
+
+    static bool owns(const QByteArray &path, const QByteArray &method, QByteArray *allowed);
+    void handle(const HttpRequest &request, const HttpResponder &responder);
+
+private:
+    void list(const HttpResponder &responder);
+    void create(const HttpRequest &request, const HttpResponder &responder);
+    void replace(std::int64_t id, const HttpRequest &request, const HttpResponder &responder);
+    void remove(std::int64_t id, const HttpResponder &responder);
+    // Stores the secret (when given) and the document, then publishes the channel and answers.
+    void save(const struct Channel &channel, const std::string &secret, int status, const HttpResponder &responder);
+
+    Deps m_deps;
+};
+
+} // namespace fg
