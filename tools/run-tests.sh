@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../build"
 exec dbus-run-session -- sh -c '
-  export HOME="$(mktemp -d)" XDG_RUNTIME_DIR="$(mktemp -d)"
+  export HOME="$(mktemp -d)" XDG_RUNTIME_DIR="$(mktemp -d)" FLOWGUARD_TEST_SESSION=1
   chmod 700 "$XDG_RUNTIME_DIR"
   printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true
   ctest --output-on-failure -j2 --timeout 600

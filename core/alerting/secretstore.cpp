@@ -3,6 +3,7 @@
 #include <qt6keychain/keychain.h>
 
 #include <QDBusConnection>
+#include <QCoreApplication>
 #include <QEventLoop>
 #include <QTimer>
 #include <QFile>
@@ -12,6 +13,7 @@
 #include <QThread>
 
 #include <functional>
+#include <memory>
 #include <mutex>
 
 namespace fg {
@@ -21,21 +23,29 @@ namespace {
 constexpr auto kService = "FlowGuard";
 constexpr int kTimeoutMs = 5000;
 
+// QtKeychain queues its jobs through a process-wide executor that lives on the thread of the first job,
+// so every keychain job runs on one thread that lasts as long as the application.
+QObject *keychainContext()
+{
+    static QThread *thread = nullptr;
+    static QObject *context = [] {
+        thread = new QThread;
+        thread->setObjectName(QStringLiteral("fg-keychain"));
+        auto *c = new QObject;
+        c->moveToThread(thread);
+        thread->start();
+        qAddPostRoutine([] {
+            thread->quit();
+            thread->wait();
+        });
+        return c;
+    }();
+    return context;
+}
+
 class KeychainSecretStore final : public SecretStore {
 public:
-    explicit KeychainSecretStore(QString scope) : m_scope(std::move(scope))
-    {
-        m_thread.setObjectName(QStringLiteral("fg-keychain"));
-        m_context = new QObject;
-        m_context->moveToThread(&m_thread);
-        QObject::connect(&m_thread, &QThread::finished, m_context, &QObject::deleteLater);
-        m_thread.start();
-    }
-    ~KeychainSecretStore() override
-    {
-        m_thread.quit();
-        m_thread.wait();
-    }
+    explicit KeychainSecretStore(QString scope) : m_scope(std::move(scope)) {}
 
     bool available(QString *why) override
     {
@@ -78,57 +88,57 @@ public:
     QString description() const override { return QStringLiteral("keychain"); }
 
 private:
-    // Runs one job on the keychain thread and waits for it. A missing entry is not an error.
+    // Runs one job on the keychain thread and waits for it. A missing entry is not an error. Jobs
+    // delete themselves (the executor still refers to them after `finished`), so results are taken in
+    // the `finished` handler.
     bool runJob(const std::function<QKeychain::Job *()> &make, const std::string &key, QString *error,
                 std::optional<std::string> *readValue)
     {
-        std::lock_guard lock(m_mutex); // one job at a time keeps the Secret Service session simple
-        bool ok = false;
-        QString message;
+        struct Outcome {
+            bool finished = false;
+            bool ok = false;
+            QString message;
+            std::optional<std::string> value;
+        };
+        auto outcome = std::make_shared<Outcome>();
         QMetaObject::invokeMethod(
-            m_context,
-            [&] {
+            keychainContext(),
+            [&, outcome] {
                 QKeychain::Job *job = make();
-                job->setAutoDelete(false);
                 job->setInsecureFallback(false);
                 job->setKey(m_scope + QLatin1Char('/') + QString::fromStdString(key));
                 QEventLoop loop;
-                bool finished = false;
-                QObject::connect(job, &QKeychain::Job::finished, &loop, [&] {
-                    finished = true;
+                QObject::connect(job, &QKeychain::Job::finished, &loop, [&loop, outcome, readValue](QKeychain::Job *j) {
+                    outcome->finished = true;
+                    if (j->error() == QKeychain::NoError) {
+                        outcome->ok = true;
+                        if (auto *r = qobject_cast<QKeychain::ReadPasswordJob *>(j))
+                            outcome->value = r->textData().toStdString();
+                    } else if (j->error() == QKeychain::EntryNotFound) {
+                        outcome->ok = !readValue; // deleting what is not there is fine; reading finds nothing
+                    } else {
+                        outcome->message = j->errorString();
+                    }
                     loop.quit();
                 });
-                // A keychain that never answers (locked and no prompt possible) must not hang the caller.
+                // A keychain that never answers (locked, no prompt possible) must not hang the caller.
                 QTimer::singleShot(kTimeoutMs, &loop, &QEventLoop::quit);
                 job->start();
                 loop.exec();
-                if (!finished) {
-                    message = QStringLiteral("the keychain did not answer within %1 s").arg(kTimeoutMs / 1000);
-                    job->deleteLater(); // it may still finish; it must not be deleted under its own signal
-                    return;
+                if (!outcome->finished) {
+                    QObject::disconnect(job, &QKeychain::Job::finished, &loop, nullptr);
+                    outcome->message = QStringLiteral("the keychain did not answer within %1 s").arg(kTimeoutMs / 1000);
                 }
-                if (job->error() == QKeychain::NoError) {
-                    ok = true;
-                    if (readValue)
-                        if (auto *r = qobject_cast<QKeychain::ReadPasswordJob *>(job))
-                            *readValue = r->textData().toStdString();
-                } else if (job->error() == QKeychain::EntryNotFound) {
-                    ok = !readValue; // deleting what is not there is fine; reading it finds nothing
-                } else {
-                    message = job->errorString();
-                }
-                delete job;
             },
             Qt::BlockingQueuedConnection);
         if (error)
-            *error = message;
-        return ok;
+            *error = outcome->message;
+        if (readValue)
+            *readValue = outcome->value;
+        return outcome->ok;
     }
 
     QString m_scope;
-    QThread m_thread;
-    QObject *m_context = nullptr;
-    std::mutex m_mutex;
 };
 
 class PlaintextSecretStore final : public SecretStore {
