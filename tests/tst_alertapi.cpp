@@ -9,6 +9,7 @@
 #include <QThread>
 
 #include "engine/engine.h"
+#include "recordingreceiver.h"
 #include "testhttpclient.h"
 
 using namespace fg;
@@ -166,6 +167,88 @@ private slots:
         QCOMPARE(second.request("DELETE", "/api/rules/" + QByteArray::number(ruleId)).status, 200);
         QCOMPARE(second.get("/api/rules").json().value(QStringLiteral("items")).toArray().size(), 5);
         QVERIFY(!second.get("/api/alerts?service=cart").json().value(QStringLiteral("items")).toArray().isEmpty());
+    }
+
+    void channelsDeliverTestAlertsAndKeepSecretsOut()
+    {
+        RecordingReceiver slack, hook;
+        EngineConfig c = config();
+        c.dbPath = m_dir.filePath(QStringLiteral("channels.db"));
+        c.allowPlaintextSecrets = true; // the keychain path is covered by tst_session
+        c.webhookUrl = QString::fromUtf8(hook.url("/env-hook?token=abc"));
+        Engine engine(c);
+        QString err;
+        QVERIFY2(engine.start(&err), qPrintable(err));
+        TestHttpClient client(engine.port());
+
+        HttpReply r = client.post("/api/channels", body("{'type':'slack','name':'oncall'}"));
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("url"));
+        QCOMPARE(client.post("/api/channels", body("{'type':'email','name':'m','url':'smtp://h','to':'not-an-address'}")).status, 400);
+        const QByteArray slackUrl = slack.url("/services/T000/B000/XXXX");
+        r = client.post("/api/channels", "{\"type\":\"slack\",\"name\":\"oncall\",\"url\":\"" + slackUrl + "\"}");
+        QCOMPARE(r.status, 201);
+        const qint64 channelId = r.json().value(QStringLiteral("id")).toInteger();
+        QCOMPARE(r.json().value(QStringLiteral("target")).toString(), QStringLiteral("http://127.0.0.1:%1/…").arg(slack.port()));
+        QCOMPARE(client.post("/api/channels", "{\"type\":\"slack\",\"name\":\"oncall\",\"url\":\"" + slackUrl + "\"}").status, 409);
+
+        // Secrets appear nowhere in answers; the plaintext file is the user's alone.
+        const QByteArray everything = client.get("/api/channels").body + client.get("/api/config").body;
+        QVERIFY(!everything.contains("XXXX"));
+        QVERIFY(!everything.contains("token=abc"));
+        QVERIFY(client.get("/api/config").json().value(QStringLiteral("webhook_url")).toString().contains(QStringLiteral("redacted")));
+        const QJsonArray channels = client.get("/api/channels").json().value(QStringLiteral("items")).toArray();
+        QCOMPARE(channels.size(), 2); // the API's and the environment's
+        QFile secrets(c.dbPath + QStringLiteral(".secrets.json"));
+        QVERIFY(secrets.exists());
+        QCOMPARE(secrets.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
+                 QFileDevice::Permissions());
+        QCOMPARE(client.request("DELETE", "/api/channels/-1").status, 409); // from the environment
+
+        r = client.post("/api/test-alert", body("{'service':'auth'}"));
+        QCOMPARE(r.status, 202);
+        const QByteArray alertPath = "/api/alerts/" + QByteArray::number(r.json().value(QStringLiteral("id")).toInteger());
+        QTRY_VERIFY_WITH_TIMEOUT(slack.requests().size() == 1 && hook.requests().size() == 1, 10000);
+        const QJsonObject slackBody = QJsonDocument::fromJson(slack.requests().front().body).object();
+        QVERIFY(slackBody.value(QStringLiteral("text")).toString().startsWith(QStringLiteral("[TEST] auth")));
+        QCOMPARE(hook.requests().front().path, QByteArray("/env-hook"));
+        const QJsonObject am = QJsonDocument::fromJson(hook.requests().front().body).object();
+        QCOMPARE(am.value(QStringLiteral("version")).toString(), QStringLiteral("4"));
+        QCOMPARE(am.value(QStringLiteral("alerts")).toArray().at(0).toObject().value(QStringLiteral("labels")).toObject()
+                     .value(QStringLiteral("test")).toString(), QStringLiteral("true"));
+        QJsonObject detail;
+        QTRY_VERIFY_WITH_TIMEOUT((detail = client.get(alertPath).json()).value(QStringLiteral("channels")).toArray().size() == 2, 5000);
+        const QJsonArray deliveries = detail.value(QStringLiteral("deliveries")).toArray();
+        QCOMPARE(deliveries.size(), 2);
+        for (const QJsonValue &d : deliveries) {
+            QCOMPARE(d.toObject().value(QStringLiteral("state")).toString(), QStringLiteral("delivered"));
+            QVERIFY(!d.toObject().value(QStringLiteral("notified_at")).toString().isEmpty());
+        }
+        QVERIFY(detail.value(QStringLiteral("test")).toBool());
+
+        r = client.request("PUT", "/api/channels/" + QByteArray::number(channelId), body("{'enabled':false}"));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json().value(QStringLiteral("enabled")).toBool(), false);
+        engine.stop();
+
+        // After a restart the channel and its secret come back.
+        Engine again(c);
+        QVERIFY2(again.start(&err), qPrintable(err));
+        TestHttpClient second(again.port());
+        const QJsonArray restored = second.get("/api/channels").json().value(QStringLiteral("items")).toArray();
+        QCOMPARE(restored.size(), 2);
+        bool found = false;
+        for (const QJsonValue &v : restored)
+            if (v.toObject().value(QStringLiteral("id")).toInteger() == channelId) {
+                found = true;
+                QCOMPARE(v.toObject().value(QStringLiteral("target")).toString(), QStringLiteral("http://127.0.0.1:%1/…").arg(slack.port()));
+                QCOMPARE(v.toObject().value(QStringLiteral("enabled")).toBool(), false);
+            }
+        QVERIFY(found);
+        QCOMPARE(second.request("DELETE", "/api/channels/" + QByteArray::number(channelId)).status, 200);
+        QFile after(c.dbPath + QStringLiteral(".secrets.json"));
+        QVERIFY(after.open(QIODevice::ReadOnly));
+        QVERIFY(!after.readAll().contains("XXXX"));
     }
 };
 

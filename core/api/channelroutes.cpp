@@ -14,8 +14,8 @@ namespace {
 
 std::string secretKey(std::int64_t id) { return "channel-" + std::to_string(id); }
 
-// /api/channels → 0; /api/channels/{id} → id (negative for environment channels, but not -1); else -1.
-std::int64_t parse(QByteArray path)
+// /api/channels → 0; /api/channels/{id} → id (negative for environment channels); else nullopt.
+std::optional<std::int64_t> parse(QByteArray path)
 {
     while (path.size() > 1 && path.endsWith('/'))
         path.chop(1);
@@ -23,10 +23,10 @@ std::int64_t parse(QByteArray path)
         return 0;
     static const QByteArray kPrefix = "/api/channels/";
     if (!path.startsWith(kPrefix))
-        return -1;
+        return std::nullopt;
     bool ok = false;
     const std::int64_t id = path.mid(kPrefix.size()).toLongLong(&ok);
-    return ok && id != 0 ? id : -1; // environment channels have negative ids
+    return ok && id != 0 ? std::optional<std::int64_t>(id) : std::nullopt;
 }
 
 std::optional<QJsonObject> jsonBody(const HttpRequest &request, const HttpResponder &responder)
@@ -49,9 +49,10 @@ HttpResponse notFound(std::int64_t id)
 
 bool ChannelRoutes::owns(const QByteArray &path, const QByteArray &method, QByteArray *allowed)
 {
-    const std::int64_t id = parse(path);
-    if (id == -1)
+    const auto parsed = parse(path);
+    if (!parsed)
         return false;
+    const std::int64_t id = *parsed;
     const QByteArray methods = id == 0 ? "GET, POST" : "PUT, DELETE";
     const bool accepted = id == 0 ? (method == "GET" || method == "POST") : (method == "PUT" || method == "DELETE");
     *allowed = accepted ? QByteArray() : methods;
@@ -60,7 +61,7 @@ bool ChannelRoutes::owns(const QByteArray &path, const QByteArray &method, QByte
 
 void ChannelRoutes::handle(const HttpRequest &request, const HttpResponder &responder)
 {
-    const std::int64_t id = parse(request.path);
+    const std::int64_t id = parse(request.path).value_or(0);
     if (id == 0)
         return request.method == "POST" ? create(request, responder) : list(responder);
     if (request.method == "PUT")
