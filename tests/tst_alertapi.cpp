@@ -99,6 +99,19 @@ private slots:
         QCOMPARE(history.at(0).toObject().value(QStringLiteral("to")).toString(), QStringLiteral("pending"));
         QCOMPARE(history.at(1).toObject().value(QStringLiteral("to")).toString(), QStringLiteral("firing"));
 
+        // The alert opened an incident for the service.
+        const qint64 incidentId = detail.value(QStringLiteral("incident_id")).toInteger();
+        QVERIFY(incidentId > 0);
+        const QJsonArray incidents = client.get("/api/incidents?service=cart&state=open").json().value(QStringLiteral("items")).toArray();
+        QCOMPARE(incidents.size(), 1);
+        QCOMPARE(incidents.at(0).toObject().value(QStringLiteral("severity")).toString(), QStringLiteral("critical"));
+        const QJsonObject incident = client.get("/api/incidents/" + QByteArray::number(incidentId)).json();
+        QVERIFY2(incident.value(QStringLiteral("explanation")).toString().startsWith(QStringLiteral("cart: 2 alerts")), // the rule's and the built-in error-rate rule's
+                 client.get("/api/incidents/" + QByteArray::number(incidentId)).body.constData());
+        QCOMPARE(incident.value(QStringLiteral("alerts")).toArray().size(), 2);
+        QVERIFY(incident.value(QStringLiteral("timeline")).toArray().size() >= 2);
+        QCOMPARE(client.get("/api/incidents/424242").status, 404);
+
         r = client.post(path + "/acknowledge", body("{'by':'ana','note':'looking'}"), "application/json");
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json().value(QStringLiteral("acknowledged_by")).toString(), QStringLiteral("ana"));
@@ -166,7 +179,11 @@ private slots:
         QCOMPARE(rules.last().toObject().value(QStringLiteral("enabled")).toBool(), false);
         QCOMPARE(second.request("DELETE", "/api/rules/" + QByteArray::number(ruleId)).status, 200);
         QCOMPARE(second.get("/api/rules").json().value(QStringLiteral("items")).toArray().size(), 5);
-        QVERIFY(!second.get("/api/alerts?service=cart").json().value(QStringLiteral("items")).toArray().isEmpty());
+        // The firing alert carried over the restart: still one, still firing.
+        const QJsonArray carried = second.get("/api/alerts?service=cart").json().value(QStringLiteral("items")).toArray();
+        QCOMPARE(carried.size(), 2);
+        for (const QJsonValue &v : carried)
+            QCOMPARE(v.toObject().value(QStringLiteral("state")).toString(), QStringLiteral("firing"));
     }
 
     void channelsDeliverTestAlertsAndKeepSecretsOut()

@@ -345,6 +345,62 @@ private slots:
         QVERIFY(unknown != c.transitions.end());
     }
 
+    void relatedAlertsFormOneIncidentThatEscalates()
+    {
+        RuleBook book;
+        AlertRule errors = thresholdRule(10, "error_rate > 5%", 1, 0);
+        errors.level = AlertLevel::Warning;
+        AlertRule slow = thresholdRule(11, "p95_latency_ms > 500", 1, 0);
+        slow.level = AlertLevel::Critical;
+        book.set({errors, slow});
+        AlertEvaluator::Options o;
+        o.clearMinutes = 1;
+        AlertEvaluator ev(&book, nullptr, 1, o);
+        AlertChanges c = ev.onMinutes({minute(0, 100, 10, 100)}, {}, {}, kT0 + kMin);
+        QCOMPARE(c.incidents.size(), std::size_t(1));
+        const std::int64_t incident = c.incidents.back().id;
+        QCOMPARE(c.incidents.back().severity, AlertLevel::Warning);
+        c = ev.onMinutes({minute(1, 100, 10, 900)}, {}, {}, kT0 + 2 * kMin); // latency joins
+        QCOMPARE(c.incidents.back().id, incident);
+        QCOMPARE(c.incidents.back().severity, AlertLevel::Critical); // escalates with its worst alert
+        QCOMPARE(c.incidents.back().alertCount, 2);
+        c = ev.onMinutes({minute(2, 100, 0, 100)}, {}, {}, kT0 + 3 * kMin); // both clear
+        QCOMPARE(c.incidents.back().closedAt, kT0 + 2 * kMin);
+        // Another service is another incident; the same service soon after joins the closed one again.
+        c = ev.onMinutes({minute(3, 100, 10, 100, "auth")}, {}, {}, kT0 + 4 * kMin);
+        QVERIFY(c.incidents.back().id != incident);
+        c = ev.onMinutes({minute(10, 100, 10, 100)}, {}, {}, kT0 + 11 * kMin);
+        QCOMPARE(c.incidents.back().id, incident);
+        QCOMPARE(c.incidents.back().closedAt, TimeNs(0));
+        ev.onMinutes({minute(11, 100, 0, 100)}, {}, {}, kT0 + 12 * kMin);
+        c = ev.onMinutes({minute(60, 100, 10, 100)}, {}, {}, kT0 + 61 * kMin); // long after: a new one
+        QVERIFY(c.incidents.back().id != incident);
+    }
+
+    void openAlertsCarryOnAfterARestart()
+    {
+        RuleBook book;
+        book.set({thresholdRule(10, "error_rate > 5%", 1, 0), AlertRule::builtins().front()});
+        AlertEvaluator first(&book, nullptr, 1, {});
+        const Alert firing = first.onMinutes({minute(0, 100, 10)}, {}, {}, kT0 + kMin).alerts.back();
+        Alert degradation = firing;
+        degradation.id = 99;
+        degradation.ruleId = 1;
+        // A new run: the threshold alert carries on (no second alert), the detector's alert resolves.
+        AlertEvaluator second(&book, nullptr, 100, {});
+        const AlertChanges restored = second.restoreOpen({firing, degradation}, {firing.id, 99}, kT0 + 2 * kMin);
+        QCOMPARE(countTransitions(restored, "resolved"), 1);
+        QCOMPARE(restored.alerts.back().id, std::int64_t(99));
+        QCOMPARE(restored.notifications.size(), std::size_t(1)); // its resolution is notified
+        AlertChanges c = second.onMinutes({minute(1, 100, 10)}, {}, {}, kT0 + 2 * kMin);
+        QCOMPARE(countTransitions(c, "pending") + countTransitions(c, "firing"), 0);
+        QCOMPARE(c.alerts.back().id, firing.id);
+        c = second.onMinutes({minute(2, 100, 0)}, {}, {}, kT0 + 3 * kMin);
+        c = second.onMinutes({minute(3, 100, 0)}, {}, {}, kT0 + 4 * kMin);
+        QCOMPARE(countTransitions(c, "resolved"), 1);
+        QCOMPARE(c.notifications.back().kind, NotificationIntent::Kind::Resolved);
+    }
+
     void testAlertIsRecordedAsATest()
     {
         RuleBook book;

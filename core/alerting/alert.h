@@ -31,12 +31,27 @@ struct Alert {
     bool test = false;
     std::vector<std::string> channels; // notified so far, by name
     TimeNs updated = 0;                // wall clock of the last change
+    std::int64_t incidentId = 0;       // the incident it belongs to once it fired
 
     // service:reason:endpoint — what deduplication compares (with a sliding window).
     std::string dedupKey() const { return service + ":" + reason + (endpoint.empty() ? "" : ":" + endpoint); }
 };
 
 std::string_view alertStateName(Alert::State state);
+
+// Related alerts grouped: one service's alerts that fire while another is open or within a short while
+// after. Its severity is that of its worst alert.
+struct Incident {
+    std::int64_t id = 0;
+    std::string service;
+    std::string title;    // the first alert's reason
+    AlertLevel severity = AlertLevel::Info;
+    TimeNs openedAt = 0;  // event time of the first alert's firing
+    TimeNs closedAt = 0;  // event time its last open alert resolved; 0 while open
+    TimeNs lastActivity = 0;
+    int alertCount = 0;
+    TimeNs updated = 0;   // wall clock
+};
 
 // One notification of one alert to one channel, as queued in the outbox, and how its delivery went.
 struct Delivery {

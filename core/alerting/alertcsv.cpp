@@ -97,6 +97,7 @@ QJsonObject alertJson(const Alert &a, TimeNs now)
         {QStringLiteral("ack_note"), text(a.ackNote)},
         {QStringLiteral("silenced"), a.silenced},
         {QStringLiteral("test"), a.test},
+        {QStringLiteral("incident_id"), a.incidentId ? QJsonValue(qint64(a.incidentId)) : QJsonValue()},
     };
 }
 

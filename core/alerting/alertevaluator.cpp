@@ -162,6 +162,7 @@ void AlertEvaluator::fire(Alert &a, const AlertRule &rule, TimeNs at, const std:
         }
     }
     transition(a, Alert::State::Firing, at, reason, wallNow, out);
+    joinIncident(a, at, wallNow, out);
     if (notify) {
         m_lastNotified[a.id] = wallNow;
         m_firstNotified[a.id] = wallNow;
@@ -175,6 +176,7 @@ void AlertEvaluator::resolve(Alert &a, const AlertRule *rule, TimeNs at, const s
 {
     a.resolvedAt = at;
     transition(a, Alert::State::Resolved, at, why, wallNow, out);
+    leaveIncident(a, at, wallNow, out);
     m_firstNotified.erase(a.id);
     m_escalated.erase(a.id);
     if (m_lastNotified.erase(a.id))
@@ -182,6 +184,81 @@ void AlertEvaluator::resolve(Alert &a, const AlertRule *rule, TimeNs at, const s
     out.alerts.push_back(a);
     const std::int64_t id = a.id; // `a` lives in the node being erased
     m_open.erase(id);
+}
+
+void AlertEvaluator::restoreIncident(const Incident &incident, int openAlerts)
+{
+    std::lock_guard lock(m_mutex);
+    IncidentState &s = m_incidents[incident.service];
+    if (s.incident.id < incident.id)
+        s = {incident, openAlerts};
+}
+
+AlertChanges AlertEvaluator::restoreOpen(const std::vector<Alert> &open, const std::set<std::int64_t> &notified,
+                                         TimeNs wallNow)
+{
+    std::lock_guard lock(m_mutex);
+    m_snapshot = m_rules->current();
+    AlertChanges out;
+    for (const Alert &stored : open) {
+        const AlertRule *rule = ruleById(stored.ruleId);
+        Alert &a = m_open.emplace(stored.id, stored).first->second;
+        m_nextId = std::max(m_nextId, stored.id + 1);
+        if (notified.count(a.id)) {
+            m_lastNotified[a.id] = wallNow;
+            m_firstNotified[a.id] = wallNow;
+        }
+        if (!rule || rule->kind == AlertRule::Kind::Degradation || rule->kind == AlertRule::Kind::Anomaly) {
+            resolve(a, rule, wallNow, "FlowGuard restarted; detection starts over", wallNow, out);
+            continue;
+        }
+        if (rule->kind == AlertRule::Kind::Threshold)
+            m_tracks[{rule->id, a.service, a.endpoint}].alertId = a.id;
+        else if (rule->kind == AlertRule::Kind::Silent)
+            m_silentAlerts[a.service] = a.id;
+        else if (rule->kind == AlertRule::Kind::NewErrorTemplate)
+            m_newErrorAlerts[a.service] = {a.id, a.firedAt};
+    }
+    return out;
+}
+
+void AlertEvaluator::joinIncident(Alert &a, TimeNs at, TimeNs wallNow, AlertChanges &out)
+{
+    if (a.test)
+        return;
+    IncidentState &s = m_incidents[a.service];
+    const bool joinable = s.incident.id
+                          && (s.open > 0 || at - s.incident.lastActivity <= m_options.incidentGapMinutes * kMinuteNs);
+    if (!joinable) {
+        s = {};
+        s.incident.id = m_nextId++;
+        s.incident.service = a.service;
+        s.incident.title = a.reason;
+        s.incident.openedAt = at;
+        s.incident.severity = a.level;
+    }
+    s.incident.closedAt = 0;
+    s.incident.severity = std::max(s.incident.severity, a.level); // escalates with its worst alert
+    s.incident.lastActivity = std::max(s.incident.lastActivity, at);
+    ++s.incident.alertCount;
+    s.incident.updated = wallNow;
+    ++s.open;
+    a.incidentId = s.incident.id;
+    out.incidents.push_back(s.incident);
+}
+
+void AlertEvaluator::leaveIncident(const Alert &a, TimeNs at, TimeNs wallNow, AlertChanges &out)
+{
+    auto it = m_incidents.find(a.service);
+    if (!a.incidentId || it == m_incidents.end() || it->second.incident.id != a.incidentId)
+        return;
+    IncidentState &s = it->second;
+    s.open = std::max(s.open - 1, 0);
+    s.incident.lastActivity = std::max(s.incident.lastActivity, at);
+    if (s.open == 0)
+        s.incident.closedAt = s.incident.lastActivity;
+    s.incident.updated = wallNow;
+    out.incidents.push_back(s.incident);
 }
 
 void AlertEvaluator::thresholdMinute(const AlertRule &rule, const KpiRollup &k, TimeNs wallNow, AlertChanges &out)

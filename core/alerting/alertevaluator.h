@@ -30,10 +30,14 @@ std::string_view notificationKindName(NotificationIntent::Kind kind);
 
 struct AlertChanges {
     std::vector<Alert> alerts;         // created or changed, as they are now
+    std::vector<Incident> incidents;   // opened or changed
     std::vector<std::int64_t> dropped; // pending alerts whose condition cleared before `for` elapsed
     std::vector<AlertTransition> transitions;
     std::vector<NotificationIntent> notifications;
-    bool empty() const { return alerts.empty() && dropped.empty() && transitions.empty() && notifications.empty(); }
+    bool empty() const
+    {
+        return alerts.empty() && incidents.empty() && dropped.empty() && transitions.empty() && notifications.empty();
+    }
 };
 
 // The alert lifecycle. Turns closed KPI minutes (threshold rules), the detection engine's anomalies
@@ -51,9 +55,17 @@ public:
         int recentMinutes = 15;      // older event times are history: recorded, not notified
         int newErrorQuietMinutes = 15; // a new-error-pattern alert resolves after this long without another
         int groupSeconds = 30;       // a service's alerts within this long go out as one notification
+        int incidentGapMinutes = 30; // an alert this soon after a service's incident closed joins it again
     };
     // channels: resolves rule channel names to channel ids (none: no notifications are queued).
     AlertEvaluator(const RuleBook *rules, const ChannelBook *channels, std::int64_t nextId, Options options);
+    // The newest incident of each service, so that alerts after a restart join an incident still open.
+    void restoreIncident(const Incident &incident, int openAlerts);
+    // Alerts left open by the previous run. Threshold, silent-service and new-pattern alerts carry on
+    // (their conditions are judged again from new data); alerts of the detectors resolve, because the
+    // detectors start over. `notified`: alerts whose firing notification went out (so their resolution is
+    // notified too).
+    AlertChanges restoreOpen(const std::vector<Alert> &open, const std::set<std::int64_t> &notified, TimeNs wallNow);
 
     AlertChanges onMinutes(const std::vector<KpiRollup> &closed, const std::vector<AnomalyRecord> &anomalies,
                            const std::vector<std::pair<std::string, TimeNs>> &newErrorTemplates, TimeNs wallNow);
@@ -109,6 +121,13 @@ private:
     std::set<std::int64_t> m_escalated;
     std::map<std::string, Notified> m_dedup;       // dedup key → window
     std::vector<Silence> m_silences;
+    struct IncidentState {
+        Incident incident;
+        int open = 0; // its alerts still firing
+    };
+    std::map<std::string, IncidentState> m_incidents; // newest incident per service
+    void joinIncident(Alert &a, TimeNs at, TimeNs wallNow, AlertChanges &out);
+    void leaveIncident(const Alert &a, TimeNs at, TimeNs wallNow, AlertChanges &out);
 };
 
 } // namespace fg

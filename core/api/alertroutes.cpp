@@ -17,7 +17,7 @@ namespace fg {
 
 namespace {
 
-enum class Kind { Rules, Rule, Alerts, Export, Alert, Acknowledge, Silences, Silence, TestAlert, None };
+enum class Kind { Rules, Rule, Alerts, Export, Alert, Acknowledge, Silences, Silence, TestAlert, Incidents, Incident, None };
 
 struct Parsed {
     Kind kind = Kind::None;
@@ -35,10 +35,14 @@ Parsed parse(QByteArray path)
     if (parts.size() < 3 || parts.size() > 5 || parts[1] != "api")
         return {};
     const QByteArray &collection = parts[2];
-    if (collection != "rules" && collection != "alerts" && collection != "silences")
+    if (collection != "rules" && collection != "alerts" && collection != "silences" && collection != "incidents")
         return {};
     if (parts.size() == 3)
-        return {collection == "rules" ? Kind::Rules : collection == "alerts" ? Kind::Alerts : Kind::Silences, 0};
+        return {collection == "rules"    ? Kind::Rules
+                : collection == "alerts" ? Kind::Alerts
+                : collection == "silences" ? Kind::Silences
+                                           : Kind::Incidents,
+                0};
     if (collection == "alerts" && parts.size() == 4 && parts[3] == "export.csv")
         return {Kind::Export, 0};
     bool ok = false;
@@ -46,7 +50,11 @@ Parsed parse(QByteArray path)
     if (!ok || id < 1)
         return {};
     if (parts.size() == 4)
-        return {collection == "rules" ? Kind::Rule : collection == "alerts" ? Kind::Alert : Kind::Silence, id};
+        return {collection == "rules"    ? Kind::Rule
+                : collection == "alerts" ? Kind::Alert
+                : collection == "silences" ? Kind::Silence
+                                           : Kind::Incident,
+                id};
     if (collection == "alerts" && parts[4] == "acknowledge")
         return {Kind::Acknowledge, id};
     return {};
@@ -65,6 +73,8 @@ const char *methodsFor(Kind kind)
     case Kind::Alerts:
     case Kind::Export:
     case Kind::Alert:
+    case Kind::Incidents:
+    case Kind::Incident:
         return "GET";
     case Kind::Acknowledge:
     case Kind::TestAlert:
@@ -130,6 +140,35 @@ std::optional<AlertQuery> alertQuery(const HttpRequest &request, const HttpRespo
     return q;
 }
 
+QJsonValue isoOrNull(TimeNs t) { return t ? QJsonValue(QString::fromStdString(formatIsoMs(t))) : QJsonValue(); }
+
+// An incident with a one-paragraph explanation built from its alerts.
+QJsonObject incidentJson(const Incident &i, const std::vector<Alert> &alerts)
+{
+    std::string text = i.service + ": " + std::to_string(i.alertCount) + (i.alertCount == 1 ? " alert" : " alerts");
+    if (!alerts.empty()) {
+        text += " — ";
+        for (std::size_t k = 0; k < alerts.size() && k < 5; ++k)
+            text += (k ? "; " : "") + alerts[k].reason + " (" + std::string(alertLevelName(alerts[k].level)) + ", "
+                    + std::string(alertStateName(alerts[k].state)) + ")";
+        if (alerts.size() > 5)
+            text += "; …";
+    }
+    text += ". Worst: " + std::string(alertLevelName(i.severity)) + "; since " + formatIsoMs(i.openedAt)
+            + (i.closedAt ? ", closed " + formatIsoMs(i.closedAt) : std::string(", still open")) + ".";
+    if (!alerts.empty())
+        text += " First: " + alerts.front().explanation;
+    return QJsonObject{{QStringLiteral("id"), qint64(i.id)},
+                       {QStringLiteral("service"), QString::fromStdString(i.service)},
+                       {QStringLiteral("title"), QString::fromStdString(i.title)},
+                       {QStringLiteral("severity"), QString::fromUtf8(alertLevelName(i.severity).data())},
+                       {QStringLiteral("state"), i.closedAt ? QStringLiteral("closed") : QStringLiteral("open")},
+                       {QStringLiteral("opened_at"), isoOrNull(i.openedAt)},
+                       {QStringLiteral("closed_at"), isoOrNull(i.closedAt)},
+                       {QStringLiteral("alert_count"), i.alertCount},
+                       {QStringLiteral("explanation"), QString::fromStdString(text)}};
+}
+
 } // namespace
 
 bool AlertRoutes::owns(const QByteArray &path, const QByteArray &method, QByteArray *allowed)
@@ -157,6 +196,8 @@ void AlertRoutes::handle(const HttpRequest &request, const HttpResponder &respon
     case Kind::Silences: return m == "POST" ? createSilence(request, responder) : listSilences(responder);
     case Kind::Silence: return deleteSilence(p.id, responder);
     case Kind::TestAlert: return testAlert(request, responder);
+    case Kind::Incidents: return listIncidents(request, responder);
+    case Kind::Incident: return getIncident(p.id, responder);
     case Kind::None: break;
     }
     responder.send(apiError(404, QStringLiteral("no such endpoint")));
@@ -377,6 +418,62 @@ void AlertRoutes::testAlert(const HttpRequest &request, const HttpResponder &res
     auto job = std::make_unique<WriteJob>();
     const Alert a = m_deps.alerts->testAlert(name, nowNs(), &job->alerts);
     storeThen(m_deps.writer, std::move(job), responder, [a] { return jsonResponse(202, alertJson(a, nowNs())); });
+}
+
+void AlertRoutes::listIncidents(const HttpRequest &request, const HttpResponder &responder)
+{
+    const QueryParams params(request.query);
+    TimeWindow window;
+    if (auto e = params.window(window, nowNs()))
+        return responder.send(paramError(*e));
+    const QString state = params.text(QStringLiteral("state")).toLower();
+    if (!state.isEmpty() && state != QLatin1String("open") && state != QLatin1String("closed"))
+        return responder.send(paramError({QStringLiteral("state"), QStringLiteral("expected open or closed")}));
+    const std::string service = params.text(QStringLiteral("service")).toStdString();
+    m_deps.queries->run(
+        [window, service, state](StoreReader &reader) {
+            const Page<Incident> result = reader.incidents(window, service, state == QLatin1String("open"));
+            QJsonArray items;
+            for (const Incident &i : result.items)
+                if (state != QLatin1String("closed") || i.closedAt)
+                    items.append(incidentJson(i, reader.incidentAlerts(i.id)));
+            return jsonResponse(200, page(items, result.nextCursor));
+        },
+        responder);
+}
+
+void AlertRoutes::getIncident(std::int64_t id, const HttpResponder &responder)
+{
+    m_deps.queries->run(
+        [id](StoreReader &reader) {
+            const auto incident = reader.incident(id);
+            if (!incident)
+                return apiError(404, QStringLiteral("no incident %1").arg(id), QJsonObject{{QStringLiteral("id"), qint64(id)}});
+            const std::vector<Alert> alerts = reader.incidentAlerts(id);
+            QJsonObject o = incidentJson(*incident, alerts);
+            const TimeNs now = nowNs();
+            QJsonArray list;
+            // The timeline: every step of every alert, in event-time order.
+            std::vector<std::pair<AlertTransition, const Alert *>> steps;
+            for (const Alert &a : alerts) {
+                list.append(alertJson(a, now));
+                for (const AlertTransition &t : reader.alertTransitions(a.id))
+                    steps.emplace_back(t, &a);
+            }
+            std::stable_sort(steps.begin(), steps.end(), [](const auto &x, const auto &y) { return x.first.at < y.first.at; });
+            QJsonArray timeline;
+            for (const auto &[t, a] : steps)
+                timeline.append(QJsonObject{{QStringLiteral("at"), isoOrNull(t.at)},
+                                            {QStringLiteral("alert_id"), qint64(a->id)},
+                                            {QStringLiteral("reason"), QString::fromStdString(a->reason)},
+                                            {QStringLiteral("from"), QString::fromStdString(t.from)},
+                                            {QStringLiteral("to"), QString::fromStdString(t.to)},
+                                            {QStringLiteral("note"), QString::fromStdString(t.reason)}});
+            o.insert(QStringLiteral("alerts"), list);
+            o.insert(QStringLiteral("timeline"), timeline);
+            return jsonResponse(200, o);
+        },
+        responder);
 }
 
 void AlertRoutes::listSilences(const HttpResponder &responder)

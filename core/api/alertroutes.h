@@ -15,7 +15,8 @@ class StoreWriter;
 
 // The alerting part of the HTTP API: rules (GET/POST /api/rules, PUT/DELETE /api/rules/{id}), alerts
 // (GET /api/alerts, /api/alerts/{id}, POST /api/alerts/{id}/acknowledge, GET /api/alerts/export.csv)
-// silences (GET/POST /api/silences, DELETE /api/silences/{id}) and POST /api/test-alert. Changes are acknowledged once
+// silences (GET/POST /api/silences, DELETE /api/silences/{id}), incidents (GET /api/incidents,
+// /api/incidents/{id}) and POST /api/test-alert. Changes are acknowledged once
 // stored. Lives on the listener thread; SQL runs on the query pool and the writer thread.
 class AlertRoutes final {
 public:
@@ -43,6 +44,8 @@ private:
     void getAlert(std::int64_t id, const HttpResponder &responder);
     void acknowledge(std::int64_t id, const HttpRequest &request, const HttpResponder &responder);
     void testAlert(const HttpRequest &request, const HttpResponder &responder);
+    void listIncidents(const HttpRequest &request, const HttpResponder &responder);
+    void getIncident(std::int64_t id, const HttpResponder &responder);
     void listSilences(const HttpResponder &responder);
     void createSilence(const HttpRequest &request, const HttpResponder &responder);
     void deleteSilence(std::int64_t id, const HttpResponder &responder);

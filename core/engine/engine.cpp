@@ -5,6 +5,8 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 
+#include <set>
+
 #include "alerting/alertevaluator.h"
 #include "alerting/delivery/desktopnotification.h"
 #include "alerting/notificationdispatcher.h"
@@ -244,6 +246,24 @@ void Engine::restoreAlerting(StoreReader &reader)
         }
     }
     m_alerts->setSilences(std::move(silences));
+    for (const auto &[incident, openAlerts] : reader.latestIncidents())
+        m_alerts->restoreIncident(incident, openAlerts);
+    AlertQuery open;
+    open.state = "open";
+    open.window.to = kMaxTimeNs;
+    open.window.limit = 1000;
+    const std::vector<Alert> stillOpen = reader.alerts(open).items;
+    std::set<std::int64_t> notified;
+    for (const Alert &a : stillOpen)
+        for (const Delivery &d : reader.deliveries(a.id))
+            if (d.kind == "firing")
+                notified.insert(a.id);
+    AlertChanges restored = m_alerts->restoreOpen(stillOpen, notified, nowNs());
+    if (!restored.empty()) {
+        auto job = std::make_unique<WriteJob>();
+        job->alerts = std::move(restored);
+        m_writer->submit(std::move(job));
+    }
     m_analysis->setAlertEvaluator(m_alerts.get());
 }
 

@@ -152,8 +152,21 @@ CREATE TABLE alerts(
   silenced INTEGER NOT NULL,
   test INTEGER NOT NULL,
   channels TEXT NOT NULL,
-  updated INTEGER NOT NULL);
+  updated INTEGER NOT NULL,
+  incident_id INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX alerts_by_time ON alerts(pending_since);
+CREATE INDEX alerts_by_incident ON alerts(incident_id);
+CREATE TABLE incidents(
+  id INTEGER PRIMARY KEY,
+  service TEXT NOT NULL,
+  title TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  opened_at INTEGER NOT NULL,
+  closed_at INTEGER,
+  last_activity INTEGER NOT NULL,
+  alert_count INTEGER NOT NULL,
+  updated INTEGER NOT NULL);
+CREATE INDEX incidents_by_time ON incidents(opened_at);
 CREATE TABLE alert_transitions(
   alert_id INTEGER NOT NULL,
   at INTEGER NOT NULL,

@@ -422,7 +422,7 @@ namespace {
 constexpr const char *kAlertColumns =
     "id, rule_id, service, endpoint, reason, level, state, pending_since, coalesce(fired_at,0), coalesce(resolved_at,0), "
     "explanation, coalesce(acknowledged_by,''), coalesce(acknowledged_at,0), coalesce(ack_note,''), silenced, test, "
-    "channels, updated";
+    "channels, updated, incident_id";
 
 Alert alertFrom(const Statement &st)
 {
@@ -452,6 +452,7 @@ Alert alertFrom(const Statement &st)
         start = end + 1;
     }
     a.updated = st.int64(17);
+    a.incidentId = st.int64(18);
     return a;
 }
 } // namespace
@@ -567,6 +568,84 @@ Delivery deliveryFrom(const Statement &st)
     return d;
 }
 } // namespace
+
+namespace {
+constexpr const char *kIncidentColumns =
+    "id, service, title, severity, opened_at, coalesce(closed_at,0), last_activity, alert_count, updated";
+Incident incidentFrom(const Statement &st)
+{
+    Incident i;
+    i.id = st.int64(0);
+    i.service = str(st.text(1));
+    i.title = str(st.text(2));
+    i.severity = parseAlertLevel(st.text(3)).value_or(AlertLevel::Warning);
+    i.openedAt = st.int64(4);
+    i.closedAt = st.int64(5);
+    i.lastActivity = st.int64(6);
+    i.alertCount = int(st.int64(7));
+    i.updated = st.int64(8);
+    return i;
+}
+} // namespace
+
+Page<Incident> SqliteStoreReader::incidents(const TimeWindow &w, const std::string &service, bool openOnly)
+{
+    Page<Incident> page;
+    std::string sql = std::string("SELECT ") + kIncidentColumns
+                      + " FROM incidents WHERE opened_at <= ?2 AND (closed_at IS NULL OR closed_at >= ?1)";
+    if (!service.empty())
+        sql += " AND service = ?3";
+    if (openOnly)
+        sql += " AND closed_at IS NULL";
+    if (w.after)
+        sql += " AND (opened_at < ?4 OR (opened_at = ?4 AND id < ?5))";
+    sql += " ORDER BY opened_at DESC, id DESC LIMIT ?6";
+    Statement st(m_db->handle(), sql);
+    st.bind(1, w.from).bind(2, w.to);
+    if (!service.empty())
+        st.bindText(3, service);
+    if (w.after)
+        st.bind(4, w.after->ts).bind(5, w.after->id);
+    st.bind(6, w.limit + 1);
+    while (st.step()) {
+        if (int(page.items.size()) == w.limit) {
+            page.nextCursor = Cursor{page.items.back().openedAt, page.items.back().id};
+            break;
+        }
+        page.items.push_back(incidentFrom(st));
+    }
+    return page;
+}
+
+std::optional<Incident> SqliteStoreReader::incident(std::int64_t id)
+{
+    Statement st(m_db->handle(), std::string("SELECT ") + kIncidentColumns + " FROM incidents WHERE id=?");
+    st.bind(1, id);
+    if (st.step())
+        return incidentFrom(st);
+    return std::nullopt;
+}
+
+std::vector<Alert> SqliteStoreReader::incidentAlerts(std::int64_t incidentId)
+{
+    std::vector<Alert> out;
+    Statement st(m_db->handle(), std::string("SELECT ") + kAlertColumns + " FROM alerts WHERE incident_id=? ORDER BY fired_at, id");
+    st.bind(1, incidentId);
+    while (st.step())
+        out.push_back(alertFrom(st));
+    return out;
+}
+
+std::vector<std::pair<Incident, int>> SqliteStoreReader::latestIncidents()
+{
+    std::vector<std::pair<Incident, int>> out;
+    Statement st(m_db->handle(), std::string("SELECT ") + kIncidentColumns
+                                     + ", (SELECT count(*) FROM alerts a WHERE a.incident_id = i.id AND a.state='firing') "
+                                       "FROM incidents i WHERE id IN (SELECT max(id) FROM incidents GROUP BY service)");
+    while (st.step())
+        out.emplace_back(incidentFrom(st), int(st.int64(9)));
+    return out;
+}
 
 std::vector<Delivery> SqliteStoreReader::dueDeliveries(TimeNs now, int limit)
 {

@@ -35,6 +35,10 @@ public:
     std::vector<std::string> silenceDocuments(TimeNs endsAfter) override;
     std::int64_t maxAlertingId() override;
     std::vector<Delivery> dueDeliveries(TimeNs now, int limit) override;
+    Page<Incident> incidents(const TimeWindow &window, const std::string &service, bool openOnly) override;
+    std::optional<Incident> incident(std::int64_t id) override;
+    std::vector<Alert> incidentAlerts(std::int64_t incidentId) override;
+    std::vector<std::pair<Incident, int>> latestIncidents() override;
     std::vector<Delivery> deliveries(std::int64_t alertId) override;
     std::vector<std::pair<std::int64_t, std::string>> channelDocuments() override;
     std::vector<StoredTemplate> templates(const std::string &service, Level minLevel, TimeNs from, TimeNs to,

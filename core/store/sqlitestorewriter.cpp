@@ -357,13 +357,13 @@ private:
         Statement put(m_db.handle(),
                       "INSERT INTO alerts(id, rule_id, service, endpoint, reason, level, state, pending_since, "
                       "fired_at, resolved_at, explanation, acknowledged_by, acknowledged_at, ack_note, silenced, test, "
-                      "channels, updated) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'',?) ON CONFLICT(id) DO UPDATE SET "
+                      "channels, updated, incident_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'',?,?) ON CONFLICT(id) DO UPDATE SET "
                       "rule_id=excluded.rule_id, service=excluded.service, endpoint=excluded.endpoint, "
                       "reason=excluded.reason, level=excluded.level, state=excluded.state, "
                       "pending_since=excluded.pending_since, fired_at=excluded.fired_at, resolved_at=excluded.resolved_at, "
                       "explanation=excluded.explanation, acknowledged_by=excluded.acknowledged_by, "
                       "acknowledged_at=excluded.acknowledged_at, ack_note=excluded.ack_note, silenced=excluded.silenced, "
-                      "test=excluded.test, updated=excluded.updated");
+                      "test=excluded.test, updated=excluded.updated, incident_id=excluded.incident_id");
         for (const Alert &a : c.alerts) {
             if (std::find(c.dropped.begin(), c.dropped.end(), a.id) != c.dropped.end())
                 continue;
@@ -374,8 +374,17 @@ private:
             put.bindText(11, a.explanation).bind(12, std::string_view(a.acknowledgedBy));
             a.acknowledgedAt ? put.bind(13, a.acknowledgedAt) : put.bindNull(13);
             put.bind(14, std::string_view(a.ackNote)).bind(15, a.silenced ? 1 : 0).bind(16, a.test ? 1 : 0);
-            put.bind(17, a.updated);
+            put.bind(17, a.updated).bind(18, a.incidentId);
             put.exec();
+        }
+        Statement incident(m_db.handle(),
+                           "INSERT OR REPLACE INTO incidents(id, service, title, severity, opened_at, closed_at, "
+                           "last_activity, alert_count, updated) VALUES(?,?,?,?,?,?,?,?,?)");
+        for (const Incident &i : c.incidents) {
+            incident.bind(1, i.id).bindText(2, i.service).bindText(3, i.title).bindText(4, alertLevelName(i.severity));
+            incident.bind(5, i.openedAt);
+            i.closedAt ? incident.bind(6, i.closedAt) : incident.bindNull(6);
+            incident.bind(7, i.lastActivity).bind(8, i.alertCount).bind(9, i.updated).exec();
         }
         Statement step(m_db.handle(), "INSERT INTO alert_transitions(alert_id, at, wall, from_state, to_state, reason) "
                                       "VALUES(?,?,?,?,?,?)");

@@ -131,6 +131,12 @@ public:
     virtual std::vector<std::pair<std::int64_t, std::string>> ruleDocuments() = 0;
     // Silence documents (JSON) that end after `endsAfter`.
     virtual std::vector<std::string> silenceDocuments(TimeNs endsAfter) = 0;
+    // Incidents overlapping the window, newest first; service empty: all; open: only those still open.
+    virtual Page<Incident> incidents(const TimeWindow &window, const std::string &service, bool openOnly) = 0;
+    virtual std::optional<Incident> incident(std::int64_t id) = 0;
+    virtual std::vector<Alert> incidentAlerts(std::int64_t incidentId) = 0;
+    // The newest incident of each service with the number of its alerts still open (for a restart).
+    virtual std::vector<std::pair<Incident, int>> latestIncidents() = 0;
     // Outbox rows due for a delivery attempt at `now`, oldest first.
     virtual std::vector<Delivery> dueDeliveries(TimeNs now, int limit) = 0;
     // An alert's notifications and their delivery state, oldest first.
