@@ -15,6 +15,7 @@
 #include "exportalertscommand.h"
 #include "replaycommand.h"
 #include "engine/engine.h"
+#include "traynotifier.h"
 #include "mainwindow.h"
 #include "signalwatcher.h"
 
@@ -92,6 +93,14 @@ int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWin
         app.quit();
     });
     fg::Engine engine(config);
+    std::unique_ptr<fg::TrayNotifier> tray;
+    if (window) {
+        // Desktop notifications through the window's tray (or the session's notification service), and a
+        // click brings the alert up.
+        tray = std::make_unique<fg::TrayNotifier>();
+        QObject::connect(tray.get(), &fg::TrayNotifier::openAlert, window, &fg::MainWindow::showAlert);
+        engine.setDesktopNotifier([notifier = tray.get()](const fg::OutgoingNotification &n) { return notifier->notify(n); });
+    }
     QString error;
     if (!engine.start(&error)) {
         printLine(stderr, QStringLiteral("flowguard: ") + error);
@@ -105,6 +114,10 @@ int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWin
                                config.syncFull ? QStringLiteral("full") : QStringLiteral("normal")));
     if (window) {
         QObject::connect(&engine, &fg::Engine::statsUpdated, window, &fg::MainWindow::showStats);
+        window->setApi([&engine](const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
+                                 std::function<void(const fg::HttpResponse &)> done) {
+            engine.callApi(method, target, body, context, std::move(done));
+        });
         window->showStats(engine.stats());
         window->show();
     }

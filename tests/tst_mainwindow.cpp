@@ -1,15 +1,31 @@
+#include <QComboBox>
+#include <QFile>
 #include <QLabel>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 
+#include "alertsmodel.h"
+#include "alertsview.h"
+#include "channelsdialog.h"
+#include "engine/engine.h"
 #include "mainwindow.h"
+#include "rulesview.h"
 
 using namespace fg;
 
-// The window shell shows what the engine publishes; runs offscreen.
+// The window, offscreen: what the engine publishes, and the alerting views working against a real
+// engine through the in-process API.
 class TstMainWindow : public QObject {
     Q_OBJECT
 
+private:
+    QTemporaryDir m_dir;
+
 private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
     void showsEngineStats()
     {
         MainWindow w;
@@ -29,6 +45,76 @@ private slots:
         QVERIFY(texts.contains(QLocale().toString(qint64(1234))));
         QVERIFY(texts.contains(QStringLiteral("56")));
         QVERIFY(!w.grab().isNull());
+    }
+
+    void alertsRulesAndChannelsThroughTheApi()
+    {
+        EngineConfig c;
+        c.listenPort = 0;
+        c.dbPath = m_dir.filePath(QStringLiteral("window.db"));
+        Engine engine(c);
+        QString err;
+        QVERIFY2(engine.start(&err), qPrintable(err));
+        MainWindow w;
+        w.setApi([&engine](const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
+                           std::function<void(const HttpResponse &)> done) {
+            engine.callApi(method, target, body, context, std::move(done));
+        });
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+
+        // Rules: the built-ins load; a bad condition is refused with the API's message; a good one is added
+        // and can be switched off.
+        RulesView *rules = w.rulesView();
+        QTRY_COMPARE(rules->rules().size(), 5);
+        rules->addRule(QJsonObject{{QStringLiteral("name"), QStringLiteral("slow")}, {QStringLiteral("condition"), QStringLiteral("p95 > 1")}});
+        QTRY_VERIFY2(rules->message().contains(QStringLiteral("column 1")), qPrintable(rules->message()));
+        rules->addRule(QJsonObject{{QStringLiteral("name"), QStringLiteral("slow")}, {QStringLiteral("condition"), QStringLiteral("p95_latency_ms > 800")}});
+        QTRY_COMPARE(rules->rules().size(), 6);
+        const qint64 ruleId = rules->rules().last().toObject().value(QStringLiteral("id")).toInteger();
+        rules->setEnabled(ruleId, false);
+        QTRY_VERIFY(!rules->rules().last().toObject().value(QStringLiteral("enabled")).toBool());
+
+        // Alerts: a test alert shows in the history, is acknowledged, and exported.
+        AlertsView *alerts = w.alertsView();
+        alerts->findChild<QComboBox *>()->setCurrentIndex(1); // all
+        alerts->sendTestAlert();
+        QTRY_COMPARE(alerts->model()->rowCount(), 1);
+        const qint64 id = alerts->model()->alertAt(0).value(QStringLiteral("id")).toInteger();
+        w.showAlert(id);
+        QSignalSpy acked(alerts, &AlertsView::acknowledged);
+        QTRY_VERIFY(alerts->model()->rowOf(id) >= 0);
+        QTRY_VERIFY([&] {
+            alerts->acknowledgeSelected(QStringLiteral("tester"), QStringLiteral("seen"));
+            return acked.wait(2000);
+        }());
+        QTRY_COMPARE(alerts->model()->alertAt(alerts->model()->rowOf(id)).value(QStringLiteral("acknowledged_by")).toString(),
+                     QStringLiteral("tester"));
+        QSignalSpy exported(alerts, &AlertsView::exportFinished);
+        const QString path = m_dir.filePath(QStringLiteral("alerts.csv"));
+        alerts->exportCsv(path, QStringLiteral("7d"));
+        QTRY_COMPARE(exported.size(), 1);
+        QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(1).toString()));
+        QFile csv(path);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QByteArray content = csv.readAll();
+        QVERIFY(content.startsWith("id,service,endpoint,reason,level,state,fired_at,resolved_at,acknowledged_by,"
+                                   "acknowledged_at,duration_s,explanation,channels\r\n"));
+        QVERIFY(content.contains("Test alert"));
+        QVERIFY(content.contains(",tester,"));
+
+        // Channels: a desktop channel needs no secret; a webhook without a valid URL is refused.
+        w.openChannels();
+        auto *channels = w.findChild<ChannelsDialog *>();
+        QVERIFY(channels);
+        channels->addChannel(QStringLiteral("webhook"), QStringLiteral("hook"), QStringLiteral("not a url"), {});
+        QTRY_VERIFY2(channels->message().contains(QStringLiteral("url")), qPrintable(channels->message()));
+        channels->addChannel(QStringLiteral("desktop"), QStringLiteral("desk"), {}, {});
+        QTRY_VERIFY(std::any_of(channels->channels().begin(), channels->channels().end(), [](const QJsonValue &v) {
+            return v.toObject().value(QStringLiteral("name")).toString() == QLatin1String("desk");
+        }));
+        w.close();
+        engine.stop();
     }
 };
 

@@ -3,18 +3,25 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QMenuBar>
 #include <QStatusBar>
+#include <QTabWidget>
+
+#include "alertsview.h"
+#include "channelsdialog.h"
+#include "rulesview.h"
 
 namespace fg {
 
 MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent), m_listen(new QLabel), m_rate(new QLabel), m_logs(new QLabel), m_metrics(new QLabel),
-      m_requests(new QLabel), m_database(new QLabel)
+    : QMainWindow(parent), m_tabs(new QTabWidget), m_listen(new QLabel), m_rate(new QLabel), m_logs(new QLabel),
+      m_metrics(new QLabel), m_requests(new QLabel), m_database(new QLabel), m_alerts(new AlertsView(&m_api)),
+      m_rules(new RulesView(&m_api))
 {
     setWindowTitle(tr("FlowGuard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
-    auto *central = new QWidget(this);
-    auto *form = new QFormLayout(central);
+    auto *overview = new QWidget;
+    auto *form = new QFormLayout(overview);
     m_listen->setTextInteractionFlags(Qt::TextSelectableByMouse);
     form->addRow(tr("Listening on:"), m_listen);
     form->addRow(tr("Ingest rate:"), m_rate);
@@ -22,9 +29,21 @@ MainWindow::MainWindow(QWidget *parent)
     form->addRow(tr("Stored metric points:"), m_metrics);
     form->addRow(tr("Ingest requests:"), m_requests);
     form->addRow(tr("Database size:"), m_database);
-    setCentralWidget(central);
+    m_tabs->addTab(overview, tr("Overview"));
+    m_tabs->addTab(m_alerts, tr("Alerts"));
+    m_tabs->addTab(m_rules, tr("Rules"));
+    setCentralWidget(m_tabs);
+    QMenu *settings = menuBar()->addMenu(tr("&Settings"));
+    settings->addAction(tr("Notification &channels…"), this, &MainWindow::openChannels);
     statusBar()->showMessage(tr("Starting…"));
-    resize(520, 260);
+    resize(960, 600);
+}
+
+void MainWindow::setApi(ApiClient::Transport transport)
+{
+    m_api.setTransport(std::move(transport));
+    m_alerts->refresh();
+    m_rules->reload();
 }
 
 void MainWindow::showStats(const EngineStats &s)
@@ -37,6 +56,22 @@ void MainWindow::showStats(const EngineStats &s)
     m_requests->setText(tr("%1 (%2 items rejected)").arg(locale.toString(s.requests), locale.toString(s.itemsRejected)));
     m_database->setText(locale.formattedDataSize(s.dbBytes));
     statusBar()->showMessage(s.queueDepth > 0 ? tr("Writing (%1 requests queued)").arg(s.queueDepth) : tr("Ready"));
+}
+
+void MainWindow::showAlert(qint64 id)
+{
+    showNormal();
+    raise();
+    activateWindow();
+    m_tabs->setCurrentWidget(m_alerts);
+    m_alerts->showAlert(id);
+}
+
+void MainWindow::openChannels()
+{
+    auto *dialog = new ChannelsDialog(&m_api, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
 }
 
 } // namespace fg

@@ -2,14 +2,20 @@
 
 #include <QMainWindow>
 
+#include "apiclient.h"
 #include "engine/enginestats.h"
 
 class QLabel;
+class QTabWidget;
 
 namespace fg {
 
-// The window shell: listener address, ingest rate and stored counts, fed by the engine's stats signal.
-// GUI thread only; it holds no engine pointer and never touches SQLite or sockets.
+class AlertsView;
+class RulesView;
+
+// The window: an overview fed by the engine's stats signal, the alert history and the rules; channel
+// settings in a dialog. GUI thread only; it holds no engine objects and never touches SQLite or sockets —
+// views ask the API through an in-process transport.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
@@ -17,16 +23,28 @@ class MainWindow final : public QMainWindow {
 public:
     explicit MainWindow(QWidget *parent = nullptr);
 
+    // Connects the views to the engine's API (once it runs) and loads them.
+    void setApi(ApiClient::Transport transport);
+    AlertsView *alertsView() const { return m_alerts; }
+    RulesView *rulesView() const { return m_rules; }
+
 public slots:
     void showStats(const fg::EngineStats &stats);
+    // Brings the window up on this alert (a clicked notification).
+    void showAlert(qint64 id);
+    void openChannels();
 
 private:
+    ApiClient m_api;
+    QTabWidget *m_tabs;
     QLabel *m_listen;
     QLabel *m_rate;
     QLabel *m_logs;
     QLabel *m_metrics;
     QLabel *m_requests;
     QLabel *m_database;
+    AlertsView *m_alerts;
+    RulesView *m_rules;
 };
 
 } // namespace fg

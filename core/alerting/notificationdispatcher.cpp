@@ -119,7 +119,7 @@ SendResult NotificationDispatcher::send(const Channel &channel, const OutgoingNo
             r.error = "desktop notifications are not available in this session";
             return r;
         }
-        return m_desktop(notificationTitle(n), desktopBody(n));
+        return m_desktop(n);
     }
     return {};
 }

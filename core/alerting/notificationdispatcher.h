@@ -34,8 +34,8 @@ public:
         long timeoutMs = 10000;
         std::function<TimeNs()> clock = nowNs;
     };
-    // Desktop notifications, when the session has them (title, body).
-    using DesktopSender = std::function<SendResult(const std::string &title, const std::string &body)>;
+    // Desktop notifications: a tray icon in the window, or the session's notification service.
+    using DesktopSender = std::function<SendResult(const OutgoingNotification &)>;
 
     NotificationDispatcher(StoreWriter *writer, std::function<std::unique_ptr<StoreReader>()> readerFactory,
                            const ChannelBook *channels, Options options, DesktopSender desktop = {});

@@ -3,6 +3,7 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFileInfo>
+#include <QPointer>
 #include <QJsonDocument>
 
 #include <set>
@@ -13,6 +14,8 @@
 #include "analysis/analysisworker.h"
 #include "api/apirouter.h"
 #include "api/queryrunner.h"
+#include "api/apierror.h"
+#include "ingest/httpresponder.h"
 #include "ingest/httpserver.h"
 #include "ingest/inflightbudget.h"
 #include "store/sqlitestorereader.h"
@@ -97,7 +100,9 @@ bool Engine::start(QString *error)
     delivery.baseUrl = publicUrl().toStdString();
     m_dispatcher = std::make_unique<NotificationDispatcher>(
         m_writer.get(), [path = options.path] { return std::make_unique<SqliteStoreReader>(path); }, &m_channels, delivery,
-        [](const std::string &title, const std::string &body) { return sendDesktopNotification(title, body); });
+        m_desktopNotifier ? m_desktopNotifier : [](const OutgoingNotification &n) {
+            return sendDesktopNotification(notificationTitle(n), desktopBody(n));
+        });
     m_dispatcher->start();
     m_budget = std::make_unique<InflightBudget>(m_config.maxInflightBytes);
     m_queries = std::make_unique<QueryRunner>([path = options.path] { return std::make_unique<SqliteStoreReader>(path); });
@@ -111,6 +116,40 @@ bool Engine::start(QString *error)
     if (!m_secretsNotice.isEmpty())
         qWarning("flowguard: %s", qPrintable(m_secretsNotice));
     return true;
+}
+
+void Engine::callApi(const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
+                     std::function<void(const HttpResponse &)> done)
+{
+    HttpRequest request;
+    request.method = method;
+    request.target = target;
+    const qsizetype q = target.indexOf('?');
+    request.path = q < 0 ? target : target.left(q);
+    request.query = q < 0 ? QByteArray() : target.mid(q + 1);
+    request.headers = {{"host", "127.0.0.1:" + QByteArray::number(m_port)}, {"content-type", "application/json"}};
+    request.body = body;
+    request.contentLength = body.size();
+    request.receivedAt = nowNs();
+    QPointer<QObject> guard(context);
+    auto slot = std::make_shared<ResponseSlot>([guard, done = std::move(done)](HttpResponse response) {
+        if (guard)
+            QMetaObject::invokeMethod(guard.data(), [guard, done, r = std::move(response)] {
+                if (guard)
+                    done(r);
+            }, Qt::QueuedConnection);
+    });
+    if (!m_running || !m_listenerContext)
+        return slot->send(0, apiError(503, QStringLiteral("FlowGuard is not running")));
+    QMetaObject::invokeMethod(
+        m_listenerContext,
+        [router = m_router, request = std::move(request), slot]() mutable {
+            const HttpResponder responder(slot, 0);
+            if (auto refused = router->admit(request))
+                return responder.send(*refused);
+            router->handle(std::move(request), responder);
+        },
+        Qt::QueuedConnection);
 }
 
 QString Engine::publicUrl() const

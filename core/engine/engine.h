@@ -6,11 +6,15 @@
 #include <QTimer>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 #include "alerting/alertrule.h"
 #include "alerting/channel.h"
+#include "alerting/delivery/curltransport.h"
+#include "alerting/delivery/notificationmessages.h"
 #include "alerting/secretstore.h"
+#include "ingest/httpmessage.h"
 #include "analysis/tagger.h"
 #include "api/ingeststats.h"
 #include "config/engineconfig.h"
@@ -48,6 +52,14 @@ public:
     quint16 port() const { return m_port; }
     const EngineConfig &config() const { return m_config; }
     EngineStats stats() const;
+    // The HTTP API in process, for the window: the request goes to the router on the listener thread (no
+    // socket) and `done` runs on `context`'s thread with the answer (not at all if `context` is gone).
+    void callApi(const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
+                 std::function<void(const HttpResponse &)> done);
+    // How desktop notifications are shown (a tray icon in the window); by default the freedesktop
+    // Notifications service on the session bus. Set before start().
+    using DesktopNotifier = std::function<SendResult(const OutgoingNotification &)>;
+    void setDesktopNotifier(DesktopNotifier notifier) { m_desktopNotifier = std::move(notifier); }
 
 signals:
     void statsUpdated(const fg::EngineStats &stats);
@@ -74,6 +86,7 @@ private:
     QString m_secretsProblem; // why secrets cannot be stored, when they cannot
     QString m_secretsNotice;  // said at every start: no keychain, or secrets in a plaintext file
     std::unique_ptr<NotificationDispatcher> m_dispatcher;
+    DesktopNotifier m_desktopNotifier;
     std::unique_ptr<AlertEvaluator> m_alerts;
     std::atomic<std::int64_t> m_nextAlertingId{1}; // rules and silences created over the API
     QThread m_listenerThread;

@@ -22,6 +22,11 @@ constexpr qint64 kLingerMs = 2000;
 void ResponseSlot::send(quint64 requestSeq, HttpResponse response)
 {
     std::lock_guard lock(m_mutex);
+    if (m_sink) {
+        m_sink(std::move(response));
+        m_sink = nullptr; // one response per request
+        return;
+    }
     if (!m_connection)
         return;
     // Posted events to a deleted receiver are discarded by Qt, and the connection detaches this slot

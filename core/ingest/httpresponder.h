@@ -2,6 +2,7 @@
 
 #include <QPointer>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -12,21 +13,25 @@ namespace fg {
 
 class HttpConnection;
 
-// Where a response goes. The connection clears the slot when it is destroyed; send() from any thread
-// posts the response to the connection's own thread, or drops it if the client has gone.
+// Where a response goes: a client connection, or — for in-process callers such as the window — a
+// function. The connection clears the slot when it is destroyed; send() from any thread posts the
+// response to the connection's own thread, or drops it if the client has gone.
 class ResponseSlot final {
 public:
     explicit ResponseSlot(HttpConnection *connection) : m_connection(connection) {}
+    explicit ResponseSlot(std::function<void(HttpResponse)> sink) : m_connection(nullptr), m_sink(std::move(sink)) {}
     void detach()
     {
         std::lock_guard lock(m_mutex);
         m_connection = nullptr;
+        m_sink = nullptr;
     }
     void send(quint64 requestSeq, HttpResponse response);
 
 private:
     std::mutex m_mutex;
     HttpConnection *m_connection;
+    std::function<void(HttpResponse)> m_sink;
 };
 
 // Handed to request handlers; cheap to copy and safe to call once from any thread.

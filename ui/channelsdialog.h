@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QDialog>
+#include <QJsonArray>
+
+#include "apiclient.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+
+namespace fg {
+
+// Settings → Notification channels: the configured channels (secrets shown redacted), adding one
+// (the URL goes to the keychain through the API), removing one, and a test alert to all of them.
+class ChannelsDialog final : public QDialog {
+    Q_OBJECT
+
+public:
+    explicit ChannelsDialog(const ApiClient *api, QWidget *parent = nullptr);
+
+    void reload();
+    // Adds a channel as the form would; the API's answer (or its error) shows in the dialog.
+    void addChannel(const QString &type, const QString &name, const QString &url, const QString &to);
+    QJsonArray channels() const { return m_channels; }
+    QString message() const;
+
+signals:
+    void changed();
+
+private:
+    void removeSelected();
+
+    const ApiClient *m_api;
+    QJsonArray m_channels;
+    QListWidget *m_list;
+    QComboBox *m_type;
+    QLineEdit *m_name;
+    QLineEdit *m_url;
+    QLineEdit *m_to;
+    QLabel *m_message;
+};
+
+} // namespace fg

@@ -1,0 +1,89 @@
+#include "traynotifier.h"
+
+#include <QDBusConnection>
+#include <QDBusMessage>
+#include <QIcon>
+#include <QSystemTrayIcon>
+
+#include <future>
+
+namespace fg {
+
+namespace {
+const QString kService = QStringLiteral("org.freedesktop.Notifications");
+const QString kPath = QStringLiteral("/org/freedesktop/Notifications");
+} // namespace
+
+TrayNotifier::TrayNotifier(QObject *parent) : QObject(parent)
+{
+    // supportsMessages() says yes even without a tray (and showMessage() then does nothing): ask for a tray.
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new QSystemTrayIcon(QIcon(QStringLiteral(":/icons/flowguard.png")), this);
+        m_tray->setToolTip(tr("FlowGuard"));
+        m_tray->show();
+        connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
+            if (m_trayAlert)
+                emit openAlert(m_trayAlert);
+        });
+    }
+    QDBusConnection::sessionBus().connect(kService, kPath, kService, QStringLiteral("ActionInvoked"), this,
+                                          SLOT(onAction(uint, QString)));
+}
+
+TrayNotifier::~TrayNotifier() = default;
+
+void TrayNotifier::onAction(uint notificationId, const QString &)
+{
+    const auto it = m_notifications.find(notificationId);
+    if (it != m_notifications.end())
+        emit openAlert(it->second);
+}
+
+SendResult TrayNotifier::show(const QString &title, const QString &body, qint64 alertId)
+{
+    SendResult r;
+    if (m_tray) {
+        m_trayAlert = alertId;
+        m_tray->showMessage(title, body, QSystemTrayIcon::Warning, 15000);
+        r.ok = true;
+        return r;
+    }
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    if (!bus.isConnected()) {
+        r.retryable = false;
+        r.error = "no tray and no session D-Bus: desktop notifications are not available here";
+        return r;
+    }
+    QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kService, QStringLiteral("Notify"));
+    call << QStringLiteral("FlowGuard") << uint(0) << QStringLiteral("dialog-warning") << title << body
+         << QStringList{QStringLiteral("default"), tr("Open")} << QVariantMap{} << int(-1);
+    const QDBusMessage reply = bus.call(call, QDBus::Block, 5000);
+    if (reply.type() != QDBusMessage::ReplyMessage || reply.arguments().isEmpty()) {
+        r.retryable = false;
+        r.error = (reply.errorName() + QStringLiteral(": ") + reply.errorMessage()).toStdString();
+        return r;
+    }
+    m_notifications[reply.arguments().constFirst().toUInt()] = alertId;
+    r.ok = true;
+    return r;
+}
+
+SendResult TrayNotifier::notify(const OutgoingNotification &n)
+{
+    const QString title = QString::fromStdString(notificationTitle(n));
+    const QString body = QString::fromStdString(desktopBody(n));
+    const qint64 alertId = n.alerts.empty() ? 0 : n.alerts.front().id;
+    // Queued, not blocking: the GUI thread may itself be waiting for the dispatcher to stop.
+    auto result = std::make_shared<std::promise<SendResult>>();
+    auto future = result->get_future();
+    QMetaObject::invokeMethod(this, [this, title, body, alertId, result] { result->set_value(show(title, body, alertId)); },
+                              Qt::QueuedConnection);
+    if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+        SendResult busy;
+        busy.error = "the window did not show the notification in time";
+        return busy;
+    }
+    return future.get();
+}
+
+} // namespace fg
