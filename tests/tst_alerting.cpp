@@ -2,6 +2,7 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include "alerting/alertcsv.h"
 #include "alerting/alertevaluator.h"
 #include "alerting/condition.h"
 
@@ -399,6 +400,35 @@ private slots:
         c = second.onMinutes({minute(3, 100, 0)}, {}, {}, kT0 + 4 * kMin);
         QCOMPARE(countTransitions(c, "resolved"), 1);
         QCOMPARE(c.notifications.back().kind, NotificationIntent::Kind::Resolved);
+    }
+
+    void csvRowsFollowRfc4180()
+    {
+        Alert a;
+        a.id = 12;
+        a.service = "checkout";
+        a.endpoint = "/pay/{id}";
+        a.reason = "Errors, \"bad\" ones";
+        a.level = AlertLevel::Critical;
+        a.state = Alert::State::Resolved;
+        a.firedAt = kT0;
+        a.resolvedAt = kT0 + 90 * kNsPerSec;
+        a.acknowledgedBy = "Zoë";
+        a.acknowledgedAt = kT0 + 30 * kNsPerSec;
+        a.explanation = "line one\nline two → 4.0×";
+        a.channels = {"slack", "mail"};
+        QCOMPARE(QString::fromStdString(alertCsvHeader()),
+                 QStringLiteral("id,service,endpoint,reason,level,state,fired_at,resolved_at,acknowledged_by,acknowledged_at,"
+                                "duration_s,explanation,channels\r\n"));
+        QCOMPARE(QString::fromStdString(alertCsvRow(a, kT0)),
+                 QStringLiteral("12,checkout,/pay/{id},\"Errors, \"\"bad\"\" ones\",critical,resolved,2024-01-01T12:00:00.000Z,"
+                                "2024-01-01T12:01:30.000Z,Zoë,2024-01-01T12:00:30.000Z,90,\"line one\nline two → 4.0×\",slack;mail\r\n"));
+        // The JSON carries the same fields.
+        const QJsonObject json = alertJson(a, kT0);
+        for (const char *field : {"id", "service", "endpoint", "reason", "level", "state", "fired_at", "resolved_at",
+                                  "acknowledged_by", "acknowledged_at", "duration_s", "explanation", "channels"})
+            QVERIFY2(json.contains(QLatin1String(field)), field);
+        QCOMPARE(json.value(QStringLiteral("duration_s")).toInteger(), 90);
     }
 
     void testAlertIsRecordedAsATest()
