@@ -378,6 +378,28 @@ private slots:
         QVERIFY(c.incidents.back().id != incident);
     }
 
+    void aSharedFailingTraceLinksServicesInOneIncident()
+    {
+        RuleBook book;
+        book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
+        AlertEvaluator ev(&book, nullptr, 1, {});
+        KpiRollup checkout = minute(0, 100, 10);
+        checkout.noteErrorTrace("trace-7");
+        KpiRollup payments = minute(0, 100, 10, 100, "payments");
+        payments.noteErrorTrace("trace-7"); // the same failing request, seen by both
+        KpiRollup search = minute(0, 100, 10, 100, "search");
+        search.noteErrorTrace("trace-9");
+        const AlertChanges c = ev.onMinutes({checkout, payments, search}, {}, {}, kT0 + kMin);
+        std::map<std::string, std::int64_t> incidentOf;
+        for (const Alert &a : c.alerts)
+            if (a.state == Alert::State::Firing)
+                incidentOf[a.service] = a.incidentId;
+        QCOMPARE(incidentOf.size(), std::size_t(3));
+        QCOMPARE(incidentOf["payments"], incidentOf["checkout"]);
+        QVERIFY(incidentOf["search"] != incidentOf["checkout"]);
+        QCOMPARE(c.incidents.back().alertCount, 1); // search's own
+    }
+
     void openAlertsCarryOnAfterARestart()
     {
         RuleBook book;

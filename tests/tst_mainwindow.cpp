@@ -74,6 +74,10 @@ private slots:
         const qint64 ruleId = rules->rules().last().toObject().value(QStringLiteral("id")).toInteger();
         rules->setEnabled(ruleId, false);
         QTRY_VERIFY(!rules->rules().last().toObject().value(QStringLiteral("enabled")).toBool());
+        rules->removeRule(1); // built-in
+        QTRY_VERIFY2(rules->message().contains(QStringLiteral("not deleted")), qPrintable(rules->message()));
+        rules->removeRule(ruleId);
+        QTRY_COMPARE(rules->rules().size(), 5);
 
         // Alerts: a test alert shows in the history, is acknowledged, and exported.
         AlertsView *alerts = w.alertsView();

@@ -39,8 +39,15 @@ RulesView::RulesView(const ApiClient *api, QWidget *parent)
     form->addRow(add);
     auto *box = new QGroupBox(tr("New rule"));
     box->setLayout(form);
+    auto *remove = new QPushButton(tr("Delete selected rule"));
+    connect(remove, &QPushButton::clicked, this, [this] {
+        const int row = m_table->currentRow();
+        if (row >= 0)
+            removeRule(m_rules.at(row).toObject().value(QStringLiteral("id")).toInteger());
+    });
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_table, 1);
+    layout->addWidget(remove, 0, Qt::AlignRight);
     layout->addWidget(box);
     layout->addWidget(m_message);
     connect(add, &QPushButton::clicked, this, [this] {
@@ -106,6 +113,16 @@ void RulesView::addRule(const QJsonObject &rule)
         m_condition->clear();
         reload();
     });
+}
+
+void RulesView::removeRule(qint64 id)
+{
+    // Built-in rules answer 409 with the reason (they can be switched off, not deleted).
+    m_api->send("DELETE", "/api/rules/" + QByteArray::number(id), {}, this,
+                [this](int status, const QJsonObject &json, const QByteArray &) {
+                    m_message->setText(status == 200 ? tr("Deleted") : ApiClient::errorText(json));
+                    reload();
+                });
 }
 
 void RulesView::setEnabled(qint64 id, bool enabled)

@@ -24,6 +24,7 @@ public:
     void reload();
     void addRule(const QJsonObject &rule);
     void setEnabled(qint64 id, bool enabled);
+    void removeRule(qint64 id);
     QJsonArray rules() const { return m_rules; }
     QString message() const;
 

@@ -32,6 +32,7 @@ struct Alert {
     std::vector<std::string> channels; // notified so far, by name
     TimeNs updated = 0;                // wall clock of the last change
     std::int64_t incidentId = 0;       // the incident it belongs to once it fired
+    std::vector<std::string> traceIds; // of failing events behind it (in memory; links incidents across services)
 
     // service:reason:endpoint — what deduplication compares (with a sliding window).
     std::string dedupKey() const { return service + ":" + reason + (endpoint.empty() ? "" : ":" + endpoint); }

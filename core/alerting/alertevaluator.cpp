@@ -189,9 +189,9 @@ void AlertEvaluator::resolve(Alert &a, const AlertRule *rule, TimeNs at, const s
 void AlertEvaluator::restoreIncident(const Incident &incident, int openAlerts)
 {
     std::lock_guard lock(m_mutex);
-    IncidentState &s = m_incidents[incident.service];
-    if (s.incident.id < incident.id)
-        s = {incident, openAlerts};
+    m_incidents[incident.id] = {incident, openAlerts, {}};
+    std::int64_t &latest = m_serviceIncident[incident.service];
+    latest = std::max(latest, incident.id);
 }
 
 AlertChanges AlertEvaluator::restoreOpen(const std::vector<Alert> &open, const std::set<std::int64_t> &notified,
@@ -222,35 +222,57 @@ AlertChanges AlertEvaluator::restoreOpen(const std::vector<Alert> &open, const s
     return out;
 }
 
+bool AlertEvaluator::joinable(const IncidentState &s, TimeNs at) const
+{
+    return s.open > 0 || at - s.incident.lastActivity <= m_options.incidentGapMinutes * kMinuteNs;
+}
+
 void AlertEvaluator::joinIncident(Alert &a, TimeNs at, TimeNs wallNow, AlertChanges &out)
 {
     if (a.test)
         return;
-    IncidentState &s = m_incidents[a.service];
-    const bool joinable = s.incident.id
-                          && (s.open > 0 || at - s.incident.lastActivity <= m_options.incidentGapMinutes * kMinuteNs);
-    if (!joinable) {
-        s = {};
-        s.incident.id = m_nextId++;
-        s.incident.service = a.service;
-        s.incident.title = a.reason;
-        s.incident.openedAt = at;
-        s.incident.severity = a.level;
+    IncidentState *target = nullptr;
+    // A failing trace shared with a recent incident links them, whatever the service.
+    for (auto &[id, s] : m_incidents)
+        if (joinable(s, at) && std::any_of(a.traceIds.begin(), a.traceIds.end(), [&](const std::string &t) { return s.traces.count(t); }))
+            target = &s;
+    if (!target) {
+        const auto latest = m_serviceIncident.find(a.service);
+        if (latest != m_serviceIncident.end()) {
+            const auto it = m_incidents.find(latest->second);
+            if (it != m_incidents.end() && joinable(it->second, at))
+                target = &it->second;
+        }
     }
-    s.incident.closedAt = 0;
-    s.incident.severity = std::max(s.incident.severity, a.level); // escalates with its worst alert
-    s.incident.lastActivity = std::max(s.incident.lastActivity, at);
-    ++s.incident.alertCount;
-    s.incident.updated = wallNow;
-    ++s.open;
-    a.incidentId = s.incident.id;
-    out.incidents.push_back(s.incident);
+    if (!target) {
+        // Incidents that can no longer take alerts are only history now.
+        for (auto it = m_incidents.begin(); it != m_incidents.end();)
+            it = joinable(it->second, at) ? std::next(it) : m_incidents.erase(it);
+        const std::int64_t id = m_nextId++;
+        target = &m_incidents[id];
+        target->incident.id = id;
+        target->incident.service = a.service;
+        target->incident.title = a.reason;
+        target->incident.openedAt = at;
+        target->incident.severity = a.level;
+    }
+    Incident &i = target->incident;
+    i.closedAt = 0;
+    i.severity = std::max(i.severity, a.level); // escalates with its worst alert
+    i.lastActivity = std::max(i.lastActivity, at);
+    ++i.alertCount;
+    i.updated = wallNow;
+    ++target->open;
+    target->traces.insert(a.traceIds.begin(), a.traceIds.end());
+    m_serviceIncident[a.service] = i.id;
+    a.incidentId = i.id;
+    out.incidents.push_back(i);
 }
 
 void AlertEvaluator::leaveIncident(const Alert &a, TimeNs at, TimeNs wallNow, AlertChanges &out)
 {
-    auto it = m_incidents.find(a.service);
-    if (!a.incidentId || it == m_incidents.end() || it->second.incident.id != a.incidentId)
+    const auto it = m_incidents.find(a.incidentId);
+    if (!a.incidentId || it == m_incidents.end())
         return;
     IncidentState &s = it->second;
     s.open = std::max(s.open - 1, 0);
@@ -290,6 +312,7 @@ void AlertEvaluator::thresholdMinute(const AlertRule &rule, const KpiRollup &k, 
     const bool holding = a.state == Alert::State::Firing;
     if (rule.condition->evaluate(w, holding)) {
         t.clear = 0;
+        a.traceIds = w.merged.errorTraces;
         a.explanation = rule.name + " on " + where(k.service, k.endpoint) + ": " + rule.condition->describe(w) + span + ".";
         if (!holding) {
             if (k.start - a.pendingSince >= rule.forMinutes * kMinuteNs) {

@@ -124,8 +124,11 @@ private:
     struct IncidentState {
         Incident incident;
         int open = 0; // its alerts still firing
+        std::set<std::string> traces;
     };
-    std::map<std::string, IncidentState> m_incidents; // newest incident per service
+    bool joinable(const IncidentState &s, TimeNs at) const;
+    std::map<std::int64_t, IncidentState> m_incidents;   // recent incidents by id
+    std::map<std::string, std::int64_t> m_serviceIncident; // newest incident of each service
     void joinIncident(Alert &a, TimeNs at, TimeNs wallNow, AlertChanges &out);
     void leaveIncident(const Alert &a, TimeNs at, TimeNs wallNow, AlertChanges &out);
 };

@@ -11,6 +11,8 @@ void count(KpiRollup &k, const LogRecord &r, bool isRequest, bool isError)
 {
     ++k.events;
     k.errorEvents += r.level >= Level::Error ? 1 : 0;
+    if (isError)
+        k.noteErrorTrace(r.traceId);
     if (isRequest) {
         ++k.requests;
         k.requestErrors += isError ? 1 : 0;

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ddsketch.h"
 #include "model/timestamp.h"
@@ -20,7 +22,18 @@ struct KpiRollup {
     std::uint64_t requests = 0;
     std::uint64_t requestErrors = 0; // 5xx or level >= ERROR
     DDSketch latency;                // milliseconds
+    // A few trace ids of the minute's failing events: alerts on different services that share one belong
+    // to the same incident.
+    std::vector<std::string> errorTraces;
     bool late = false;               // a part of a minute that had already closed
+
+    static constexpr std::size_t kMaxErrorTraces = 4;
+    void noteErrorTrace(const std::string &trace)
+    {
+        if (!trace.empty() && errorTraces.size() < kMaxErrorTraces
+            && std::find(errorTraces.begin(), errorTraces.end(), trace) == errorTraces.end())
+            errorTraces.push_back(trace);
+    }
 
     void merge(const KpiRollup &other)
     {
@@ -29,6 +42,8 @@ struct KpiRollup {
         requests += other.requests;
         requestErrors += other.requestErrors;
         latency.merge(other.latency);
+        for (const std::string &t : other.errorTraces)
+            noteErrorTrace(t);
     }
     double errorRate() const
     {
