@@ -400,6 +400,25 @@ private slots:
         QCOMPARE(c.incidents.back().alertCount, 1); // search's own
     }
 
+    void aDegradationJoinsTheIncidentOfItsFailingTrace()
+    {
+        RuleBook book;
+        std::vector<AlertRule> rules = AlertRule::builtins();
+        rules.push_back(thresholdRule(10, "error_rate > 5%", 1, 0));
+        book.set(rules);
+        AlertEvaluator ev(&book, nullptr, 100, {});
+        KpiRollup payments = minute(0, 100, 10, 100, "payments");
+        payments.noteErrorTrace("trace-42");
+        const std::int64_t incident = ev.onMinutes({payments}, {}, {}, kT0 + kMin).incidents.back().id;
+        AnomalyRecord d;
+        d.service = "checkout";
+        d.startedAt = kT0;
+        d.explanation = "checkout: p95 latency 850 ms vs baseline 210 ms";
+        d.traceIds = {"trace-42"};
+        const AlertChanges c = ev.onMinutes({}, {d}, {}, kT0 + 2 * kMin);
+        QCOMPARE(c.alerts.back().incidentId, incident);
+    }
+
     void openAlertsCarryOnAfterARestart()
     {
         RuleBook book;

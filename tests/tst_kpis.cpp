@@ -6,7 +6,9 @@
 #include "analysis/ddsketch.h"
 #include "analysis/endpointnormalizer.h"
 #include "analysis/healthscore.h"
+#include "analysis/analysisworker.h"
 #include "analysis/kpiaggregator.h"
+#include "store/storewriter.h"
 
 using namespace fg;
 
@@ -37,10 +39,58 @@ const KpiRollup *find(const std::vector<KpiRollup> &v, TimeNs start, const std::
 }
 } // namespace
 
+// Keeps what the analysis thread writes, for tests that look at it.
+class RecordingStore final : public StoreWriter {
+public:
+    void submit(std::unique_ptr<WriteJob> job) override
+    {
+        std::lock_guard lock(mutex);
+        rollups += job->rollups.size();
+        if (job->done)
+            job->done(WriteOutcome{true, 0, {}});
+    }
+    void stop() override {}
+    void runMaintenanceNow() override {}
+    const StoreStats &stats() const override { return m_stats; }
+    void setCommittedObserver(Committed) override {}
+    std::mutex mutex;
+    std::size_t rollups = 0;
+
+private:
+    StoreStats m_stats;
+};
+
 class TstKpis : public QObject {
     Q_OBJECT
 
 private slots:
+    void routeDetectorsAreCapped()
+    {
+        // Random routes cannot buy themselves detectors (and their memory) past the cap; services keep theirs.
+        RecordingStore store;
+        AnalysisWorker worker(&store, {}, 500'000, 2);
+        worker.start();
+        IngestBatch batch;
+        const TimeNs now = nowNs();
+        for (int m = 10; m >= 0; --m)
+            for (const char *route : {"/a", "/b", "/c", "/d"}) {
+                LogRecord r;
+                r.ts = now - m * 60 * kNsPerSec;
+                r.received = now;
+                r.service = "svc";
+                r.endpoint = route;
+                r.statusCode = 200;
+                r.latencyMs = 10;
+                batch.logs.push_back(r);
+            }
+        worker.enqueue(std::move(batch));
+        QTRY_VERIFY(worker.stats().rollupsWritten > 0);
+        QTRY_VERIFY(worker.stats().overflowRouteDetectors > 0);
+        worker.stop();
+        // Two routes are judged, two are not: every closed minute of /c and /d counts once.
+        QCOMPARE(worker.stats().overflowRouteDetectors.load() % 2, std::int64_t(0));
+    }
+
     void sketchWithinOnePercentOfExactQuantiles_data()
     {
         QTest::addColumn<int>("distribution");

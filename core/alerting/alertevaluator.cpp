@@ -368,6 +368,7 @@ void AlertEvaluator::anomaly(const AnomalyRecord &r, TimeNs wallNow, AlertChange
             a->reason = rule->name + " " + r.metric;
         m_anomalyAlerts[key] = a->id;
         a->explanation = text;
+        a->traceIds = r.traceIds;
         transition(*a, Alert::State::Pending, r.startedAt, "detected", wallNow, out);
         fire(*a, *rule, r.startedAt, "detected by the analysis engine", wallNow, out);
     } else {

@@ -7,8 +7,9 @@
 
 namespace fg {
 
-AnalysisWorker::AnalysisWorker(StoreWriter *store, KpiAggregator::Limits limits, std::size_t maxQueuedEvents)
-    : m_store(store), m_aggregator(limits), m_maxQueued(maxQueuedEvents)
+AnalysisWorker::AnalysisWorker(StoreWriter *store, KpiAggregator::Limits limits, std::size_t maxQueuedEvents,
+                               std::size_t maxRouteDetectors)
+    : m_store(store), m_aggregator(limits), m_maxQueued(maxQueuedEvents), m_maxRouteDetectors(maxRouteDetectors)
 {
 }
 
@@ -118,15 +119,20 @@ void AnalysisWorker::setDetectionSettings(const DetectionSettings &settings)
     m_wake.notify_one();
 }
 
-DegradationDetector &AnalysisWorker::detectorFor(const std::string &service, const std::string &endpoint)
+DegradationDetector *AnalysisWorker::detectorFor(const std::string &service, const std::string &endpoint)
 {
     auto it = m_detectors.find({service, endpoint});
     if (it == m_detectors.end()) {
+        if (!endpoint.empty() && m_routeDetectors >= m_maxRouteDetectors) {
+            ++m_stats.overflowRouteDetectors;
+            return nullptr;
+        }
+        m_routeDetectors += endpoint.empty() ? 0 : 1;
         it = m_detectors.emplace(std::pair{service, endpoint}, DegradationDetector(service, endpoint)).first;
         it->second.configure(m_settings.forMinutes, m_settings.clearMinutes, std::size_t(m_settings.warmupMinutes),
                              m_settings.activeAt(), m_settings.extremeAt());
     }
-    return it->second;
+    return &it->second;
 }
 
 void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
@@ -153,7 +159,10 @@ void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
             if (!newErrors.empty())
                 newErrorMinutes.emplace_back(k.service, k.start);
         }
-        if (auto anomaly = detectorFor(k.service, k.endpoint).update(k, newErrors)) {
+        DegradationDetector *detector = detectorFor(k.service, k.endpoint);
+        if (!detector)
+            continue;
+        if (auto anomaly = detector->update(k, newErrors)) {
             ++m_stats.anomalyUpdates;
             job->anomalies.push_back(std::move(*anomaly));
         }

@@ -31,6 +31,7 @@ struct AnalysisStats {
     std::atomic<std::int64_t> overflowTemplates{0};
     std::atomic<std::int64_t> metricSamplesAnalysed{0};
     std::atomic<std::int64_t> overflowMetricSeries{0};
+    std::atomic<std::int64_t> overflowRouteDetectors{0}; // route minutes not judged: the detector cap was reached
 };
 
 // Analyses committed log events on its own thread: per-minute KPIs per service and route, and on each
@@ -40,8 +41,10 @@ struct AnalysisStats {
 // but not run through the detectors (their history has moved on; replay analyses them).
 class AnalysisWorker final {
 public:
+    // maxRouteDetectors: routes (across services) with their own degradation detector, about 100 KB each
+    // with a month of seasonal profiles; services always have one.
     explicit AnalysisWorker(StoreWriter *store, KpiAggregator::Limits limits = {},
-                            std::size_t maxQueuedEvents = 500'000);
+                            std::size_t maxQueuedEvents = 500'000, std::size_t maxRouteDetectors = 2000);
     ~AnalysisWorker();
     AnalysisWorker(const AnalysisWorker &) = delete;
     AnalysisWorker &operator=(const AnalysisWorker &) = delete;
@@ -64,7 +67,8 @@ private:
     void run();
     // detect: false for the partial minutes written at shutdown, which would look like a traffic drop.
     void publish(std::vector<KpiRollup> rollups, bool detect);
-    DegradationDetector &detectorFor(const std::string &service, const std::string &endpoint);
+    // nullptr when a new route would pass the cap.
+    DegradationDetector *detectorFor(const std::string &service, const std::string &endpoint);
 
     StoreWriter *m_store;
     AlertEvaluator *m_alerts = nullptr;
@@ -79,6 +83,8 @@ private:
     DetectionSettings m_pendingSettings; // under m_mutex
     bool m_settingsChanged = false;      // under m_mutex
     const std::size_t m_maxQueued;
+    const std::size_t m_maxRouteDetectors;
+    std::size_t m_routeDetectors = 0;
     AnalysisStats m_stats;
     std::mutex m_mutex;
     std::condition_variable m_wake;

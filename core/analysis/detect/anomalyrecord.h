@@ -29,6 +29,7 @@ struct AnomalyRecord {
     std::vector<AnomalySignal> indicators; // "signals" in the API (the word is a Qt macro)
     std::string explanation;
     std::string recommendation;
+    std::vector<std::string> traceIds; // of failing events in its latest minutes (in memory: links incidents)
 };
 
 // The indicators as the JSON array the API returns (names are fixed identifiers, no escaping needed).
