@@ -35,6 +35,8 @@ QByteArray failingMinutes(const char *service)
 
 // The alerting API end to end over HTTP: rules CRUD with validation, a rule firing on live traffic, the
 // alert's history, acknowledgement, silences, the CSV report, and rules surviving a restart.
+int deleteChannel(TestHttpClient &client, qint64 id) { return client.request("DELETE", "/api/channels/" + QByteArray::number(id)).status; }
+
 class TstAlertApi : public QObject {
     Q_OBJECT
 
@@ -128,9 +130,17 @@ private slots:
         QVERIFY(r.body.contains(",ana,"));
         QCOMPARE(client.get("/api/alerts?level=loud").status, 400);
 
-        r = client.post("/api/silences", body("{'service':'cart','ends_at':'2099-01-01T00:00:00Z'}"), "application/json");
+        r = client.post("/api/silences", body("{'comment':'no matcher','ends_at':'2099-01-01T00:00:00Z'}"), "application/json");
         QCOMPARE(r.status, 400);
-        QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("created_by"));
+        QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("service"));
+        r = client.post("/api/silences", body("{'service':'cart','duration':'soon'}"), "application/json");
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("duration"));
+        // A maintenance window for two hours, in the other accepted spellings.
+        r = client.post("/api/silences", body("{'service':'cart','duration':'2h','creator':'bo'}"), "application/json");
+        QCOMPARE(r.status, 201);
+        QCOMPARE(r.json().value(QStringLiteral("created_by")).toString(), QStringLiteral("bo"));
+        QVERIFY(client.request("DELETE", "/api/silences/" + QByteArray::number(r.json().value(QStringLiteral("id")).toInteger())).status == 200);
         r = client.post("/api/silences",
                         body("{'tag':'shop','created_by':'ana','comment':'deploy','ends_at':'2099-01-01T00:00:00Z'}"),
                         "application/json");
@@ -203,6 +213,10 @@ private slots:
         QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("url"));
         QCOMPARE(client.post("/api/channels", body("{'type':'email','name':'m','url':'smtp://h','to':'not-an-address'}")).status, 400);
         const QByteArray slackUrl = slack.url("/services/T000/B000/XXXX");
+        // "target" is accepted as the URL too.
+        r = client.post("/api/channels", "{\"type\":\"webhook\",\"name\":\"via-target\",\"target\":\"" + hook.url("/t") + "\"}");
+        QCOMPARE(r.status, 201);
+        QCOMPARE(deleteChannel(client, r.json().value(QStringLiteral("id")).toInteger()), 200);
         r = client.post("/api/channels", "{\"type\":\"slack\",\"name\":\"oncall\",\"url\":\"" + slackUrl + "\"}");
         QCOMPARE(r.status, 201);
         const qint64 channelId = r.json().value(QStringLiteral("id")).toInteger();

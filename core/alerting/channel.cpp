@@ -99,8 +99,20 @@ std::optional<Channel> Channel::fromJson(const QJsonObject &json, const Channel 
             return bad("enabled", QStringLiteral("expected true or false"));
         c.enabled = json.value(QStringLiteral("enabled")).toBool();
     }
-    if (json.contains(QStringLiteral("url"))) {
-        const QString url = json.value(QStringLiteral("url")).toString().trimmed();
+    // "target" is the API's name for where a channel sends; "url" the same. The redacted form an answer
+    // shows ("…/…") is not a target, so a document read back and sent again keeps its secret.
+    QJsonObject in = json;
+    if (!in.contains(QStringLiteral("url")) && in.value(QStringLiteral("target")).isString()
+        && !in.value(QStringLiteral("target")).toString().endsWith(QStringLiteral("…"))) {
+        const QString target = in.value(QStringLiteral("target")).toString().trimmed();
+        // An e-mail channel's target may be its recipients rather than its server.
+        if (c.type == Type::Email && !target.contains(QStringLiteral("://")))
+            in.insert(QStringLiteral("to"), target);
+        else if (!target.isEmpty())
+            in.insert(QStringLiteral("url"), target);
+    }
+    if (in.contains(QStringLiteral("url"))) {
+        const QString url = in.value(QStringLiteral("url")).toString().trimmed();
         const QUrl u(url, QUrl::StrictMode);
         const QString scheme = u.scheme().toLower();
         const bool http = scheme == QLatin1String("http") || scheme == QLatin1String("https");
@@ -114,8 +126,8 @@ std::optional<Channel> Channel::fromJson(const QJsonObject &json, const Channel 
     } else if (!base && !stored && c.needsSecret()) {
         return bad("url", QStringLiteral("required for a %1 channel").arg(QString::fromUtf8(channelTypeName(c.type).data())));
     }
-    if (json.contains(QStringLiteral("to"))) {
-        const QJsonValue v = json.value(QStringLiteral("to"));
+    if (in.contains(QStringLiteral("to"))) {
+        const QJsonValue v = in.value(QStringLiteral("to"));
         QStringList list;
         if (v.isString())
             list = v.toString().split(QLatin1Char(','), Qt::SkipEmptyParts);

@@ -1,5 +1,6 @@
 #include "silence.h"
 
+#include "config/units.h"
 #include "model/timestamp.h"
 
 namespace fg {
@@ -28,10 +29,20 @@ std::optional<Silence> Silence::fromJson(const QJsonObject &json, TimeNs now, QS
         *message = why;
         return std::nullopt;
     };
+    // Accepted spellings: creator/created_by, start/starts_at, end/ends_at, rule/rule_id, or a duration
+    // ("2h") instead of an end.
+    QJsonObject in = json;
+    for (const auto &[alias, name] : {std::pair{"creator", "created_by"}, std::pair{"start", "starts_at"},
+                                      std::pair{"end", "ends_at"}, std::pair{"rule", "rule_id"}}) {
+        const QString a = QString::fromLatin1(alias);
+        if (in.contains(a) && !in.contains(QString::fromLatin1(name)))
+            in.insert(QString::fromLatin1(name), in.value(a));
+        in.remove(a);
+    }
     static const QStringList kKnown = {QStringLiteral("service"), QStringLiteral("rule_id"),   QStringLiteral("tag"),
                                        QStringLiteral("starts_at"), QStringLiteral("ends_at"), QStringLiteral("created_by"),
-                                       QStringLiteral("comment")};
-    for (auto it = json.begin(); it != json.end(); ++it)
+                                       QStringLiteral("comment"),   QStringLiteral("duration")};
+    for (auto it = in.begin(); it != in.end(); ++it)
         if (!kKnown.contains(it.key())) {
             *field = it.key();
             *message = QStringLiteral("unknown field");
@@ -39,14 +50,14 @@ std::optional<Silence> Silence::fromJson(const QJsonObject &json, TimeNs now, QS
         }
     for (const auto &[key, target] : {std::pair{"service", &s.service}, std::pair{"tag", &s.tag},
                                       std::pair{"created_by", &s.createdBy}, std::pair{"comment", &s.comment}}) {
-        const QJsonValue v = json.value(QString::fromLatin1(key));
+        const QJsonValue v = in.value(QString::fromLatin1(key));
         if (v.isUndefined())
             continue;
         if (!v.isString())
             return bad(key, QStringLiteral("expected a string"));
         *target = v.toString().trimmed().toStdString();
     }
-    const QJsonValue rule = json.value(QStringLiteral("rule_id"));
+    const QJsonValue rule = in.value(QStringLiteral("rule_id"));
     if (!rule.isUndefined()) {
         if (!rule.isDouble() || rule.toDouble() < 1 || rule.toDouble() != double(qint64(rule.toDouble())))
             return bad("rule_id", QStringLiteral("expected a rule id"));
@@ -55,9 +66,9 @@ std::optional<Silence> Silence::fromJson(const QJsonObject &json, TimeNs now, QS
     if (s.service.empty() && s.ruleId == 0 && s.tag.empty())
         return bad("service", QStringLiteral("a silence needs at least one of service, rule_id or tag"));
     if (s.createdBy.empty())
-        return bad("created_by", QStringLiteral("required: who is silencing"));
+        s.createdBy = "api";
     auto time = [&](const char *key, TimeNs *target, bool required) -> bool {
-        const QJsonValue v = json.value(QString::fromLatin1(key));
+        const QJsonValue v = in.value(QString::fromLatin1(key));
         if (v.isUndefined())
             return !required;
         const auto t = v.isString() ? parseTimeText(v.toString().toStdString())
@@ -70,8 +81,16 @@ std::optional<Silence> Silence::fromJson(const QJsonObject &json, TimeNs now, QS
     s.startsAt = now;
     if (!time("starts_at", &s.startsAt, false))
         return bad("starts_at", QStringLiteral("expected an ISO 8601 time or epoch number"));
-    if (!time("ends_at", &s.endsAt, true))
-        return bad("ends_at", QStringLiteral("required: an ISO 8601 time or epoch number"));
+    const QJsonValue duration = in.value(QStringLiteral("duration"));
+    if (!duration.isUndefined()) {
+        const auto seconds = duration.isString() ? parseDurationSeconds(duration.toString().toStdString())
+                                                 : std::optional<std::int64_t>(std::int64_t(duration.toDouble()));
+        if (!seconds || *seconds <= 0)
+            return bad("duration", QStringLiteral("expected a duration such as 2h"));
+        s.endsAt = s.startsAt + *seconds * kNsPerSec;
+    } else if (!time("ends_at", &s.endsAt, true)) {
+        return bad("ends_at", QStringLiteral("required (or a duration): an ISO 8601 time or epoch number"));
+    }
     if (s.endsAt <= s.startsAt)
         return bad("ends_at", QStringLiteral("must be after starts_at"));
     return s;

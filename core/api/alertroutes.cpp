@@ -368,11 +368,16 @@ void AlertRoutes::acknowledge(std::int64_t id, const HttpRequest &request, const
     const auto body = jsonBody(request, responder, true);
     if (!body)
         return;
-    for (const char *key : {"by", "note"})
+    for (const char *key : {"by", "acknowledged_by", "user", "note", "comment"})
         if (body->contains(QString::fromLatin1(key)) && !body->value(QString::fromLatin1(key)).isString())
             return responder.send(fieldError(QString::fromLatin1(key), QStringLiteral("expected a string")));
-    const std::string by = body->value(QStringLiteral("by")).toString(QStringLiteral("api")).trimmed().toStdString();
-    const std::string note = body->value(QStringLiteral("note")).toString().toStdString();
+    QString who = body->value(QStringLiteral("by")).toString();
+    for (const char *alias : {"acknowledged_by", "user"})
+        if (who.isEmpty())
+            who = body->value(QString::fromLatin1(alias)).toString();
+    const std::string by = who.trimmed().toStdString();
+    const std::string note =
+        body->value(QStringLiteral("note")).toString(body->value(QStringLiteral("comment")).toString()).toStdString();
     auto job = std::make_unique<WriteJob>();
     if (auto open = m_deps.alerts->acknowledge(id, by.empty() ? "api" : by, note, nowNs(), &job->alerts)) {
         storeThen(m_deps.writer, std::move(job), responder, [a = *open] { return jsonResponse(200, alertJson(a, nowNs())); });
