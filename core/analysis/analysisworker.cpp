@@ -98,7 +98,10 @@ void AnalysisWorker::run()
             const TimeNs now = nowNs();
             if (m_alerts && now - m_lastAlertTick >= kNsPerSec) {
                 m_lastAlertTick = now;
-                AlertChanges changes = m_alerts->tick(m_aggregator.lastReceived(), now);
+                std::map<std::string, TimeNs> received = m_knownReceived;
+                for (const auto &[service, at] : m_aggregator.lastReceived())
+                    received[service] = std::max(received[service], at);
+                AlertChanges changes = m_alerts->tick(received, now);
                 if (!changes.empty()) {
                     auto job = std::make_unique<WriteJob>();
                     job->alerts = std::move(changes);

@@ -53,6 +53,8 @@ public:
     void restoreTemplate(const std::string &service, std::int64_t id, const std::string &text);
     // Closed minutes and detections go through the alert lifecycle on this thread (before start()).
     void setAlertEvaluator(AlertEvaluator *alerts) { m_alerts = alerts; }
+    // When each stored service last sent data, so that one silent since before a restart is noticed.
+    void restoreLastReceived(const std::string &service, TimeNs at) { m_knownReceived[service] = at; }
     void start();
     // Any thread; applied to every detector before the next minute is judged.
     void setDetectionSettings(const DetectionSettings &settings);
@@ -73,6 +75,7 @@ private:
     StoreWriter *m_store;
     AlertEvaluator *m_alerts = nullptr;
     TimeNs m_lastAlertTick = 0;
+    std::map<std::string, TimeNs> m_knownReceived; // from storage, before this run
     KpiAggregator m_aggregator;
     TemplateTracker m_templates;
     MetricSeriesDetector m_metrics;

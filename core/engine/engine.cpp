@@ -88,6 +88,9 @@ bool Engine::start(QString *error)
                 m_tagRules.set(std::make_shared<const TagRules>(std::move(*rules)));
         }
         m_analysis->setDetectionSettings(DetectionSettings::stored(reader.setting("detection")));
+        for (const ServiceInfo &s : reader.services())
+            if (s.lastReceived)
+                m_analysis->restoreLastReceived(s.name, s.lastReceived);
         restoreChannels(reader);
         restoreAlerting(reader);
     } catch (const std::exception &e) {
