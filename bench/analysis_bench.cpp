@@ -1,5 +1,7 @@
 // Analysis costs (Google Benchmark): per event, classification (fields from message text, level
-// inference), KPI minute update and template mining; per point, degradation detection on a closed minute.
+// inference), KPI minute update and template mining; per point, degradation detection on a closed minute;
+// per closed service minute, the alert lifecycle with the built-in rules and ten threshold rules; per
+// evaluation, a rule condition.
 
 #include <benchmark/benchmark.h>
 
@@ -8,6 +10,8 @@
 
 #include <random>
 
+#include "alerting/alertevaluator.h"
+#include "alerting/condition.h"
 #include "analysis/detect/degradationdetector.h"
 #include "analysis/kpiaggregator.h"
 #include "analysis/logclassifier.h"
@@ -91,9 +95,67 @@ void detectMinute(benchmark::State &state)
     state.SetItemsProcessed(state.iterations());
 }
 
+KpiRollup serviceMinute(std::size_t m, std::mt19937 &rng, int errors)
+{
+    std::lognormal_distribution<double> latency(5.0, 0.3);
+    KpiRollup k;
+    k.service = "svc" + std::to_string(m % 50);
+    k.start = TimeNs(m / 50) * 60 * kNsPerSec;
+    for (int i = 0; i < 300; ++i) {
+        ++k.requests;
+        ++k.events;
+        k.requestErrors += i < errors ? 1 : 0;
+        k.latency.add(latency(rng));
+    }
+    return k;
+}
+
+void alertMinute(benchmark::State &state)
+{
+    // 50 services, the built-in rules and ten threshold rules; a tenth of the minutes fail.
+    RuleBook book;
+    std::vector<AlertRule> rules = AlertRule::builtins();
+    for (int r = 0; r < 10; ++r) {
+        AlertRule rule;
+        rule.id = 100 + r;
+        rule.name = "rule " + std::to_string(r);
+        rule.condition = Condition::parse("error_rate > 5% or p99_latency_ms > " + std::to_string(400 + r * 50), nullptr);
+        rule.windowMinutes = 5;
+        rules.push_back(rule);
+    }
+    book.set(rules);
+    AlertEvaluator evaluator(&book, nullptr, 1, {});
+    std::mt19937 rng(2);
+    std::vector<KpiRollup> minutes;
+    for (std::size_t m = 0; m < 5000; ++m)
+        minutes.push_back(serviceMinute(m, rng, (m / 50) % 10 == 0 ? 60 : 1));
+    std::size_t i = 0;
+    for (auto _ : state) {
+        KpiRollup k = minutes[i % minutes.size()];
+        k.start += TimeNs(i / minutes.size()) * 100 * 60 * kNsPerSec; // time keeps moving forward
+        ++i;
+        benchmark::DoNotOptimize(evaluator.onMinutes({k}, {}, {}, k.start + 3 * 60 * kNsPerSec));
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
+void evaluateCondition(benchmark::State &state)
+{
+    const auto condition = Condition::parse("(error_rate > 5% and p95_latency_ms > 800) or count(level>=ERROR) > 50", nullptr);
+    std::mt19937 rng(3);
+    KpiWindow window;
+    window.merged = serviceMinute(0, rng, 10);
+    window.span = 5;
+    for (auto _ : state)
+        benchmark::DoNotOptimize(condition->evaluate(window));
+    state.SetItemsProcessed(state.iterations());
+}
+
 } // namespace
 
 BENCHMARK(classify);
 BENCHMARK(kpiAndTemplates);
 BENCHMARK(detectMinute);
+BENCHMARK(alertMinute);
+BENCHMARK(evaluateCondition);
 BENCHMARK_MAIN();
