@@ -74,6 +74,12 @@ private slots:
         const qint64 ruleId = rules->rules().last().toObject().value(QStringLiteral("id")).toInteger();
         rules->setEnabled(ruleId, false);
         QTRY_VERIFY(!rules->rules().last().toObject().value(QStringLiteral("enabled")).toBool());
+        // Edit: the form takes the rule, saving replaces it.
+        rules->editRule(5);
+        rules->saveRule(ruleId, QJsonObject{{QStringLiteral("condition"), QStringLiteral("p99_latency_ms > 900")},
+                                            {QStringLiteral("level"), QStringLiteral("critical")}});
+        QTRY_COMPARE(rules->rules().last().toObject().value(QStringLiteral("condition")).toString(), QStringLiteral("p99_latency_ms > 900"));
+        QCOMPARE(rules->rules().last().toObject().value(QStringLiteral("level")).toString(), QStringLiteral("critical"));
         rules->removeRule(1); // built-in
         QTRY_VERIFY2(rules->message().contains(QStringLiteral("not deleted")), qPrintable(rules->message()));
         rules->removeRule(ruleId);

@@ -112,7 +112,10 @@
     <message numerus="yes">
         <location filename="../ui/alertsview.cpp" line="83" />
         <source>%n alert(s)</source>
-        <translation><numerusform>%n Alarm</numerusform><numerusform>%n Alarme</numerusform></translation>
+        <translation>
+            <numerusform>%n Alarm</numerusform>
+            <numerusform>%n Alarme</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../ui/alertsview.cpp" line="119" />
@@ -203,7 +206,10 @@
     <message numerus="yes">
         <location filename="../ui/alertsview.cpp" line="211" />
         <source>Exported %n alert(s)</source>
-        <translation><numerusform>%n Alarm exportiert</numerusform><numerusform>%n Alarme exportiert</numerusform></translation>
+        <translation>
+            <numerusform>%n Alarm exportiert</numerusform>
+            <numerusform>%n Alarme exportiert</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -471,41 +477,52 @@
     </message>
     <message>
         <location filename="../ui/rulesview.cpp" line="38" />
+        <location filename="../ui/rulesview.cpp" line="114" />
         <source>Add rule</source>
         <translation>Regel hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="40" />
+        <location filename="../ui/rulesview.cpp" line="41" />
         <source>New rule</source>
         <translation>Neue Regel</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="42" />
+        <location filename="../ui/rulesview.cpp" line="43" />
         <source>Delete selected rule</source>
         <translation>Ausgewählte Regel löschen</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="90" />
+        <location filename="../ui/rulesview.cpp" line="103" />
+        <source>Save rule</source>
+        <translation>Regel speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/rulesview.cpp" line="112" />
+        <source>Saved rule %1</source>
+        <translation>Regel %1 gespeichert</translation>
+    </message>
+    <message>
+        <location filename="../ui/rulesview.cpp" line="138" />
         <source>(built-in: %1)</source>
         <translation>(eingebaut: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="98" />
+        <location filename="../ui/rulesview.cpp" line="146" />
         <source>all</source>
         <translation>alle</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="111" />
+        <location filename="../ui/rulesview.cpp" line="159" />
         <source>Added rule %1</source>
         <translation>Regel %1 hinzugefügt</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="123" />
+        <location filename="../ui/rulesview.cpp" line="171" />
         <source>Deleted</source>
         <translation>Gelöscht</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="132" />
+        <location filename="../ui/rulesview.cpp" line="180" />
         <source>Saved</source>
         <translation>Gespeichert</translation>
     </message>

@@ -35,7 +35,8 @@ RulesView::RulesView(const ApiClient *api, QWidget *parent)
     form->addRow(tr("Level:"), m_level);
     form->addRow(tr("Service:"), m_service);
     form->addRow(tr("Channels:"), m_channels);
-    auto *add = new QPushButton(tr("Add rule"));
+    m_add = new QPushButton(tr("Add rule"));
+    auto *add = m_add;
     form->addRow(add);
     auto *box = new QGroupBox(tr("New rule"));
     box->setLayout(form);
@@ -51,17 +52,12 @@ RulesView::RulesView(const ApiClient *api, QWidget *parent)
     layout->addWidget(box);
     layout->addWidget(m_message);
     connect(add, &QPushButton::clicked, this, [this] {
-        QJsonArray channels;
-        for (const QString &c : m_channels->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
-            channels.append(c.trimmed());
-        addRule(QJsonObject{{QStringLiteral("name"), m_name->text()},
-                            {QStringLiteral("condition"), m_condition->text()},
-                            {QStringLiteral("window"), m_window->text()},
-                            {QStringLiteral("for"), m_for->text()},
-                            {QStringLiteral("level"), m_level->currentText()},
-                            {QStringLiteral("service"), m_service->text()},
-                            {QStringLiteral("channels"), channels}});
+        if (m_editing)
+            saveRule(m_editing, formRule());
+        else
+            addRule(formRule());
     });
+    connect(m_table, &QTableWidget::cellDoubleClicked, this, [this](int row, int) { editRule(row); });
     connect(m_table, &QTableWidget::itemChanged, this, [this](QTableWidgetItem *item) {
         if (!m_filling && item->column() == 0)
             setEnabled(item->data(Qt::UserRole).toLongLong(), item->checkState() == Qt::Checked);
@@ -70,6 +66,58 @@ RulesView::RulesView(const ApiClient *api, QWidget *parent)
 }
 
 QString RulesView::message() const { return m_message->text(); }
+
+QJsonObject RulesView::formRule() const
+{
+    QJsonArray channels;
+    for (const QString &c : m_channels->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
+        channels.append(c.trimmed());
+    QJsonObject rule{{QStringLiteral("name"), m_name->text()},
+                     {QStringLiteral("window"), m_window->text()},
+                     {QStringLiteral("for"), m_for->text()},
+                     {QStringLiteral("level"), m_level->currentText()},
+                     {QStringLiteral("service"), m_service->text()},
+                     {QStringLiteral("channels"), channels}};
+    if (m_condition->isEnabled())
+        rule.insert(QStringLiteral("condition"), m_condition->text());
+    return rule;
+}
+
+void RulesView::editRule(int row)
+{
+    if (row < 0 || row >= m_rules.size())
+        return;
+    const QJsonObject r = m_rules.at(row).toObject();
+    m_editing = r.value(QStringLiteral("id")).toInteger();
+    m_name->setText(r.value(QStringLiteral("name")).toString());
+    m_condition->setText(r.value(QStringLiteral("condition")).toString());
+    m_condition->setEnabled(!r.value(QStringLiteral("builtin")).toBool()); // built-ins have no condition
+    m_window->setText(r.value(QStringLiteral("window")).toString());
+    m_for->setText(r.value(QStringLiteral("for")).toString());
+    m_level->setCurrentText(r.value(QStringLiteral("level")).toString());
+    m_service->setText(r.value(QStringLiteral("service")).toString());
+    QStringList channels;
+    for (const QJsonValue &c : r.value(QStringLiteral("channels")).toArray())
+        channels << c.toString();
+    m_channels->setText(channels.join(QStringLiteral(", ")));
+    m_add->setText(tr("Save rule"));
+}
+
+void RulesView::saveRule(qint64 id, const QJsonObject &changes)
+{
+    m_api->send("PUT", "/api/rules/" + QByteArray::number(id), changes, this,
+                [this](int status, const QJsonObject &json, const QByteArray &) {
+                    if (status != 200)
+                        return m_message->setText(ApiClient::errorText(json));
+                    m_message->setText(tr("Saved rule %1").arg(json.value(QStringLiteral("name")).toString()));
+                    m_editing = 0;
+                    m_add->setText(tr("Add rule"));
+                    m_condition->setEnabled(true);
+                    m_name->clear();
+                    m_condition->clear();
+                    reload();
+                });
+}
 
 void RulesView::reload()
 {

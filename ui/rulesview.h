@@ -8,6 +8,7 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QTableWidget;
 
 namespace fg {
@@ -25,6 +26,9 @@ public:
     void addRule(const QJsonObject &rule);
     void setEnabled(qint64 id, bool enabled);
     void removeRule(qint64 id);
+    // Puts a rule into the form for editing; saving then replaces it (PUT).
+    void editRule(int row);
+    void saveRule(qint64 id, const QJsonObject &changes);
     QJsonArray rules() const { return m_rules; }
     QString message() const;
 
@@ -40,7 +44,10 @@ private:
     QLineEdit *m_service;
     QLineEdit *m_channels;
     QLabel *m_message;
+    QPushButton *m_add;
+    qint64 m_editing = 0; // rule in the form, 0: a new one
     bool m_filling = false;
+    QJsonObject formRule() const;
 };
 
 } // namespace fg
