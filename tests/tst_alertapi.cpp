@@ -256,6 +256,7 @@ private slots:
             QVERIFY(!d.toObject().value(QStringLiteral("notified_at")).toString().isEmpty());
         }
         QVERIFY(detail.value(QStringLiteral("test")).toBool());
+        QCOMPARE(detail.value(QStringLiteral("notified_at")).toObject().keys(), (QStringList{QStringLiteral("oncall"), QStringLiteral("webhook")}));
 
         r = client.request("PUT", "/api/channels/" + QByteArray::number(channelId), body("{'enabled':false}"));
         QCOMPARE(r.status, 200);

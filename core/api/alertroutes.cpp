@@ -343,6 +343,7 @@ void AlertRoutes::getAlert(std::int64_t id, const HttpResponder &responder)
             // Delivery status per channel and notification.
             const auto known = channels->current();
             QJsonArray deliveries;
+            QJsonObject notifiedAt; // channel → wall time of its first delivered notification
             for (const Delivery &d : reader.deliveries(id)) {
                 const auto c = std::find_if(known->begin(), known->end(), [&](const Channel &ch) { return ch.id == d.channelId; });
                 auto time = [](TimeNs t) { return t ? QJsonValue(QString::fromStdString(formatIsoMs(t))) : QJsonValue(); };
@@ -356,8 +357,11 @@ void AlertRoutes::getAlert(std::int64_t id, const HttpResponder &responder)
                     {QStringLiteral("next_attempt"), d.state == "pending" ? time(d.nextAttempt) : QJsonValue()},
                     {QStringLiteral("notified_at"), time(d.deliveredAt)},
                     {QStringLiteral("last_error"), d.lastError.empty() ? QJsonValue() : QJsonValue(QString::fromStdString(d.lastError))}});
+                if (d.deliveredAt && c != known->end() && !notifiedAt.contains(QString::fromStdString(c->name)))
+                    notifiedAt.insert(QString::fromStdString(c->name), time(d.deliveredAt));
             }
             o.insert(QStringLiteral("deliveries"), deliveries);
+            o.insert(QStringLiteral("notified_at"), notifiedAt);
             return jsonResponse(200, o);
         },
         responder);
