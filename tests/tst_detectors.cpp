@@ -185,6 +185,22 @@ private slots:
         QCOMPARE(weekly, 2 * 288);
     }
 
+    void dailyTrafficCycleIsNoDegradationOnceLearnt()
+    {
+        // A week of per-minute traffic that drops from 600 to 60 requests a minute every night. Throughput
+        // falling is a degradation signal; the nightly fall must stop counting once the time-of-day profile
+        // knows it. Days 6 and 7 raise nothing.
+        std::vector<AnomalyRecord> lateRaised;
+        const Run r = run(7 * 1440, [](int m) {
+            const double phase = 2 * M_PI * (m % 1440) / 1440.0;
+            return std::tuple{120.0, 0.004, int(330 - 270 * std::cos(phase))};
+        });
+        for (const AnomalyRecord &a : r.updates)
+            if (a.startedAt >= kT0 + 5 * 1440 * kMin)
+                lateRaised.push_back(a);
+        QVERIFY2(lateRaised.empty(), lateRaised.empty() ? "" : lateRaised.front().explanation.c_str());
+    }
+
     void healthyTrafficDoesNotAlert()
     {
         // Three hours of noise with a daily-style slow swell of ±15 % and an hourly traffic wobble.
