@@ -21,7 +21,9 @@ class MetricSeriesDetector final {
 public:
     struct Params {
         TimeNs lateness = 2 * 60 * kNsPerSec;
-        std::size_t maxSeries = 10'000;
+        // Each series keeps two detectors of about 34 KB once it has a week of history (baselines and
+        // time-of-day/week profiles): 4000 series stay under 300 MB.
+        std::size_t maxSeries = 4'000;
     };
     explicit MetricSeriesDetector(Params params);
     MetricSeriesDetector() : MetricSeriesDetector(Params{}) {}
