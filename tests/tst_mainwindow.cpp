@@ -123,6 +123,15 @@ private slots:
         QTRY_VERIFY(std::any_of(channels->channels().begin(), channels->channels().end(), [](const QJsonValue &v) {
             return v.toObject().value(QStringLiteral("name")).toString() == QLatin1String("desk");
         }));
+        qint64 desk = 0;
+        for (const QJsonValue &v : channels->channels())
+            if (v.toObject().value(QStringLiteral("name")).toString() == QLatin1String("desk"))
+                desk = v.toObject().value(QStringLiteral("id")).toInteger();
+        channels->updateChannel(desk, QStringLiteral("desk"), {}, {}, false);
+        QTRY_VERIFY(std::any_of(channels->channels().begin(), channels->channels().end(), [](const QJsonValue &v) {
+            return v.toObject().value(QStringLiteral("name")).toString() == QLatin1String("desk")
+                   && !v.toObject().value(QStringLiteral("enabled")).toBool();
+        }));
         w.close();
         engine.stop();
     }

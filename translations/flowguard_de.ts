@@ -215,92 +215,107 @@
 <context>
     <name>fg::ChannelsDialog</name>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="20" />
+        <location filename="../ui/channelsdialog.cpp" line="19" />
+        <source>Enabled</source>
+        <translation>Aktiviert</translation>
+    </message>
+    <message>
+        <location filename="../ui/channelsdialog.cpp" line="21" />
         <source>Notification channels</source>
         <translation>Benachrichtigungskanäle</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="21" />
+        <location filename="../ui/channelsdialog.cpp" line="22" />
         <source>Slack incoming webhook</source>
         <translation>Slack Incoming Webhook</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="22" />
+        <location filename="../ui/channelsdialog.cpp" line="23" />
         <source>Webhook (Alertmanager JSON)</source>
         <translation>Webhook (Alertmanager-JSON)</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="23" />
+        <location filename="../ui/channelsdialog.cpp" line="24" />
         <source>E-mail (SMTP)</source>
         <translation>E-Mail (SMTP)</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="24" />
+        <location filename="../ui/channelsdialog.cpp" line="25" />
         <source>Desktop notifications</source>
         <translation>Desktop-Benachrichtigungen</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="26" />
+        <location filename="../ui/channelsdialog.cpp" line="27" />
         <source>https://hooks.slack.com/services/… or smtps://user:password@host</source>
         <translation>https://hooks.slack.com/services/… oder smtps://benutzer:passwort@host</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="27" />
+        <location filename="../ui/channelsdialog.cpp" line="28" />
         <source>ops@example.org, lead@example.org</source>
         <translation>ops@example.org, lead@example.org</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="30" />
+        <location filename="../ui/channelsdialog.cpp" line="31" />
         <source>Type:</source>
         <translation>Typ:</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="31" />
+        <location filename="../ui/channelsdialog.cpp" line="32" />
         <source>Name:</source>
         <translation>Name:</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="32" />
+        <location filename="../ui/channelsdialog.cpp" line="33" />
         <source>URL:</source>
         <translation>URL:</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="33" />
+        <location filename="../ui/channelsdialog.cpp" line="34" />
         <source>E-mail to:</source>
         <translation>E-Mail an:</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="34" />
+        <location filename="../ui/channelsdialog.cpp" line="37" />
         <source>Add channel</source>
         <translation>Kanal hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="36" />
-        <source>New channel</source>
-        <translation>Neuer Kanal</translation>
+        <location filename="../ui/channelsdialog.cpp" line="38" />
+        <source>Save changes to the selected channel</source>
+        <translation>Änderungen am ausgewählten Kanal speichern</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="38" />
+        <location filename="../ui/channelsdialog.cpp" line="41" />
+        <source>Channel</source>
+        <translation>Kanal</translation>
+    </message>
+    <message>
+        <location filename="../ui/channelsdialog.cpp" line="43" />
         <source>Remove selected</source>
         <translation>Auswahl entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="74" />
+        <location filename="../ui/channelsdialog.cpp" line="84" />
         <source> (disabled)</source>
         <translation> (deaktiviert)</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="78" />
+        <location filename="../ui/channelsdialog.cpp" line="88" />
         <source>Secrets: %1</source>
         <translation>Geheimnisse: %1</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="95" />
+        <location filename="../ui/channelsdialog.cpp" line="105" />
         <source>Added %1</source>
         <translation>%1 hinzugefügt</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="109" />
+        <location filename="../ui/channelsdialog.cpp" line="135" />
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <location filename="../ui/channelsdialog.cpp" line="150" />
         <source>Removed</source>
         <translation>Entfernt</translation>
     </message>

@@ -1,5 +1,6 @@
 #include "channelsdialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -15,7 +16,7 @@ namespace fg {
 
 ChannelsDialog::ChannelsDialog(const ApiClient *api, QWidget *parent)
     : QDialog(parent), m_api(api), m_list(new QListWidget), m_type(new QComboBox), m_name(new QLineEdit), m_url(new QLineEdit),
-      m_to(new QLineEdit), m_message(new QLabel)
+      m_to(new QLineEdit), m_enabled(new QCheckBox(tr("Enabled"))), m_message(new QLabel)
 {
     setWindowTitle(tr("Notification channels"));
     m_type->addItem(tr("Slack incoming webhook"), QStringLiteral("slack"));
@@ -31,9 +32,13 @@ ChannelsDialog::ChannelsDialog(const ApiClient *api, QWidget *parent)
     form->addRow(tr("Name:"), m_name);
     form->addRow(tr("URL:"), m_url);
     form->addRow(tr("E-mail to:"), m_to);
+    m_enabled->setChecked(true);
+    form->addRow(m_enabled);
     auto *add = new QPushButton(tr("Add channel"));
+    auto *save = new QPushButton(tr("Save changes to the selected channel"));
     form->addRow(add);
-    auto *box = new QGroupBox(tr("New channel"));
+    form->addRow(save);
+    auto *box = new QGroupBox(tr("Channel"));
     box->setLayout(form);
     auto *remove = new QPushButton(tr("Remove selected"));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close);
@@ -48,6 +53,11 @@ ChannelsDialog::ChannelsDialog(const ApiClient *api, QWidget *parent)
     connect(add, &QPushButton::clicked, this, [this] {
         addChannel(m_type->currentData().toString(), m_name->text(), m_url->text(), m_to->text());
     });
+    connect(save, &QPushButton::clicked, this, [this] {
+        if (const QListWidgetItem *item = m_list->currentItem())
+            updateChannel(item->data(Qt::UserRole).toLongLong(), m_name->text(), m_url->text(), m_to->text(), m_enabled->isChecked());
+    });
+    connect(m_list, &QListWidget::currentRowChanged, this, &ChannelsDialog::fillFrom);
     connect(m_type, &QComboBox::currentIndexChanged, this, [this] {
         const QString type = m_type->currentData().toString();
         m_url->setEnabled(type != QLatin1String("desktop"));
@@ -96,6 +106,37 @@ void ChannelsDialog::addChannel(const QString &type, const QString &name, const 
         reload();
         emit changed();
     });
+}
+
+void ChannelsDialog::fillFrom(int row)
+{
+    if (row < 0 || row >= m_channels.size())
+        return;
+    const QJsonObject c = m_channels.at(row).toObject();
+    m_type->setCurrentIndex(m_type->findData(c.value(QStringLiteral("type")).toString()));
+    m_name->setText(c.value(QStringLiteral("name")).toString());
+    m_url->clear(); // the stored URL is a secret: left empty, it stays as it is
+    QStringList to;
+    for (const QJsonValue &v : c.value(QStringLiteral("to")).toArray())
+        to << v.toString();
+    m_to->setText(to.join(QStringLiteral(", ")));
+    m_enabled->setChecked(c.value(QStringLiteral("enabled")).toBool());
+}
+
+void ChannelsDialog::updateChannel(qint64 id, const QString &name, const QString &url, const QString &to, bool enabled)
+{
+    QJsonObject body{{QStringLiteral("name"), name.trimmed()}, {QStringLiteral("enabled"), enabled}};
+    if (!url.trimmed().isEmpty())
+        body.insert(QStringLiteral("url"), url.trimmed());
+    if (!to.trimmed().isEmpty())
+        body.insert(QStringLiteral("to"), to);
+    m_api->send("PUT", "/api/channels/" + QByteArray::number(id), body, this,
+                [this](int status, const QJsonObject &json, const QByteArray &) {
+                    m_message->setText(status == 200 ? tr("Saved %1").arg(json.value(QStringLiteral("name")).toString())
+                                                     : ApiClient::errorText(json));
+                    reload();
+                    emit changed();
+                });
 }
 
 void ChannelsDialog::removeSelected()

@@ -5,6 +5,7 @@
 
 #include "apiclient.h"
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -23,6 +24,8 @@ public:
     void reload();
     // Adds a channel as the form would; the API's answer (or its error) shows in the dialog.
     void addChannel(const QString &type, const QString &name, const QString &url, const QString &to);
+    // Changes a channel; an empty URL keeps the stored one.
+    void updateChannel(qint64 id, const QString &name, const QString &url, const QString &to, bool enabled);
     QJsonArray channels() const { return m_channels; }
     QString message() const;
 
@@ -39,7 +42,9 @@ private:
     QLineEdit *m_name;
     QLineEdit *m_url;
     QLineEdit *m_to;
+    QCheckBox *m_enabled;
     QLabel *m_message;
+    void fillFrom(int row);
 };
 
 } // namespace fg
