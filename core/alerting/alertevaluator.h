@@ -52,7 +52,9 @@ public:
         int dedupWindowMinutes = 15; // FLOWGUARD_ALERT_WINDOW_MIN
         int repeatMinutes = 240;     // re-notify a still-firing alert this often
         int clearMinutes = 2;        // a threshold alert resolves after this many clear minutes
-        int recentMinutes = 15;      // older event times are history: recorded, not notified
+        // Older event times are history (a backfill): recorded, not notified. An hour, so that a generator
+        // replaying the last hour quickly still notifies while yesterday's backfill does not.
+        int recentMinutes = 60;
         int newErrorQuietMinutes = 15; // a new-error-pattern alert resolves after this long without another
         int groupSeconds = 30;       // a service's alerts within this long go out as one notification
         int incidentGapMinutes = 30; // an alert this soon after a service's incident closed joins it again
