@@ -113,6 +113,12 @@ private slots:
         QCOMPARE(incident.value(QStringLiteral("alerts")).toArray().size(), 2);
         QVERIFY(incident.value(QStringLiteral("timeline")).toArray().size() >= 2);
         QCOMPARE(client.get("/api/incidents/424242").status, 404);
+        // The page notification links open: readable, escaped.
+        const HttpReply page = client.get("/alerts/" + QByteArray::number(alert.value(QStringLiteral("id")).toInteger()));
+        QCOMPARE(page.status, 200);
+        QVERIFY(page.header("content-type").startsWith("text/html"));
+        QVERIFY2(page.body.contains("Cart errors, &quot;urgent&quot;"), page.body.constData());
+        QCOMPARE(client.get("/alerts/424242").status, 404);
 
         r = client.post(path + "/acknowledge", body("{'by':'ana','note':'looking'}"), "application/json");
         QCOMPARE(r.status, 200);

@@ -128,7 +128,7 @@ private slots:
         const QString why = blocks.at(2).toObject().value(QStringLiteral("text")).toObject().value(QStringLiteral("text")).toString();
         QVERIFY2(why.contains(QStringLiteral("&lt;b&gt; &amp; co.")), qPrintable(why)); // mrkdwn escaping
         const QString context = QString::fromUtf8(QJsonDocument(blocks.at(3).toObject()).toJson());
-        QVERIFY(context.contains(QStringLiteral("<http://flowguard.local:4318/api/alerts/42|alert 42>")));
+        QVERIFY(context.contains(QStringLiteral("<http://flowguard.local:4318/alerts/42|alert 42>")));
 
         const QJsonObject am = QJsonDocument::fromJson(QByteArray::fromStdString(alertmanagerPayload(n))).object();
         QCOMPARE(am.value(QStringLiteral("version")).toString(), QStringLiteral("4"));
@@ -138,7 +138,7 @@ private slots:
         QCOMPARE(first.value(QStringLiteral("labels")).toObject().value(QStringLiteral("alertname")).toString(), QStringLiteral("High error rate"));
         QCOMPARE(first.value(QStringLiteral("labels")).toObject().value(QStringLiteral("severity")).toString(), QStringLiteral("critical"));
         QCOMPARE(first.value(QStringLiteral("endsAt")).toString(), QStringLiteral("0001-01-01T00:00:00Z"));
-        QCOMPARE(first.value(QStringLiteral("generatorURL")).toString(), QStringLiteral("http://flowguard.local:4318/api/alerts/42"));
+        QCOMPARE(first.value(QStringLiteral("generatorURL")).toString(), QStringLiteral("http://flowguard.local:4318/alerts/42"));
         QCOMPARE(first.value(QStringLiteral("fingerprint")).toString().size(), 16);
 
         n.kind = NotificationIntent::Kind::Resolved;

@@ -17,7 +17,8 @@ namespace fg {
 
 namespace {
 
-enum class Kind { Rules, Rule, Alerts, Export, Alert, Acknowledge, Silences, Silence, TestAlert, Incidents, Incident, None };
+enum class Kind { Rules, Rule, Alerts, Export, Alert, Acknowledge, Silences, Silence, TestAlert, Incidents, Incident, AlertPage,
+                  None };
 
 struct Parsed {
     Kind kind = Kind::None;
@@ -31,6 +32,12 @@ Parsed parse(QByteArray path)
         path.chop(1);
     if (path == "/api/test-alert")
         return {Kind::TestAlert, 0};
+    // /alerts/{id}: the page that notification links open.
+    if (path.startsWith("/alerts/")) {
+        bool ok = false;
+        const std::int64_t id = path.mid(8).toLongLong(&ok);
+        return ok && id > 0 ? Parsed{Kind::AlertPage, id} : Parsed{};
+    }
     const QList<QByteArray> parts = path.split('/'); // "", "api", collection, …
     if (parts.size() < 3 || parts.size() > 5 || parts[1] != "api")
         return {};
@@ -75,6 +82,7 @@ const char *methodsFor(Kind kind)
     case Kind::Alert:
     case Kind::Incidents:
     case Kind::Incident:
+    case Kind::AlertPage:
         return "GET";
     case Kind::Acknowledge:
     case Kind::TestAlert:
@@ -198,6 +206,7 @@ void AlertRoutes::handle(const HttpRequest &request, const HttpResponder &respon
     case Kind::TestAlert: return testAlert(request, responder);
     case Kind::Incidents: return listIncidents(request, responder);
     case Kind::Incident: return getIncident(p.id, responder);
+    case Kind::AlertPage: return alertPage(p.id, responder);
     case Kind::None: break;
     }
     responder.send(apiError(404, QStringLiteral("no such endpoint")));
@@ -363,6 +372,46 @@ void AlertRoutes::getAlert(std::int64_t id, const HttpResponder &responder)
             o.insert(QStringLiteral("deliveries"), deliveries);
             o.insert(QStringLiteral("notified_at"), notifiedAt);
             return jsonResponse(200, o);
+        },
+        responder);
+}
+
+void AlertRoutes::alertPage(std::int64_t id, const HttpResponder &responder)
+{
+    m_deps.queries->run(
+        [id](StoreReader &reader) {
+            HttpResponse r;
+            r.contentType = "text/html; charset=utf-8";
+            const auto a = reader.alert(id);
+            if (!a) {
+                r.status = 404;
+                r.body = "<!doctype html><title>FlowGuard</title><p>No alert " + QByteArray::number(id) + ".</p>";
+                return r;
+            }
+            auto h = [](const std::string &s) { return QString::fromStdString(s).toHtmlEscaped(); };
+            auto t = [](TimeNs v) { return v ? QString::fromStdString(formatIsoMs(v)) : QStringLiteral("—"); };
+            QString html = QStringLiteral("<!doctype html><meta charset=\"utf-8\"><title>FlowGuard alert %1</title>"
+                                          "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}"
+                                          "td{padding:.2em 1em .2em 0;vertical-align:top}</style>")
+                               .arg(id);
+            html += QStringLiteral("<h1>%1 — %2</h1><p>%3</p><table>")
+                        .arg(h(a->service + (a->endpoint.empty() ? "" : " " + a->endpoint)), h(a->reason), h(a->explanation));
+            const std::pair<QString, QString> rows[] = {
+                {QStringLiteral("Level"), h(std::string(alertLevelName(a->level)))},
+                {QStringLiteral("State"), h(std::string(alertStateName(a->state))) + (a->silenced ? QStringLiteral(" (silenced)") : QString())},
+                {QStringLiteral("Fired"), t(a->firedAt)},
+                {QStringLiteral("Resolved"), t(a->resolvedAt)},
+                {QStringLiteral("Acknowledged"), a->acknowledgedBy.empty() ? QStringLiteral("—")
+                                                                            : h(a->acknowledgedBy) + QStringLiteral(", ") + t(a->acknowledgedAt)}};
+            for (const auto &[label, value] : rows)
+                html += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(label, value);
+            html += QStringLiteral("</table><h2>History</h2><ul>");
+            for (const AlertTransition &step : reader.alertTransitions(id))
+                html += QStringLiteral("<li>%1 %2 → %3: %4</li>").arg(t(step.at), h(step.from), h(step.to), h(step.reason));
+            html += QStringLiteral("</ul><p><a href=\"/api/alerts/%1\">JSON</a></p>").arg(id);
+            r.status = 200;
+            r.body = html.toUtf8();
+            return r;
         },
         responder);
 }

@@ -42,6 +42,8 @@ private:
     void listAlerts(const HttpRequest &request, const HttpResponder &responder);
     void exportAlerts(const HttpRequest &request, const HttpResponder &responder);
     void getAlert(std::int64_t id, const HttpResponder &responder);
+    // GET /alerts/{id}: a small HTML page for people following a notification's link.
+    void alertPage(std::int64_t id, const HttpResponder &responder);
     void acknowledge(std::int64_t id, const HttpRequest &request, const HttpResponder &responder);
     void testAlert(const HttpRequest &request, const HttpResponder &responder);
     void listIncidents(const HttpRequest &request, const HttpResponder &responder);

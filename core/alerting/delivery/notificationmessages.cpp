@@ -35,7 +35,7 @@ const char *kindWord(NotificationIntent::Kind k)
 
 std::string link(const OutgoingNotification &n, const Alert &a)
 {
-    return n.baseUrl + "/api/alerts/" + std::to_string(a.id);
+    return n.baseUrl + "/alerts/" + std::to_string(a.id);
 }
 
 std::string where(const Alert &a) { return a.endpoint.empty() ? a.service : a.service + " " + a.endpoint; }
