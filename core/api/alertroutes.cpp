@@ -11,6 +11,7 @@
 #include "apierror.h"
 #include "queryparams.h"
 #include "queryrunner.h"
+#include "routehelpers.h"
 #include "store/storewriter.h"
 
 namespace fg {
@@ -93,37 +94,7 @@ const char *methodsFor(Kind kind)
     return "";
 }
 
-std::optional<QJsonObject> jsonBody(const HttpRequest &request, const HttpResponder &responder, bool optional = false)
-{
-    if (optional && request.body.trimmed().isEmpty())
-        return QJsonObject{};
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &error);
-    if (error.error == QJsonParseError::NoError && doc.isObject())
-        return doc.object();
-    responder.send(apiError(400, QStringLiteral("body must be a JSON object"),
-                            QJsonObject{{QStringLiteral("field"), QStringLiteral("body")}}));
-    return std::nullopt;
-}
-
-HttpResponse fieldError(const QString &field, const QString &message)
-{
-    return apiError(400, QStringLiteral("%1: %2").arg(field, message), QJsonObject{{QStringLiteral("field"), field}});
-}
-
 std::string compact(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString(); }
-
-// Stores a job and answers once it is durable: `ok` builds the answer (on the writer thread).
-void storeThen(StoreWriter *writer, std::unique_ptr<WriteJob> job, const HttpResponder &responder,
-               std::function<HttpResponse()> ok)
-{
-    job->done = [responder, ok = std::move(ok)](const WriteOutcome &outcome) {
-        if (!outcome.ok)
-            return responder.send(apiError(500, QStringLiteral("not stored: %1").arg(QString::fromStdString(outcome.error))));
-        responder.send(ok());
-    };
-    writer->submit(std::move(job));
-}
 
 // Filters shared by the list and the export; nullopt after answering 400.
 std::optional<AlertQuery> alertQuery(const HttpRequest &request, const HttpResponder &responder)
@@ -222,7 +193,7 @@ void AlertRoutes::listRules(const HttpResponder &responder)
 
 void AlertRoutes::createRule(const HttpRequest &request, const HttpResponder &responder)
 {
-    const auto body = jsonBody(request, responder);
+    const auto body = jsonObjectBody(request, responder);
     if (!body)
         return;
     QString field, message;
@@ -232,7 +203,7 @@ void AlertRoutes::createRule(const HttpRequest &request, const HttpResponder &re
     rule->id = (*m_deps.nextId)++;
     auto job = std::make_unique<WriteJob>();
     job->rules.emplace_back(rule->id, compact(rule->toJson()));
-    storeThen(m_deps.writer, std::move(job), responder, [book = m_deps.rules, r = *rule] {
+    storeThenAnswer(m_deps.writer, std::move(job), responder, [book = m_deps.rules, r = *rule] {
         std::vector<AlertRule> rules = *book->current();
         rules.push_back(r);
         book->set(std::move(rules));
@@ -242,7 +213,7 @@ void AlertRoutes::createRule(const HttpRequest &request, const HttpResponder &re
 
 void AlertRoutes::replaceRule(std::int64_t id, const HttpRequest &request, const HttpResponder &responder)
 {
-    const auto body = jsonBody(request, responder);
+    const auto body = jsonObjectBody(request, responder);
     if (!body)
         return;
     const auto current = m_deps.rules->current();
@@ -258,7 +229,7 @@ void AlertRoutes::replaceRule(std::int64_t id, const HttpRequest &request, const
         return responder.send(fieldError(field, message));
     auto job = std::make_unique<WriteJob>();
     job->rules.emplace_back(id, compact(rule->toJson()));
-    storeThen(m_deps.writer, std::move(job), responder, [book = m_deps.rules, r = *rule] {
+    storeThenAnswer(m_deps.writer, std::move(job), responder, [book = m_deps.rules, r = *rule] {
         std::vector<AlertRule> rules = *book->current();
         for (AlertRule &existing : rules)
             if (existing.id == r.id)
@@ -279,7 +250,7 @@ void AlertRoutes::deleteRule(std::int64_t id, const HttpResponder &responder)
                                        QJsonObject{{QStringLiteral("id"), qint64(id)}}));
     auto job = std::make_unique<WriteJob>();
     job->rules.emplace_back(id, std::string());
-    storeThen(m_deps.writer, std::move(job), responder, [book = m_deps.rules, id] {
+    storeThenAnswer(m_deps.writer, std::move(job), responder, [book = m_deps.rules, id] {
         std::vector<AlertRule> rules = *book->current();
         rules.erase(std::remove_if(rules.begin(), rules.end(), [id](const AlertRule &r) { return r.id == id; }), rules.end());
         book->set(std::move(rules));
@@ -418,7 +389,7 @@ void AlertRoutes::alertPage(std::int64_t id, const HttpResponder &responder)
 
 void AlertRoutes::acknowledge(std::int64_t id, const HttpRequest &request, const HttpResponder &responder)
 {
-    const auto body = jsonBody(request, responder, true);
+    const auto body = jsonObjectBody(request, responder, true);
     if (!body)
         return;
     for (const char *key : {"by", "acknowledged_by", "user", "note", "comment"})
@@ -433,7 +404,7 @@ void AlertRoutes::acknowledge(std::int64_t id, const HttpRequest &request, const
         body->value(QStringLiteral("note")).toString(body->value(QStringLiteral("comment")).toString()).toStdString();
     auto job = std::make_unique<WriteJob>();
     if (auto open = m_deps.alerts->acknowledge(id, by.empty() ? "api" : by, note, nowNs(), &job->alerts)) {
-        storeThen(m_deps.writer, std::move(job), responder, [a = *open] { return jsonResponse(200, alertJson(a, nowNs())); });
+        storeThenAnswer(m_deps.writer, std::move(job), responder, [a = *open] { return jsonResponse(200, alertJson(a, nowNs())); });
         return;
     }
     // Not open here: a resolved alert from the history.
@@ -466,7 +437,7 @@ void AlertRoutes::acknowledge(std::int64_t id, const HttpRequest &request, const
 
 void AlertRoutes::testAlert(const HttpRequest &request, const HttpResponder &responder)
 {
-    const auto body = jsonBody(request, responder, true);
+    const auto body = jsonObjectBody(request, responder, true);
     if (!body)
         return;
     const QJsonValue service = body->value(QStringLiteral("service"));
@@ -475,7 +446,7 @@ void AlertRoutes::testAlert(const HttpRequest &request, const HttpResponder &res
     const std::string name = service.isString() ? service.toString().trimmed().toStdString() : "flowguard";
     auto job = std::make_unique<WriteJob>();
     const Alert a = m_deps.alerts->testAlert(name, nowNs(), &job->alerts);
-    storeThen(m_deps.writer, std::move(job), responder, [a] { return jsonResponse(202, alertJson(a, nowNs())); });
+    storeThenAnswer(m_deps.writer, std::move(job), responder, [a] { return jsonResponse(202, alertJson(a, nowNs())); });
 }
 
 void AlertRoutes::listIncidents(const HttpRequest &request, const HttpResponder &responder)
@@ -548,7 +519,7 @@ void AlertRoutes::listSilences(const HttpResponder &responder)
 
 void AlertRoutes::createSilence(const HttpRequest &request, const HttpResponder &responder)
 {
-    const auto body = jsonBody(request, responder);
+    const auto body = jsonObjectBody(request, responder);
     if (!body)
         return;
     QString field, message;
@@ -558,7 +529,7 @@ void AlertRoutes::createSilence(const HttpRequest &request, const HttpResponder 
     silence->id = (*m_deps.nextId)++;
     auto job = std::make_unique<WriteJob>();
     job->silences.push_back(*silence);
-    storeThen(m_deps.writer, std::move(job), responder, [alerts = m_deps.alerts, s = *silence] {
+    storeThenAnswer(m_deps.writer, std::move(job), responder, [alerts = m_deps.alerts, s = *silence] {
         std::vector<Silence> all = alerts->silences();
         all.push_back(s);
         alerts->setSilences(std::move(all));
@@ -573,7 +544,7 @@ void AlertRoutes::deleteSilence(std::int64_t id, const HttpResponder &responder)
         return responder.send(apiError(404, QStringLiteral("no silence %1").arg(id), QJsonObject{{QStringLiteral("id"), qint64(id)}}));
     auto job = std::make_unique<WriteJob>();
     job->deletedSilences.push_back(id);
-    storeThen(m_deps.writer, std::move(job), responder, [alerts = m_deps.alerts, id] {
+    storeThenAnswer(m_deps.writer, std::move(job), responder, [alerts = m_deps.alerts, id] {
         std::vector<Silence> rest = alerts->silences();
         rest.erase(std::remove_if(rest.begin(), rest.end(), [id](const Silence &s) { return s.id == id; }), rest.end());
         alerts->setSilences(std::move(rest));

@@ -23,6 +23,7 @@
 #include "ingestroute.h"
 #include "queryparams.h"
 #include "queryrunner.h"
+#include "routehelpers.h"
 #include "store/storereader.h"
 #include "store/storewriter.h"
 
@@ -593,17 +594,6 @@ void ApiRouter::errorPatterns(const HttpRequest &request, const HttpResponder &r
         responder);
 }
 
-std::optional<QJsonObject> ApiRouter::settingsBody(const HttpRequest &request, const HttpResponder &responder)
-{
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parseError);
-    if (parseError.error == QJsonParseError::NoError && doc.isObject())
-        return doc.object();
-    responder.send(apiError(400, QStringLiteral("body must be a JSON object"),
-                            QJsonObject{{QStringLiteral("field"), QStringLiteral("body")}}));
-    return std::nullopt;
-}
-
 void ApiRouter::storeSettings(const std::string &key, const QJsonObject &effective, std::function<void()> apply,
                               const HttpResponder &responder)
 {
@@ -621,7 +611,7 @@ void ApiRouter::storeSettings(const std::string &key, const QJsonObject &effecti
 
 void ApiRouter::putDetectionSettings(const HttpRequest &request, const HttpResponder &responder)
 {
-    const auto body = settingsBody(request, responder);
+    const auto body = jsonObjectBody(request, responder);
     if (!body)
         return;
     QString field, message;
@@ -635,7 +625,7 @@ void ApiRouter::putDetectionSettings(const HttpRequest &request, const HttpRespo
 
 void ApiRouter::putTagSettings(const HttpRequest &request, const HttpResponder &responder)
 {
-    const auto body = settingsBody(request, responder);
+    const auto body = jsonObjectBody(request, responder);
     if (!body)
         return;
     QString field, message;

@@ -74,8 +74,7 @@ private:
     void errorPatterns(const HttpRequest &request, const HttpResponder &responder);
     void putDetectionSettings(const HttpRequest &request, const HttpResponder &responder);
     void putTagSettings(const HttpRequest &request, const HttpResponder &responder);
-    // A settings PUT: the body as a JSON object (else 400 sent), then stored and applied once committed.
-    static std::optional<QJsonObject> settingsBody(const HttpRequest &request, const HttpResponder &responder);
+    // A settings PUT: stored, then applied and answered once committed.
     void storeSettings(const std::string &key, const QJsonObject &effective, std::function<void()> apply,
                        const HttpResponder &responder);
     void health(const HttpRequest &request, const HttpResponder &responder, bool one);

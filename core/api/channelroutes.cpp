@@ -6,6 +6,7 @@
 #include "alerting/channel.h"
 #include "alerting/secretstore.h"
 #include "apierror.h"
+#include "routehelpers.h"
 #include "store/storewriter.h"
 
 namespace fg {
@@ -27,17 +28,6 @@ std::optional<std::int64_t> parse(QByteArray path)
     bool ok = false;
     const std::int64_t id = path.mid(kPrefix.size()).toLongLong(&ok);
     return ok && id != 0 ? std::optional<std::int64_t>(id) : std::nullopt;
-}
-
-std::optional<QJsonObject> jsonBody(const HttpRequest &request, const HttpResponder &responder)
-{
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &error);
-    if (error.error == QJsonParseError::NoError && doc.isObject())
-        return doc.object();
-    responder.send(apiError(400, QStringLiteral("body must be a JSON object"),
-                            QJsonObject{{QStringLiteral("field"), QStringLiteral("body")}}));
-    return std::nullopt;
 }
 
 HttpResponse notFound(std::int64_t id)
@@ -92,9 +82,7 @@ void ChannelRoutes::save(const Channel &channel, const std::string &secret, int 
     }
     auto job = std::make_unique<WriteJob>();
     job->channels.emplace_back(channel.id, QJsonDocument(channel.storedJson()).toJson(QJsonDocument::Compact).toStdString());
-    job->done = [responder, channel, secret, status, book = m_deps.channels](const WriteOutcome &outcome) {
-        if (!outcome.ok)
-            return responder.send(apiError(500, QStringLiteral("not stored: %1").arg(QString::fromStdString(outcome.error))));
+    storeThenAnswer(m_deps.writer, std::move(job), responder, [channel, secret, status, book = m_deps.channels] {
         if (!secret.empty())
             book->setSecret(channel.id, secret);
         std::vector<Channel> all = *book->current();
@@ -104,21 +92,20 @@ void ChannelRoutes::save(const Channel &channel, const std::string &secret, int 
         else
             *it = channel;
         book->set(std::move(all));
-        responder.send(jsonResponse(status, channel.toJson(redactUrl(book->secret(channel.id)))));
-    };
-    m_deps.writer->submit(std::move(job));
+        return jsonResponse(status, channel.toJson(redactUrl(book->secret(channel.id))));
+    });
 }
 
 void ChannelRoutes::create(const HttpRequest &request, const HttpResponder &responder)
 {
-    const auto body = jsonBody(request, responder);
+    const auto body = jsonObjectBody(request, responder);
     if (!body)
         return;
     std::string secret;
     QString field, message;
     auto channel = Channel::fromJson(*body, nullptr, &secret, &field, &message);
     if (!channel)
-        return responder.send(apiError(400, QStringLiteral("%1: %2").arg(field, message), QJsonObject{{QStringLiteral("field"), field}}));
+        return responder.send(fieldError(field, message));
     const auto existing = m_deps.channels->current();
     if (std::any_of(existing->begin(), existing->end(), [&](const Channel &c) { return c.name == channel->name; }))
         return responder.send(apiError(409, QStringLiteral("a channel named '%1' exists").arg(QString::fromStdString(channel->name)),
@@ -129,7 +116,7 @@ void ChannelRoutes::create(const HttpRequest &request, const HttpResponder &resp
 
 void ChannelRoutes::replace(std::int64_t id, const HttpRequest &request, const HttpResponder &responder)
 {
-    const auto body = jsonBody(request, responder);
+    const auto body = jsonObjectBody(request, responder);
     if (!body)
         return;
     const auto existing = m_deps.channels->current();
@@ -143,7 +130,7 @@ void ChannelRoutes::replace(std::int64_t id, const HttpRequest &request, const H
     QString field, message;
     auto channel = Channel::fromJson(*body, &*it, &secret, &field, &message);
     if (!channel)
-        return responder.send(apiError(400, QStringLiteral("%1: %2").arg(field, message), QJsonObject{{QStringLiteral("field"), field}}));
+        return responder.send(fieldError(field, message));
     save(*channel, secret, 200, responder);
 }
 
@@ -162,16 +149,13 @@ void ChannelRoutes::remove(std::int64_t id, const HttpResponder &responder)
     }
     auto job = std::make_unique<WriteJob>();
     job->channels.emplace_back(id, std::string());
-    job->done = [responder, id, book = m_deps.channels](const WriteOutcome &outcome) {
-        if (!outcome.ok)
-            return responder.send(apiError(500, QStringLiteral("not stored: %1").arg(QString::fromStdString(outcome.error))));
+    storeThenAnswer(m_deps.writer, std::move(job), responder, [id, book = m_deps.channels] {
         std::vector<Channel> rest = *book->current();
         rest.erase(std::remove_if(rest.begin(), rest.end(), [id](const Channel &c) { return c.id == id; }), rest.end());
         book->set(std::move(rest));
         book->setSecret(id, {});
-        responder.send(jsonResponse(200, QJsonObject{{QStringLiteral("deleted"), qint64(id)}}));
-    };
-    m_deps.writer->submit(std::move(job));
+        return jsonResponse(200, QJsonObject{{QStringLiteral("deleted"), qint64(id)}});
+    });
 }
 
 } // namespace fg
