@@ -6,6 +6,7 @@
 
 #include "config/units.h"
 #include "glob.h"
+#include "model/jsonfields.h"
 
 namespace fg {
 
@@ -128,12 +129,11 @@ std::optional<AlertRule> AlertRule::fromJson(const QJsonObject &json, const Aler
         QStringLiteral("level"), QStringLiteral("service"), QStringLiteral("endpoint"), QStringLiteral("channels"),
         QStringLiteral("escalation_channels"), QStringLiteral("enabled"), QStringLiteral("notify"),
         QStringLiteral("suppression_minutes"), QStringLiteral("escalation_minutes"), QStringLiteral("tags")};
-    for (auto it = json.begin(); it != json.end(); ++it)
-        if (!kKnown.contains(it.key())) {
-            *field = it.key();
-            *message = QStringLiteral("unknown field");
-            return std::nullopt;
-        }
+    if (const auto unknown = unknownField(json, kKnown)) {
+        *field = *unknown;
+        *message = QStringLiteral("unknown field");
+        return std::nullopt;
+    }
     if (json.contains(QStringLiteral("kind"))) {
         const std::string kind = json.value(QStringLiteral("kind")).toString().toStdString();
         if (kind != ruleKindName(r.kind))

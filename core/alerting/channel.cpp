@@ -1,4 +1,5 @@
 #include "channel.h"
+#include "model/jsonfields.h"
 
 #include <QJsonArray>
 #include <QUrl>
@@ -69,12 +70,11 @@ std::optional<Channel> Channel::fromJson(const QJsonObject &json, const Channel 
                                        QStringLiteral("enabled"), QStringLiteral("url"), QStringLiteral("to"),
                                        QStringLiteral("from"), QStringLiteral("ca_file"), QStringLiteral("target"),
                                        QStringLiteral("source")};
-    for (auto it = json.begin(); it != json.end(); ++it)
-        if (!kKnown.contains(it.key())) {
-            *field = it.key();
-            *message = QStringLiteral("unknown field");
-            return std::nullopt;
-        }
+    if (const auto unknown = unknownField(json, kKnown)) {
+        *field = *unknown;
+        *message = QStringLiteral("unknown field");
+        return std::nullopt;
+    }
     if (json.contains(QStringLiteral("type"))) {
         const std::string type = json.value(QStringLiteral("type")).toString().toStdString();
         const auto it = std::find_if(std::begin(kTypes), std::end(kTypes), [&](const auto &t) { return type == t.second; });

@@ -40,6 +40,8 @@ struct Channel {
 };
 
 std::string_view channelTypeName(Channel::Type type);
+// The key of a channel's secret in the secret store.
+inline std::string channelSecretKey(std::int64_t id) { return "channel-" + std::to_string(id); }
 // "https://user:pw@hooks.slack.com/services/T/B/x" → "https://hooks.slack.com/…"; "" → "".
 std::string redactUrl(const std::string &url);
 

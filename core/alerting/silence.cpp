@@ -2,6 +2,7 @@
 
 #include "config/units.h"
 #include "model/timestamp.h"
+#include "model/jsonfields.h"
 
 namespace fg {
 
@@ -42,12 +43,11 @@ std::optional<Silence> Silence::fromJson(const QJsonObject &json, TimeNs now, QS
     static const QStringList kKnown = {QStringLiteral("service"), QStringLiteral("rule_id"),   QStringLiteral("tag"),
                                        QStringLiteral("starts_at"), QStringLiteral("ends_at"), QStringLiteral("created_by"),
                                        QStringLiteral("comment"),   QStringLiteral("duration")};
-    for (auto it = in.begin(); it != in.end(); ++it)
-        if (!kKnown.contains(it.key())) {
-            *field = it.key();
-            *message = QStringLiteral("unknown field");
-            return std::nullopt;
-        }
+    if (const auto unknown = unknownField(in, kKnown)) {
+        *field = *unknown;
+        *message = QStringLiteral("unknown field");
+        return std::nullopt;
+    }
     for (const auto &[key, target] : {std::pair{"service", &s.service}, std::pair{"tag", &s.tag},
                                       std::pair{"created_by", &s.createdBy}, std::pair{"comment", &s.comment}}) {
         const QJsonValue v = in.value(QString::fromLatin1(key));

@@ -13,8 +13,6 @@ namespace fg {
 
 namespace {
 
-std::string secretKey(std::int64_t id) { return "channel-" + std::to_string(id); }
-
 // /api/channels → 0; /api/channels/{id} → id (negative for environment channels); else nullopt.
 std::optional<std::int64_t> parse(QByteArray path)
 {
@@ -76,7 +74,7 @@ void ChannelRoutes::save(const Channel &channel, const std::string &secret, int 
         if (!m_deps.secretsProblem.isEmpty())
             return responder.send(apiError(503, m_deps.secretsProblem, QJsonObject{{QStringLiteral("field"), QStringLiteral("url")}}));
         QString error;
-        if (!m_deps.secrets->write(secretKey(channel.id), secret, &error))
+        if (!m_deps.secrets->write(channelSecretKey(channel.id), secret, &error))
             return responder.send(apiError(503, QStringLiteral("the keychain refused the secret: %1").arg(error),
                                            QJsonObject{{QStringLiteral("field"), QStringLiteral("url")}}));
     }
@@ -145,7 +143,7 @@ void ChannelRoutes::remove(std::int64_t id, const HttpResponder &responder)
                                        QJsonObject{{QStringLiteral("id"), qint64(id)}}));
     if (it->needsSecret() && m_deps.secretsProblem.isEmpty()) {
         QString error;
-        m_deps.secrets->remove(secretKey(id), &error);
+        m_deps.secrets->remove(channelSecretKey(id), &error);
     }
     auto job = std::make_unique<WriteJob>();
     job->channels.emplace_back(id, std::string());

@@ -165,8 +165,6 @@ QString Engine::publicUrl() const
     return QStringLiteral("http://%1:%2").arg(host).arg(m_port ? m_port : m_config.listenPort);
 }
 
-std::string Engine::secretKey(std::int64_t channelId) { return "channel-" + std::to_string(channelId); }
-
 void Engine::restoreChannels(StoreReader &reader)
 {
     // Secrets: the keychain unless the user chose a plaintext file; without either, channels that need a
@@ -200,7 +198,7 @@ void Engine::restoreChannels(StoreReader &reader)
         c->id = id;
         if (c->needsSecret() && m_secretsProblem.isEmpty()) {
             QString error;
-            if (auto secret = m_secrets->read(secretKey(id), &error))
+            if (auto secret = m_secrets->read(channelSecretKey(id), &error))
                 m_channels.setSecret(id, *secret);
             else if (!error.isEmpty())
                 qWarning("flowguard: the secret of channel %lld could not be read: %s", static_cast<long long>(id), qPrintable(error));

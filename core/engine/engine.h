@@ -69,7 +69,6 @@ private:
     void restoreAlerting(StoreReader &reader);
     void restoreChannels(StoreReader &reader);
     QString publicUrl() const;
-    static std::string secretKey(std::int64_t channelId);
     void publishStats();
 
     EngineConfig m_config;
