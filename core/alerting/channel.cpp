@@ -1,10 +1,11 @@
 #include "channel.h"
-#include "model/jsonfields.h"
 
 #include <QJsonArray>
 #include <QUrl>
 
 #include <algorithm>
+
+#include "model/jsonfields.h"
 
 namespace fg {
 
