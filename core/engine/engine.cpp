@@ -186,7 +186,8 @@ void Engine::restoreChannels(StoreReader &reader)
         }
     }
     std::vector<Channel> channels;
-    for (const auto &[id, doc] : reader.channelDocuments()) {
+    const auto documents = reader.channelDocuments();
+    for (const auto &[id, doc] : documents) {
         const QJsonObject json = QJsonDocument::fromJson(QByteArray::fromStdString(doc)).object();
         std::string unused;
         QString field, message;
@@ -205,7 +206,7 @@ void Engine::restoreChannels(StoreReader &reader)
         }
         channels.push_back(std::move(*c));
     }
-    if (channels.empty() && reader.channelDocuments().empty() && desktopNotificationsAvailable()) {
+    if (documents.empty() && desktopNotificationsAvailable()) {
         // A desktop session: notify on the desktop from the first alert on.
         Channel desktop;
         desktop.id = std::max<std::int64_t>(reader.maxAlertingId(), 5) + 1;
@@ -245,11 +246,13 @@ void Engine::restoreAlerting(StoreReader &reader)
     // Rules: the stored documents, or the built-ins on a new database. A document that no longer
     // validates is skipped with a warning rather than blocking the start.
     std::vector<AlertRule> rules;
-    for (const auto &[id, doc] : reader.ruleDocuments()) {
+    const auto documents = reader.ruleDocuments();
+    const std::vector<AlertRule> builtins = AlertRule::builtins();
+    for (const auto &[id, doc] : documents) {
         const QJsonObject json = QJsonDocument::fromJson(QByteArray::fromStdString(doc)).object();
         AlertRule base;
         base.id = id;
-        for (const AlertRule &b : AlertRule::builtins())
+        for (const AlertRule &b : builtins)
             if (b.id == id && json.value(QStringLiteral("kind")).toString().toStdString() == ruleKindName(b.kind))
                 base = b;
         QString field, message;
@@ -258,8 +261,8 @@ void Engine::restoreAlerting(StoreReader &reader)
         else
             qWarning("alert rule %lld skipped: %s: %s", static_cast<long long>(id), qPrintable(field), qPrintable(message));
     }
-    if (rules.empty() && reader.ruleDocuments().empty()) {
-        rules = AlertRule::builtins();
+    if (documents.empty()) {
+        rules = builtins;
         auto job = std::make_unique<WriteJob>();
         for (const AlertRule &r : rules)
             job->rules.emplace_back(r.id, QJsonDocument(r.toJson()).toJson(QJsonDocument::Compact).toStdString());
