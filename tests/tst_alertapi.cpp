@@ -248,6 +248,9 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(slack.requests().size() == 1 && hook.requests().size() == 1, 10000);
         const QJsonObject slackBody = QJsonDocument::fromJson(slack.requests().front().body).object();
         QVERIFY(slackBody.value(QStringLiteral("text")).toString().startsWith(QStringLiteral("[TEST] auth")));
+        // Links point at the port actually bound (the configuration said 0).
+        QVERIFY2(slack.requests().front().body.contains("http://127.0.0.1:" + QByteArray::number(engine.port()) + "/alerts/"),
+                 slack.requests().front().body.constData());
         QCOMPARE(hook.requests().front().path, QByteArray("/env-hook"));
         const QJsonObject am = QJsonDocument::fromJson(hook.requests().front().body).object();
         QCOMPARE(am.value(QStringLiteral("version")).toString(), QStringLiteral("4"));

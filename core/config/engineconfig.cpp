@@ -88,6 +88,13 @@ QString defaultDbPath()
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/flowguard.db");
 }
 
+QString hostPort(const QHostAddress &address, quint16 port)
+{
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(address.toString())
+                                                                              : address.toString();
+    return QStringLiteral("%1:%2").arg(host).arg(port);
+}
+
 QStringList configKeys()
 {
     QStringList keys;
@@ -210,9 +217,6 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
 
 QJsonObject EngineConfig::toJson() const
 {
-    const QString host = listenAddress.protocol() == QAbstractSocket::IPv6Protocol
-                             ? QStringLiteral("[%1]").arg(listenAddress.toString())
-                             : listenAddress.toString();
     QJsonObject from;
     for (auto it = sources.cbegin(); it != sources.cend(); ++it)
         from.insert(it.key(), it.value());
@@ -220,7 +224,7 @@ QJsonObject EngineConfig::toJson() const
     auto secret = [](const QString &v) { return v.isEmpty() ? QJsonValue() : QJsonValue(QStringLiteral("(set, redacted)")); };
     return QJsonObject{
         {QStringLiteral("sources"), from},
-        {QStringLiteral("listen"), QStringLiteral("%1:%2").arg(host).arg(listenPort)},
+        {QStringLiteral("listen"), hostPort(listenAddress, listenPort)},
         {QStringLiteral("db"), dbPath},
         {QStringLiteral("retention_seconds"), retentionSeconds},
         {QStringLiteral("analysis_retention_seconds"), analysisRetentionSeconds},

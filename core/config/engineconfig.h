@@ -51,6 +51,8 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
                            QSettings *settings);
 
 QStringList configKeys();
+// "ADDR:PORT", with an IPv6 address in brackets.
+QString hostPort(const QHostAddress &address, quint16 port);
 QString defaultDbPath();
 
 } // namespace fg

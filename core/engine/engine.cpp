@@ -99,6 +99,14 @@ bool Engine::start(QString *error)
         return false;
     }
     m_analysis->start();
+    m_budget = std::make_unique<InflightBudget>(m_config.maxInflightBytes);
+    m_queries = std::make_unique<QueryRunner>([path = options.path] { return std::make_unique<SqliteStoreReader>(path); });
+    if (!startListener(error)) {
+        stop();
+        return false;
+    }
+    // After the listener, whose bound port the links in notifications need; queued notifications wait
+    // in the outbox until then.
     NotificationDispatcher::Options delivery;
     delivery.baseUrl = publicUrl().toStdString();
     m_dispatcher = std::make_unique<NotificationDispatcher>(
@@ -107,12 +115,6 @@ bool Engine::start(QString *error)
             return sendDesktopNotification(notificationTitle(n), desktopBody(n));
         });
     m_dispatcher->start();
-    m_budget = std::make_unique<InflightBudget>(m_config.maxInflightBytes);
-    m_queries = std::make_unique<QueryRunner>([path = options.path] { return std::make_unique<SqliteStoreReader>(path); });
-    if (!startListener(error)) {
-        stop();
-        return false;
-    }
     m_running = true;
     m_statsTimer.start();
     // Said once the engine is up, so that a failed start stays one line.
@@ -157,12 +159,8 @@ void Engine::callApi(const QByteArray &method, const QByteArray &target, const Q
 
 QString Engine::publicUrl() const
 {
-    if (!m_config.publicUrl.isEmpty())
-        return m_config.publicUrl;
-    const QString host = m_config.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
-                             ? QStringLiteral("[%1]").arg(m_config.listenAddress.toString())
-                             : m_config.listenAddress.toString();
-    return QStringLiteral("http://%1:%2").arg(host).arg(m_port ? m_port : m_config.listenPort);
+    // The bound port (the configured one may be 0).
+    return m_config.publicUrl.isEmpty() ? QStringLiteral("http://") + listenAddress() : m_config.publicUrl;
 }
 
 void Engine::restoreChannels(StoreReader &reader)
@@ -394,10 +392,7 @@ void Engine::stop()
 
 QString Engine::listenAddress() const
 {
-    const QHostAddress &a = m_config.listenAddress;
-    const QString host = a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(a.toString())
-                                                                        : a.toString();
-    return QStringLiteral("%1:%2").arg(host).arg(m_port);
+    return hostPort(m_config.listenAddress, m_port);
 }
 
 EngineStats Engine::stats() const
