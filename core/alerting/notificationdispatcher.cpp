@@ -140,8 +140,13 @@ int NotificationDispatcher::runOnce()
     std::map<std::tuple<std::int64_t, std::string, std::string>, Group> groups;
     std::vector<Delivery> settled;
     const auto channels = m_channels->current();
+    // An alert notified on several channels is read once.
+    std::map<std::int64_t, std::optional<Alert>> alerts;
     for (const Delivery &d : due) {
-        const auto alert = m_reader->alert(d.alertId);
+        auto known = alerts.find(d.alertId);
+        if (known == alerts.end())
+            known = alerts.emplace(d.alertId, m_reader->alert(d.alertId)).first;
+        const std::optional<Alert> &alert = known->second;
         if (!alert) {
             Delivery gone = d;
             gone.state = "failed";
