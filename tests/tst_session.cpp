@@ -73,8 +73,10 @@ private slots:
         }
         QVERIFY(desktopNotificationsAvailable());
         if (!hadOne) {
-            const SendResult r = sendDesktopNotification("[FIRING] checkout: High error rate", "error rate 7.2 %");
+            uint id = 0;
+            const SendResult r = sendDesktopNotification("[FIRING] checkout: High error rate", "error rate 7.2 %", &id);
             QVERIFY2(r.ok, r.error.c_str());
+            QCOMPARE(id, 1u); // what the server answered: a click comes back as ActionInvoked(1, …)
             const auto shown = server->shown();
             QCOMPARE(shown.size(), std::size_t(1));
             QCOMPARE(shown.front().app, QStringLiteral("FlowGuard"));

@@ -1,11 +1,12 @@
 #include "traynotifier.h"
 
 #include <QDBusConnection>
-#include <QDBusMessage>
 #include <QIcon>
 #include <QSystemTrayIcon>
 
 #include <future>
+
+#include "alerting/delivery/desktopnotification.h"
 
 namespace fg {
 
@@ -48,23 +49,15 @@ SendResult TrayNotifier::show(const QString &title, const QString &body, qint64 
         r.ok = true;
         return r;
     }
-    QDBusConnection bus = QDBusConnection::sessionBus();
-    if (!bus.isConnected()) {
+    if (!QDBusConnection::sessionBus().isConnected()) {
         r.retryable = false;
         r.error = "no tray and no session D-Bus: desktop notifications are not available here";
         return r;
     }
-    QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kService, QStringLiteral("Notify"));
-    call << QStringLiteral("FlowGuard") << uint(0) << QStringLiteral("dialog-warning") << title << body
-         << QStringList{QStringLiteral("default"), tr("Open")} << QVariantMap{} << int(-1);
-    const QDBusMessage reply = bus.call(call, QDBus::Block, 5000);
-    if (reply.type() != QDBusMessage::ReplyMessage || reply.arguments().isEmpty()) {
-        r.retryable = false;
-        r.error = (reply.errorName() + QStringLiteral(": ") + reply.errorMessage()).toStdString();
-        return r;
-    }
-    m_notifications[reply.arguments().constFirst().toUInt()] = alertId;
-    r.ok = true;
+    uint id = 0;
+    r = sendDesktopNotification(title.toStdString(), body.toStdString(), &id, tr("Open"));
+    if (r.ok)
+        m_notifications[id] = alertId;
     return r;
 }
 

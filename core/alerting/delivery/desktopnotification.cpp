@@ -18,7 +18,8 @@ bool desktopNotificationsAvailable()
     return bus.isConnected() && bus.interface() && bus.interface()->isServiceRegistered(kService).value();
 }
 
-SendResult sendDesktopNotification(const std::string &title, const std::string &body)
+SendResult sendDesktopNotification(const std::string &title, const std::string &body, uint *notificationId,
+                                   const QString &openLabel)
 {
     SendResult r;
     QDBusConnection bus = QDBusConnection::sessionBus();
@@ -30,10 +31,12 @@ SendResult sendDesktopNotification(const std::string &title, const std::string &
     QDBusMessage call = QDBusMessage::createMethodCall(kService, QStringLiteral("/org/freedesktop/Notifications"), kService,
                                                        QStringLiteral("Notify"));
     call << QStringLiteral("FlowGuard") << uint(0) << QStringLiteral("dialog-warning") << QString::fromStdString(title)
-         << QString::fromStdString(body) << QStringList{QStringLiteral("default"), QStringLiteral("Open")}
+         << QString::fromStdString(body) << QStringList{QStringLiteral("default"), openLabel}
          << QVariantMap{{QStringLiteral("desktop-entry"), QStringLiteral("flowguard")}} << int(-1);
     const QDBusMessage reply = bus.call(call, QDBus::Block, 5000);
     if (reply.type() == QDBusMessage::ReplyMessage) {
+        if (notificationId && !reply.arguments().isEmpty())
+            *notificationId = reply.arguments().constFirst().toUInt();
         r.ok = true;
         return r;
     }

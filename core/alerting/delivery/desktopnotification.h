@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QString>
+
 #include <string>
 
 #include "curltransport.h"
@@ -8,8 +10,10 @@ namespace fg {
 
 // Whether the session bus has a notification server (org.freedesktop.Notifications).
 bool desktopNotificationsAvailable();
-// Shows a notification through the freedesktop Notifications service on the session D-Bus. A plain
-// method call, not a QDBusInterface, so it works from the dispatcher thread.
-SendResult sendDesktopNotification(const std::string &title, const std::string &body);
+// Shows a notification through the freedesktop Notifications service on the session D-Bus, with an
+// action labelled `openLabel` (its click arrives as ActionInvoked with *notificationId). A plain method
+// call, not a QDBusInterface, so it works from the dispatcher thread.
+SendResult sendDesktopNotification(const std::string &title, const std::string &body, uint *notificationId = nullptr,
+                                   const QString &openLabel = QStringLiteral("Open"));
 
 } // namespace fg
