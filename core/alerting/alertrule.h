@@ -4,13 +4,12 @@
 #include <QString>
 
 #include <cstdint>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "condition.h"
+#include "model/sharedsnapshot.h"
 
 namespace fg {
 
@@ -56,24 +55,6 @@ std::string_view ruleKindName(AlertRule::Kind kind);
 
 // The current rule set, shared between the API (which edits it) and the alert evaluator (which reads a
 // snapshot per pass).
-class RuleBook final {
-public:
-    RuleBook() : m_rules(std::make_shared<const std::vector<AlertRule>>()) {}
-    std::shared_ptr<const std::vector<AlertRule>> current() const
-    {
-        std::lock_guard lock(m_mutex);
-        return m_rules;
-    }
-    void set(std::vector<AlertRule> rules)
-    {
-        auto next = std::make_shared<const std::vector<AlertRule>>(std::move(rules));
-        std::lock_guard lock(m_mutex);
-        m_rules = std::move(next);
-    }
-
-private:
-    mutable std::mutex m_mutex;
-    std::shared_ptr<const std::vector<AlertRule>> m_rules;
-};
+class RuleBook final : public SharedSnapshot<std::vector<AlertRule>> {};
 
 } // namespace fg

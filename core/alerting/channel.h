@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "model/sharedsnapshot.h"
+
 namespace fg {
 
 // A notification channel. The secret part — the webhook URL, or the SMTP URL with its credentials — is
@@ -47,19 +49,8 @@ std::string redactUrl(const std::string &url);
 
 // The current channels and their secrets, shared by the API (edits), the alert evaluator (resolves rule
 // channel names) and the dispatcher (sends).
-class ChannelBook final {
+class ChannelBook final : public SharedSnapshot<std::vector<Channel>> {
 public:
-    std::shared_ptr<const std::vector<Channel>> current() const
-    {
-        std::lock_guard lock(m_mutex);
-        return m_channels;
-    }
-    void set(std::vector<Channel> channels)
-    {
-        auto next = std::make_shared<const std::vector<Channel>>(std::move(channels));
-        std::lock_guard lock(m_mutex);
-        m_channels = std::move(next);
-    }
     std::string secret(std::int64_t id) const
     {
         std::lock_guard lock(m_mutex);
@@ -79,8 +70,7 @@ public:
     std::vector<std::int64_t> resolve(const std::vector<std::string> &names, std::vector<std::string> *unknown) const;
 
 private:
-    mutable std::mutex m_mutex;
-    std::shared_ptr<const std::vector<Channel>> m_channels = std::make_shared<const std::vector<Channel>>();
+    mutable std::mutex m_mutex; // guards the secrets
     std::map<std::int64_t, std::string> m_secrets;
 };
 

@@ -4,7 +4,6 @@
 #include <QString>
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "model/records.h"
+#include "model/sharedsnapshot.h"
 
 namespace fg {
 
@@ -52,23 +52,6 @@ private:
 };
 
 // Hands the current rules to every ingest thread and takes updates from the settings API.
-class TagRulesHolder final {
-public:
-    TagRulesHolder() : m_rules(std::make_shared<const TagRules>()) {}
-    std::shared_ptr<const TagRules> current() const
-    {
-        std::lock_guard lock(m_mutex);
-        return m_rules;
-    }
-    void set(std::shared_ptr<const TagRules> rules)
-    {
-        std::lock_guard lock(m_mutex);
-        m_rules = std::move(rules);
-    }
-
-private:
-    mutable std::mutex m_mutex;
-    std::shared_ptr<const TagRules> m_rules;
-};
+class TagRulesHolder final : public SharedSnapshot<TagRules> {};
 
 } // namespace fg
