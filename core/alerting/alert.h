@@ -79,4 +79,9 @@ struct AlertTransition {
     std::string reason;
 };
 
+// A step of an alert's history that changes no state: an acknowledgement, an escalation, a note.
+AlertTransition historyNote(const Alert &a, TimeNs wall, std::string reason);
+// Marks the alert acknowledged (by whom, when, with a note) and returns the step that records it.
+AlertTransition acknowledgeAlert(Alert &a, const std::string &by, const std::string &note, TimeNs wall);
+
 } // namespace fg

@@ -26,19 +26,6 @@ std::string where(const std::string &service, const std::string &endpoint)
 }
 } // namespace
 
-std::string_view alertStateName(Alert::State state)
-{
-    switch (state) {
-    case Alert::State::Pending:
-        return "pending";
-    case Alert::State::Firing:
-        return "firing";
-    case Alert::State::Resolved:
-        return "resolved";
-    }
-    return "pending";
-}
-
 std::string_view notificationKindName(NotificationIntent::Kind kind)
 {
     switch (kind) {
@@ -77,8 +64,7 @@ void AlertEvaluator::notify(Alert &a, NotificationIntent::Kind kind, const std::
         std::string list;
         for (const std::string &u : unknown)
             list += (list.empty() ? "" : ", ") + u;
-        out.transitions.push_back({a.id, wallNow, wallNow, std::string(alertStateName(a.state)),
-                                   std::string(alertStateName(a.state)), "no such channel: " + list});
+        out.transitions.push_back(historyNote(a, wallNow, "no such channel: " + list));
     }
     out.notifications.push_back(std::move(n));
 }
@@ -481,12 +467,8 @@ AlertChanges AlertEvaluator::tick(const std::map<std::string, TimeNs> &lastRecei
             || wallNow - first < rule->escalationMinutes * kMinuteNs)
             continue;
         m_escalated.insert(id);
-        AlertTransition t;
-        t.alertId = id;
-        t.at = t.wall = wallNow;
-        t.from = t.to = std::string(alertStateName(it->second.state));
-        t.reason = "escalated: not acknowledged within " + std::to_string(rule->escalationMinutes) + " min";
-        out.transitions.push_back(std::move(t));
+        out.transitions.push_back(historyNote(
+            it->second, wallNow, "escalated: not acknowledged within " + std::to_string(rule->escalationMinutes) + " min"));
         notify(it->second, NotificationIntent::Kind::Escalation, rule->escalationChannels, wallNow, out);
     }
     return out;
@@ -512,17 +494,7 @@ std::optional<Alert> AlertEvaluator::acknowledge(std::int64_t id, const std::str
     if (it == m_open.end())
         return std::nullopt;
     Alert &a = it->second;
-    a.acknowledgedBy = by;
-    a.acknowledgedAt = wallNow;
-    a.ackNote = note;
-    a.updated = wallNow;
-    AlertTransition t;
-    t.alertId = id;
-    t.at = wallNow;
-    t.wall = wallNow;
-    t.from = t.to = std::string(alertStateName(a.state));
-    t.reason = "acknowledged by " + by + (note.empty() ? "" : ": " + note);
-    changes->transitions.push_back(std::move(t));
+    changes->transitions.push_back(acknowledgeAlert(a, by, note, wallNow));
     changes->alerts.push_back(a);
     return a;
 }

@@ -399,11 +399,11 @@ void AlertRoutes::acknowledge(std::int64_t id, const HttpRequest &request, const
     for (const char *alias : {"acknowledged_by", "user"})
         if (who.isEmpty())
             who = body->value(QString::fromLatin1(alias)).toString();
-    const std::string by = who.trimmed().toStdString();
+    const std::string by = who.trimmed().isEmpty() ? std::string("api") : who.trimmed().toStdString();
     const std::string note =
         body->value(QStringLiteral("note")).toString(body->value(QStringLiteral("comment")).toString()).toStdString();
     auto job = std::make_unique<WriteJob>();
-    if (auto open = m_deps.alerts->acknowledge(id, by.empty() ? "api" : by, note, nowNs(), &job->alerts)) {
+    if (auto open = m_deps.alerts->acknowledge(id, by, note, nowNs(), &job->alerts)) {
         storeThenAnswer(m_deps.writer, std::move(job), responder, [a = *open] { return jsonResponse(200, alertJson(a, nowNs())); });
         return;
     }
@@ -414,15 +414,9 @@ void AlertRoutes::acknowledge(std::int64_t id, const HttpRequest &request, const
             if (!a)
                 return apiError(404, QStringLiteral("no alert %1").arg(id), QJsonObject{{QStringLiteral("id"), qint64(id)}});
             const TimeNs now = nowNs();
-            a->acknowledgedBy = by.empty() ? "api" : by;
-            a->acknowledgedAt = now;
-            a->ackNote = note;
-            a->updated = now;
             auto job = std::make_unique<WriteJob>();
+            job->alerts.transitions.push_back(acknowledgeAlert(*a, by, note, now));
             job->alerts.alerts.push_back(*a);
-            job->alerts.transitions.push_back({id, now, now, std::string(alertStateName(a->state)),
-                                               std::string(alertStateName(a->state)),
-                                               "acknowledged by " + a->acknowledgedBy + (note.empty() ? "" : ": " + note)});
             std::promise<WriteOutcome> stored;
             auto outcome = stored.get_future();
             job->done = [&stored](const WriteOutcome &o) { stored.set_value(o); };
