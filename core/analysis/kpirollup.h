@@ -10,6 +10,13 @@
 
 namespace fg {
 
+// Adds `trace` to a short list of distinct trace ids, up to `cap` of them (empty ids are skipped).
+inline void noteTrace(std::vector<std::string> &traces, const std::string &trace, std::size_t cap)
+{
+    if (!trace.empty() && traces.size() < cap && std::find(traces.begin(), traces.end(), trace) == traces.end())
+        traces.push_back(trace);
+}
+
 // One step (a minute) of KPIs for a service (endpoint empty) or a service's route. Requests are
 // events that describe a request (status, latency or method given or found in the text); error rate
 // is over requests when there are any, else over all events.
@@ -28,12 +35,7 @@ struct KpiRollup {
     bool late = false;               // a part of a minute that had already closed
 
     static constexpr std::size_t kMaxErrorTraces = 4;
-    void noteErrorTrace(const std::string &trace)
-    {
-        if (!trace.empty() && errorTraces.size() < kMaxErrorTraces
-            && std::find(errorTraces.begin(), errorTraces.end(), trace) == errorTraces.end())
-            errorTraces.push_back(trace);
-    }
+    void noteErrorTrace(const std::string &trace) { noteTrace(errorTraces, trace, kMaxErrorTraces); }
 
     void merge(const KpiRollup &other)
     {

@@ -151,8 +151,7 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     }
     m_open->score = std::max(m_open->score, peak);
     for (const std::string &t : k.errorTraces)
-        if (m_open->traceIds.size() < 8 && std::find(m_open->traceIds.begin(), m_open->traceIds.end(), t) == m_open->traceIds.end())
-            m_open->traceIds.push_back(t);
+        noteTrace(m_open->traceIds, t, 8);
     if (active == 0) {
         if (++m_quiet >= m_params.clearMinutes) {
             m_open->endedAt = minuteEnd - m_params.clearMinutes * 60 * kNsPerSec;
