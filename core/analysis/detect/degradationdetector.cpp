@@ -195,10 +195,8 @@ void DegradationDetector::explain(AnomalyRecord &a, TimeNs now, const std::vecto
         if (sig.ratio > 0)
             std::snprintf(ratio, sizeof ratio, "%.1f×, ", sig.ratio);
         char part[200];
-        const char *season = s->last.seasonDays == 1 ? " for this time of day"
-                             : s->last.seasonDays == 7 ? " for this time of week" : "";
         std::snprintf(part, sizeof part, "%s %s vs baseline %s%s (%s%+.1fσ)", label(sig.name).c_str(),
-                      format(sig.name, sig.current).c_str(), format(sig.name, sig.baseline).c_str(), season, ratio,
+                      format(sig.name, sig.current).c_str(), format(sig.name, sig.baseline).c_str(), s->last.baselineQualifier(), ratio,
                       sig.sigma);
         if (text.empty()) {
             text = part;

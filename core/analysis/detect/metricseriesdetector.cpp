@@ -99,7 +99,7 @@ std::optional<AnomalyRecord> MetricSeriesDetector::judge(Series &s, TimeNs start
     char text[320];
     std::snprintf(text, sizeof text, "%s: %s %g vs baseline %g%s (%+.1fσ), out of line for %lld min.", s.service.c_str(),
                   s.label.c_str(), peak.current, peak.baseline,
-                  worse.seasonDays == 1 ? " for this time of day" : worse.seasonDays == 7 ? " for this time of week" : "",
+                  worse.baselineQualifier(),
                   peak.sigma,
                   static_cast<long long>((end - a.startedAt) / kMinute));
     a.explanation = text;

@@ -23,6 +23,12 @@ struct SeriesVerdict {
     bool raised = false;  // statistic at or above the activation level now
     bool active = false;  // raised, or still above the lower clearing level (hysteresis)
     bool extreme = false;
+
+    // " for this time of day" / " for this time of week" / "": what the baseline is, for explanations.
+    const char *baselineQualifier() const
+    {
+        return seasonDays == 1 ? " for this time of day" : seasonDays == 7 ? " for this time of week" : "";
+    }
 };
 
 // Point-by-point detection on one KPI series: a robust baseline (median/MAD) gives each point a
