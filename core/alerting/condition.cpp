@@ -69,6 +69,9 @@ public:
 
     bool run()
     {
+        if (m_s.size() > kMaxBytes)
+            return overLimit("max_condition_bytes", "the condition is longer than " + std::to_string(kMaxBytes)
+                                                        + " bytes (max_condition_bytes)");
         skip();
         if (m_pos >= m_s.size())
             return fail("the condition is empty; write e.g. \"error_rate > 0.05\"");
@@ -97,6 +100,12 @@ private:
             m_error->message = message;
         }
         return false;
+    }
+    bool overLimit(const char *limit, const std::string &message)
+    {
+        if (m_error)
+            m_error->limit = limit;
+        return fail(message);
     }
     // The next identifier-like word (for messages and keywords).
     std::string_view word() const
@@ -149,16 +158,36 @@ private:
         }
         return left;
     }
+    // Depth of the enclosing "not" and parentheses, so recursion stays within kMaxDepth.
+    struct Nesting {
+        explicit Nesting(int &depth) : m_depth(depth) { ++m_depth; }
+        ~Nesting() { --m_depth; }
+        int &m_depth;
+    };
+    bool tooDeep()
+    {
+        if (m_depth < kMaxDepth)
+            return false;
+        overLimit("max_condition_depth", "the condition nests \"not\" and parentheses deeper than "
+                                             + std::to_string(kMaxDepth) + " levels (max_condition_depth)");
+        return true;
+    }
     int parseUnary()
     {
         skip();
         if (m_pos >= m_s.size())
             return fail("expected a KPI comparison at the end of the condition"), -1;
         if (keyword("not", "!")) {
+            if (tooDeep())
+                return -1;
+            const Nesting nesting(m_depth);
             const int inner = parseUnary();
             return inner < 0 ? -1 : add(Node{Node::Not, {}, {}, 0, inner, -1});
         }
         if (m_s[m_pos] == '(') {
+            if (tooDeep())
+                return -1;
+            const Nesting nesting(m_depth);
             ++m_pos;
             const int inner = parseOr();
             if (inner < 0)
@@ -206,6 +235,10 @@ private:
     }
     int parseComparison()
     {
+        if (++m_comparisons > kMaxComparisons)
+            return overLimit("max_condition_comparisons", "the condition has more than " + std::to_string(kMaxComparisons)
+                                                              + " comparisons (max_condition_comparisons)"),
+                   -1;
         const auto field = parseKpi();
         if (!field)
             return -1;
@@ -250,6 +283,8 @@ private:
 
     std::string_view m_s;
     std::size_t m_pos = 0;
+    int m_depth = 0;
+    int m_comparisons = 0;
     Condition &m_out;
     ConditionError *m_error;
 };

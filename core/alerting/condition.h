@@ -13,6 +13,8 @@ namespace fg {
 struct ConditionError {
     int column = 0;
     std::string message;
+    // Set when the condition is refused for its size rather than its syntax (the API answers 422).
+    const char *limit = nullptr;
     std::string text() const; // "column 12: expected a number after '>'"
 };
 
@@ -28,6 +30,12 @@ struct ConditionError {
 // e.g. "error_rate > 0.05", "p95_latency_ms > 800 and error_rate > 1%", "count(level>=ERROR) > 50".
 class Condition final {
 public:
+    // A rule's condition is a handful of comparisons; these bounds keep parsing and evaluation (both
+    // recursive) small and fast whatever is sent.
+    static constexpr std::size_t kMaxBytes = 1024;
+    static constexpr int kMaxDepth = 16;       // nested parentheses and "not"
+    static constexpr int kMaxComparisons = 32;
+
     static std::optional<Condition> parse(std::string_view text, ConditionError *error);
 
     // holding: the alert already fires; each threshold then moves 10 % to the safe side, so a value

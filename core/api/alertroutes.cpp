@@ -196,10 +196,15 @@ void AlertRoutes::createRule(const HttpRequest &request, const HttpResponder &re
     const auto body = jsonObjectBody(request, responder);
     if (!body)
         return;
-    QString field, message;
-    auto rule = AlertRule::fromJson(*body, nullptr, &field, &message);
+    QString field, message, limit;
+    auto rule = AlertRule::fromJson(*body, nullptr, &field, &message, &limit);
     if (!rule)
-        return responder.send(fieldError(field, message));
+        return responder.send(fieldError(field, message, limit));
+    if (m_deps.rules->current()->size() >= std::size_t(AlertRule::kMaxRules))
+        return responder.send(fieldError(QStringLiteral("body"),
+                                         QStringLiteral("there are already %1 rules (max_rules); delete one first")
+                                             .arg(AlertRule::kMaxRules),
+                                         QStringLiteral("max_rules")));
     rule->id = (*m_deps.nextId)++;
     auto job = std::make_unique<WriteJob>();
     job->rules.emplace_back(rule->id, compact(rule->toJson()));
@@ -223,10 +228,10 @@ void AlertRoutes::replaceRule(std::int64_t id, const HttpRequest &request, const
     QJsonObject doc = *body;
     doc.remove(QStringLiteral("id"));
     doc.remove(QStringLiteral("builtin"));
-    QString field, message;
-    auto rule = AlertRule::fromJson(doc, &*it, &field, &message);
+    QString field, message, limit;
+    auto rule = AlertRule::fromJson(doc, &*it, &field, &message, &limit);
     if (!rule)
-        return responder.send(fieldError(field, message));
+        return responder.send(fieldError(field, message, limit));
     auto job = std::make_unique<WriteJob>();
     job->rules.emplace_back(id, compact(rule->toJson()));
     storeThenAnswer(m_deps.writer, std::move(job), responder, [book = m_deps.rules, r = *rule] {
@@ -516,10 +521,15 @@ void AlertRoutes::createSilence(const HttpRequest &request, const HttpResponder 
     const auto body = jsonObjectBody(request, responder);
     if (!body)
         return;
-    QString field, message;
-    auto silence = Silence::fromJson(*body, nowNs(), &field, &message);
+    QString field, message, limit;
+    auto silence = Silence::fromJson(*body, nowNs(), &field, &message, &limit);
     if (!silence)
-        return responder.send(fieldError(field, message));
+        return responder.send(fieldError(field, message, limit));
+    if (m_deps.alerts->silences().size() >= std::size_t(Silence::kMaxSilences))
+        return responder.send(fieldError(QStringLiteral("body"),
+                                         QStringLiteral("there are already %1 silences (max_silences); delete one first")
+                                             .arg(Silence::kMaxSilences),
+                                         QStringLiteral("max_silences")));
     silence->id = (*m_deps.nextId)++;
     auto job = std::make_unique<WriteJob>();
     job->silences.push_back(*silence);

@@ -19,6 +19,7 @@
 #include "ingest/inflightbudget.h"
 #include "ingest/nativelogdecoder.h"
 #include "ingest/nativemetricdecoder.h"
+#include "ingest/serviceregistry.h"
 #include "ingeststats.h"
 #include "ingestroute.h"
 #include "queryparams.h"
@@ -83,9 +84,9 @@ QJsonObject logJson(const StoredLog &row)
 ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps)
     : m_guard(config.listenAddress, config.listenPort, config.allowedHosts, config.allowedOrigins),
       m_configJson(configJson), m_deps(deps),
-      m_ingestLogs(std::make_unique<IngestRoute>(std::make_unique<NativeLogDecoder>(), deps.writer, deps.budget,
+      m_ingestLogs(std::make_unique<IngestRoute>(std::make_unique<NativeLogDecoder>(deps.services), deps.writer, deps.budget,
                                                  deps.ingestStats, deps.tagRules, config.maxDecompressedBytes)),
-      m_ingestMetrics(std::make_unique<IngestRoute>(std::make_unique<NativeMetricDecoder>(), deps.writer,
+      m_ingestMetrics(std::make_unique<IngestRoute>(std::make_unique<NativeMetricDecoder>(deps.services), deps.writer,
                                                     deps.budget, deps.ingestStats, deps.tagRules,
                                                     config.maxDecompressedBytes)),
       m_alertRoutes(std::make_unique<AlertRoutes>(
@@ -239,7 +240,8 @@ HttpResponse ApiRouter::health() const
 {
     const StoreStats &s = m_deps.writer->stats();
     const IngestStats &i = *m_deps.ingestStats;
-    const bool ok = s.healthy;
+    const QueryRunner::Stats queries = m_deps.queries->stats();
+    const bool ok = s.healthy && !queries.saturated();
     return jsonResponse(
         200,
         QJsonObject{
@@ -247,7 +249,7 @@ HttpResponse ApiRouter::health() const
             {QStringLiteral("version"), QStringLiteral(FLOWGUARD_VERSION)},
             {QStringLiteral("uptime_s"), m_uptime.elapsed() / 1000},
             {QStringLiteral("db"),
-             QJsonObject{{QStringLiteral("ok"), ok},
+             QJsonObject{{QStringLiteral("ok"), bool(s.healthy)},
                          {QStringLiteral("path"), m_configJson.value(QStringLiteral("db"))},
                          {QStringLiteral("size_bytes"), qint64(s.dbBytes)},
                          {QStringLiteral("wal_bytes"), qint64(s.walBytes)},
@@ -256,6 +258,14 @@ HttpResponse ApiRouter::health() const
                          {QStringLiteral("commits"), qint64(s.commits)},
                          {QStringLiteral("retention_deleted"), qint64(s.retentionDeleted)}}},
             {QStringLiteral("queue_depth"), qint64(s.queuedJobs)},
+            {QStringLiteral("queries"),
+             QJsonObject{{QStringLiteral("threads"), queries.threads},
+                         {QStringLiteral("running"), queries.running},
+                         {QStringLiteral("queued"), queries.queued},
+                         {QStringLiteral("saturated"), queries.saturated()},
+                         {QStringLiteral("timed_out"), qint64(queries.timedOut)},
+                         {QStringLiteral("cancelled"), qint64(queries.cancelled)},
+                         {QStringLiteral("refused"), qint64(queries.refused)}}},
             {QStringLiteral("analysis"),
              QJsonObject{{QStringLiteral("events"), qint64(m_deps.analysis->stats().eventsAnalysed)},
                          {QStringLiteral("dropped"), qint64(m_deps.analysis->stats().eventsDropped)},
@@ -268,6 +278,10 @@ HttpResponse ApiRouter::health() const
                          {QStringLiteral("overflow_templates"), qint64(m_deps.analysis->stats().overflowTemplates)},
                          {QStringLiteral("overflow_route_detectors"), qint64(m_deps.analysis->stats().overflowRouteDetectors)}}},
             {QStringLiteral("inflight_bytes"), qint64(m_deps.budget->used())},
+            {QStringLiteral("services"),
+             QJsonObject{{QStringLiteral("count"), m_deps.services->count()},
+                         {QStringLiteral("max"), m_deps.services->max()},
+                         {QStringLiteral("refused_items"), qint64(m_deps.services->refusedItems())}}},
             {QStringLiteral("ingest"),
              QJsonObject{{QStringLiteral("requests"), qint64(i.requests)},
                          {QStringLiteral("accepted"), qint64(i.itemsAccepted)},
@@ -302,8 +316,9 @@ void ApiRouter::logs(const HttpRequest &request, const HttpResponder &responder)
         return responder.send(paramError(*e));
     if (auto e = params.level(q.minLevel))
         return responder.send(paramError(*e));
+    if (auto e = params.search(q.contains))
+        return responder.send(paramError(*e));
     q.service = params.text(QStringLiteral("service")).toStdString();
-    q.contains = params.text(QStringLiteral("q")).toStdString();
     q.tag = params.text(QStringLiteral("tag")).toStdString();
     m_deps.queries->run(
         [q](StoreReader &reader) {
@@ -498,20 +513,47 @@ QJsonObject healthJson(const HealthScore &h)
 
 } // namespace
 
+namespace {
+constexpr int kDefaultHealthPage = 500;
+constexpr int kMaxHealthPage = 1000;
+} // namespace
+
 void ApiRouter::health(const HttpRequest &request, const HttpResponder &responder, bool one)
 {
     std::string name;
     if (one)
         name = QByteArray::fromPercentEncoding(request.path.mid(qsizetype(std::strlen("/api/health/services/")))).toStdString();
+    // The list pages by service name: each service costs a few queries, so one answer covers at most
+    // `limit` of them whatever their number.
+    const QueryParams params(request.query);
+    int limit = kDefaultHealthPage;
+    if (params.has(QStringLiteral("limit"))) {
+        bool valid = false;
+        limit = params.text(QStringLiteral("limit")).toInt(&valid);
+        if (!valid || limit < 1 || limit > kMaxHealthPage)
+            return responder.send(paramError({QStringLiteral("limit"),
+                                              QStringLiteral("must be a whole number from 1 to %1").arg(kMaxHealthPage)}));
+    }
+    const std::string after = QByteArray::fromBase64(params.text(QStringLiteral("cursor")).toLatin1(),
+                                                     QByteArray::Base64UrlEncoding)
+                                  .toStdString();
     m_deps.queries->run(
-        [name, one](StoreReader &reader) {
+        [name, one, limit, after](StoreReader &reader) {
             const TimeNs now = nowNs();
             const DetectionSettings settings = DetectionSettings::stored(reader.setting("detection"));
             QJsonArray items;
             QJsonObject detail;
-            for (const ServiceInfo &svc : reader.services()) {
-                if (one && svc.name != name)
+            QJsonValue next;
+            std::string lastListed;
+            for (const ServiceInfo &svc : reader.services()) { // ordered by name
+                if (one ? svc.name != name : !after.empty() && svc.name <= after)
                     continue;
+                if (!one && items.size() == limit) {
+                    next = QString::fromLatin1(QByteArray::fromStdString(lastListed)
+                                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+                    break;
+                }
+                lastListed = svc.name;
                 HealthInputs in = healthInputs(reader, svc.name, {});
                 in.fresh = now - svc.lastReceived < kFreshness;
                 if (auto slo = settings.slos.find(svc.name); slo != settings.slos.end()) {
@@ -554,7 +596,9 @@ void ApiRouter::health(const HttpRequest &request, const HttpResponder &responde
             if (one && detail.isEmpty())
                 return apiError(404, QStringLiteral("no such service: %1").arg(QString::fromStdString(name)),
                                 QJsonObject{{QStringLiteral("service"), QString::fromStdString(name)}});
-            return jsonResponse(200, one ? detail : page(items, std::nullopt));
+            if (one)
+                return jsonResponse(200, detail);
+            return jsonResponse(200, QJsonObject{{QStringLiteral("items"), items}, {QStringLiteral("next_cursor"), next}});
         },
         responder);
 }
@@ -628,11 +672,10 @@ void ApiRouter::putTagSettings(const HttpRequest &request, const HttpResponder &
     const auto body = jsonObjectBody(request, responder);
     if (!body)
         return;
-    QString field, message;
-    auto rules = TagRules::rulesFromJson(*body, &field, &message);
+    QString field, message, limit;
+    auto rules = TagRules::rulesFromJson(*body, &field, &message, &limit);
     if (!rules)
-        return responder.send(apiError(400, QStringLiteral("%1 %2").arg(field, message),
-                                       QJsonObject{{QStringLiteral("field"), field}}));
+        return responder.send(fieldError(field, message, limit));
     auto tagRules = std::make_shared<const TagRules>(std::move(*rules));
     // Events ingested from then on carry the new tags.
     storeSettings("tags", tagRules->toJson(), [holder = m_deps.tagRules, tagRules] { holder->set(tagRules); },

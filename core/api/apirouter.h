@@ -27,6 +27,7 @@ class ChannelBook;
 class ChannelRoutes;
 class SecretStore;
 class TagRulesHolder;
+class ServiceRegistry;
 
 // The HTTP API: guards, routing, and the handlers of each path. Lives on the listener thread.
 class ApiRouter final : public RequestHandler {
@@ -44,6 +45,7 @@ public:
         ChannelBook *channels;
         SecretStore *secrets;
         QString secretsProblem;
+        ServiceRegistry *services;
     };
     ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps);
     ~ApiRouter() override;

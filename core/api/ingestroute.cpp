@@ -42,10 +42,14 @@ bool isGzip(const HttpRequest &r)
     return enc == "gzip" || enc == "x-gzip" || enc == "deflate";
 }
 
-std::string ingestBody(int accepted, int duplicates, const std::vector<ItemError> &errors)
+// The answer's counts and the first ItemErrors::kMaxListed errors; "errors_truncated" says more were rejected.
+std::string ingestBody(int accepted, int duplicates, const ItemErrors &errors)
 {
     std::string out = "{\"accepted\":" + std::to_string(accepted) + ",\"duplicates\":" + std::to_string(duplicates)
-                      + ",\"rejected\":" + std::to_string(errors.size()) + ",\"errors\":[";
+                      + ",\"rejected\":" + std::to_string(errors.total());
+    if (errors.truncated())
+        out += ",\"errors_truncated\":true";
+    out += ",\"errors\":[";
     for (std::size_t i = 0; i < errors.size(); ++i) {
         if (i)
             out += ',';
@@ -144,14 +148,21 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
         return;
     }
     extraReserved += decodeBudget.takeReservation();
-    std::sort(decoded.errors.begin(), decoded.errors.end(),
-              [](const ItemError &a, const ItemError &b) { return a.index < b.index; });
-    m_stats->itemsRejected += qint64(decoded.errors.size());
-
     auto releaseExtra = [budget = m_budget, extraReserved] {
         if (extraReserved)
             budget->release(extraReserved);
     };
+    if (decoded.tooManyItems) {
+        releaseExtra();
+        responder.send(apiError(413,
+                                QStringLiteral("more than %1 items in one request (max_items_per_request); split it")
+                                    .arg(kMaxItemsPerRequest),
+                                QJsonObject{{QStringLiteral("field"), QStringLiteral("body")},
+                                            {QStringLiteral("limit"), QStringLiteral("max_items_per_request")},
+                                            {QStringLiteral("max"), kMaxItemsPerRequest}}));
+        return;
+    }
+    m_stats->itemsRejected += decoded.errors.total();
     if (!decoded.malformed.empty()) {
         releaseExtra();
         responder.send(apiError(400, QString::fromStdString(decoded.malformed),
@@ -164,13 +175,13 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
             responder.send(rawJson(202, ingestBody(0, 0, {}) + "}"));
             return;
         }
-        const std::string summary = decoded.errors.size() == 1
+        const std::string summary = decoded.errors.total() == 1
                                         ? "the item was rejected: " + decoded.errors.front().message
-                                        : "all " + std::to_string(decoded.errors.size()) + " items were rejected";
+                                        : "all " + std::to_string(decoded.errors.total()) + " items were rejected";
         std::string body422 = ingestBody(0, 0, decoded.errors);
         body422 += ",\"error\":\"ValidationError\",\"message\":";
         appendJsonString(body422, summary);
-        body422 += ",\"details\":{\"rejected\":" + std::to_string(decoded.errors.size()) + "}}";
+        body422 += ",\"details\":{\"rejected\":" + std::to_string(decoded.errors.total()) + "}}";
         responder.send(rawJson(422, std::move(body422)));
         return;
     }

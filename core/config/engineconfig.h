@@ -25,6 +25,7 @@ struct EngineConfig {
     qint64 maxDecompressedBytes = 64LL * 1024 * 1024;
     qint64 maxInflightBytes = 128LL * 1024 * 1024; // bodies + decoded items + write queue
     int maxConnections = 1024;
+    int maxServices = 10'000; // distinct services kept; items of further new services are refused
     QStringList allowedOrigins; // extra browser origins allowed to write, e.g. http://localhost:3000
     QStringList allowedHosts;   // extra Host header names the listener answers
     int alertWindowMinutes = 15; // deduplication window of alert notifications

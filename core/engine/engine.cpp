@@ -18,6 +18,7 @@
 #include "ingest/httpresponder.h"
 #include "ingest/httpserver.h"
 #include "ingest/inflightbudget.h"
+#include "ingest/serviceregistry.h"
 #include "store/sqlitestorereader.h"
 #include "store/sqlitestorewriter.h"
 
@@ -88,9 +89,12 @@ bool Engine::start(QString *error)
                 m_tagRules.set(std::make_shared<const TagRules>(std::move(*rules)));
         }
         m_analysis->setDetectionSettings(DetectionSettings::stored(reader.setting("detection")));
-        for (const ServiceInfo &s : reader.services())
+        m_services = std::make_unique<ServiceRegistry>(m_config.maxServices);
+        for (const ServiceInfo &s : reader.services()) {
+            m_services->seed(s.name);
             if (s.lastReceived)
                 m_analysis->restoreLastReceived(s.name, s.lastReceived);
+        }
         restoreChannels(reader);
         restoreAlerting(reader);
     } catch (const std::exception &e) {
@@ -316,7 +320,9 @@ bool Engine::startListener(QString *error)
     m_listenerThread.start();
     HttpLimits limits;
     limits.maxBodyBytes = m_config.maxBodyBytes;
-    limits.maxConnections = m_config.maxConnections;
+    // Below the descriptor limit, with room for the database, its WAL, the query connections and the
+    // channels' sockets, so that the cap answers 503 before the process runs out of descriptors.
+    limits.maxConnections = std::max(16, std::min(m_config.maxConnections, raiseOpenFileLimit() - 128));
     bool ok = false;
     QString listenError;
     // Server and router are created on the listener thread so that their sockets and timers live there.
@@ -326,7 +332,7 @@ bool Engine::startListener(QString *error)
             m_router = new ApiRouter(m_config, m_config.toJson(),
                                      {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats,
                                       m_analysis.get(), &m_tagRules, &m_rules, m_alerts.get(), &m_nextAlertingId, &m_channels, m_secrets.get(),
-                                      m_secretsProblem});
+                                      m_secretsProblem, m_services.get()});
             m_server = new HttpServer(m_router, m_budget.get(), limits);
             ok = m_server->listen(m_config.listenAddress, m_config.listenPort);
             if (ok) {
@@ -386,6 +392,7 @@ void Engine::stop()
     m_writer.reset();
     m_analysis.reset();
     m_budget.reset();
+    m_services.reset();
     m_lock.reset();
     m_running = false;
 }

@@ -28,6 +28,7 @@ class NotificationDispatcher;
 class ApiRouter;
 class HttpServer;
 class InflightBudget;
+class ServiceRegistry;
 class QueryRunner;
 class StoreReader;
 class StoreWriter;
@@ -76,6 +77,7 @@ private:
     std::unique_ptr<StoreWriter> m_writer;
     std::unique_ptr<AnalysisWorker> m_analysis;
     std::unique_ptr<InflightBudget> m_budget;
+    std::unique_ptr<ServiceRegistry> m_services;
     std::unique_ptr<QueryRunner> m_queries;
     IngestStats m_ingestStats;
     TagRulesHolder m_tagRules;

@@ -77,6 +77,25 @@ bool HttpConnection::isIdleFor(qint64 ms) const
     }
 }
 
+bool HttpConnection::enforceDeadlines()
+{
+    if (!m_phaseStart.isValid())
+        return false;
+    const qint64 elapsed = m_phaseStart.elapsed();
+    if (m_state == State::Head && !m_in.isEmpty() && elapsed > m_limits.headerTimeoutMs) {
+        refuse(408, QStringLiteral("the request head did not arrive within %1 s").arg(m_limits.headerTimeoutMs / 1000));
+        return true;
+    }
+    if (m_state == State::Body && elapsed > m_limits.bodyGraceMs) {
+        const qint64 received = m_request.body.size() + m_in.size();
+        if (received * 1000 < qint64(m_limits.minBodyBytesPerSec) * elapsed) {
+            refuse(408, QStringLiteral("the request body arrived slower than %1 bytes/s").arg(m_limits.minBodyBytesPerSec));
+            return true;
+        }
+    }
+    return false;
+}
+
 void HttpConnection::closeGracefully()
 {
     m_draining = true;
@@ -93,6 +112,8 @@ void HttpConnection::onReadyRead()
     }
     if (m_state == State::Waiting)
         return;
+    if (m_state == State::Head && m_in.isEmpty())
+        m_phaseStart.restart();
     if (m_state == State::Body && !m_request.chunked && m_in.isEmpty()) {
         // Straight from the socket into the body buffer: no intermediate copy for large bodies.
         const qint64 need = m_request.contentLength - m_request.body.size();
@@ -260,6 +281,7 @@ bool HttpConnection::parseHead(qsizetype headEnd, qsizetype bodyStart)
         m_request.body.reserve(m_request.contentLength + kBodyPadding);
     m_chunkRemaining = -1;
     m_state = State::Body;
+    m_phaseStart.restart();
     return true;
 }
 
@@ -363,6 +385,7 @@ void HttpConnection::deliver(quint64 requestSeq, HttpResponse response)
         return;
     }
     m_state = State::Head;
+    m_phaseStart.restart(); // a pipelined head already buffered has its own deadline from now
     if (!m_in.isEmpty())
         process();
     if (m_state == State::Head || m_state == State::Body)

@@ -32,6 +32,8 @@ public:
     // Called on this thread (posted by ResponseSlot).
     void deliver(quint64 requestSeq, HttpResponse response);
     bool isIdleFor(qint64 ms) const;
+    // Answers 408 and closes when the head or body arrives too slowly (HttpLimits); true if it did.
+    bool enforceDeadlines();
     bool awaitingResponse() const { return m_state == State::Waiting; }
     void closeGracefully();
 
@@ -66,6 +68,7 @@ private:
     // Chunked decoding state
     qint64 m_chunkRemaining = -1; // -1: expecting a size line; -2: expecting trailers
     QElapsedTimer m_lastActivity;
+    QElapsedTimer m_phaseStart; // first byte of the current head, or the start of the body
 };
 
 } // namespace fg

@@ -93,6 +93,9 @@ void bindWindow(Statement &st, const TimeWindow &w)
 
 std::string str(std::string_view v) { return std::string(v); }
 
+// Up to this many series are read one statement each and merged; more take the event-time index.
+constexpr std::size_t kMaxMergedSeries = 16;
+
 } // namespace
 
 SqliteStoreReader::SqliteStoreReader(const std::string &path)
@@ -103,6 +106,18 @@ SqliteStoreReader::SqliteStoreReader(const std::string &path)
 }
 
 SqliteStoreReader::~SqliteStoreReader() = default;
+
+int SqliteStoreReader::onProgress(void *reader)
+{
+    return static_cast<SqliteStoreReader *>(reader)->m_shouldStop() ? 1 : 0;
+}
+
+void SqliteStoreReader::setInterrupt(std::function<bool()> shouldStop)
+{
+    m_shouldStop = std::move(shouldStop);
+    // Every few thousand virtual-machine steps: a few microseconds apart, a negligible cost.
+    sqlite3_progress_handler(m_db->handle(), m_shouldStop ? 4000 : 0, m_shouldStop ? &onProgress : nullptr, this);
+}
 
 std::optional<std::int64_t> SqliteStoreReader::serviceId(const std::string &name)
 {
@@ -123,26 +138,20 @@ std::vector<ServiceInfo> SqliteStoreReader::services()
     return out;
 }
 
-std::vector<std::int64_t> SqliteStoreReader::allServiceIds()
-{
-    Statement st(m_db->handle(), "SELECT id FROM services");
-    std::vector<std::int64_t> ids;
-    while (st.step())
-        ids.push_back(st.int64(0));
-    return ids;
-}
 
 Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
 {
     Page<StoredLog> page;
-    std::vector<std::int64_t> services;
-    if (q.service.empty())
-        services = allServiceIds();
-    else if (auto sid = serviceId(q.service))
-        services.push_back(*sid);
+    std::optional<std::int64_t> sid;
+    if (!q.service.empty() && !(sid = serviceId(q.service)))
+        return page;
+    // One statement either way: (service, ts) with a service, the event-time index without one; both
+    // give rows newest first with the arrival id breaking ties.
     std::string sql = "SELECT ts, id, received, (SELECT name FROM services WHERE id=l.service_id), level, level_raw,"
                       " message, latency_ms, status_code, endpoint, method, trace_id, span_id, signal_id, attributes, tags"
-                      " FROM logs l WHERE service_id = ?1 AND" + windowSql(q.window, "l");
+                      " FROM logs l WHERE";
+    sql += sid ? " l.service_id = ?1 AND" : "";
+    sql += windowSql(q.window, "l");
     if (q.minLevel != Level::Unknown)
         sql += " AND level >= ?6";
     if (!q.contains.empty())
@@ -151,19 +160,18 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
         sql += " AND instr(tags, ?9) > 0";
     sql += " ORDER BY ts DESC, id DESC LIMIT ?8";
     std::vector<std::unique_ptr<Statement>> sources;
-    for (std::int64_t sid : services) {
-        auto st = std::make_unique<Statement>(m_db->handle(), sql);
-        st->bind(1, sid);
-        bindWindow(*st, q.window);
-        if (q.minLevel != Level::Unknown)
-            st->bind(6, int(q.minLevel));
-        if (!q.contains.empty())
-            st->bind(7, std::string_view(q.contains));
-        st->bind(8, q.window.limit + 1);
-        if (!q.tag.empty())
-            st->bindText(9, "," + q.tag + ",");
-        sources.push_back(std::move(st));
-    }
+    auto st = std::make_unique<Statement>(m_db->handle(), sql);
+    if (sid)
+        st->bind(1, *sid);
+    bindWindow(*st, q.window);
+    if (q.minLevel != Level::Unknown)
+        st->bind(6, int(q.minLevel));
+    if (!q.contains.empty())
+        st->bind(7, std::string_view(q.contains));
+    st->bind(8, q.window.limit + 1);
+    if (!q.tag.empty())
+        st->bindText(9, "," + q.tag + ",");
+    sources.push_back(std::move(st));
     page.nextCursor = mergeNewestFirst(sources, q.window.limit, [&](Statement &st) {
         StoredLog row;
         row.id = st.int64(1);
@@ -218,10 +226,32 @@ Page<StoredPoint> SqliteStoreReader::metricPoints(const MetricQuery &q)
                             " FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
                             " WHERE p.series_id = ?1 AND" + windowSql(q.window, "p") + " ORDER BY p.ts DESC, p.id DESC LIMIT ?8";
     std::vector<std::unique_ptr<Statement>> sources;
-    for (std::int64_t series : seriesIds(q)) {
-        auto st = std::make_unique<Statement>(m_db->handle(), sql);
-        st->bind(1, series);
+    const std::vector<std::int64_t> series = seriesIds(q);
+    if (series.size() <= kMaxMergedSeries) {
+        for (std::int64_t id : series) {
+            auto st = std::make_unique<Statement>(m_db->handle(), sql);
+            st->bind(1, id);
+            bindWindow(*st, q.window);
+            st->bind(8, q.window.limit + 1);
+            sources.push_back(std::move(st));
+        }
+    } else {
+        // Many series: one walk down the event-time index, filtered, whatever their number.
+        std::string all = "SELECT p.ts, p.id, s.name, s.type, s.tags, p.value, p.signal_id,"
+                          " (SELECT name FROM services WHERE id=s.service_id)"
+                          " FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE"
+                          + windowSql(q.window, "p");
+        const auto sid = q.service.empty() ? std::nullopt : serviceId(q.service);
+        if (sid)
+            all += " AND s.service_id = ?1";
+        if (!q.name.empty())
+            all += " AND s.name = ?6";
+        auto st = std::make_unique<Statement>(m_db->handle(), all + " ORDER BY p.ts DESC, p.id DESC LIMIT ?8");
+        if (sid)
+            st->bind(1, *sid);
         bindWindow(*st, q.window);
+        if (!q.name.empty())
+            st->bind(6, std::string_view(q.name));
         st->bind(8, q.window.limit + 1);
         sources.push_back(std::move(st));
     }
@@ -250,6 +280,8 @@ std::vector<MetricBucket> SqliteStoreReader::metricBuckets(const MetricQuery &q,
                  " FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
                  " WHERE p.series_id = ?1 AND p.ts BETWEEN ?2 AND ?3 GROUP BY b ORDER BY b");
     for (std::int64_t series : seriesIds(q)) {
+        if (int(out.size()) >= maxBuckets)
+            break;
         st.bind(1, series).bind(2, q.window.from).bind(3, q.window.to).bind(4, step);
         while (st.step() && int(out.size()) < maxBuckets) {
             MetricBucket b;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -99,10 +101,18 @@ struct Page {
     std::optional<Cursor> nextCursor; // pass back as TimeWindow::after
 };
 
+// A query stopped by the reader's interrupt (its time budget ran out or its client left).
+class QueryInterrupted final : public std::runtime_error {
+public:
+    QueryInterrupted() : std::runtime_error("query interrupted") {}
+};
+
 // Read-side queries over stored data. One instance per thread. SQLite today (SqliteStoreReader).
 class StoreReader {
 public:
     virtual ~StoreReader() = default;
+    // Asked often while a query runs; once it answers true the query throws QueryInterrupted. Empty: never.
+    virtual void setInterrupt(std::function<bool()> shouldStop) = 0;
     virtual std::vector<ServiceInfo> services() = 0;
     virtual Page<StoredLog> logs(const LogQuery &query) = 0;
     virtual Page<StoredPoint> metricPoints(const MetricQuery &query) = 0;
