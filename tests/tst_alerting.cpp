@@ -2,6 +2,8 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <set>
+
 #include "alerting/alertcsv.h"
 #include "alerting/alertevaluator.h"
 #include "alerting/condition.h"
@@ -77,16 +79,23 @@ private slots:
         QTest::addColumn<int>("errors");
         QTest::addColumn<double>("latency");
         QTest::addColumn<bool>("expected");
-        QTest::newRow("rate over") << "error_rate > 0.05" << 100 << 6 << 10.0 << true;
-        QTest::newRow("rate under") << "error_rate > 0.05" << 100 << 5 << 10.0 << false;
-        QTest::newRow("percent") << "error_rate >= 5%" << 100 << 5 << 10.0 << true;
+        // An error rate starts an alert only with evidence: its 95 % Wilson lower bound over the threshold.
+        QTest::newRow("rate over") << "error_rate > 0.05" << 1000 << 80 << 10.0 << true;
+        QTest::newRow("rate under") << "error_rate > 0.05" << 1000 << 50 << 10.0 << false;
+        QTest::newRow("rate over, little evidence") << "error_rate > 0.05" << 100 << 6 << 10.0 << false;
+        QTest::newRow("one error at night") << "error_rate > 5%" << 18 << 1 << 10.0 << false;
+        QTest::newRow("few failures") << "error_rate > 5%" << 4 << 2 << 10.0 << false;
+        QTest::newRow("many failures") << "error_rate > 5%" << 60 << 12 << 10.0 << true;
+        QTest::newRow("percent") << "error_rate >= 5%" << 2000 << 140 << 10.0 << true;
+        QTest::newRow("rate below") << "error_rate < 5%" << 1000 << 10 << 10.0 << true;
+        QTest::newRow("rate below, few") << "error_rate < 5%" << 10 << 0 << 10.0 << false;
         QTest::newRow("latency ms") << "p95_latency_ms > 800" << 10 << 0 << 900.0 << true;
         QTest::newRow("latency s unit") << "p95_latency_ms > 1s" << 10 << 0 << 900.0 << false;
         QTest::newRow("throughput") << "throughput < 1" << 200 << 0 << 10.0 << true; // 200 / 300 s
         QTest::newRow("count errors") << "count(level>=ERROR) > 50" << 100 << 51 << 10.0 << true;
         QTest::newRow("count all") << "count(*) >= 100" << 100 << 0 << 10.0 << true;
         QTest::newRow("and") << "error_rate > 1% and p99_latency_ms > 500" << 100 << 2 << 400.0 << false;
-        QTest::newRow("or") << "error_rate > 1% || p99_latency_ms > 500" << 100 << 2 << 400.0 << true;
+        QTest::newRow("or") << "error_rate > 1% || p99_latency_ms > 500" << 1000 << 30 << 400.0 << true;
         QTest::newRow("not parens") << "not (requests < 10) AND errors == 0" << 100 << 0 << 1.0 << true;
         QTest::newRow("precedence") << "requests > 1000 or requests > 50 and errors > 0" << 100 << 1 << 1.0 << true;
     }
@@ -165,7 +174,9 @@ private slots:
     {
         RuleBook book;
         book.set({thresholdRule(10, "error_rate > 5%", 1, 2)});
-        AlertEvaluator ev(&book, nullptr, 1, {});
+        AlertEvaluator::Options options;
+        options.clearMinutes = 2;
+        AlertEvaluator ev(&book, nullptr, 1, options);
         const TimeNs wall = kT0 + 3 * kMin; // the data is live
         auto feed = [&](int m, int errors) { return ev.onMinutes({minute(m, 100, errors)}, {}, {}, wall + m * kMin); };
         QVERIFY(feed(0, 1).empty());
@@ -179,9 +190,12 @@ private slots:
         QCOMPARE(c.notifications.size(), std::size_t(1));
         QCOMPARE(c.alerts.back().firedAt, kT0 + 3 * kMin); // event time of the minute that made it fire
         QVERIFY(QString::fromStdString(c.alerts.back().explanation).contains(QStringLiteral("error rate 10 %")));
-        // 4.8 % is under the threshold but inside the 10 % hysteresis band: still firing.
+        // 4.8 % is under the threshold but inside the 10 % hysteresis band: still firing, and still quoting
+        // the numbers that made it fire (never "error rate 4.76 % (rule: > 5 %)").
         c = feed(4, 5);
         QCOMPARE(countTransitions(c, "resolved"), 0);
+        QVERIFY2(QString::fromStdString(c.alerts.back().explanation).contains(QStringLiteral("error rate 10 %")),
+                 c.alerts.back().explanation.c_str());
         c = feed(5, 4); // clearly under, first clear minute
         QCOMPARE(countTransitions(c, "resolved"), 0);
         c = feed(6, 4); // second clear minute: resolved at the first clear minute's start
@@ -429,7 +443,9 @@ private slots:
         degradation.id = 99;
         degradation.ruleId = 1;
         // A new run: the threshold alert carries on (no second alert), the detector's alert resolves.
-        AlertEvaluator second(&book, nullptr, 100, {});
+        AlertEvaluator::Options options;
+        options.clearMinutes = 2;
+        AlertEvaluator second(&book, nullptr, 100, options);
         const AlertChanges restored = second.restoreOpen({firing, degradation}, {firing.id, 99}, kT0 + 2 * kMin);
         QCOMPARE(countTransitions(restored, "resolved"), 1);
         QCOMPARE(restored.alerts.back().id, std::int64_t(99));
@@ -520,10 +536,56 @@ private slots:
         QCOMPARE(c.notifications.size(), std::size_t(1)); // the degradation; the anomaly is recorded only
         QCOMPARE(c.alerts.front().explanation.substr(0, 30), d.explanation.substr(0, 30));
         d.endedAt = kT0 + 20 * kMin;
+        d.updatedAt = kT0 + 25 * kMin;
         c = ev.onMinutes({}, {d}, {}, kT0 + 25 * kMin);
+        // Cleared, but held for keepFiringMinutes: a return would be the same alert.
+        QCOMPARE(countTransitions(c, "resolved"), 0);
+        c = ev.onMinutes({minute(30, 100, 0)}, {}, {}, kT0 + 31 * kMin);
+        QCOMPARE(countTransitions(c, "resolved"), 0);
+        c = ev.onMinutes({minute(35, 100, 0)}, {}, {}, kT0 + 36 * kMin);
         QCOMPARE(countTransitions(c, "resolved"), 1);
-        QCOMPARE(c.alerts.back().resolvedAt, kT0 + 20 * kMin);
+        QCOMPARE(c.alerts.back().resolvedAt, kT0 + 20 * kMin); // when the detector saw it end
         QCOMPARE(c.notifications.back().kind, NotificationIntent::Kind::Resolved);
+    }
+
+    void aReturningDegradationIsTheSameAlert()
+    {
+        // resolve → fire → resolve → fire was four pages for one incident: now one alert, held open across
+        // the gaps, flagged as flapping when it keeps returning, resolved once it stays away.
+        RuleBook book;
+        book.set(AlertRule::builtins());
+        AlertEvaluator ev(&book, nullptr, 1, {});
+        std::set<std::int64_t> ids;
+        int firings = 0, resolutions = 0;
+        bool flapping = false;
+        auto take = [&](const AlertChanges &c) {
+            for (const Alert &a : c.alerts)
+                ids.insert(a.id);
+            for (const AlertTransition &t : c.transitions) {
+                firings += t.to == "firing" && t.from != "firing" ? 1 : 0; // not the history notes
+                resolutions += t.to == "resolved" ? 1 : 0;
+                flapping |= t.reason.find("flapping") != std::string::npos;
+            }
+        };
+        for (int episode = 0; episode < 4; ++episode) {
+            AnomalyRecord d;
+            d.service = "checkout";
+            d.startedAt = kT0 + episode * 12 * kMin;
+            d.updatedAt = d.startedAt + 3 * kMin;
+            d.explanation = "checkout: error rate 9 % vs baseline 0.4 %.";
+            take(ev.onMinutes({minute(episode * 12 + 3, 100, 0)}, {d}, {}, d.updatedAt));
+            d.endedAt = d.startedAt + 6 * kMin;
+            d.updatedAt = d.startedAt + 8 * kMin;
+            take(ev.onMinutes({minute(episode * 12 + 8, 100, 0)}, {d}, {}, d.updatedAt));
+        }
+        QCOMPARE(int(ids.size()), 1);
+        QCOMPARE(firings, 1);
+        QCOMPARE(resolutions, 0);
+        QVERIFY(flapping);
+        // Gone for good: resolved once its (doubled, flapping) hold has passed.
+        for (int m = 45; m < 80 && resolutions == 0; ++m)
+            take(ev.onMinutes({minute(m, 100, 0)}, {}, {}, kT0 + (m + 1) * kMin));
+        QCOMPARE(resolutions, 1);
     }
 };
 

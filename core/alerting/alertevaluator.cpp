@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 
 #include "glob.h"
 #include "kpiwindow.h"
@@ -298,8 +299,13 @@ void AlertEvaluator::thresholdMinute(const AlertRule &rule, const KpiRollup &k, 
     const bool holding = a.state == Alert::State::Firing;
     if (rule.condition->evaluate(w, holding)) {
         t.clear = 0;
-        a.traceIds = w.merged.errorTraces;
-        a.explanation = rule.name + " on " + where(k.service, k.endpoint) + ": " + rule.condition->describe(w) + span + ".";
+        // An alert quotes the numbers that made it fire: a window inside the hysteresis margin keeps it
+        // open without rewriting its explanation below its own threshold.
+        if (!holding || rule.condition->evaluate(w)) {
+            a.traceIds = w.merged.errorTraces;
+            a.explanation =
+                rule.name + " on " + where(k.service, k.endpoint) + ": " + rule.condition->describe(w) + span + ".";
+        }
         if (!holding) {
             if (k.start - a.pendingSince >= rule.forMinutes * kMinuteNs) {
                 fire(a, rule, k.start, "condition held for " + std::to_string(rule.forMinutes) + " min", wallNow, out);
@@ -336,8 +342,8 @@ void AlertEvaluator::anomaly(const AnomalyRecord &r, TimeNs wallNow, AlertChange
             rule = &candidate;
             break;
         }
-    const std::string key = r.service + '\x1f' + r.endpoint + '\x1f' + r.kind + '\x1f' + r.metric + '\x1f'
-                            + std::to_string(r.startedAt);
+    const std::string family = r.service + '\x1f' + r.endpoint + '\x1f' + r.kind + '\x1f' + r.metric;
+    const std::string key = family + '\x1f' + std::to_string(r.startedAt);
     auto known = m_anomalyAlerts.find(key);
     Alert *a = nullptr;
     if (known != m_anomalyAlerts.end()) {
@@ -346,6 +352,23 @@ void AlertEvaluator::anomaly(const AnomalyRecord &r, TimeNs wallNow, AlertChange
             a = &it->second;
     }
     const std::string text = r.explanation + (r.recommendation.empty() ? "" : " " + r.recommendation);
+    if (auto held = m_held.find(family); !a && held != m_held.end()) {
+        // It came back while its alert was still held: the same incident, the same alert.
+        auto it = m_open.find(held->second.alertId);
+        m_held.erase(held);
+        if (it != m_open.end()) {
+            a = &it->second;
+            m_anomalyAlerts[key] = a->id;
+            std::deque<TimeNs> &returns = m_returns[a->id];
+            returns.push_back(r.startedAt);
+            while (!returns.empty() && returns.front() < r.startedAt - 60 * kMinuteNs)
+                returns.pop_front();
+            std::string note = "returned at " + formatIsoMs(r.startedAt) + " before its hold ended";
+            if (int(returns.size()) >= m_options.flappingReturns)
+                note += "; flapping: returned " + std::to_string(returns.size()) + " times within an hour";
+            out.transitions.push_back(historyNote(*a, wallNow, note));
+        }
+    }
     if (!a) {
         if (!rule)
             return;
@@ -359,12 +382,40 @@ void AlertEvaluator::anomaly(const AnomalyRecord &r, TimeNs wallNow, AlertChange
         fire(*a, *rule, r.startedAt, "detected by the analysis engine", wallNow, out);
     } else {
         a->explanation = text;
+        a->traceIds = r.traceIds;
         a->updated = wallNow;
         out.alerts.push_back(*a);
     }
     if (r.endedAt) {
         m_anomalyAlerts.erase(key);
-        resolve(*a, ruleById(a->ruleId), r.endedAt, "the detector cleared it", wallNow, out);
+        // Held before it resolves (twice as long when it flaps), so a return is the same alert.
+        const auto returns = m_returns.find(a->id);
+        const bool flapping = returns != m_returns.end() && int(returns->second.size()) >= m_options.flappingReturns;
+        const TimeNs hold = m_options.keepFiringMinutes * kMinuteNs * (flapping ? 2 : 1);
+        if (hold <= 0)
+            return resolve(*a, ruleById(a->ruleId), r.endedAt, "the detector cleared it", wallNow, out);
+        const TimeNs seen = std::max(r.endedAt, r.updatedAt);
+        m_held[family] = {a->id, r.endedAt, seen + hold, wallNow + hold};
+    }
+}
+
+void AlertEvaluator::releaseHeld(const std::string &service, TimeNs eventNow, TimeNs wallNow, AlertChanges &out)
+{
+    const std::string prefix = service + '\x1f';
+    for (auto it = m_held.lower_bound(prefix); it != m_held.end() && it->first.compare(0, prefix.size(), prefix) == 0;) {
+        if (eventNow < it->second.holdUntil && wallNow < it->second.wallUntil) {
+            ++it;
+            continue;
+        }
+        const Held held = it->second;
+        it = m_held.erase(it);
+        m_returns.erase(held.alertId);
+        auto open = m_open.find(held.alertId);
+        if (open != m_open.end())
+            resolve(open->second, ruleById(open->second.ruleId), held.endedAt,
+                    "the detector cleared it and it stayed clear for " + std::to_string(m_options.keepFiringMinutes)
+                        + " min",
+                    wallNow, out);
     }
 }
 
@@ -378,6 +429,8 @@ AlertChanges AlertEvaluator::onMinutes(const std::vector<KpiRollup> &closed, con
     for (const KpiRollup &k : closed) {
         if (k.late)
             continue;
+        if (k.endpoint.empty())
+            releaseHeld(k.service, k.start + kMinuteNs, wallNow, out);
         for (const AlertRule &rule : *m_snapshot)
             if (rule.enabled && rule.kind == AlertRule::Kind::Threshold && rule.condition
                 && rule.matchesService(k.service) && endpointMatches(rule, k.endpoint))
@@ -420,6 +473,13 @@ AlertChanges AlertEvaluator::tick(const std::map<std::string, TimeNs> &lastRecei
     std::lock_guard lock(m_mutex);
     m_snapshot = m_rules->current();
     AlertChanges out;
+    // Held alerts of services whose minutes stopped coming end on the wall clock.
+    std::set<std::string> heldServices;
+    for (const auto &[family, held] : m_held)
+        if (wallNow >= held.wallUntil)
+            heldServices.insert(family.substr(0, family.find('\x1f')));
+    for (const std::string &service : heldServices)
+        releaseHeld(service, std::numeric_limits<TimeNs>::min(), wallNow, out);
     for (const AlertRule &rule : *m_snapshot) {
         if (rule.kind != AlertRule::Kind::Silent || !rule.enabled)
             continue;

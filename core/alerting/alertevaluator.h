@@ -51,7 +51,11 @@ public:
     struct Options {
         int dedupWindowMinutes = 15; // FLOWGUARD_ALERT_WINDOW_MIN
         int repeatMinutes = 240;     // re-notify a still-firing alert this often
-        int clearMinutes = 2;        // a threshold alert resolves after this many clear minutes
+        int clearMinutes = 5;        // a threshold alert resolves after this many clear minutes
+        // A cleared degradation keeps firing this long (event time): if it returns meanwhile it is the same
+        // alert, updated, not a new one (resolve → fire → resolve → fire was four pages for one incident).
+        int keepFiringMinutes = 10;
+        int flappingReturns = 3;     // returns within an hour that make an alert "flapping" (held twice as long)
         // Older event times are history (a backfill): recorded, not notified. An hour, so that a generator
         // replaying the last hour quickly still notifies while yesterday's backfill does not.
         int recentMinutes = 60;
@@ -116,6 +120,16 @@ private:
     std::map<std::int64_t, Alert> m_open; // pending and firing alerts by id
     std::map<std::tuple<std::int64_t, std::string, std::string>, Track> m_tracks; // rule, service, endpoint
     std::map<std::string, std::int64_t> m_anomalyAlerts; // anomaly key → alert id
+    // Detector alerts whose anomaly cleared, firing until their hold ends; by service, endpoint, kind, metric.
+    struct Held {
+        std::int64_t alertId = 0;
+        TimeNs endedAt = 0;   // when the detector saw it end (the resolution time if it stays gone)
+        TimeNs holdUntil = 0; // event time
+        TimeNs wallUntil = 0; // the same on the wall clock, for services that went quiet
+    };
+    std::map<std::string, Held> m_held;
+    std::map<std::int64_t, std::deque<TimeNs>> m_returns; // alert id → event times it returned within the last hour
+    void releaseHeld(const std::string &service, TimeNs eventNow, TimeNs wallNow, AlertChanges &out);
     std::map<std::string, std::int64_t> m_silentAlerts;  // service → alert id
     std::map<std::string, std::pair<std::int64_t, TimeNs>> m_newErrorAlerts; // service → alert id, last event time
     std::map<std::int64_t, TimeNs> m_lastNotified;  // alert id → wall time of the latest notification

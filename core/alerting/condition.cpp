@@ -43,20 +43,32 @@ const char *labelOf(KpiField f)
     return "?";
 }
 
-std::string formatValue(KpiField f, double v)
+std::string formatValue(KpiField f, double v, int digits)
 {
     char buf[64];
     if (std::isnan(v))
         std::snprintf(buf, sizeof buf, "no data");
     else if (f == KpiField::ErrorRate)
-        std::snprintf(buf, sizeof buf, "%.3g %%", v * 100);
+        std::snprintf(buf, sizeof buf, "%.*g %%", digits, v * 100);
     else if (isLatency(f))
-        std::snprintf(buf, sizeof buf, "%.4g ms", v);
+        std::snprintf(buf, sizeof buf, "%.*g ms", digits + 1, v);
     else if (f == KpiField::Throughput)
-        std::snprintf(buf, sizeof buf, "%.4g req/s", v);
+        std::snprintf(buf, sizeof buf, "%.*g req/s", digits + 1, v);
     else
         std::snprintf(buf, sizeof buf, "%.0f", v);
     return buf;
+}
+
+// A value and its threshold as an explanation prints them: more digits where the usual ones would make
+// them look equal ("5 % (rule: > 5 %)" for 5.04 %), so a page never seems to contradict its rule.
+std::pair<std::string, std::string> formatPair(KpiField f, double v, double threshold)
+{
+    for (int digits = 3; digits < 8; ++digits) {
+        std::string a = formatValue(f, v, digits), b = formatValue(f, threshold, digits);
+        if (a != b || v == threshold || digits == 7)
+            return {std::move(a), std::move(b)};
+    }
+    return {};
 }
 
 } // namespace
@@ -315,6 +327,24 @@ bool Condition::eval(int index, const KpiWindow &w, bool holding) const
     const double v = w.value(n.field);
     if (std::isnan(v))
         return false;
+    // An error rate over few requests says little: to start an alert it needs enough failures and its
+    // plausible range (Wilson bound) wholly on the alerting side. A firing alert holds on the plain rate.
+    if (n.field == KpiField::ErrorRate && !holding) {
+        switch (n.op) {
+        case Op::Gt:
+        case Op::Ge:
+            if (w.failures() < (n.threshold > 0 ? kMinFailures : 1))
+                return false;
+            return n.op == Op::Gt ? w.errorRateLowerBound() > n.threshold : w.errorRateLowerBound() >= n.threshold;
+        case Op::Lt:
+        case Op::Le:
+            if (w.trials() < kMinTrials)
+                return false;
+            return n.op == Op::Lt ? w.errorRateUpperBound() < n.threshold : w.errorRateUpperBound() <= n.threshold;
+        default:
+            break;
+        }
+    }
     const double margin = holding ? 0.1 * std::fabs(n.threshold) : 0.0;
     switch (n.op) {
     case Op::Gt:
@@ -347,8 +377,17 @@ std::string Condition::describe(const KpiWindow &window) const
             continue;
         if (!out.empty())
             out += "; ";
-        out += std::string(labelOf(n.field)) + " " + formatValue(n.field, window.value(n.field)) + " (rule: "
-               + kSymbols[int(n.op)] + " " + formatValue(n.field, n.threshold) + ")";
+        const auto [value, threshold] = formatPair(n.field, window.value(n.field), n.threshold);
+        out += std::string(labelOf(n.field)) + " " + value;
+        if (n.field == KpiField::ErrorRate && window.trials() > 0) {
+            // The evidence the decision rests on: counts and the plausible range.
+            const bool above = n.op == Op::Gt || n.op == Op::Ge;
+            const double bound = above ? window.errorRateLowerBound() : window.errorRateUpperBound();
+            out += " (" + std::to_string(window.failures()) + " of " + std::to_string(window.trials()) + ", "
+                   + (above ? "at least " : "at most ") + formatPair(n.field, bound, n.threshold).first
+                   + " at 95 % confidence)";
+        }
+        out += std::string(" (rule: ") + kSymbols[int(n.op)] + " " + threshold + ")";
     }
     return out;
 }

@@ -477,19 +477,27 @@ constexpr TimeNs kMinuteNs = 60 * kNsPerSec;
 constexpr TimeNs kFreshness = 10 * kMinuteNs;
 
 // The last 5 closed minutes of a service or route against the hour before them.
-HealthInputs healthInputs(StoreReader &reader, const std::string &service, const std::string &endpoint)
+// The last five closed minutes against the hour before them, or — while a degradation is open since
+// `openSince` — against the hour before it began.
+HealthInputs healthInputs(StoreReader &reader, const std::string &service, const std::string &endpoint,
+                          TimeNs openSince = 0)
 {
     HealthInputs in;
     const auto latest = reader.latestKpiMinute(service, endpoint);
     if (!latest)
         return in;
-    for (const KpiRollup &k : reader.kpiRollups(service, endpoint, *latest - 64 * kMinuteNs, *latest)) {
-        std::optional<KpiRollup> &into = k.start > *latest - 5 * kMinuteNs ? in.recent : in.baseline;
+    const TimeNs recentFrom = *latest - 4 * kMinuteNs;
+    const TimeNs baselineTo = openSince > 0 ? std::min(openSince, recentFrom) : recentFrom;
+    auto add = [](std::optional<KpiRollup> &into, const KpiRollup &k) {
         if (!into)
             into = k;
         else
             into->merge(k);
-    }
+    };
+    for (const KpiRollup &k : reader.kpiRollups(service, endpoint, recentFrom, *latest))
+        add(in.recent, k);
+    for (const KpiRollup &k : reader.kpiRollups(service, endpoint, baselineTo - 60 * kMinuteNs, baselineTo - 1))
+        add(in.baseline, k);
     return in;
 }
 
@@ -554,15 +562,20 @@ void ApiRouter::health(const HttpRequest &request, const HttpResponder &responde
                     break;
                 }
                 lastListed = svc.name;
-                HealthInputs in = healthInputs(reader, svc.name, {});
+                TimeWindow all{0, std::numeric_limits<TimeNs>::max(), std::nullopt, 100};
+                const std::vector<StoredAnomaly> anomalies = reader.anomalies(svc.name, all).items;
+                TimeNs openSince = 0;
+                for (const StoredAnomaly &a : anomalies)
+                    if (!a.anomaly.endedAt && (!openSince || a.anomaly.startedAt < openSince))
+                        openSince = a.anomaly.startedAt;
+                HealthInputs in = healthInputs(reader, svc.name, {}, openSince);
                 in.fresh = now - svc.lastReceived < kFreshness;
                 if (auto slo = settings.slos.find(svc.name); slo != settings.slos.end()) {
                     in.sloP95Ms = slo->second.p95LatencyMs;
                     in.sloErrorRate = slo->second.errorRate;
                 }
-                TimeWindow all{0, std::numeric_limits<TimeNs>::max(), std::nullopt, 100};
                 QJsonArray open;
-                for (const StoredAnomaly &a : reader.anomalies(svc.name, all).items) {
+                for (const StoredAnomaly &a : anomalies) {
                     if (a.anomaly.endedAt)
                         continue;
                     ++in.openAnomalies;
@@ -584,7 +597,7 @@ void ApiRouter::health(const HttpRequest &request, const HttpResponder &responde
                 QJsonArray endpoints;
                 const auto latest = reader.latestKpiMinute(svc.name, {});
                 for (const std::string &e : reader.kpiEndpoints(svc.name, latest.value_or(0) - 60 * kMinuteNs)) {
-                    HealthInputs ein = healthInputs(reader, svc.name, e);
+                    HealthInputs ein = healthInputs(reader, svc.name, e, openSince);
                     ein.fresh = in.fresh;
                     QJsonObject eo = healthJson(computeHealth(ein));
                     eo.insert(QStringLiteral("endpoint"), QString::fromStdString(e));
