@@ -44,10 +44,22 @@ std::string_view notificationKindName(NotificationIntent::Kind kind)
     return "firing";
 }
 
-AlertEvaluator::AlertEvaluator(const RuleBook *rules, const ChannelBook *channels, std::int64_t nextId, Options options)
-    : m_rules(rules), m_channels(channels), m_options(options), m_nextId(std::max<std::int64_t>(nextId, 1))
+AlertEvaluator::AlertEvaluator(const RuleBook *rules, const ChannelBook *channels, IdAllocator *ids, Options options)
+    : m_rules(rules), m_channels(channels), m_options(options), m_ids(ids)
 {
 }
+
+namespace {
+// Hands the changes to `submit` (under the caller's lock) or back to the caller.
+AlertChanges deliver(AlertChanges &&changes, const AlertEvaluator::Submit &submit, bool evenEmpty)
+{
+    if (!submit)
+        return std::move(changes);
+    if (evenEmpty || !changes.empty())
+        submit(std::move(changes));
+    return {};
+}
+} // namespace
 
 void AlertEvaluator::notify(Alert &a, NotificationIntent::Kind kind, const std::vector<std::string> &names,
                             TimeNs wallNow, AlertChanges &out)
@@ -82,7 +94,7 @@ Alert &AlertEvaluator::create(const AlertRule &rule, const std::string &service,
                               TimeNs pendingSince, TimeNs wallNow)
 {
     Alert a;
-    a.id = m_nextId++;
+    a.id = m_ids->next();
     a.ruleId = rule.id;
     a.service = service;
     a.endpoint = endpoint;
@@ -177,6 +189,7 @@ void AlertEvaluator::restoreIncident(const Incident &incident, int openAlerts)
 {
     std::lock_guard lock(m_mutex);
     m_incidents[incident.id] = {incident, openAlerts, {}};
+    m_ids->reserveThrough(incident.id);
     std::int64_t &latest = m_serviceIncident[incident.service];
     latest = std::max(latest, incident.id);
 }
@@ -190,7 +203,7 @@ AlertChanges AlertEvaluator::restoreOpen(const std::vector<Alert> &open, const s
     for (const Alert &stored : open) {
         const AlertRule *rule = ruleById(stored.ruleId);
         Alert &a = m_open.emplace(stored.id, stored).first->second;
-        m_nextId = std::max(m_nextId, stored.id + 1);
+        m_ids->reserveThrough(stored.id);
         if (notified.count(a.id)) {
             m_lastNotified[a.id] = wallNow;
             m_firstNotified[a.id] = wallNow;
@@ -235,7 +248,7 @@ void AlertEvaluator::joinIncident(Alert &a, TimeNs at, TimeNs wallNow, AlertChan
         // Incidents that can no longer take alerts are only history now.
         for (auto it = m_incidents.begin(); it != m_incidents.end();)
             it = joinable(it->second, at) ? std::next(it) : m_incidents.erase(it);
-        const std::int64_t id = m_nextId++;
+        const std::int64_t id = m_ids->next();
         target = &m_incidents[id];
         target->incident.id = id;
         target->incident.service = a.service;
@@ -421,7 +434,7 @@ void AlertEvaluator::releaseHeld(const std::string &service, TimeNs eventNow, Ti
 
 AlertChanges AlertEvaluator::onMinutes(const std::vector<KpiRollup> &closed, const std::vector<AnomalyRecord> &anomalies,
                                        const std::vector<std::pair<std::string, TimeNs>> &newErrorTemplates,
-                                       TimeNs wallNow)
+                                       TimeNs wallNow, const Submit &submit)
 {
     std::lock_guard lock(m_mutex);
     m_snapshot = m_rules->current();
@@ -465,10 +478,11 @@ AlertChanges AlertEvaluator::onMinutes(const std::vector<KpiRollup> &closed, con
             break;
         }
     }
-    return out;
+    return deliver(std::move(out), submit, true);
 }
 
-AlertChanges AlertEvaluator::tick(const std::map<std::string, TimeNs> &lastReceived, TimeNs wallNow)
+AlertChanges AlertEvaluator::tick(const std::map<std::string, TimeNs> &lastReceived, TimeNs wallNow,
+                                  const Submit &submit)
 {
     std::lock_guard lock(m_mutex);
     m_snapshot = m_rules->current();
@@ -531,7 +545,7 @@ AlertChanges AlertEvaluator::tick(const std::map<std::string, TimeNs> &lastRecei
             it->second, wallNow, "escalated: not acknowledged within " + std::to_string(rule->escalationMinutes) + " min"));
         notify(it->second, NotificationIntent::Kind::Escalation, rule->escalationChannels, wallNow, out);
     }
-    return out;
+    return deliver(std::move(out), submit, false);
 }
 
 void AlertEvaluator::setSilences(std::vector<Silence> silences)
@@ -547,23 +561,37 @@ std::vector<Silence> AlertEvaluator::silences() const
 }
 
 std::optional<Alert> AlertEvaluator::acknowledge(std::int64_t id, const std::string &by, const std::string &note,
-                                                 TimeNs wallNow, AlertChanges *changes)
+                                                 TimeNs wallNow, const Submit &submit, bool inHistory)
 {
     std::lock_guard lock(m_mutex);
+    AlertChanges changes;
     auto it = m_open.find(id);
-    if (it == m_open.end())
+    if (it == m_open.end()) {
+        if (!inHistory)
+            return std::nullopt;
+        // History (resolved): only its acknowledgement columns change, never the row as a whole.
+        Alert resolved;
+        resolved.id = id;
+        resolved.state = Alert::State::Resolved;
+        changes.transitions.push_back(acknowledgeAlert(resolved, by, note, wallNow));
+        changes.acknowledgements.push_back({id, by, note, wallNow});
+        submit(std::move(changes));
         return std::nullopt;
+    }
     Alert &a = it->second;
-    changes->transitions.push_back(acknowledgeAlert(a, by, note, wallNow));
-    changes->alerts.push_back(a);
+    changes.transitions.push_back(acknowledgeAlert(a, by, note, wallNow));
+    changes.alerts.push_back(a);
+    submit(std::move(changes));
     return a;
 }
 
-Alert AlertEvaluator::testAlert(const std::string &service, TimeNs wallNow, AlertChanges *changes)
+Alert AlertEvaluator::testAlert(const std::string &service, TimeNs wallNow, const Submit &submit)
 {
     std::lock_guard lock(m_mutex);
+    AlertChanges changes;
+    AlertChanges *out = &changes;
     Alert a;
-    a.id = m_nextId++;
+    a.id = m_ids->next();
     a.service = service;
     a.reason = "Test alert";
     a.level = AlertLevel::Info;
@@ -572,10 +600,11 @@ Alert AlertEvaluator::testAlert(const std::string &service, TimeNs wallNow, Aler
     a.state = Alert::State::Resolved;
     a.explanation = "Test alert for " + service + ": if you read this, the channel works.";
     a.updated = wallNow;
-    changes->transitions.push_back({a.id, wallNow, wallNow, "", "firing", "test alert"});
-    changes->transitions.push_back({a.id, wallNow, wallNow, "firing", "resolved", "test alert"});
-    notify(a, NotificationIntent::Kind::Test, {}, wallNow, *changes);
-    changes->alerts.push_back(a);
+    out->transitions.push_back({a.id, wallNow, wallNow, "", "firing", "test alert"});
+    out->transitions.push_back({a.id, wallNow, wallNow, "firing", "resolved", "test alert"});
+    notify(a, NotificationIntent::Kind::Test, {}, wallNow, *out);
+    out->alerts.push_back(a);
+    submit(std::move(changes));
     return a;
 }
 

@@ -101,12 +101,11 @@ void AnalysisWorker::run()
                 std::map<std::string, TimeNs> received = m_knownReceived;
                 for (const auto &[service, at] : m_aggregator.lastReceived())
                     received[service] = std::max(received[service], at);
-                AlertChanges changes = m_alerts->tick(received, now);
-                if (!changes.empty()) {
+                m_alerts->tick(received, now, [this](AlertChanges &&changes) {
                     auto job = std::make_unique<WriteJob>();
                     job->alerts = std::move(changes);
                     m_store->submit(std::move(job));
-                }
+                });
             }
         }
         if (stopping)
@@ -170,11 +169,17 @@ void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
             job->anomalies.push_back(std::move(*anomaly));
         }
     }
-    if (m_alerts && detect)
-        job->alerts = m_alerts->onMinutes(rollups, job->anomalies, newErrorMinutes, nowNs());
     m_stats.rollupsWritten += std::int64_t(rollups.size());
-    job->rollups = std::move(rollups);
-    m_store->submit(std::move(job));
+    if (!m_alerts || !detect) {
+        job->rollups = std::move(rollups);
+        return m_store->submit(std::move(job));
+    }
+    // Submitted from inside the evaluator, so that its changes keep their order with the API's.
+    m_alerts->onMinutes(rollups, job->anomalies, newErrorMinutes, nowNs(), [&](AlertChanges &&changes) {
+        job->alerts = std::move(changes);
+        job->rollups = std::move(rollups);
+        m_store->submit(std::move(job));
+    });
 }
 
 } // namespace fg

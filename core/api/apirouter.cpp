@@ -90,9 +90,9 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
                                                     deps.budget, deps.ingestStats, deps.tagRules,
                                                     config.maxDecompressedBytes)),
       m_alertRoutes(std::make_unique<AlertRoutes>(
-          AlertRoutes::Deps{deps.writer, deps.queries, deps.rules, deps.alerts, deps.nextAlertingId, deps.channels})),
+          AlertRoutes::Deps{deps.writer, deps.queries, deps.rules, deps.alerts, deps.ids, deps.channels})),
       m_channelRoutes(std::make_unique<ChannelRoutes>(
-          ChannelRoutes::Deps{deps.writer, deps.channels, deps.secrets, deps.secretsProblem, deps.nextAlertingId}))
+          ChannelRoutes::Deps{deps.writer, deps.channels, deps.secrets, deps.secretsProblem, deps.ids}))
 {
     m_uptime.start();
 }

@@ -28,6 +28,7 @@ class ChannelRoutes;
 class SecretStore;
 class TagRulesHolder;
 class ServiceRegistry;
+class IdAllocator;
 
 // The HTTP API: guards, routing, and the handlers of each path. Lives on the listener thread.
 class ApiRouter final : public RequestHandler {
@@ -41,7 +42,7 @@ public:
         TagRulesHolder *tagRules;
         RuleBook *rules;
         AlertEvaluator *alerts;
-        std::atomic<std::int64_t> *nextAlertingId;
+        IdAllocator *ids;
         ChannelBook *channels;
         SecretStore *secrets;
         QString secretsProblem;

@@ -274,10 +274,10 @@ void Engine::restoreAlerting(StoreReader &reader)
     std::int64_t next = std::max<std::int64_t>(reader.maxAlertingId(), 5) + 1;
     for (const Channel &c : *m_channels.current())
         next = std::max(next, c.id + 1); // a channel seeded just now is not read back yet
-    m_nextAlertingId = next;
+    m_ids.reserveThrough(next - 1);
     AlertEvaluator::Options options;
     options.dedupWindowMinutes = m_config.alertWindowMinutes;
-    m_alerts = std::make_unique<AlertEvaluator>(&m_rules, &m_channels, next, options);
+    m_alerts = std::make_unique<AlertEvaluator>(&m_rules, &m_channels, &m_ids, options);
     std::vector<Silence> silences;
     for (const std::string &doc : reader.silenceDocuments(nowNs())) {
         const QJsonObject json = QJsonDocument::fromJson(QByteArray::fromStdString(doc)).object();
@@ -331,7 +331,7 @@ bool Engine::startListener(QString *error)
         [&] {
             m_router = new ApiRouter(m_config, m_config.toJson(),
                                      {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats,
-                                      m_analysis.get(), &m_tagRules, &m_rules, m_alerts.get(), &m_nextAlertingId, &m_channels, m_secrets.get(),
+                                      m_analysis.get(), &m_tagRules, &m_rules, m_alerts.get(), &m_ids, &m_channels, m_secrets.get(),
                                       m_secretsProblem, m_services.get()});
             m_server = new HttpServer(m_router, m_budget.get(), limits);
             ok = m_server->listen(m_config.listenAddress, m_config.listenPort);

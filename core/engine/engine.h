@@ -16,6 +16,7 @@
 #include "alerting/secretstore.h"
 #include "ingest/httpmessage.h"
 #include "analysis/tagger.h"
+#include "alerting/idallocator.h"
 #include "api/ingeststats.h"
 #include "config/engineconfig.h"
 #include "enginestats.h"
@@ -89,7 +90,7 @@ private:
     std::unique_ptr<NotificationDispatcher> m_dispatcher;
     DesktopNotifier m_desktopNotifier;
     std::unique_ptr<AlertEvaluator> m_alerts;
-    std::atomic<std::int64_t> m_nextAlertingId{1}; // rules and silences created over the API
+    IdAllocator m_ids; // rules, silences, channels, alerts and incidents
     QThread m_listenerThread;
     QObject *m_listenerContext = nullptr;
     ApiRouter *m_router = nullptr;

@@ -577,7 +577,7 @@ std::int64_t SqliteStoreReader::maxAlertingId()
 {
     Statement st(m_db->handle(), "SELECT max(coalesce((SELECT max(id) FROM alerts),0), coalesce((SELECT max(id) FROM "
                                  "alert_rules),0), coalesce((SELECT max(id) FROM silences),0), "
-                                 "coalesce((SELECT max(id) FROM channels),0))");
+                                 "coalesce((SELECT max(id) FROM channels),0), coalesce((SELECT max(id) FROM incidents),0))");
     return st.step() ? st.int64(0) : 0;
 }
 

@@ -377,6 +377,9 @@ private:
             put.bind(17, a.updated).bind(18, a.incidentId);
             put.exec();
         }
+        Statement ack(m_db.handle(), "UPDATE alerts SET acknowledged_by=?, acknowledged_at=?, ack_note=?, updated=? WHERE id=?");
+        for (const Acknowledgement &k : c.acknowledgements)
+            ack.bindText(1, k.by).bind(2, k.at).bind(3, std::string_view(k.note)).bind(4, k.at).bind(5, k.alertId).exec();
         Statement incident(m_db.handle(),
                            "INSERT OR REPLACE INTO incidents(id, service, title, severity, opened_at, closed_at, "
                            "last_activity, alert_count, updated) VALUES(?,?,?,?,?,?,?,?,?)");

@@ -153,7 +153,7 @@ public:
     virtual std::vector<Delivery> deliveries(std::int64_t alertId) = 0;
     // Channel documents (JSON, no secrets) by id, ascending.
     virtual std::vector<std::pair<std::int64_t, std::string>> channelDocuments() = 0;
-    // Highest id used by alerts, rules, silences and channels (new ones continue from there).
+    // Highest id used by alerts, incidents, rules, silences and channels (new ones continue from there).
     virtual std::int64_t maxAlertingId() = 0;
 };
 
