@@ -269,6 +269,12 @@ HttpResponse ApiRouter::health() const
             {QStringLiteral("analysis"),
              QJsonObject{{QStringLiteral("events"), qint64(m_deps.analysis->stats().eventsAnalysed)},
                          {QStringLiteral("dropped"), qint64(m_deps.analysis->stats().eventsDropped)},
+                         // Analysis lags rather than drops: what it has yet to read, and how much it read back.
+                         {QStringLiteral("lag_events"),
+                          qint64(std::max<std::int64_t>(0, s.lastLogId - m_deps.analysis->stats().logsThrough)
+                                 + std::max<std::int64_t>(0, s.lastPointId - m_deps.analysis->stats().pointsThrough))},
+                         {QStringLiteral("catching_up"), bool(m_deps.analysis->stats().catchingUp)},
+                         {QStringLiteral("events_from_store"), qint64(m_deps.analysis->stats().eventsFromStore)},
                          {QStringLiteral("kpi_minutes_written"), qint64(m_deps.analysis->stats().rollupsWritten)},
                          {QStringLiteral("anomaly_updates"), qint64(m_deps.analysis->stats().anomalyUpdates)},
                          {QStringLiteral("metric_samples"), qint64(m_deps.analysis->stats().metricSamplesAnalysed)},

@@ -62,7 +62,9 @@ bool Engine::start(QString *error)
     options.analysisRetentionSeconds = m_config.analysisRetentionSeconds;
     options.maxDbBytes = m_config.maxDbBytes;
     auto writer = std::make_unique<SqliteStoreWriter>(options);
-    m_analysis = std::make_unique<AnalysisWorker>(writer.get());
+    m_analysis = std::make_unique<AnalysisWorker>(
+        writer.get(), KpiAggregator::Limits{}, AnalysisWorker::kDefaultHandOffBytes, 2000,
+        [path = options.path] { return std::make_unique<SqliteStoreReader>(path); });
     writer->setCommittedObserver([analysis = m_analysis.get()](IngestBatch &&batch) {
         analysis->enqueue(std::move(batch));
     });
@@ -89,6 +91,15 @@ bool Engine::start(QString *error)
                 m_tagRules.set(std::make_shared<const TagRules>(std::move(*rules)));
         }
         m_analysis->setDetectionSettings(DetectionSettings::stored(reader.setting("detection")));
+        // Where analysis stopped: rows committed after it (a crash, a backlog at shutdown) are analysed
+        // first. A database from before positions were kept starts at its newest rows.
+        const StoreStats &stored = m_writer->stats();
+        const QJsonObject position =
+            QJsonDocument::fromJson(QByteArray::fromStdString(reader.setting(AnalysisWorker::kPositionKey).value_or("")))
+                .object();
+        m_analysis->resumeAfter(position.value(QStringLiteral("logs")).toInteger(stored.lastLogId),
+                                position.value(QStringLiteral("points")).toInteger(stored.lastPointId),
+                                stored.lastLogId, stored.lastPointId);
         m_services = std::make_unique<ServiceRegistry>(m_config.maxServices);
         for (const ServiceInfo &s : reader.services()) {
             m_services->seed(s.name);

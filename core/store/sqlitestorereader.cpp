@@ -96,6 +96,49 @@ std::string str(std::string_view v) { return std::string(v); }
 // Up to this many series are read one statement each and merged; more take the event-time index.
 constexpr std::size_t kMaxMergedSeries = 16;
 
+// A log row as logRow() reads it (alias l).
+constexpr const char *kLogColumns = "ts, id, received, (SELECT name FROM services WHERE id=l.service_id), level, level_raw,"
+                                    " message, latency_ms, status_code, endpoint, method, trace_id, span_id, signal_id,"
+                                    " attributes, tags";
+
+StoredLog logRow(const Statement &st)
+{
+    StoredLog row;
+    row.id = st.int64(1);
+    LogRecord &r = row.record;
+    r.ts = st.int64(0);
+    r.received = st.int64(2);
+    r.service = str(st.text(3));
+    r.level = Level(st.int64(4));
+    r.levelRaw = str(st.text(5));
+    r.message = str(st.text(6));
+    r.latencyMs = st.isNull(7) ? NAN : st.real(7);
+    r.statusCode = int(st.int64(8));
+    r.endpoint = str(st.text(9));
+    r.method = str(st.text(10));
+    r.traceId = str(st.text(11));
+    r.spanId = str(st.text(12));
+    r.signalId = str(st.text(13));
+    r.attributes = str(st.text(14));
+    r.tags = str(st.text(15));
+    return row;
+}
+
+// ts, id, name, type, tags, value, signal_id, service.
+StoredPoint pointRow(const Statement &st)
+{
+    StoredPoint p;
+    p.id = st.int64(1);
+    p.sample.ts = st.int64(0);
+    p.sample.name = str(st.text(2));
+    p.sample.type = MetricType(st.int64(3));
+    p.sample.tags = str(st.text(4));
+    p.sample.value = st.real(5);
+    p.sample.signalId = str(st.text(6));
+    p.sample.service = str(st.text(7));
+    return p;
+}
+
 } // namespace
 
 SqliteStoreReader::SqliteStoreReader(const std::string &path)
@@ -147,9 +190,7 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
         return page;
     // One statement either way: (service, ts) with a service, the event-time index without one; both
     // give rows newest first with the arrival id breaking ties.
-    std::string sql = "SELECT ts, id, received, (SELECT name FROM services WHERE id=l.service_id), level, level_raw,"
-                      " message, latency_ms, status_code, endpoint, method, trace_id, span_id, signal_id, attributes, tags"
-                      " FROM logs l WHERE";
+    std::string sql = std::string("SELECT ") + kLogColumns + " FROM logs l WHERE";
     sql += sid ? " l.service_id = ?1 AND" : "";
     sql += windowSql(q.window, "l");
     if (q.minLevel != Level::Unknown)
@@ -172,28 +213,35 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
     if (!q.tag.empty())
         st->bindText(9, "," + q.tag + ",");
     sources.push_back(std::move(st));
-    page.nextCursor = mergeNewestFirst(sources, q.window.limit, [&](Statement &st) {
-        StoredLog row;
-        row.id = st.int64(1);
-        LogRecord &r = row.record;
-        r.ts = st.int64(0);
-        r.received = st.int64(2);
-        r.service = str(st.text(3));
-        r.level = Level(st.int64(4));
-        r.levelRaw = str(st.text(5));
-        r.message = str(st.text(6));
-        r.latencyMs = st.isNull(7) ? NAN : st.real(7);
-        r.statusCode = int(st.int64(8));
-        r.endpoint = str(st.text(9));
-        r.method = str(st.text(10));
-        r.traceId = str(st.text(11));
-        r.spanId = str(st.text(12));
-        r.signalId = str(st.text(13));
-        r.attributes = str(st.text(14));
-        r.tags = str(st.text(15));
-        page.items.push_back(std::move(row));
-    });
+    page.nextCursor = mergeNewestFirst(sources, q.window.limit,
+                                       [&](Statement &st) { page.items.push_back(logRow(st)); });
     return page;
+}
+
+std::vector<StoredLog> SqliteStoreReader::logsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit)
+{
+    Statement st(m_db->handle(), std::string("SELECT ") + kLogColumns + " FROM logs l WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3");
+    st.bind(1, afterId).bind(2, throughId).bind(3, limit);
+    std::vector<StoredLog> out;
+    while (st.step())
+        out.push_back(logRow(st));
+    return out;
+}
+
+std::vector<StoredPoint> SqliteStoreReader::pointsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit)
+{
+    Statement st(m_db->handle(), "SELECT p.ts, p.id, s.name, s.type, s.tags, p.value, p.signal_id,"
+                                 " (SELECT name FROM services WHERE id=s.service_id), p.received"
+                                 " FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
+                                 " WHERE p.id > ?1 AND p.id <= ?2 ORDER BY p.id LIMIT ?3");
+    st.bind(1, afterId).bind(2, throughId).bind(3, limit);
+    std::vector<StoredPoint> out;
+    while (st.step()) {
+        StoredPoint p = pointRow(st);
+        p.sample.received = st.int64(8);
+        out.push_back(std::move(p));
+    }
+    return out;
 }
 
 std::vector<std::int64_t> SqliteStoreReader::seriesIds(const MetricQuery &q)
@@ -255,18 +303,8 @@ Page<StoredPoint> SqliteStoreReader::metricPoints(const MetricQuery &q)
         st->bind(8, q.window.limit + 1);
         sources.push_back(std::move(st));
     }
-    page.nextCursor = mergeNewestFirst(sources, q.window.limit, [&](Statement &st) {
-        StoredPoint p;
-        p.id = st.int64(1);
-        p.sample.ts = st.int64(0);
-        p.sample.name = str(st.text(2));
-        p.sample.type = MetricType(st.int64(3));
-        p.sample.tags = str(st.text(4));
-        p.sample.value = st.real(5);
-        p.sample.signalId = str(st.text(6));
-        p.sample.service = str(st.text(7));
-        page.items.push_back(std::move(p));
-    });
+    page.nextCursor = mergeNewestFirst(sources, q.window.limit,
+                                       [&](Statement &st) { page.items.push_back(pointRow(st)); });
     return page;
 }
 

@@ -22,6 +22,8 @@ public:
     std::vector<ServiceInfo> services() override;
     Page<StoredLog> logs(const LogQuery &query) override;
     Page<StoredPoint> metricPoints(const MetricQuery &query) override;
+    std::vector<StoredLog> logsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit) override;
+    std::vector<StoredPoint> pointsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit) override;
     std::vector<MetricBucket> metricBuckets(const MetricQuery &query, TimeNs stepNs, int maxBuckets) override;
     std::vector<KpiRollup> kpiRollups(const std::string &service, const std::string &endpoint, TimeNs from,
                                       TimeNs to) override;

@@ -116,6 +116,10 @@ public:
     virtual std::vector<ServiceInfo> services() = 0;
     virtual Page<StoredLog> logs(const LogQuery &query) = 0;
     virtual Page<StoredPoint> metricPoints(const MetricQuery &query) = 0;
+    // Rows in commit order (ascending id) after `afterId` up to `throughId`, at most `limit`: the analysis
+    // reads what it could not take from the live hand-off.
+    virtual std::vector<StoredLog> logsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit) = 0;
+    virtual std::vector<StoredPoint> pointsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit) = 0;
     // Buckets of stepNs per series, oldest first; at most maxBuckets rows.
     virtual std::vector<MetricBucket> metricBuckets(const MetricQuery &query, TimeNs stepNs, int maxBuckets) = 0;
     // Stored KPI minutes of a service (endpoint empty) or one of its routes in [from, to], oldest first.
