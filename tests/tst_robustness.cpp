@@ -207,6 +207,59 @@ private slots:
         QCOMPARE(c.get("/api/health").json().value(QStringLiteral("inflight_bytes")).toInteger(), 0);
     }
 
+    void timesBeyondRangeAndUnsafeNamesAreRefused()
+    {
+        TestHttpClient c(m_port);
+        // Year 2612 overflowed int64 nanoseconds and was stored as 2027: now refused, not wrapped.
+        HttpReply r = c.post("/api/ingest/logs", "[{\"service\":\"w\",\"ts\":\"2612-01-01T00:00:00Z\",\"message\":\"m\"}]");
+        QCOMPARE(r.status, 422);
+        QCOMPARE(r.json().value(QStringLiteral("errors")).toArray().first().toObject().value(QStringLiteral("field")).toString(),
+                 QStringLiteral("ts"));
+        r = c.post("/api/ingest/logs", "[{\"service\":\"w\",\"ts\":99999999999,\"message\":\"m\"}]");
+        QCOMPARE(r.status, 422);
+        QCOMPARE(c.get("/api/logs?to=2600-06-01T00:00:00Z").status, 400);
+        r = c.post("/api/silences", "{\"service\":\"x\",\"ends_at\":\"2612-01-01T00:00:00Z\"}");
+        QCOMPARE(r.status, 400);
+        // Names that would display as something else.
+        r = c.post("/api/ingest/logs", "[{\"service\":\"pay\\u202Emoc\",\"message\":\"m\"},{\"service\":\"a\\u0000b\",\"message\":\"m\"}]");
+        QCOMPARE(r.status, 422);
+        QCOMPARE(r.json().value(QStringLiteral("rejected")).toInt(), 2);
+    }
+
+    void longMessagesDoNotMakeHugePages()
+    {
+        TestHttpClient c(m_port);
+        const QByteArray big = repeated("x", 3 * 1024 * 1024);
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(c.post("/api/ingest/logs", "[{\"service\":\"bigmsg\",\"message\":\"" + big + "\"}]").status, 202);
+        HttpReply r = c.get("/api/logs?service=bigmsg&limit=5");
+        QCOMPARE(r.status, 200);
+        const int first = int(r.json().value(QStringLiteral("items")).toArray().size());
+        QVERIFY2(first >= 1 && first < 5, qPrintable(QString::number(first)));
+        QVERIFY(r.body.size() < 16 * 1024 * 1024);
+        const QByteArray cursor = r.json().value(QStringLiteral("next_cursor")).toString().toLatin1();
+        QVERIFY(!cursor.isEmpty());
+        r = c.get("/api/logs?service=bigmsg&limit=5&cursor=" + cursor);
+        QCOMPARE(first + r.json().value(QStringLiteral("items")).toArray().size(), 5);
+    }
+
+    void silencesSurviveARestart()
+    {
+        EngineConfig cfg;
+        cfg.listenPort = 0;
+        cfg.dbPath = m_dir.filePath(QStringLiteral("silences.db"));
+        {
+            auto engine = startEngine(cfg);
+            QVERIFY(engine);
+            TestHttpClient c(engine->port());
+            QCOMPARE(c.post("/api/silences", "{\"service\":\"x\",\"ends_at\":\"2030-01-01T00:00:00Z\"}").status, 201);
+        }
+        auto engine = startEngine(cfg);
+        QVERIFY(engine);
+        TestHttpClient c(engine->port());
+        QCOMPARE(c.get("/api/silences").json().value(QStringLiteral("items")).toArray().size(), 1);
+    }
+
     void queryParametersAreValidated()
     {
         TestHttpClient c(m_port);
@@ -371,7 +424,9 @@ private slots:
                 break;
         }
         QTRY_VERIFY_WITH_TIMEOUT(head.bytesAvailable() > 0 || head.state() != QAbstractSocket::ConnectedState, 5000);
-        QVERIFY2(head.readAll().startsWith("HTTP/1.1 408"), "expected 408 for a trickled head");
+        const QByteArray timedOut = head.readAll();
+        QVERIFY2(timedOut.startsWith("HTTP/1.1 408"), "expected 408 for a trickled head");
+        QVERIFY(timedOut.contains("RequestTimeout"));
         QVERIFY(t.elapsed() < 4000);
 
         // A body far below the minimum rate is cut off after the grace period.
@@ -400,7 +455,9 @@ private slots:
         extra.connectToHost(QHostAddress::LocalHost, port);
         QVERIFY(extra.waitForConnected(2000));
         QTRY_VERIFY_WITH_TIMEOUT(extra.bytesAvailable() > 0, 3000);
-        QVERIFY(extra.readAll().startsWith("HTTP/1.1 503"));
+        const QByteArray refusedReply = extra.readAll();
+        QVERIFY(refusedReply.startsWith("HTTP/1.1 503"));
+        QCOMPARE(refusedReply.count("Retry-After"), 1);
         held.clear();
         QTest::qWait(300);
         // (The server runs on this thread, so the check uses the event loop, not a blocking client.)

@@ -73,9 +73,11 @@ std::optional<Silence> Silence::fromJson(const QJsonObject &json, TimeNs now, QS
                                 .arg(QLatin1String(selector ? "max_selector_chars" : "max_text_chars")));
         *target = v.toString().trimmed().toStdString();
     }
+    // 0 or null: any rule (as stored documents say it).
     const QJsonValue rule = in.value(QStringLiteral("rule_id"));
-    if (!rule.isUndefined()) {
-        if (!rule.isDouble() || rule.toDouble() < 1 || rule.toDouble() != double(qint64(rule.toDouble())))
+    if (!rule.isUndefined() && !rule.isNull() && !(rule.isDouble() && rule.toDouble() == 0)) {
+        if (!rule.isDouble() || rule.toDouble() < 1 || rule.toDouble() > 9e15
+            || rule.toDouble() != double(qint64(rule.toDouble())))
             return bad("rule_id", QStringLiteral("expected a rule id"));
         s.ruleId = qint64(rule.toDouble());
     }

@@ -13,6 +13,10 @@ namespace fg {
 
 namespace {
 
+// Memory of a parsed document beyond its text, as a multiple of the text (simdjson's tape and strings
+// for a body of tiny items).
+constexpr qint64 kParseFactor = 4;
+
 QByteArray mediaType(const HttpRequest &r)
 {
     QByteArray ct = r.header("content-type");
@@ -108,7 +112,9 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
         QByteArray inflated;
         const auto rc = GzipInflater::inflate(body, m_maxDecompressed, inflated, kJsonPadding);
         if (rc == GzipInflater::Result::TooLarge) {
-            responder.send(apiError(413, QStringLiteral("decompressed body is over the limit of %1 bytes").arg(m_maxDecompressed)));
+            responder.send(apiError(413, QStringLiteral("decompressed body is over the limit of %1 bytes").arg(m_maxDecompressed),
+                                    QJsonObject{{QStringLiteral("limit"), QStringLiteral("max_decompressed_bytes")},
+                                                {QStringLiteral("max"), m_maxDecompressed}}));
             return;
         }
         if (rc == GzipInflater::Result::Corrupt) {
@@ -128,11 +134,27 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     body.reserve(body.size() + qsizetype(kJsonPadding));
 
     const auto format = formatFor(mediaType(request)).value_or(BodyFormat::Auto);
+    // The parser's document (its tape and strings) while decoding: several times the text for bodies of
+    // tiny items, so a compact body cannot take far more memory than the budget says.
+    const qint64 parseReserve = kParseFactor * body.size();
+    if (!m_budget->tryReserve(parseReserve)) {
+        m_stats->overloaded++;
+        if (extraReserved)
+            m_budget->release(extraReserved);
+        const bool tooLarge = parseReserve + extraReserved > m_budget->capacity() / 2;
+        responder.send(apiError(tooLarge ? 413 : 503,
+                                tooLarge ? QStringLiteral("the body is too large to decode within --max-inflight; split it")
+                                         : QStringLiteral("ingest is at capacity; retry shortly"),
+                                tooLarge ? QJsonObject{{QStringLiteral("limit"), QStringLiteral("max_inflight_bytes")}}
+                                         : QJsonObject{}));
+        return;
+    }
     // The transport reserved as much again as the body for its records; more comes from the budget.
     DecodeBudget decodeBudget(m_budget, body.size());
     DecodeResult decoded = m_decoder->decode(std::string_view(body.constData(), std::size_t(body.size())), format,
                                              request.receivedAt, &decodeBudget);
     body = QByteArray();
+    m_budget->release(parseReserve);
     if (decoded.overBudget) {
         m_stats->overloaded++;
         const qint64 needed = decodeBudget.charged();

@@ -16,11 +16,16 @@ QueryRunner::QueryRunner(ReaderFactory openReader, int threads, int budgetMs)
 
 QueryRunner::~QueryRunner()
 {
+    interruptAll();
+    m_pool.waitForDone();
+}
+
+void QueryRunner::interruptAll()
+{
     // Shutting down: queries not started are dropped and running ones interrupted, so that stopping never
     // waits for a long query.
     m_stopping = true;
     m_pool.clear();
-    m_pool.waitForDone();
 }
 
 QueryRunner::Stats QueryRunner::stats() const
@@ -42,15 +47,15 @@ void QueryRunner::run(Query query, HttpResponder responder)
         m_refused.fetch_add(1);
         return responder.send(apiError(503, QStringLiteral("too many queries are waiting; retry shortly")));
     }
-    m_pool.start([this, query = std::move(query), responder = std::move(responder)] {
+    // The budget counts from the request, queueing included: a client is answered within it either way.
+    const QDeadlineTimer deadline(m_budgetMs);
+    m_pool.start([this, deadline, query = std::move(query), responder = std::move(responder)] {
         m_waiting.fetch_sub(1);
-        if (responder.clientGone()) {
+        if (responder.clientGone() || m_stopping) {
             m_cancelled.fetch_add(1);
             return;
         }
         m_running.fetch_add(1);
-        // The budget counts from the start of the query, not from the queue.
-        const QDeadlineTimer deadline(m_budgetMs);
         bool timedOut = false;
         try {
             if (!m_readers.hasLocalData() || !m_readers.localData())
@@ -73,6 +78,8 @@ void QueryRunner::run(Query query, HttpResponder responder)
                                         QJsonObject{{QStringLiteral("limit"), QStringLiteral("query_time_budget")}}));
             } else {
                 m_cancelled.fetch_add(1);
+                if (m_stopping)
+                    responder.send(apiError(503, QStringLiteral("FlowGuard is shutting down")));
             }
         } catch (const std::exception &e) {
             // The details (SQL text among them) go to the log, not to the client.

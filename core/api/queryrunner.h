@@ -30,6 +30,8 @@ public:
 
     using Query = std::function<HttpResponse(StoreReader &)>;
     void run(Query query, HttpResponder responder);
+    // Stops every query now and refuses new ones (shutdown).
+    void interruptAll();
 
     struct Stats {
         int threads = 0;

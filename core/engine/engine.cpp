@@ -364,6 +364,9 @@ bool Engine::startListener(QString *error)
 void Engine::stop()
 {
     m_statsTimer.stop();
+    // Queries would hold their connections busy below; their clients are going anyway.
+    if (m_queries)
+        m_queries->interruptAll();
     if (m_listenerThread.isRunning()) {
         QMetaObject::invokeMethod(
             m_listenerContext, [this] { m_server->beginShutdown(); }, Qt::BlockingQueuedConnection);

@@ -15,9 +15,12 @@ struct HttpLimits {
     int headerTimeoutMs = 10'000;
     int bodyGraceMs = 10'000;
     int minBodyBytesPerSec = 1024;
-    // Above this share of maxConnections, idle keep-alive connections get only pressureIdleTimeoutMs.
+    // Above three quarters of maxConnections, idle keep-alive connections get only pressureIdleTimeoutMs
+    // and request heads pressureHeaderTimeoutMs: trickling clients from several addresses cannot hold the
+    // slots for long.
     int pressureIdleTimeoutMs = 5'000;
-    int maxConnectionsPerAddress = 256;
+    int pressureHeaderTimeoutMs = 2'000;
+    int maxConnectionsPerAddress = 128;
 };
 
 } // namespace fg

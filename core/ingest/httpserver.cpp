@@ -52,7 +52,8 @@ HttpServer::~HttpServer()
 void HttpServer::refuseConnection(QTcpSocket *socket, const QString &message)
 {
     HttpResponse busy = m_handler->transportError(503, message);
-    busy.headers.emplace_back("Retry-After", "1");
+    if (!busy.hasHeader("retry-after"))
+        busy.headers.emplace_back("Retry-After", "1");
     socket->write(busy.serialize(false));
     socket->disconnectFromHost();
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
@@ -135,7 +136,7 @@ void HttpServer::sweep()
     const int idleMs = pressed ? std::min(m_limits.idleTimeoutMs, m_limits.pressureIdleTimeoutMs) : m_limits.idleTimeoutMs;
     const QList<HttpConnection *> all = m_connections.keys();
     for (HttpConnection *c : all) {
-        if (c->enforceDeadlines())
+        if (c->enforceDeadlines(pressed))
             continue; // answered 408; it closes after its lingering close
         if (c->isIdleFor(idleMs))
             drop(c);

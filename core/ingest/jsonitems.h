@@ -68,6 +68,8 @@ public:
     using ItemFn = std::function<bool(int index, simdjson::dom::element item)>;
     bool forEach(std::string_view paddedBody, BodyFormat format, const ItemFn &onItem, ItemErrors &errors,
                  std::string *malformed, int *itemCount, bool *tooMany);
+    // The parser's buffers grow to the largest document seen; after a large one they are given back.
+    static constexpr std::size_t kKeepParserBytes = 4 * 1024 * 1024;
 
 private:
     bool forEachLine(std::string_view body, const ItemFn &onItem, ItemErrors &errors, std::string *malformed,

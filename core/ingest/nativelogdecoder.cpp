@@ -38,6 +38,8 @@ bool decodeLog(simdjson::dom::object obj, TimeNs receivedAt, LogRecord &r, ItemE
                 return fail("service", "must be a non-empty string");
             if (s.size() > kMaxServiceName)
                 return fail("service", "is longer than 256 bytes");
+            if (!isDisplayableName(s))
+                return fail("service", "must not contain control characters or bidirectional overrides");
             r.service.assign(s);
             haveService = true;
         } else if (key == "ts" || key == "timestamp") {

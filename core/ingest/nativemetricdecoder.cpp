@@ -87,6 +87,8 @@ bool decodeItem(simdjson::dom::object obj, TimeNs receivedAt, std::vector<Metric
                 return fail("service", "must be a non-empty string");
             if (jsonString(v).size() > 256)
                 return fail("service", "is longer than 256 bytes");
+            if (!isDisplayableName(jsonString(v)))
+                return fail("service", "must not contain control characters or bidirectional overrides");
             base.service.assign(jsonString(v));
             haveService = true;
         } else if (key == "ts" || key == "timestamp") {

@@ -48,7 +48,8 @@ void icontains(sqlite3_context *ctx, int, sqlite3_value **argv)
 
 // Pulls the newest rows from several statements that each return rows newest first, with event time in
 // column 0 and arrival id in column 1 (one statement per service or series, each served by its index),
-// and hands the overall newest `limit` of them to take(), in order.
+// and hands the overall newest `limit` of them to take(), in order. take() returns false when the page is
+// full for another reason (its size in bytes): the page then ends after that row.
 template <typename Take>
 std::optional<Cursor> mergeNewestFirst(std::vector<std::unique_ptr<Statement>> &sources, int limit, Take take)
 {
@@ -67,10 +68,12 @@ std::optional<Cursor> mergeNewestFirst(std::vector<std::unique_ptr<Statement>> &
             return last; // more rows remain: the page ends here
         Statement *s = *best;
         last = {s->int64(0), s->int64(1)};
-        take(*s);
+        const bool more = take(*s);
         ++taken;
         if (!s->step())
             live.erase(best);
+        else if (!more)
+            return last;
     }
     return std::nullopt;
 }
@@ -213,8 +216,13 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
     if (!q.tag.empty())
         st->bindText(9, "," + q.tag + ",");
     sources.push_back(std::move(st));
-    page.nextCursor = mergeNewestFirst(sources, q.window.limit,
-                                       [&](Statement &st) { page.items.push_back(logRow(st)); });
+    std::size_t bytes = 0;
+    page.nextCursor = mergeNewestFirst(sources, q.window.limit, [&](Statement &st) {
+        page.items.push_back(logRow(st));
+        const LogRecord &r = page.items.back().record;
+        bytes += r.message.size() + r.attributes.size() + 256;
+        return bytes < q.maxBytes;
+    });
     return page;
 }
 
@@ -303,8 +311,10 @@ Page<StoredPoint> SqliteStoreReader::metricPoints(const MetricQuery &q)
         st->bind(8, q.window.limit + 1);
         sources.push_back(std::move(st));
     }
-    page.nextCursor = mergeNewestFirst(sources, q.window.limit,
-                                       [&](Statement &st) { page.items.push_back(pointRow(st)); });
+    page.nextCursor = mergeNewestFirst(sources, q.window.limit, [&](Statement &st) {
+        page.items.push_back(pointRow(st));
+        return true;
+    });
     return page;
 }
 
