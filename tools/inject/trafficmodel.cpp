@@ -68,7 +68,7 @@ TrafficModel::TrafficModel(const Options &options) : m_options(options), m_rng(o
         m_routes.push_back(std::move(routes));
         m_endpointNames << paths;
     }
-    m_drift.assign(std::size_t(options.services), 0.0);
+    m_state.resize(std::size_t(options.services));
 }
 
 double TrafficModel::expectedPerMinute(int service, int endpoint, qint64 t) const
@@ -83,13 +83,21 @@ void TrafficModel::generateMinute(qint64 minuteStart, const Scenario &scenario, 
     std::normal_distribution<double> step(0, 0.03);
     std::uniform_int_distribution<qint64> offset(0, kMinute - 1);
     for (int s = 0; s < m_options.services; ++s) {
-        // Mean-reverting drift of a few percent: real traffic wanders around its daily shape.
-        double &drift = m_drift[std::size_t(s)];
-        drift = std::clamp(0.97 * drift + step(m_rng), -0.2, 0.2);
+        // Mean-reverting drift of a few percent: real traffic wanders around its daily shape. Short bursts
+        // (a retrying client, a batch job) are normal too and are not incidents.
+        ServiceState &state = m_state[std::size_t(s)];
+        state.drift = std::clamp(0.97 * state.drift + step(m_rng), -0.2, 0.2);
+        if (state.burstMinutes > 0) {
+            --state.burstMinutes;
+        } else if (m_rng() % 180 == 0) {
+            state.burstMinutes = 1 + int(m_rng() % 3);
+            state.burstFactor = 1.5 + double(m_rng() % 1000) / 1000;
+        }
+        const double burst = state.burstMinutes > 0 ? state.burstFactor : 1.0;
         for (int e = 0; e < m_options.endpoints; ++e) {
             const qint64 mid = minuteStart + kMinute / 2;
             const Effect effect = scenario.effectAt(s, e, mid);
-            const double lambda = expectedPerMinute(s, e, mid) * std::exp(drift) * effect.trafficFactor;
+            const double lambda = expectedPerMinute(s, e, mid) * std::exp(state.drift) * burst * effect.trafficFactor;
             const int n = effect.silent ? 0 : std::poisson_distribution<int>(lambda)(m_rng);
             std::vector<qint64> times(static_cast<std::size_t>(n));
             for (qint64 &t : times)

@@ -26,8 +26,9 @@ struct LogEvent {
 
 // Request traffic of N services × M routes, one simulated minute at a time: a smooth daily cycle
 // (about 1.5 requests a minute per route at the 04:00 trough, 20 at the 16:00 peak, times a per-route
-// weight and `rate`), a slow per-service drift, Poisson arrivals, lognormal latency per route, 0.4 %
-// background 5xx errors and some 4xx, with the scenario's incidents applied on top. Deterministic for a
+// weight and `rate`), a slow per-service drift, harmless bursts (about one every three hours per service:
+// 1.5-2.5× traffic for 1-3 minutes), Poisson arrivals, lognormal latency per route, 0.4 % background 5xx
+// errors and some 4xx, with the scenario's incidents applied on top. Deterministic for a
 // seed; minutes must be asked for in order (the drift carries over). Not thread-safe: one owner.
 class TrafficModel final {
 public:
@@ -69,7 +70,12 @@ private:
     QStringList m_serviceNames;
     QList<QStringList> m_endpointNames;
     std::vector<std::vector<Route>> m_routes;
-    std::vector<double> m_drift; // log-space random walk per service
+    struct ServiceState {
+        double drift = 0;     // log-space random walk
+        int burstMinutes = 0; // left in the current burst
+        double burstFactor = 1;
+    };
+    std::vector<ServiceState> m_state;
 };
 
 } // namespace fg::inject
