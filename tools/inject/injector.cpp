@@ -18,6 +18,8 @@ Injector::Injector(const Options &options, Scenario scenario, QObject *parent)
 {
     m_generatedUpTo = options.startMs - options.startMs % kMinute;
     connect(m_sender, &LogSender::ready, this, &Injector::pump);
+    // Retries already waited out several seconds: the listener is gone, and the rest would fail alike.
+    connect(m_sender, &LogSender::unreachable, this, &Injector::stop);
     m_clock.setInterval(1000);
     connect(&m_clock, &QTimer::timeout, this, &Injector::pump);
 }
@@ -79,6 +81,8 @@ void Injector::pump()
             break;
         m_model.generateMinute(m_generatedUpTo, m_scenario, m_pending);
         m_generatedUpTo += kMinute;
+        // The first and last minutes may stick out of a window that is not minute-aligned.
+        std::erase_if(m_pending, [this](const LogEvent &e) { return e.ts < m_options.startMs || e.ts >= m_options.endMs; });
         // Speedup sends each simulated minute as soon as it exists; real time only what is due.
         release(m_options.speedup ? m_generatedUpTo : due);
     }

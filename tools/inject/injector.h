@@ -55,7 +55,7 @@ public:
     const Scenario &scenario() const { return m_scenario; }
 
     // One request's worth at most; larger minutes (big --rate) are split.
-    static constexpr int kMaxBatchEvents = 5000;
+    static constexpr int kMaxBatchEvents = 2000;
 
 signals:
     void finished();

@@ -53,6 +53,8 @@ void LogSender::finished(QNetworkReply *reply, const QByteArray &body, int event
         m_stats.rejected += events;
         m_stats.lastError = status ? QStringLiteral("HTTP %1 after %2 attempts").arg(status).arg(attempt)
                                    : reply->errorString();
+        if (!status)
+            emit unreachable();
     } else {
         const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
         if (status == 202 || status == 200) {

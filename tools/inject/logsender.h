@@ -40,6 +40,8 @@ public:
 signals:
     // A slot is free (or everything is done): the owner may send more.
     void ready();
+    // A batch was given up because the listener could not be reached kMaxAttempts times.
+    void unreachable();
 
 private:
     void post(const QByteArray &body, int events, int attempt);
