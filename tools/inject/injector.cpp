@@ -24,8 +24,6 @@ Injector::Injector(const Options &options, Scenario scenario, QObject *parent)
     connect(&m_clock, &QTimer::timeout, this, &Injector::pump);
 }
 
-Injector::~Injector() = default;
-
 void Injector::start()
 {
     if (m_running)

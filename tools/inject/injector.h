@@ -45,7 +45,6 @@ public:
     };
 
     Injector(const Options &options, Scenario scenario, QObject *parent = nullptr);
-    ~Injector() override;
 
     void start();
     void stop();
