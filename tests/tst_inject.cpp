@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "dailycycle.h"
 #include "engine/engine.h"
 #include "injector.h"
 #include "scenario.h"
@@ -117,6 +118,53 @@ private slots:
                 QVERIFY(&i == &o || i.service != o.service || i.end <= o.start || o.end <= i.start);
         }
         QCOMPARE(Scenario::build({QStringLiteral("mixed")}, layout, &note)->incidents().front().start, mixed->incidents().front().start);
+    }
+
+    // Every kind changes the sent data the way its ground truth says, during its hold and not after its fix.
+    void eachKindShapesItsWindow()
+    {
+        QString note;
+        const QStringList kinds{QStringLiteral("latency-creep"), QStringLiteral("error-creep"), QStringLiteral("step"),
+                                QStringLiteral("endpoint-latency"), QStringLiteral("silent"), QStringLiteral("traffic-drop")};
+        const qint64 start = kDay0 + 8 * kHour;
+        const auto scenario = Scenario::build(kinds, {6, 3, start, start + 24 * kHour, 21}, &note);
+        QVERIFY2(scenario && scenario->incidents().size() == 6, qPrintable(note));
+        TrafficModel model({6, 3, 1.0, 21});
+        const std::vector<LogEvent> events = generate(model, *scenario, start, start + 24 * kHour);
+        for (const Incident &i : scenario->incidents()) {
+            const QString what = incidentKindName(i.kind);
+            // An hour before the start (never inside another incident of the service: they keep a gap).
+            Share before = measure(events, i.service, i.start - kHour, i.start);
+            Share hold = measure(events, i.service, i.rampEnd, i.end);
+            Share fixed = measure(events, i.service, i.end + 5 * kMinute, i.end + 35 * kMinute);
+            QVERIFY2(before.requests > 0 && fixed.requests > 0, qPrintable(what));
+            const double perMinuteBefore = double(before.requests) / 60;
+            const double perMinuteHold = double(hold.requests) / (double(i.end - i.rampEnd) / kMinute);
+            switch (i.kind) {
+            case IncidentKind::LatencyCreep: QVERIFY2(hold.median() > 2 * before.median(), qPrintable(what)); break;
+            case IncidentKind::ErrorCreep:
+            case IncidentKind::Step: QVERIFY2(hold.errorRate() > 0.05 && before.errorRate() < 0.02, qPrintable(what)); break;
+            case IncidentKind::EndpointLatency: {
+                auto route = [&](qint64 from, qint64 to, bool same) {
+                    Share r;
+                    for (const LogEvent &e : events)
+                        if (e.service == i.service && (e.endpoint == i.endpoint) == same && e.ts >= from && e.ts < to)
+                            r.latencies.push_back(e.latencyMs);
+                    return r;
+                };
+                QVERIFY2(route(i.rampEnd, i.end, true).median() > 3 * route(i.start - kHour, i.start, true).median(), qPrintable(what));
+                QVERIFY2(route(i.rampEnd, i.end, false).median() < 1.5 * route(i.start - kHour, i.start, false).median(), qPrintable(what));
+                break;
+            }
+            case IncidentKind::Silent: QCOMPARE(measure(events, i.service, i.start, i.end).requests, 0); break;
+            case IncidentKind::TrafficDrop:
+                QVERIFY2(perMinuteHold < 0.5 * perMinuteBefore, qPrintable(QStringLiteral("%1 vs %2").arg(perMinuteHold).arg(perMinuteBefore)));
+                QVERIFY2(dailyShape(i.start) >= 0.4, "a real drop happens by day, not at the nightly trough");
+                break;
+            case IncidentKind::Spike: break;
+            }
+            QVERIFY2(fixed.errorRate() < 0.02 && fixed.median() < 1.5 * before.median(), qPrintable(what + QStringLiteral(" after the fix")));
+        }
     }
 
     // The acceptance scenario in short: two services, a step outage and a spike, over real HTTP.
