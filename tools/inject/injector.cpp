@@ -96,7 +96,8 @@ void Injector::pump()
 
 void Injector::release(qint64 upTo)
 {
-    // Events of one minute are sorted per route; the listener orders nothing, so sort the batch by time.
+    // Events come out sorted per route; the engine closes minutes by the largest event time it has seen,
+    // so each batch goes out in time order.
     std::stable_sort(m_pending.begin(), m_pending.end(), [](const LogEvent &a, const LogEvent &b) { return a.ts < b.ts; });
     const auto split = std::partition_point(m_pending.begin(), m_pending.end(), [upTo](const LogEvent &e) { return e.ts < upTo; });
     for (auto it = m_pending.begin(); it != split;) {
