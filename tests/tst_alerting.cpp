@@ -525,6 +525,17 @@ private slots:
         QCOMPARE(QString::fromStdString(alertCsvRow(a, kT0)),
                  QStringLiteral("12,checkout,/pay/{id},\"Errors, \"\"bad\"\" ones\",critical,resolved,2024-01-01T12:00:00.000Z,"
                                 "2024-01-01T12:01:30.000Z,Zoë,2024-01-01T12:00:30.000Z,90,\"line one\nline two → 4.0×\",slack;mail\r\n"));
+        // Cells a spreadsheet would evaluate are neutralised.
+        Alert hostile = a;
+        hostile.service = "=HYPERLINK(\"http://x\")";
+        hostile.endpoint = "+1";
+        hostile.acknowledgedBy = "@SUM(A1)";
+        hostile.explanation = "-2+3";
+        const QString row = QString::fromStdString(alertCsvRow(hostile, kT0));
+        QVERIFY2(row.contains(QStringLiteral("\"'=HYPERLINK(\"\"http://x\"\")\"")), qPrintable(row));
+        QVERIFY(row.contains(QStringLiteral(",'+1,")));
+        QVERIFY(row.contains(QStringLiteral(",'@SUM(A1),")));
+        QVERIFY(row.contains(QStringLiteral(",'-2+3,")));
         // The JSON carries the same fields.
         const QJsonObject json = alertJson(a, kT0);
         for (const char *field : {"id", "service", "endpoint", "reason", "level", "state", "fired_at", "resolved_at",

@@ -1,4 +1,5 @@
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
@@ -9,6 +10,7 @@
 #include <QThread>
 
 #include <atomic>
+#include <unistd.h>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -241,6 +243,38 @@ private slots:
         QVERIFY(!cursor.isEmpty());
         r = c.get("/api/logs?service=bigmsg&limit=5&cursor=" + cursor);
         QCOMPARE(first + r.json().value(QStringLiteral("items")).toArray().size(), 5);
+    }
+
+    void oneWriterPerDatabaseFileWhateverThePath()
+    {
+        // A hard link or a symlink to the database gave two writers (and a corrupt database): the lock is
+        // on the file itself now.
+        EngineConfig a;
+        a.listenPort = 0;
+        a.dbPath = m_dir.filePath(QStringLiteral("shared.db"));
+        auto first = startEngine(a);
+        QVERIFY(first);
+        QCOMPARE(QFileInfo(a.dbPath).permissions() & (QFileDevice::ReadOther | QFileDevice::ReadGroup), QFileDevice::Permissions());
+        const QString hard = m_dir.filePath(QStringLiteral("hardlink.db"));
+        QCOMPARE(::link(a.dbPath.toUtf8().constData(), hard.toUtf8().constData()), 0);
+        const QString soft = m_dir.filePath(QStringLiteral("symlink.db"));
+        QVERIFY(QFile::link(a.dbPath, soft));
+        for (const QString &path : {hard, soft}) {
+            EngineConfig b = a;
+            b.dbPath = path;
+            Engine second(b);
+            QString error;
+            QVERIFY(!second.start(&error));
+            QVERIFY2(error.contains(QStringLiteral("already in use")), qPrintable(error));
+        }
+        // The first one still serves.
+        TestHttpClient c(first->port());
+        QCOMPARE(c.get("/api/health").json().value(QStringLiteral("db")).toObject().value(QStringLiteral("ok")).toBool(), true);
+        // Every answer carries the security headers.
+        const HttpReply r = c.get("/api/health");
+        QCOMPARE(r.header("x-content-type-options"), QByteArray("nosniff"));
+        QCOMPARE(r.header("x-frame-options"), QByteArray("DENY"));
+        QCOMPARE(r.header("referrer-policy"), QByteArray("no-referrer"));
     }
 
     void silencesSurviveARestart()

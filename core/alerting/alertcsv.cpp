@@ -6,8 +6,12 @@ namespace fg {
 
 namespace {
 
-std::string quoted(const std::string &field)
+// A cell a spreadsheet would run as a formula (=, +, -, @, tab or CR first: service names and messages
+// come from the network) gets a leading apostrophe, as OWASP's CSV-injection advice says; then RFC 4180.
+std::string quoted(std::string field)
 {
+    if (!field.empty() && std::string_view("=+-@\t\r").find(field.front()) != std::string_view::npos)
+        field.insert(field.begin(), '\'');
     if (field.find_first_of(",\"\r\n") == std::string::npos)
         return field;
     std::string out = "\"";

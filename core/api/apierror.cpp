@@ -20,6 +20,7 @@ const char *errorKind(int status)
     case 503: return "Overloaded";
     case 403: return "Forbidden";
     case 408: return "RequestTimeout";
+    case 507: return "InsufficientStorage";
     default: return "Internal";
     }
 }
@@ -39,6 +40,8 @@ HttpResponse apiError(int status, const QString &message, const QJsonObject &det
                                                       {QStringLiteral("details"), details}});
     if (status == 503 || status == 429)
         r.headers.emplace_back("Retry-After", "1");
+    else if (status == 507)
+        r.headers.emplace_back("Retry-After", "30");
     return r;
 }
 

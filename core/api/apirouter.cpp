@@ -199,7 +199,7 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
     case Route::IngestMetrics: m_ingestMetrics->handle(std::move(request), responder); return;
     case Route::Health: responder.send(health()); return;
     case Route::Ready: {
-        const bool ready = m_deps.writer->stats().healthy;
+        const bool ready = m_deps.writer->stats().healthy && !m_deps.writer->stats().diskFull;
         responder.send(ready ? jsonResponse(200, QJsonObject{{QStringLiteral("ready"), true}})
                              : apiError(503, QStringLiteral("storage is not ready")));
         return;
@@ -241,7 +241,7 @@ HttpResponse ApiRouter::health() const
     const StoreStats &s = m_deps.writer->stats();
     const IngestStats &i = *m_deps.ingestStats;
     const QueryRunner::Stats queries = m_deps.queries->stats();
-    const bool ok = s.healthy && !queries.saturated();
+    const bool ok = s.healthy && !s.diskFull && !queries.saturated();
     return jsonResponse(
         200,
         QJsonObject{
@@ -249,7 +249,8 @@ HttpResponse ApiRouter::health() const
             {QStringLiteral("version"), QStringLiteral(FLOWGUARD_VERSION)},
             {QStringLiteral("uptime_s"), m_uptime.elapsed() / 1000},
             {QStringLiteral("db"),
-             QJsonObject{{QStringLiteral("ok"), bool(s.healthy)},
+             QJsonObject{{QStringLiteral("ok"), bool(s.healthy) && !s.diskFull},
+                         {QStringLiteral("disk_full"), bool(s.diskFull)},
                          {QStringLiteral("path"), m_configJson.value(QStringLiteral("db"))},
                          {QStringLiteral("size_bytes"), qint64(s.dbBytes)},
                          {QStringLiteral("wal_bytes"), qint64(s.walBytes)},

@@ -220,9 +220,14 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     job->done = [responder, accepted, errors = std::move(decoded.errors), stats = m_stats,
                  releaseExtra](const WriteOutcome &outcome) {
         releaseExtra();
+        if (!outcome.ok && outcome.diskFull) {
+            responder.send(apiError(507, QStringLiteral("the disk is full: nothing of this request was stored; retry once "
+                                                        "space is freed")));
+            return;
+        }
         if (!outcome.ok) {
-            responder.send(apiError(500, QStringLiteral("storage failed, nothing of this request was stored: %1")
-                                             .arg(QString::fromStdString(outcome.error))));
+            qWarning("ingest not stored: %s", outcome.error.c_str());
+            responder.send(apiError(500, QStringLiteral("storage failed, nothing of this request was stored; see FlowGuard's log")));
             return;
         }
         stats->itemsAccepted += accepted;

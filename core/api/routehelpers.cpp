@@ -39,8 +39,12 @@ void storeThenAnswer(StoreWriter *writer, std::unique_ptr<WriteJob> job, const H
                      std::function<HttpResponse()> ok)
 {
     job->done = [responder, ok = std::move(ok)](const WriteOutcome &outcome) {
-        if (!outcome.ok)
-            return responder.send(apiError(500, QStringLiteral("not stored: %1").arg(QString::fromStdString(outcome.error))));
+        if (!outcome.ok && outcome.diskFull)
+            return responder.send(apiError(507, QStringLiteral("the disk is full: not stored; retry once space is freed")));
+        if (!outcome.ok) {
+            qWarning("not stored: %s", outcome.error.c_str());
+            return responder.send(apiError(500, QStringLiteral("not stored; see FlowGuard's log")));
+        }
         responder.send(ok());
     };
     writer->submit(std::move(job));

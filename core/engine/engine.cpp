@@ -2,6 +2,7 @@
 
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QPointer>
 #include <QJsonDocument>
@@ -19,6 +20,7 @@
 #include "ingest/httpserver.h"
 #include "ingest/inflightbudget.h"
 #include "ingest/serviceregistry.h"
+#include "store/databaselock.h"
 #include "store/sqlitestorereader.h"
 #include "store/sqlitestorewriter.h"
 
@@ -37,10 +39,13 @@ Engine::~Engine() { stop(); }
 bool Engine::start(QString *error)
 {
     const QFileInfo dbInfo(m_config.dbPath);
+    const bool newDirectory = !QDir(dbInfo.absolutePath()).exists();
     if (!QDir().mkpath(dbInfo.absolutePath())) {
         *error = QStringLiteral("cannot create the database directory %1").arg(dbInfo.absolutePath());
         return false;
     }
+    if (newDirectory) // ours: only the owner reads logs, alerts and secrets
+        QFile::setPermissions(dbInfo.absolutePath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     m_lock = std::make_unique<QLockFile>(m_config.dbPath + QStringLiteral(".lock"));
     m_lock->setStaleLockTime(0); // stale only when the holder's process is gone
     if (!m_lock->tryLock(0)) {
@@ -52,6 +57,17 @@ bool Engine::start(QString *error)
                          .arg(pid);
         else
             *error = QStringLiteral("database %1 is not writable (cannot create %1.lock)").arg(m_config.dbPath);
+        m_lock.reset();
+        return false;
+    }
+    bool busy = false;
+    std::string lockError;
+    m_fileLock = DatabaseLock::acquire(m_config.dbPath.toStdString(), &busy, &lockError);
+    if (!m_fileLock) {
+        *error = busy ? QStringLiteral("database %1 is already in use by another FlowGuard instance (through another "
+                                       "path to the same file)")
+                            .arg(m_config.dbPath)
+                      : QStringLiteral("database %1 cannot be opened: %2").arg(m_config.dbPath, QString::fromStdString(lockError));
         m_lock.reset();
         return false;
     }
@@ -76,6 +92,7 @@ bool Engine::start(QString *error)
                      .arg(m_config.dbPath, QString::fromStdString(storeError));
         m_writer.reset();
         m_analysis.reset();
+        m_fileLock.reset();
         m_lock.reset();
         return false;
     }
@@ -407,6 +424,7 @@ void Engine::stop()
     m_analysis.reset();
     m_budget.reset();
     m_services.reset();
+    m_fileLock.reset();
     m_lock.reset();
     m_running = false;
 }

@@ -30,6 +30,7 @@ class ApiRouter;
 class HttpServer;
 class InflightBudget;
 class ServiceRegistry;
+class DatabaseLock;
 class QueryRunner;
 class StoreReader;
 class StoreWriter;
@@ -74,7 +75,8 @@ private:
     void publishStats();
 
     EngineConfig m_config;
-    std::unique_ptr<QLockFile> m_lock;
+    std::unique_ptr<QLockFile> m_lock; // names the holder's pid for the message
+    std::unique_ptr<DatabaseLock> m_fileLock; // the database file itself, whatever path reaches it
     std::unique_ptr<StoreWriter> m_writer;
     std::unique_ptr<AnalysisWorker> m_analysis;
     std::unique_ptr<InflightBudget> m_budget;

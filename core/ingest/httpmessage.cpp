@@ -25,6 +25,7 @@ const char *httpReasonPhrase(int status)
     case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     case 505: return "HTTP Version Not Supported";
+    case 507: return "Insufficient Storage";
     default: return "Unknown";
     }
 }
@@ -49,6 +50,11 @@ QByteArray HttpResponse::serialize(bool keepAlive) const
         out += "\r\n";
     }
     out += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
+    // On every answer: no content sniffing, no framing, no referrer leaking alert links; pages (the alert
+    // view) load nothing from anywhere and run no script.
+    out += "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n";
+    if (contentType.startsWith("text/html"))
+        out += "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'\r\n";
     for (const auto &[name, value] : headers) {
         out += name;
         out += ": ";

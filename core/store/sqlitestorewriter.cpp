@@ -124,6 +124,7 @@ public:
         std::vector<std::int64_t> firstLog(jobs.size()), firstPoint(jobs.size());
         std::int64_t logs = 0, metrics = 0, dups = 0;
         bool committed = false;
+        bool groupFull = false;
         std::string groupError;
         try {
             m_db.exec("BEGIN IMMEDIATE");
@@ -143,6 +144,7 @@ public:
                     m_db.exec("RELEASE job");
                     forgetCaches();
                     outcomes[i].error = e.what();
+                    outcomes[i].diskFull = (e.code() & 0xff) == SQLITE_FULL;
                     outcomes[i].duplicates = 0;
                 }
             }
@@ -154,10 +156,12 @@ public:
                 sqlite3_wal_checkpoint_v2(m_db.handle(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
         } catch (const SqliteError &e) {
             groupError = e.what();
+            groupFull = (e.code() & 0xff) == SQLITE_FULL;
             if (!sqlite3_get_autocommit(m_db.handle()))
                 sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
             forgetCaches();
         }
+        m_stats.diskFull = groupFull || std::any_of(outcomes.begin(), outcomes.end(), [](const WriteOutcome &o) { return o.diskFull; });
         if (committed) {
             m_stats.commits++;
             m_stats.logsStored += logs;
@@ -174,6 +178,7 @@ public:
                 o.ok = false;
                 o.duplicates = 0;
                 o.error = groupError;
+                o.diskFull = groupFull;
             }
             (o.ok ? m_stats.jobsCommitted : m_stats.jobsFailed)++;
             if (jobs[i]->done)

@@ -23,6 +23,7 @@ struct StoreStats {
     std::atomic<std::int64_t> lastLogId{0};   // newest committed row ids (rows are numbered in commit order)
     std::atomic<std::int64_t> lastPointId{0};
     std::atomic<bool> healthy{false};
+    std::atomic<bool> diskFull{false}; // the last commit failed for want of disk space
 };
 
 } // namespace fg

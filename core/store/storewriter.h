@@ -17,6 +17,7 @@ struct WriteOutcome {
     bool ok = false;
     int duplicates = 0; // items skipped because their signal_id was already stored
     std::string error;
+    bool diskFull = false; // the failure was a full disk (retry once there is room)
 };
 
 struct WriteJob {
