@@ -25,6 +25,7 @@
 #include "queryparams.h"
 #include "queryrunner.h"
 #include "routehelpers.h"
+#include "store/integritychecker.h"
 #include "store/storereader.h"
 #include "store/storewriter.h"
 
@@ -241,7 +242,8 @@ HttpResponse ApiRouter::health() const
     const StoreStats &s = m_deps.writer->stats();
     const IngestStats &i = *m_deps.ingestStats;
     const QueryRunner::Stats queries = m_deps.queries->stats();
-    const bool ok = s.healthy && !s.diskFull && !queries.saturated();
+    const IntegrityChecker::State integrity = m_deps.integrity->state();
+    const bool ok = s.healthy && !s.diskFull && integrity != IntegrityChecker::State::Corrupt && !queries.saturated();
     return jsonResponse(
         200,
         QJsonObject{
@@ -251,6 +253,13 @@ HttpResponse ApiRouter::health() const
             {QStringLiteral("db"),
              QJsonObject{{QStringLiteral("ok"), bool(s.healthy) && !s.diskFull},
                          {QStringLiteral("disk_full"), bool(s.diskFull)},
+                         // quick_check in the background: "unchecked" until it has run once.
+                         {QStringLiteral("integrity"), integrity == IntegrityChecker::State::Ok        ? QStringLiteral("ok")
+                                                       : integrity == IntegrityChecker::State::Corrupt ? QStringLiteral("corrupt")
+                                                                                                       : QStringLiteral("unchecked")},
+                         {QStringLiteral("integrity_problem"),
+                          integrity == IntegrityChecker::State::Corrupt ? QJsonValue(QString::fromStdString(m_deps.integrity->problem()))
+                                                                        : QJsonValue()},
                          {QStringLiteral("path"), m_configJson.value(QStringLiteral("db"))},
                          {QStringLiteral("size_bytes"), qint64(s.dbBytes)},
                          {QStringLiteral("wal_bytes"), qint64(s.walBytes)},

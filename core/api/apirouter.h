@@ -29,6 +29,7 @@ class SecretStore;
 class TagRulesHolder;
 class ServiceRegistry;
 class IdAllocator;
+class IntegrityChecker;
 
 // The HTTP API: guards, routing, and the handlers of each path. Lives on the listener thread.
 class ApiRouter final : public RequestHandler {
@@ -47,6 +48,7 @@ public:
         SecretStore *secrets;
         QString secretsProblem;
         ServiceRegistry *services;
+        const IntegrityChecker *integrity;
     };
     ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps);
     ~ApiRouter() override;

@@ -21,6 +21,7 @@
 #include "ingest/inflightbudget.h"
 #include "ingest/serviceregistry.h"
 #include "store/databaselock.h"
+#include "store/integritychecker.h"
 #include "store/sqlitestorereader.h"
 #include "store/sqlitestorewriter.h"
 
@@ -131,6 +132,7 @@ bool Engine::start(QString *error)
         return false;
     }
     m_analysis->start();
+    m_integrity = std::make_unique<IntegrityChecker>(options.path);
     m_budget = std::make_unique<InflightBudget>(m_config.maxInflightBytes);
     m_queries = std::make_unique<QueryRunner>([path = options.path] { return std::make_unique<SqliteStoreReader>(path); });
     if (!startListener(error)) {
@@ -360,7 +362,7 @@ bool Engine::startListener(QString *error)
             m_router = new ApiRouter(m_config, m_config.toJson(),
                                      {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats,
                                       m_analysis.get(), &m_tagRules, &m_rules, m_alerts.get(), &m_ids, &m_channels, m_secrets.get(),
-                                      m_secretsProblem, m_services.get()});
+                                      m_secretsProblem, m_services.get(), m_integrity.get()});
             m_server = new HttpServer(m_router, m_budget.get(), limits);
             ok = m_server->listen(m_config.listenAddress, m_config.listenPort);
             if (ok) {
@@ -424,6 +426,7 @@ void Engine::stop()
     m_analysis.reset();
     m_budget.reset();
     m_services.reset();
+    m_integrity.reset();
     m_fileLock.reset();
     m_lock.reset();
     m_running = false;

@@ -31,6 +31,7 @@ class HttpServer;
 class InflightBudget;
 class ServiceRegistry;
 class DatabaseLock;
+class IntegrityChecker;
 class QueryRunner;
 class StoreReader;
 class StoreWriter;
@@ -77,6 +78,7 @@ private:
     EngineConfig m_config;
     std::unique_ptr<QLockFile> m_lock; // names the holder's pid for the message
     std::unique_ptr<DatabaseLock> m_fileLock; // the database file itself, whatever path reaches it
+    std::unique_ptr<IntegrityChecker> m_integrity;
     std::unique_ptr<StoreWriter> m_writer;
     std::unique_ptr<AnalysisWorker> m_analysis;
     std::unique_ptr<InflightBudget> m_budget;
