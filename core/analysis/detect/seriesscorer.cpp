@@ -11,7 +11,7 @@ constexpr double kLongRate = 0.002;       // weight of a new point in the long-r
 constexpr std::size_t kHorizon = 500;     // points in the long-run horizon (1 / kLongRate)
 constexpr long kLearning = 100;           // points before any likelihood
 constexpr int kQuietPoints = 100;         // after an alert
-constexpr double kRangeMargin = 0.1;      // share of the range a value must pass its edge by
+constexpr double kRangeMargin = 0.05;     // share of the range a value must pass its edge by (as Numenta's)
 // Likelihood given to a value outside the range: above the alerting threshold.
 constexpr double kOutOfRange = 0.99999;
 
@@ -51,9 +51,11 @@ double SeriesScorer::score(double value, TimeNs at)
         if (m_horizon.size() > kHorizon)
             m_horizon.pop_front();
     }
+    bool outOfRange = false;
     if (m_p.range && std::isfinite(value)) {
         const double margin = kRangeMargin * (m_max - m_min);
-        if (m_points > kLearning && m_max > m_min && (value > m_max + margin || value < m_min - margin))
+        outOfRange = m_points > kLearning && m_max > m_min && (value > m_max + margin || value < m_min - margin);
+        if (outOfRange)
             likelihood = kOutOfRange;
         m_min = std::isnan(m_min) ? value : std::min(m_min, value);
         m_max = std::isnan(m_max) ? value : std::max(m_max, value);
@@ -67,7 +69,8 @@ double SeriesScorer::score(double value, TimeNs at)
         --m_quiet;
         return 0.0;
     }
-    if (likelihood > kAlertThreshold)
+    // A value beyond the range widens it, which guards against repeats by itself: no hold.
+    if (likelihood > kAlertThreshold && !outOfRange)
         m_quiet = kQuietPoints;
     return likelihood;
 }
