@@ -65,12 +65,18 @@ double SeriesScorer::score(double value, TimeNs at)
     m_mean += kLongRate * delta;
     m_variance = (1 - kLongRate) * (m_variance + kLongRate * delta * delta);
 
+    // The hold keeps one anomaly's evidence from alerting again; a value beyond the range is news of its
+    // own, so it alerts even then and ends the hold. It starts none: the range it widens guards against
+    // repeats by itself.
+    if (outOfRange) {
+        m_quiet = 0;
+        return likelihood;
+    }
     if (m_quiet > 0) {
         --m_quiet;
         return 0.0;
     }
-    // A value beyond the range widens it, which guards against repeats by itself: no hold.
-    if (likelihood > kAlertThreshold && !outOfRange)
+    if (likelihood > kAlertThreshold)
         m_quiet = kQuietPoints;
     return likelihood;
 }

@@ -13,8 +13,9 @@ namespace fg {
 // threshold, held at 0 for a while so one anomaly scores once, at its onset.
 // The likelihood alerts only on a record: evidence no stronger than some within the long-run horizon was
 // already judged there (recurring bursts are the series' normal). A value outside the whole range seen so
-// far (by a twentieth of its width) alerts at once, whatever the evidence (the spatial anomaly of Numenta's
-// NAB detector): the detectors' robust baselines can take a new extreme for merely a few sigmas.
+// far (by a twentieth of its width) alerts at once, whatever the evidence and even while held (the spatial
+// anomaly of Numenta's NAB detector): the detectors' robust baselines can take a new extreme for merely a
+// few sigmas.
 class SeriesScorer final {
 public:
     struct Params {
