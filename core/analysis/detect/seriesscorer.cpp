@@ -66,12 +66,9 @@ double SeriesScorer::score(double value, TimeNs at)
     m_variance = (1 - kLongRate) * (m_variance + kLongRate * delta * delta);
 
     // The hold keeps one anomaly's evidence from alerting again; a value beyond the range is news of its
-    // own, so it alerts even then and ends the hold. It starts none: the range it widens guards against
-    // repeats by itself.
-    if (outOfRange) {
-        m_quiet = 0;
+    // own, so it alerts even then. It starts no hold: the range it widens guards against repeats by itself.
+    if (outOfRange)
         return likelihood;
-    }
     if (m_quiet > 0) {
         --m_quiet;
         return 0.0;
