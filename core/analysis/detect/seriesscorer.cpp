@@ -10,7 +10,9 @@ constexpr std::size_t kShortWindow = 5;   // points averaged for the current evi
 constexpr double kLongRate = 0.002;       // weight of a new point in the long-run distribution
 constexpr std::size_t kHorizon = 500;     // points in the long-run horizon (1 / kLongRate)
 constexpr long kLearning = 100;           // points before any likelihood
-constexpr int kQuietPoints = 100;         // after an alert
+// Hold after a likelihood alert. Long, since a new extreme still alerts during it: half the horizon
+// (NAB, hold 100 → 200 → 250 → 300 points: standard 70.7 → 71.5 → 71.9 → 70.8).
+constexpr int kQuietPoints = int(kHorizon / 2);
 constexpr double kRangeMargin = 0.05;     // share of the range a value must pass its edge by (as Numenta's)
 // Likelihood given to a value outside the range: above the alerting threshold.
 constexpr double kOutOfRange = 0.99999;
