@@ -47,6 +47,7 @@ double SeriesScorer::score(double value, TimeNs at)
         likelihood = 0.5 * std::erfc(-(recent - m_mean) / sd / std::sqrt(2.0));
     }
     if (m_p.record) {
+        // No record: kept below the alerting threshold, still graded for the scorer's threshold sweep.
         if (!m_horizon.empty() && recent <= *std::max_element(m_horizon.begin(), m_horizon.end()))
             likelihood = std::min(likelihood, 0.99);
         m_horizon.push_back(recent);
