@@ -18,7 +18,7 @@ namespace {
 void fail(const QString &message) { std::fprintf(stderr, "flowguard detect: %s\n", qPrintable(message)); }
 
 // Returns false with a message on unreadable input or rows without a numeric second column.
-bool detectFile(const QString &inputPath, const QString &outputPath, const fg::SeriesDetector::Params &tests,
+bool detectFile(const QString &inputPath, const QString &outputPath, const fg::SeriesScorer::Params &params,
                 QString *error)
 {
     QFile in(inputPath);
@@ -35,7 +35,7 @@ bool detectFile(const QString &inputPath, const QString &outputPath, const fg::S
     QTextStream reader(&in);
     QTextStream writer(&out);
     writer << "timestamp,value,anomaly_score\n";
-    fg::SeriesScorer scorer(tests);
+    fg::SeriesScorer scorer(params);
     int line = 0;
     while (!reader.atEnd()) {
         const QString row = reader.readLine();
@@ -59,22 +59,24 @@ bool detectFile(const QString &inputPath, const QString &outputPath, const fg::S
     return true;
 }
 
-// "--without cusum,seasonal": the parameters with those tests off, or an error naming the unknown one.
-bool parseWithout(const QString &list, fg::SeriesDetector::Params *tests, QString *error)
+// "--without cusum,seasonal": the parameters with those parts off, or an error naming the unknown one.
+bool parseWithout(const QString &list, fg::SeriesScorer::Params *params, QString *error)
 {
-    const std::pair<const char *, bool fg::SeriesDetector::Params::*> names[] = {
-        {"residual", &fg::SeriesDetector::Params::residual},     {"level-shift", &fg::SeriesDetector::Params::levelShift},
-        {"ewma", &fg::SeriesDetector::Params::ewma},             {"cusum", &fg::SeriesDetector::Params::cusum},
-        {"seasonal", &fg::SeriesDetector::Params::seasonal}};
+    const std::pair<const char *, bool *> names[] = {
+        {"residual", &params->tests.residual}, {"level-shift", &params->tests.levelShift},
+        {"ewma", &params->tests.ewma},         {"cusum", &params->tests.cusum},
+        {"seasonal", &params->tests.seasonal}, {"record", &params->record},
+        {"range", &params->range}};
     for (const QString &item : list.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const auto it = std::find_if(std::begin(names), std::end(names),
                                      [&](const auto &n) { return item.trimmed() == QLatin1String(n.first); });
         if (it == std::end(names)) {
-            *error = QStringLiteral("--without: unknown test \"%1\" (residual, level-shift, ewma, cusum, seasonal)")
+            *error = QStringLiteral("--without: unknown part \"%1\" (residual, level-shift, ewma, cusum, seasonal, "
+                                    "record, range)")
                          .arg(item.trimmed());
             return false;
         }
-        tests->*(it->second) = false;
+        *it->second = false;
     }
     return true;
 }
@@ -93,8 +95,9 @@ int runDetectCommand(const QStringList &arguments)
     p.addOption({QStringLiteral("output"), QStringLiteral("Output file (with --input) or directory (with --nab-root)."),
                  QStringLiteral("PATH")});
     p.addOption({QStringLiteral("without"),
-                 QStringLiteral("Switch tests off to measure their worth: comma-separated residual, level-shift, ewma, "
-                                "cusum, seasonal."),
+                 QStringLiteral("Switch parts off to measure their worth: comma-separated residual, level-shift, "
+                                "ewma, cusum, seasonal (the tests), record (alert only on the strongest evidence of "
+                                "the horizon), range (alert on a value outside the range so far)."),
                  QStringLiteral("LIST")});
     p.process(arguments);
     const QString output = p.value(QStringLiteral("output"));
@@ -103,13 +106,13 @@ int runDetectCommand(const QStringList &arguments)
         return 2;
     }
     QString error;
-    fg::SeriesDetector::Params tests;
-    if (!parseWithout(p.value(QStringLiteral("without")), &tests, &error)) {
+    fg::SeriesScorer::Params params;
+    if (!parseWithout(p.value(QStringLiteral("without")), &params, &error)) {
         fail(error);
         return 2;
     }
     if (p.isSet(QStringLiteral("input"))) {
-        if (!detectFile(p.value(QStringLiteral("input")), output, tests, &error)) {
+        if (!detectFile(p.value(QStringLiteral("input")), output, params, &error)) {
             fail(error);
             return 1;
         }
@@ -124,7 +127,7 @@ int runDetectCommand(const QStringList &arguments)
     QDirIterator it(data.path(), {QStringLiteral("*.csv")}, QDir::Files, QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QString file = it.next();
-        if (!detectFile(file, QDir(output).filePath(data.relativeFilePath(file)), tests, &error)) {
+        if (!detectFile(file, QDir(output).filePath(data.relativeFilePath(file)), params, &error)) {
             fail(error);
             return 1;
         }

@@ -7,6 +7,7 @@
 #include "analysis/detect/isolationforest.h"
 #include "analysis/detect/metricseriesdetector.h"
 #include "analysis/detect/seriesdetector.h"
+#include "analysis/detect/seriesscorer.h"
 
 using namespace fg;
 
@@ -400,6 +401,31 @@ private slots:
         IsolationForest again;
         again.fit(data);
         QCOMPARE(again.score({118, -0.2}), oddCombination);
+    }
+
+    // flowguard detect's scorer: an anomaly alerts at its onset, then holds; a value beyond everything seen
+    // alerts even during the hold.
+    void seriesScorerAlertsOnceAndOnNewExtremes()
+    {
+        SeriesScorer scorer(SeriesScorer::Params{});
+        std::mt19937 rng(7);
+        std::normal_distribution<double> noise(100, 1);
+        std::vector<int> alerts;
+        for (int i = 0; i < 800; ++i) {
+            double value = noise(rng);
+            if (i == 50)
+                value = 115; // while learning: the range seen so far reaches 115
+            if (i >= 500 && i < 520)
+                value += 4; // a shift within the range seen so far: the likelihood's to catch
+            if (i == 530)
+                value = 200; // far beyond everything seen, during the hold
+            if (scorer.score(value) >= SeriesScorer::kAlertThreshold && i >= 300)
+                alerts.push_back(i);
+        }
+        QString all;
+        for (int i : alerts)
+            all += QString::number(i) + QLatin1Char(' ');
+        QVERIFY2(alerts.size() == 2 && alerts[0] >= 500 && alerts[0] <= 506 && alerts[1] == 530, qPrintable(all));
     }
 
     void nothingDuringWarmup()

@@ -8,8 +8,14 @@ namespace fg {
 namespace {
 constexpr std::size_t kShortWindow = 5;   // points averaged for the current evidence
 constexpr double kLongRate = 0.002;       // weight of a new point in the long-run distribution
+constexpr std::size_t kHorizon = 500;     // points in the long-run horizon (1 / kLongRate)
 constexpr long kLearning = 100;           // points before any likelihood
-constexpr int kQuietPoints = 100;         // after an alert
+// Hold after a likelihood alert. Long, since a new extreme still alerts during it: half the horizon
+// (NAB, hold 100 → 200 → 250 → 300 points: standard 70.7 → 71.5 → 71.9 → 70.8).
+constexpr int kQuietPoints = int(kHorizon / 2);
+constexpr double kRangeMargin = 0.05;     // share of the range a value must pass its edge by (as Numenta's)
+// Likelihood given to a value outside the range: above the alerting threshold.
+constexpr double kOutOfRange = 0.99999;
 
 SeriesDetector::Params direction(SeriesDetector::Params p, int d)
 {
@@ -18,7 +24,10 @@ SeriesDetector::Params direction(SeriesDetector::Params p, int d)
 }
 } // namespace
 
-SeriesScorer::SeriesScorer(const SeriesDetector::Params &tests) : m_up(direction(tests, 1)), m_down(direction(tests, -1)) {}
+SeriesScorer::SeriesScorer(const Params &params)
+    : m_p(params), m_up(direction(params.tests, 1)), m_down(direction(params.tests, -1))
+{
+}
 
 double SeriesScorer::score(double value, TimeNs at)
 {
@@ -37,11 +46,32 @@ double SeriesScorer::score(double value, TimeNs at)
         const double sd = std::sqrt(m_variance) + 1e-3;
         likelihood = 0.5 * std::erfc(-(recent - m_mean) / sd / std::sqrt(2.0));
     }
+    if (m_p.record) {
+        // No record: kept below the alerting threshold, still graded for the scorer's threshold sweep.
+        if (!m_horizon.empty() && recent <= *std::max_element(m_horizon.begin(), m_horizon.end()))
+            likelihood = std::min(likelihood, 0.99);
+        m_horizon.push_back(recent);
+        if (m_horizon.size() > kHorizon)
+            m_horizon.pop_front();
+    }
+    bool outOfRange = false;
+    if (m_p.range && std::isfinite(value)) {
+        const double margin = kRangeMargin * (m_max - m_min);
+        outOfRange = m_points > kLearning && m_max > m_min && (value > m_max + margin || value < m_min - margin);
+        if (outOfRange)
+            likelihood = kOutOfRange;
+        m_min = std::isnan(m_min) ? value : std::min(m_min, value);
+        m_max = std::isnan(m_max) ? value : std::max(m_max, value);
+    }
     ++m_points;
     const double delta = evidence - m_mean;
     m_mean += kLongRate * delta;
     m_variance = (1 - kLongRate) * (m_variance + kLongRate * delta * delta);
 
+    // The hold keeps one anomaly's evidence from alerting again; a value beyond the range is news of its
+    // own, so it alerts even then. It starts no hold: the range it widens guards against repeats by itself.
+    if (outOfRange)
+        return likelihood;
     if (m_quiet > 0) {
         --m_quiet;
         return 0.0;
