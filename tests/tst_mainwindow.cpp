@@ -42,8 +42,11 @@ private slots:
         for (const QLabel *l : w.findChildren<QLabel *>())
             texts << l->text();
         QVERIFY2(texts.contains(QStringLiteral("http://127.0.0.1:4318")), qPrintable(texts.join(QLatin1Char('|'))));
-        QVERIFY(texts.contains(QLocale().toString(qint64(1234))));
-        QVERIFY(texts.contains(QStringLiteral("56")));
+        const QString all = texts.join(QLatin1Char('|'));
+        QVERIFY2(all.contains(QLocale().toString(qint64(1234)) + QStringLiteral(" logs")), qPrintable(all));
+        QVERIFY(all.contains(QStringLiteral("56 metric points")));
+        // The empty overview tells how to send the first event to this listener.
+        QVERIFY2(all.contains(QStringLiteral("http://127.0.0.1:4318/api/ingest/logs")), qPrintable(all));
         QVERIFY(!w.grab().isNull());
     }
 
@@ -56,6 +59,9 @@ private slots:
         QString err;
         QVERIFY2(engine.start(&err), qPrintable(err));
         MainWindow w;
+        // Regression: the Rules view kept saying "FlowGuard is not running" after the engine had started.
+        w.rulesView()->reload();
+        QVERIFY(w.rulesView()->message().contains(QStringLiteral("not running")));
         w.setApi([&engine](const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
                            std::function<void(const HttpResponse &)> done) {
             engine.callApi(method, target, body, context, std::move(done));
@@ -67,6 +73,7 @@ private slots:
         // and can be switched off.
         RulesView *rules = w.rulesView();
         QTRY_COMPARE(rules->rules().size(), 5);
+        QVERIFY2(rules->message().isEmpty(), qPrintable(rules->message()));
         rules->addRule(QJsonObject{{QStringLiteral("name"), QStringLiteral("slow")}, {QStringLiteral("condition"), QStringLiteral("p95 > 1")}});
         QTRY_VERIFY2(rules->message().contains(QStringLiteral("column 1")), qPrintable(rules->message()));
         rules->addRule(QJsonObject{{QStringLiteral("name"), QStringLiteral("slow")}, {QStringLiteral("condition"), QStringLiteral("p95_latency_ms > 800")}});

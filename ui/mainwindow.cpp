@@ -1,6 +1,5 @@
 #include "mainwindow.h"
 
-#include <QFormLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
@@ -10,38 +9,41 @@
 #include "alertsview.h"
 #include "channelsdialog.h"
 #include "rulesview.h"
+#include "servicesoverview.h"
 
 namespace fg {
 
 MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent), m_tabs(new QTabWidget), m_listen(new QLabel), m_rate(new QLabel), m_logs(new QLabel),
-      m_metrics(new QLabel), m_requests(new QLabel), m_database(new QLabel), m_alerts(new AlertsView(&m_api)),
+    : QMainWindow(parent), m_tabs(new QTabWidget), m_listen(new QLabel), m_rate(new QLabel), m_stored(new QLabel),
+      m_database(new QLabel), m_overview(new ServicesOverview(&m_api)), m_alerts(new AlertsView(&m_api)),
       m_rules(new RulesView(&m_api))
 {
     setWindowTitle(tr("FlowGuard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
-    auto *overview = new QWidget;
-    auto *form = new QFormLayout(overview);
-    m_listen->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    form->addRow(tr("Listening on:"), m_listen);
-    form->addRow(tr("Ingest rate:"), m_rate);
-    form->addRow(tr("Stored log events:"), m_logs);
-    form->addRow(tr("Stored metric points:"), m_metrics);
-    form->addRow(tr("Ingest requests:"), m_requests);
-    form->addRow(tr("Database size:"), m_database);
-    m_tabs->addTab(overview, tr("Overview"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_overview, tr("Services"));
     m_tabs->addTab(m_alerts, tr("Alerts"));
     m_tabs->addTab(m_rules, tr("Rules"));
     setCentralWidget(m_tabs);
+    buildMenus();
+    m_listen->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_listen->setToolTip(tr("The listener your services send their logs and metrics to"));
+    for (QLabel *l : {m_listen, m_rate, m_stored, m_database})
+        statusBar()->addPermanentWidget(l);
+    statusBar()->showMessage(tr("Starting…"));
+    resize(1100, 680);
+}
+
+void MainWindow::buildMenus()
+{
     QMenu *settings = menuBar()->addMenu(tr("&Settings"));
     settings->addAction(tr("Notification &channels…"), this, &MainWindow::openChannels);
-    statusBar()->showMessage(tr("Starting…"));
-    resize(960, 600);
 }
 
 void MainWindow::setApi(ApiClient::Transport transport)
 {
     m_api.setTransport(std::move(transport));
+    m_overview->refresh();
     m_alerts->refresh();
     m_rules->reload();
 }
@@ -50,10 +52,10 @@ void MainWindow::showStats(const EngineStats &s)
 {
     const QLocale locale;
     m_listen->setText(QStringLiteral("http://%1").arg(s.listenAddress));
+    m_overview->setListenAddress(s.listenAddress);
     m_rate->setText(tr("%1 items/s").arg(locale.toString(s.itemsPerSecond, 'f', 0)));
-    m_logs->setText(locale.toString(s.logsStored));
-    m_metrics->setText(locale.toString(s.metricsStored));
-    m_requests->setText(tr("%1 (%2 items rejected)").arg(locale.toString(s.requests), locale.toString(s.itemsRejected)));
+    m_stored->setText(tr("%1 logs, %2 metric points").arg(locale.toString(s.logsStored), locale.toString(s.metricsStored)));
+    m_stored->setToolTip(tr("%1 ingest requests (%2 items rejected)").arg(locale.toString(s.requests), locale.toString(s.itemsRejected)));
     m_database->setText(locale.formattedDataSize(s.dbBytes));
     statusBar()->showMessage(s.queueDepth > 0 ? tr("Writing (%1 requests queued)").arg(s.queueDepth) : tr("Ready"));
 }

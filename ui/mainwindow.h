@@ -12,10 +12,11 @@ namespace fg {
 
 class AlertsView;
 class RulesView;
+class ServicesOverview;
 
-// The window: an overview fed by the engine's stats signal, the alert history and the rules; channel
-// settings in a dialog. GUI thread only; it holds no engine objects and never touches SQLite or sockets —
-// views ask the API through an in-process transport.
+// The window: the services overview first, then alerts and rules; engine counters in the status bar;
+// channel settings in a dialog. GUI thread only; it holds no engine objects and never touches SQLite or
+// sockets — views ask the API through an in-process transport.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
@@ -25,6 +26,7 @@ public:
 
     // Connects the views to the engine's API (once it runs) and loads them.
     void setApi(ApiClient::Transport transport);
+    ServicesOverview *servicesOverview() const { return m_overview; }
     AlertsView *alertsView() const { return m_alerts; }
     RulesView *rulesView() const { return m_rules; }
 
@@ -35,14 +37,15 @@ public slots:
     void openChannels();
 
 private:
+    void buildMenus();
+
     ApiClient m_api;
     QTabWidget *m_tabs;
     QLabel *m_listen;
     QLabel *m_rate;
-    QLabel *m_logs;
-    QLabel *m_metrics;
-    QLabel *m_requests;
+    QLabel *m_stored;
     QLabel *m_database;
+    ServicesOverview *m_overview;
     AlertsView *m_alerts;
     RulesView *m_rules;
 };
