@@ -10,21 +10,24 @@
 #include "channelsdialog.h"
 #include "rulesview.h"
 #include "servicesoverview.h"
+#include "serviceview.h"
 
 namespace fg {
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_tabs(new QTabWidget), m_listen(new QLabel), m_rate(new QLabel), m_stored(new QLabel),
-      m_database(new QLabel), m_overview(new ServicesOverview(&m_api)), m_alerts(new AlertsView(&m_api)),
+      m_database(new QLabel), m_overview(new ServicesOverview(&m_api)), m_service(new ServiceView(&m_api)), m_alerts(new AlertsView(&m_api)),
       m_rules(new RulesView(&m_api))
 {
     setWindowTitle(tr("FlowGuard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_overview, tr("Services"));
+    m_tabs->addTab(m_service, tr("Service"));
     m_tabs->addTab(m_alerts, tr("Alerts"));
     m_tabs->addTab(m_rules, tr("Rules"));
     setCentralWidget(m_tabs);
+    connect(m_overview, &ServicesOverview::openService, this, &MainWindow::openService);
     buildMenus();
     m_listen->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_listen->setToolTip(tr("The listener your services send their logs and metrics to"));
@@ -36,8 +39,34 @@ MainWindow::MainWindow(QWidget *parent)
 
 void MainWindow::buildMenus()
 {
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QAction *go = view->addAction(m_tabs->tabText(i), this, [this, i] { m_tabs->setCurrentIndex(i); });
+        go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+    }
+    view->addSeparator();
+    view->addAction(tr("&Refresh"), QKeySequence::Refresh, this, &MainWindow::refreshCurrent);
     QMenu *settings = menuBar()->addMenu(tr("&Settings"));
     settings->addAction(tr("Notification &channels…"), this, &MainWindow::openChannels);
+}
+
+void MainWindow::openService(const QString &name)
+{
+    m_tabs->setCurrentWidget(m_service);
+    m_service->showService(name);
+}
+
+void MainWindow::refreshCurrent()
+{
+    QWidget *current = m_tabs->currentWidget();
+    if (current == m_overview)
+        m_overview->refresh();
+    else if (current == m_service)
+        m_service->refresh();
+    else if (current == m_alerts)
+        m_alerts->refresh();
+    else if (current == m_rules)
+        m_rules->reload();
 }
 
 void MainWindow::setApi(ApiClient::Transport transport)

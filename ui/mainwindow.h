@@ -13,8 +13,9 @@ namespace fg {
 class AlertsView;
 class RulesView;
 class ServicesOverview;
+class ServiceView;
 
-// The window: the services overview first, then alerts and rules; engine counters in the status bar;
+// The window: the services overview first, then one service's timelines, alerts and rules; engine counters in the status bar;
 // channel settings in a dialog. GUI thread only; it holds no engine objects and never touches SQLite or
 // sockets — views ask the API through an in-process transport.
 class MainWindow final : public QMainWindow {
@@ -27,6 +28,7 @@ public:
     // Connects the views to the engine's API (once it runs) and loads them.
     void setApi(ApiClient::Transport transport);
     ServicesOverview *servicesOverview() const { return m_overview; }
+    ServiceView *serviceView() const { return m_service; }
     AlertsView *alertsView() const { return m_alerts; }
     RulesView *rulesView() const { return m_rules; }
 
@@ -35,6 +37,9 @@ public slots:
     // Brings the window up on this alert (a clicked notification).
     void showAlert(qint64 id);
     void openChannels();
+    void openService(const QString &name);
+    // F5: the visible view asks again now.
+    void refreshCurrent();
 
 private:
     void buildMenus();
@@ -46,6 +51,7 @@ private:
     QLabel *m_stored;
     QLabel *m_database;
     ServicesOverview *m_overview;
+    ServiceView *m_service;
     AlertsView *m_alerts;
     RulesView *m_rules;
 };

@@ -26,7 +26,7 @@ void ScoreBarDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     QFont bold = opt.font;
     bold.setBold(true);
     painter->setFont(bold);
-    painter->setPen(opt.palette.color(QPalette::Text));
+    painter->setPen(option.palette.color(option.state & QStyle::State_Selected ? QPalette::HighlightedText : QPalette::Text));
     painter->drawText(r.adjusted(4, 0, -4, 0), Qt::AlignVCenter | Qt::AlignLeft, text);
     painter->restore();
 }

@@ -64,6 +64,10 @@ TimelineChart::TimelineChart(const QString &title, const QString &unit, QWidget 
         axis->setGridLineColor(grid);
     }
     m_time->setTickCount(7);
+    // Never an empty range: a chart laid out with one (e.g. grabbed while hidden) keeps a broken time axis.
+    const QDateTime now = QDateTime::currentDateTime();
+    m_time->setFormat(QStringLiteral("HH:mm"));
+    m_time->setRange(now.addSecs(-3600), now);
     m_value->setTitleText(unit);
     m_value->setLabelFormat(QStringLiteral("%g"));
     m_value->setTickCount(5);
@@ -88,10 +92,15 @@ TimelineChart::TimelineChart(const QString &title, const QString &unit, QWidget 
 }
 
 void TimelineChart::setData(qint64 fromMs, qint64 toMs, QList<Line> lines, QList<QPointF> bandLow, QList<QPointF> bandHigh,
-                            QList<Span> spans)
+                            QList<Span> spans, bool keepZoom)
 {
-    m_from = m_visibleFrom = fromMs;
-    m_to = m_visibleTo = std::max(toMs, fromMs + 1);
+    const bool zoomed = keepZoom && (m_visibleFrom != m_from || m_visibleTo != m_to);
+    m_from = fromMs;
+    m_to = std::max(toMs, fromMs + 1);
+    if (!zoomed) {
+        m_visibleFrom = m_from;
+        m_visibleTo = m_to;
+    }
     m_data = std::move(lines);
     m_bandLow = std::move(bandLow);
     m_bandHigh = std::move(bandHigh);
@@ -135,6 +144,8 @@ void TimelineChart::setVisibleRange(qint64 fromMs, qint64 toMs)
 
 void TimelineChart::redraw()
 {
+    if (m_to <= m_from)
+        return; // no data yet: the axes keep their initial range
     const double from = double(m_visibleFrom), to = double(m_visibleTo);
     const int columns = std::max(50, int(chart()->plotArea().width() > 0 ? chart()->plotArea().width() : width()));
     for (int i = 0; i < m_data.size(); ++i)

@@ -35,10 +35,10 @@ public:
 
     TimelineChart(const QString &title, const QString &unit, QWidget *parent = nullptr);
 
-    // The whole range the data covers (the selected range); zoom stays inside nothing, but double click
-    // returns here.
+    // The whole range (the chosen one; double click returns to it) and what to draw. keepZoom: a refresh
+    // of the same range keeps what the user zoomed into.
     void setData(qint64 fromMs, qint64 toMs, QList<Line> lines, QList<QPointF> bandLow = {}, QList<QPointF> bandHigh = {},
-                 QList<Span> spans = {});
+                 QList<Span> spans = {}, bool keepZoom = false);
     // The visible time range (zoom/pan); other charts follow through rangeChanged.
     void setVisibleRange(qint64 fromMs, qint64 toMs);
     qint64 visibleFrom() const { return m_visibleFrom; }
