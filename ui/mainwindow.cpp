@@ -8,6 +8,7 @@
 
 #include "alertsview.h"
 #include "channelsdialog.h"
+#include "logsview.h"
 #include "rulesview.h"
 #include "servicesoverview.h"
 #include "serviceview.h"
@@ -16,7 +17,7 @@ namespace fg {
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_tabs(new QTabWidget), m_listen(new QLabel), m_rate(new QLabel), m_stored(new QLabel),
-      m_database(new QLabel), m_overview(new ServicesOverview(&m_api)), m_service(new ServiceView(&m_api)), m_alerts(new AlertsView(&m_api)),
+      m_database(new QLabel), m_overview(new ServicesOverview(&m_api)), m_service(new ServiceView(&m_api)), m_logs(new LogsView(&m_api)), m_alerts(new AlertsView(&m_api)),
       m_rules(new RulesView(&m_api))
 {
     setWindowTitle(tr("FlowGuard"));
@@ -24,6 +25,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_overview, tr("Services"));
     m_tabs->addTab(m_service, tr("Service"));
+    m_tabs->addTab(m_logs, tr("Logs"));
     m_tabs->addTab(m_alerts, tr("Alerts"));
     m_tabs->addTab(m_rules, tr("Rules"));
     setCentralWidget(m_tabs);
@@ -63,6 +65,8 @@ void MainWindow::refreshCurrent()
         m_overview->refresh();
     else if (current == m_service)
         m_service->refresh();
+    else if (current == m_logs)
+        m_logs->search();
     else if (current == m_alerts)
         m_alerts->refresh();
     else if (current == m_rules)

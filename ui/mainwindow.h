@@ -14,8 +14,9 @@ class AlertsView;
 class RulesView;
 class ServicesOverview;
 class ServiceView;
+class LogsView;
 
-// The window: the services overview first, then one service's timelines, alerts and rules; engine counters in the status bar;
+// The window: the services overview first, then one service's timelines, logs, alerts and rules; engine counters in the status bar;
 // channel settings in a dialog. GUI thread only; it holds no engine objects and never touches SQLite or
 // sockets — views ask the API through an in-process transport.
 class MainWindow final : public QMainWindow {
@@ -29,6 +30,7 @@ public:
     void setApi(ApiClient::Transport transport);
     ServicesOverview *servicesOverview() const { return m_overview; }
     ServiceView *serviceView() const { return m_service; }
+    LogsView *logsView() const { return m_logs; }
     AlertsView *alertsView() const { return m_alerts; }
     RulesView *rulesView() const { return m_rules; }
 
@@ -52,6 +54,7 @@ private:
     QLabel *m_database;
     ServicesOverview *m_overview;
     ServiceView *m_service;
+    LogsView *m_logs;
     AlertsView *m_alerts;
     RulesView *m_rules;
 };
