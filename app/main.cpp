@@ -99,6 +99,10 @@ int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWin
         // click brings the alert up.
         tray = std::make_unique<fg::TrayNotifier>();
         QObject::connect(tray.get(), &fg::TrayNotifier::openAlert, window, &fg::MainWindow::showAlert);
+        // With a tray, closing the window keeps monitoring; the window's Quit ends the run.
+        window->setTray(tray->trayIcon());
+        QApplication::setQuitOnLastWindowClosed(!tray->trayIcon());
+        QObject::connect(window, &fg::MainWindow::quitRequested, &app, &QCoreApplication::quit);
         engine.setDesktopNotifier([notifier = tray.get()](const fg::OutgoingNotification &n) { return notifier->notify(n); });
     }
     QString error;
@@ -188,5 +192,6 @@ int main(int argc, char *argv[])
         QCoreApplication::installTranslator(&translator);
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
     fg::MainWindow mainWindow;
+    mainWindow.setSettings(&settings);
     return runEngine(*app, config.config, &mainWindow);
 }

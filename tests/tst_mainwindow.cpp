@@ -1,4 +1,10 @@
 #include <QComboBox>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSystemTrayIcon>
+#include <QTabWidget>
 #include <QFile>
 #include <QLabel>
 #include <QSignalSpy>
@@ -11,7 +17,10 @@
 #include "channelsdialog.h"
 #include "engine/engine.h"
 #include "mainwindow.h"
+#include "logsview.h"
 #include "rulesview.h"
+#include "serviceview.h"
+#include "testhttpclient.h"
 
 using namespace fg;
 
@@ -25,6 +34,9 @@ private:
 
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void closeWithoutTrayAsks();
+    void closeToTrayKeepsServingAndLayoutIsRestored();
+    void titleCountsFiringAlerts();
 
     void showsEngineStats()
     {
@@ -143,6 +155,112 @@ private slots:
         engine.stop();
     }
 };
+
+void TstMainWindow::closeWithoutTrayAsks()
+{
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy quit(&w, &MainWindow::quitRequested);
+    w.close();
+    auto *ask = w.findChild<QMessageBox *>();
+    QVERIFY(ask);
+    QTRY_VERIFY(ask->isVisible());
+    QVERIFY(w.isVisible());
+    ask->button(QMessageBox::Cancel)->click();
+    QTRY_VERIFY(!w.findChild<QMessageBox *>());
+    QVERIFY(w.isVisible());
+    QCOMPARE(quit.size(), 0);
+    w.close();
+    QTRY_VERIFY(w.findChild<QMessageBox *>() && w.findChild<QMessageBox *>()->isVisible());
+    for (QAbstractButton *b : w.findChild<QMessageBox *>()->buttons())
+        if (w.findChild<QMessageBox *>()->buttonRole(b) == QMessageBox::AcceptRole)
+            b->click();
+    QTRY_COMPARE(quit.size(), 1);
+    QVERIFY(!w.isVisible());
+}
+
+void TstMainWindow::closeToTrayKeepsServingAndLayoutIsRestored()
+{
+    EngineConfig c;
+    c.listenPort = 0;
+    c.dbPath = m_dir.filePath(QStringLiteral("tray.db"));
+    Engine engine(c);
+    QString err;
+    QVERIFY2(engine.start(&err), qPrintable(err));
+    QSettings settings(m_dir.filePath(QStringLiteral("window.ini")), QSettings::IniFormat);
+    auto transport = [&engine](const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
+                               std::function<void(const HttpResponse &)> done) {
+        engine.callApi(method, target, body, context, std::move(done));
+    };
+    QSystemTrayIcon tray(QIcon(QStringLiteral(":/icons/flowguard.png")));
+    tray.show();
+    {
+        MainWindow w;
+        w.setSettings(&settings);
+        w.setApi(transport);
+        w.setTray(&tray);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy quit(&w, &MainWindow::quitRequested);
+        // Ctrl+2 … switch views.
+        auto *tabs = w.findChild<QTabWidget *>();
+        QTest::keyClick(&w, Qt::Key_3, Qt::ControlModifier);
+        QCOMPARE(tabs->currentWidget(), static_cast<QWidget *>(w.logsView()));
+        QTest::keyClick(&w, Qt::Key_2, Qt::ControlModifier);
+        QCOMPARE(tabs->currentWidget(), static_cast<QWidget *>(w.serviceView()));
+        w.serviceView()->setRangeIndex(3);
+
+        // Closing hides to the tray (said once) and the listener keeps serving.
+        QVERIFY(!settings.value(QStringLiteral("window/tray_notice_shown")).toBool());
+        w.close();
+        QVERIFY(!w.isVisible());
+        QCOMPARE(quit.size(), 0);
+        QVERIFY(settings.value(QStringLiteral("window/tray_notice_shown")).toBool());
+        TestHttpClient client(engine.port());
+        QCOMPARE(client.post("/api/ingest/logs", R"({"service":"tray","message":"still here"})").status, 202);
+        QCOMPARE(client.get("/api/health").status, 200);
+        // The tray menu opens it again and quits.
+        QVERIFY(tray.contextMenu());
+        QList<QAction *> actions = tray.contextMenu()->actions();
+        actions.first()->trigger();
+        QVERIFY(w.isVisible());
+        actions.last()->trigger();
+        QCOMPARE(quit.size(), 1);
+    }
+    // The next window comes back on the same view and range.
+    MainWindow again;
+    again.setSettings(&settings);
+    QCOMPARE(again.findChild<QTabWidget *>()->currentWidget(), static_cast<QWidget *>(again.serviceView()));
+    QCOMPARE(again.serviceView()->rangeIndex(), 3);
+    engine.stop();
+}
+
+void TstMainWindow::titleCountsFiringAlerts()
+{
+    EngineConfig c;
+    c.listenPort = 0;
+    c.dbPath = m_dir.filePath(QStringLiteral("firing.db"));
+    Engine engine(c);
+    QString err;
+    QVERIFY2(engine.start(&err), qPrintable(err));
+    TestHttpClient client(engine.port());
+    QCOMPARE(client.post("/api/rules", R"({"name":"anything","condition":"count(*) > 0","window":"5m","for":"0m","level":"warning"})").status,
+             201);
+    QByteArray body;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (int i = 0; i < 300; ++i)
+        body += "{\"service\":\"busy\",\"ts\":" + QByteArray::number(now - 300'000 + i * 1000) + ",\"message\":\"tick\"}\n";
+    QCOMPARE(client.post("/api/ingest/logs", body, "application/x-ndjson").status, 202);
+    MainWindow w;
+    w.setApi([&engine](const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
+                       std::function<void(const HttpResponse &)> done) {
+        engine.callApi(method, target, body, context, std::move(done));
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(w.firingAlerts() > 0, 20000);
+    QVERIFY2(w.windowTitle().contains(QStringLiteral("firing")), qPrintable(w.windowTitle()));
+    engine.stop();
+}
 
 QTEST_MAIN(TstMainWindow)
 #include "tst_mainwindow.moc"

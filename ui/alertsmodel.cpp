@@ -1,8 +1,9 @@
 #include "alertsmodel.h"
 
 #include <QBrush>
-#include <QColor>
 #include <QDateTime>
+
+#include "statepalette.h"
 
 namespace fg {
 
@@ -39,10 +40,7 @@ QVariant AlertsModel::data(const QModelIndex &index, int role) const
 {
     const QJsonObject a = alertAt(index.row());
     if (role == Qt::ForegroundRole && index.column() == Level) {
-        const QString level = a.value(QStringLiteral("level")).toString();
-        if (level == QLatin1String("critical") || level == QLatin1String("error"))
-            return QBrush(QColor(0xc0, 0x20, 0x20));
-        return {};
+        return QBrush(StatePalette::level(a.value(QStringLiteral("level")).toString()));
     }
     if (role == Qt::ToolTipRole)
         return a.value(QStringLiteral("explanation")).toString();

@@ -45,6 +45,7 @@ AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->verticalHeader()->hide();
     auto *split = new QSplitter(Qt::Vertical);
+    split->setObjectName(QStringLiteral("alertsSplit"));
     split->addWidget(m_table);
     split->addWidget(m_details);
     split->setStretchFactor(0, 3);
@@ -63,7 +64,10 @@ AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
                     loadDetails(m_model->alertAt(current.row()).value(QStringLiteral("id")).toInteger());
             });
     m_timer.setInterval(5000);
-    connect(&m_timer, &QTimer::timeout, this, &AlertsView::refresh);
+    connect(&m_timer, &QTimer::timeout, this, [this] {
+        if (isVisible()) // hidden views do not refresh
+            refresh();
+    });
     m_timer.start();
 }
 

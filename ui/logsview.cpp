@@ -129,6 +129,14 @@ void LogsView::reloadServices()
     });
 }
 
+int LogsView::rangeIndex() const { return m_range->currentIndex(); }
+
+void LogsView::setRangeIndex(int index)
+{
+    if (index >= 0 && index < m_range->count())
+        m_range->setCurrentIndex(index);
+}
+
 void LogsView::showService(const QString &service)
 {
     m_service->setCurrentText(service);

@@ -30,6 +30,9 @@ public:
     // Shows this service's logs (from the service view).
     void showService(const QString &service);
     void reloadServices();
+    // The chosen time range (index of Last 15 min … Everything), for the window's saved state.
+    int rangeIndex() const;
+    void setRangeIndex(int index);
     LogsModel *model() const { return m_model; }
     QLineEdit *textFilter() const { return m_text; }
     QComboBox *levelFilter() const { return m_level; }

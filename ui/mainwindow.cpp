@@ -1,24 +1,37 @@
 #include "mainwindow.h"
 
+#include <QCloseEvent>
 #include <QLabel>
 #include <QLocale>
+#include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QTabWidget>
 
 #include "alertsview.h"
 #include "channelsdialog.h"
 #include "logsview.h"
 #include "rulesview.h"
+#include "servicesmodel.h"
 #include "servicesoverview.h"
 #include "serviceview.h"
+#include "statepalette.h"
+#include "windowsettings.h"
 
 namespace fg {
 
+namespace {
+constexpr int kFiringRefreshMs = 5000;
+} // namespace
+
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_tabs(new QTabWidget), m_listen(new QLabel), m_rate(new QLabel), m_stored(new QLabel),
-      m_database(new QLabel), m_overview(new ServicesOverview(&m_api)), m_service(new ServiceView(&m_api)), m_logs(new LogsView(&m_api)), m_alerts(new AlertsView(&m_api)),
-      m_rules(new RulesView(&m_api))
+      m_database(new QLabel), m_overview(new ServicesOverview(&m_api)), m_service(new ServiceView(&m_api)),
+      m_logs(new LogsView(&m_api)), m_alerts(new AlertsView(&m_api)), m_rules(new RulesView(&m_api))
 {
     setWindowTitle(tr("FlowGuard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
@@ -30,6 +43,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_rules, tr("Rules"));
     setCentralWidget(m_tabs);
     connect(m_overview, &ServicesOverview::openService, this, &MainWindow::openService);
+    connect(m_overview, &ServicesOverview::refreshed, this, &MainWindow::showWorstState);
     buildMenus();
     m_listen->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_listen->setToolTip(tr("The listener your services send their logs and metrics to"));
@@ -37,10 +51,16 @@ MainWindow::MainWindow(QWidget *parent)
         statusBar()->addPermanentWidget(l);
     statusBar()->showMessage(tr("Starting…"));
     resize(1100, 680);
+    // Counted while hidden too: the tray's tooltip says it.
+    m_firingTimer.setInterval(kFiringRefreshMs);
+    connect(&m_firingTimer, &QTimer::timeout, this, &MainWindow::refreshFiring);
+    m_firingTimer.start();
 }
 
 void MainWindow::buildMenus()
 {
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), this, &MainWindow::quit);
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (int i = 0; i < m_tabs->count(); ++i) {
         QAction *go = view->addAction(m_tabs->tabText(i), this, [this, i] { m_tabs->setCurrentIndex(i); });
@@ -50,6 +70,139 @@ void MainWindow::buildMenus()
     view->addAction(tr("&Refresh"), QKeySequence::Refresh, this, &MainWindow::refreshCurrent);
     QMenu *settings = menuBar()->addMenu(tr("&Settings"));
     settings->addAction(tr("Notification &channels…"), this, &MainWindow::openChannels);
+}
+
+void MainWindow::setApi(ApiClient::Transport transport)
+{
+    m_api.setTransport(std::move(transport));
+    m_overview->refresh();
+    m_alerts->refresh();
+    m_rules->reload();
+    refreshFiring();
+}
+
+void MainWindow::setTray(QSystemTrayIcon *tray)
+{
+    m_tray = tray;
+    if (!tray)
+        return;
+    auto *menu = new QMenu(this);
+    menu->addAction(tr("&Open FlowGuard"), this, &MainWindow::bringUp);
+    menu->addSeparator();
+    menu->addAction(tr("&Quit"), this, &MainWindow::quit);
+    tray->setContextMenu(menu);
+    connect(tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
+        if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+            bringUp();
+    });
+}
+
+void MainWindow::setSettings(QSettings *settings)
+{
+    m_settings = settings;
+    const WindowSettings saved(settings);
+    if (const QByteArray geometry = saved.geometry(); !geometry.isEmpty())
+        restoreGeometry(geometry);
+    for (QSplitter *s : findChildren<QSplitter *>())
+        if (!s->objectName().isEmpty())
+            s->restoreState(saved.splitter(s->objectName()));
+    m_tabs->setCurrentIndex(qBound(0, saved.view(), m_tabs->count() - 1));
+    m_service->setRangeIndex(saved.serviceRange());
+    m_logs->setRangeIndex(saved.logsRange());
+}
+
+void MainWindow::saveLayout()
+{
+    if (!m_settings)
+        return;
+    WindowSettings saved(m_settings);
+    saved.setGeometry(saveGeometry());
+    for (const QSplitter *s : findChildren<QSplitter *>())
+        if (!s->objectName().isEmpty())
+            saved.setSplitter(s->objectName(), s->saveState());
+    saved.setView(m_tabs->currentIndex());
+    if (m_service->rangeIndex() >= 0)
+        saved.setServiceRange(m_service->rangeIndex());
+    saved.setLogsRange(m_logs->rangeIndex());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    if (m_quitting)
+        return event->accept();
+    if (m_tray && m_tray->isVisible()) {
+        // Monitoring goes on: the listener keeps serving and alerts keep coming.
+        hide();
+        event->ignore();
+        if (m_settings && !WindowSettings(m_settings).trayNoticeShown()) {
+            m_tray->showMessage(tr("FlowGuard keeps monitoring"),
+                                tr("FlowGuard is still receiving events and will notify you of alerts. Open it from "
+                                   "the tray icon; quit it from the tray menu or with Ctrl+Q."),
+                                QSystemTrayIcon::Information, 10000);
+            WindowSettings(m_settings).setTrayNoticeShown();
+        }
+        return;
+    }
+    // No tray to live in: closing would stop monitoring, so ask (without blocking the event loop).
+    event->ignore();
+    if (m_askQuit)
+        return m_askQuit->raise();
+    m_askQuit = new QMessageBox(QMessageBox::Question, tr("Quit FlowGuard?"),
+                                tr("Closing the window stops FlowGuard: services can no longer send events to it and "
+                                   "no alerts will be raised."),
+                                QMessageBox::Cancel, this);
+    m_askQuit->addButton(tr("&Quit"), QMessageBox::AcceptRole);
+    m_askQuit->setDefaultButton(QMessageBox::Cancel);
+    m_askQuit->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_askQuit, &QMessageBox::finished, this, [this](int) {
+        if (m_askQuit && m_askQuit->buttonRole(m_askQuit->clickedButton()) == QMessageBox::AcceptRole)
+            quit();
+    });
+    m_askQuit->open();
+}
+
+void MainWindow::quit()
+{
+    m_quitting = true;
+    saveLayout();
+    close();
+    emit quitRequested();
+}
+
+void MainWindow::bringUp()
+{
+    showNormal();
+    raise();
+    activateWindow();
+}
+
+void MainWindow::refreshFiring()
+{
+    if (!m_api.ready())
+        return;
+    m_api.get("/api/alerts?state=firing&limit=1000", this, [this](int status, const QJsonObject &json, const QByteArray &) {
+        if (status != 200)
+            return;
+        m_firing = int(json.value(QStringLiteral("items")).toArray().size());
+        const QString title = m_firing ? tr("FlowGuard — %n firing alert(s)", nullptr, m_firing) : tr("FlowGuard");
+        setWindowTitle(title);
+        if (m_tray)
+            m_tray->setToolTip(title);
+    });
+}
+
+void MainWindow::showWorstState()
+{
+    if (!m_tray)
+        return;
+    const QList<ServiceRow> &rows = m_overview->model()->rows();
+    if (rows.isEmpty())
+        return m_tray->setIcon(windowIcon());
+    const auto worst = std::min_element(rows.begin(), rows.end(), [](const ServiceRow &a, const ServiceRow &b) {
+        return healthStateRank(a.state) < healthStateRank(b.state);
+    });
+    m_tray->setIcon(StatePalette::healthIcon(worst->state));
 }
 
 void MainWindow::openService(const QString &name)
@@ -73,14 +226,6 @@ void MainWindow::refreshCurrent()
         m_rules->reload();
 }
 
-void MainWindow::setApi(ApiClient::Transport transport)
-{
-    m_api.setTransport(std::move(transport));
-    m_overview->refresh();
-    m_alerts->refresh();
-    m_rules->reload();
-}
-
 void MainWindow::showStats(const EngineStats &s)
 {
     const QLocale locale;
@@ -95,9 +240,7 @@ void MainWindow::showStats(const EngineStats &s)
 
 void MainWindow::showAlert(qint64 id)
 {
-    showNormal();
-    raise();
-    activateWindow();
+    bringUp();
     m_tabs->setCurrentWidget(m_alerts);
     m_alerts->showAlert(id);
 }

@@ -1,24 +1,31 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
 
 #include "apiclient.h"
 #include "engine/enginestats.h"
 
 class QLabel;
+class QMessageBox;
+class QSettings;
+class QSystemTrayIcon;
 class QTabWidget;
 
 namespace fg {
 
 class AlertsView;
+class LogsView;
 class RulesView;
 class ServicesOverview;
 class ServiceView;
-class LogsView;
 
-// The window: the services overview first, then one service's timelines, logs, alerts and rules; engine counters in the status bar;
-// channel settings in a dialog. GUI thread only; it holds no engine objects and never touches SQLite or
-// sockets — views ask the API through an in-process transport.
+// The window: the services overview first, then one service's timelines, logs, alerts and rules;
+// engine counters in the status bar; channel settings in a dialog. Closing it keeps FlowGuard
+// monitoring in the tray (said once); Quit is explicit (Ctrl+Q, File and tray menus), and without a
+// tray closing asks. The title counts firing alerts. GUI thread only; it holds no engine objects and
+// never touches SQLite or sockets — views ask the API through an in-process transport.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
@@ -28,11 +35,16 @@ public:
 
     // Connects the views to the engine's API (once it runs) and loads them.
     void setApi(ApiClient::Transport transport);
+    // The desktop's tray icon (none: closing asks). Gets the Open/Quit menu and shows the worst state.
+    void setTray(QSystemTrayIcon *tray);
+    // Where geometry, splitters, the current view and the chosen ranges are kept; restored at once.
+    void setSettings(QSettings *settings);
     ServicesOverview *servicesOverview() const { return m_overview; }
     ServiceView *serviceView() const { return m_service; }
     LogsView *logsView() const { return m_logs; }
     AlertsView *alertsView() const { return m_alerts; }
     RulesView *rulesView() const { return m_rules; }
+    int firingAlerts() const { return m_firing; }
 
 public slots:
     void showStats(const fg::EngineStats &stats);
@@ -42,9 +54,21 @@ public slots:
     void openService(const QString &name);
     // F5: the visible view asks again now.
     void refreshCurrent();
+    void bringUp();
+    // Saves the layout and asks the application to end (the engine then stops).
+    void quit();
+
+signals:
+    void quitRequested();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     void buildMenus();
+    void saveLayout();
+    void refreshFiring();
+    void showWorstState();
 
     ApiClient m_api;
     QTabWidget *m_tabs;
@@ -57,6 +81,12 @@ private:
     LogsView *m_logs;
     AlertsView *m_alerts;
     RulesView *m_rules;
+    QPointer<QSystemTrayIcon> m_tray; // owned by the notifier
+    QSettings *m_settings = nullptr;
+    QPointer<QMessageBox> m_askQuit;
+    QTimer m_firingTimer;
+    int m_firing = 0;
+    bool m_quitting = false;
 };
 
 } // namespace fg

@@ -193,6 +193,14 @@ void ServiceView::showWindow(const QDateTime &from, const QDateTime &to)
     refresh();
 }
 
+int ServiceView::rangeIndex() const { return m_fixedFrom.isValid() ? -1 : m_range->currentIndex(); }
+
+void ServiceView::setRangeIndex(int index)
+{
+    if (index >= 0 && index < kRangeCount)
+        m_range->setCurrentIndex(index);
+}
+
 void ServiceView::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);

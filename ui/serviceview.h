@@ -33,6 +33,9 @@ public:
     void showWindow(const QDateTime &from, const QDateTime &to);
     void refresh();
     QString service() const { return m_service; }
+    // The chosen relative range (index into 15 min … 7 days), for the window's saved state.
+    int rangeIndex() const;
+    void setRangeIndex(int index);
 
     TimelineChart *latencyChart() const { return m_latency; }
     TimelineChart *errorChart() const { return m_errors; }
