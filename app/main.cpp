@@ -88,8 +88,12 @@ int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWin
 {
     // Handlers first: a script may send SIGTERM as soon as it reads the "listening on" line.
     SignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app, [&app](int sig) {
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app, [&app, window](int sig) {
         printLine(stderr, QStringLiteral("flowguard: signal %1, shutting down").arg(sig));
+        // The window's own Quit: a plain quit() would first ask the window to close, which it may refuse
+        // (it asks, or hides to the tray).
+        if (window)
+            window->quit();
         app.quit();
     });
     fg::Engine engine(config);
