@@ -14,6 +14,8 @@
 #include <cstdio>
 
 #include "engine/engine.h"
+#include "logsmodel.h"
+#include "logsview.h"
 #include "mainwindow.h"
 #include "servicesmodel.h"
 #include "servicesoverview.h"
@@ -113,6 +115,15 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "warning: the timelines did not load in time\n");
     QTest::qWait(300);
     w.grab().save(out.filePath(QStringLiteral("service.png")));
+
+    QSignalSpy page(w.logsView()->model(), &LogsModel::pageLoaded);
+    w.logsView()->levelFilter()->setCurrentIndex(3); // warn and above
+    w.findChild<QTabWidget *>()->setCurrentWidget(w.logsView());
+    w.logsView()->search();
+    if (!page.wait(10000))
+        std::fprintf(stderr, "warning: the logs did not load in time\n");
+    QTest::qWait(300);
+    w.grab().save(out.filePath(QStringLiteral("logs.png")));
     std::printf("%s\n", qPrintable(out.path()));
     engine.stop();
     return 0;
