@@ -5,6 +5,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTableView>
 #include <QTest>
 #include <QTimeZone>
 
@@ -117,6 +118,25 @@ private slots:
         QTRY_VERIFY(std::any_of(rows.begin(), rows.end(), [](const PatternRow &r) {
             return r.text == QLatin1String("card processor timed out after <*> ms") && r.count == 20 && r.isNew;
         }));
+
+        // A double click on an endpoint shows its own timelines, with its own degradation.
+        auto *endpointTable = view.findChild<QTableView *>(QStringLiteral("endpointTable"));
+        QVERIFY(endpointTable && endpointTable->model()->rowCount() > 0);
+        int payRow = -1;
+        for (int r = 0; r < endpointTable->model()->rowCount(); ++r)
+            if (endpointTable->model()->index(r, EndpointsModel::Endpoint).data().toString() == QLatin1String("/pay/{id}"))
+                payRow = r;
+        QVERIFY(payRow >= 0);
+        loaded.clear();
+        const QModelIndex pay = endpointTable->model()->index(payRow, EndpointsModel::P95);
+        QTest::mouseClick(endpointTable->viewport(), Qt::LeftButton, {}, endpointTable->visualRect(pay).center());
+        QTest::mouseDClick(endpointTable->viewport(), Qt::LeftButton, {}, endpointTable->visualRect(pay).center());
+        QCOMPARE(view.endpoint(), QStringLiteral("/pay/{id}"));
+        QVERIFY(loaded.wait(5000));
+        QVERIFY(latency->lineSeries()[0]->count() >= 110);
+        QCOMPARE(latency->spanCount(), 1);
+        view.showEndpoint({});
+        QVERIFY(loaded.wait(5000));
         QVERIFY(!view.grab().isNull());
         engine.stop();
     }

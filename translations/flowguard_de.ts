@@ -803,112 +803,127 @@
 <context>
     <name>fg::ServiceView</name>
     <message>
-        <location filename="../ui/serviceview.cpp" line="32"/>
+        <location filename="../ui/serviceview.cpp" line="33"/>
         <source>15 min</source>
         <translation>15 Min.</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="33"/>
+        <location filename="../ui/serviceview.cpp" line="34"/>
         <source>1 hour</source>
         <translation>1 Stunde</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="34"/>
+        <location filename="../ui/serviceview.cpp" line="35"/>
         <source>6 hours</source>
         <translation>6 Stunden</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="35"/>
+        <location filename="../ui/serviceview.cpp" line="36"/>
         <source>24 hours</source>
         <translation>24 Stunden</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="36"/>
+        <location filename="../ui/serviceview.cpp" line="37"/>
         <source>7 days</source>
         <translation>7 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="89"/>
+        <location filename="../ui/serviceview.cpp" line="90"/>
         <source>Latency</source>
         <translation>Latenz</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="89"/>
+        <location filename="../ui/serviceview.cpp" line="90"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="89"/>
+        <location filename="../ui/serviceview.cpp" line="90"/>
         <source>Error rate</source>
         <translation>Fehlerquote</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="89"/>
+        <location filename="../ui/serviceview.cpp" line="90"/>
         <source>%</source>
         <translation>%</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="90"/>
+        <location filename="../ui/serviceview.cpp" line="91"/>
         <source>Throughput</source>
         <translation>Durchsatz</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="90"/>
+        <location filename="../ui/serviceview.cpp" line="91"/>
         <source>req/s</source>
         <translation>Anfr./s</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="98"/>
+        <location filename="../ui/serviceview.cpp" line="99"/>
         <source>No service chosen</source>
         <translation>Kein Dienst ausgewählt</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="103"/>
+        <location filename="../ui/serviceview.cpp" line="104"/>
         <source>Time range of the timelines. Wheel over a chart to zoom, drag to pan, double click to reset.</source>
         <translation>Zeitraum der Verläufe. Mausrad über einem Diagramm zoomt, Ziehen verschiebt, Doppelklick setzt zurück.</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="108"/>
+        <location filename="../ui/serviceview.cpp" line="105"/>
+        <source>Whole service</source>
+        <translation>Ganzer Dienst</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="106"/>
+        <source>Back to the timelines of the whole service</source>
+        <translation>Zurück zu den Verläufen des ganzen Dienstes</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="114"/>
         <source>Range:</source>
         <translation>Zeitraum:</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="265"/>
+        <location filename="../ui/serviceview.cpp" line="130"/>
+        <source>Double click an endpoint for its own timelines</source>
+        <translation>Doppelklick auf einen Endpunkt zeigt seine eigenen Verläufe</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="289"/>
         <source>p95</source>
         <translation>p95</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="265"/>
+        <location filename="../ui/serviceview.cpp" line="289"/>
         <source>p99</source>
         <translation>p99</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="267"/>
+        <location filename="../ui/serviceview.cpp" line="291"/>
         <source>error rate</source>
         <translation>Fehlerquote</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="269"/>
+        <location filename="../ui/serviceview.cpp" line="293"/>
         <source>throughput</source>
         <translation>Durchsatz</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="293"/>
+        <location filename="../ui/serviceview.cpp" line="317"/>
         <source>p95 %1 ms</source>
         <translation>p95 %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="295"/>
+        <location filename="../ui/serviceview.cpp" line="319"/>
         <source> (baseline %1 ms)</source>
         <translation> (Basislinie %1 ms)</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="298"/>
+        <location filename="../ui/serviceview.cpp" line="322"/>
         <source>errors %1 %</source>
         <translation>Fehler %1 %</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/serviceview.cpp" line="301"/>
+        <location filename="../ui/serviceview.cpp" line="325"/>
         <source>%n open degradation(s)</source>
         <translation>
             <numerusform>%n offene Verschlechterung</numerusform>

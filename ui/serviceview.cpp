@@ -9,6 +9,7 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
+#include <QToolButton>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -85,7 +86,7 @@ QList<QPointF> line(const QJsonArray &kpis, const QString &kpi, double scale)
 } // namespace
 
 ServiceView::ServiceView(const ApiClient *api, QWidget *parent)
-    : QWidget(parent), m_api(api), m_title(new QLabel), m_summary(new QLabel), m_range(new QComboBox),
+    : QWidget(parent), m_api(api), m_title(new QLabel), m_wholeService(new QToolButton), m_summary(new QLabel), m_range(new QComboBox),
       m_latency(new TimelineChart(tr("Latency"), tr("ms"))), m_errors(new TimelineChart(tr("Error rate"), tr("%"))),
       m_throughput(new TimelineChart(tr("Throughput"), tr("req/s"))), m_endpoints(new EndpointsModel(this)),
       m_patterns(new PatternsModel(this)), m_endpointTable(makeTable(m_endpoints, EndpointsModel::Endpoint, this)),
@@ -101,8 +102,13 @@ ServiceView::ServiceView(const ApiClient *api, QWidget *parent)
         m_range->addItem(tr(r.label));
     m_range->setCurrentIndex(1);
     m_range->setToolTip(tr("Time range of the timelines. Wheel over a chart to zoom, drag to pan, double click to reset."));
+    m_wholeService->setText(tr("Whole service"));
+    m_wholeService->setToolTip(tr("Back to the timelines of the whole service"));
+    m_wholeService->hide();
+    connect(m_wholeService, &QToolButton::clicked, this, [this] { showEndpoint({}); });
     auto *top = new QHBoxLayout;
     top->addWidget(m_title);
+    top->addWidget(m_wholeService);
     top->addSpacing(12);
     top->addWidget(m_summary, 1);
     top->addWidget(new QLabel(tr("Range:")));
@@ -120,6 +126,11 @@ ServiceView::ServiceView(const ApiClient *api, QWidget *parent)
     m_endpointTable->setItemDelegateForColumn(EndpointsModel::Score,
                                               new ScoreBarDelegate(EndpointsModel::ScoreRole, Qt::ForegroundRole, m_endpointTable));
     m_endpointTable->verticalHeader()->setDefaultSectionSize(28);
+    m_endpointTable->setObjectName(QStringLiteral("endpointTable"));
+    m_endpointTable->setToolTip(tr("Double click an endpoint for its own timelines"));
+    connect(m_endpointTable, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        showEndpoint(index.siblingAtColumn(EndpointsModel::Endpoint).data().toString());
+    });
     m_patternTable->verticalHeader()->setDefaultSectionSize(28);
     m_endpointTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_endpointTable->horizontalHeader()->setSectionResizeMode(EndpointsModel::Endpoint, QHeaderView::Stretch);
@@ -169,11 +180,22 @@ void ServiceView::showService(const QString &name)
 {
     if (name != m_service) {
         m_service = name;
+        m_endpoint.clear();
+        m_wholeService->hide();
         m_title->setText(name);
         m_summary->clear();
         m_endpoints->setRows({});
         m_patterns->setRows({});
     }
+    m_keepZoom = false;
+    refresh();
+}
+
+void ServiceView::showEndpoint(const QString &endpoint)
+{
+    m_endpoint = endpoint;
+    m_title->setText(endpoint.isEmpty() ? m_service : QStringLiteral("%1 %2").arg(m_service, endpoint));
+    m_wholeService->setVisible(!endpoint.isEmpty());
     m_keepZoom = false;
     refresh();
 }
@@ -231,7 +253,9 @@ void ServiceView::loadTimelines(const QDateTime &from, const QDateTime &to, qint
 {
     const QByteArray service = QUrl::toPercentEncoding(m_service);
     const QByteArray window = "&from=" + apiTimeText(from) + "&to=" + apiTimeText(to);
-    const QByteArray kpis = "/api/kpis?baseline=1&service=" + service + window + "&step=" + QByteArray::number(stepMinutes) + 'm';
+    QByteArray kpis = "/api/kpis?baseline=1&service=" + service + window + "&step=" + QByteArray::number(stepMinutes) + 'm';
+    if (!m_endpoint.isEmpty())
+        kpis += "&endpoint=" + QUrl::toPercentEncoding(m_endpoint);
     const int generation = m_generation;
     m_api->get(kpis, this, [=, this](int status, const QJsonObject &json, const QByteArray &) {
         if (generation != m_generation)
@@ -251,10 +275,10 @@ void ServiceView::loadTimelines(const QDateTime &from, const QDateTime &to, qint
 
 void ServiceView::drawTimelines(const QJsonArray &kpis, const QJsonArray &anomalies, qint64 fromMs, qint64 toMs)
 {
-    // The service's own degradations (its routes' are in the endpoint table's scores).
+    // The degradations of what is shown: the service's own, or the endpoint's.
     QList<TimelineChart::Span> spans;
     for (const QJsonValue &v : anomalies) {
-        if (!v[QStringLiteral("endpoint")].isNull())
+        if (v[QStringLiteral("endpoint")].toString() != m_endpoint)
             continue;
         const QDateTime start = apiTime(v[QStringLiteral("started_at")].toString());
         const QDateTime end = apiTime(v[QStringLiteral("ended_at")].toString());

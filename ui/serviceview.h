@@ -10,6 +10,7 @@ class QComboBox;
 class QLabel;
 class QSplitter;
 class QTableView;
+class QToolButton;
 
 namespace fg {
 
@@ -19,7 +20,8 @@ class TimelineChart;
 
 // One service in depth: drift timelines of p95/p99 latency, error rate and throughput over the chosen
 // range with the learned baseline band and the degradations shaded (zoom and pan move all three
-// together), its endpoints scored like the service, and its top error patterns. Relative ranges follow
+// together), its endpoints scored like the service (a double click shows that endpoint's timelines),
+// and its top error patterns. Relative ranges follow
 // the clock every 10 s while visible. GUI thread; data only through the API client.
 class ServiceView final : public QWidget {
     Q_OBJECT
@@ -29,6 +31,9 @@ public:
     explicit ServiceView(const ApiClient *api, QWidget *parent = nullptr);
 
     void showService(const QString &name);
+    // One endpoint's timelines within the service (empty: the whole service again).
+    void showEndpoint(const QString &endpoint);
+    QString endpoint() const { return m_endpoint; }
     // A fixed window instead of the last 15 m … 7 d (e.g. an incident in the past).
     void showWindow(const QDateTime &from, const QDateTime &to);
     void refresh();
@@ -61,7 +66,9 @@ private:
 
     const ApiClient *m_api;
     QString m_service;
+    QString m_endpoint; // empty: the whole service
     QLabel *m_title;
+    QToolButton *m_wholeService;
     QLabel *m_summary;
     QComboBox *m_range;
     TimelineChart *m_latency;
