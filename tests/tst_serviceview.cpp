@@ -1,6 +1,8 @@
 #include <QAbstractItemModelTester>
 #include <QAreaSeries>
 #include <QComboBox>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -88,6 +90,22 @@ private slots:
                        && latency->spanCount() >= 1;
             }(),
             40000);
+        // Analysis is in. The API's baseline band (baseline=1 only): median ± 3 robust sigmas of the steps before each one.
+        const QJsonArray plain = client.get("/api/kpis?service=checkout&from=2024-01-01T10:00:00Z&to=2024-01-01T12:00:00Z")
+                                     .json().value(QStringLiteral("items")).toArray();
+        QVERIFY(!plain.isEmpty());
+        QVERIFY(!plain.last().toObject().contains(QStringLiteral("baseline")));
+        auto bandAt = [&](const char *at) {
+            return client.get("/api/kpis?baseline=1&service=checkout&from=" + QByteArray(at) + "&to=2024-01-01T12:00:00Z")
+                .json().value(QStringLiteral("items")).toArray().first().toObject().value(QStringLiteral("baseline")).toObject();
+        };
+        QVERIFY(bandAt("2024-01-01T10:00:00Z").isEmpty()); // no history before the first minute
+        const QJsonObject band = bandAt("2024-01-01T11:00:00Z").value(QStringLiteral("p95_latency_ms")).toObject();
+        QVERIFY2(band.value(QStringLiteral("low")).toDouble() < band.value(QStringLiteral("median")).toDouble()
+                     && band.value(QStringLiteral("median")).toDouble() < band.value(QStringLiteral("high")).toDouble(),
+                 QJsonDocument(band).toJson());
+        QVERIFY(band.value(QStringLiteral("median")).toDouble() > 200 && band.value(QStringLiteral("median")).toDouble() < 400);
+
         // p95 and p99 over a real time axis, the baseline band under them, the creep shaded.
         QCOMPARE(latency->lineSeries()[0]->name(), QStringLiteral("p95"));
         QVERIFY(latency->lineSeries()[0]->count() <= 2 * latency->width() + 2); // never more than the pixels
