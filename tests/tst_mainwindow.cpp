@@ -17,6 +17,7 @@
 #include "channelsdialog.h"
 #include "engine/engine.h"
 #include "mainwindow.h"
+#include "ingestrate.h"
 #include "logsview.h"
 #include "rulesview.h"
 #include "serviceview.h"
@@ -35,6 +36,22 @@ private:
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void closeWithoutTrayAsks();
+    void ingestRateIsSmoothedOverTenSeconds()
+    {
+        // Regression: the status bar flipped between 0 and N items/s with clients sending every few seconds.
+        IngestRate rate;
+        QCOMPARE(rate.perSecond(), 0.0);
+        qint64 accepted = 0;
+        for (qint64 t = 0; t <= 20'000; t += 1000) {
+            if (t % 3000 == 0)
+                accepted += 300; // a batch every 3 s: 100 items/s
+            rate.add(accepted, t);
+            if (t >= 10'000)
+                QVERIFY2(rate.perSecond() > 60 && rate.perSecond() < 140, qPrintable(QString::number(rate.perSecond())));
+        }
+        rate.add(5, 21'000); // the engine restarted
+        QCOMPARE(rate.perSecond(), 0.0);
+    }
     void closeToTrayKeepsServingAndLayoutIsRestored();
     void titleCountsFiringAlerts();
 
@@ -47,6 +64,7 @@ private slots:
         s.metricsStored = 56;
         s.requests = 7;
         s.itemsPerSecond = 250;
+        s.itemsAccepted = 1000;
         w.showStats(s);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));

@@ -231,7 +231,11 @@ void MainWindow::showStats(const EngineStats &s)
     const QLocale locale;
     m_listen->setText(QStringLiteral("http://%1").arg(s.listenAddress));
     m_overview->setListenAddress(s.listenAddress);
-    m_rate->setText(tr("%1 items/s").arg(locale.toString(s.itemsPerSecond, 'f', 0)));
+    if (!m_clock.isValid())
+        m_clock.start();
+    m_ingestRate.add(s.itemsAccepted, m_clock.elapsed());
+    m_rate->setText(tr("%1 items/s").arg(locale.toString(m_ingestRate.perSecond(), 'f', 0)));
+    m_rate->setToolTip(tr("Accepted items per second over the last 10 seconds"));
     m_stored->setText(tr("%1 logs, %2 metric points").arg(locale.toString(s.logsStored), locale.toString(s.metricsStored)));
     m_stored->setToolTip(tr("%1 ingest requests (%2 items rejected)").arg(locale.toString(s.requests), locale.toString(s.itemsRejected)));
     m_database->setText(locale.formattedDataSize(s.dbBytes));

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
 
 #include "apiclient.h"
 #include "engine/enginestats.h"
+#include "ingestrate.h"
 
 class QLabel;
 class QMessageBox;
@@ -85,6 +87,8 @@ private:
     QSettings *m_settings = nullptr;
     QPointer<QMessageBox> m_askQuit;
     QTimer m_firingTimer;
+    IngestRate m_ingestRate;
+    QElapsedTimer m_clock; // monotonic time for the ingest rate
     int m_firing = 0;
     bool m_quitting = false;
 };
