@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "acknowledgedialog.h"
 #include "alertsmodel.h"
 #include "alertsview.h"
 #include "channelsdialog.h"
@@ -131,6 +132,20 @@ private slots:
         w.showAlert(id);
         QSignalSpy acked(alerts, &AlertsView::acknowledged);
         QTRY_VERIFY(alerts->model()->rowOf(id) >= 0);
+        // The Acknowledge button works on the selection only, and its dialog names the alert.
+        QPushButton *ackButton = nullptr;
+        for (QPushButton *b : alerts->findChildren<QPushButton *>())
+            if (b->text().startsWith(QStringLiteral("Acknowledge")))
+                ackButton = b;
+        QVERIFY(ackButton);
+        QTRY_VERIFY(ackButton->isEnabled()); // showAlert selected it
+        ackButton->click();
+        auto *dialog = alerts->findChild<AcknowledgeDialog *>();
+        QVERIFY(dialog);
+        const QList<QLabel *> labels = dialog->findChildren<QLabel *>();
+        QVERIFY(std::any_of(labels.begin(), labels.end(),
+                            [&](const QLabel *l) { return l->text().contains(QStringLiteral("#%1").arg(id)); }));
+        dialog->reject();
         QTRY_VERIFY([&] {
             alerts->acknowledgeSelected(QStringLiteral("tester"), QStringLiteral("seen"));
             return acked.wait(2000);

@@ -10,6 +10,39 @@
     </message>
 </context>
 <context>
+    <name>fg::AcknowledgeDialog</name>
+    <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="14"/>
+        <source>Acknowledge alert</source>
+        <translation>Alarm bestätigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="18"/>
+        <source>Who takes care of it</source>
+        <translation>Wer sich darum kümmert</translation>
+    </message>
+    <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="19"/>
+        <source>Optional, e.g. &quot;rolling back the deploy&quot;</source>
+        <translation>Optional, z. B. „Deployment wird zurückgerollt“</translation>
+    </message>
+    <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="21"/>
+        <source>Acknowledge</source>
+        <translation>Bestätigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="24"/>
+        <source>Your name:</source>
+        <translation>Ihr Name:</translation>
+    </message>
+    <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="25"/>
+        <source>Note:</source>
+        <translation>Notiz:</translation>
+    </message>
+</context>
+<context>
     <name>fg::AlertsModel</name>
     <message>
         <location filename="../ui/alertsmodel.cpp" line="55"/>
@@ -70,47 +103,47 @@
 <context>
     <name>fg::AlertsView</name>
     <message>
-        <location filename="../ui/alertsview.cpp" line="26"/>
+        <location filename="../ui/alertsview.cpp" line="28"/>
         <source>Open</source>
         <translation>Offen</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="27"/>
+        <location filename="../ui/alertsview.cpp" line="29"/>
         <source>All</source>
         <translation>Alle</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="28"/>
+        <location filename="../ui/alertsview.cpp" line="30"/>
         <source>Firing</source>
         <translation>Aktiv</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="29"/>
+        <location filename="../ui/alertsview.cpp" line="31"/>
         <source>Resolved</source>
         <translation>Behoben</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="30"/>
+        <location filename="../ui/alertsview.cpp" line="32"/>
         <source>Acknowledge…</source>
         <translation>Bestätigen…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="31"/>
+        <location filename="../ui/alertsview.cpp" line="35"/>
         <source>Send test alert</source>
         <translation>Testalarm senden</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="32"/>
+        <location filename="../ui/alertsview.cpp" line="36"/>
         <source>Export CSV…</source>
         <translation>CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="34"/>
+        <location filename="../ui/alertsview.cpp" line="38"/>
         <source>Show:</source>
         <translation>Anzeigen:</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="87"/>
+        <location filename="../ui/alertsview.cpp" line="93"/>
         <source>%n alert(s)</source>
         <translation>
             <numerusform>%n Alarm</numerusform>
@@ -118,93 +151,88 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="123"/>
+        <location filename="../ui/alertsview.cpp" line="129"/>
         <source>&lt;p&gt;Acknowledged by %1: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;Bestätigt von %1: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="126"/>
+        <location filename="../ui/alertsview.cpp" line="132"/>
         <source>&lt;h4&gt;History&lt;/h4&gt;&lt;ul&gt;</source>
         <translation>&lt;h4&gt;Verlauf&lt;/h4&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="133"/>
+        <location filename="../ui/alertsview.cpp" line="139"/>
         <source>&lt;/ul&gt;&lt;h4&gt;Notifications&lt;/h4&gt;&lt;ul&gt;</source>
         <translation>&lt;/ul&gt;&lt;h4&gt;Benachrichtigungen&lt;/h4&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="150"/>
-        <source>Acknowledge alert</source>
-        <translation>Alarm bestätigen</translation>
+        <location filename="../ui/alertsview.cpp" line="162"/>
+        <source>#%1 %2 — %3</source>
+        <translation>#%1 %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="150"/>
-        <source>Note (optional):</source>
-        <translation>Notiz (optional):</translation>
-    </message>
-    <message>
-        <location filename="../ui/alertsview.cpp" line="163"/>
+        <location filename="../ui/alertsview.cpp" line="186"/>
         <source>Acknowledged</source>
         <translation>Bestätigt</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="176"/>
+        <location filename="../ui/alertsview.cpp" line="199"/>
         <source>Test alert sent to every enabled channel</source>
         <translation>Testalarm an alle aktiven Kanäle gesendet</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="183"/>
+        <location filename="../ui/alertsview.cpp" line="206"/>
         <source>Last 24 hours</source>
         <translation>Letzte 24 Stunden</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="183"/>
+        <location filename="../ui/alertsview.cpp" line="206"/>
         <source>Last 7 days</source>
         <translation>Letzte 7 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="183"/>
+        <location filename="../ui/alertsview.cpp" line="206"/>
         <source>Last 30 days</source>
         <translation>Letzte 30 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="183"/>
+        <location filename="../ui/alertsview.cpp" line="206"/>
         <source>Everything</source>
         <translation>Alles</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="185"/>
-        <location filename="../ui/alertsview.cpp" line="188"/>
+        <location filename="../ui/alertsview.cpp" line="208"/>
+        <location filename="../ui/alertsview.cpp" line="211"/>
         <source>Export alerts</source>
         <translation>Alarme exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="185"/>
+        <location filename="../ui/alertsview.cpp" line="208"/>
         <source>Range:</source>
         <translation>Zeitraum:</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="189"/>
+        <location filename="../ui/alertsview.cpp" line="212"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="200"/>
+        <location filename="../ui/alertsview.cpp" line="223"/>
         <source>Exporting alerts…</source>
         <translation>Alarme werden exportiert…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="200"/>
+        <location filename="../ui/alertsview.cpp" line="223"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="213"/>
+        <location filename="../ui/alertsview.cpp" line="236"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="215"/>
+        <location filename="../ui/alertsview.cpp" line="238"/>
         <source>Exported %n alert(s)</source>
         <translation>
             <numerusform>%n Alarm exportiert</numerusform>
@@ -493,7 +521,7 @@
     <name>fg::MainWindow</name>
     <message>
         <location filename="../ui/mainwindow.cpp" line="36"/>
-        <location filename="../ui/mainwindow.cpp" line="188"/>
+        <location filename="../ui/mainwindow.cpp" line="193"/>
         <source>FlowGuard</source>
         <translation>FlowGuard</translation>
     </message>
@@ -508,17 +536,17 @@
         <translation>Regeln</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="71"/>
+        <location filename="../ui/mainwindow.cpp" line="75"/>
         <source>&amp;Settings</source>
         <translation>&amp;Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="72"/>
+        <location filename="../ui/mainwindow.cpp" line="76"/>
         <source>Notification &amp;channels…</source>
         <translation>Benachrichtigungs&amp;kanäle…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="52"/>
+        <location filename="../ui/mainwindow.cpp" line="56"/>
         <source>Starting…</source>
         <translation>Startet…</translation>
     </message>
@@ -538,59 +566,59 @@
         <translation>Logs</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="49"/>
+        <location filename="../ui/mainwindow.cpp" line="53"/>
         <source>The listener your services send their logs and metrics to</source>
         <translation>Der Listener, an den Ihre Dienste Logs und Metriken senden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="62"/>
+        <location filename="../ui/mainwindow.cpp" line="66"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="63"/>
-        <location filename="../ui/mainwindow.cpp" line="92"/>
-        <location filename="../ui/mainwindow.cpp" line="155"/>
+        <location filename="../ui/mainwindow.cpp" line="67"/>
+        <location filename="../ui/mainwindow.cpp" line="96"/>
+        <location filename="../ui/mainwindow.cpp" line="160"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="64"/>
+        <location filename="../ui/mainwindow.cpp" line="68"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="70"/>
+        <location filename="../ui/mainwindow.cpp" line="74"/>
         <source>&amp;Refresh</source>
         <translation>A&amp;ktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="90"/>
+        <location filename="../ui/mainwindow.cpp" line="94"/>
         <source>&amp;Open FlowGuard</source>
         <translation>FlowGuard &amp;öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="139"/>
+        <location filename="../ui/mainwindow.cpp" line="144"/>
         <source>FlowGuard keeps monitoring</source>
         <translation>FlowGuard überwacht weiter</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="140"/>
+        <location filename="../ui/mainwindow.cpp" line="145"/>
         <source>FlowGuard is still receiving events and will notify you of alerts. Open it from the tray icon; quit it from the tray menu or with Ctrl+Q.</source>
         <translation>FlowGuard empfängt weiter Ereignisse und benachrichtigt Sie bei Alarmen. Öffnen Sie es über das Symbol im Infobereich; beenden Sie es über dessen Menü oder mit Strg+Q.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="151"/>
+        <location filename="../ui/mainwindow.cpp" line="156"/>
         <source>Quit FlowGuard?</source>
         <translation>FlowGuard beenden?</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="152"/>
+        <location filename="../ui/mainwindow.cpp" line="157"/>
         <source>Closing the window stops FlowGuard: services can no longer send events to it and no alerts will be raised.</source>
         <translation>Das Schließen des Fensters beendet FlowGuard: Dienste können keine Ereignisse mehr senden, und es werden keine Alarme ausgelöst.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="188"/>
+        <location filename="../ui/mainwindow.cpp" line="193"/>
         <source>FlowGuard — %n firing alert(s)</source>
         <translation>
             <numerusform>FlowGuard — %n aktiver Alarm</numerusform>
@@ -598,27 +626,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="234"/>
+        <location filename="../ui/mainwindow.cpp" line="242"/>
         <source>%1 items/s</source>
         <translation>%1 Einträge/s</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="235"/>
+        <location filename="../ui/mainwindow.cpp" line="243"/>
+        <source>Accepted items per second over the last 10 seconds</source>
+        <translation>Angenommene Einträge pro Sekunde in den letzten 10 Sekunden</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="244"/>
         <source>%1 logs, %2 metric points</source>
         <translation>%1 Logs, %2 Metrikpunkte</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="236"/>
+        <location filename="../ui/mainwindow.cpp" line="245"/>
         <source>%1 ingest requests (%2 items rejected)</source>
         <translation>%1 Ingest-Anfragen (%2 Einträge abgelehnt)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="238"/>
+        <location filename="../ui/mainwindow.cpp" line="247"/>
         <source>Writing (%1 requests queued)</source>
         <translation>Schreibt (%1 Anfragen in der Warteschlange)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="238"/>
+        <location filename="../ui/mainwindow.cpp" line="247"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>

@@ -44,6 +44,10 @@ MainWindow::MainWindow(QWidget *parent)
     setCentralWidget(m_tabs);
     connect(m_overview, &ServicesOverview::openService, this, &MainWindow::openService);
     connect(m_overview, &ServicesOverview::refreshed, this, &MainWindow::showWorstState);
+    connect(m_alerts, &AlertsView::acknowledgerChanged, this, [this](const QString &name) {
+        if (m_settings)
+            WindowSettings(m_settings).setAcknowledger(name);
+    });
     buildMenus();
     m_listen->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_listen->setToolTip(tr("The listener your services send their logs and metrics to"));
@@ -109,6 +113,7 @@ void MainWindow::setSettings(QSettings *settings)
     m_tabs->setCurrentIndex(qBound(0, saved.view(), m_tabs->count() - 1));
     m_service->setRangeIndex(saved.serviceRange());
     m_logs->setRangeIndex(saved.logsRange());
+    m_alerts->setAcknowledger(saved.acknowledger());
 }
 
 void MainWindow::saveLayout()

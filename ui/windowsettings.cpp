@@ -10,6 +10,7 @@ const QString kSplitters = QStringLiteral("window/splitters/");
 const QString kView = QStringLiteral("window/view");
 const QString kServiceRange = QStringLiteral("window/service_range");
 const QString kLogsRange = QStringLiteral("window/logs_range");
+const QString kAcknowledger = QStringLiteral("window/acknowledger");
 const QString kTrayNotice = QStringLiteral("window/tray_notice_shown");
 } // namespace
 
@@ -23,6 +24,8 @@ int WindowSettings::serviceRange() const { return m_settings->value(kServiceRang
 void WindowSettings::setServiceRange(int index) { m_settings->setValue(kServiceRange, index); }
 int WindowSettings::logsRange() const { return m_settings->value(kLogsRange, -1).toInt(); }
 void WindowSettings::setLogsRange(int index) { m_settings->setValue(kLogsRange, index); }
+QString WindowSettings::acknowledger() const { return m_settings->value(kAcknowledger).toString(); }
+void WindowSettings::setAcknowledger(const QString &name) { m_settings->setValue(kAcknowledger, name); }
 bool WindowSettings::trayNoticeShown() const { return m_settings->value(kTrayNotice, false).toBool(); }
 void WindowSettings::setTrayNoticeShown() { m_settings->setValue(kTrayNotice, true); }
 

@@ -23,6 +23,9 @@ public:
     void setServiceRange(int index);
     int logsRange() const;
     void setLogsRange(int index);
+    // The name alerts are acknowledged with from this window.
+    QString acknowledger() const;
+    void setAcknowledger(const QString &name);
     // The "FlowGuard keeps running in the tray" notice is shown once.
     bool trayNoticeShown() const;
     void setTrayNoticeShown();
