@@ -5,6 +5,7 @@
 #include <QSettings>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
+#include <QToolButton>
 #include <QFile>
 #include <QLabel>
 #include <QSignalSpy>
@@ -19,6 +20,7 @@
 #include "engine/engine.h"
 #include "mainwindow.h"
 #include "ingestrate.h"
+#include "logsmodel.h"
 #include "logsview.h"
 #include "rulesview.h"
 #include "serviceview.h"
@@ -55,6 +57,7 @@ private slots:
     }
     void closeToTrayKeepsServingAndLayoutIsRestored();
     void titleCountsFiringAlerts();
+    void serviceViewOpensItsLogs();
 
     void showsEngineStats()
     {
@@ -292,6 +295,36 @@ void TstMainWindow::titleCountsFiringAlerts()
     });
     QTRY_VERIFY_WITH_TIMEOUT(w.firingAlerts() > 0, 20000);
     QVERIFY2(w.windowTitle().contains(QStringLiteral("firing")), qPrintable(w.windowTitle()));
+    engine.stop();
+}
+
+void TstMainWindow::serviceViewOpensItsLogs()
+{
+    EngineConfig c;
+    c.listenPort = 0;
+    c.dbPath = m_dir.filePath(QStringLiteral("servicelogs.db"));
+    Engine engine(c);
+    QString err;
+    QVERIFY2(engine.start(&err), qPrintable(err));
+    TestHttpClient client(engine.port());
+    QCOMPARE(client.post("/api/ingest/logs", R"([{"service":"pay","message":"paid"},{"service":"ship","message":"shipped"}])").status, 202);
+    MainWindow w;
+    w.setApi([&engine](const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
+                       std::function<void(const HttpResponse &)> done) {
+        engine.callApi(method, target, body, context, std::move(done));
+    });
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.openService(QStringLiteral("pay"));
+    QToolButton *logs = nullptr;
+    for (QToolButton *b : w.serviceView()->findChildren<QToolButton *>())
+        if (b->text() == QLatin1String("Logs"))
+            logs = b;
+    QVERIFY(logs);
+    logs->click();
+    QCOMPARE(w.findChild<QTabWidget *>()->currentWidget(), static_cast<QWidget *>(w.logsView()));
+    QTRY_COMPARE(w.logsView()->model()->rowCount(), 1);
+    QCOMPARE(w.logsView()->model()->row(0).service, QStringLiteral("pay"));
     engine.stop();
 }
 

@@ -521,7 +521,7 @@
     <name>fg::MainWindow</name>
     <message>
         <location filename="../ui/mainwindow.cpp" line="36"/>
-        <location filename="../ui/mainwindow.cpp" line="193"/>
+        <location filename="../ui/mainwindow.cpp" line="197"/>
         <source>FlowGuard</source>
         <translation>FlowGuard</translation>
     </message>
@@ -536,17 +536,17 @@
         <translation>Regeln</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="75"/>
+        <location filename="../ui/mainwindow.cpp" line="79"/>
         <source>&amp;Settings</source>
         <translation>&amp;Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="76"/>
+        <location filename="../ui/mainwindow.cpp" line="80"/>
         <source>Notification &amp;channels…</source>
         <translation>Benachrichtigungs&amp;kanäle…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="56"/>
+        <location filename="../ui/mainwindow.cpp" line="60"/>
         <source>Starting…</source>
         <translation>Startet…</translation>
     </message>
@@ -566,59 +566,59 @@
         <translation>Logs</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="53"/>
+        <location filename="../ui/mainwindow.cpp" line="57"/>
         <source>The listener your services send their logs and metrics to</source>
         <translation>Der Listener, an den Ihre Dienste Logs und Metriken senden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="66"/>
+        <location filename="../ui/mainwindow.cpp" line="70"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="67"/>
-        <location filename="../ui/mainwindow.cpp" line="96"/>
-        <location filename="../ui/mainwindow.cpp" line="160"/>
+        <location filename="../ui/mainwindow.cpp" line="71"/>
+        <location filename="../ui/mainwindow.cpp" line="100"/>
+        <location filename="../ui/mainwindow.cpp" line="164"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="68"/>
+        <location filename="../ui/mainwindow.cpp" line="72"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="74"/>
+        <location filename="../ui/mainwindow.cpp" line="78"/>
         <source>&amp;Refresh</source>
         <translation>A&amp;ktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="94"/>
+        <location filename="../ui/mainwindow.cpp" line="98"/>
         <source>&amp;Open FlowGuard</source>
         <translation>FlowGuard &amp;öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="144"/>
+        <location filename="../ui/mainwindow.cpp" line="148"/>
         <source>FlowGuard keeps monitoring</source>
         <translation>FlowGuard überwacht weiter</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="145"/>
+        <location filename="../ui/mainwindow.cpp" line="149"/>
         <source>FlowGuard is still receiving events and will notify you of alerts. Open it from the tray icon; quit it from the tray menu or with Ctrl+Q.</source>
         <translation>FlowGuard empfängt weiter Ereignisse und benachrichtigt Sie bei Alarmen. Öffnen Sie es über das Symbol im Infobereich; beenden Sie es über dessen Menü oder mit Strg+Q.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="156"/>
+        <location filename="../ui/mainwindow.cpp" line="160"/>
         <source>Quit FlowGuard?</source>
         <translation>FlowGuard beenden?</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="157"/>
+        <location filename="../ui/mainwindow.cpp" line="161"/>
         <source>Closing the window stops FlowGuard: services can no longer send events to it and no alerts will be raised.</source>
         <translation>Das Schließen des Fensters beendet FlowGuard: Dienste können keine Ereignisse mehr senden, und es werden keine Alarme ausgelöst.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="193"/>
+        <location filename="../ui/mainwindow.cpp" line="197"/>
         <source>FlowGuard — %n firing alert(s)</source>
         <translation>
             <numerusform>FlowGuard — %n aktiver Alarm</numerusform>
@@ -626,32 +626,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="242"/>
+        <location filename="../ui/mainwindow.cpp" line="246"/>
         <source>%1 items/s</source>
         <translation>%1 Einträge/s</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="243"/>
+        <location filename="../ui/mainwindow.cpp" line="247"/>
         <source>Accepted items per second over the last 10 seconds</source>
         <translation>Angenommene Einträge pro Sekunde in den letzten 10 Sekunden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="244"/>
+        <location filename="../ui/mainwindow.cpp" line="248"/>
         <source>%1 logs, %2 metric points</source>
         <translation>%1 Logs, %2 Metrikpunkte</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="245"/>
+        <location filename="../ui/mainwindow.cpp" line="249"/>
         <source>%1 ingest requests (%2 items rejected)</source>
         <translation>%1 Ingest-Anfragen (%2 Einträge abgelehnt)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="247"/>
+        <location filename="../ui/mainwindow.cpp" line="251"/>
         <source>Writing (%1 requests queued)</source>
         <translation>Schreibt (%1 Anfragen in der Warteschlange)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="247"/>
+        <location filename="../ui/mainwindow.cpp" line="251"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
@@ -911,52 +911,62 @@
         <translation>Zurück zu den Verläufen des ganzen Dienstes</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="114"/>
+        <location filename="../ui/serviceview.cpp" line="115"/>
+        <source>Logs</source>
+        <translation>Logs</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="116"/>
+        <source>This service&apos;s stored logs</source>
+        <translation>Die gespeicherten Logs dieses Dienstes</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="123"/>
         <source>Range:</source>
         <translation>Zeitraum:</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="130"/>
+        <location filename="../ui/serviceview.cpp" line="139"/>
         <source>Double click an endpoint for its own timelines</source>
         <translation>Doppelklick auf einen Endpunkt zeigt seine eigenen Verläufe</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="289"/>
+        <location filename="../ui/serviceview.cpp" line="298"/>
         <source>p95</source>
         <translation>p95</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="289"/>
+        <location filename="../ui/serviceview.cpp" line="298"/>
         <source>p99</source>
         <translation>p99</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="291"/>
+        <location filename="../ui/serviceview.cpp" line="300"/>
         <source>error rate</source>
         <translation>Fehlerquote</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="293"/>
+        <location filename="../ui/serviceview.cpp" line="302"/>
         <source>throughput</source>
         <translation>Durchsatz</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="317"/>
+        <location filename="../ui/serviceview.cpp" line="326"/>
         <source>p95 %1 ms</source>
         <translation>p95 %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="319"/>
+        <location filename="../ui/serviceview.cpp" line="328"/>
         <source> (baseline %1 ms)</source>
         <translation> (Basislinie %1 ms)</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="322"/>
+        <location filename="../ui/serviceview.cpp" line="331"/>
         <source>errors %1 %</source>
         <translation>Fehler %1 %</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/serviceview.cpp" line="325"/>
+        <location filename="../ui/serviceview.cpp" line="334"/>
         <source>%n open degradation(s)</source>
         <translation>
             <numerusform>%n offene Verschlechterung</numerusform>

@@ -34,7 +34,6 @@ public:
     int rangeIndex() const;
     void setRangeIndex(int index);
     LogsModel *model() const { return m_model; }
-    QLineEdit *textFilter() const { return m_text; }
     QComboBox *levelFilter() const { return m_level; }
 
 protected:

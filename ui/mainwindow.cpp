@@ -44,6 +44,10 @@ MainWindow::MainWindow(QWidget *parent)
     setCentralWidget(m_tabs);
     connect(m_overview, &ServicesOverview::openService, this, &MainWindow::openService);
     connect(m_overview, &ServicesOverview::refreshed, this, &MainWindow::showWorstState);
+    connect(m_service, &ServiceView::openLogs, this, [this](const QString &service) {
+        m_tabs->setCurrentWidget(m_logs);
+        m_logs->showService(service);
+    });
     connect(m_alerts, &AlertsView::acknowledgerChanged, this, [this](const QString &name) {
         if (m_settings)
             WindowSettings(m_settings).setAcknowledger(name);

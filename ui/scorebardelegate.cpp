@@ -1,5 +1,6 @@
 #include "scorebardelegate.h"
 
+#include <QApplication>
 #include <QPainter>
 
 namespace fg {
@@ -10,7 +11,8 @@ void ScoreBarDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     initStyleOption(&opt, index);
     const QString text = opt.text;
     opt.text.clear();
-    opt.widget->style()->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
+    const QStyle *style = opt.widget ? opt.widget->style() : QApplication::style();
+    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
     const QVariant score = index.data(m_valueRole);
     const QColor colour = index.data(m_colourRole).value<QColor>();
     const QRect r = option.rect.adjusted(4, 5, -4, -5);

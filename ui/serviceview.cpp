@@ -111,6 +111,15 @@ ServiceView::ServiceView(const ApiClient *api, QWidget *parent)
     top->addWidget(m_wholeService);
     top->addSpacing(12);
     top->addWidget(m_summary, 1);
+    auto *logs = new QToolButton;
+    logs->setText(tr("Logs"));
+    logs->setToolTip(tr("This service's stored logs"));
+    connect(logs, &QToolButton::clicked, this, [this] {
+        if (!m_service.isEmpty())
+            emit openLogs(m_service);
+    });
+    top->addWidget(logs);
+    top->addSpacing(12);
     top->addWidget(new QLabel(tr("Range:")));
     top->addWidget(m_range);
 

@@ -48,11 +48,11 @@ public:
     EndpointsModel *endpointsModel() const { return m_endpoints; }
     PatternsModel *patternsModel() const { return m_patterns; }
     QComboBox *rangeBox() const { return m_range; }
-    QSplitter *splitter() const { return m_split; }
 
 signals:
     // After the timelines were drawn (tests and the screenshot tool wait for it).
     void timelinesLoaded();
+    void openLogs(const QString &service);
 
 protected:
     void showEvent(QShowEvent *event) override;

@@ -1,5 +1,6 @@
 #include "sparklinedelegate.h"
 
+#include <QApplication>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -14,7 +15,8 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     QStyleOptionViewItem opt(option);
     initStyleOption(&opt, index);
     opt.text.clear();
-    opt.widget->style()->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
+    const QStyle *style = opt.widget ? opt.widget->style() : QApplication::style();
+    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
     const auto values = index.data(m_role).value<QList<double>>();
     double lo = INFINITY, hi = -INFINITY;
     for (const double v : values)
