@@ -50,6 +50,9 @@ void addOptions(QCommandLineParser &p)
     p.addOption({QStringLiteral("max-body"), QStringLiteral("Largest request body (default 16MiB)."), QStringLiteral("SIZE")});
     p.addOption({QStringLiteral("max-inflight"), QStringLiteral("Ingest bytes held in memory before answering 503 (default 128MiB)."),
                  QStringLiteral("SIZE")});
+    p.addOption({QStringLiteral("max-services"),
+                 QStringLiteral("Distinct services kept; data of further new services is refused (default 10000)."),
+                 QStringLiteral("COUNT")});
     p.addOption({QStringLiteral("allowed-origins"), QStringLiteral("Browser origins allowed to write, comma-separated."),
                  QStringLiteral("LIST")});
     p.addOption({QStringLiteral("allowed-hosts"), QStringLiteral("Extra Host names the listener answers, comma-separated."),

@@ -124,7 +124,8 @@ void alertMinute(benchmark::State &state)
         rules.push_back(rule);
     }
     book.set(rules);
-    AlertEvaluator evaluator(&book, nullptr, 1, {});
+    IdAllocator ids_evaluator(1);
+    AlertEvaluator evaluator(&book, nullptr, &ids_evaluator, {});
     std::mt19937 rng(2);
     std::vector<KpiRollup> minutes;
     for (std::size_t m = 0; m < 5000; ++m)

@@ -2,6 +2,11 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
 #include "alerting/alertcsv.h"
 #include "alerting/alertevaluator.h"
 #include "alerting/condition.h"
@@ -77,16 +82,23 @@ private slots:
         QTest::addColumn<int>("errors");
         QTest::addColumn<double>("latency");
         QTest::addColumn<bool>("expected");
-        QTest::newRow("rate over") << "error_rate > 0.05" << 100 << 6 << 10.0 << true;
-        QTest::newRow("rate under") << "error_rate > 0.05" << 100 << 5 << 10.0 << false;
-        QTest::newRow("percent") << "error_rate >= 5%" << 100 << 5 << 10.0 << true;
+        // An error rate starts an alert only with evidence: its 95 % Wilson lower bound over the threshold.
+        QTest::newRow("rate over") << "error_rate > 0.05" << 1000 << 80 << 10.0 << true;
+        QTest::newRow("rate under") << "error_rate > 0.05" << 1000 << 50 << 10.0 << false;
+        QTest::newRow("rate over, little evidence") << "error_rate > 0.05" << 100 << 6 << 10.0 << false;
+        QTest::newRow("one error at night") << "error_rate > 5%" << 18 << 1 << 10.0 << false;
+        QTest::newRow("few failures") << "error_rate > 5%" << 4 << 2 << 10.0 << false;
+        QTest::newRow("many failures") << "error_rate > 5%" << 60 << 12 << 10.0 << true;
+        QTest::newRow("percent") << "error_rate >= 5%" << 2000 << 140 << 10.0 << true;
+        QTest::newRow("rate below") << "error_rate < 5%" << 1000 << 10 << 10.0 << true;
+        QTest::newRow("rate below, few") << "error_rate < 5%" << 10 << 0 << 10.0 << false;
         QTest::newRow("latency ms") << "p95_latency_ms > 800" << 10 << 0 << 900.0 << true;
         QTest::newRow("latency s unit") << "p95_latency_ms > 1s" << 10 << 0 << 900.0 << false;
         QTest::newRow("throughput") << "throughput < 1" << 200 << 0 << 10.0 << true; // 200 / 300 s
         QTest::newRow("count errors") << "count(level>=ERROR) > 50" << 100 << 51 << 10.0 << true;
         QTest::newRow("count all") << "count(*) >= 100" << 100 << 0 << 10.0 << true;
         QTest::newRow("and") << "error_rate > 1% and p99_latency_ms > 500" << 100 << 2 << 400.0 << false;
-        QTest::newRow("or") << "error_rate > 1% || p99_latency_ms > 500" << 100 << 2 << 400.0 << true;
+        QTest::newRow("or") << "error_rate > 1% || p99_latency_ms > 500" << 1000 << 30 << 400.0 << true;
         QTest::newRow("not parens") << "not (requests < 10) AND errors == 0" << 100 << 0 << 1.0 << true;
         QTest::newRow("precedence") << "requests > 1000 or requests > 50 and errors > 0" << 100 << 1 << 1.0 << true;
     }
@@ -165,7 +177,10 @@ private slots:
     {
         RuleBook book;
         book.set({thresholdRule(10, "error_rate > 5%", 1, 2)});
-        AlertEvaluator ev(&book, nullptr, 1, {});
+        AlertEvaluator::Options options;
+        options.clearMinutes = 2;
+        IdAllocator ids_ev(1);
+        AlertEvaluator ev(&book, nullptr, &ids_ev, options);
         const TimeNs wall = kT0 + 3 * kMin; // the data is live
         auto feed = [&](int m, int errors) { return ev.onMinutes({minute(m, 100, errors)}, {}, {}, wall + m * kMin); };
         QVERIFY(feed(0, 1).empty());
@@ -179,9 +194,12 @@ private slots:
         QCOMPARE(c.notifications.size(), std::size_t(1));
         QCOMPARE(c.alerts.back().firedAt, kT0 + 3 * kMin); // event time of the minute that made it fire
         QVERIFY(QString::fromStdString(c.alerts.back().explanation).contains(QStringLiteral("error rate 10 %")));
-        // 4.8 % is under the threshold but inside the 10 % hysteresis band: still firing.
+        // 4.8 % is under the threshold but inside the 10 % hysteresis band: still firing, and still quoting
+        // the numbers that made it fire (never "error rate 4.76 % (rule: > 5 %)").
         c = feed(4, 5);
         QCOMPARE(countTransitions(c, "resolved"), 0);
+        QVERIFY2(QString::fromStdString(c.alerts.back().explanation).contains(QStringLiteral("error rate 10 %")),
+                 c.alerts.back().explanation.c_str());
         c = feed(5, 4); // clearly under, first clear minute
         QCOMPARE(countTransitions(c, "resolved"), 0);
         c = feed(6, 4); // second clear minute: resolved at the first clear minute's start
@@ -196,7 +214,8 @@ private slots:
     {
         RuleBook book;
         book.set({thresholdRule(10, "error_rate > 5%", 1, 5)});
-        AlertEvaluator ev(&book, nullptr, 1, {});
+        IdAllocator ids_ev(1);
+        AlertEvaluator ev(&book, nullptr, &ids_ev, {});
         AlertChanges c = ev.onMinutes({minute(0, 100, 10)}, {}, {}, kT0 + kMin);
         QCOMPARE(c.alerts.size(), std::size_t(1));
         c = ev.onMinutes({minute(1, 100, 0)}, {}, {}, kT0 + 2 * kMin);
@@ -209,7 +228,8 @@ private slots:
         // One bad minute among five does not push a 5-minute error rate over 5 %.
         RuleBook book;
         book.set({thresholdRule(10, "error_rate > 5%", 5, 0)});
-        AlertEvaluator ev(&book, nullptr, 1, {});
+        IdAllocator ids_ev(1);
+        AlertEvaluator ev(&book, nullptr, &ids_ev, {});
         for (int m = 0; m < 4; ++m)
             QVERIFY(ev.onMinutes({minute(m, 100, 0)}, {}, {}, kT0 + m * kMin).empty());
         QVERIFY(ev.onMinutes({minute(4, 100, 20)}, {}, {}, kT0 + 4 * kMin).empty()); // 20/500 = 4 %
@@ -222,7 +242,8 @@ private slots:
         book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
         AlertEvaluator::Options o;
         o.clearMinutes = 1;
-        AlertEvaluator ev(&book, nullptr, 1, o);
+        IdAllocator ids_ev(1);
+        AlertEvaluator ev(&book, nullptr, &ids_ev, o);
         int notified = 0, fired = 0;
         // Flapping every other minute for 40 minutes of live data.
         for (int m = 0; m < 40; ++m) {
@@ -241,7 +262,8 @@ private slots:
     {
         RuleBook book;
         book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
-        AlertEvaluator ev(&book, nullptr, 1, {});
+        IdAllocator ids_ev(1);
+        AlertEvaluator ev(&book, nullptr, &ids_ev, {});
         const TimeNs muchLater = kT0 + 30 * 24 * 60 * kMin; // a backfill of last month
         const AlertChanges c = ev.onMinutes({minute(0, 100, 10)}, {}, {}, muchLater);
         QCOMPARE(countTransitions(c, "firing"), 1);
@@ -255,7 +277,8 @@ private slots:
         AlertRule rule = thresholdRule(10, "error_rate > 5%", 1, 0);
         rule.tags = {"payments"};
         book.set({rule});
-        AlertEvaluator ev(&book, nullptr, 1, {});
+        IdAllocator ids_ev(1);
+        AlertEvaluator ev(&book, nullptr, &ids_ev, {});
         Silence s;
         s.tag = "payments";
         s.startsAt = kT0;
@@ -277,7 +300,8 @@ private slots:
         book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
         AlertEvaluator::Options o;
         o.repeatMinutes = 60;
-        AlertEvaluator ev(&book, nullptr, 1, o);
+        IdAllocator ids_ev(1);
+        AlertEvaluator ev(&book, nullptr, &ids_ev, o);
         AlertChanges c = ev.onMinutes({minute(0, 100, 10)}, {}, {}, kT0 + kMin);
         const std::int64_t id = c.alerts.back().id;
         QVERIFY(ev.tick({}, kT0 + 30 * kMin).notifications.empty());
@@ -285,7 +309,7 @@ private slots:
         QCOMPARE(c.notifications.size(), std::size_t(1));
         QCOMPARE(c.notifications.front().kind, NotificationIntent::Kind::Repeat);
         AlertChanges ack;
-        QVERIFY(ev.acknowledge(id, "ana", "on it", kT0 + 70 * kMin, &ack));
+        QVERIFY(ev.acknowledge(id, "ana", "on it", kT0 + 70 * kMin, [&](AlertChanges &&c) { ack = std::move(c); }, true));
         QCOMPARE(ack.alerts.back().acknowledgedBy, std::string("ana"));
         QVERIFY(ev.tick({}, kT0 + 200 * kMin).notifications.empty());
     }
@@ -305,7 +329,8 @@ private slots:
         book.set({rule, calm});
         ChannelBook channels;
         channels.set({channel(50, "pager"), channel(51, "team")});
-        AlertEvaluator ev(&book, &channels, 1, {});
+        IdAllocator ids_ev(1);
+        AlertEvaluator ev(&book, &channels, &ids_ev, {});
         ev.onMinutes({minute(0, 100, 10), minute(0, 100, 10, 100, "auth")}, {}, {}, kT0 + kMin);
         QVERIFY(ev.tick({}, kT0 + 15 * kMin).notifications.empty()); // 14 min after the notification
         AlertChanges c = ev.tick({}, kT0 + 16 * kMin);
@@ -317,10 +342,10 @@ private slots:
         // Acknowledged in time: no escalation.
         RuleBook book2;
         book2.set({rule});
-        AlertEvaluator acked(&book2, nullptr, 1, {});
+        IdAllocator ids_acked(1);
+        AlertEvaluator acked(&book2, nullptr, &ids_acked, {});
         const std::int64_t id = acked.onMinutes({minute(0, 100, 10)}, {}, {}, kT0 + kMin).alerts.back().id;
-        AlertChanges ack;
-        QVERIFY(acked.acknowledge(id, "ana", {}, kT0 + 5 * kMin, &ack));
+        QVERIFY(acked.acknowledge(id, "ana", {}, kT0 + 5 * kMin, [](AlertChanges &&) {}, true));
         QVERIFY(acked.tick({}, kT0 + 20 * kMin).notifications.empty());
     }
 
@@ -333,7 +358,8 @@ private slots:
         book.set({all, named});
         ChannelBook channels;
         channels.set({channel(50, "pager"), channel(51, "team"), channel(52, "off", false)});
-        AlertEvaluator ev(&book, &channels, 1, {});
+        IdAllocator ids_ev(1);
+        AlertEvaluator ev(&book, &channels, &ids_ev, {});
         const TimeNs wall = kT0 + kMin;
         const AlertChanges c = ev.onMinutes({minute(0, 100, 10, 900)}, {}, {}, wall);
         QCOMPARE(c.notifications.size(), std::size_t(2));
@@ -356,7 +382,8 @@ private slots:
         book.set({errors, slow});
         AlertEvaluator::Options o;
         o.clearMinutes = 1;
-        AlertEvaluator ev(&book, nullptr, 1, o);
+        IdAllocator ids_ev(1);
+        AlertEvaluator ev(&book, nullptr, &ids_ev, o);
         AlertChanges c = ev.onMinutes({minute(0, 100, 10, 100)}, {}, {}, kT0 + kMin);
         QCOMPARE(c.incidents.size(), std::size_t(1));
         const std::int64_t incident = c.incidents.back().id;
@@ -382,7 +409,8 @@ private slots:
     {
         RuleBook book;
         book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
-        AlertEvaluator ev(&book, nullptr, 1, {});
+        IdAllocator ids_ev(1);
+        AlertEvaluator ev(&book, nullptr, &ids_ev, {});
         KpiRollup checkout = minute(0, 100, 10);
         checkout.noteErrorTrace("trace-7");
         KpiRollup payments = minute(0, 100, 10, 100, "payments");
@@ -406,7 +434,8 @@ private slots:
         std::vector<AlertRule> rules = AlertRule::builtins();
         rules.push_back(thresholdRule(10, "error_rate > 5%", 1, 0));
         book.set(rules);
-        AlertEvaluator ev(&book, nullptr, 100, {});
+        IdAllocator ids_ev(100);
+        AlertEvaluator ev(&book, nullptr, &ids_ev, {});
         KpiRollup payments = minute(0, 100, 10, 100, "payments");
         payments.noteErrorTrace("trace-42");
         const std::int64_t incident = ev.onMinutes({payments}, {}, {}, kT0 + kMin).incidents.back().id;
@@ -423,13 +452,17 @@ private slots:
     {
         RuleBook book;
         book.set({thresholdRule(10, "error_rate > 5%", 1, 0), AlertRule::builtins().front()});
-        AlertEvaluator first(&book, nullptr, 1, {});
+        IdAllocator ids_first(1);
+        AlertEvaluator first(&book, nullptr, &ids_first, {});
         const Alert firing = first.onMinutes({minute(0, 100, 10)}, {}, {}, kT0 + kMin).alerts.back();
         Alert degradation = firing;
         degradation.id = 99;
         degradation.ruleId = 1;
         // A new run: the threshold alert carries on (no second alert), the detector's alert resolves.
-        AlertEvaluator second(&book, nullptr, 100, {});
+        AlertEvaluator::Options options;
+        options.clearMinutes = 2;
+        IdAllocator ids_second(100);
+        AlertEvaluator second(&book, nullptr, &ids_second, options);
         const AlertChanges restored = second.restoreOpen({firing, degradation}, {firing.id, 99}, kT0 + 2 * kMin);
         QCOMPARE(countTransitions(restored, "resolved"), 1);
         QCOMPARE(restored.alerts.back().id, std::int64_t(99));
@@ -472,12 +505,73 @@ private slots:
         QCOMPARE(json.value(QStringLiteral("duration_s")).toInteger(), 90);
     }
 
+    void acknowledgementsKeepTheirOrderWithTheLifecycle()
+    {
+        // The analysis thread updates a firing alert every minute while the API acknowledges it. Storage
+        // applies change sets in the order they are submitted; since the evaluator submits under its lock,
+        // no lifecycle copy older than the acknowledgement can land after it and wipe acknowledged_by.
+        RuleBook book;
+        book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
+        IdAllocator ids(1);
+        AlertEvaluator ev(&book, nullptr, &ids, {});
+        std::mutex storeMutex;
+        std::map<std::int64_t, Alert> store; // upsert by id, as the writer does
+        std::vector<std::string> acks;       // acknowledgement-only updates
+        auto submit = [&](AlertChanges &&c) {
+            std::lock_guard lock(storeMutex);
+            for (const Alert &a : c.alerts)
+                store[a.id] = a;
+            for (const Acknowledgement &k : c.acknowledgements) {
+                store[k.alertId].acknowledgedBy = k.by;
+                acks.push_back(k.by);
+            }
+        };
+        ev.onMinutes({minute(0, 100, 10)}, {}, {}, kT0 + kMin, submit);
+        const std::int64_t id = store.begin()->first;
+        std::thread lifecycle([&] {
+            for (int m = 1; m < 400; ++m)
+                ev.onMinutes({minute(m, 100, 10)}, {}, {}, kT0 + (m + 1) * kMin, submit);
+        });
+        for (int i = 0; i < 50; ++i) {
+            ev.acknowledge(id, "ana" + std::to_string(i), {}, kT0 + 2 * kMin, submit, true);
+            std::this_thread::yield();
+        }
+        lifecycle.join();
+        QCOMPARE(store.at(id).acknowledgedBy, std::string("ana49"));
+        // A resolved alert from the history: only its acknowledgement is written, never an older full row.
+        ev.acknowledge(9999, "bo", "late look", kT0, submit, true);
+        QCOMPARE(acks.back(), std::string("bo"));
+        QCOMPARE(store.at(9999).state, Alert::State::Pending); // untouched apart from the acknowledgement
+        // Unknown alerts are not written at all.
+        const std::size_t before = acks.size();
+        QVERIFY(!ev.acknowledge(12345, "x", {}, kT0, submit, false));
+        QCOMPARE(acks.size(), before);
+    }
+
+    void oneIdAllocatorForAlertsAndIncidents()
+    {
+        RuleBook book;
+        book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
+        IdAllocator ids(40);
+        AlertEvaluator ev(&book, nullptr, &ids, {});
+        Incident stored;
+        stored.id = 77;
+        stored.service = "other";
+        ev.restoreIncident(stored, 0);
+        const AlertChanges c = ev.onMinutes({minute(0, 100, 10)}, {}, {}, kT0 + kMin);
+        // Past every restored id, and rule ids taken from the same allocator never collide with them.
+        QVERIFY(c.alerts.back().id > 77);
+        QVERIFY(c.incidents.back().id > 77 && c.incidents.back().id != c.alerts.back().id);
+        QVERIFY(ids.next() > std::max(c.alerts.back().id, c.incidents.back().id));
+    }
+
     void testAlertIsRecordedAsATest()
     {
         RuleBook book;
-        AlertEvaluator ev(&book, nullptr, 7, {});
+        IdAllocator ids_ev(7);
+        AlertEvaluator ev(&book, nullptr, &ids_ev, {});
         AlertChanges c;
-        const Alert a = ev.testAlert("auth", kT0, &c);
+        const Alert a = ev.testAlert("auth", kT0, [&](AlertChanges &&changes) { c = std::move(changes); });
         QVERIFY(a.test);
         QCOMPARE(a.id, std::int64_t(7));
         QCOMPARE(c.notifications.size(), std::size_t(1));
@@ -489,7 +583,8 @@ private slots:
     {
         RuleBook book;
         book.set(AlertRule::builtins());
-        AlertEvaluator ev(&book, nullptr, 1, {});
+        IdAllocator ids_ev(1);
+        AlertEvaluator ev(&book, nullptr, &ids_ev, {});
         std::map<std::string, TimeNs> last{{"billing", kT0}};
         QVERIFY(ev.tick(last, kT0 + 9 * kMin).alerts.empty());
         AlertChanges c = ev.tick(last, kT0 + 10 * kMin);
@@ -506,7 +601,8 @@ private slots:
     {
         RuleBook book;
         book.set(AlertRule::builtins());
-        AlertEvaluator ev(&book, nullptr, 1, {});
+        IdAllocator ids_ev(1);
+        AlertEvaluator ev(&book, nullptr, &ids_ev, {});
         AnomalyRecord d;
         d.service = "checkout";
         d.startedAt = kT0;
@@ -520,10 +616,57 @@ private slots:
         QCOMPARE(c.notifications.size(), std::size_t(1)); // the degradation; the anomaly is recorded only
         QCOMPARE(c.alerts.front().explanation.substr(0, 30), d.explanation.substr(0, 30));
         d.endedAt = kT0 + 20 * kMin;
+        d.updatedAt = kT0 + 25 * kMin;
         c = ev.onMinutes({}, {d}, {}, kT0 + 25 * kMin);
+        // Cleared, but held for keepFiringMinutes: a return would be the same alert.
+        QCOMPARE(countTransitions(c, "resolved"), 0);
+        c = ev.onMinutes({minute(30, 100, 0)}, {}, {}, kT0 + 31 * kMin);
+        QCOMPARE(countTransitions(c, "resolved"), 0);
+        c = ev.onMinutes({minute(35, 100, 0)}, {}, {}, kT0 + 36 * kMin);
         QCOMPARE(countTransitions(c, "resolved"), 1);
-        QCOMPARE(c.alerts.back().resolvedAt, kT0 + 20 * kMin);
+        QCOMPARE(c.alerts.back().resolvedAt, kT0 + 20 * kMin); // when the detector saw it end
         QCOMPARE(c.notifications.back().kind, NotificationIntent::Kind::Resolved);
+    }
+
+    void aReturningDegradationIsTheSameAlert()
+    {
+        // resolve → fire → resolve → fire was four pages for one incident: now one alert, held open across
+        // the gaps, flagged as flapping when it keeps returning, resolved once it stays away.
+        RuleBook book;
+        book.set(AlertRule::builtins());
+        IdAllocator ids_ev(1);
+        AlertEvaluator ev(&book, nullptr, &ids_ev, {});
+        std::set<std::int64_t> ids;
+        int firings = 0, resolutions = 0;
+        bool flapping = false;
+        auto take = [&](const AlertChanges &c) {
+            for (const Alert &a : c.alerts)
+                ids.insert(a.id);
+            for (const AlertTransition &t : c.transitions) {
+                firings += t.to == "firing" && t.from != "firing" ? 1 : 0; // not the history notes
+                resolutions += t.to == "resolved" ? 1 : 0;
+                flapping |= t.reason.find("flapping") != std::string::npos;
+            }
+        };
+        for (int episode = 0; episode < 4; ++episode) {
+            AnomalyRecord d;
+            d.service = "checkout";
+            d.startedAt = kT0 + episode * 12 * kMin;
+            d.updatedAt = d.startedAt + 3 * kMin;
+            d.explanation = "checkout: error rate 9 % vs baseline 0.4 %.";
+            take(ev.onMinutes({minute(episode * 12 + 3, 100, 0)}, {d}, {}, d.updatedAt));
+            d.endedAt = d.startedAt + 6 * kMin;
+            d.updatedAt = d.startedAt + 8 * kMin;
+            take(ev.onMinutes({minute(episode * 12 + 8, 100, 0)}, {d}, {}, d.updatedAt));
+        }
+        QCOMPARE(int(ids.size()), 1);
+        QCOMPARE(firings, 1);
+        QCOMPARE(resolutions, 0);
+        QVERIFY(flapping);
+        // Gone for good: resolved once its (doubled, flapping) hold has passed.
+        for (int m = 45; m < 80 && resolutions == 0; ++m)
+            take(ev.onMinutes({minute(m, 100, 0)}, {}, {}, kT0 + (m + 1) * kMin));
+        QCOMPARE(resolutions, 1);
     }
 };
 

@@ -1,6 +1,7 @@
 #include <QTest>
 
 #include "analysis/templates/drainminer.h"
+#include "analysis/templates/templatetracker.h"
 
 using namespace fg;
 
@@ -37,6 +38,44 @@ private slots:
         QCOMPARE(QString::fromStdString(d.find(ids[0])->text()), QStringLiteral("Connection from <*> closed after <*> ms"));
         QCOMPARE(QString::fromStdString(d.find(ids[3])->text()), QStringLiteral("User <*> logged in"));
         QCOMPARE(QString::fromStdString(d.find(ids[6])->text()), QStringLiteral("Payment <*> declined: <*> <*>"));
+    }
+
+    void newErrorPatternsNeedWarmupAndRecurrence()
+    {
+        constexpr TimeNs t0 = 1'704'110'400LL * kNsPerSec, minute = 60 * kNsPerSec;
+        TemplateTracker t;
+        auto log = [&](TimeNs at, const std::string &message, Level level = Level::Error) {
+            LogRecord r;
+            r.service = "svc";
+            r.ts = at;
+            r.level = level;
+            r.message = message;
+            t.add(r);
+        };
+        auto noted = [&](TimeNs from, TimeNs to) {
+            int n = 0;
+            for (TimeNs m = from; m <= to; m += minute)
+                n += int(t.takeNewErrorTemplates("svc", m).size());
+            return n;
+        };
+        // In its first hour every error of a service is new: none is a new pattern.
+        for (int i = 0; i < 5; ++i)
+            log(t0 + i * minute, "database timeout after 30 s");
+        QCOMPARE(noted(t0, t0 + 10 * minute), 0);
+        // Past the warm-up, a one-off error line is not a pattern either.
+        log(t0 + 70 * minute, "cache shard 7 unreachable");
+        log(t0 + 90 * minute, "upstream reset by peer");
+        QCOMPARE(noted(t0 + 60 * minute, t0 + 100 * minute), 0);
+        // A new error that recurs three times within ten minutes is, in the minute it recurred.
+        log(t0 + 100 * minute, "payment gateway rejected token abc");
+        log(t0 + 102 * minute, "payment gateway rejected token def");
+        QCOMPARE(noted(t0 + 100 * minute, t0 + 102 * minute), 0);
+        log(t0 + 104 * minute, "payment gateway rejected token ghi");
+        QCOMPARE(noted(t0 + 104 * minute, t0 + 104 * minute), 1);
+        // Known ones stay known; info lines are never error patterns.
+        for (int i = 0; i < 4; ++i)
+            log(t0 + (110 + i) * minute, "user logged in from somewhere new", Level::Info);
+        QCOMPARE(noted(t0 + 105 * minute, t0 + 115 * minute), 0);
     }
 
     void newAndChangedAreReported()

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 
 #include "glob.h"
 #include "kpiwindow.h"
@@ -43,10 +44,22 @@ std::string_view notificationKindName(NotificationIntent::Kind kind)
     return "firing";
 }
 
-AlertEvaluator::AlertEvaluator(const RuleBook *rules, const ChannelBook *channels, std::int64_t nextId, Options options)
-    : m_rules(rules), m_channels(channels), m_options(options), m_nextId(std::max<std::int64_t>(nextId, 1))
+AlertEvaluator::AlertEvaluator(const RuleBook *rules, const ChannelBook *channels, IdAllocator *ids, Options options)
+    : m_rules(rules), m_channels(channels), m_options(options), m_ids(ids)
 {
 }
+
+namespace {
+// Hands the changes to `submit` (under the caller's lock) or back to the caller.
+AlertChanges deliver(AlertChanges &&changes, const AlertEvaluator::Submit &submit, bool evenEmpty)
+{
+    if (!submit)
+        return std::move(changes);
+    if (evenEmpty || !changes.empty())
+        submit(std::move(changes));
+    return {};
+}
+} // namespace
 
 void AlertEvaluator::notify(Alert &a, NotificationIntent::Kind kind, const std::vector<std::string> &names,
                             TimeNs wallNow, AlertChanges &out)
@@ -81,7 +94,7 @@ Alert &AlertEvaluator::create(const AlertRule &rule, const std::string &service,
                               TimeNs pendingSince, TimeNs wallNow)
 {
     Alert a;
-    a.id = m_nextId++;
+    a.id = m_ids->next();
     a.ruleId = rule.id;
     a.service = service;
     a.endpoint = endpoint;
@@ -176,6 +189,7 @@ void AlertEvaluator::restoreIncident(const Incident &incident, int openAlerts)
 {
     std::lock_guard lock(m_mutex);
     m_incidents[incident.id] = {incident, openAlerts, {}};
+    m_ids->reserveThrough(incident.id);
     std::int64_t &latest = m_serviceIncident[incident.service];
     latest = std::max(latest, incident.id);
 }
@@ -189,7 +203,7 @@ AlertChanges AlertEvaluator::restoreOpen(const std::vector<Alert> &open, const s
     for (const Alert &stored : open) {
         const AlertRule *rule = ruleById(stored.ruleId);
         Alert &a = m_open.emplace(stored.id, stored).first->second;
-        m_nextId = std::max(m_nextId, stored.id + 1);
+        m_ids->reserveThrough(stored.id);
         if (notified.count(a.id)) {
             m_lastNotified[a.id] = wallNow;
             m_firstNotified[a.id] = wallNow;
@@ -234,7 +248,7 @@ void AlertEvaluator::joinIncident(Alert &a, TimeNs at, TimeNs wallNow, AlertChan
         // Incidents that can no longer take alerts are only history now.
         for (auto it = m_incidents.begin(); it != m_incidents.end();)
             it = joinable(it->second, at) ? std::next(it) : m_incidents.erase(it);
-        const std::int64_t id = m_nextId++;
+        const std::int64_t id = m_ids->next();
         target = &m_incidents[id];
         target->incident.id = id;
         target->incident.service = a.service;
@@ -298,8 +312,13 @@ void AlertEvaluator::thresholdMinute(const AlertRule &rule, const KpiRollup &k, 
     const bool holding = a.state == Alert::State::Firing;
     if (rule.condition->evaluate(w, holding)) {
         t.clear = 0;
-        a.traceIds = w.merged.errorTraces;
-        a.explanation = rule.name + " on " + where(k.service, k.endpoint) + ": " + rule.condition->describe(w) + span + ".";
+        // An alert quotes the numbers that made it fire: a window inside the hysteresis margin keeps it
+        // open without rewriting its explanation below its own threshold.
+        if (!holding || rule.condition->evaluate(w)) {
+            a.traceIds = w.merged.errorTraces;
+            a.explanation =
+                rule.name + " on " + where(k.service, k.endpoint) + ": " + rule.condition->describe(w) + span + ".";
+        }
         if (!holding) {
             if (k.start - a.pendingSince >= rule.forMinutes * kMinuteNs) {
                 fire(a, rule, k.start, "condition held for " + std::to_string(rule.forMinutes) + " min", wallNow, out);
@@ -336,8 +355,8 @@ void AlertEvaluator::anomaly(const AnomalyRecord &r, TimeNs wallNow, AlertChange
             rule = &candidate;
             break;
         }
-    const std::string key = r.service + '\x1f' + r.endpoint + '\x1f' + r.kind + '\x1f' + r.metric + '\x1f'
-                            + std::to_string(r.startedAt);
+    const std::string family = r.service + '\x1f' + r.endpoint + '\x1f' + r.kind + '\x1f' + r.metric;
+    const std::string key = family + '\x1f' + std::to_string(r.startedAt);
     auto known = m_anomalyAlerts.find(key);
     Alert *a = nullptr;
     if (known != m_anomalyAlerts.end()) {
@@ -346,6 +365,23 @@ void AlertEvaluator::anomaly(const AnomalyRecord &r, TimeNs wallNow, AlertChange
             a = &it->second;
     }
     const std::string text = r.explanation + (r.recommendation.empty() ? "" : " " + r.recommendation);
+    if (auto held = m_held.find(family); !a && held != m_held.end()) {
+        // It came back while its alert was still held: the same incident, the same alert.
+        auto it = m_open.find(held->second.alertId);
+        m_held.erase(held);
+        if (it != m_open.end()) {
+            a = &it->second;
+            m_anomalyAlerts[key] = a->id;
+            std::deque<TimeNs> &returns = m_returns[a->id];
+            returns.push_back(r.startedAt);
+            while (!returns.empty() && returns.front() < r.startedAt - 60 * kMinuteNs)
+                returns.pop_front();
+            std::string note = "returned at " + formatIsoMs(r.startedAt) + " before its hold ended";
+            if (int(returns.size()) >= m_options.flappingReturns)
+                note += "; flapping: returned " + std::to_string(returns.size()) + " times within an hour";
+            out.transitions.push_back(historyNote(*a, wallNow, note));
+        }
+    }
     if (!a) {
         if (!rule)
             return;
@@ -359,18 +395,46 @@ void AlertEvaluator::anomaly(const AnomalyRecord &r, TimeNs wallNow, AlertChange
         fire(*a, *rule, r.startedAt, "detected by the analysis engine", wallNow, out);
     } else {
         a->explanation = text;
+        a->traceIds = r.traceIds;
         a->updated = wallNow;
         out.alerts.push_back(*a);
     }
     if (r.endedAt) {
         m_anomalyAlerts.erase(key);
-        resolve(*a, ruleById(a->ruleId), r.endedAt, "the detector cleared it", wallNow, out);
+        // Held before it resolves (twice as long when it flaps), so a return is the same alert.
+        const auto returns = m_returns.find(a->id);
+        const bool flapping = returns != m_returns.end() && int(returns->second.size()) >= m_options.flappingReturns;
+        const TimeNs hold = m_options.keepFiringMinutes * kMinuteNs * (flapping ? 2 : 1);
+        if (hold <= 0)
+            return resolve(*a, ruleById(a->ruleId), r.endedAt, "the detector cleared it", wallNow, out);
+        const TimeNs seen = std::max(r.endedAt, r.updatedAt);
+        m_held[family] = {a->id, r.endedAt, seen + hold, wallNow + hold};
+    }
+}
+
+void AlertEvaluator::releaseHeld(const std::string &service, TimeNs eventNow, TimeNs wallNow, AlertChanges &out)
+{
+    const std::string prefix = service + '\x1f';
+    for (auto it = m_held.lower_bound(prefix); it != m_held.end() && it->first.compare(0, prefix.size(), prefix) == 0;) {
+        if (eventNow < it->second.holdUntil && wallNow < it->second.wallUntil) {
+            ++it;
+            continue;
+        }
+        const Held held = it->second;
+        it = m_held.erase(it);
+        m_returns.erase(held.alertId);
+        auto open = m_open.find(held.alertId);
+        if (open != m_open.end())
+            resolve(open->second, ruleById(open->second.ruleId), held.endedAt,
+                    "the detector cleared it and it stayed clear for " + std::to_string(m_options.keepFiringMinutes)
+                        + " min",
+                    wallNow, out);
     }
 }
 
 AlertChanges AlertEvaluator::onMinutes(const std::vector<KpiRollup> &closed, const std::vector<AnomalyRecord> &anomalies,
                                        const std::vector<std::pair<std::string, TimeNs>> &newErrorTemplates,
-                                       TimeNs wallNow)
+                                       TimeNs wallNow, const Submit &submit)
 {
     std::lock_guard lock(m_mutex);
     m_snapshot = m_rules->current();
@@ -378,6 +442,8 @@ AlertChanges AlertEvaluator::onMinutes(const std::vector<KpiRollup> &closed, con
     for (const KpiRollup &k : closed) {
         if (k.late)
             continue;
+        if (k.endpoint.empty())
+            releaseHeld(k.service, k.start + kMinuteNs, wallNow, out);
         for (const AlertRule &rule : *m_snapshot)
             if (rule.enabled && rule.kind == AlertRule::Kind::Threshold && rule.condition
                 && rule.matchesService(k.service) && endpointMatches(rule, k.endpoint))
@@ -412,14 +478,22 @@ AlertChanges AlertEvaluator::onMinutes(const std::vector<KpiRollup> &closed, con
             break;
         }
     }
-    return out;
+    return deliver(std::move(out), submit, true);
 }
 
-AlertChanges AlertEvaluator::tick(const std::map<std::string, TimeNs> &lastReceived, TimeNs wallNow)
+AlertChanges AlertEvaluator::tick(const std::map<std::string, TimeNs> &lastReceived, TimeNs wallNow,
+                                  const Submit &submit)
 {
     std::lock_guard lock(m_mutex);
     m_snapshot = m_rules->current();
     AlertChanges out;
+    // Held alerts of services whose minutes stopped coming end on the wall clock.
+    std::set<std::string> heldServices;
+    for (const auto &[family, held] : m_held)
+        if (wallNow >= held.wallUntil)
+            heldServices.insert(family.substr(0, family.find('\x1f')));
+    for (const std::string &service : heldServices)
+        releaseHeld(service, std::numeric_limits<TimeNs>::min(), wallNow, out);
     for (const AlertRule &rule : *m_snapshot) {
         if (rule.kind != AlertRule::Kind::Silent || !rule.enabled)
             continue;
@@ -471,7 +545,7 @@ AlertChanges AlertEvaluator::tick(const std::map<std::string, TimeNs> &lastRecei
             it->second, wallNow, "escalated: not acknowledged within " + std::to_string(rule->escalationMinutes) + " min"));
         notify(it->second, NotificationIntent::Kind::Escalation, rule->escalationChannels, wallNow, out);
     }
-    return out;
+    return deliver(std::move(out), submit, false);
 }
 
 void AlertEvaluator::setSilences(std::vector<Silence> silences)
@@ -487,23 +561,37 @@ std::vector<Silence> AlertEvaluator::silences() const
 }
 
 std::optional<Alert> AlertEvaluator::acknowledge(std::int64_t id, const std::string &by, const std::string &note,
-                                                 TimeNs wallNow, AlertChanges *changes)
+                                                 TimeNs wallNow, const Submit &submit, bool inHistory)
 {
     std::lock_guard lock(m_mutex);
+    AlertChanges changes;
     auto it = m_open.find(id);
-    if (it == m_open.end())
+    if (it == m_open.end()) {
+        if (!inHistory)
+            return std::nullopt;
+        // History (resolved): only its acknowledgement columns change, never the row as a whole.
+        Alert resolved;
+        resolved.id = id;
+        resolved.state = Alert::State::Resolved;
+        changes.transitions.push_back(acknowledgeAlert(resolved, by, note, wallNow));
+        changes.acknowledgements.push_back({id, by, note, wallNow});
+        submit(std::move(changes));
         return std::nullopt;
+    }
     Alert &a = it->second;
-    changes->transitions.push_back(acknowledgeAlert(a, by, note, wallNow));
-    changes->alerts.push_back(a);
+    changes.transitions.push_back(acknowledgeAlert(a, by, note, wallNow));
+    changes.alerts.push_back(a);
+    submit(std::move(changes));
     return a;
 }
 
-Alert AlertEvaluator::testAlert(const std::string &service, TimeNs wallNow, AlertChanges *changes)
+Alert AlertEvaluator::testAlert(const std::string &service, TimeNs wallNow, const Submit &submit)
 {
     std::lock_guard lock(m_mutex);
+    AlertChanges changes;
+    AlertChanges *out = &changes;
     Alert a;
-    a.id = m_nextId++;
+    a.id = m_ids->next();
     a.service = service;
     a.reason = "Test alert";
     a.level = AlertLevel::Info;
@@ -512,10 +600,11 @@ Alert AlertEvaluator::testAlert(const std::string &service, TimeNs wallNow, Aler
     a.state = Alert::State::Resolved;
     a.explanation = "Test alert for " + service + ": if you read this, the channel works.";
     a.updated = wallNow;
-    changes->transitions.push_back({a.id, wallNow, wallNow, "", "firing", "test alert"});
-    changes->transitions.push_back({a.id, wallNow, wallNow, "firing", "resolved", "test alert"});
-    notify(a, NotificationIntent::Kind::Test, {}, wallNow, *changes);
-    changes->alerts.push_back(a);
+    out->transitions.push_back({a.id, wallNow, wallNow, "", "firing", "test alert"});
+    out->transitions.push_back({a.id, wallNow, wallNow, "firing", "resolved", "test alert"});
+    notify(a, NotificationIntent::Kind::Test, {}, wallNow, *out);
+    out->alerts.push_back(a);
+    submit(std::move(changes));
     return a;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <set>
 #include <map>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include "alert.h"
 #include "alertrule.h"
 #include "channel.h"
+#include "idallocator.h"
 #include "analysis/detect/anomalyrecord.h"
 #include "analysis/kpirollup.h"
 #include "silence.h"
@@ -28,15 +30,25 @@ struct NotificationIntent {
 };
 std::string_view notificationKindName(NotificationIntent::Kind kind);
 
+// An acknowledgement of an alert that is no longer open: only these columns of its row change.
+struct Acknowledgement {
+    std::int64_t alertId = 0;
+    std::string by;
+    std::string note;
+    TimeNs at = 0;
+};
+
 struct AlertChanges {
     std::vector<Alert> alerts;         // created or changed, as they are now
+    std::vector<Acknowledgement> acknowledgements;
     std::vector<Incident> incidents;   // opened or changed
     std::vector<std::int64_t> dropped; // pending alerts whose condition cleared before `for` elapsed
     std::vector<AlertTransition> transitions;
     std::vector<NotificationIntent> notifications;
     bool empty() const
     {
-        return alerts.empty() && incidents.empty() && dropped.empty() && transitions.empty() && notifications.empty();
+        return alerts.empty() && acknowledgements.empty() && incidents.empty() && dropped.empty() && transitions.empty()
+               && notifications.empty();
     }
 };
 
@@ -51,7 +63,11 @@ public:
     struct Options {
         int dedupWindowMinutes = 15; // FLOWGUARD_ALERT_WINDOW_MIN
         int repeatMinutes = 240;     // re-notify a still-firing alert this often
-        int clearMinutes = 2;        // a threshold alert resolves after this many clear minutes
+        int clearMinutes = 5;        // a threshold alert resolves after this many clear minutes
+        // A cleared degradation keeps firing this long (event time): if it returns meanwhile it is the same
+        // alert, updated, not a new one (resolve → fire → resolve → fire was four pages for one incident).
+        int keepFiringMinutes = 10;
+        int flappingReturns = 3;     // returns within an hour that make an alert "flapping" (held twice as long)
         // Older event times are history (a backfill): recorded, not notified. An hour, so that a generator
         // replaying the last hour quickly still notifies while yesterday's backfill does not.
         int recentMinutes = 60;
@@ -59,8 +75,14 @@ public:
         int groupSeconds = 30;       // a service's alerts within this long go out as one notification
         int incidentGapMinutes = 30; // an alert this soon after a service's incident closed joins it again
     };
-    // channels: resolves rule channel names to channel ids (none: no notifications are queued).
-    AlertEvaluator(const RuleBook *rules, const ChannelBook *channels, std::int64_t nextId, Options options);
+    // Stores a change set. Given to the calls below it runs under the evaluator's lock, so that changes
+    // reach storage in the order they were made: an acknowledgement is never overwritten by an older copy
+    // of the same alert from the lifecycle. Without one, the changes are returned (single-threaded use).
+    using Submit = std::function<void(AlertChanges &&)>;
+
+    // channels: resolves rule channel names to channel ids (none: no notifications are queued). ids: the
+    // engine's one allocator, for alerts and incidents.
+    AlertEvaluator(const RuleBook *rules, const ChannelBook *channels, IdAllocator *ids, Options options);
     // The newest incident of each service, so that alerts after a restart join an incident still open.
     void restoreIncident(const Incident &incident, int openAlerts);
     // Alerts left open by the previous run. Threshold, silent-service and new-pattern alerts carry on
@@ -69,20 +91,24 @@ public:
     // notified too).
     AlertChanges restoreOpen(const std::vector<Alert> &open, const std::set<std::int64_t> &notified, TimeNs wallNow);
 
+    // submit, when given, is called even with no changes (the caller's job carries its minutes).
     AlertChanges onMinutes(const std::vector<KpiRollup> &closed, const std::vector<AnomalyRecord> &anomalies,
-                           const std::vector<std::pair<std::string, TimeNs>> &newErrorTemplates, TimeNs wallNow);
-    // Wall-clock work: silent services (last receive time per service) and repeats.
-    AlertChanges tick(const std::map<std::string, TimeNs> &lastReceived, TimeNs wallNow);
+                           const std::vector<std::pair<std::string, TimeNs>> &newErrorTemplates, TimeNs wallNow,
+                           const Submit &submit = {});
+    // Wall-clock work: silent services (last receive time per service) and repeats. submit: only with changes.
+    AlertChanges tick(const std::map<std::string, TimeNs> &lastReceived, TimeNs wallNow, const Submit &submit = {});
 
     void setSilences(std::vector<Silence> silences);
     std::vector<Silence> silences() const;
-    // Acknowledges an open alert; nullopt when it is not open here (the caller updates the stored row).
+    // Acknowledges an alert: an open one here, with its changes submitted; otherwise, when it is stored
+    // (inHistory), the stored row's acknowledgement columns only, submitted in the same order. Returns the
+    // open alert, if it was one.
     std::optional<Alert> acknowledge(std::int64_t id, const std::string &by, const std::string &note, TimeNs wallNow,
-                                     AlertChanges *changes);
+                                     const Submit &submit, bool inHistory);
     std::vector<Alert> open() const;
     // A test alert for `service`: recorded (marked as a test, resolved at once) and sent to every enabled
     // channel, past deduplication and silences.
-    Alert testAlert(const std::string &service, TimeNs wallNow, AlertChanges *changes);
+    Alert testAlert(const std::string &service, TimeNs wallNow, const Submit &submit);
 
 private:
     struct Track {
@@ -112,10 +138,20 @@ private:
     const ChannelBook *m_channels;
     std::shared_ptr<const std::vector<AlertRule>> m_snapshot; // rules for the current pass
     Options m_options;
-    std::int64_t m_nextId;
+    IdAllocator *m_ids;
     std::map<std::int64_t, Alert> m_open; // pending and firing alerts by id
     std::map<std::tuple<std::int64_t, std::string, std::string>, Track> m_tracks; // rule, service, endpoint
     std::map<std::string, std::int64_t> m_anomalyAlerts; // anomaly key → alert id
+    // Detector alerts whose anomaly cleared, firing until their hold ends; by service, endpoint, kind, metric.
+    struct Held {
+        std::int64_t alertId = 0;
+        TimeNs endedAt = 0;   // when the detector saw it end (the resolution time if it stays gone)
+        TimeNs holdUntil = 0; // event time
+        TimeNs wallUntil = 0; // the same on the wall clock, for services that went quiet
+    };
+    std::map<std::string, Held> m_held;
+    std::map<std::int64_t, std::deque<TimeNs>> m_returns; // alert id → event times it returned within the last hour
+    void releaseHeld(const std::string &service, TimeNs eventNow, TimeNs wallNow, AlertChanges &out);
     std::map<std::string, std::int64_t> m_silentAlerts;  // service → alert id
     std::map<std::string, std::pair<std::int64_t, TimeNs>> m_newErrorAlerts; // service → alert id, last event time
     std::map<std::int64_t, TimeNs> m_lastNotified;  // alert id → wall time of the latest notification

@@ -30,11 +30,11 @@ QJsonArray toArray(const std::vector<std::string> &values)
 
 bool stringList(const QJsonValue &v, std::vector<std::string> *out)
 {
-    if (!v.isArray())
+    if (!v.isArray() || v.toArray().size() > AlertRule::kMaxListItems)
         return false;
     out->clear();
     for (const QJsonValue &item : v.toArray()) {
-        if (!item.isString() || item.toString().trimmed().isEmpty())
+        if (!item.isString() || item.toString().trimmed().isEmpty() || item.toString().size() > AlertRule::kMaxSelectorChars)
             return false;
         out->push_back(item.toString().trimmed().toStdString());
     }
@@ -115,13 +115,18 @@ QJsonObject AlertRule::toJson() const
 }
 
 std::optional<AlertRule> AlertRule::fromJson(const QJsonObject &json, const AlertRule *base, QString *field,
-                                             QString *message)
+                                             QString *message, QString *limit)
 {
     AlertRule r = base ? *base : AlertRule{};
     auto bad = [&](const char *f, const QString &why) {
         *field = QString::fromLatin1(f);
         *message = why;
         return std::nullopt;
+    };
+    auto tooLarge = [&](const char *f, const char *limitName, const QString &why) {
+        if (limit)
+            *limit = QString::fromLatin1(limitName);
+        return bad(f, why);
     };
     static const QStringList kKnown = {
         QStringLiteral("id"), QStringLiteral("kind"), QStringLiteral("builtin"), QStringLiteral("name"),
@@ -151,6 +156,9 @@ std::optional<AlertRule> AlertRule::fromJson(const QJsonObject &json, const Aler
     if (json.contains(QStringLiteral("description"))) {
         if (!json.value(QStringLiteral("description")).isString())
             return bad("description", QStringLiteral("expected a string"));
+        if (json.value(QStringLiteral("description")).toString().size() > kMaxTextChars)
+            return tooLarge("description", "max_description_chars",
+                            QStringLiteral("longer than %1 characters (max_description_chars)").arg(kMaxTextChars));
         r.description = json.value(QStringLiteral("description")).toString().toStdString();
     }
     const QJsonValue conditionValue = json.value(QStringLiteral("condition"));
@@ -163,6 +171,8 @@ std::optional<AlertRule> AlertRule::fromJson(const QJsonObject &json, const Aler
             return bad("condition", QStringLiteral("expected a string such as \"error_rate > 0.05\""));
         ConditionError error;
         r.condition = Condition::parse(c.toString().toStdString(), &error);
+        if (!r.condition && error.limit)
+            return tooLarge("condition", error.limit, QString::fromStdString(error.message));
         if (!r.condition)
             return bad("condition", QString::fromStdString(error.text()));
     } else if (!r.builtin() && !r.condition) {
@@ -192,6 +202,9 @@ std::optional<AlertRule> AlertRule::fromJson(const QJsonObject &json, const Aler
             continue;
         if (!json.value(k).isString())
             return bad(key, QStringLiteral("expected a string"));
+        if (json.value(k).toString().size() > kMaxSelectorChars)
+            return tooLarge(key, "max_selector_chars",
+                            QStringLiteral("longer than %1 characters (max_selector_chars)").arg(kMaxSelectorChars));
         *target = json.value(k).toString().trimmed().toStdString();
     }
     if (r.service.empty())
@@ -200,7 +213,9 @@ std::optional<AlertRule> AlertRule::fromJson(const QJsonObject &json, const Aler
                                       std::pair{"tags", &r.tags}}) {
         const QString k = QString::fromLatin1(key);
         if (json.contains(k) && !stringList(json.value(k), target))
-            return bad(key, QStringLiteral("expected an array of non-empty strings"));
+            return bad(key, QStringLiteral("expected an array of at most %1 non-empty strings of at most %2 characters")
+                                .arg(kMaxListItems)
+                                .arg(kMaxSelectorChars));
     }
     for (const auto &[key, target] : {std::pair{"enabled", &r.enabled}, std::pair{"notify", &r.notify}}) {
         const QString k = QString::fromLatin1(key);

@@ -43,10 +43,18 @@ struct AlertRule {
     bool builtin() const { return kind != Kind::Threshold; }
     bool matchesService(const std::string &service) const;
     QJsonObject toJson() const;
+    // Bounds of a rule document: rules are evaluated every minute for every service, so each part of
+    // one stays small.
+    static constexpr int kMaxTextChars = 2000;    // description
+    static constexpr int kMaxSelectorChars = 256; // service and endpoint globs
+    static constexpr int kMaxListItems = 32;      // channels, escalation channels, tags
+    static constexpr int kMaxRules = 500;
+
     // Validates a rule document; on error nullopt with the field and why (the condition's message
-    // names the column). `base`: the rule being replaced (PUT keeps its kind for built-ins).
+    // names the column). `base`: the rule being replaced (PUT keeps its kind for built-ins). `limit`, when
+    // given, names the bound a refused document exceeded (empty for other errors).
     static std::optional<AlertRule> fromJson(const QJsonObject &json, const AlertRule *base, QString *field,
-                                             QString *message);
+                                             QString *message, QString *limit = nullptr);
     // The built-in rules a new database starts with (ids 1..5).
     static std::vector<AlertRule> builtins();
 };

@@ -43,20 +43,32 @@ const char *labelOf(KpiField f)
     return "?";
 }
 
-std::string formatValue(KpiField f, double v)
+std::string formatValue(KpiField f, double v, int digits)
 {
     char buf[64];
     if (std::isnan(v))
         std::snprintf(buf, sizeof buf, "no data");
     else if (f == KpiField::ErrorRate)
-        std::snprintf(buf, sizeof buf, "%.3g %%", v * 100);
+        std::snprintf(buf, sizeof buf, "%.*g %%", digits, v * 100);
     else if (isLatency(f))
-        std::snprintf(buf, sizeof buf, "%.4g ms", v);
+        std::snprintf(buf, sizeof buf, "%.*g ms", digits + 1, v);
     else if (f == KpiField::Throughput)
-        std::snprintf(buf, sizeof buf, "%.4g req/s", v);
+        std::snprintf(buf, sizeof buf, "%.*g req/s", digits + 1, v);
     else
         std::snprintf(buf, sizeof buf, "%.0f", v);
     return buf;
+}
+
+// A value and its threshold as an explanation prints them: more digits where the usual ones would make
+// them look equal ("5 % (rule: > 5 %)" for 5.04 %), so a page never seems to contradict its rule.
+std::pair<std::string, std::string> formatPair(KpiField f, double v, double threshold)
+{
+    for (int digits = 3; digits < 8; ++digits) {
+        std::string a = formatValue(f, v, digits), b = formatValue(f, threshold, digits);
+        if (a != b || v == threshold || digits == 7)
+            return {std::move(a), std::move(b)};
+    }
+    return {};
 }
 
 } // namespace
@@ -69,6 +81,9 @@ public:
 
     bool run()
     {
+        if (m_s.size() > kMaxBytes)
+            return overLimit("max_condition_bytes", "the condition is longer than " + std::to_string(kMaxBytes)
+                                                        + " bytes (max_condition_bytes)");
         skip();
         if (m_pos >= m_s.size())
             return fail("the condition is empty; write e.g. \"error_rate > 0.05\"");
@@ -97,6 +112,12 @@ private:
             m_error->message = message;
         }
         return false;
+    }
+    bool overLimit(const char *limit, const std::string &message)
+    {
+        if (m_error)
+            m_error->limit = limit;
+        return fail(message);
     }
     // The next identifier-like word (for messages and keywords).
     std::string_view word() const
@@ -149,16 +170,36 @@ private:
         }
         return left;
     }
+    // Depth of the enclosing "not" and parentheses, so recursion stays within kMaxDepth.
+    struct Nesting {
+        explicit Nesting(int &depth) : m_depth(depth) { ++m_depth; }
+        ~Nesting() { --m_depth; }
+        int &m_depth;
+    };
+    bool tooDeep()
+    {
+        if (m_depth < kMaxDepth)
+            return false;
+        overLimit("max_condition_depth", "the condition nests \"not\" and parentheses deeper than "
+                                             + std::to_string(kMaxDepth) + " levels (max_condition_depth)");
+        return true;
+    }
     int parseUnary()
     {
         skip();
         if (m_pos >= m_s.size())
             return fail("expected a KPI comparison at the end of the condition"), -1;
         if (keyword("not", "!")) {
+            if (tooDeep())
+                return -1;
+            const Nesting nesting(m_depth);
             const int inner = parseUnary();
             return inner < 0 ? -1 : add(Node{Node::Not, {}, {}, 0, inner, -1});
         }
         if (m_s[m_pos] == '(') {
+            if (tooDeep())
+                return -1;
+            const Nesting nesting(m_depth);
             ++m_pos;
             const int inner = parseOr();
             if (inner < 0)
@@ -206,6 +247,10 @@ private:
     }
     int parseComparison()
     {
+        if (++m_comparisons > kMaxComparisons)
+            return overLimit("max_condition_comparisons", "the condition has more than " + std::to_string(kMaxComparisons)
+                                                              + " comparisons (max_condition_comparisons)"),
+                   -1;
         const auto field = parseKpi();
         if (!field)
             return -1;
@@ -250,6 +295,8 @@ private:
 
     std::string_view m_s;
     std::size_t m_pos = 0;
+    int m_depth = 0;
+    int m_comparisons = 0;
     Condition &m_out;
     ConditionError *m_error;
 };
@@ -280,6 +327,24 @@ bool Condition::eval(int index, const KpiWindow &w, bool holding) const
     const double v = w.value(n.field);
     if (std::isnan(v))
         return false;
+    // An error rate over few requests says little: to start an alert it needs enough failures and its
+    // plausible range (Wilson bound) wholly on the alerting side. A firing alert holds on the plain rate.
+    if (n.field == KpiField::ErrorRate && !holding) {
+        switch (n.op) {
+        case Op::Gt:
+        case Op::Ge:
+            if (w.failures() < (n.threshold > 0 ? kMinFailures : 1))
+                return false;
+            return n.op == Op::Gt ? w.errorRateLowerBound() > n.threshold : w.errorRateLowerBound() >= n.threshold;
+        case Op::Lt:
+        case Op::Le:
+            if (w.trials() < kMinTrials)
+                return false;
+            return n.op == Op::Lt ? w.errorRateUpperBound() < n.threshold : w.errorRateUpperBound() <= n.threshold;
+        default:
+            break;
+        }
+    }
     const double margin = holding ? 0.1 * std::fabs(n.threshold) : 0.0;
     switch (n.op) {
     case Op::Gt:
@@ -312,8 +377,17 @@ std::string Condition::describe(const KpiWindow &window) const
             continue;
         if (!out.empty())
             out += "; ";
-        out += std::string(labelOf(n.field)) + " " + formatValue(n.field, window.value(n.field)) + " (rule: "
-               + kSymbols[int(n.op)] + " " + formatValue(n.field, n.threshold) + ")";
+        const auto [value, threshold] = formatPair(n.field, window.value(n.field), n.threshold);
+        out += std::string(labelOf(n.field)) + " " + value;
+        if (n.field == KpiField::ErrorRate && window.trials() > 0) {
+            // The evidence the decision rests on: counts and the plausible range.
+            const bool above = n.op == Op::Gt || n.op == Op::Ge;
+            const double bound = above ? window.errorRateLowerBound() : window.errorRateUpperBound();
+            out += " (" + std::to_string(window.failures()) + " of " + std::to_string(window.trials()) + ", "
+                   + (above ? "at least " : "at most ") + formatPair(n.field, bound, n.threshold).first
+                   + " at 95 % confidence)";
+        }
+        out += std::string(" (rule: ") + kSymbols[int(n.op)] + " " + threshold + ")";
     }
     return out;
 }

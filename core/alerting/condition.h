@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@ namespace fg {
 struct ConditionError {
     int column = 0;
     std::string message;
+    // Set when the condition is refused for its size rather than its syntax (the API answers 422).
+    const char *limit = nullptr;
     std::string text() const; // "column 12: expected a number after '>'"
 };
 
@@ -28,10 +31,21 @@ struct ConditionError {
 // e.g. "error_rate > 0.05", "p95_latency_ms > 800 and error_rate > 1%", "count(level>=ERROR) > 50".
 class Condition final {
 public:
+    // A rule's condition is a handful of comparisons; these bounds keep parsing and evaluation (both
+    // recursive) small and fast whatever is sent.
+    static constexpr std::size_t kMaxBytes = 1024;
+    static constexpr int kMaxDepth = 16;       // nested parentheses and "not"
+    static constexpr int kMaxComparisons = 32;
+    // Least evidence before an error-rate comparison can start an alert: failures for "above", requests
+    // for "below".
+    static constexpr std::uint64_t kMinFailures = 3;
+    static constexpr std::uint64_t kMinTrials = 20;
+
     static std::optional<Condition> parse(std::string_view text, ConditionError *error);
 
     // holding: the alert already fires; each threshold then moves 10 % to the safe side, so a value
-    // hovering at the threshold does not make the alert flap.
+    // hovering at the threshold does not make the alert flap. Without it an error-rate comparison also
+    // needs evidence: kMinFailures and its 95 % Wilson bound beyond the threshold.
     bool evaluate(const KpiWindow &window, bool holding = false) const;
     // The comparisons with the window's values, for explanations: "error rate 7.2 % > 5 %; p95 latency …".
     std::string describe(const KpiWindow &window) const;

@@ -15,6 +15,13 @@ struct KpiWindow {
     int span = 1;     // the window's length in minutes (throughput divides by it)
 
     double value(KpiField field) const;
+    // The error rate's evidence: failed and total requests (events at ERROR and all events without requests).
+    std::uint64_t failures() const;
+    std::uint64_t trials() const;
+    // Wilson score bounds of the error rate at one-sided 95 % confidence: how low (high) the true rate can
+    // plausibly be given so few requests. 0 (1) without requests.
+    double errorRateLowerBound() const;
+    double errorRateUpperBound() const;
 };
 
 } // namespace fg

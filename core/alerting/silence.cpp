@@ -1,5 +1,8 @@
 #include "silence.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "config/units.h"
 #include "model/timestamp.h"
 #include "model/jsonfields.h"
@@ -21,7 +24,8 @@ QJsonObject Silence::toJson() const
     };
 }
 
-std::optional<Silence> Silence::fromJson(const QJsonObject &json, TimeNs now, QString *field, QString *message)
+std::optional<Silence> Silence::fromJson(const QJsonObject &json, TimeNs now, QString *field, QString *message,
+                                         QString *limit)
 {
     Silence s;
     s.created = now;
@@ -29,6 +33,11 @@ std::optional<Silence> Silence::fromJson(const QJsonObject &json, TimeNs now, QS
         *field = QString::fromLatin1(f);
         *message = why;
         return std::nullopt;
+    };
+    auto tooLarge = [&](const char *f, const char *limitName, const QString &why) {
+        if (limit)
+            *limit = QString::fromLatin1(limitName);
+        return bad(f, why);
     };
     // Accepted spellings: creator/created_by, start/starts_at, end/ends_at, rule/rule_id, or a duration
     // ("2h") instead of an end.
@@ -55,11 +64,20 @@ std::optional<Silence> Silence::fromJson(const QJsonObject &json, TimeNs now, QS
             continue;
         if (!v.isString())
             return bad(key, QStringLiteral("expected a string"));
+        const bool selector = target == &s.service || target == &s.tag;
+        const int max = selector ? kMaxSelectorChars : kMaxTextChars;
+        if (v.toString().size() > max)
+            return tooLarge(key, selector ? "max_selector_chars" : "max_text_chars",
+                            QStringLiteral("longer than %1 characters (%2)")
+                                .arg(max)
+                                .arg(QLatin1String(selector ? "max_selector_chars" : "max_text_chars")));
         *target = v.toString().trimmed().toStdString();
     }
+    // 0 or null: any rule (as stored documents say it).
     const QJsonValue rule = in.value(QStringLiteral("rule_id"));
-    if (!rule.isUndefined()) {
-        if (!rule.isDouble() || rule.toDouble() < 1 || rule.toDouble() != double(qint64(rule.toDouble())))
+    if (!rule.isUndefined() && !rule.isNull() && !(rule.isDouble() && rule.toDouble() == 0)) {
+        if (!rule.isDouble() || rule.toDouble() < 1 || rule.toDouble() > 9e15
+            || rule.toDouble() != double(qint64(rule.toDouble())))
             return bad("rule_id", QStringLiteral("expected a rule id"));
         s.ruleId = qint64(rule.toDouble());
     }
@@ -83,16 +101,25 @@ std::optional<Silence> Silence::fromJson(const QJsonObject &json, TimeNs now, QS
         return bad("starts_at", QStringLiteral("expected an ISO 8601 time or epoch number"));
     const QJsonValue duration = in.value(QStringLiteral("duration"));
     if (!duration.isUndefined()) {
+        // A number is seconds; one past the bound is kept past it without overflowing the cast.
+        const double number = duration.toDouble(-1);
         const auto seconds = duration.isString() ? parseDurationSeconds(duration.toString().toStdString())
-                                                 : std::optional<std::int64_t>(std::int64_t(duration.toDouble()));
+                             : duration.isDouble() && std::isfinite(number)
+                                 ? std::optional<std::int64_t>(std::int64_t(std::min(number, double(kMaxSeconds) + 1)))
+                                 : std::nullopt;
         if (!seconds || *seconds <= 0)
             return bad("duration", QStringLiteral("expected a duration such as 2h"));
+        if (*seconds > kMaxSeconds)
+            return tooLarge("duration", "max_silence_duration", QStringLiteral("longer than 36600d (max_silence_duration)"));
         s.endsAt = s.startsAt + *seconds * kNsPerSec;
     } else if (!time("ends_at", &s.endsAt, true)) {
         return bad("ends_at", QStringLiteral("required (or a duration): an ISO 8601 time or epoch number"));
     }
     if (s.endsAt <= s.startsAt)
         return bad("ends_at", QStringLiteral("must be after starts_at"));
+    if ((s.endsAt - s.startsAt) / kNsPerSec > kMaxSeconds)
+        return tooLarge("ends_at", "max_silence_duration",
+                        QStringLiteral("more than 36600d after starts_at (max_silence_duration)"));
     return s;
 }
 

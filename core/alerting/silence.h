@@ -26,8 +26,16 @@ struct Silence {
 
     bool activeAt(TimeNs t) const { return t >= startsAt && t < endsAt; }
     QJsonObject toJson() const;
-    // Validates a POST body; nullopt with the field and why. `now` fills a missing start.
-    static std::optional<Silence> fromJson(const QJsonObject &json, TimeNs now, QString *field, QString *message);
+    // Every alert is matched against every silence, so both their number and their parts are bounded.
+    static constexpr int kMaxSelectorChars = 256; // service glob, tag
+    static constexpr int kMaxTextChars = 2000;    // created_by, comment
+    static constexpr std::int64_t kMaxSeconds = 36600LL * 86400; // a hundred years, far from overflow
+    static constexpr int kMaxSilences = 1000;
+
+    // Validates a POST body; nullopt with the field and why. `now` fills a missing start. `limit`, when
+    // given, names the bound a refused document exceeded (empty for other errors).
+    static std::optional<Silence> fromJson(const QJsonObject &json, TimeNs now, QString *field, QString *message,
+                                           QString *limit = nullptr);
 };
 
 } // namespace fg

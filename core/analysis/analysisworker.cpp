@@ -1,16 +1,43 @@
 #include "analysisworker.h"
 
 #include <chrono>
+#include <limits>
 
 #include "alerting/alertevaluator.h"
+#include "store/storereader.h"
 #include "store/storewriter.h"
 
 namespace fg {
 
-AnalysisWorker::AnalysisWorker(StoreWriter *store, KpiAggregator::Limits limits, std::size_t maxQueuedEvents,
-                               std::size_t maxRouteDetectors)
-    : m_store(store), m_aggregator(limits), m_maxQueued(maxQueuedEvents), m_maxRouteDetectors(maxRouteDetectors)
+namespace {
+constexpr int kReadBackPage = 5000; // rows per read from the store while catching up
+
+std::size_t batchBytes(const IngestBatch &b)
 {
+    std::size_t n = 0;
+    for (const LogRecord &r : b.logs)
+        n += approxBytes(r);
+    for (const MetricSample &m : b.metrics)
+        n += approxBytes(m);
+    return n;
+}
+} // namespace
+
+AnalysisWorker::AnalysisWorker(StoreWriter *store, KpiAggregator::Limits limits, std::size_t handOffBytes,
+                               std::size_t maxRouteDetectors, ReaderFactory openReader)
+    : m_store(store), m_aggregator(limits), m_handOffBytes(handOffBytes), m_maxRouteDetectors(maxRouteDetectors),
+      m_openReader(std::move(openReader))
+{
+}
+
+void AnalysisWorker::resumeAfter(std::int64_t logId, std::int64_t pointId, std::int64_t newestLogId,
+                                 std::int64_t newestPointId)
+{
+    m_logsThrough = logId;
+    m_pointsThrough = pointId;
+    m_stats.logsThrough = logId;
+    m_stats.pointsThrough = pointId;
+    m_behind = m_openReader && (newestLogId > logId || newestPointId > pointId);
 }
 
 AnalysisWorker::~AnalysisWorker() { stop(); }
@@ -32,12 +59,25 @@ void AnalysisWorker::start()
 void AnalysisWorker::enqueue(IngestBatch &&batch)
 {
     const std::size_t n = batch.logs.size() + batch.metrics.size();
+    const std::size_t bytes = batchBytes(batch);
+    const bool stored = batch.firstLogId > 0 || batch.firstPointId > 0;
     std::lock_guard lock(m_mutex);
-    if (!m_running || m_stopping || m_queued + n > m_maxQueued) {
-        m_stats.eventsDropped += std::int64_t(n);
+    if (!m_running || m_stopping) {
+        if (!stored || !m_openReader)
+            m_stats.eventsDropped += std::int64_t(n); // stored rows are picked up after a restart
         return;
     }
-    m_queued += n;
+    if (m_behind || m_queuedBytes + bytes > m_handOffBytes) {
+        if (stored && m_openReader) {
+            // Left in the store: read back in commit order once analysis gets to it.
+            m_behind = true;
+            m_wake.notify_one();
+        } else {
+            m_stats.eventsDropped += std::int64_t(n);
+        }
+        return;
+    }
+    m_queuedBytes += bytes;
     m_queue.push_back(std::move(batch));
     m_wake.notify_one();
 }
@@ -63,9 +103,9 @@ void AnalysisWorker::run()
         bool stopping;
         {
             std::unique_lock lock(m_mutex);
-            m_wake.wait_for(lock, std::chrono::seconds(1), [this] { return !m_queue.empty() || m_stopping; });
+            m_wake.wait_for(lock, std::chrono::seconds(1), [this] { return !m_queue.empty() || m_stopping || m_behind; });
             batches.swap(m_queue);
-            m_queued = 0;
+            m_queuedBytes = 0;
             stopping = m_stopping;
             if (m_settingsChanged) {
                 m_settings = m_pendingSettings;
@@ -75,16 +115,11 @@ void AnalysisWorker::run()
                                 m_settings.activeAt(), m_settings.extremeAt());
             }
         }
-        for (const IngestBatch &batch : batches) {
-            for (const LogRecord &r : batch.logs) {
-                m_aggregator.add(r);
-                m_templates.add(r);
-            }
-            for (const MetricSample &m : batch.metrics)
-                m_metrics.add(m);
-            m_stats.eventsAnalysed += std::int64_t(batch.logs.size());
-            m_stats.metricSamplesAnalysed += std::int64_t(batch.metrics.size());
-        }
+        for (const IngestBatch &batch : batches)
+            analyse(batch);
+        batches.clear(); // the records go before a catch-up reads more
+        if (!stopping)
+            catchUp();
         m_stats.overflowServices = std::int64_t(m_aggregator.overflowServices());
         m_stats.overflowEndpoints = std::int64_t(m_aggregator.overflowEndpoints());
         m_stats.overflowTemplates = std::int64_t(m_templates.overflow());
@@ -101,17 +136,106 @@ void AnalysisWorker::run()
                 std::map<std::string, TimeNs> received = m_knownReceived;
                 for (const auto &[service, at] : m_aggregator.lastReceived())
                     received[service] = std::max(received[service], at);
-                AlertChanges changes = m_alerts->tick(received, now);
-                if (!changes.empty()) {
+                m_alerts->tick(received, now, [this](AlertChanges &&changes) {
                     auto job = std::make_unique<WriteJob>();
                     job->alerts = std::move(changes);
                     m_store->submit(std::move(job));
-                }
+                });
             }
         }
         if (stopping)
             return;
     }
+}
+
+void AnalysisWorker::addLog(const LogRecord &r)
+{
+    m_aggregator.add(r);
+    m_templates.add(r);
+    ++m_stats.eventsAnalysed;
+}
+
+void AnalysisWorker::analyse(const IngestBatch &batch)
+{
+    // Rows committed before this batch that never came through the hand-off come from the store first.
+    if (m_openReader && ((batch.firstLogId > m_logsThrough + 1) || (batch.firstPointId > m_pointsThrough + 1)))
+        while (readBack(batch.firstLogId ? batch.firstLogId - 1 : m_logsThrough,
+                        batch.firstPointId ? batch.firstPointId - 1 : m_pointsThrough) > 0) {
+        }
+    for (std::size_t i = 0; i < batch.logs.size(); ++i) {
+        const std::int64_t id = batch.firstLogId ? batch.firstLogId + std::int64_t(i) : 0;
+        if (id && id <= m_logsThrough)
+            continue; // already read from the store
+        addLog(batch.logs[i]);
+        m_logsThrough = std::max(m_logsThrough, id);
+    }
+    for (std::size_t i = 0; i < batch.metrics.size(); ++i) {
+        const std::int64_t id = batch.firstPointId ? batch.firstPointId + std::int64_t(i) : 0;
+        if (id && id <= m_pointsThrough)
+            continue;
+        m_metrics.add(batch.metrics[i]);
+        ++m_stats.metricSamplesAnalysed;
+        m_pointsThrough = std::max(m_pointsThrough, id);
+    }
+    m_stats.logsThrough = m_logsThrough;
+    m_stats.pointsThrough = m_pointsThrough;
+}
+
+std::size_t AnalysisWorker::readBack(std::int64_t logsThrough, std::int64_t pointsThrough)
+{
+    if (!m_reader)
+        m_reader = m_openReader();
+    std::size_t n = 0;
+    if (logsThrough > m_logsThrough) {
+        for (const StoredLog &row : m_reader->logsInCommitOrder(m_logsThrough, logsThrough, kReadBackPage)) {
+            addLog(row.record);
+            m_logsThrough = row.id;
+            ++n;
+        }
+    }
+    if (pointsThrough > m_pointsThrough) {
+        for (const StoredPoint &p : m_reader->pointsInCommitOrder(m_pointsThrough, pointsThrough, kReadBackPage)) {
+            m_metrics.add(p.sample);
+            ++m_stats.metricSamplesAnalysed;
+            m_pointsThrough = p.id;
+            ++n;
+        }
+    }
+    m_stats.eventsFromStore += std::int64_t(n);
+    m_stats.logsThrough = m_logsThrough;
+    m_stats.pointsThrough = m_pointsThrough;
+    return n;
+}
+
+void AnalysisWorker::catchUp()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_behind || !m_openReader)
+            return;
+    }
+    m_stats.catchingUp = true;
+    for (;;) {
+        // A page at a time, closing minutes as they complete, so that a backfill never piles up in memory.
+        const std::size_t n = readBack(std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::max());
+        if (n > 0) {
+            publish(m_aggregator.takeClosed(nowNs()), true);
+            std::lock_guard lock(m_mutex);
+            if (!m_stopping)
+                continue;
+        }
+        // Nothing newer in the store: back to the hand-off. Rows committed meanwhile that missed it are
+        // read as a gap before the next batch.
+        std::lock_guard lock(m_mutex);
+        m_behind = false;
+        break;
+    }
+    m_stats.catchingUp = false;
+}
+
+std::string AnalysisWorker::positionJson() const
+{
+    return "{\"logs\":" + std::to_string(m_logsThrough) + ",\"points\":" + std::to_string(m_pointsThrough) + "}";
 }
 
 void AnalysisWorker::setDetectionSettings(const DetectionSettings &settings)
@@ -148,6 +272,7 @@ void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
     m_stats.anomalyUpdates += std::int64_t(job->anomalies.size());
     if (rollups.empty() && job->templates.empty() && job->anomalies.empty())
         return;
+    job->settings.emplace_back(kPositionKey, positionJson());
     std::vector<std::pair<std::string, TimeNs>> newErrorMinutes;
     for (const KpiRollup &k : rollups) {
         if (k.endpoint.empty())
@@ -170,11 +295,17 @@ void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
             job->anomalies.push_back(std::move(*anomaly));
         }
     }
-    if (m_alerts && detect)
-        job->alerts = m_alerts->onMinutes(rollups, job->anomalies, newErrorMinutes, nowNs());
     m_stats.rollupsWritten += std::int64_t(rollups.size());
-    job->rollups = std::move(rollups);
-    m_store->submit(std::move(job));
+    if (!m_alerts || !detect) {
+        job->rollups = std::move(rollups);
+        return m_store->submit(std::move(job));
+    }
+    // Submitted from inside the evaluator, so that its changes keep their order with the API's.
+    m_alerts->onMinutes(rollups, job->anomalies, newErrorMinutes, nowNs(), [&](AlertChanges &&changes) {
+        job->alerts = std::move(changes);
+        job->rollups = std::move(rollups);
+        m_store->submit(std::move(job));
+    });
 }
 
 } // namespace fg

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -19,11 +21,16 @@
 namespace fg {
 
 class AlertEvaluator;
+class StoreReader;
 class StoreWriter;
 
 struct AnalysisStats {
     std::atomic<std::int64_t> eventsAnalysed{0};
-    std::atomic<std::int64_t> eventsDropped{0}; // analysis fell behind; the events are stored all the same
+    std::atomic<std::int64_t> eventsDropped{0}; // not analysed at all (only without a store to read back from)
+    std::atomic<std::int64_t> eventsFromStore{0}; // analysed from the store: the hand-off was full
+    std::atomic<std::int64_t> logsThrough{0};     // row ids analysed up to (commit order)
+    std::atomic<std::int64_t> pointsThrough{0};
+    std::atomic<bool> catchingUp{false};
     std::atomic<std::int64_t> rollupsWritten{0};
     std::atomic<std::int64_t> anomalyUpdates{0}; // raised, changed or resolved
     std::atomic<std::int64_t> overflowServices{0};
@@ -35,16 +42,24 @@ struct AnalysisStats {
 };
 
 // Analyses committed log events on its own thread: per-minute KPIs per service and route, and on each
-// service's and route's closed minutes the degradation detector. Fed by the store's committed observer through a
-// bounded queue; when analysis falls behind whole batches are dropped and counted, so ingest never waits
-// for it. Closed minutes and anomalies go back to the store as one job. Late parts of minutes are stored
-// but not run through the detectors (their history has moved on; replay analyses them).
+// service's and route's closed minutes the degradation detector. Closed minutes and anomalies go back to
+// the store as one job. Late parts of minutes are stored but not run through the detectors (their history
+// has moved on; replay analyses them).
+// It never loses an event: committed batches arrive through a hand-off bounded in bytes, and when that is
+// full — analysis behind ingest, a backfill — the events are read back from the store in commit order
+// (rows are numbered as they commit), so analysis lags instead of dropping. Ingest never waits for it:
+// durability comes first and the lag is reported. The position is stored with each job, so that a restart
+// resumes where analysis stopped.
 class AnalysisWorker final {
 public:
+    using ReaderFactory = std::function<std::unique_ptr<StoreReader>()>;
+    static constexpr std::size_t kDefaultHandOffBytes = 16 * 1024 * 1024;
     // maxRouteDetectors: routes (across services) with their own degradation detector, about 100 KB each
-    // with a month of seasonal profiles; services always have one.
+    // with a month of seasonal profiles; services always have one. openReader: read-only store access for
+    // catching up (without it a full hand-off drops batches, counted).
     explicit AnalysisWorker(StoreWriter *store, KpiAggregator::Limits limits = {},
-                            std::size_t maxQueuedEvents = 500'000, std::size_t maxRouteDetectors = 2000);
+                            std::size_t handOffBytes = kDefaultHandOffBytes, std::size_t maxRouteDetectors = 2000,
+                            ReaderFactory openReader = {});
     ~AnalysisWorker();
     AnalysisWorker(const AnalysisWorker &) = delete;
     AnalysisWorker &operator=(const AnalysisWorker &) = delete;
@@ -55,6 +70,11 @@ public:
     void setAlertEvaluator(AlertEvaluator *alerts) { m_alerts = alerts; }
     // When each stored service last sent data, so that one silent since before a restart is noticed.
     void restoreLastReceived(const std::string &service, TimeNs at) { m_knownReceived[service] = at; }
+    // Rows up to these ids were analysed before (before start()); later committed rows are read from the
+    // store first.
+    void resumeAfter(std::int64_t logId, std::int64_t pointId, std::int64_t newestLogId, std::int64_t newestPointId);
+    // The settings key and document of the position, stored with each job.
+    static constexpr const char *kPositionKey = "analysis_position";
     void start();
     // Any thread; applied to every detector before the next minute is judged.
     void setDetectionSettings(const DetectionSettings &settings);
@@ -67,6 +87,13 @@ public:
 
 private:
     void run();
+    void analyse(const IngestBatch &batch);
+    void addLog(const LogRecord &r);
+    // Reads committed rows after the position, up to the given ids, at most a page of each; the number read.
+    std::size_t readBack(std::int64_t logsThrough, std::int64_t pointsThrough);
+    // Catching up: pages from the store until it has nothing newer, then back to the hand-off.
+    void catchUp();
+    std::string positionJson() const;
     // detect: false for the partial minutes written at shutdown, which would look like a traffic drop.
     void publish(std::vector<KpiRollup> rollups, bool detect);
     // nullptr when a new route would pass the cap.
@@ -85,14 +112,19 @@ private:
     DetectionSettings m_settings;        // analysis thread's copy
     DetectionSettings m_pendingSettings; // under m_mutex
     bool m_settingsChanged = false;      // under m_mutex
-    const std::size_t m_maxQueued;
+    const std::size_t m_handOffBytes;
     const std::size_t m_maxRouteDetectors;
+    ReaderFactory m_openReader;
+    std::unique_ptr<StoreReader> m_reader; // analysis thread, opened when first needed
+    std::int64_t m_logsThrough = 0;        // analysis thread: the position
+    std::int64_t m_pointsThrough = 0;
     std::size_t m_routeDetectors = 0;
     AnalysisStats m_stats;
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<IngestBatch> m_queue;
-    std::size_t m_queued = 0;
+    std::size_t m_queuedBytes = 0;
+    bool m_behind = false; // under m_mutex: batches are left in the store until analysis catches up
     bool m_stopping = false;
     bool m_running = false;
     std::thread m_thread;

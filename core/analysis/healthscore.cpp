@@ -31,6 +31,8 @@ HealthScore computeHealth(const HealthInputs &in)
     const double score = std::clamp(100.0 - h.errorPenalty - h.latencyPenalty - h.anomalyPenalty, 0.0, 100.0);
     h.score = std::round(score * 10) / 10;
     h.status = score >= 80 ? "healthy" : score >= 50 ? "degraded" : "critical";
+    if (in.openAnomalies > 0 && h.status == "healthy")
+        h.status = "degraded"; // an open degradation is never healthy, however mild its numbers
     return h;
 }
 

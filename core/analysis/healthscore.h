@@ -34,7 +34,9 @@ struct HealthScore {
 //   latency   = min(30, 30 × max(0, p95 / baseline p95 − 1)), or when an SLO is set and p95 exceeds
 //               it, min(30, 30 × (p95 / SLO − 1)) if that is larger (2× the baseline or the SLO costs 30)
 //   anomalies = 20 × the worst open anomaly's score       (an open degradation costs up to 20)
-// Status: healthy ≥ 80 > degraded ≥ 50 > critical. No data received for the freshness window (10 min)
+// Status: healthy ≥ 80 > degraded ≥ 50 > critical, and at best degraded while an anomaly is open. The
+// latency baseline is the hour before the open degradation when there is one (a long incident must not
+// become its own baseline). No data received for the freshness window (10 min)
 // is "no_data" with no score: silence is not health.
 HealthScore computeHealth(const HealthInputs &in);
 

@@ -112,12 +112,18 @@ QJsonObject TagRules::toJson() const
     return QJsonObject{{QStringLiteral("rules"), rules(m_user)}, {QStringLiteral("builtin"), rules(builtins())}};
 }
 
-std::optional<std::vector<TagRule>> TagRules::rulesFromJson(const QJsonObject &json, QString *field, QString *message)
+std::optional<std::vector<TagRule>> TagRules::rulesFromJson(const QJsonObject &json, QString *field, QString *message,
+                                                            QString *limit)
 {
     auto fail = [&](const QString &f, const QString &m) {
         *field = f;
         *message = m;
         return std::nullopt;
+    };
+    auto tooLarge = [&](const QString &f, const char *limitName, int max, const char *what) {
+        if (limit)
+            *limit = QString::fromLatin1(limitName);
+        return fail(f, QStringLiteral("more than %1 %2 (%3)").arg(max).arg(QLatin1String(what), QLatin1String(limitName)));
     };
     for (const QString &k : json.keys())
         if (k != QLatin1String("rules") && k != QLatin1String("builtin"))
@@ -127,6 +133,8 @@ std::optional<std::vector<TagRule>> TagRules::rulesFromJson(const QJsonObject &j
         return fail(QStringLiteral("rules"), QStringLiteral("must be an array of {tag, words, min_status}"));
     std::vector<TagRule> out;
     const QJsonArray rules = rulesValue.toArray();
+    if (rules.size() > kMaxRules)
+        return tooLarge(QStringLiteral("rules"), "max_tag_rules", kMaxRules, "rules");
     for (qsizetype i = 0; i < rules.size(); ++i) {
         const QString where = QStringLiteral("rules[%1]").arg(i);
         const QJsonObject o = rules[i].toObject();
@@ -139,9 +147,13 @@ std::optional<std::vector<TagRule>> TagRules::rulesFromJson(const QJsonObject &j
         if (!words.isUndefined()) {
             if (!words.isArray())
                 return fail(where + QStringLiteral(".words"), QStringLiteral("must be an array of strings"));
+            if (words.toArray().size() > kMaxWordsPerRule)
+                return tooLarge(where + QStringLiteral(".words"), "max_tag_words", kMaxWordsPerRule, "words");
             for (const QJsonValue &w : words.toArray()) {
                 if (!w.isString() || w.toString().trimmed().isEmpty())
                     return fail(where + QStringLiteral(".words"), QStringLiteral("must be an array of non-empty strings"));
+                if (w.toString().size() > kMaxWordChars)
+                    return tooLarge(where + QStringLiteral(".words"), "max_tag_word_chars", kMaxWordChars, "characters in a word");
                 r.words.push_back(w.toString().trimmed().toStdString());
             }
         }

@@ -32,7 +32,13 @@ public:
     const std::vector<TagRule> &userRules() const { return m_user; }
 
     QJsonObject toJson() const; // {"rules":[…user rules…],"builtin":[…]}
-    static std::optional<std::vector<TagRule>> rulesFromJson(const QJsonObject &json, QString *field, QString *message);
+    // Every event is matched against the rules on the listener thread, so they stay small.
+    static constexpr int kMaxRules = 200;
+    static constexpr int kMaxWordsPerRule = 100;
+    static constexpr int kMaxWordChars = 128;
+    // `limit`, when given, names the bound a refused document exceeded (empty for other errors).
+    static std::optional<std::vector<TagRule>> rulesFromJson(const QJsonObject &json, QString *field, QString *message,
+                                                             QString *limit = nullptr);
 
 private:
     std::vector<TagRule> m_user;

@@ -196,11 +196,16 @@ void AlertRoutes::createRule(const HttpRequest &request, const HttpResponder &re
     const auto body = jsonObjectBody(request, responder);
     if (!body)
         return;
-    QString field, message;
-    auto rule = AlertRule::fromJson(*body, nullptr, &field, &message);
+    QString field, message, limit;
+    auto rule = AlertRule::fromJson(*body, nullptr, &field, &message, &limit);
     if (!rule)
-        return responder.send(fieldError(field, message));
-    rule->id = (*m_deps.nextId)++;
+        return responder.send(fieldError(field, message, limit));
+    if (m_deps.rules->current()->size() >= std::size_t(AlertRule::kMaxRules))
+        return responder.send(fieldError(QStringLiteral("body"),
+                                         QStringLiteral("there are already %1 rules (max_rules); delete one first")
+                                             .arg(AlertRule::kMaxRules),
+                                         QStringLiteral("max_rules")));
+    rule->id = m_deps.ids->next();
     auto job = std::make_unique<WriteJob>();
     job->rules.emplace_back(rule->id, compact(rule->toJson()));
     storeThenAnswer(m_deps.writer, std::move(job), responder, [book = m_deps.rules, r = *rule] {
@@ -223,10 +228,10 @@ void AlertRoutes::replaceRule(std::int64_t id, const HttpRequest &request, const
     QJsonObject doc = *body;
     doc.remove(QStringLiteral("id"));
     doc.remove(QStringLiteral("builtin"));
-    QString field, message;
-    auto rule = AlertRule::fromJson(doc, &*it, &field, &message);
+    QString field, message, limit;
+    auto rule = AlertRule::fromJson(doc, &*it, &field, &message, &limit);
     if (!rule)
-        return responder.send(fieldError(field, message));
+        return responder.send(fieldError(field, message, limit));
     auto job = std::make_unique<WriteJob>();
     job->rules.emplace_back(id, compact(rule->toJson()));
     storeThenAnswer(m_deps.writer, std::move(job), responder, [book = m_deps.rules, r = *rule] {
@@ -402,29 +407,34 @@ void AlertRoutes::acknowledge(std::int64_t id, const HttpRequest &request, const
     const std::string by = who.trimmed().isEmpty() ? std::string("api") : who.trimmed().toStdString();
     const std::string note =
         body->value(QStringLiteral("note")).toString(body->value(QStringLiteral("comment")).toString()).toStdString();
-    auto job = std::make_unique<WriteJob>();
-    if (auto open = m_deps.alerts->acknowledge(id, by, note, nowNs(), &job->alerts)) {
-        storeThenAnswer(m_deps.writer, std::move(job), responder, [a = *open] { return jsonResponse(200, alertJson(a, nowNs())); });
-        return;
-    }
-    // Not open here: a resolved alert from the history.
+    // The evaluator owns alert state: it applies the acknowledgement and submits it to storage in order
+    // with its own changes. Whether the alert exists in the history is a query, so this runs on the pool.
     m_deps.queries->run(
-        [id, by, note, writer = m_deps.writer](StoreReader &reader) {
-            auto a = reader.alert(id);
-            if (!a)
-                return apiError(404, QStringLiteral("no alert %1").arg(id), QJsonObject{{QStringLiteral("id"), qint64(id)}});
+        [id, by, note, writer = m_deps.writer, alerts = m_deps.alerts](StoreReader &reader) {
+            std::optional<Alert> stored = reader.alert(id);
             const TimeNs now = nowNs();
-            auto job = std::make_unique<WriteJob>();
-            job->alerts.transitions.push_back(acknowledgeAlert(*a, by, note, now));
-            job->alerts.alerts.push_back(*a);
-            std::promise<WriteOutcome> stored;
-            auto outcome = stored.get_future();
-            job->done = [&stored](const WriteOutcome &o) { stored.set_value(o); };
-            writer->submit(std::move(job));
+            std::promise<WriteOutcome> written;
+            auto outcome = written.get_future();
+            bool submitted = false;
+            const std::optional<Alert> open = alerts->acknowledge(
+                id, by, note, now,
+                [&](AlertChanges &&changes) {
+                    auto job = std::make_unique<WriteJob>();
+                    job->alerts = std::move(changes);
+                    job->done = [&written](const WriteOutcome &o) { written.set_value(o); };
+                    submitted = true;
+                    writer->submit(std::move(job));
+                },
+                stored.has_value());
+            if (!submitted)
+                return apiError(404, QStringLiteral("no alert %1").arg(id), QJsonObject{{QStringLiteral("id"), qint64(id)}});
             const WriteOutcome o = outcome.get();
             if (!o.ok)
                 return apiError(500, QStringLiteral("not stored: %1").arg(QString::fromStdString(o.error)));
-            return jsonResponse(200, alertJson(*a, now));
+            if (open)
+                return jsonResponse(200, alertJson(*open, now));
+            acknowledgeAlert(*stored, by, note, now); // the answer shows the row as now stored
+            return jsonResponse(200, alertJson(*stored, now));
         },
         responder);
 }
@@ -438,9 +448,12 @@ void AlertRoutes::testAlert(const HttpRequest &request, const HttpResponder &res
     if (!service.isUndefined() && (!service.isString() || service.toString().trimmed().isEmpty()))
         return responder.send(fieldError(QStringLiteral("service"), QStringLiteral("expected a service name")));
     const std::string name = service.isString() ? service.toString().trimmed().toStdString() : "flowguard";
-    auto job = std::make_unique<WriteJob>();
-    const Alert a = m_deps.alerts->testAlert(name, nowNs(), &job->alerts);
-    storeThenAnswer(m_deps.writer, std::move(job), responder, [a] { return jsonResponse(202, alertJson(a, nowNs())); });
+    m_deps.alerts->testAlert(name, nowNs(), [&](AlertChanges &&changes) {
+        auto job = std::make_unique<WriteJob>();
+        const Alert a = changes.alerts.back();
+        job->alerts = std::move(changes);
+        storeThenAnswer(m_deps.writer, std::move(job), responder, [a] { return jsonResponse(202, alertJson(a, nowNs())); });
+    });
 }
 
 void AlertRoutes::listIncidents(const HttpRequest &request, const HttpResponder &responder)
@@ -516,11 +529,16 @@ void AlertRoutes::createSilence(const HttpRequest &request, const HttpResponder 
     const auto body = jsonObjectBody(request, responder);
     if (!body)
         return;
-    QString field, message;
-    auto silence = Silence::fromJson(*body, nowNs(), &field, &message);
+    QString field, message, limit;
+    auto silence = Silence::fromJson(*body, nowNs(), &field, &message, &limit);
     if (!silence)
-        return responder.send(fieldError(field, message));
-    silence->id = (*m_deps.nextId)++;
+        return responder.send(fieldError(field, message, limit));
+    if (m_deps.alerts->silences().size() >= std::size_t(Silence::kMaxSilences))
+        return responder.send(fieldError(QStringLiteral("body"),
+                                         QStringLiteral("there are already %1 silences (max_silences); delete one first")
+                                             .arg(Silence::kMaxSilences),
+                                         QStringLiteral("max_silences")));
+    silence->id = m_deps.ids->next();
     auto job = std::make_unique<WriteJob>();
     job->silences.push_back(*silence);
     storeThenAnswer(m_deps.writer, std::move(job), responder, [alerts = m_deps.alerts, s = *silence] {

@@ -8,6 +8,7 @@
 namespace fg {
 
 class AlertEvaluator;
+class IdAllocator;
 class ChannelBook;
 class QueryRunner;
 class RuleBook;
@@ -25,7 +26,7 @@ public:
         QueryRunner *queries;
         RuleBook *rules;
         AlertEvaluator *alerts;
-        std::atomic<std::int64_t> *nextId; // rules and silences
+        IdAllocator *ids; // rules and silences
         const ChannelBook *channels;       // names for the delivery list of an alert
     };
     explicit AlertRoutes(Deps deps) : m_deps(deps) {}

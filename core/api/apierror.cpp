@@ -19,6 +19,7 @@ const char *errorKind(int status)
     case 429:
     case 503: return "Overloaded";
     case 403: return "Forbidden";
+    case 408: return "RequestTimeout";
     default: return "Internal";
     }
 }

@@ -20,6 +20,7 @@
 #include "ingest/inflightbudget.h"
 #include "ingest/nativelogdecoder.h"
 #include "ingest/nativemetricdecoder.h"
+#include "ingest/serviceregistry.h"
 #include "ingeststats.h"
 #include "ingestroute.h"
 #include "queryparams.h"
@@ -84,15 +85,15 @@ QJsonObject logJson(const StoredLog &row)
 ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps)
     : m_guard(config.listenAddress, config.listenPort, config.allowedHosts, config.allowedOrigins),
       m_configJson(configJson), m_deps(deps),
-      m_ingestLogs(std::make_unique<IngestRoute>(std::make_unique<NativeLogDecoder>(), deps.writer, deps.budget,
+      m_ingestLogs(std::make_unique<IngestRoute>(std::make_unique<NativeLogDecoder>(deps.services), deps.writer, deps.budget,
                                                  deps.ingestStats, deps.tagRules, config.maxDecompressedBytes)),
-      m_ingestMetrics(std::make_unique<IngestRoute>(std::make_unique<NativeMetricDecoder>(), deps.writer,
+      m_ingestMetrics(std::make_unique<IngestRoute>(std::make_unique<NativeMetricDecoder>(deps.services), deps.writer,
                                                     deps.budget, deps.ingestStats, deps.tagRules,
                                                     config.maxDecompressedBytes)),
       m_alertRoutes(std::make_unique<AlertRoutes>(
-          AlertRoutes::Deps{deps.writer, deps.queries, deps.rules, deps.alerts, deps.nextAlertingId, deps.channels})),
+          AlertRoutes::Deps{deps.writer, deps.queries, deps.rules, deps.alerts, deps.ids, deps.channels})),
       m_channelRoutes(std::make_unique<ChannelRoutes>(
-          ChannelRoutes::Deps{deps.writer, deps.channels, deps.secrets, deps.secretsProblem, deps.nextAlertingId}))
+          ChannelRoutes::Deps{deps.writer, deps.channels, deps.secrets, deps.secretsProblem, deps.ids}))
 {
     m_uptime.start();
 }
@@ -240,7 +241,8 @@ HttpResponse ApiRouter::health() const
 {
     const StoreStats &s = m_deps.writer->stats();
     const IngestStats &i = *m_deps.ingestStats;
-    const bool ok = s.healthy;
+    const QueryRunner::Stats queries = m_deps.queries->stats();
+    const bool ok = s.healthy && !queries.saturated();
     return jsonResponse(
         200,
         QJsonObject{
@@ -248,7 +250,7 @@ HttpResponse ApiRouter::health() const
             {QStringLiteral("version"), QStringLiteral(FLOWGUARD_VERSION)},
             {QStringLiteral("uptime_s"), m_uptime.elapsed() / 1000},
             {QStringLiteral("db"),
-             QJsonObject{{QStringLiteral("ok"), ok},
+             QJsonObject{{QStringLiteral("ok"), bool(s.healthy)},
                          {QStringLiteral("path"), m_configJson.value(QStringLiteral("db"))},
                          {QStringLiteral("size_bytes"), qint64(s.dbBytes)},
                          {QStringLiteral("wal_bytes"), qint64(s.walBytes)},
@@ -257,9 +259,23 @@ HttpResponse ApiRouter::health() const
                          {QStringLiteral("commits"), qint64(s.commits)},
                          {QStringLiteral("retention_deleted"), qint64(s.retentionDeleted)}}},
             {QStringLiteral("queue_depth"), qint64(s.queuedJobs)},
+            {QStringLiteral("queries"),
+             QJsonObject{{QStringLiteral("threads"), queries.threads},
+                         {QStringLiteral("running"), queries.running},
+                         {QStringLiteral("queued"), queries.queued},
+                         {QStringLiteral("saturated"), queries.saturated()},
+                         {QStringLiteral("timed_out"), qint64(queries.timedOut)},
+                         {QStringLiteral("cancelled"), qint64(queries.cancelled)},
+                         {QStringLiteral("refused"), qint64(queries.refused)}}},
             {QStringLiteral("analysis"),
              QJsonObject{{QStringLiteral("events"), qint64(m_deps.analysis->stats().eventsAnalysed)},
                          {QStringLiteral("dropped"), qint64(m_deps.analysis->stats().eventsDropped)},
+                         // Analysis lags rather than drops: what it has yet to read, and how much it read back.
+                         {QStringLiteral("lag_events"),
+                          qint64(std::max<std::int64_t>(0, s.lastLogId - m_deps.analysis->stats().logsThrough)
+                                 + std::max<std::int64_t>(0, s.lastPointId - m_deps.analysis->stats().pointsThrough))},
+                         {QStringLiteral("catching_up"), bool(m_deps.analysis->stats().catchingUp)},
+                         {QStringLiteral("events_from_store"), qint64(m_deps.analysis->stats().eventsFromStore)},
                          {QStringLiteral("kpi_minutes_written"), qint64(m_deps.analysis->stats().rollupsWritten)},
                          {QStringLiteral("anomaly_updates"), qint64(m_deps.analysis->stats().anomalyUpdates)},
                          {QStringLiteral("metric_samples"), qint64(m_deps.analysis->stats().metricSamplesAnalysed)},
@@ -269,6 +285,10 @@ HttpResponse ApiRouter::health() const
                          {QStringLiteral("overflow_templates"), qint64(m_deps.analysis->stats().overflowTemplates)},
                          {QStringLiteral("overflow_route_detectors"), qint64(m_deps.analysis->stats().overflowRouteDetectors)}}},
             {QStringLiteral("inflight_bytes"), qint64(m_deps.budget->used())},
+            {QStringLiteral("services"),
+             QJsonObject{{QStringLiteral("count"), m_deps.services->count()},
+                         {QStringLiteral("max"), m_deps.services->max()},
+                         {QStringLiteral("refused_items"), qint64(m_deps.services->refusedItems())}}},
             {QStringLiteral("ingest"),
              QJsonObject{{QStringLiteral("requests"), qint64(i.requests)},
                          {QStringLiteral("accepted"), qint64(i.itemsAccepted)},
@@ -303,8 +323,9 @@ void ApiRouter::logs(const HttpRequest &request, const HttpResponder &responder)
         return responder.send(paramError(*e));
     if (auto e = params.level(q.minLevel))
         return responder.send(paramError(*e));
+    if (auto e = params.search(q.contains))
+        return responder.send(paramError(*e));
     q.service = params.text(QStringLiteral("service")).toStdString();
-    q.contains = params.text(QStringLiteral("q")).toStdString();
     q.tag = params.text(QStringLiteral("tag")).toStdString();
     m_deps.queries->run(
         [q](StoreReader &reader) {
@@ -497,19 +518,27 @@ constexpr TimeNs kMinuteNs = 60 * kNsPerSec;
 constexpr TimeNs kFreshness = 10 * kMinuteNs;
 
 // The last 5 closed minutes of a service or route against the hour before them.
-HealthInputs healthInputs(StoreReader &reader, const std::string &service, const std::string &endpoint)
+// The last five closed minutes against the hour before them, or — while a degradation is open since
+// `openSince` — against the hour before it began.
+HealthInputs healthInputs(StoreReader &reader, const std::string &service, const std::string &endpoint,
+                          TimeNs openSince = 0)
 {
     HealthInputs in;
     const auto latest = reader.latestKpiMinute(service, endpoint);
     if (!latest)
         return in;
-    for (const KpiRollup &k : reader.kpiRollups(service, endpoint, *latest - 64 * kMinuteNs, *latest)) {
-        std::optional<KpiRollup> &into = k.start > *latest - 5 * kMinuteNs ? in.recent : in.baseline;
+    const TimeNs recentFrom = *latest - 4 * kMinuteNs;
+    const TimeNs baselineTo = openSince > 0 ? std::min(openSince, recentFrom) : recentFrom;
+    auto add = [](std::optional<KpiRollup> &into, const KpiRollup &k) {
         if (!into)
             into = k;
         else
             into->merge(k);
-    }
+    };
+    for (const KpiRollup &k : reader.kpiRollups(service, endpoint, recentFrom, *latest))
+        add(in.recent, k);
+    for (const KpiRollup &k : reader.kpiRollups(service, endpoint, baselineTo - 60 * kMinuteNs, baselineTo - 1))
+        add(in.baseline, k);
     return in;
 }
 
@@ -533,29 +562,61 @@ QJsonObject healthJson(const HealthScore &h)
 
 } // namespace
 
+namespace {
+constexpr int kDefaultHealthPage = 500;
+constexpr int kMaxHealthPage = 1000;
+} // namespace
+
 void ApiRouter::health(const HttpRequest &request, const HttpResponder &responder, bool one)
 {
     std::string name;
     if (one)
         name = QByteArray::fromPercentEncoding(request.path.mid(qsizetype(std::strlen("/api/health/services/")))).toStdString();
+    // The list pages by service name: each service costs a few queries, so one answer covers at most
+    // `limit` of them whatever their number.
+    const QueryParams params(request.query);
+    int limit = kDefaultHealthPage;
+    if (params.has(QStringLiteral("limit"))) {
+        bool valid = false;
+        limit = params.text(QStringLiteral("limit")).toInt(&valid);
+        if (!valid || limit < 1 || limit > kMaxHealthPage)
+            return responder.send(paramError({QStringLiteral("limit"),
+                                              QStringLiteral("must be a whole number from 1 to %1").arg(kMaxHealthPage)}));
+    }
+    const std::string after = QByteArray::fromBase64(params.text(QStringLiteral("cursor")).toLatin1(),
+                                                     QByteArray::Base64UrlEncoding)
+                                  .toStdString();
     m_deps.queries->run(
-        [name, one](StoreReader &reader) {
+        [name, one, limit, after](StoreReader &reader) {
             const TimeNs now = nowNs();
             const DetectionSettings settings = DetectionSettings::stored(reader.setting("detection"));
             QJsonArray items;
             QJsonObject detail;
-            for (const ServiceInfo &svc : reader.services()) {
-                if (one && svc.name != name)
+            QJsonValue next;
+            std::string lastListed;
+            for (const ServiceInfo &svc : reader.services()) { // ordered by name
+                if (one ? svc.name != name : !after.empty() && svc.name <= after)
                     continue;
-                HealthInputs in = healthInputs(reader, svc.name, {});
+                if (!one && items.size() == limit) {
+                    next = QString::fromLatin1(QByteArray::fromStdString(lastListed)
+                                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+                    break;
+                }
+                lastListed = svc.name;
+                TimeWindow all{0, std::numeric_limits<TimeNs>::max(), std::nullopt, 100};
+                const std::vector<StoredAnomaly> anomalies = reader.anomalies(svc.name, all).items;
+                TimeNs openSince = 0;
+                for (const StoredAnomaly &a : anomalies)
+                    if (!a.anomaly.endedAt && (!openSince || a.anomaly.startedAt < openSince))
+                        openSince = a.anomaly.startedAt;
+                HealthInputs in = healthInputs(reader, svc.name, {}, openSince);
                 in.fresh = now - svc.lastReceived < kFreshness;
                 if (auto slo = settings.slos.find(svc.name); slo != settings.slos.end()) {
                     in.sloP95Ms = slo->second.p95LatencyMs;
                     in.sloErrorRate = slo->second.errorRate;
                 }
-                TimeWindow all{0, std::numeric_limits<TimeNs>::max(), std::nullopt, 100};
                 QJsonArray open;
-                for (const StoredAnomaly &a : reader.anomalies(svc.name, all).items) {
+                for (const StoredAnomaly &a : anomalies) {
                     if (a.anomaly.endedAt)
                         continue;
                     ++in.openAnomalies;
@@ -577,7 +638,7 @@ void ApiRouter::health(const HttpRequest &request, const HttpResponder &responde
                 QJsonArray endpoints;
                 const auto latest = reader.latestKpiMinute(svc.name, {});
                 for (const std::string &e : reader.kpiEndpoints(svc.name, latest.value_or(0) - 60 * kMinuteNs)) {
-                    HealthInputs ein = healthInputs(reader, svc.name, e);
+                    HealthInputs ein = healthInputs(reader, svc.name, e, openSince);
                     ein.fresh = in.fresh;
                     QJsonObject eo = healthJson(computeHealth(ein));
                     eo.insert(QStringLiteral("endpoint"), QString::fromStdString(e));
@@ -589,7 +650,9 @@ void ApiRouter::health(const HttpRequest &request, const HttpResponder &responde
             if (one && detail.isEmpty())
                 return apiError(404, QStringLiteral("no such service: %1").arg(QString::fromStdString(name)),
                                 QJsonObject{{QStringLiteral("service"), QString::fromStdString(name)}});
-            return jsonResponse(200, one ? detail : page(items, std::nullopt));
+            if (one)
+                return jsonResponse(200, detail);
+            return jsonResponse(200, QJsonObject{{QStringLiteral("items"), items}, {QStringLiteral("next_cursor"), next}});
         },
         responder);
 }
@@ -663,11 +726,10 @@ void ApiRouter::putTagSettings(const HttpRequest &request, const HttpResponder &
     const auto body = jsonObjectBody(request, responder);
     if (!body)
         return;
-    QString field, message;
-    auto rules = TagRules::rulesFromJson(*body, &field, &message);
+    QString field, message, limit;
+    auto rules = TagRules::rulesFromJson(*body, &field, &message, &limit);
     if (!rules)
-        return responder.send(apiError(400, QStringLiteral("%1 %2").arg(field, message),
-                                       QJsonObject{{QStringLiteral("field"), field}}));
+        return responder.send(fieldError(field, message, limit));
     auto tagRules = std::make_shared<const TagRules>(std::move(*rules));
     // Events ingested from then on carry the new tags.
     storeSettings("tags", tagRules->toJson(), [holder = m_deps.tagRules, tagRules] { holder->set(tagRules); },

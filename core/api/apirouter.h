@@ -27,6 +27,8 @@ class ChannelBook;
 class ChannelRoutes;
 class SecretStore;
 class TagRulesHolder;
+class ServiceRegistry;
+class IdAllocator;
 
 // The HTTP API: guards, routing, and the handlers of each path. Lives on the listener thread.
 class ApiRouter final : public RequestHandler {
@@ -40,10 +42,11 @@ public:
         TagRulesHolder *tagRules;
         RuleBook *rules;
         AlertEvaluator *alerts;
-        std::atomic<std::int64_t> *nextAlertingId;
+        IdAllocator *ids;
         ChannelBook *channels;
         SecretStore *secrets;
         QString secretsProblem;
+        ServiceRegistry *services;
     };
     ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps);
     ~ApiRouter() override;

@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 
 #include "alerting/channel.h"
+#include "alerting/idallocator.h"
 #include "alerting/secretstore.h"
 #include "apierror.h"
 #include "routehelpers.h"
@@ -108,7 +109,7 @@ void ChannelRoutes::create(const HttpRequest &request, const HttpResponder &resp
     if (std::any_of(existing->begin(), existing->end(), [&](const Channel &c) { return c.name == channel->name; }))
         return responder.send(apiError(409, QStringLiteral("a channel named '%1' exists").arg(QString::fromStdString(channel->name)),
                                        QJsonObject{{QStringLiteral("field"), QStringLiteral("name")}}));
-    channel->id = (*m_deps.nextId)++;
+    channel->id = m_deps.ids->next();
     save(*channel, secret, 201, responder);
 }
 

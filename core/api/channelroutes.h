@@ -10,6 +10,7 @@
 namespace fg {
 
 class ChannelBook;
+class IdAllocator;
 class NotificationDispatcher;
 class SecretStore;
 class StoreWriter;
@@ -24,7 +25,7 @@ public:
         ChannelBook *channels;
         SecretStore *secrets;
         QString secretsProblem; // non-empty: secrets cannot be stored, and why
-        std::atomic<std::int64_t> *nextId;
+        IdAllocator *ids;
     };
     explicit ChannelRoutes(Deps deps) : m_deps(std::move(deps)) {}
 

@@ -13,6 +13,10 @@ namespace fg {
 
 namespace {
 
+// Memory of a parsed document beyond its text, as a multiple of the text (simdjson's tape and strings
+// for a body of tiny items).
+constexpr qint64 kParseFactor = 4;
+
 QByteArray mediaType(const HttpRequest &r)
 {
     QByteArray ct = r.header("content-type");
@@ -42,10 +46,14 @@ bool isGzip(const HttpRequest &r)
     return enc == "gzip" || enc == "x-gzip" || enc == "deflate";
 }
 
-std::string ingestBody(int accepted, int duplicates, const std::vector<ItemError> &errors)
+// The answer's counts and the first ItemErrors::kMaxListed errors; "errors_truncated" says more were rejected.
+std::string ingestBody(int accepted, int duplicates, const ItemErrors &errors)
 {
     std::string out = "{\"accepted\":" + std::to_string(accepted) + ",\"duplicates\":" + std::to_string(duplicates)
-                      + ",\"rejected\":" + std::to_string(errors.size()) + ",\"errors\":[";
+                      + ",\"rejected\":" + std::to_string(errors.total());
+    if (errors.truncated())
+        out += ",\"errors_truncated\":true";
+    out += ",\"errors\":[";
     for (std::size_t i = 0; i < errors.size(); ++i) {
         if (i)
             out += ',';
@@ -104,7 +112,9 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
         QByteArray inflated;
         const auto rc = GzipInflater::inflate(body, m_maxDecompressed, inflated, kJsonPadding);
         if (rc == GzipInflater::Result::TooLarge) {
-            responder.send(apiError(413, QStringLiteral("decompressed body is over the limit of %1 bytes").arg(m_maxDecompressed)));
+            responder.send(apiError(413, QStringLiteral("decompressed body is over the limit of %1 bytes").arg(m_maxDecompressed),
+                                    QJsonObject{{QStringLiteral("limit"), QStringLiteral("max_decompressed_bytes")},
+                                                {QStringLiteral("max"), m_maxDecompressed}}));
             return;
         }
         if (rc == GzipInflater::Result::Corrupt) {
@@ -124,11 +134,27 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     body.reserve(body.size() + qsizetype(kJsonPadding));
 
     const auto format = formatFor(mediaType(request)).value_or(BodyFormat::Auto);
+    // The parser's document (its tape and strings) while decoding: several times the text for bodies of
+    // tiny items, so a compact body cannot take far more memory than the budget says.
+    const qint64 parseReserve = kParseFactor * body.size();
+    if (!m_budget->tryReserve(parseReserve)) {
+        m_stats->overloaded++;
+        if (extraReserved)
+            m_budget->release(extraReserved);
+        const bool tooLarge = parseReserve + extraReserved > m_budget->capacity() / 2;
+        responder.send(apiError(tooLarge ? 413 : 503,
+                                tooLarge ? QStringLiteral("the body is too large to decode within --max-inflight; split it")
+                                         : QStringLiteral("ingest is at capacity; retry shortly"),
+                                tooLarge ? QJsonObject{{QStringLiteral("limit"), QStringLiteral("max_inflight_bytes")}}
+                                         : QJsonObject{}));
+        return;
+    }
     // The transport reserved as much again as the body for its records; more comes from the budget.
     DecodeBudget decodeBudget(m_budget, body.size());
     DecodeResult decoded = m_decoder->decode(std::string_view(body.constData(), std::size_t(body.size())), format,
                                              request.receivedAt, &decodeBudget);
     body = QByteArray();
+    m_budget->release(parseReserve);
     if (decoded.overBudget) {
         m_stats->overloaded++;
         const qint64 needed = decodeBudget.charged();
@@ -144,14 +170,21 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
         return;
     }
     extraReserved += decodeBudget.takeReservation();
-    std::sort(decoded.errors.begin(), decoded.errors.end(),
-              [](const ItemError &a, const ItemError &b) { return a.index < b.index; });
-    m_stats->itemsRejected += qint64(decoded.errors.size());
-
     auto releaseExtra = [budget = m_budget, extraReserved] {
         if (extraReserved)
             budget->release(extraReserved);
     };
+    if (decoded.tooManyItems) {
+        releaseExtra();
+        responder.send(apiError(413,
+                                QStringLiteral("more than %1 items in one request (max_items_per_request); split it")
+                                    .arg(kMaxItemsPerRequest),
+                                QJsonObject{{QStringLiteral("field"), QStringLiteral("body")},
+                                            {QStringLiteral("limit"), QStringLiteral("max_items_per_request")},
+                                            {QStringLiteral("max"), kMaxItemsPerRequest}}));
+        return;
+    }
+    m_stats->itemsRejected += decoded.errors.total();
     if (!decoded.malformed.empty()) {
         releaseExtra();
         responder.send(apiError(400, QString::fromStdString(decoded.malformed),
@@ -164,13 +197,13 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
             responder.send(rawJson(202, ingestBody(0, 0, {}) + "}"));
             return;
         }
-        const std::string summary = decoded.errors.size() == 1
+        const std::string summary = decoded.errors.total() == 1
                                         ? "the item was rejected: " + decoded.errors.front().message
-                                        : "all " + std::to_string(decoded.errors.size()) + " items were rejected";
+                                        : "all " + std::to_string(decoded.errors.total()) + " items were rejected";
         std::string body422 = ingestBody(0, 0, decoded.errors);
         body422 += ",\"error\":\"ValidationError\",\"message\":";
         appendJsonString(body422, summary);
-        body422 += ",\"details\":{\"rejected\":" + std::to_string(decoded.errors.size()) + "}}";
+        body422 += ",\"details\":{\"rejected\":" + std::to_string(decoded.errors.total()) + "}}";
         responder.send(rawJson(422, std::move(body422)));
         return;
     }

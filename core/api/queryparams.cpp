@@ -50,11 +50,15 @@ std::optional<ParamError> QueryParams::window(TimeWindow &w, TimeNs now, qint64 
             return ParamError{QStringLiteral("to"), QStringLiteral("must be ISO 8601 or epoch time")};
         w.to = *t;
     }
+    if (w.to < 0)
+        return ParamError{QStringLiteral("to"), QStringLiteral("must not be before 1970")};
     w.from = defaultRangeSeconds > 0 ? w.to - defaultRangeSeconds * kNsPerSec : 0;
     if (has(QStringLiteral("range"))) {
         const auto s = parseDurationSeconds(text(QStringLiteral("range")).toStdString());
         if (!s || *s <= 0)
             return ParamError{QStringLiteral("range"), QStringLiteral("must be a duration such as 15m, 1h, 24h or 7d")};
+        if (*s > kMaxRangeSeconds)
+            return ParamError{QStringLiteral("range"), QStringLiteral("must be at most 36600d")};
         w.from = w.to - *s * kNsPerSec;
     }
     if (has(QStringLiteral("from"))) {
@@ -105,7 +109,18 @@ std::optional<ParamError> QueryParams::step(TimeNs &out) const
     const auto s = parseDurationSeconds(v.toStdString());
     if (!s || *s <= 0)
         return ParamError{QStringLiteral("step"), QStringLiteral("must be a duration such as 10s, 1m or 1h")};
+    if (*s > kMaxStepSeconds)
+        return ParamError{QStringLiteral("step"), QStringLiteral("must be at most 366d")};
     out = *s * kNsPerSec;
+    return std::nullopt;
+}
+
+std::optional<ParamError> QueryParams::search(std::string &out) const
+{
+    const QString q = text(QStringLiteral("q"));
+    if (q.size() > kMaxSearchChars)
+        return ParamError{QStringLiteral("q"), QStringLiteral("must be at most %1 characters").arg(kMaxSearchChars)};
+    out = q.toStdString();
     return std::nullopt;
 }
 

@@ -29,6 +29,12 @@ public:
     std::optional<ParamError> window(TimeWindow &w, TimeNs now, qint64 defaultRangeSeconds = 0) const;
     std::optional<ParamError> level(Level &out) const;
     std::optional<ParamError> step(TimeNs &out) const;
+    // q, the text search: at most kMaxSearchChars (each stored message is scanned for it).
+    std::optional<ParamError> search(std::string &out) const;
+
+    static constexpr int kMaxSearchChars = 256;
+    static constexpr std::int64_t kMaxRangeSeconds = 36'600LL * 86400; // a hundred years: far from int64 overflow
+    static constexpr std::int64_t kMaxStepSeconds = 366LL * 86400;
 
 private:
     QUrlQuery m_query;

@@ -9,6 +9,13 @@ namespace fg {
 
 std::optional<QJsonObject> jsonObjectBody(const HttpRequest &request, const HttpResponder &responder, bool emptyIsObject)
 {
+    if (request.body.size() > kMaxDocumentBytes) {
+        responder.send(apiError(413, QStringLiteral("body: larger than %1 bytes (max_document_bytes)").arg(kMaxDocumentBytes),
+                                QJsonObject{{QStringLiteral("field"), QStringLiteral("body")},
+                                            {QStringLiteral("limit"), QStringLiteral("max_document_bytes")},
+                                            {QStringLiteral("max"), kMaxDocumentBytes}}));
+        return std::nullopt;
+    }
     if (emptyIsObject && request.body.trimmed().isEmpty())
         return QJsonObject{};
     QJsonParseError error;
@@ -20,9 +27,12 @@ std::optional<QJsonObject> jsonObjectBody(const HttpRequest &request, const Http
     return std::nullopt;
 }
 
-HttpResponse fieldError(const QString &field, const QString &message)
+HttpResponse fieldError(const QString &field, const QString &message, const QString &limit)
 {
-    return apiError(400, QStringLiteral("%1: %2").arg(field, message), QJsonObject{{QStringLiteral("field"), field}});
+    QJsonObject details{{QStringLiteral("field"), field}};
+    if (!limit.isEmpty())
+        details.insert(QStringLiteral("limit"), limit);
+    return apiError(limit.isEmpty() ? 400 : 422, QStringLiteral("%1: %2").arg(field, message), details);
 }
 
 void storeThenAnswer(StoreWriter *writer, std::unique_ptr<WriteJob> job, const HttpResponder &responder,

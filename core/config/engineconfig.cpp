@@ -30,6 +30,7 @@ const Key kKeys[] = {
     {"sync", "FLOWGUARD_SYNC", "normal"},
     {"max-body", "FLOWGUARD_MAX_BODY", "16MiB"},
     {"max-inflight", "FLOWGUARD_MAX_INFLIGHT", "128MiB"},
+    {"max-services", "FLOWGUARD_MAX_SERVICES", "10000"},
     {"allowed-origins", "FLOWGUARD_ALLOWED_ORIGINS", ""},
     {"allowed-hosts", "FLOWGUARD_ALLOWED_HOSTS", ""},
     {"alert-window", "FLOWGUARD_ALERT_WINDOW_MIN", "15"},
@@ -170,6 +171,13 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
                 c.maxInflightBytes = *b;
             else
                 bad(QStringLiteral("a size of at least 1MiB, e.g. 128MiB"));
+        } else if (name == QLatin1String("max-services")) {
+            bool ok = false;
+            const int n = value.toInt(&ok);
+            if (ok && n >= 1 && n <= 1'000'000)
+                c.maxServices = n;
+            else
+                bad(QStringLiteral("a whole number from 1 to 1000000"));
         } else if (name == QLatin1String("allowed-origins")) {
             c.allowedOrigins = splitList(value);
         } else if (name == QLatin1String("allowed-hosts")) {
@@ -233,6 +241,7 @@ QJsonObject EngineConfig::toJson() const
         {QStringLiteral("max_body_bytes"), maxBodyBytes},
         {QStringLiteral("max_decompressed_bytes"), maxDecompressedBytes},
         {QStringLiteral("max_inflight_bytes"), maxInflightBytes},
+        {QStringLiteral("max_services"), maxServices},
         {QStringLiteral("max_connections"), maxConnections},
         {QStringLiteral("allowed_origins"), QJsonArray::fromStringList(allowedOrigins)},
         {QStringLiteral("allowed_hosts"), QJsonArray::fromStringList(allowedHosts)},

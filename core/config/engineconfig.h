@@ -22,9 +22,10 @@ struct EngineConfig {
     qint64 maxDbBytes = 10LL * 1000 * 1000 * 1000;
     bool syncFull = false; // PRAGMA synchronous=FULL: survives power loss, not only crashes
     qint64 maxBodyBytes = 16LL * 1024 * 1024;
-    qint64 maxDecompressedBytes = 64LL * 1024 * 1024;
+    qint64 maxDecompressedBytes = 16LL * 1024 * 1024; // a gzip body inflates to at most this (and the body size)
     qint64 maxInflightBytes = 128LL * 1024 * 1024; // bodies + decoded items + write queue
     int maxConnections = 1024;
+    int maxServices = 10'000; // distinct services kept; items of further new services are refused
     QStringList allowedOrigins; // extra browser origins allowed to write, e.g. http://localhost:3000
     QStringList allowedHosts;   // extra Host header names the listener answers
     int alertWindowMinutes = 15; // deduplication window of alert notifications

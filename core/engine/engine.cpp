@@ -18,6 +18,7 @@
 #include "ingest/httpresponder.h"
 #include "ingest/httpserver.h"
 #include "ingest/inflightbudget.h"
+#include "ingest/serviceregistry.h"
 #include "store/sqlitestorereader.h"
 #include "store/sqlitestorewriter.h"
 
@@ -61,7 +62,9 @@ bool Engine::start(QString *error)
     options.analysisRetentionSeconds = m_config.analysisRetentionSeconds;
     options.maxDbBytes = m_config.maxDbBytes;
     auto writer = std::make_unique<SqliteStoreWriter>(options);
-    m_analysis = std::make_unique<AnalysisWorker>(writer.get());
+    m_analysis = std::make_unique<AnalysisWorker>(
+        writer.get(), KpiAggregator::Limits{}, AnalysisWorker::kDefaultHandOffBytes, 2000,
+        [path = options.path] { return std::make_unique<SqliteStoreReader>(path); });
     writer->setCommittedObserver([analysis = m_analysis.get()](IngestBatch &&batch) {
         analysis->enqueue(std::move(batch));
     });
@@ -88,9 +91,21 @@ bool Engine::start(QString *error)
                 m_tagRules.set(std::make_shared<const TagRules>(std::move(*rules)));
         }
         m_analysis->setDetectionSettings(DetectionSettings::stored(reader.setting("detection")));
-        for (const ServiceInfo &s : reader.services())
+        // Where analysis stopped: rows committed after it (a crash, a backlog at shutdown) are analysed
+        // first. A database from before positions were kept starts at its newest rows.
+        const StoreStats &stored = m_writer->stats();
+        const QJsonObject position =
+            QJsonDocument::fromJson(QByteArray::fromStdString(reader.setting(AnalysisWorker::kPositionKey).value_or("")))
+                .object();
+        m_analysis->resumeAfter(position.value(QStringLiteral("logs")).toInteger(stored.lastLogId),
+                                position.value(QStringLiteral("points")).toInteger(stored.lastPointId),
+                                stored.lastLogId, stored.lastPointId);
+        m_services = std::make_unique<ServiceRegistry>(m_config.maxServices);
+        for (const ServiceInfo &s : reader.services()) {
+            m_services->seed(s.name);
             if (s.lastReceived)
                 m_analysis->restoreLastReceived(s.name, s.lastReceived);
+        }
         restoreChannels(reader);
         restoreAlerting(reader);
     } catch (const std::exception &e) {
@@ -270,10 +285,10 @@ void Engine::restoreAlerting(StoreReader &reader)
     std::int64_t next = std::max<std::int64_t>(reader.maxAlertingId(), 5) + 1;
     for (const Channel &c : *m_channels.current())
         next = std::max(next, c.id + 1); // a channel seeded just now is not read back yet
-    m_nextAlertingId = next;
+    m_ids.reserveThrough(next - 1);
     AlertEvaluator::Options options;
     options.dedupWindowMinutes = m_config.alertWindowMinutes;
-    m_alerts = std::make_unique<AlertEvaluator>(&m_rules, &m_channels, next, options);
+    m_alerts = std::make_unique<AlertEvaluator>(&m_rules, &m_channels, &m_ids, options);
     std::vector<Silence> silences;
     for (const std::string &doc : reader.silenceDocuments(nowNs())) {
         const QJsonObject json = QJsonDocument::fromJson(QByteArray::fromStdString(doc)).object();
@@ -316,7 +331,9 @@ bool Engine::startListener(QString *error)
     m_listenerThread.start();
     HttpLimits limits;
     limits.maxBodyBytes = m_config.maxBodyBytes;
-    limits.maxConnections = m_config.maxConnections;
+    // Below the descriptor limit, with room for the database, its WAL, the query connections and the
+    // channels' sockets, so that the cap answers 503 before the process runs out of descriptors.
+    limits.maxConnections = std::max(16, std::min(m_config.maxConnections, raiseOpenFileLimit() - 128));
     bool ok = false;
     QString listenError;
     // Server and router are created on the listener thread so that their sockets and timers live there.
@@ -325,8 +342,8 @@ bool Engine::startListener(QString *error)
         [&] {
             m_router = new ApiRouter(m_config, m_config.toJson(),
                                      {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats,
-                                      m_analysis.get(), &m_tagRules, &m_rules, m_alerts.get(), &m_nextAlertingId, &m_channels, m_secrets.get(),
-                                      m_secretsProblem});
+                                      m_analysis.get(), &m_tagRules, &m_rules, m_alerts.get(), &m_ids, &m_channels, m_secrets.get(),
+                                      m_secretsProblem, m_services.get()});
             m_server = new HttpServer(m_router, m_budget.get(), limits);
             ok = m_server->listen(m_config.listenAddress, m_config.listenPort);
             if (ok) {
@@ -347,6 +364,9 @@ bool Engine::startListener(QString *error)
 void Engine::stop()
 {
     m_statsTimer.stop();
+    // Queries would hold their connections busy below; their clients are going anyway.
+    if (m_queries)
+        m_queries->interruptAll();
     if (m_listenerThread.isRunning()) {
         QMetaObject::invokeMethod(
             m_listenerContext, [this] { m_server->beginShutdown(); }, Qt::BlockingQueuedConnection);
@@ -386,6 +406,7 @@ void Engine::stop()
     m_writer.reset();
     m_analysis.reset();
     m_budget.reset();
+    m_services.reset();
     m_lock.reset();
     m_running = false;
 }

@@ -16,6 +16,7 @@
 #include "alerting/secretstore.h"
 #include "ingest/httpmessage.h"
 #include "analysis/tagger.h"
+#include "alerting/idallocator.h"
 #include "api/ingeststats.h"
 #include "config/engineconfig.h"
 #include "enginestats.h"
@@ -28,6 +29,7 @@ class NotificationDispatcher;
 class ApiRouter;
 class HttpServer;
 class InflightBudget;
+class ServiceRegistry;
 class QueryRunner;
 class StoreReader;
 class StoreWriter;
@@ -76,6 +78,7 @@ private:
     std::unique_ptr<StoreWriter> m_writer;
     std::unique_ptr<AnalysisWorker> m_analysis;
     std::unique_ptr<InflightBudget> m_budget;
+    std::unique_ptr<ServiceRegistry> m_services;
     std::unique_ptr<QueryRunner> m_queries;
     IngestStats m_ingestStats;
     TagRulesHolder m_tagRules;
@@ -87,7 +90,7 @@ private:
     std::unique_ptr<NotificationDispatcher> m_dispatcher;
     DesktopNotifier m_desktopNotifier;
     std::unique_ptr<AlertEvaluator> m_alerts;
-    std::atomic<std::int64_t> m_nextAlertingId{1}; // rules and silences created over the API
+    IdAllocator m_ids; // rules, silences, channels, alerts and incidents
     QThread m_listenerThread;
     QObject *m_listenerContext = nullptr;
     ApiRouter *m_router = nullptr;

@@ -5,6 +5,22 @@
 
 namespace fg {
 
+bool isDisplayableName(std::string_view name)
+{
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const auto c = static_cast<unsigned char>(name[i]);
+        if (c < 0x20 || c == 0x7f)
+            return false;
+        // U+202A–U+202E and U+2066–U+2069 in UTF-8: E2 80 AA–AE, E2 81 A6–A9.
+        if (c == 0xe2 && i + 2 < name.size()) {
+            const auto b = static_cast<unsigned char>(name[i + 1]), d = static_cast<unsigned char>(name[i + 2]);
+            if ((b == 0x80 && d >= 0xaa && d <= 0xae) || (b == 0x81 && d >= 0xa6 && d <= 0xa9))
+                return false;
+        }
+    }
+    return true;
+}
+
 using simdjson::dom::element_type;
 
 std::optional<TimeNs> jsonTime(simdjson::dom::element v)

@@ -19,6 +19,10 @@ std::optional<std::int64_t> jsonInteger(simdjson::dom::element v);
 // Strings as they are; numbers and booleans as their JSON text (ids are often sent as numbers).
 std::optional<std::string> jsonScalarText(simdjson::dom::element v);
 
+// A name shown in lists, alerts and notifications: no control characters and no bidirectional overrides
+// (which would make a name display as another).
+bool isDisplayableName(std::string_view name);
+
 // Typed access after a type() check; the get(out) form avoids dangling temporaries in simdjson 3.0.
 inline std::string_view jsonString(simdjson::dom::element v)
 {

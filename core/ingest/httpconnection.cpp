@@ -16,6 +16,9 @@ constexpr qsizetype kBodyPadding = 64;
 constexpr qint64 kReserveFactor = 2;
 constexpr qint64 kChunkReserveStep = 256 * 1024;
 constexpr qint64 kLingerMs = 2000;
+// Answers waiting in the socket for a client that does not read them: past this, pipelined requests
+// wait too (answers are not piled up in memory).
+constexpr qint64 kMaxUnsentBytes = 4 * 1024 * 1024;
 
 } // namespace
 
@@ -57,6 +60,10 @@ HttpConnection::HttpConnection(QTcpSocket *socket, RequestHandler *handler, Infl
         m_lastActivity.restart();
         if (m_state == State::Closing && m_socket->bytesToWrite() == 0)
             ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+        if (m_writeBlocked && m_socket->bytesToWrite() < kMaxUnsentBytes / 2) {
+            m_writeBlocked = false;
+            resume();
+        }
     });
     if (m_socket->bytesAvailable() > 0)
         QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
@@ -77,6 +84,26 @@ bool HttpConnection::isIdleFor(qint64 ms) const
     }
 }
 
+bool HttpConnection::enforceDeadlines(bool pressed)
+{
+    if (!m_phaseStart.isValid())
+        return false;
+    const qint64 elapsed = m_phaseStart.elapsed();
+    const int headMs = pressed ? std::min(m_limits.headerTimeoutMs, m_limits.pressureHeaderTimeoutMs) : m_limits.headerTimeoutMs;
+    if (m_state == State::Head && !m_in.isEmpty() && !m_writeBlocked && elapsed > headMs) {
+        refuse(408, QStringLiteral("the request head did not arrive within %1 s").arg(double(headMs) / 1000));
+        return true;
+    }
+    if (m_state == State::Body && elapsed > m_limits.bodyGraceMs) {
+        const qint64 received = m_request.body.size() + m_in.size();
+        if (received * 1000 < qint64(m_limits.minBodyBytesPerSec) * elapsed) {
+            refuse(408, QStringLiteral("the request body arrived slower than %1 bytes/s").arg(m_limits.minBodyBytesPerSec));
+            return true;
+        }
+    }
+    return false;
+}
+
 void HttpConnection::closeGracefully()
 {
     m_draining = true;
@@ -91,8 +118,10 @@ void HttpConnection::onReadyRead()
         m_socket->readAll(); // lingering close: discard what the client still sends
         return;
     }
-    if (m_state == State::Waiting)
+    if (m_state == State::Waiting || m_writeBlocked)
         return;
+    if (m_state == State::Head && m_in.isEmpty())
+        m_phaseStart.restart();
     if (m_state == State::Body && !m_request.chunked && m_in.isEmpty()) {
         // Straight from the socket into the body buffer: no intermediate copy for large bodies.
         const qint64 need = m_request.contentLength - m_request.body.size();
@@ -260,6 +289,7 @@ bool HttpConnection::parseHead(qsizetype headEnd, qsizetype bodyStart)
         m_request.body.reserve(m_request.contentLength + kBodyPadding);
     m_chunkRemaining = -1;
     m_state = State::Body;
+    m_phaseStart.restart();
     return true;
 }
 
@@ -363,6 +393,16 @@ void HttpConnection::deliver(quint64 requestSeq, HttpResponse response)
         return;
     }
     m_state = State::Head;
+    m_phaseStart.restart(); // a pipelined head already buffered has its own deadline from now
+    if (m_socket->bytesToWrite() > kMaxUnsentBytes) {
+        m_writeBlocked = true; // resumed once the client has read most of it
+        return;
+    }
+    resume();
+}
+
+void HttpConnection::resume()
+{
     if (!m_in.isEmpty())
         process();
     if (m_state == State::Head || m_state == State::Body)
@@ -372,7 +412,7 @@ void HttpConnection::deliver(quint64 requestSeq, HttpResponse response)
 void HttpConnection::refuse(int status, const QString &message, bool close)
 {
     HttpResponse r = m_handler->transportError(status, message);
-    if (status == 503)
+    if (status == 503 && !r.hasHeader("retry-after"))
         r.headers.emplace_back("Retry-After", "1");
     writeResponse(r, !close);
     releaseReservation();

@@ -32,6 +32,9 @@ public:
     // Called on this thread (posted by ResponseSlot).
     void deliver(quint64 requestSeq, HttpResponse response);
     bool isIdleFor(qint64 ms) const;
+    // Answers 408 and closes when the head or body arrives too slowly (HttpLimits); true if it did. Under
+    // pressure (near the connection cap) a head gets only pressureHeaderTimeoutMs.
+    bool enforceDeadlines(bool pressed);
     bool awaitingResponse() const { return m_state == State::Waiting; }
     void closeGracefully();
 
@@ -47,6 +50,7 @@ private:
     bool readChunked();
     bool reserve(qint64 bytes);
     void dispatch();
+    void resume(); // goes on with buffered and newly arrived requests
     void refuse(int status, const QString &message, bool close = true);
     void writeResponse(const HttpResponse &response, bool keepAlive);
     void releaseReservation();
@@ -63,9 +67,11 @@ private:
     quint64 m_seq = 0;
     bool m_keepAlive = true;
     bool m_draining = false;
+    bool m_writeBlocked = false; // answers pile up unread: no further request until they drain
     // Chunked decoding state
     qint64 m_chunkRemaining = -1; // -1: expecting a size line; -2: expecting trailers
     QElapsedTimer m_lastActivity;
+    QElapsedTimer m_phaseStart; // first byte of the current head, or the start of the body
 };
 
 } // namespace fg

@@ -47,6 +47,13 @@ struct HttpResponse {
     HttpHeaders headers;
     bool close = false; // close the connection after this response
 
+    bool hasHeader(const QByteArray &name) const
+    {
+        for (const auto &h : headers)
+            if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+                return true;
+        return false;
+    }
     QByteArray serialize(bool keepAlive) const;
 };
 

@@ -2,6 +2,7 @@
 
 #include <QPointer>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -25,11 +26,15 @@ public:
         std::lock_guard lock(m_mutex);
         m_connection = nullptr;
         m_sink = nullptr;
+        m_gone.store(true, std::memory_order_relaxed);
     }
     void send(quint64 requestSeq, HttpResponse response);
+    // The client disconnected: nobody waits for an answer any more.
+    bool gone() const { return m_gone.load(std::memory_order_relaxed); }
 
 private:
     std::mutex m_mutex;
+    std::atomic<bool> m_gone{false};
     HttpConnection *m_connection;
     std::function<void(HttpResponse)> m_sink;
 };
@@ -39,6 +44,8 @@ class HttpResponder final {
 public:
     HttpResponder(std::shared_ptr<ResponseSlot> slot, quint64 seq) : m_slot(std::move(slot)), m_seq(seq) {}
     void send(HttpResponse response) const { m_slot->send(m_seq, std::move(response)); }
+    // Work for a client that has gone can stop.
+    bool clientGone() const { return m_slot->gone(); }
 
 private:
     std::shared_ptr<ResponseSlot> m_slot;

@@ -2,24 +2,61 @@
 
 #include <QTcpSocket>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "httpconnection.h"
 #include "httpresponder.h"
 
 namespace fg {
 
+namespace {
+constexpr int kAcceptBackoffMs = 100;
+} // namespace
+
+int raiseOpenFileLimit()
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return 1024;
+    const rlim_t wanted = std::min<rlim_t>(limit.rlim_max, 65536);
+    if (limit.rlim_cur < wanted) {
+        limit.rlim_cur = wanted;
+        setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    return limit.rlim_cur == RLIM_INFINITY ? 65536 : int(std::min<rlim_t>(limit.rlim_cur, 1 << 30));
+}
+
 HttpServer::HttpServer(RequestHandler *handler, InflightBudget *budget, const HttpLimits &limits, QObject *parent)
-    : QTcpServer(parent), m_handler(handler), m_budget(budget), m_limits(limits)
+    : QTcpServer(parent), m_handler(handler), m_budget(budget), m_limits(limits),
+      m_reserveFd(::open("/dev/null", O_RDONLY | O_CLOEXEC))
 {
     setMaxPendingConnections(256);
     m_sweepTimer.setInterval(1000);
     connect(&m_sweepTimer, &QTimer::timeout, this, &HttpServer::sweep);
     m_sweepTimer.start();
+    connect(this, &QTcpServer::acceptError, this, &HttpServer::onAcceptError);
 }
 
 HttpServer::~HttpServer()
 {
-    for (HttpConnection *c : std::as_const(m_connections))
-        delete c;
+    for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
+        delete it.key();
+    if (m_reserveFd >= 0)
+        ::close(m_reserveFd);
+}
+
+void HttpServer::refuseConnection(QTcpSocket *socket, const QString &message)
+{
+    HttpResponse busy = m_handler->transportError(503, message);
+    if (!busy.hasHeader("retry-after"))
+        busy.headers.emplace_back("Retry-After", "1");
+    socket->write(busy.serialize(false));
+    socket->disconnectFromHost();
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
 }
 
 void HttpServer::incomingConnection(qintptr descriptor)
@@ -29,46 +66,80 @@ void HttpServer::incomingConnection(qintptr descriptor)
         delete socket;
         return;
     }
-    if (int(m_connections.size()) >= m_limits.maxConnections) {
-        const HttpResponse r = m_handler->transportError(503, QStringLiteral("too many connections"));
-        HttpResponse busy = r;
-        busy.headers.emplace_back("Retry-After", "1");
-        socket->write(busy.serialize(false));
-        socket->disconnectFromHost();
-        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        return;
+    if (int(m_connections.size()) >= m_limits.maxConnections)
+        return refuseConnection(socket, QStringLiteral("too many connections"));
+    const QHostAddress peer = socket->peerAddress();
+    int &fromPeer = m_perAddress[peer];
+    if (fromPeer >= m_limits.maxConnectionsPerAddress) {
+        if (fromPeer == 0)
+            m_perAddress.remove(peer);
+        return refuseConnection(socket, QStringLiteral("too many connections from %1").arg(peer.toString()));
     }
+    ++fromPeer;
     auto *conn = new HttpConnection(socket, m_handler, m_budget, m_limits, this);
-    m_connections.insert(conn);
-    connect(conn, &HttpConnection::finished, this, [this, conn] {
-        if (m_connections.remove(conn))
-            conn->deleteLater();
+    m_connections.insert(conn, peer);
+    connect(conn, &HttpConnection::finished, this, [this, conn] { drop(conn); });
+}
+
+void HttpServer::drop(HttpConnection *connection)
+{
+    const auto it = m_connections.find(connection);
+    if (it == m_connections.end())
+        return;
+    const auto peer = m_perAddress.find(it.value());
+    if (peer != m_perAddress.end() && --peer.value() <= 0)
+        m_perAddress.erase(peer);
+    m_connections.erase(it);
+    connection->deleteLater();
+}
+
+void HttpServer::onAcceptError(QAbstractSocket::SocketError error)
+{
+    // Out of descriptors (EMFILE/ENFILE) QTcpServer pauses accepting. Shed what waits in the backlog with
+    // the reserve descriptor, so that clients are refused at once instead of hanging, then resume after a
+    // pause rather than spinning on an accept that cannot succeed.
+    if (error == QAbstractSocket::SocketResourceError && m_reserveFd >= 0) {
+        ::close(m_reserveFd);
+        for (int i = 0; i < 64; ++i) {
+            const int fd = ::accept4(int(socketDescriptor()), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+            if (fd < 0)
+                break;
+            ::close(fd);
+        }
+        m_reserveFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+    QTimer::singleShot(kAcceptBackoffMs, this, [this] {
+        if (isListening())
+            resumeAccepting();
     });
 }
 
 void HttpServer::beginShutdown()
 {
     close();
-    for (HttpConnection *c : std::as_const(m_connections))
-        c->closeGracefully();
+    for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
+        it.key()->closeGracefully();
 }
 
 int HttpServer::busyConnections() const
 {
     int n = 0;
-    for (HttpConnection *c : m_connections)
-        n += c->awaitingResponse() ? 1 : 0;
+    for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
+        n += it.key()->awaitingResponse() ? 1 : 0;
     return n;
 }
 
 void HttpServer::sweep()
 {
-    const QList<HttpConnection *> all(m_connections.begin(), m_connections.end());
+    // Near the cap, idle keep-alive connections make room sooner.
+    const bool pressed = int(m_connections.size()) * 4 > m_limits.maxConnections * 3;
+    const int idleMs = pressed ? std::min(m_limits.idleTimeoutMs, m_limits.pressureIdleTimeoutMs) : m_limits.idleTimeoutMs;
+    const QList<HttpConnection *> all = m_connections.keys();
     for (HttpConnection *c : all) {
-        if (c->isIdleFor(m_limits.idleTimeoutMs)) {
-            m_connections.remove(c);
-            c->deleteLater();
-        }
+        if (c->enforceDeadlines(pressed))
+            continue; // answered 408; it closes after its lingering close
+        if (c->isIdleFor(idleMs))
+            drop(c);
     }
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
+#include <QHash>
 #include <QHostAddress>
-#include <QSet>
 #include <QTcpServer>
 #include <QTimer>
 
@@ -14,7 +14,8 @@ class InflightBudget;
 class RequestHandler;
 
 // Accepts TCP connections and runs an HttpConnection for each, all on the thread this object lives on.
-// Enforces the connection cap and closes idle or stalled connections. Routing is the handler's job.
+// Enforces the connection caps (overall and per client address), closes idle, stalled and too slow
+// connections, and survives running out of file descriptors. Routing is the handler's job.
 class HttpServer final : public QTcpServer {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(HttpServer)
@@ -33,12 +34,21 @@ protected:
 
 private:
     void sweep();
+    void drop(HttpConnection *connection);
+    void refuseConnection(QTcpSocket *socket, const QString &message);
+    void onAcceptError(QAbstractSocket::SocketError error);
 
     RequestHandler *m_handler;
     InflightBudget *m_budget;
     HttpLimits m_limits;
-    QSet<HttpConnection *> m_connections;
+    QHash<HttpConnection *, QHostAddress> m_connections;
+    QHash<QHostAddress, int> m_perAddress;
     QTimer m_sweepTimer;
+    int m_reserveFd = -1; // kept open so that a connection can still be accepted (and shed) at the fd limit
 };
+
+// Raises the soft limit on open files towards the hard one (many clients need many sockets); returns the
+// soft limit in force afterwards.
+int raiseOpenFileLimit();
 
 } // namespace fg

@@ -13,8 +13,9 @@ struct DecodeResult {
     IngestBatch batch;
     int items = 0;    // items in the request
     int accepted = 0; // items that became records
-    std::vector<ItemError> errors;
+    ItemErrors errors;
     std::string malformed; // set: the body is not parseable at all (HTTP 400)
+    bool tooManyItems = false; // decoding stopped at kMaxItemsPerRequest (HTTP 413)
     bool overBudget = false; // decoding stopped: the records did not fit the in-flight budget
 };
 

@@ -28,12 +28,21 @@ std::string describe(simdjson::error_code e, std::string_view where)
 
 } // namespace
 
-bool JsonItems::forEach(std::string_view body, BodyFormat format, const ItemFn &onItem,
-                        std::vector<ItemError> &errors, std::string *malformed, int *itemCount)
+bool JsonItems::forEach(std::string_view body, BodyFormat format, const ItemFn &onItem, ItemErrors &errors,
+                        std::string *malformed, int *itemCount, bool *tooMany)
 {
     *itemCount = 0;
+    *tooMany = false;
+    struct Release { // after the callbacks: they copy what they keep out of the parser's buffers
+        simdjson::dom::parser &parser;
+        ~Release()
+        {
+            if (parser.capacity() > kKeepParserBytes)
+                parser = simdjson::dom::parser{};
+        }
+    } release{m_parser};
     if (format == BodyFormat::Ndjson)
-        return forEachLine(body, onItem, errors, malformed, itemCount);
+        return forEachLine(body, onItem, errors, malformed, itemCount, tooMany);
 
     simdjson::dom::element root;
     const auto err = m_parser.parse(body.data(), body.size(), false).get(root);
@@ -44,7 +53,7 @@ bool JsonItems::forEach(std::string_view body, BodyFormat format, const ItemFn &
             if (nl != std::string_view::npos && !isBlank(body.substr(nl + 1))) {
                 simdjson::dom::element first;
                 if (!m_parser.parse(body.data(), nl, false).get(first))
-                    return forEachLine(body, onItem, errors, malformed, itemCount);
+                    return forEachLine(body, onItem, errors, malformed, itemCount, tooMany);
             }
         }
         *malformed = describe(err, {});
@@ -55,9 +64,14 @@ bool JsonItems::forEach(std::string_view body, BodyFormat format, const ItemFn &
         simdjson::dom::array array;
         if (root.get_array().get(array) != simdjson::SUCCESS)
             return false;
-        for (simdjson::dom::element item : array)
+        for (simdjson::dom::element item : array) {
+            if (index == kMaxItemsPerRequest) {
+                *tooMany = true;
+                break;
+            }
             if (!onItem(index++, item))
                 break;
+        }
         *itemCount = index;
         return true;
     }
@@ -70,8 +84,8 @@ bool JsonItems::forEach(std::string_view body, BodyFormat format, const ItemFn &
     return false;
 }
 
-bool JsonItems::forEachLine(std::string_view body, const ItemFn &onItem, std::vector<ItemError> &errors,
-                            std::string *malformed, int *itemCount)
+bool JsonItems::forEachLine(std::string_view body, const ItemFn &onItem, ItemErrors &errors, std::string *malformed,
+                            int *itemCount, bool *tooMany)
 {
     int index = 0;
     int parsed = 0;
@@ -85,6 +99,10 @@ bool JsonItems::forEachLine(std::string_view body, const ItemFn &onItem, std::ve
         pos = end + 1;
         if (isBlank(line))
             continue;
+        if (index == kMaxItemsPerRequest) {
+            *tooMany = true;
+            break;
+        }
         simdjson::dom::element doc;
         // The line is followed by the rest of the padded body, so reading ahead stays in bounds.
         const auto err = m_parser.parse(line.data(), line.size(), false).get(doc);
@@ -92,9 +110,9 @@ bool JsonItems::forEachLine(std::string_view body, const ItemFn &onItem, std::ve
             std::string msg = describe(err, "on line " + std::to_string(index + 1));
             if (firstError.empty())
                 firstError = msg;
-            errors.push_back({index, "", std::move(msg)});
+            errors.add({index, "", std::move(msg)});
         } else if (!doc.is_object()) {
-            errors.push_back({index, "", "expected a JSON object on each NDJSON line"});
+            errors.add({index, "", "expected a JSON object on each NDJSON line"});
             ++parsed;
         } else {
             ++parsed;

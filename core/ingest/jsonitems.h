@@ -17,6 +17,42 @@ struct ItemError {
     std::string message;
 };
 
+// The rejected items of one request: all are counted, the first kMaxListed are described, so that a body
+// of millions of bad items answers with a short list rather than millions of errors.
+class ItemErrors final {
+public:
+    static constexpr int kMaxListed = 100;
+
+    void add(ItemError error)
+    {
+        ++m_total;
+        if (m_listed.size() < std::size_t(kMaxListed))
+            m_listed.push_back(std::move(error));
+    }
+    void clear()
+    {
+        m_total = 0;
+        m_listed.clear();
+    }
+    int total() const { return m_total; }
+    bool truncated() const { return std::size_t(m_total) > m_listed.size(); }
+    // The described ones, in item order.
+    bool empty() const { return m_listed.empty(); }
+    std::size_t size() const { return m_listed.size(); }
+    const ItemError &operator[](std::size_t i) const { return m_listed[i]; }
+    const ItemError &at(std::size_t i) const { return m_listed.at(i); }
+    const ItemError &front() const { return m_listed.front(); }
+    std::vector<ItemError>::const_iterator begin() const { return m_listed.begin(); }
+    std::vector<ItemError>::const_iterator end() const { return m_listed.end(); }
+
+private:
+    int m_total = 0;
+    std::vector<ItemError> m_listed;
+};
+
+// At most this many items per request: a small compressed body must not expand into unbounded work.
+constexpr int kMaxItemsPerRequest = 100'000;
+
 enum class BodyFormat { Json, Ndjson, Auto };
 
 // Bodies handed to the decoders must have this many readable bytes after their end (simdjson reads ahead).
@@ -25,17 +61,19 @@ constexpr std::size_t kJsonPadding = simdjson::SIMDJSON_PADDING;
 // Splits an ingest body into items: a JSON array of objects, one object, or NDJSON (one document a line).
 // Auto tries JSON first and takes the body as NDJSON when it holds several newline-separated documents.
 // Calls onItem(index, element) for each item that parses, until it returns false; a malformed NDJSON line
-// becomes an ItemError.
+// becomes an ItemError. Past kMaxItemsPerRequest items it stops and sets *tooMany.
 // Returns false with *malformed set when the body as a whole is not JSON (HTTP 400).
 class JsonItems final {
 public:
     using ItemFn = std::function<bool(int index, simdjson::dom::element item)>;
-    bool forEach(std::string_view paddedBody, BodyFormat format, const ItemFn &onItem,
-                 std::vector<ItemError> &errors, std::string *malformed, int *itemCount);
+    bool forEach(std::string_view paddedBody, BodyFormat format, const ItemFn &onItem, ItemErrors &errors,
+                 std::string *malformed, int *itemCount, bool *tooMany);
+    // The parser's buffers grow to the largest document seen; after a large one they are given back.
+    static constexpr std::size_t kKeepParserBytes = 4 * 1024 * 1024;
 
 private:
-    bool forEachLine(std::string_view body, const ItemFn &onItem, std::vector<ItemError> &errors,
-                     std::string *malformed, int *itemCount);
+    bool forEachLine(std::string_view body, const ItemFn &onItem, ItemErrors &errors, std::string *malformed,
+                     int *itemCount, bool *tooMany);
     simdjson::dom::parser m_parser;
 };
 

@@ -38,6 +38,8 @@ bool decodeLog(simdjson::dom::object obj, TimeNs receivedAt, LogRecord &r, ItemE
                 return fail("service", "must be a non-empty string");
             if (s.size() > kMaxServiceName)
                 return fail("service", "is longer than 256 bytes");
+            if (!isDisplayableName(s))
+                return fail("service", "must not contain control characters or bidirectional overrides");
             r.service.assign(s);
             haveService = true;
         } else if (key == "ts" || key == "timestamp") {
@@ -153,14 +155,18 @@ DecodeResult NativeLogDecoder::decode(std::string_view body, BodyFormat format, 
     DecodeResult result;
     auto onItem = [&](int index, element item) {
         if (!item.is_object()) {
-            result.errors.push_back({index, "", "expected a JSON object"});
+            result.errors.add({index, "", "expected a JSON object"});
             return true;
         }
         LogRecord r;
         ItemError error;
         if (!decodeLog(jsonObject(item), receivedAt, r, error)) {
             error.index = index;
-            result.errors.push_back(std::move(error));
+            result.errors.add(std::move(error));
+            return true;
+        }
+        if (m_services && !m_services->admit(r.service)) {
+            result.errors.add({index, "service", serviceLimitMessage(m_services->max())});
             return true;
         }
         if (budget && !budget->charge(std::int64_t(approxBytes(r)))) {
@@ -171,7 +177,7 @@ DecodeResult NativeLogDecoder::decode(std::string_view body, BodyFormat format, 
         ++result.accepted;
         return true;
     };
-    m_items.forEach(body, format, onItem, result.errors, &result.malformed, &result.items);
+    m_items.forEach(body, format, onItem, result.errors, &result.malformed, &result.items, &result.tooManyItems);
     return result;
 }
 

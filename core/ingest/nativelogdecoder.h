@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ingestdecoder.h"
+#include "serviceregistry.h"
 
 namespace fg {
 
@@ -8,10 +9,13 @@ namespace fg {
 // Fields not in the schema are kept inside attributes rather than dropped.
 class NativeLogDecoder final : public IngestDecoder {
 public:
+    // services: when given, items of a service beyond its cap are rejected.
+    explicit NativeLogDecoder(ServiceRegistry *services = nullptr) : m_services(services) {}
     DecodeResult decode(std::string_view paddedBody, BodyFormat format, TimeNs receivedAt,
                         DecodeBudget *budget) override;
 
 private:
+    ServiceRegistry *m_services;
     JsonItems m_items;
 };
 

@@ -87,6 +87,8 @@ bool decodeItem(simdjson::dom::object obj, TimeNs receivedAt, std::vector<Metric
                 return fail("service", "must be a non-empty string");
             if (jsonString(v).size() > 256)
                 return fail("service", "is longer than 256 bytes");
+            if (!isDisplayableName(jsonString(v)))
+                return fail("service", "must not contain control characters or bidirectional overrides");
             base.service.assign(jsonString(v));
             haveService = true;
         } else if (key == "ts" || key == "timestamp") {
@@ -165,7 +167,7 @@ DecodeResult NativeMetricDecoder::decode(std::string_view body, BodyFormat forma
     DecodeResult result;
     auto onItem = [&](int index, element item) {
         if (!item.is_object()) {
-            result.errors.push_back({index, "", "expected a JSON object"});
+            result.errors.add({index, "", "expected a JSON object"});
             return true;
         }
         ItemError error;
@@ -173,7 +175,12 @@ DecodeResult NativeMetricDecoder::decode(std::string_view body, BodyFormat forma
         if (!decodeItem(jsonObject(item), receivedAt, result.batch.metrics, error)) {
             result.batch.metrics.resize(before);
             error.index = index;
-            result.errors.push_back(std::move(error));
+            result.errors.add(std::move(error));
+            return true;
+        }
+        if (m_services && result.batch.metrics.size() > before && !m_services->admit(result.batch.metrics[before].service)) {
+            result.batch.metrics.resize(before);
+            result.errors.add({index, "service", serviceLimitMessage(m_services->max())});
             return true;
         }
         std::int64_t bytes = 0;
@@ -186,7 +193,7 @@ DecodeResult NativeMetricDecoder::decode(std::string_view body, BodyFormat forma
         ++result.accepted;
         return true;
     };
-    m_items.forEach(body, format, onItem, result.errors, &result.malformed, &result.items);
+    m_items.forEach(body, format, onItem, result.errors, &result.malformed, &result.items, &result.tooManyItems);
     return result;
 }
 

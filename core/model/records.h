@@ -49,6 +49,9 @@ struct MetricSample {
 struct IngestBatch {
     std::vector<LogRecord> logs;
     std::vector<MetricSample> metrics;
+    // Once committed: the row ids of the first log and point; the rest follow one by one (0: not stored).
+    std::int64_t firstLogId = 0;
+    std::int64_t firstPointId = 0;
 };
 
 const char *metricTypeName(MetricType type);

@@ -133,6 +133,9 @@ std::optional<TimeNs> parseIsoTime(std::string_view text)
     }
     const std::int64_t days = daysFromCivil(year, unsigned(month), unsigned(day));
     const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offsetSec;
+    // Nanoseconds since 1970 end in 2262: later times are refused, not wrapped around.
+    if (secs < 0 || secs >= kMaxTimeNs / kNsPerSec)
+        return std::nullopt;
     const TimeNs t = secs * kNsPerSec + fracNs;
     if (!inRange(t))
         return std::nullopt;
@@ -161,15 +164,13 @@ std::optional<TimeNs> epochToNs(std::int64_t v)
 {
     if (v < 0)
         return std::nullopt;
-    TimeNs ns;
-    if (v < 100'000'000'000LL)
-        ns = v * kNsPerSec;
-    else if (v < 100'000'000'000'000LL)
-        ns = v * 1'000'000;
-    else if (v < 100'000'000'000'000'000LL)
-        ns = v * 1'000;
-    else
-        ns = v;
+    const std::int64_t scale = v < 100'000'000'000LL           ? kNsPerSec
+                               : v < 100'000'000'000'000LL     ? 1'000'000
+                               : v < 100'000'000'000'000'000LL ? 1'000
+                                                               : 1;
+    if (v >= kMaxTimeNs / scale) // before multiplying: no wrap-around
+        return std::nullopt;
+    const TimeNs ns = v * scale;
     if (!inRange(ns))
         return std::nullopt;
     return ns;

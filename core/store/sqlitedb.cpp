@@ -1,4 +1,5 @@
 #include "sqlitedb.h"
+#include "storereader.h"
 
 #include <sqlite3.h>
 
@@ -6,6 +7,8 @@ namespace fg {
 
 void throwSqlite(sqlite3 *db, int rc, std::string_view context)
 {
+    if (rc == SQLITE_INTERRUPT)
+        throw QueryInterrupted();
     std::string msg(context);
     msg += ": ";
     msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);

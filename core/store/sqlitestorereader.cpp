@@ -48,7 +48,8 @@ void icontains(sqlite3_context *ctx, int, sqlite3_value **argv)
 
 // Pulls the newest rows from several statements that each return rows newest first, with event time in
 // column 0 and arrival id in column 1 (one statement per service or series, each served by its index),
-// and hands the overall newest `limit` of them to take(), in order.
+// and hands the overall newest `limit` of them to take(), in order. take() returns false when the page is
+// full for another reason (its size in bytes): the page then ends after that row.
 template <typename Take>
 std::optional<Cursor> mergeNewestFirst(std::vector<std::unique_ptr<Statement>> &sources, int limit, Take take)
 {
@@ -67,10 +68,12 @@ std::optional<Cursor> mergeNewestFirst(std::vector<std::unique_ptr<Statement>> &
             return last; // more rows remain: the page ends here
         Statement *s = *best;
         last = {s->int64(0), s->int64(1)};
-        take(*s);
+        const bool more = take(*s);
         ++taken;
         if (!s->step())
             live.erase(best);
+        else if (!more)
+            return last;
     }
     return std::nullopt;
 }
@@ -93,6 +96,52 @@ void bindWindow(Statement &st, const TimeWindow &w)
 
 std::string str(std::string_view v) { return std::string(v); }
 
+// Up to this many series are read one statement each and merged; more take the event-time index.
+constexpr std::size_t kMaxMergedSeries = 16;
+
+// A log row as logRow() reads it (alias l).
+constexpr const char *kLogColumns = "ts, id, received, (SELECT name FROM services WHERE id=l.service_id), level, level_raw,"
+                                    " message, latency_ms, status_code, endpoint, method, trace_id, span_id, signal_id,"
+                                    " attributes, tags";
+
+StoredLog logRow(const Statement &st)
+{
+    StoredLog row;
+    row.id = st.int64(1);
+    LogRecord &r = row.record;
+    r.ts = st.int64(0);
+    r.received = st.int64(2);
+    r.service = str(st.text(3));
+    r.level = Level(st.int64(4));
+    r.levelRaw = str(st.text(5));
+    r.message = str(st.text(6));
+    r.latencyMs = st.isNull(7) ? NAN : st.real(7);
+    r.statusCode = int(st.int64(8));
+    r.endpoint = str(st.text(9));
+    r.method = str(st.text(10));
+    r.traceId = str(st.text(11));
+    r.spanId = str(st.text(12));
+    r.signalId = str(st.text(13));
+    r.attributes = str(st.text(14));
+    r.tags = str(st.text(15));
+    return row;
+}
+
+// ts, id, name, type, tags, value, signal_id, service.
+StoredPoint pointRow(const Statement &st)
+{
+    StoredPoint p;
+    p.id = st.int64(1);
+    p.sample.ts = st.int64(0);
+    p.sample.name = str(st.text(2));
+    p.sample.type = MetricType(st.int64(3));
+    p.sample.tags = str(st.text(4));
+    p.sample.value = st.real(5);
+    p.sample.signalId = str(st.text(6));
+    p.sample.service = str(st.text(7));
+    return p;
+}
+
 } // namespace
 
 SqliteStoreReader::SqliteStoreReader(const std::string &path)
@@ -103,6 +152,18 @@ SqliteStoreReader::SqliteStoreReader(const std::string &path)
 }
 
 SqliteStoreReader::~SqliteStoreReader() = default;
+
+int SqliteStoreReader::onProgress(void *reader)
+{
+    return static_cast<SqliteStoreReader *>(reader)->m_shouldStop() ? 1 : 0;
+}
+
+void SqliteStoreReader::setInterrupt(std::function<bool()> shouldStop)
+{
+    m_shouldStop = std::move(shouldStop);
+    // Every few thousand virtual-machine steps: a few microseconds apart, a negligible cost.
+    sqlite3_progress_handler(m_db->handle(), m_shouldStop ? 4000 : 0, m_shouldStop ? &onProgress : nullptr, this);
+}
 
 std::optional<std::int64_t> SqliteStoreReader::serviceId(const std::string &name)
 {
@@ -123,26 +184,18 @@ std::vector<ServiceInfo> SqliteStoreReader::services()
     return out;
 }
 
-std::vector<std::int64_t> SqliteStoreReader::allServiceIds()
-{
-    Statement st(m_db->handle(), "SELECT id FROM services");
-    std::vector<std::int64_t> ids;
-    while (st.step())
-        ids.push_back(st.int64(0));
-    return ids;
-}
 
 Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
 {
     Page<StoredLog> page;
-    std::vector<std::int64_t> services;
-    if (q.service.empty())
-        services = allServiceIds();
-    else if (auto sid = serviceId(q.service))
-        services.push_back(*sid);
-    std::string sql = "SELECT ts, id, received, (SELECT name FROM services WHERE id=l.service_id), level, level_raw,"
-                      " message, latency_ms, status_code, endpoint, method, trace_id, span_id, signal_id, attributes, tags"
-                      " FROM logs l WHERE service_id = ?1 AND" + windowSql(q.window, "l");
+    std::optional<std::int64_t> sid;
+    if (!q.service.empty() && !(sid = serviceId(q.service)))
+        return page;
+    // One statement either way: (service, ts) with a service, the event-time index without one; both
+    // give rows newest first with the arrival id breaking ties.
+    std::string sql = std::string("SELECT ") + kLogColumns + " FROM logs l WHERE";
+    sql += sid ? " l.service_id = ?1 AND" : "";
+    sql += windowSql(q.window, "l");
     if (q.minLevel != Level::Unknown)
         sql += " AND level >= ?6";
     if (!q.contains.empty())
@@ -151,41 +204,52 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
         sql += " AND instr(tags, ?9) > 0";
     sql += " ORDER BY ts DESC, id DESC LIMIT ?8";
     std::vector<std::unique_ptr<Statement>> sources;
-    for (std::int64_t sid : services) {
-        auto st = std::make_unique<Statement>(m_db->handle(), sql);
-        st->bind(1, sid);
-        bindWindow(*st, q.window);
-        if (q.minLevel != Level::Unknown)
-            st->bind(6, int(q.minLevel));
-        if (!q.contains.empty())
-            st->bind(7, std::string_view(q.contains));
-        st->bind(8, q.window.limit + 1);
-        if (!q.tag.empty())
-            st->bindText(9, "," + q.tag + ",");
-        sources.push_back(std::move(st));
-    }
+    auto st = std::make_unique<Statement>(m_db->handle(), sql);
+    if (sid)
+        st->bind(1, *sid);
+    bindWindow(*st, q.window);
+    if (q.minLevel != Level::Unknown)
+        st->bind(6, int(q.minLevel));
+    if (!q.contains.empty())
+        st->bind(7, std::string_view(q.contains));
+    st->bind(8, q.window.limit + 1);
+    if (!q.tag.empty())
+        st->bindText(9, "," + q.tag + ",");
+    sources.push_back(std::move(st));
+    std::size_t bytes = 0;
     page.nextCursor = mergeNewestFirst(sources, q.window.limit, [&](Statement &st) {
-        StoredLog row;
-        row.id = st.int64(1);
-        LogRecord &r = row.record;
-        r.ts = st.int64(0);
-        r.received = st.int64(2);
-        r.service = str(st.text(3));
-        r.level = Level(st.int64(4));
-        r.levelRaw = str(st.text(5));
-        r.message = str(st.text(6));
-        r.latencyMs = st.isNull(7) ? NAN : st.real(7);
-        r.statusCode = int(st.int64(8));
-        r.endpoint = str(st.text(9));
-        r.method = str(st.text(10));
-        r.traceId = str(st.text(11));
-        r.spanId = str(st.text(12));
-        r.signalId = str(st.text(13));
-        r.attributes = str(st.text(14));
-        r.tags = str(st.text(15));
-        page.items.push_back(std::move(row));
+        page.items.push_back(logRow(st));
+        const LogRecord &r = page.items.back().record;
+        bytes += r.message.size() + r.attributes.size() + 256;
+        return bytes < q.maxBytes;
     });
     return page;
+}
+
+std::vector<StoredLog> SqliteStoreReader::logsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit)
+{
+    Statement st(m_db->handle(), std::string("SELECT ") + kLogColumns + " FROM logs l WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3");
+    st.bind(1, afterId).bind(2, throughId).bind(3, limit);
+    std::vector<StoredLog> out;
+    while (st.step())
+        out.push_back(logRow(st));
+    return out;
+}
+
+std::vector<StoredPoint> SqliteStoreReader::pointsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit)
+{
+    Statement st(m_db->handle(), "SELECT p.ts, p.id, s.name, s.type, s.tags, p.value, p.signal_id,"
+                                 " (SELECT name FROM services WHERE id=s.service_id), p.received"
+                                 " FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
+                                 " WHERE p.id > ?1 AND p.id <= ?2 ORDER BY p.id LIMIT ?3");
+    st.bind(1, afterId).bind(2, throughId).bind(3, limit);
+    std::vector<StoredPoint> out;
+    while (st.step()) {
+        StoredPoint p = pointRow(st);
+        p.sample.received = st.int64(8);
+        out.push_back(std::move(p));
+    }
+    return out;
 }
 
 std::vector<std::int64_t> SqliteStoreReader::seriesIds(const MetricQuery &q)
@@ -218,24 +282,38 @@ Page<StoredPoint> SqliteStoreReader::metricPoints(const MetricQuery &q)
                             " FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
                             " WHERE p.series_id = ?1 AND" + windowSql(q.window, "p") + " ORDER BY p.ts DESC, p.id DESC LIMIT ?8";
     std::vector<std::unique_ptr<Statement>> sources;
-    for (std::int64_t series : seriesIds(q)) {
-        auto st = std::make_unique<Statement>(m_db->handle(), sql);
-        st->bind(1, series);
+    const std::vector<std::int64_t> series = seriesIds(q);
+    if (series.size() <= kMaxMergedSeries) {
+        for (std::int64_t id : series) {
+            auto st = std::make_unique<Statement>(m_db->handle(), sql);
+            st->bind(1, id);
+            bindWindow(*st, q.window);
+            st->bind(8, q.window.limit + 1);
+            sources.push_back(std::move(st));
+        }
+    } else {
+        // Many series: one walk down the event-time index, filtered, whatever their number.
+        std::string all = "SELECT p.ts, p.id, s.name, s.type, s.tags, p.value, p.signal_id,"
+                          " (SELECT name FROM services WHERE id=s.service_id)"
+                          " FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE"
+                          + windowSql(q.window, "p");
+        const auto sid = q.service.empty() ? std::nullopt : serviceId(q.service);
+        if (sid)
+            all += " AND s.service_id = ?1";
+        if (!q.name.empty())
+            all += " AND s.name = ?6";
+        auto st = std::make_unique<Statement>(m_db->handle(), all + " ORDER BY p.ts DESC, p.id DESC LIMIT ?8");
+        if (sid)
+            st->bind(1, *sid);
         bindWindow(*st, q.window);
+        if (!q.name.empty())
+            st->bind(6, std::string_view(q.name));
         st->bind(8, q.window.limit + 1);
         sources.push_back(std::move(st));
     }
     page.nextCursor = mergeNewestFirst(sources, q.window.limit, [&](Statement &st) {
-        StoredPoint p;
-        p.id = st.int64(1);
-        p.sample.ts = st.int64(0);
-        p.sample.name = str(st.text(2));
-        p.sample.type = MetricType(st.int64(3));
-        p.sample.tags = str(st.text(4));
-        p.sample.value = st.real(5);
-        p.sample.signalId = str(st.text(6));
-        p.sample.service = str(st.text(7));
-        page.items.push_back(std::move(p));
+        page.items.push_back(pointRow(st));
+        return true;
     });
     return page;
 }
@@ -250,6 +328,8 @@ std::vector<MetricBucket> SqliteStoreReader::metricBuckets(const MetricQuery &q,
                  " FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
                  " WHERE p.series_id = ?1 AND p.ts BETWEEN ?2 AND ?3 GROUP BY b ORDER BY b");
     for (std::int64_t series : seriesIds(q)) {
+        if (int(out.size()) >= maxBuckets)
+            break;
         st.bind(1, series).bind(2, q.window.from).bind(3, q.window.to).bind(4, step);
         while (st.step() && int(out.size()) < maxBuckets) {
             MetricBucket b;
@@ -545,7 +625,7 @@ std::int64_t SqliteStoreReader::maxAlertingId()
 {
     Statement st(m_db->handle(), "SELECT max(coalesce((SELECT max(id) FROM alerts),0), coalesce((SELECT max(id) FROM "
                                  "alert_rules),0), coalesce((SELECT max(id) FROM silences),0), "
-                                 "coalesce((SELECT max(id) FROM channels),0))");
+                                 "coalesce((SELECT max(id) FROM channels),0), coalesce((SELECT max(id) FROM incidents),0))");
     return st.step() ? st.int64(0) : 0;
 }
 

@@ -9,8 +9,8 @@ namespace fg {
 
 class SqliteDb;
 
-// The SQLite StoreReader: its own read-only connection, never the writer's. Newest-first lists run one
-// statement per service or series on the (key, event time) index and merge them.
+// The SQLite StoreReader: its own read-only connection, never the writer's. Newest-first lists walk the
+// (key, event time) index of one service, or the event-time index across all of them.
 class SqliteStoreReader final : public StoreReader {
 public:
     explicit SqliteStoreReader(const std::string &path);
@@ -18,9 +18,12 @@ public:
     SqliteStoreReader(const SqliteStoreReader &) = delete;
     SqliteStoreReader &operator=(const SqliteStoreReader &) = delete;
 
+    void setInterrupt(std::function<bool()> shouldStop) override;
     std::vector<ServiceInfo> services() override;
     Page<StoredLog> logs(const LogQuery &query) override;
     Page<StoredPoint> metricPoints(const MetricQuery &query) override;
+    std::vector<StoredLog> logsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit) override;
+    std::vector<StoredPoint> pointsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit) override;
     std::vector<MetricBucket> metricBuckets(const MetricQuery &query, TimeNs stepNs, int maxBuckets) override;
     std::vector<KpiRollup> kpiRollups(const std::string &service, const std::string &endpoint, TimeNs from,
                                       TimeNs to) override;
@@ -45,10 +48,11 @@ public:
                                           int limit) override;
 
 private:
+    static int onProgress(void *reader);
     std::optional<std::int64_t> serviceId(const std::string &name);
-    std::vector<std::int64_t> allServiceIds();
     std::vector<std::int64_t> seriesIds(const MetricQuery &query);
     std::unique_ptr<SqliteDb> m_db;
+    std::function<bool()> m_shouldStop;
 };
 
 } // namespace fg

@@ -92,6 +92,8 @@ public:
         m_insertSeries = std::make_unique<Statement>(
             m_db.handle(), "INSERT INTO metric_series(service_id,name,type,tags) VALUES(?,?,?,?) RETURNING id");
         forgetCaches();
+        m_stats.lastLogId = m_nextLogId - 1;
+        m_stats.lastPointId = m_nextPointId - 1;
         m_stats.logsStored = m_db.queryInt("SELECT coalesce(sum(log_count),0) FROM services");
         m_stats.metricsStored = m_db.queryInt("SELECT coalesce(sum(metric_count),0) FROM services");
         refreshSizes();
@@ -119,6 +121,7 @@ public:
     {
         std::vector<WriteOutcome> outcomes(jobs.size());
         std::vector<std::vector<std::size_t>> duplicateLogs(jobs.size()), duplicateMetrics(jobs.size());
+        std::vector<std::int64_t> firstLog(jobs.size()), firstPoint(jobs.size());
         std::int64_t logs = 0, metrics = 0, dups = 0;
         bool committed = false;
         std::string groupError;
@@ -126,6 +129,8 @@ public:
             m_db.exec("BEGIN IMMEDIATE");
             for (std::size_t i = 0; i < jobs.size(); ++i) {
                 m_db.exec("SAVEPOINT job");
+                firstLog[i] = m_nextLogId;
+                firstPoint[i] = m_nextPointId;
                 try {
                     const auto counts = insertJob(*jobs[i], outcomes[i].duplicates, duplicateLogs[i], duplicateMetrics[i]);
                     m_db.exec("RELEASE job");
@@ -160,6 +165,8 @@ public:
             m_stats.logsAppended += logs;
             m_stats.metricsAppended += metrics;
             m_stats.duplicates += dups;
+            m_stats.lastLogId = m_nextLogId - 1;
+            m_stats.lastPointId = m_nextPointId - 1;
         }
         for (std::size_t i = 0; i < jobs.size(); ++i) {
             WriteOutcome &o = outcomes[i];
@@ -176,6 +183,9 @@ public:
                 IngestBatch committed;
                 committed.logs = withoutDuplicates(std::move(batch.logs), duplicateLogs[i]);
                 committed.metrics = withoutDuplicates(std::move(batch.metrics), duplicateMetrics[i]);
+                // A job's stored rows are numbered one after another (duplicates take no id).
+                committed.firstLogId = committed.logs.empty() ? 0 : firstLog[i];
+                committed.firstPointId = committed.metrics.empty() ? 0 : firstPoint[i];
                 m_observer(std::move(committed));
             }
         }
@@ -377,6 +387,9 @@ private:
             put.bind(17, a.updated).bind(18, a.incidentId);
             put.exec();
         }
+        Statement ack(m_db.handle(), "UPDATE alerts SET acknowledged_by=?, acknowledged_at=?, ack_note=?, updated=? WHERE id=?");
+        for (const Acknowledgement &k : c.acknowledgements)
+            ack.bindText(1, k.by).bind(2, k.at).bind(3, std::string_view(k.note)).bind(4, k.at).bind(5, k.alertId).exec();
         Statement incident(m_db.handle(),
                            "INSERT OR REPLACE INTO incidents(id, service, title, severity, opened_at, closed_at, "
                            "last_activity, alert_count, updated) VALUES(?,?,?,?,?,?,?,?,?)");

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -60,6 +62,9 @@ struct LogQuery {
     Level minLevel = Level::Unknown; // Unknown: no level filter
     std::string contains; // case-insensitive substring of the message; empty: none
     std::string tag;      // only events with this tag; empty: any
+    // A page also ends once its messages and attributes reach this size (at least one row): long messages
+    // must not make one answer gigabytes.
+    std::size_t maxBytes = 8 * 1024 * 1024;
 };
 
 struct MetricQuery {
@@ -99,13 +104,25 @@ struct Page {
     std::optional<Cursor> nextCursor; // pass back as TimeWindow::after
 };
 
+// A query stopped by the reader's interrupt (its time budget ran out or its client left).
+class QueryInterrupted final : public std::runtime_error {
+public:
+    QueryInterrupted() : std::runtime_error("query interrupted") {}
+};
+
 // Read-side queries over stored data. One instance per thread. SQLite today (SqliteStoreReader).
 class StoreReader {
 public:
     virtual ~StoreReader() = default;
+    // Asked often while a query runs; once it answers true the query throws QueryInterrupted. Empty: never.
+    virtual void setInterrupt(std::function<bool()> shouldStop) = 0;
     virtual std::vector<ServiceInfo> services() = 0;
     virtual Page<StoredLog> logs(const LogQuery &query) = 0;
     virtual Page<StoredPoint> metricPoints(const MetricQuery &query) = 0;
+    // Rows in commit order (ascending id) after `afterId` up to `throughId`, at most `limit`: the analysis
+    // reads what it could not take from the live hand-off.
+    virtual std::vector<StoredLog> logsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit) = 0;
+    virtual std::vector<StoredPoint> pointsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit) = 0;
     // Buckets of stepNs per series, oldest first; at most maxBuckets rows.
     virtual std::vector<MetricBucket> metricBuckets(const MetricQuery &query, TimeNs stepNs, int maxBuckets) = 0;
     // Stored KPI minutes of a service (endpoint empty) or one of its routes in [from, to], oldest first.
@@ -143,7 +160,7 @@ public:
     virtual std::vector<Delivery> deliveries(std::int64_t alertId) = 0;
     // Channel documents (JSON, no secrets) by id, ascending.
     virtual std::vector<std::pair<std::int64_t, std::string>> channelDocuments() = 0;
-    // Highest id used by alerts, rules, silences and channels (new ones continue from there).
+    // Highest id used by alerts, incidents, rules, silences and channels (new ones continue from there).
     virtual std::int64_t maxAlertingId() = 0;
 };
 

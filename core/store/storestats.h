@@ -20,6 +20,8 @@ struct StoreStats {
     std::atomic<std::int64_t> retentionDeleted{0};
     std::atomic<std::int64_t> dbBytes{0};
     std::atomic<std::int64_t> walBytes{0};
+    std::atomic<std::int64_t> lastLogId{0};   // newest committed row ids (rows are numbered in commit order)
+    std::atomic<std::int64_t> lastPointId{0};
     std::atomic<bool> healthy{false};
 };
 

@@ -1,4 +1,5 @@
 #include "degradationdetector.h"
+#include "counttests.h"
 
 #include <algorithm>
 #include <cmath>
@@ -25,6 +26,10 @@ constexpr std::size_t kForestHistory = 240; // quiet minutes the forest learns f
 constexpr std::size_t kForestMinimum = 60;
 constexpr int kRefitMinutes = 30;
 constexpr double kCombinationShown = 0.65; // isolation score worth mentioning
+constexpr double kSuddenDrop = 0.25;
+constexpr std::uint64_t kMinSamplesP50 = 10;
+constexpr std::uint64_t kMinSamplesTail = 20;
+constexpr double kMinDropCount = 10; // requests a minute
 
 // Values as the explanation prints them; the API returns the same rounded numbers.
 double shown(const std::string &name, double v)
@@ -87,21 +92,45 @@ void DegradationDetector::configure(int forMinutes, int clearMinutes, std::size_
 
 std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, const std::vector<std::string> &newErrors)
 {
-    const double values[] = {k.latency.quantile(0.50), k.latency.quantile(0.95), k.latency.quantile(0.99),
-                             k.errorRate(), double(k.requests ? k.requests : k.events) / 60.0};
+    // A quantile of a handful of latencies is one of them, not a quantile: minutes with fewer samples than
+    // a quantile needs are not judged for it (the night's three requests say nothing about p99).
+    auto quantile = [&k](double q, std::uint64_t minSamples) {
+        return k.latency.count() >= minSamples ? k.latency.quantile(q) : NAN;
+    };
+    const double values[] = {quantile(0.50, kMinSamplesP50), quantile(0.95, kMinSamplesTail),
+                             quantile(0.99, kMinSamplesTail), k.errorRate(),
+                             double(k.requests ? k.requests : k.events) / 60.0};
     bool extreme = false, warm = false;
     double peak = 0;
-    // An error rate over few requests is noisy by nature: its binomial standard deviation is a floor.
-    const double n = double(std::max<std::uint64_t>(k.requests ? k.requests : k.events, 1));
-    const double p = std::clamp(m_series[3].detector.baseline(), 1.0 / n, 0.5);
-    const double noise[] = {0, 0, 0, std::sqrt(p * (1 - p) / n), 0};
+    // Error rates and request rates of few requests are counts, noisy by nature: the sigma of such a
+    // point is never smaller than what makes its deviation as significant as its count really is (one
+    // error among fifteen night-time requests is luck, not 4σ).
+    const std::uint64_t trials = k.requests ? k.requests : k.events;
+    const std::uint64_t failures = k.requests ? k.requestErrors : k.errorEvents;
+    const double usualRate = m_series[3].detector.baseline();
+    const double usualCount = m_series[4].detector.baseline() * 60.0;
+    auto floorFor = [](double deviation, double z) {
+        return deviation <= 0 ? 0.0 : z > 0.05 ? deviation / z : deviation / 0.05;
+    };
+    const double noise[] = {0, 0, 0,
+                            floorFor(values[3] - usualRate, excessFailuresZ(failures, trials, usualRate)),
+                            floorFor(usualCount / 60.0 - values[4], shortfallZ(trials, usualCount))};
     for (std::size_t i = 0; i < m_series.size(); ++i) {
         Series &s = m_series[i];
+        s.detector.setHeld(m_open.has_value());
         s.last = s.detector.update(values[i], noise[i], k.start);
         warm |= s.last.warm;
-        extreme |= s.last.extreme;
         peak = std::max(peak, s.last.score);
     }
+    // Until a daily profile explains the day's shape, a fall in traffic counts only when it is sudden and
+    // deep (a quarter of the last hours' level or less, at a volume where that is not luck): a normal
+    // evening decline otherwise looks like a drop to a baseline of the last two hours.
+    SeriesVerdict &traffic = m_series[4].last;
+    if (traffic.warm && traffic.seasonDays == 0
+        && !(values[4] <= kSuddenDrop * traffic.baseline && traffic.baseline * 60.0 >= kMinDropCount))
+        traffic.raised = traffic.active = traffic.extreme = false;
+    for (const Series &s : m_series)
+        extreme |= s.last.extreme;
     // The three latency quantiles move together: they are one signal. Raising needs signals at the
     // activation level now; an open degradation stays open while any is still above the clearing level.
     auto count = [this](bool SeriesVerdict::*flag) {
@@ -113,12 +142,13 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     const int active = count(&SeriesVerdict::active) + fresh;
     const bool condition = warm && (raised >= 2 || extreme);
 
-    const IsolationForest::Point vector{std::log1p(std::isfinite(values[1]) ? values[1] : 0.0), values[3],
-                                        std::log1p(values[4])};
-    m_combination = m_forest.trained() ? m_forest.score(vector) : 0.0;
+    // The combination needs all three; a minute too thin for p95 is not a point of it.
+    const bool complete = std::isfinite(values[1]);
+    const IsolationForest::Point vector{std::log1p(complete ? values[1] : 0.0), values[3], std::log1p(values[4])};
+    m_combination = complete && m_forest.trained() ? m_forest.score(vector) : 0.0;
     if (m_combination >= kCombinationShown)
         peak = std::max(peak, m_combination);
-    if (active == 0) {
+    if (active == 0 && complete) {
         m_history.push_back(vector);
         if (m_history.size() > kForestHistory)
             m_history.pop_front();

@@ -94,10 +94,11 @@ SeriesVerdict SeriesDetector::update(double value, double noiseScale, TimeNs at)
     v.active = m_active;
     v.extreme = v.statistic >= m_p.extremeAt;
     m_activeRun = m_active ? m_activeRun + 1 : 0;
-    // A change that has lasted a whole window is the new normal.
-    if (m_active && m_activeRun >= m_p.window)
+    // A change that has lasted a whole window is the new normal; while held, only a much longer one.
+    const std::size_t newNormal = m_p.window * (m_held ? kHeldWindows : 1);
+    if (m_active && m_activeRun >= newNormal)
         m_cusum.reset();
-    learn(value, at, !m_active || m_activeRun >= m_p.window);
+    learn(value, at, !m_active || m_activeRun >= newNormal);
     return v;
 }
 

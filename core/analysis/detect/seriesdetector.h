@@ -71,6 +71,10 @@ public:
     // seasonality.
     SeriesVerdict update(double value, double noiseScale = 0, TimeNs at = kNoTime);
     double baseline() const { return m_baseline.size() ? m_baseline.median() : 0.0; }
+    // Held while a degradation of its service is open: what the series shows then is the incident, so it
+    // does not become the baseline after a window as a lone shift would (only after kHeldWindows windows).
+    void setHeld(bool held) { m_held = held; }
+    static constexpr std::size_t kHeldWindows = 6;
     // New limits and warm-up from the settings; the history stays.
     void setLimits(double activeAt, double extremeAt, std::size_t warmup)
     {
@@ -100,6 +104,7 @@ private:
     EwmaChart m_ewma;
     LevelShift m_shift;
     bool m_active = false;
+    bool m_held = false;
     std::size_t m_activeRun = 0;
 };
 

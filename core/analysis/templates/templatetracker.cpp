@@ -1,5 +1,7 @@
 #include "templatetracker.h"
 
+#include <limits>
+
 namespace fg {
 
 namespace {
@@ -47,8 +49,20 @@ std::int64_t TemplateTracker::add(const LogRecord &r)
     u.lastSeen = std::max(u.lastSeen, r.ts);
     const TimeNs minute = r.ts - r.ts % kMinute;
     ++m_minutes[{r.service, m.id, minute}];
-    if (m.created && r.level >= Level::Error)
-        m_newErrors[{r.service, minute}].push_back(u.text);
+    const TimeNs since = m_serviceSince.try_emplace(r.service, r.ts).first->second;
+    if (m.created && r.level >= Level::Error && r.ts - since >= kWarmupMinutes * kMinute)
+        m_candidates[{r.service, m.id}] = {r.ts, 0};
+    if (r.level >= Level::Error) {
+        const auto c = m_candidates.find({r.service, m.id});
+        if (c != m_candidates.end()) {
+            if (r.ts - c->second.firstSeen > kConfirmMinutes * kMinute) {
+                m_candidates.erase(c); // it did not recur in time: a one-off
+            } else if (++c->second.count >= kMinOccurrences) {
+                m_newErrors[{r.service, minute}].push_back(u.text);
+                m_candidates.erase(c);
+            }
+        }
+    }
     return m.id;
 }
 
@@ -56,6 +70,7 @@ void TemplateTracker::restore(const std::string &service, std::int64_t id, const
 {
     if (DrainMiner *miner = minerFor(service))
         miner->restore(id, text);
+    m_serviceSince[service] = std::numeric_limits<TimeNs>::min() / 2; // known from before: warm
 }
 
 std::vector<TemplateUpdate> TemplateTracker::takeUpdates()
@@ -93,6 +108,9 @@ void TemplateTracker::forgetNewErrorsBefore(const std::string &service, TimeNs m
     auto it = m_newErrors.lower_bound({service, 0});
     while (it != m_newErrors.end() && it->first.first == service && it->first.second < minute)
         it = m_newErrors.erase(it);
+    // Candidates that can no longer recur in time.
+    for (auto c = m_candidates.lower_bound({service, 0}); c != m_candidates.end() && c->first.first == service;)
+        c = c->second.firstSeen < minute - kConfirmMinutes * kMinute ? m_candidates.erase(c) : std::next(c);
 }
 
 std::uint64_t TemplateTracker::overflow() const

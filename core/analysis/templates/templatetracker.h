@@ -31,10 +31,17 @@ struct TemplateMinute {
 };
 
 // Gives every log event a template id (a DrainMiner per service), keeps counts per template per minute
-// of event time, and notes templates first seen at ERROR or above: a new kind of error is a signal on
-// its own. Templates persist: restore() puts stored ones back at start. One thread.
+// of event time, and notes new error templates: a new kind of error is a signal on its own. Only when it
+// matters, though: a template first seen at ERROR or above counts once its service is past its warm-up
+// (in its first hour every error is new) and it has recurred kMinOccurrences times within kConfirmMinutes
+// (a one-off line is not a pattern); it is noted in the minute it was confirmed. Templates persist:
+// restore() puts stored ones back at start, and a service with stored templates needs no warm-up. One thread.
 class TemplateTracker final {
 public:
+    static constexpr TimeNs kWarmupMinutes = 60;
+    static constexpr TimeNs kConfirmMinutes = 10;
+    static constexpr std::uint64_t kMinOccurrences = 3;
+
     explicit TemplateTracker(std::size_t maxServices = 1000, DrainMiner::Params params = {});
 
     // The template id of the event (0 when over a cap).
@@ -58,6 +65,12 @@ private:
     std::map<std::pair<std::string, std::int64_t>, TemplateUpdate> m_updates;
     std::map<std::tuple<std::string, std::int64_t, TimeNs>, std::uint64_t> m_minutes;
     std::map<std::pair<std::string, TimeNs>, std::vector<std::string>> m_newErrors;
+    struct Candidate {
+        TimeNs firstSeen = 0;
+        std::uint64_t count = 0;
+    };
+    std::map<std::pair<std::string, std::int64_t>, Candidate> m_candidates; // new error templates not yet confirmed
+    std::unordered_map<std::string, TimeNs> m_serviceSince; // event time of each service's first event
     std::uint64_t m_overflowServices = 0;
 };
 
