@@ -115,6 +115,16 @@ private slots:
         QVERIFY2(spanStart >= QDateTime(QDate(2024, 1, 1), QTime(11, 0), QTimeZone::utc()).toMSecsSinceEpoch(),
                  qPrintable(QDateTime::fromMSecsSinceEpoch(spanStart).toString(Qt::ISODate)));
         QCOMPARE(view.errorChart()->spanCount(), latency->spanCount());
+        // The degradation's alert sits where it fired; clicking it asks to open it.
+        QVERIFY(latency->markerCount() >= 1);
+        QSignalSpy openAlert(&view, &ServiceView::openAlert);
+        const QRectF plot = latency->chart()->plotArea();
+        const double firedX = plot.left() + (latency->spanSeries()->upperSeries()->at(0).x() - double(latency->visibleFrom()))
+                                                * plot.width() / double(latency->visibleTo() - latency->visibleFrom());
+        for (int dx = -8; dx <= 80 && openAlert.isEmpty(); dx += 4)
+            QTest::mouseClick(latency->viewport(), Qt::LeftButton, {}, latency->mapFromScene(QPointF(firedX + dx, plot.top() + 5)));
+        QCOMPARE(openAlert.size(), 1);
+        QVERIFY(openAlert.first().first().toLongLong() > 0);
         QVERIFY(view.throughputChart()->lineSeries()[0]->count() >= 110);
         // The crosshair text names the minute and the values with their unit.
         const QString tip = latency->valuesAt(QDateTime(QDate(2024, 1, 1), QTime(11, 50), QTimeZone::utc()).toMSecsSinceEpoch());

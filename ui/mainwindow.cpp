@@ -44,6 +44,7 @@ MainWindow::MainWindow(QWidget *parent)
     setCentralWidget(m_tabs);
     connect(m_overview, &ServicesOverview::openService, this, &MainWindow::openService);
     connect(m_overview, &ServicesOverview::refreshed, this, &MainWindow::showWorstState);
+    connect(m_service, &ServiceView::openAlert, this, &MainWindow::showAlert);
     connect(m_service, &ServiceView::openLogs, this, [this](const QString &service) {
         m_tabs->setCurrentWidget(m_logs);
         m_logs->showService(service);

@@ -131,6 +131,7 @@ ServiceView::ServiceView(const ApiClient *api, QWidget *parent)
         c->setMinimumHeight(150);
         chartLayout->addWidget(c);
         connect(c, &TimelineChart::rangeChanged, this, &ServiceView::followRange);
+        connect(c, &TimelineChart::markerClicked, this, &ServiceView::openAlert);
     }
     m_endpointTable->setItemDelegateForColumn(EndpointsModel::Score,
                                               new ScoreBarDelegate(EndpointsModel::ScoreRole, Qt::ForegroundRole, m_endpointTable));
@@ -276,14 +277,33 @@ void ServiceView::loadTimelines(const QDateTime &from, const QDateTime &to, qint
                    [=, this](int status, const QJsonObject &anomalies, const QByteArray &) {
                        if (generation != m_generation)
                            return;
-                       drawTimelines(items, status == 200 ? anomalies.value(QStringLiteral("items")).toArray() : QJsonArray(),
-                                     from.toMSecsSinceEpoch(), to.toMSecsSinceEpoch());
+                       const QJsonArray spans = status == 200 ? anomalies.value(QStringLiteral("items")).toArray() : QJsonArray();
+                       m_api->get("/api/alerts?limit=500&service=" + service + window, this,
+                                  [=, this](int status, const QJsonObject &alerts, const QByteArray &) {
+                                      if (generation != m_generation)
+                                          return;
+                                      drawTimelines(items, spans,
+                                                    status == 200 ? alerts.value(QStringLiteral("items")).toArray() : QJsonArray(),
+                                                    from.toMSecsSinceEpoch(), to.toMSecsSinceEpoch());
+                                  });
                    });
     });
 }
 
-void ServiceView::drawTimelines(const QJsonArray &kpis, const QJsonArray &anomalies, qint64 fromMs, qint64 toMs)
+void ServiceView::drawTimelines(const QJsonArray &kpis, const QJsonArray &anomalies, const QJsonArray &alerts, qint64 fromMs,
+                                qint64 toMs)
 {
+    // Alerts where they fired, on the top chart; an endpoint's view shows that endpoint's only.
+    QList<TimelineChart::Marker> markers;
+    for (const QJsonValue &v : alerts) {
+        const QDateTime fired = apiTime(v[QStringLiteral("fired_at")].toString());
+        if (!fired.isValid() || (!m_endpoint.isEmpty() && v[QStringLiteral("endpoint")].toString() != m_endpoint))
+            continue;
+        markers.append({fired.toMSecsSinceEpoch(), v[QStringLiteral("id")].toInteger(),
+                        tr("Alert #%1 (%2): %3")
+                            .arg(v[QStringLiteral("id")].toInteger())
+                            .arg(v[QStringLiteral("level")].toString(), v[QStringLiteral("explanation")].toString())});
+    }
     // The degradations of what is shown: the service's own, or the endpoint's.
     QList<TimelineChart::Span> spans;
     for (const QJsonValue &v : anomalies) {
@@ -301,6 +321,7 @@ void ServiceView::drawTimelines(const QJsonArray &kpis, const QJsonArray &anomal
                       bandEdge(kpis, rate, high, 100), spans, m_keepZoom);
     m_throughput->setData(fromMs, toMs, {{tr("throughput"), line(kpis, rps, 1)}}, bandEdge(kpis, rps, low, 1),
                           bandEdge(kpis, rps, high, 1), spans, m_keepZoom);
+    m_latency->setMarkers(markers);
     emit timelinesLoaded();
 }
 

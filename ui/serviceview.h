@@ -53,13 +53,15 @@ signals:
     // After the timelines were drawn (tests and the screenshot tool wait for it).
     void timelinesLoaded();
     void openLogs(const QString &service);
+    // An alert marker on a timeline was clicked.
+    void openAlert(qint64 id);
 
 protected:
     void showEvent(QShowEvent *event) override;
 
 private:
     void loadTimelines(const QDateTime &from, const QDateTime &to, qint64 stepMinutes);
-    void drawTimelines(const QJsonArray &kpis, const QJsonArray &anomalies, qint64 fromMs, qint64 toMs);
+    void drawTimelines(const QJsonArray &kpis, const QJsonArray &anomalies, const QJsonArray &alerts, qint64 fromMs, qint64 toMs);
     void loadHealth();
     void loadPatterns(const QDateTime &from, const QDateTime &to);
     void followRange(qint64 fromMs, qint64 toMs);

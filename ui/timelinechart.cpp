@@ -9,6 +9,7 @@
 #include <QLineSeries>
 #include <QLocale>
 #include <QMouseEvent>
+#include <QScatterSeries>
 #include <QToolTip>
 #include <QValueAxis>
 
@@ -40,6 +41,7 @@ const QPointF *nearest(const QList<QPointF> &points, double x)
 TimelineChart::TimelineChart(const QString &title, const QString &unit, QWidget *parent)
     : QChartView(new QChart, parent), m_unit(unit), m_time(new QDateTimeAxis), m_value(new QValueAxis),
       m_band(new QAreaSeries(new QLineSeries, new QLineSeries)), m_spans(new QAreaSeries(new QLineSeries)),
+      m_markers(new QScatterSeries(this)),
       m_crosshair(new QGraphicsLineItem)
 {
     setRenderHint(QPainter::Antialiasing);
@@ -85,6 +87,12 @@ TimelineChart::TimelineChart(const QString &title, const QString &unit, QWidget 
         s->attachAxis(m_time);
         s->attachAxis(m_value);
     }
+    // Alerts go on top of everything else, added after the lines (see setData).
+    m_markers->setName(tr("alert"));
+    m_markers->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
+    m_markers->setMarkerSize(12);
+    m_markers->setColor(StatePalette::health(HealthState::Critical));
+    m_markers->setBorderColor(palette().color(QPalette::Base));
     m_crosshair->setPen(QPen(StatePalette::crosshair(), 1, Qt::DashLine));
     m_crosshair->setZValue(100);
     m_crosshair->hide();
@@ -105,7 +113,9 @@ void TimelineChart::setData(qint64 fromMs, qint64 toMs, QList<Line> lines, QList
     m_bandLow = std::move(bandLow);
     m_bandHigh = std::move(bandHigh);
     m_spanRanges = std::move(spans);
+    bool grew = false;
     while (m_lines.size() < m_data.size()) {
+        grew = true;
         auto *series = new QLineSeries;
         series->setPen(QPen(StatePalette::series(int(m_lines.size())), 1.6));
         chart()->addSeries(series);
@@ -120,12 +130,48 @@ void TimelineChart::setData(qint64 fromMs, qint64 toMs, QList<Line> lines, QList
     }
     for (int i = 0; i < m_data.size(); ++i)
         m_lines[i]->setName(m_data[i].name);
+    // The markers stay the last series so that they are drawn over the lines.
+    if (grew || !chart()->series().contains(m_markers)) {
+        if (chart()->series().contains(m_markers))
+            chart()->removeSeries(m_markers);
+        chart()->addSeries(m_markers);
+        m_markers->attachAxis(m_time);
+        m_markers->attachAxis(m_value);
+    }
+    for (QLegendMarker *m : chart()->legend()->markers(m_markers))
+        m->setVisible(!m_markerList.isEmpty());
     // Empty extras stay out of the legend.
     for (QLegendMarker *m : chart()->legend()->markers(m_band))
         m->setVisible(!m_bandHigh.isEmpty());
     for (QLegendMarker *m : chart()->legend()->markers(m_spans))
         m->setVisible(!m_spanRanges.isEmpty());
     redraw();
+}
+
+void TimelineChart::setMarkers(QList<Marker> markers)
+{
+    m_markerList = std::move(markers);
+    for (QLegendMarker *m : chart()->legend()->markers(m_markers))
+        m->setVisible(!m_markerList.isEmpty());
+    fitValueAxis();
+}
+
+const TimelineChart::Marker *TimelineChart::markerNear(double x) const
+{
+    const QRectF plot = chart()->plotArea();
+    if (plot.width() <= 0 || m_visibleTo <= m_visibleFrom)
+        return nullptr;
+    const double msPerPixel = double(m_visibleTo - m_visibleFrom) / plot.width();
+    const Marker *best = nullptr;
+    double bestDistance = 6; // pixels
+    for (const Marker &m : m_markerList) {
+        const double d = std::fabs(plot.left() + double(m.atMs - m_visibleFrom) / msPerPixel - x);
+        if (d <= bestDistance) {
+            bestDistance = d;
+            best = &m;
+        }
+    }
+    return best;
 }
 
 void TimelineChart::setVisibleRange(qint64 fromMs, qint64 toMs)
@@ -182,6 +228,11 @@ void TimelineChart::fitValueAxis()
               << QPointF(double(s.toMs), 0);
     }
     m_spans->upperSeries()->replace(rects);
+    QList<QPointF> alerts;
+    for (const Marker &m : m_markerList)
+        if (m.atMs >= m_visibleFrom && m.atMs <= m_visibleTo)
+            alerts << QPointF(double(m.atMs), high * 0.94);
+    m_markers->replace(alerts);
 }
 
 qint64 TimelineChart::timeAt(double x) const
@@ -242,6 +293,10 @@ void TimelineChart::wheelEvent(QWheelEvent *event)
 void TimelineChart::mousePressEvent(QMouseEvent *event)
 {
     if (event->button() == Qt::LeftButton) {
+        if (const Marker *m = markerNear(mapToScene(event->position().toPoint()).x())) {
+            emit markerClicked(m->id);
+            return event->accept();
+        }
         m_dragX = event->position().toPoint().x();
         setCursor(Qt::ClosedHandCursor);
     }
@@ -266,7 +321,10 @@ void TimelineChart::mouseMoveEvent(QMouseEvent *event)
     }
     m_crosshair->setLine(scenePos.x(), plot.top(), scenePos.x(), plot.bottom());
     m_crosshair->show();
-    const QString text = valuesAt(timeAt(scenePos.x()));
+    QString text = valuesAt(timeAt(scenePos.x()));
+    if (const Marker *m = markerNear(scenePos.x()))
+        text += QStringLiteral("<hr>") + m->text.toHtmlEscaped() + QStringLiteral("<br><i>") + tr("Click to open the alert")
+                + QStringLiteral("</i>");
     if (text.isEmpty())
         QToolTip::hideText();
     else
