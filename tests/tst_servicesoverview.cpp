@@ -45,17 +45,19 @@ private slots:
         };
         model.update({row("a", 90), row("b", 60)});
         QCOMPARE(inserted.size(), 2);
+        QCOMPARE(changed.size(), 1); // the ages
         model.setSparkline(QStringLiteral("a"), {1, 2, NAN, 3});
-        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.size(), 2);
         model.setSparkline(QStringLiteral("a"), {1, 2, NAN, 3}); // same line, gap included: no repaint
-        QCOMPARE(changed.size(), 1);
-        model.update({row("a", 90), row("b", 60)}); // nothing changed; the sparkline is kept
-        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.size(), 2);
+        model.update({row("a", 90), row("b", 60)}); // nothing changed but the age of "last seen"; the sparkline is kept
+        QCOMPARE(changed.size(), 3);
+        QCOMPARE(changed.last().at(0).toModelIndex().column(), int(ServicesModel::LastSeen));
         QCOMPARE(model.rows().first().sparkline.size(), 4);
         model.update({row("b", 40), row("c", 100)});
         QCOMPARE(removed.size(), 1);
         QCOMPARE(inserted.size(), 3);
-        QCOMPARE(changed.size(), 2);
+        QCOMPARE(changed.size(), 5); // b's row, then the ages
         QCOMPARE(model.rowCount(), 2);
         QCOMPARE(model.data(model.index(0, ServicesModel::Score), Qt::DisplayRole).toString(), QStringLiteral("40"));
         QCOMPARE(reset.size(), 0);

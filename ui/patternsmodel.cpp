@@ -26,6 +26,9 @@ void PatternsModel::setPatterns(const QJsonArray &items, const QDateTime &rangeS
         rows.append(std::move(r));
     }
     setRows(std::move(rows));
+    // "3 min ago" ages even when nothing else changed.
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0, FirstSeen), index(int(m_rows.size()) - 1, LastSeen), {Qt::DisplayRole});
 }
 
 int PatternsModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }

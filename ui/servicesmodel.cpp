@@ -36,6 +36,9 @@ void ServicesModel::update(QList<ServiceRow> rows)
         m_rows[at] = std::move(r);
         emit dataChanged(index(at, 0), index(at, ColumnCount - 1));
     }
+    // "3 min ago" ages even when nothing else changed.
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0, LastSeen), index(int(m_rows.size()) - 1, LastSeen), {Qt::DisplayRole});
 }
 
 void ServicesModel::setSparkline(const QString &service, const QList<double> &points)
