@@ -18,6 +18,7 @@
 #include "serviceview.h"
 #include "testhttpclient.h"
 #include "timelinechart.h"
+#include "timewindowdialog.h"
 
 using namespace fg;
 
@@ -165,6 +166,25 @@ private slots:
         QCOMPARE(latency->spanCount(), 1);
         view.showEndpoint({});
         QVERIFY(loaded.wait(5000));
+
+        // "Custom…" asks for a window; cancelling keeps the previous choice, OK shows the window chosen.
+        view.rangeBox()->setCurrentIndex(1); // the last hour: nothing in 2024
+        QVERIFY(loaded.wait(5000));
+        view.rangeBox()->setCurrentIndex(5);
+        auto *dialog = view.findChild<TimeWindowDialog *>();
+        QVERIFY(dialog);
+        dialog->reject();
+        QCOMPARE(view.rangeBox()->currentIndex(), 1);
+        view.rangeBox()->setCurrentIndex(5);
+        QTRY_VERIFY(view.findChild<TimeWindowDialog *>());
+        dialog = view.findChild<TimeWindowDialog *>();
+        dialog->setWindow(from.addSecs(3600), to);
+        loaded.clear();
+        dialog->accept();
+        QVERIFY(loaded.wait(5000));
+        QCOMPARE(latency->visibleFrom(), from.addSecs(3600).toMSecsSinceEpoch());
+        QVERIFY(latency->lineSeries()[0]->count() >= 55);
+        QCOMPARE(view.rangeBox()->currentIndex(), 6);
         QVERIFY(!view.grab().isNull());
         engine.stop();
     }

@@ -659,42 +659,42 @@
 <context>
     <name>fg::PatternsModel</name>
     <message>
-        <location filename="../ui/patternsmodel.cpp" line="41"/>
+        <location filename="../ui/patternsmodel.cpp" line="44"/>
         <source>NEW  %1</source>
         <translation>NEU  %1</translation>
     </message>
     <message>
-        <location filename="../ui/patternsmodel.cpp" line="50"/>
+        <location filename="../ui/patternsmodel.cpp" line="53"/>
         <source>Example: %1</source>
         <translation>Beispiel: %1</translation>
     </message>
     <message>
-        <location filename="../ui/patternsmodel.cpp" line="51"/>
+        <location filename="../ui/patternsmodel.cpp" line="54"/>
         <source>%1 in the range, %2 in all</source>
         <translation>%1 im Zeitraum, %2 insgesamt</translation>
     </message>
     <message>
-        <location filename="../ui/patternsmodel.cpp" line="73"/>
+        <location filename="../ui/patternsmodel.cpp" line="76"/>
         <source>Error pattern</source>
         <translation>Fehlermuster</translation>
     </message>
     <message>
-        <location filename="../ui/patternsmodel.cpp" line="74"/>
+        <location filename="../ui/patternsmodel.cpp" line="77"/>
         <source>Count</source>
         <translation>Anzahl</translation>
     </message>
     <message>
-        <location filename="../ui/patternsmodel.cpp" line="75"/>
+        <location filename="../ui/patternsmodel.cpp" line="78"/>
         <source>Level</source>
         <translation>Stufe</translation>
     </message>
     <message>
-        <location filename="../ui/patternsmodel.cpp" line="76"/>
+        <location filename="../ui/patternsmodel.cpp" line="79"/>
         <source>First seen</source>
         <translation>Zuerst gesehen</translation>
     </message>
     <message>
-        <location filename="../ui/patternsmodel.cpp" line="77"/>
+        <location filename="../ui/patternsmodel.cpp" line="80"/>
         <source>Last seen</source>
         <translation>Zuletzt gesehen</translation>
     </message>
@@ -836,142 +836,147 @@
 <context>
     <name>fg::ServiceView</name>
     <message>
-        <location filename="../ui/serviceview.cpp" line="33"/>
+        <location filename="../ui/serviceview.cpp" line="34"/>
         <source>15 min</source>
         <translation>15 Min.</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="34"/>
+        <location filename="../ui/serviceview.cpp" line="35"/>
         <source>1 hour</source>
         <translation>1 Stunde</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="35"/>
+        <location filename="../ui/serviceview.cpp" line="36"/>
         <source>6 hours</source>
         <translation>6 Stunden</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="36"/>
+        <location filename="../ui/serviceview.cpp" line="37"/>
         <source>24 hours</source>
         <translation>24 Stunden</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="37"/>
+        <location filename="../ui/serviceview.cpp" line="38"/>
         <source>7 days</source>
         <translation>7 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="90"/>
+        <location filename="../ui/serviceview.cpp" line="91"/>
         <source>Latency</source>
         <translation>Latenz</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="90"/>
+        <location filename="../ui/serviceview.cpp" line="91"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="90"/>
+        <location filename="../ui/serviceview.cpp" line="91"/>
         <source>Error rate</source>
         <translation>Fehlerquote</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="90"/>
+        <location filename="../ui/serviceview.cpp" line="91"/>
         <source>%</source>
         <translation>%</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="91"/>
+        <location filename="../ui/serviceview.cpp" line="92"/>
         <source>Throughput</source>
         <translation>Durchsatz</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="91"/>
+        <location filename="../ui/serviceview.cpp" line="92"/>
         <source>req/s</source>
         <translation>Anfr./s</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="99"/>
+        <location filename="../ui/serviceview.cpp" line="100"/>
         <source>No service chosen</source>
         <translation>Kein Dienst ausgewählt</translation>
     </message>
     <message>
         <location filename="../ui/serviceview.cpp" line="104"/>
+        <source>Custom…</source>
+        <translation>Benutzerdefiniert…</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="106"/>
         <source>Time range of the timelines. Wheel over a chart to zoom, drag to pan, double click to reset.</source>
         <translation>Zeitraum der Verläufe. Mausrad über einem Diagramm zoomt, Ziehen verschiebt, Doppelklick setzt zurück.</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="105"/>
+        <location filename="../ui/serviceview.cpp" line="107"/>
         <source>Whole service</source>
         <translation>Ganzer Dienst</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="106"/>
+        <location filename="../ui/serviceview.cpp" line="108"/>
         <source>Back to the timelines of the whole service</source>
         <translation>Zurück zu den Verläufen des ganzen Dienstes</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="115"/>
+        <location filename="../ui/serviceview.cpp" line="117"/>
         <source>Logs</source>
         <translation>Logs</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="116"/>
+        <location filename="../ui/serviceview.cpp" line="118"/>
         <source>This service&apos;s stored logs</source>
         <translation>Die gespeicherten Logs dieses Dienstes</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="123"/>
+        <location filename="../ui/serviceview.cpp" line="125"/>
         <source>Range:</source>
         <translation>Zeitraum:</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="140"/>
+        <location filename="../ui/serviceview.cpp" line="142"/>
         <source>Double click an endpoint for its own timelines</source>
         <translation>Doppelklick auf einen Endpunkt zeigt seine eigenen Verläufe</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="303"/>
+        <location filename="../ui/serviceview.cpp" line="323"/>
         <source>Alert #%1 (%2): %3</source>
         <translation>Alarm #%1 (%2): %3</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="318"/>
+        <location filename="../ui/serviceview.cpp" line="338"/>
         <source>p95</source>
         <translation>p95</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="318"/>
+        <location filename="../ui/serviceview.cpp" line="338"/>
         <source>p99</source>
         <translation>p99</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="320"/>
+        <location filename="../ui/serviceview.cpp" line="340"/>
         <source>error rate</source>
         <translation>Fehlerquote</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="322"/>
+        <location filename="../ui/serviceview.cpp" line="342"/>
         <source>throughput</source>
         <translation>Durchsatz</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="347"/>
+        <location filename="../ui/serviceview.cpp" line="367"/>
         <source>p95 %1 ms</source>
         <translation>p95 %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="349"/>
+        <location filename="../ui/serviceview.cpp" line="369"/>
         <source> (baseline %1 ms)</source>
         <translation> (Basislinie %1 ms)</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="352"/>
+        <location filename="../ui/serviceview.cpp" line="372"/>
         <source>errors %1 %</source>
         <translation>Fehler %1 %</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/serviceview.cpp" line="355"/>
+        <location filename="../ui/serviceview.cpp" line="375"/>
         <source>%n open degradation(s)</source>
         <translation>
             <numerusform>%n offene Verschlechterung</numerusform>
@@ -982,77 +987,77 @@
 <context>
     <name>fg::ServicesModel</name>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="75"/>
+        <location filename="../ui/servicesmodel.cpp" line="78"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="78"/>
+        <location filename="../ui/servicesmodel.cpp" line="81"/>
         <source>%1 (baseline %2)</source>
         <translation>%1 (Basislinie %2)</translation>
     </message>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="80"/>
+        <location filename="../ui/servicesmodel.cpp" line="83"/>
         <source>%1 %</source>
         <translation>%1 %</translation>
     </message>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="82"/>
+        <location filename="../ui/servicesmodel.cpp" line="85"/>
         <source>%1/s</source>
         <translation>%1/s</translation>
     </message>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="111"/>
+        <location filename="../ui/servicesmodel.cpp" line="114"/>
         <source>p95 latency per minute over the last hour (events per second for services without requests)</source>
         <translation>p95-Latenz pro Minute in der letzten Stunde (Ereignisse pro Sekunde bei Diensten ohne Anfragen)</translation>
     </message>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="115"/>
+        <location filename="../ui/servicesmodel.cpp" line="118"/>
         <source>Health %1 of 100: %2</source>
         <translation>Gesundheit %1 von 100: %2</translation>
     </message>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="135"/>
+        <location filename="../ui/servicesmodel.cpp" line="138"/>
         <source>Service</source>
         <translation>Dienst</translation>
     </message>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="136"/>
+        <location filename="../ui/servicesmodel.cpp" line="139"/>
         <source>Health</source>
         <translation>Gesundheit</translation>
     </message>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="137"/>
+        <location filename="../ui/servicesmodel.cpp" line="140"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="138"/>
+        <location filename="../ui/servicesmodel.cpp" line="141"/>
         <source>p95 latency</source>
         <translation>p95-Latenz</translation>
     </message>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="139"/>
+        <location filename="../ui/servicesmodel.cpp" line="142"/>
         <source>Errors</source>
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="140"/>
+        <location filename="../ui/servicesmodel.cpp" line="143"/>
         <source>Throughput</source>
         <translation>Durchsatz</translation>
     </message>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="141"/>
+        <location filename="../ui/servicesmodel.cpp" line="144"/>
         <source>Open alerts</source>
         <translation>Offene Alarme</translation>
     </message>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="142"/>
+        <location filename="../ui/servicesmodel.cpp" line="145"/>
         <source>Last seen</source>
         <translation>Zuletzt gesehen</translation>
     </message>
     <message>
-        <location filename="../ui/servicesmodel.cpp" line="143"/>
+        <location filename="../ui/servicesmodel.cpp" line="146"/>
         <source>Last hour</source>
         <translation>Letzte Stunde</translation>
     </message>
@@ -1144,6 +1149,24 @@
             <numerusform>vor %n Tag</numerusform>
             <numerusform>vor %n Tagen</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>fg::TimeWindowDialog</name>
+    <message>
+        <location filename="../ui/timewindowdialog.cpp" line="13"/>
+        <source>Time window</source>
+        <translation>Zeitfenster</translation>
+    </message>
+    <message>
+        <location filename="../ui/timewindowdialog.cpp" line="21"/>
+        <source>From:</source>
+        <translation>Von:</translation>
+    </message>
+    <message>
+        <location filename="../ui/timewindowdialog.cpp" line="22"/>
+        <source>To:</source>
+        <translation>Bis:</translation>
     </message>
 </context>
 <context>

@@ -21,6 +21,7 @@
 #include "statepalette.h"
 #include "timelinechart.h"
 #include "timetext.h"
+#include "timewindowdialog.h"
 
 namespace fg {
 
@@ -100,6 +101,7 @@ ServiceView::ServiceView(const ApiClient *api, QWidget *parent)
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     for (const RangeChoice &r : kRanges)
         m_range->addItem(tr(r.label));
+    m_range->addItem(tr("Custom…")); // index kRangeCount; a chosen window is added after it
     m_range->setCurrentIndex(1);
     m_range->setToolTip(tr("Time range of the timelines. Wheel over a chart to zoom, drag to pan, double click to reset."));
     m_wholeService->setText(tr("Whole service"));
@@ -168,11 +170,14 @@ ServiceView::ServiceView(const ApiClient *api, QWidget *parent)
     layout->addWidget(m_split, 1);
 
     connect(m_range, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (index == kRangeCount)
+            return chooseWindow();
         if (index < kRangeCount) {
             m_fixedFrom = m_fixedTo = {};
-            if (m_range->count() > kRangeCount)
-                m_range->removeItem(kRangeCount);
+            if (m_range->count() > kRangeCount + 1)
+                m_range->removeItem(kRangeCount + 1);
         }
+        m_lastRange = index;
         m_keepZoom = false;
         refresh();
     });
@@ -216,13 +221,28 @@ void ServiceView::showWindow(const QDateTime &from, const QDateTime &to)
     m_fixedTo = to;
     const QString text = QStringLiteral("%1 – %2").arg(localTime(from), localTime(to));
     const QSignalBlocker block(m_range);
-    if (m_range->count() == kRangeCount)
+    if (m_range->count() == kRangeCount + 1)
         m_range->addItem(text);
     else
-        m_range->setItemText(kRangeCount, text);
-    m_range->setCurrentIndex(kRangeCount);
+        m_range->setItemText(kRangeCount + 1, text);
+    m_range->setCurrentIndex(kRangeCount + 1);
+    m_lastRange = kRangeCount + 1;
     m_keepZoom = false;
     refresh();
+}
+
+void ServiceView::chooseWindow()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QDateTime from = m_fixedFrom.isValid() ? m_fixedFrom : now.addSecs(-3600);
+    auto *dialog = new TimeWindowDialog(from, m_fixedTo.isValid() ? m_fixedTo : now, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { showWindow(dialog->from(), dialog->to()); });
+    connect(dialog, &QDialog::rejected, this, [this] {
+        const QSignalBlocker block(m_range);
+        m_range->setCurrentIndex(m_lastRange);
+    });
+    dialog->open();
 }
 
 int ServiceView::rangeIndex() const { return m_fixedFrom.isValid() ? -1 : m_range->currentIndex(); }

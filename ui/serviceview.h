@@ -65,6 +65,7 @@ private:
     void loadHealth();
     void loadPatterns(const QDateTime &from, const QDateTime &to);
     void followRange(qint64 fromMs, qint64 toMs);
+    void chooseWindow();
 
     const ApiClient *m_api;
     QString m_service;
@@ -83,6 +84,7 @@ private:
     QSplitter *m_split;
     QTimer m_timer;
     QDateTime m_fixedFrom, m_fixedTo; // set: a fixed window
+    int m_lastRange = 1;              // the choice before "Custom…", restored when it is cancelled
     bool m_keepZoom = false;          // a refresh of the same range keeps the user's zoom
     int m_generation = 0;             // answers for an older request are dropped
 };
