@@ -125,6 +125,8 @@ private slots:
         QCOMPARE(nameAt(1), QStringLiteral("search"));
         QCOMPARE(nameAt(2), QStringLiteral("checkout"));
         QCOMPARE(shown->index(0, ServicesModel::State).data().toString(), QStringLiteral("critical"));
+        QTRY_COMPARE(view.findChild<QLabel *>(QStringLiteral("overviewStatus"))->text(),
+                     QStringLiteral("3 service(s): 1 critical, 1 degraded, 1 healthy"));
         QVERIFY(!shown->index(0, ServicesModel::State).data(Qt::DecorationRole).isNull()); // an icon, not colour alone
         // The sparkline of the last hour fills in.
         QTRY_VERIFY_WITH_TIMEOUT(view.model()->rows().at(view.model()->rowOf(QStringLiteral("checkout"))).sparkline.size() == 60, 10000);

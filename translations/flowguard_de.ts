@@ -1070,16 +1070,24 @@
         <translation>Dienste filtern…</translation>
     </message>
     <message>
-        <location filename="../ui/servicesoverview.cpp" line="105"/>
+        <location filename="../ui/servicesoverview.cpp" line="106"/>
         <source>&lt;h3&gt;No service has sent anything yet&lt;/h3&gt;&lt;p&gt;Point your services&apos; logs at FlowGuard&apos;s listener. To try it, send a first event:&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Every service that sends logs or metrics shows up here within a few seconds, with its health, latency, errors and throughput.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Noch hat kein Dienst etwas gesendet&lt;/h3&gt;&lt;p&gt;Richten Sie die Logs Ihrer Dienste auf den Listener von FlowGuard. Zum Ausprobieren senden Sie ein erstes Ereignis:&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Jeder Dienst, der Logs oder Metriken sendet, erscheint hier innerhalb weniger Sekunden mit Gesundheit, Latenz, Fehlern und Durchsatz.&lt;/p&gt;</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/servicesoverview.cpp" line="173"/>
+        <location filename="../ui/servicesoverview.cpp" line="182"/>
         <source>%n service(s)</source>
         <translation>
             <numerusform>%n Dienst</numerusform>
             <numerusform>%n Dienste</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/servicesoverview.cpp" line="183"/>
+        <source>%n service(s): %1</source>
+        <translation>
+            <numerusform>%n Dienst: %1</numerusform>
+            <numerusform>%n Dienste: %1</numerusform>
         </translation>
     </message>
 </context>

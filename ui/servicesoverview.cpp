@@ -67,6 +67,7 @@ ServicesOverview::ServicesOverview(const ApiClient *api, QWidget *parent)
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
 
     m_empty->setObjectName(QStringLiteral("emptyState"));
+    m_status->setObjectName(QStringLiteral("overviewStatus"));
     m_empty->setWordWrap(true);
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -170,7 +171,16 @@ void ServicesOverview::loadAlerts(const QJsonArray &health, const QJsonObject &l
         const bool grew = rows.size() > m_model->rowCount();
         m_model->update(std::move(rows));
         m_pages->setCurrentWidget(m_model->rowCount() ? static_cast<QWidget *>(m_table) : m_empty);
-        m_status->setText(tr("%n service(s)", nullptr, m_model->rowCount()));
+        // At a glance: how many are in each state, worst first.
+        int counts[4] = {};
+        for (const ServiceRow &r : m_model->rows())
+            ++counts[healthStateRank(r.state)];
+        QStringList parts;
+        for (const HealthState state : {HealthState::Critical, HealthState::Degraded, HealthState::Silent, HealthState::Healthy})
+            if (const int n = counts[healthStateRank(state)])
+                parts << QStringLiteral("%1 %2").arg(n).arg(StatePalette::healthText(state));
+        m_status->setText(parts.isEmpty() ? tr("%n service(s)", nullptr, m_model->rowCount())
+                                          : tr("%n service(s): %1", nullptr, m_model->rowCount()).arg(parts.join(QStringLiteral(", "))));
         if (m_table->selectionModel()->selectedRows().isEmpty() && m_proxy->rowCount() > 0)
             m_table->selectRow(0);
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
