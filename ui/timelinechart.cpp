@@ -24,6 +24,18 @@ namespace fg {
 namespace {
 constexpr qint64 kMinVisibleMs = 5 * 60 * 1000; // zooming stops at five minutes
 
+// The smallest round number at or above v whose quarters are round too (the axis has 5 ticks); 1 for no data.
+double niceTop(double v)
+{
+    if (!(v > 0))
+        return 1;
+    const double power = std::pow(10.0, std::floor(std::log10(v)));
+    for (const double m : {1.0, 1.2, 1.6, 2.0, 2.4, 4.0, 6.0, 8.0, 10.0})
+        if (m * power >= v)
+            return m * power;
+    return 10 * power;
+}
+
 // The raw point nearest to x in an x-sorted list, or nullptr.
 const QPointF *nearest(const QList<QPointF> &points, double x)
 {
@@ -216,8 +228,7 @@ void TimelineChart::fitValueAxis()
     for (const Line &l : m_data)
         scan(l.points);
     scan(m_bandHigh);
-    m_value->setRange(0, top > 0 ? top * 1.1 : 1);
-    m_value->applyNiceNumbers();
+    m_value->setRange(0, niceTop(top * 1.05));
     // Degradation spans: rectangles from the bottom to the top of the value axis.
     QList<QPointF> rects;
     const double high = m_value->max();
