@@ -1,4 +1,5 @@
 #include <QComboBox>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
@@ -23,6 +24,7 @@
 #include "logsmodel.h"
 #include "logsview.h"
 #include "rulesview.h"
+#include "servicesoverview.h"
 #include "serviceview.h"
 #include "testhttpclient.h"
 
@@ -325,6 +327,19 @@ void TstMainWindow::serviceViewOpensItsLogs()
     QCOMPARE(w.findChild<QTabWidget *>()->currentWidget(), static_cast<QWidget *>(w.logsView()));
     QTRY_COMPARE(w.logsView()->model()->rowCount(), 1);
     QCOMPARE(w.logsView()->model()->row(0).service, QStringLiteral("pay"));
+
+    // Ctrl+F goes to the view's search field; About names the database.
+    w.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    QTest::keyClick(&w, Qt::Key_1, Qt::ControlModifier);
+    QTest::keyClick(&w, Qt::Key_F, Qt::ControlModifier);
+    QTRY_VERIFY(w.servicesOverview()->findChild<QLineEdit *>()->hasFocus());
+    QTest::keyClick(&w, Qt::Key_4, Qt::ControlModifier); // Alerts: no search of its own, Logs has one
+    QTest::keyClick(&w, Qt::Key_F, Qt::ControlModifier);
+    QCOMPARE(w.findChild<QTabWidget *>()->currentWidget(), static_cast<QWidget *>(w.logsView()));
+    w.showAbout();
+    QTRY_VERIFY(w.findChild<QMessageBox *>(QStringLiteral("about")));
+    QVERIFY(w.findChild<QMessageBox *>(QStringLiteral("about"))->text().contains(QStringLiteral("servicelogs.db")));
     engine.stop();
 }
 

@@ -159,6 +159,12 @@ void LogsView::search()
     m_model->search(s);
 }
 
+void LogsView::focusSearch()
+{
+    m_text->setFocus(Qt::ShortcutFocusReason);
+    m_text->selectAll();
+}
+
 void LogsView::setFollow(bool on)
 {
     if (m_follow->isChecked() != on)

@@ -27,6 +27,8 @@ public:
 
     void search();
     void setFollow(bool on);
+    // Ctrl+F: into the text search.
+    void focusSearch();
     // Shows this service's logs (from the service view).
     void showService(const QString &service);
     void reloadServices();

@@ -1,7 +1,9 @@
 #include "mainwindow.h"
 
 #include <QCloseEvent>
+#include <QCoreApplication>
 #include <QLabel>
+#include <QJsonObject>
 #include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
@@ -76,9 +78,38 @@ void MainWindow::buildMenus()
         go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
     }
     view->addSeparator();
-    view->addAction(tr("&Refresh"), QKeySequence::Refresh, this, &MainWindow::refreshCurrent);
+    view->addAction(tr("&Refresh"), QKeySequence(Qt::Key_F5), this, &MainWindow::refreshCurrent);
+    view->addAction(tr("&Find…"), QKeySequence(Qt::CTRL | Qt::Key_F), this, &MainWindow::find);
     QMenu *settings = menuBar()->addMenu(tr("&Settings"));
     settings->addAction(tr("Notification &channels…"), this, &MainWindow::openChannels);
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About FlowGuard"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::find()
+{
+    if (m_tabs->currentWidget() == m_overview)
+        return m_overview->focusSearch();
+    m_tabs->setCurrentWidget(m_logs);
+    m_logs->focusSearch();
+}
+
+void MainWindow::showAbout()
+{
+    // The database path comes from the engine (the API), not from a file read here.
+    m_api.get("/api/health", this, [this](int status, const QJsonObject &json, const QByteArray &) {
+        const QString db = status == 200 ? json.value(QStringLiteral("db")).toObject().value(QStringLiteral("path")).toString()
+                                         : ApiClient::errorText(json);
+        auto *box = new QMessageBox(QMessageBox::Information, tr("About FlowGuard"),
+                                    tr("<h3>FlowGuard %1</h3><p>Local ingest, storage and early degradation alerts for "
+                                       "service logs and metrics.</p><p>Listening on %2<br>Database: %3</p>")
+                                        .arg(QCoreApplication::applicationVersion().toHtmlEscaped(),
+                                             m_listen->text().toHtmlEscaped(), db.toHtmlEscaped()),
+                                    QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("about"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    });
 }
 
 void MainWindow::setApi(ApiClient::Transport transport)

@@ -57,6 +57,9 @@ public slots:
     // F5: the visible view asks again now.
     void refreshCurrent();
     void bringUp();
+    // Ctrl+F: the search field of the view that has one (the Logs view for the others).
+    void find();
+    void showAbout();
     // Saves the layout and asks the application to end (the engine then stops).
     void quit();
 

@@ -93,6 +93,12 @@ ServicesOverview::ServicesOverview(const ApiClient *api, QWidget *parent)
     m_timer.start();
 }
 
+void ServicesOverview::focusSearch()
+{
+    m_filter->setFocus(Qt::ShortcutFocusReason);
+    m_filter->selectAll();
+}
+
 bool ServicesOverview::showsEmptyState() const { return m_pages->currentWidget() == m_empty; }
 
 void ServicesOverview::setListenAddress(const QString &address)

@@ -32,6 +32,8 @@ public:
     ServicesModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
     bool showsEmptyState() const;
+    // Ctrl+F: into the filter.
+    void focusSearch();
 
 signals:
     void openService(const QString &name);
