@@ -1,3 +1,4 @@
+#include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QLineEdit>
 #include <QMenu>
@@ -6,6 +7,7 @@
 #include <QSettings>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
+#include <QTableView>
 #include <QToolButton>
 #include <QFile>
 #include <QLabel>
@@ -133,7 +135,7 @@ private slots:
         alerts->findChild<QComboBox *>()->setCurrentIndex(1); // all
         alerts->sendTestAlert();
         QTRY_COMPARE(alerts->model()->rowCount(), 1);
-        const qint64 id = alerts->model()->alertAt(0).value(QStringLiteral("id")).toInteger();
+        const qint64 id = alerts->model()->alertAt(0).id;
         w.showAlert(id);
         QSignalSpy acked(alerts, &AlertsView::acknowledged);
         QTRY_VERIFY(alerts->model()->rowOf(id) >= 0);
@@ -155,8 +157,18 @@ private slots:
             alerts->acknowledgeSelected(QStringLiteral("tester"), QStringLiteral("seen"));
             return acked.wait(2000);
         }());
-        QTRY_COMPARE(alerts->model()->alertAt(alerts->model()->rowOf(id)).value(QStringLiteral("acknowledged_by")).toString(),
+        QTRY_COMPARE(alerts->model()->alertAt(alerts->model()->rowOf(id)).acknowledgedBy,
                      QStringLiteral("tester"));
+        // Updates keep the selection: a newer alert comes in on top, the selected one stays selected, no reset.
+        QAbstractItemModelTester alertsTester(alerts->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy reset(alerts->model(), &QAbstractItemModel::modelReset);
+        auto *alertTable = alerts->findChild<QTableView *>();
+        alertTable->selectRow(alerts->model()->rowOf(id));
+        alerts->sendTestAlert();
+        QTRY_COMPARE(alerts->model()->rowCount(), 2);
+        QVERIFY(alerts->model()->alertAt(0).id != id); // the newest on top
+        QCOMPARE(alerts->model()->alertAt(alertTable->currentIndex().row()).id, id);
+        QCOMPARE(reset.size(), 0);
         QSignalSpy exported(alerts, &AlertsView::exportFinished);
         const QString path = m_dir.filePath(QStringLiteral("alerts.csv"));
         alerts->exportCsv(path, QStringLiteral("7d"));

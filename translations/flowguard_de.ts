@@ -45,12 +45,12 @@
 <context>
     <name>fg::AlertsModel</name>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="55"/>
+        <location filename="../ui/alertsmodel.cpp" line="60"/>
         <source> (test)</source>
         <translation> (Test)</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="57"/>
+        <location filename="../ui/alertsmodel.cpp" line="62"/>
         <source>, silenced</source>
         <translation>, stummgeschaltet</translation>
     </message>
@@ -171,68 +171,68 @@
         <translation>#%1 %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="186"/>
+        <location filename="../ui/alertsview.cpp" line="184"/>
         <source>Acknowledged</source>
         <translation>Bestätigt</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="199"/>
+        <location filename="../ui/alertsview.cpp" line="197"/>
         <source>Test alert sent to every enabled channel</source>
         <translation>Testalarm an alle aktiven Kanäle gesendet</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="206"/>
+        <location filename="../ui/alertsview.cpp" line="204"/>
         <source>Last 24 hours</source>
         <translation>Letzte 24 Stunden</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="206"/>
+        <location filename="../ui/alertsview.cpp" line="204"/>
         <source>Last 7 days</source>
         <translation>Letzte 7 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="206"/>
+        <location filename="../ui/alertsview.cpp" line="204"/>
         <source>Last 30 days</source>
         <translation>Letzte 30 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="206"/>
+        <location filename="../ui/alertsview.cpp" line="204"/>
         <source>Everything</source>
         <translation>Alles</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="208"/>
-        <location filename="../ui/alertsview.cpp" line="211"/>
+        <location filename="../ui/alertsview.cpp" line="206"/>
+        <location filename="../ui/alertsview.cpp" line="209"/>
         <source>Export alerts</source>
         <translation>Alarme exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="208"/>
+        <location filename="../ui/alertsview.cpp" line="206"/>
         <source>Range:</source>
         <translation>Zeitraum:</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="212"/>
+        <location filename="../ui/alertsview.cpp" line="210"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="223"/>
+        <location filename="../ui/alertsview.cpp" line="221"/>
         <source>Exporting alerts…</source>
         <translation>Alarme werden exportiert…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="223"/>
+        <location filename="../ui/alertsview.cpp" line="221"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="236"/>
+        <location filename="../ui/alertsview.cpp" line="234"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="238"/>
+        <location filename="../ui/alertsview.cpp" line="236"/>
         <source>Exported %n alert(s)</source>
         <translation>
             <numerusform>%n Alarm exportiert</numerusform>

@@ -65,10 +65,10 @@ AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 if (current.isValid())
-                    loadDetails(m_model->alertAt(current.row()).value(QStringLiteral("id")).toInteger());
+                    loadDetails(m_model->alertAt(current.row()).id);
                 updateActions();
             });
-    connect(m_model, &QAbstractItemModel::modelReset, this, &AlertsView::updateActions);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &AlertsView::updateActions);
     m_timer.setInterval(5000);
     connect(&m_timer, &QTimer::timeout, this, [this] {
         if (isVisible()) // hidden views do not refresh
@@ -101,7 +101,7 @@ void AlertsView::refresh()
 qint64 AlertsView::selectedId() const
 {
     const QModelIndex current = m_table->currentIndex();
-    return current.isValid() ? m_model->alertAt(current.row()).value(QStringLiteral("id")).toInteger() : 0;
+    return current.isValid() ? m_model->alertAt(current.row()).id : 0;
 }
 
 void AlertsView::showAlert(qint64 id)
@@ -158,10 +158,8 @@ void AlertsView::askAndAcknowledge()
     const QModelIndex current = m_table->currentIndex();
     if (!current.isValid())
         return;
-    const QJsonObject a = m_model->alertAt(current.row());
-    const QString title = tr("#%1 %2 — %3")
-                              .arg(a.value(QStringLiteral("id")).toInteger())
-                              .arg(a.value(QStringLiteral("service")).toString(), a.value(QStringLiteral("reason")).toString());
+    const AlertRow &a = m_model->alertAt(current.row());
+    const QString title = tr("#%1 %2 — %3").arg(a.id).arg(a.service, a.reason);
     const QString name = m_acknowledger.isEmpty() ? qEnvironmentVariable("USER") : m_acknowledger;
     auto *dialog = new AcknowledgeDialog(title, name, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);

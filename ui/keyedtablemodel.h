@@ -8,7 +8,8 @@
 namespace fg {
 
 // A table of typed rows with a key (Row::key()), replaced in place: rows whose key went are removed,
-// new keys are appended, changed rows get dataChanged; never a reset, so selection and scroll stay put.
+// new keys are inserted where the new list has them (newest-first lists grow at the top), changed rows
+// get dataChanged; never a reset, so selection and scroll stay put.
 // Row needs key() and operator==. GUI thread.
 template <typename Row>
 class KeyedTableModel : public QAbstractTableModel {
@@ -25,11 +26,13 @@ public:
                 endRemoveRows();
             }
         }
-        for (Row &r : rows) {
+        for (int i = 0; i < rows.size(); ++i) {
+            Row &r = rows[i];
             const int at = rowOf(r.key());
             if (at < 0) {
-                beginInsertRows({}, int(m_rows.size()), int(m_rows.size()));
-                m_rows.append(std::move(r));
+                const int to = std::min(i, int(m_rows.size()));
+                beginInsertRows({}, to, to);
+                m_rows.insert(to, std::move(r));
                 endInsertRows();
             } else if (!(m_rows[at] == r)) {
                 m_rows[at] = std::move(r);
