@@ -355,13 +355,15 @@ private slots:
         AlertRule all = thresholdRule(10, "error_rate > 5%", 1, 0);
         AlertRule named = thresholdRule(11, "p95_latency_ms > 500", 1, 0);
         named.channels = {"team", "nobody"};
+        all.service = "checkout"; // two services: two incidents, each paging once
+        named.service = "auth";
         book.set({all, named});
         ChannelBook channels;
         channels.set({channel(50, "pager"), channel(51, "team"), channel(52, "off", false)});
         IdAllocator ids_ev(1);
         AlertEvaluator ev(&book, &channels, &ids_ev, {});
         const TimeNs wall = kT0 + kMin;
-        const AlertChanges c = ev.onMinutes({minute(0, 100, 10, 900)}, {}, {}, wall);
+        const AlertChanges c = ev.onMinutes({minute(0, 100, 10, 900), minute(0, 100, 10, 900, "auth")}, {}, {}, wall);
         QCOMPARE(c.notifications.size(), std::size_t(2));
         QCOMPARE(c.notifications[0].channelIds, (std::vector<std::int64_t>{50, 51})); // every enabled channel
         QCOMPARE(c.notifications[1].channelIds, std::vector<std::int64_t>{51});
@@ -370,6 +372,32 @@ private slots:
             return t.reason == "no such channel: nobody";
         });
         QVERIFY(unknown != c.transitions.end());
+    }
+
+    void anIncidentPagesOnceUnlessItsLevelRises()
+    {
+        // Errors, latency and a detector all firing for one service are one incident: the first alert
+        // pages, the others are recorded in it; a higher level pages again (escalation).
+        RuleBook book;
+        AlertRule errors = thresholdRule(10, "error_rate > 5%", 1, 0);
+        AlertRule latency = thresholdRule(11, "p95_latency_ms > 500", 1, 0);
+        AlertRule critical = thresholdRule(12, "p99_latency_ms > 800", 1, 0);
+        critical.level = AlertLevel::Critical;
+        book.set({errors, latency});
+        IdAllocator ids(1);
+        AlertEvaluator ev(&book, nullptr, &ids, {});
+        AlertChanges c = ev.onMinutes({minute(0, 100, 10, 900)}, {}, {}, kT0 + kMin);
+        QCOMPARE(c.alerts.size(), std::size_t(2));
+        QCOMPARE(int(std::count_if(c.alerts.begin(), c.alerts.end(), [](const Alert &a) { return a.pages; })), 1);
+        QCOMPARE(c.notifications.size(), std::size_t(1));
+        QVERIFY(std::any_of(c.transitions.begin(), c.transitions.end(),
+                            [](const AlertTransition &t) { return t.reason.find("has paged already") != std::string::npos; }));
+        book.set({errors, latency, critical});
+        c = ev.onMinutes({minute(1, 100, 10, 900)}, {}, {}, kT0 + 2 * kMin);
+        const auto escalation = std::find_if(c.alerts.begin(), c.alerts.end(), [](const Alert &a) { return a.ruleId == 12; });
+        QVERIFY(escalation != c.alerts.end());
+        QVERIFY(escalation->pages);
+        QCOMPARE(escalation->incidentId, c.alerts.front().incidentId);
     }
 
     void relatedAlertsFormOneIncidentThatEscalates()

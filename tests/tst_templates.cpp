@@ -66,7 +66,11 @@ private slots:
         log(t0 + 70 * minute, "cache shard 7 unreachable");
         log(t0 + 90 * minute, "upstream reset by peer");
         QCOMPARE(noted(t0 + 60 * minute, t0 + 100 * minute), 0);
-        // A new error that recurs three times within ten minutes is, in the minute it recurred.
+        // A burst of a new error within one minute is not yet a pattern.
+        for (int i = 0; i < 5; ++i)
+            log(t0 + 95 * minute + i * kNsPerSec, "disk quota exceeded on volume " + std::to_string(i));
+        QCOMPARE(noted(t0 + 95 * minute, t0 + 96 * minute), 0);
+        // A new error that recurs in three minutes within ten minutes is, in the minute it recurred.
         log(t0 + 100 * minute, "payment gateway rejected token abc");
         log(t0 + 102 * minute, "payment gateway rejected token def");
         QCOMPARE(noted(t0 + 100 * minute, t0 + 102 * minute), 0);

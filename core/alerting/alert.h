@@ -32,6 +32,9 @@ struct Alert {
     std::vector<std::string> channels; // notified so far, by name
     TimeNs updated = 0;                // wall clock of the last change
     std::int64_t incidentId = 0;       // the incident it belongs to once it fired
+    // It paged for its incident: the first alert of an open incident, or one raising its level. Others
+    // joining an incident that has paged are recorded there without paging again.
+    bool pages = false;
     std::vector<std::string> traceIds; // of failing events behind it (in memory; links incidents across services)
 
     // service:reason:endpoint — what deduplication compares (with a sliding window).

@@ -98,6 +98,7 @@ QJsonObject alertJson(const Alert &a, TimeNs now)
         {QStringLiteral("silenced"), a.silenced},
         {QStringLiteral("test"), a.test},
         {QStringLiteral("incident_id"), a.incidentId ? QJsonValue(qint64(a.incidentId)) : QJsonValue()},
+        {QStringLiteral("pages"), a.pages},
     };
 }
 

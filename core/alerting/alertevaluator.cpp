@@ -141,7 +141,20 @@ void AlertEvaluator::fire(Alert &a, const AlertRule &rule, TimeNs at, const std:
 {
     a.firedAt = at;
     std::string reason = why;
-    bool notify = rule.notify;
+    joinIncident(a, at, wallNow, out);
+    // One page per incident: an alert joining an open incident that has paged at its level or higher is
+    // recorded there without paging again; a higher level pages (escalation).
+    a.pages = rule.notify && !a.test;
+    if (const auto it = m_incidents.find(a.incidentId); a.pages && it != m_incidents.end()) {
+        std::optional<AlertLevel> &paged = it->second.paged;
+        if (paged && *paged >= a.level) {
+            a.pages = false;
+            reason += "; part of incident " + std::to_string(a.incidentId) + ", which has paged already";
+        } else {
+            paged = a.level;
+        }
+    }
+    bool notify = a.pages;
     if (notify && wallNow - at > m_options.recentMinutes * kMinuteNs) {
         notify = false;
         reason += "; history (event time " + formatIsoMs(at) + "), not notified";
@@ -161,7 +174,6 @@ void AlertEvaluator::fire(Alert &a, const AlertRule &rule, TimeNs at, const std:
         }
     }
     transition(a, Alert::State::Firing, at, reason, wallNow, out);
-    joinIncident(a, at, wallNow, out);
     if (notify) {
         m_lastNotified[a.id] = wallNow;
         m_firstNotified[a.id] = wallNow;
@@ -188,7 +200,9 @@ void AlertEvaluator::resolve(Alert &a, const AlertRule *rule, TimeNs at, const s
 void AlertEvaluator::restoreIncident(const Incident &incident, int openAlerts)
 {
     std::lock_guard lock(m_mutex);
-    m_incidents[incident.id] = {incident, openAlerts, {}};
+    m_incidents[incident.id] = {incident, openAlerts, {}, {}};
+    if (openAlerts > 0)
+        m_incidents[incident.id].paged = incident.severity; // it paged before the restart
     m_ids->reserveThrough(incident.id);
     std::int64_t &latest = m_serviceIncident[incident.service];
     latest = std::max(latest, incident.id);
@@ -277,8 +291,10 @@ void AlertEvaluator::leaveIncident(const Alert &a, TimeNs at, TimeNs wallNow, Al
     IncidentState &s = it->second;
     s.open = std::max(s.open - 1, 0);
     s.incident.lastActivity = std::max(s.incident.lastActivity, at);
-    if (s.open == 0)
+    if (s.open == 0) {
         s.incident.closedAt = s.incident.lastActivity;
+        s.paged.reset(); // what joins it after it closed pages again
+    }
     s.incident.updated = wallNow;
     out.incidents.push_back(s.incident);
 }

@@ -163,6 +163,7 @@ private:
         Incident incident;
         int open = 0; // its alerts still firing
         std::set<std::string> traces;
+        std::optional<AlertLevel> paged; // the highest level it has paged at while open
     };
     bool joinable(const IncidentState &s, TimeNs at) const;
     std::map<std::int64_t, IncidentState> m_incidents;   // recent incidents by id

@@ -205,7 +205,13 @@ CREATE INDEX logs_by_time ON logs(ts);
 CREATE INDEX metric_points_by_time ON metric_points(ts);
 )sql";
 
-const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
+// Version 8. Whether an alert paged: the first of its incident, or one raising its level (the others are
+// recorded in the incident without paging again).
+constexpr const char *kV8 = R"sql(
+ALTER TABLE alerts ADD COLUMN pages INTEGER NOT NULL DEFAULT 1;
+)sql";
+
+const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
 
 } // namespace
 

@@ -502,7 +502,7 @@ namespace {
 constexpr const char *kAlertColumns =
     "id, rule_id, service, endpoint, reason, level, state, pending_since, coalesce(fired_at,0), coalesce(resolved_at,0), "
     "explanation, coalesce(acknowledged_by,''), coalesce(acknowledged_at,0), coalesce(ack_note,''), silenced, test, "
-    "channels, updated, incident_id";
+    "channels, updated, incident_id, pages";
 
 Alert alertFrom(const Statement &st)
 {
@@ -524,6 +524,7 @@ Alert alertFrom(const Statement &st)
     a.ackNote = str(st.text(13));
     a.silenced = st.int64(14) != 0;
     a.test = st.int64(15) != 0;
+    a.pages = st.int64(19) != 0;
     const std::string channels = str(st.text(16));
     std::size_t start = 0;
     while (start < channels.size()) {

@@ -367,13 +367,13 @@ private:
         Statement put(m_db.handle(),
                       "INSERT INTO alerts(id, rule_id, service, endpoint, reason, level, state, pending_since, "
                       "fired_at, resolved_at, explanation, acknowledged_by, acknowledged_at, ack_note, silenced, test, "
-                      "channels, updated, incident_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'',?,?) ON CONFLICT(id) DO UPDATE SET "
+                      "channels, updated, incident_id, pages) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'',?,?,?) ON CONFLICT(id) DO UPDATE SET "
                       "rule_id=excluded.rule_id, service=excluded.service, endpoint=excluded.endpoint, "
                       "reason=excluded.reason, level=excluded.level, state=excluded.state, "
                       "pending_since=excluded.pending_since, fired_at=excluded.fired_at, resolved_at=excluded.resolved_at, "
                       "explanation=excluded.explanation, acknowledged_by=excluded.acknowledged_by, "
                       "acknowledged_at=excluded.acknowledged_at, ack_note=excluded.ack_note, silenced=excluded.silenced, "
-                      "test=excluded.test, updated=excluded.updated, incident_id=excluded.incident_id");
+                      "test=excluded.test, updated=excluded.updated, incident_id=excluded.incident_id, pages=excluded.pages");
         for (const Alert &a : c.alerts) {
             if (std::find(c.dropped.begin(), c.dropped.end(), a.id) != c.dropped.end())
                 continue;
@@ -384,7 +384,7 @@ private:
             put.bindText(11, a.explanation).bind(12, std::string_view(a.acknowledgedBy));
             a.acknowledgedAt ? put.bind(13, a.acknowledgedAt) : put.bindNull(13);
             put.bind(14, std::string_view(a.ackNote)).bind(15, a.silenced ? 1 : 0).bind(16, a.test ? 1 : 0);
-            put.bind(17, a.updated).bind(18, a.incidentId);
+            put.bind(17, a.updated).bind(18, a.incidentId).bind(19, a.pages ? 1 : 0);
             put.exec();
         }
         Statement ack(m_db.handle(), "UPDATE alerts SET acknowledged_by=?, acknowledged_at=?, ack_note=?, updated=? WHERE id=?");

@@ -27,9 +27,13 @@ constexpr std::size_t kForestMinimum = 60;
 constexpr int kRefitMinutes = 30;
 constexpr double kCombinationShown = 0.65; // isolation score worth mentioning
 constexpr double kSuddenDrop = 0.25;
-constexpr std::uint64_t kMinSamplesP50 = 10;
-constexpr std::uint64_t kMinSamplesTail = 20;
+constexpr std::uint64_t kMinLatencySamples = 20;
+constexpr double kCurrentSigma = 1.5; // the clearing level: a raising signal's own minute is at least this far off
+constexpr std::uint64_t kMinP99Samples = 100;
+constexpr std::size_t kRecentTraffic = 15; // minutes of traffic a sudden fall is measured against
+constexpr int kMaxPooledMinutes = 15;
 constexpr double kMinDropCount = 10; // requests a minute
+constexpr double kOutageCount = 30;
 
 // Values as the explanation prints them; the API returns the same rounded numbers.
 double shown(const std::string &name, double v)
@@ -92,14 +96,24 @@ void DegradationDetector::configure(int forMinutes, int clearMinutes, std::size_
 
 std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, const std::vector<std::string> &newErrors)
 {
-    // A quantile of a handful of latencies is one of them, not a quantile: minutes with fewer samples than
-    // a quantile needs are not judged for it (the night's three requests say nothing about p99).
-    auto quantile = [&k](double q, std::uint64_t minSamples) {
-        return k.latency.count() >= minSamples ? k.latency.quantile(q) : NAN;
+    // A quantile of a handful of latencies is one of them, not a quantile: quiet minutes are pooled until
+    // there are enough samples (the night's three requests a minute say nothing about p99 alone; a quarter
+    // of an hour of them does), and only then judged.
+    m_latencyPool.merge(k.latency);
+    ++m_pooledMinutes;
+    const bool judged = m_latencyPool.count() >= kMinLatencySamples;
+    const bool giveUp = !judged && m_pooledMinutes >= kMaxPooledMinutes;
+    // p99 needs many more samples than p50 to be more than the largest one.
+    auto quantile = [&](double q, std::uint64_t minSamples) {
+        return judged && m_latencyPool.count() >= minSamples ? m_latencyPool.quantile(q) : NAN;
     };
-    const double values[] = {quantile(0.50, kMinSamplesP50), quantile(0.95, kMinSamplesTail),
-                             quantile(0.99, kMinSamplesTail), k.errorRate(),
+    const double values[] = {quantile(0.50, kMinLatencySamples), quantile(0.95, kMinLatencySamples),
+                             quantile(0.99, kMinP99Samples), k.errorRate(),
                              double(k.requests ? k.requests : k.events) / 60.0};
+    if (judged || giveUp) {
+        m_latencyPool = DDSketch();
+        m_pooledMinutes = 0;
+    }
     bool extreme = false, warm = false;
     double peak = 0;
     // Error rates and request rates of few requests are counts, noisy by nature: the sigma of such a
@@ -118,17 +132,43 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     for (std::size_t i = 0; i < m_series.size(); ++i) {
         Series &s = m_series[i];
         s.detector.setHeld(m_open.has_value());
-        s.last = s.detector.update(values[i], noise[i], k.start);
+        // A latency not judged this minute keeps its last verdict while its samples are still pooling, and
+        // has none when the pool was judged without enough samples for it (p99 of a quiet route).
+        if (!std::isnan(values[i]) || i > 2)
+            s.last = s.detector.update(values[i], noise[i], k.start);
+        else if (judged || giveUp)
+            s.last = {};
         warm |= s.last.warm;
         peak = std::max(peak, s.last.score);
     }
     // Until a daily profile explains the day's shape, a fall in traffic counts only when it is sudden and
     // deep (a quarter of the last hours' level or less, at a volume where that is not luck): a normal
     // evening decline otherwise looks like a drop to a baseline of the last two hours.
+    // "Sudden" is against the level of the last quarter hour, not the baseline of hours (which a steep
+    // evening decline leaves far behind).
     SeriesVerdict &traffic = m_series[4].last;
-    if (traffic.warm && traffic.seasonDays == 0
-        && !(values[4] <= kSuddenDrop * traffic.baseline && traffic.baseline * 60.0 >= kMinDropCount))
+    double recent = 0;
+    if (m_recentTraffic.size() >= kRecentTraffic / 2) {
+        std::vector<double> sorted(m_recentTraffic.begin(), m_recentTraffic.end());
+        std::nth_element(sorted.begin(), sorted.begin() + long(sorted.size() / 2), sorted.end());
+        recent = sorted[sorted.size() / 2];
+    }
+    // It also ends a drop's part in a degradation once the lower level is the recent one: without a
+    // profile, a long low level cannot be told from a quiet night.
+    const bool suddenDrop = values[4] <= kSuddenDrop * recent && recent * 60.0 >= kMinDropCount;
+    if (traffic.warm && traffic.seasonDays == 0 && !suddenDrop)
         traffic.raised = traffic.active = traffic.extreme = false;
+    // Most of a busy service's traffic gone within minutes is an outage on its own.
+    if (traffic.raised && suddenDrop && recent * 60.0 >= kOutageCount)
+        traffic.extreme = true;
+    m_recentTraffic.push_back(values[4]);
+    if (m_recentTraffic.size() > kRecentTraffic)
+        m_recentTraffic.pop_front();
+    // Raising needs the minute itself still to be off: the level-shift and EWMA tests remember a one-minute
+    // spike for a few minutes after it is over, and a spike must not page.
+    for (Series &s : m_series)
+        if (s.last.sigma < kCurrentSigma)
+            s.last.raised = s.last.extreme = false;
     for (const Series &s : m_series)
         extreme |= s.last.extreme;
     // The three latency quantiles move together: they are one signal. Raising needs signals at the
@@ -203,10 +243,15 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
 void DegradationDetector::explain(AnomalyRecord &a, TimeNs now, const std::vector<std::string> &newErrors) const
 {
     std::vector<const Series *> active;
-    // Signals that are active and still on the bad side of their baseline.
+    // Signals that are active and still on the bad side of their baseline; at least the raised ones, even
+    // when their evidence is accumulated rather than in this minute's value.
     for (const Series &s : m_series)
         if ((s.last.active || s.last.extreme) && s.last.sigma > 0.5)
             active.push_back(&s);
+    if (active.empty())
+        for (const Series &s : m_series)
+            if (s.last.raised || s.last.extreme)
+                active.push_back(&s);
     std::sort(active.begin(), active.end(),
               [](const Series *x, const Series *y) { return x->last.statistic > y->last.statistic; });
     a.updatedAt = now;

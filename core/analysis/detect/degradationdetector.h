@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/ddsketch.h"
 #include "analysis/kpirollup.h"
 #include "anomalyrecord.h"
 #include <deque>
@@ -57,6 +58,9 @@ private:
     int m_quiet = 0;  // consecutive quiet minutes while open
     TimeNs m_runStart = 0;
     std::optional<AnomalyRecord> m_open;
+    DDSketch m_latencyPool; // latencies of quiet minutes, until there are enough to judge
+    int m_pooledMinutes = 0;
+    std::deque<double> m_recentTraffic; // the last minutes' request rates
     // The KPI vector (log p95, error rate, log throughput) of quiet minutes, and a forest over them that
     // scores each minute's combination; it adds to an anomaly's score and explanation, it does not raise one.
     std::deque<IsolationForest::Point> m_history;

@@ -72,9 +72,9 @@ public:
     SeriesVerdict update(double value, double noiseScale = 0, TimeNs at = kNoTime);
     double baseline() const { return m_baseline.size() ? m_baseline.median() : 0.0; }
     // Held while a degradation of its service is open: what the series shows then is the incident, so it
-    // does not become the baseline after a window as a lone shift would (only after kHeldWindows windows).
+    // does not become the baseline after one window as a lone shift would (only after kHeldWindows).
     void setHeld(bool held) { m_held = held; }
-    static constexpr std::size_t kHeldWindows = 6;
+    static constexpr std::size_t kHeldWindows = 2;
     // New limits and warm-up from the settings; the history stays.
     void setLimits(double activeAt, double extremeAt, std::size_t warmup)
     {

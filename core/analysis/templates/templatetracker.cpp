@@ -51,15 +51,18 @@ std::int64_t TemplateTracker::add(const LogRecord &r)
     ++m_minutes[{r.service, m.id, minute}];
     const TimeNs since = m_serviceSince.try_emplace(r.service, r.ts).first->second;
     if (m.created && r.level >= Level::Error && r.ts - since >= kWarmupMinutes * kMinute)
-        m_candidates[{r.service, m.id}] = {r.ts, 0};
+        m_candidates[{r.service, m.id}] = {r.ts, -1, 0};
     if (r.level >= Level::Error) {
         const auto c = m_candidates.find({r.service, m.id});
         if (c != m_candidates.end()) {
             if (r.ts - c->second.firstSeen > kConfirmMinutes * kMinute) {
                 m_candidates.erase(c); // it did not recur in time: a one-off
-            } else if (++c->second.count >= kMinOccurrences) {
-                m_newErrors[{r.service, minute}].push_back(u.text);
-                m_candidates.erase(c);
+            } else if (c->second.lastMinute != minute) {
+                c->second.lastMinute = minute;
+                if (++c->second.minutes >= kMinOccurrences) {
+                    m_newErrors[{r.service, minute}].push_back(u.text);
+                    m_candidates.erase(c);
+                }
             }
         }
     }

@@ -33,8 +33,9 @@ struct TemplateMinute {
 // Gives every log event a template id (a DrainMiner per service), keeps counts per template per minute
 // of event time, and notes new error templates: a new kind of error is a signal on its own. Only when it
 // matters, though: a template first seen at ERROR or above counts once its service is past its warm-up
-// (in its first hour every error is new) and it has recurred kMinOccurrences times within kConfirmMinutes
-// (a one-off line is not a pattern); it is noted in the minute it was confirmed. Templates persist:
+// (in its first hour every error is new) and it has recurred in kMinOccurrences different minutes within
+// kConfirmMinutes (a one-off line, or one burst, is not a pattern); it is noted in the minute it was
+// confirmed. Templates persist:
 // restore() puts stored ones back at start, and a service with stored templates needs no warm-up. One thread.
 class TemplateTracker final {
 public:
@@ -67,7 +68,8 @@ private:
     std::map<std::pair<std::string, TimeNs>, std::vector<std::string>> m_newErrors;
     struct Candidate {
         TimeNs firstSeen = 0;
-        std::uint64_t count = 0;
+        TimeNs lastMinute = 0;
+        std::uint64_t minutes = 0; // distinct minutes it was seen in
     };
     std::map<std::pair<std::string, std::int64_t>, Candidate> m_candidates; // new error templates not yet confirmed
     std::unordered_map<std::string, TimeNs> m_serviceSince; // event time of each service's first event
