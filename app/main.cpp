@@ -91,8 +91,12 @@ int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWin
 {
     // Handlers first: a script may send SIGTERM as soon as it reads the "listening on" line.
     SignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app, [&app](int sig) {
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app, [&app, window](int sig) {
         printLine(stderr, QStringLiteral("flowguard: signal %1, shutting down").arg(sig));
+        // The window's own Quit: a plain quit() would first ask the window to close, which it may refuse
+        // (it asks, or hides to the tray).
+        if (window)
+            window->quit();
         app.quit();
     });
     fg::Engine engine(config);
@@ -102,6 +106,10 @@ int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWin
         // click brings the alert up.
         tray = std::make_unique<fg::TrayNotifier>();
         QObject::connect(tray.get(), &fg::TrayNotifier::openAlert, window, &fg::MainWindow::showAlert);
+        // With a tray, closing the window keeps monitoring; the window's Quit ends the run.
+        window->setTray(tray->trayIcon());
+        QApplication::setQuitOnLastWindowClosed(!tray->trayIcon());
+        QObject::connect(window, &fg::MainWindow::quitRequested, &app, &QCoreApplication::quit);
         engine.setDesktopNotifier([notifier = tray.get()](const fg::OutgoingNotification &n) { return notifier->notify(n); });
     }
     QString error;
@@ -191,5 +199,6 @@ int main(int argc, char *argv[])
         QCoreApplication::installTranslator(&translator);
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
     fg::MainWindow mainWindow;
+    mainWindow.setSettings(&settings);
     return runEngine(*app, config.config, &mainWindow);
 }

@@ -1,4 +1,14 @@
+#include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSystemTrayIcon>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolButton>
 #include <QFile>
 #include <QLabel>
 #include <QSignalSpy>
@@ -6,12 +16,19 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "acknowledgedialog.h"
 #include "alertsmodel.h"
 #include "alertsview.h"
 #include "channelsdialog.h"
 #include "engine/engine.h"
 #include "mainwindow.h"
+#include "ingestrate.h"
+#include "logsmodel.h"
+#include "logsview.h"
 #include "rulesview.h"
+#include "servicesoverview.h"
+#include "serviceview.h"
+#include "testhttpclient.h"
 
 using namespace fg;
 
@@ -25,6 +42,26 @@ private:
 
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void closeWithoutTrayAsks();
+    void ingestRateIsSmoothedOverTenSeconds()
+    {
+        // Regression: the status bar flipped between 0 and N items/s with clients sending every few seconds.
+        IngestRate rate;
+        QCOMPARE(rate.perSecond(), 0.0);
+        qint64 accepted = 0;
+        for (qint64 t = 0; t <= 20'000; t += 1000) {
+            if (t % 3000 == 0)
+                accepted += 300; // a batch every 3 s: 100 items/s
+            rate.add(accepted, t);
+            if (t >= 10'000)
+                QVERIFY2(rate.perSecond() > 60 && rate.perSecond() < 140, qPrintable(QString::number(rate.perSecond())));
+        }
+        rate.add(5, 21'000); // the engine restarted
+        QCOMPARE(rate.perSecond(), 0.0);
+    }
+    void closeToTrayKeepsServingAndLayoutIsRestored();
+    void titleCountsFiringAlerts();
+    void serviceViewOpensItsLogs();
 
     void showsEngineStats()
     {
@@ -35,6 +72,7 @@ private slots:
         s.metricsStored = 56;
         s.requests = 7;
         s.itemsPerSecond = 250;
+        s.itemsAccepted = 1000;
         w.showStats(s);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
@@ -42,8 +80,11 @@ private slots:
         for (const QLabel *l : w.findChildren<QLabel *>())
             texts << l->text();
         QVERIFY2(texts.contains(QStringLiteral("http://127.0.0.1:4318")), qPrintable(texts.join(QLatin1Char('|'))));
-        QVERIFY(texts.contains(QLocale().toString(qint64(1234))));
-        QVERIFY(texts.contains(QStringLiteral("56")));
+        const QString all = texts.join(QLatin1Char('|'));
+        QVERIFY2(all.contains(QLocale().toString(qint64(1234)) + QStringLiteral(" logs")), qPrintable(all));
+        QVERIFY(all.contains(QStringLiteral("56 metric points")));
+        // The empty overview tells how to send the first event to this listener.
+        QVERIFY2(all.contains(QStringLiteral("http://127.0.0.1:4318/api/ingest/logs")), qPrintable(all));
         QVERIFY(!w.grab().isNull());
     }
 
@@ -56,6 +97,9 @@ private slots:
         QString err;
         QVERIFY2(engine.start(&err), qPrintable(err));
         MainWindow w;
+        // Regression: the Rules view kept saying "FlowGuard is not running" after the engine had started.
+        w.rulesView()->reload();
+        QVERIFY(w.rulesView()->message().contains(QStringLiteral("not running")));
         w.setApi([&engine](const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
                            std::function<void(const HttpResponse &)> done) {
             engine.callApi(method, target, body, context, std::move(done));
@@ -67,6 +111,7 @@ private slots:
         // and can be switched off.
         RulesView *rules = w.rulesView();
         QTRY_COMPARE(rules->rules().size(), 5);
+        QVERIFY2(rules->message().isEmpty(), qPrintable(rules->message()));
         rules->addRule(QJsonObject{{QStringLiteral("name"), QStringLiteral("slow")}, {QStringLiteral("condition"), QStringLiteral("p95 > 1")}});
         QTRY_VERIFY2(rules->message().contains(QStringLiteral("column 1")), qPrintable(rules->message()));
         rules->addRule(QJsonObject{{QStringLiteral("name"), QStringLiteral("slow")}, {QStringLiteral("condition"), QStringLiteral("p95_latency_ms > 800")}});
@@ -90,16 +135,40 @@ private slots:
         alerts->findChild<QComboBox *>()->setCurrentIndex(1); // all
         alerts->sendTestAlert();
         QTRY_COMPARE(alerts->model()->rowCount(), 1);
-        const qint64 id = alerts->model()->alertAt(0).value(QStringLiteral("id")).toInteger();
+        const qint64 id = alerts->model()->alertAt(0).id;
         w.showAlert(id);
         QSignalSpy acked(alerts, &AlertsView::acknowledged);
         QTRY_VERIFY(alerts->model()->rowOf(id) >= 0);
+        // The Acknowledge button works on the selection only, and its dialog names the alert.
+        QPushButton *ackButton = nullptr;
+        for (QPushButton *b : alerts->findChildren<QPushButton *>())
+            if (b->text().startsWith(QStringLiteral("Acknowledge")))
+                ackButton = b;
+        QVERIFY(ackButton);
+        QTRY_VERIFY(ackButton->isEnabled()); // showAlert selected it
+        ackButton->click();
+        auto *dialog = alerts->findChild<AcknowledgeDialog *>();
+        QVERIFY(dialog);
+        const QList<QLabel *> labels = dialog->findChildren<QLabel *>();
+        QVERIFY(std::any_of(labels.begin(), labels.end(),
+                            [&](const QLabel *l) { return l->text().contains(QStringLiteral("#%1").arg(id)); }));
+        dialog->reject();
         QTRY_VERIFY([&] {
             alerts->acknowledgeSelected(QStringLiteral("tester"), QStringLiteral("seen"));
             return acked.wait(2000);
         }());
-        QTRY_COMPARE(alerts->model()->alertAt(alerts->model()->rowOf(id)).value(QStringLiteral("acknowledged_by")).toString(),
+        QTRY_COMPARE(alerts->model()->alertAt(alerts->model()->rowOf(id)).acknowledgedBy,
                      QStringLiteral("tester"));
+        // Updates keep the selection: a newer alert comes in on top, the selected one stays selected, no reset.
+        QAbstractItemModelTester alertsTester(alerts->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy reset(alerts->model(), &QAbstractItemModel::modelReset);
+        auto *alertTable = alerts->findChild<QTableView *>();
+        alertTable->selectRow(alerts->model()->rowOf(id));
+        alerts->sendTestAlert();
+        QTRY_COMPARE(alerts->model()->rowCount(), 2);
+        QVERIFY(alerts->model()->alertAt(0).id != id); // the newest on top
+        QCOMPARE(alerts->model()->alertAt(alertTable->currentIndex().row()).id, id);
+        QCOMPARE(reset.size(), 0);
         QSignalSpy exported(alerts, &AlertsView::exportFinished);
         const QString path = m_dir.filePath(QStringLiteral("alerts.csv"));
         alerts->exportCsv(path, QStringLiteral("7d"));
@@ -136,6 +205,155 @@ private slots:
         engine.stop();
     }
 };
+
+void TstMainWindow::closeWithoutTrayAsks()
+{
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy quit(&w, &MainWindow::quitRequested);
+    w.close();
+    auto *ask = w.findChild<QMessageBox *>();
+    QVERIFY(ask);
+    QTRY_VERIFY(ask->isVisible());
+    QVERIFY(w.isVisible());
+    ask->button(QMessageBox::Cancel)->click();
+    QTRY_VERIFY(!w.findChild<QMessageBox *>());
+    QVERIFY(w.isVisible());
+    QCOMPARE(quit.size(), 0);
+    w.close();
+    QTRY_VERIFY(w.findChild<QMessageBox *>() && w.findChild<QMessageBox *>()->isVisible());
+    for (QAbstractButton *b : w.findChild<QMessageBox *>()->buttons())
+        if (w.findChild<QMessageBox *>()->buttonRole(b) == QMessageBox::AcceptRole)
+            b->click();
+    QTRY_COMPARE(quit.size(), 1);
+    QVERIFY(!w.isVisible());
+}
+
+void TstMainWindow::closeToTrayKeepsServingAndLayoutIsRestored()
+{
+    EngineConfig c;
+    c.listenPort = 0;
+    c.dbPath = m_dir.filePath(QStringLiteral("tray.db"));
+    Engine engine(c);
+    QString err;
+    QVERIFY2(engine.start(&err), qPrintable(err));
+    QSettings settings(m_dir.filePath(QStringLiteral("window.ini")), QSettings::IniFormat);
+    auto transport = [&engine](const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
+                               std::function<void(const HttpResponse &)> done) {
+        engine.callApi(method, target, body, context, std::move(done));
+    };
+    QSystemTrayIcon tray(QIcon(QStringLiteral(":/icons/flowguard.png")));
+    tray.show();
+    {
+        MainWindow w;
+        w.setSettings(&settings);
+        w.setApi(transport);
+        w.setTray(&tray);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy quit(&w, &MainWindow::quitRequested);
+        // Ctrl+2 … switch views.
+        auto *tabs = w.findChild<QTabWidget *>();
+        QTest::keyClick(&w, Qt::Key_3, Qt::ControlModifier);
+        QCOMPARE(tabs->currentWidget(), static_cast<QWidget *>(w.logsView()));
+        QTest::keyClick(&w, Qt::Key_2, Qt::ControlModifier);
+        QCOMPARE(tabs->currentWidget(), static_cast<QWidget *>(w.serviceView()));
+        w.serviceView()->setRangeIndex(3);
+
+        // Closing hides to the tray (said once) and the listener keeps serving.
+        QVERIFY(!settings.value(QStringLiteral("window/tray_notice_shown")).toBool());
+        w.close();
+        QVERIFY(!w.isVisible());
+        QCOMPARE(quit.size(), 0);
+        QVERIFY(settings.value(QStringLiteral("window/tray_notice_shown")).toBool());
+        TestHttpClient client(engine.port());
+        QCOMPARE(client.post("/api/ingest/logs", R"({"service":"tray","message":"still here"})").status, 202);
+        QCOMPARE(client.get("/api/health").status, 200);
+        // The tray menu opens it again and quits.
+        QVERIFY(tray.contextMenu());
+        QList<QAction *> actions = tray.contextMenu()->actions();
+        actions.first()->trigger();
+        QVERIFY(w.isVisible());
+        actions.last()->trigger();
+        QCOMPARE(quit.size(), 1);
+    }
+    // The next window comes back on the same view and range.
+    MainWindow again;
+    again.setSettings(&settings);
+    QCOMPARE(again.findChild<QTabWidget *>()->currentWidget(), static_cast<QWidget *>(again.serviceView()));
+    QCOMPARE(again.serviceView()->rangeIndex(), 3);
+    engine.stop();
+}
+
+void TstMainWindow::titleCountsFiringAlerts()
+{
+    EngineConfig c;
+    c.listenPort = 0;
+    c.dbPath = m_dir.filePath(QStringLiteral("firing.db"));
+    Engine engine(c);
+    QString err;
+    QVERIFY2(engine.start(&err), qPrintable(err));
+    TestHttpClient client(engine.port());
+    QCOMPARE(client.post("/api/rules", R"({"name":"anything","condition":"count(*) > 0","window":"5m","for":"0m","level":"warning"})").status,
+             201);
+    QByteArray body;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (int i = 0; i < 300; ++i)
+        body += "{\"service\":\"busy\",\"ts\":" + QByteArray::number(now - 300'000 + i * 1000) + ",\"message\":\"tick\"}\n";
+    QCOMPARE(client.post("/api/ingest/logs", body, "application/x-ndjson").status, 202);
+    MainWindow w;
+    w.setApi([&engine](const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
+                       std::function<void(const HttpResponse &)> done) {
+        engine.callApi(method, target, body, context, std::move(done));
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(w.firingAlerts() > 0, 20000);
+    QVERIFY2(w.windowTitle().contains(QStringLiteral("firing")), qPrintable(w.windowTitle()));
+    engine.stop();
+}
+
+void TstMainWindow::serviceViewOpensItsLogs()
+{
+    EngineConfig c;
+    c.listenPort = 0;
+    c.dbPath = m_dir.filePath(QStringLiteral("servicelogs.db"));
+    Engine engine(c);
+    QString err;
+    QVERIFY2(engine.start(&err), qPrintable(err));
+    TestHttpClient client(engine.port());
+    QCOMPARE(client.post("/api/ingest/logs", R"([{"service":"pay","message":"paid"},{"service":"ship","message":"shipped"}])").status, 202);
+    MainWindow w;
+    w.setApi([&engine](const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
+                       std::function<void(const HttpResponse &)> done) {
+        engine.callApi(method, target, body, context, std::move(done));
+    });
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.openService(QStringLiteral("pay"));
+    QToolButton *logs = nullptr;
+    for (QToolButton *b : w.serviceView()->findChildren<QToolButton *>())
+        if (b->text() == QLatin1String("Logs"))
+            logs = b;
+    QVERIFY(logs);
+    logs->click();
+    QCOMPARE(w.findChild<QTabWidget *>()->currentWidget(), static_cast<QWidget *>(w.logsView()));
+    QTRY_COMPARE(w.logsView()->model()->rowCount(), 1);
+    QCOMPARE(w.logsView()->model()->row(0).service, QStringLiteral("pay"));
+
+    // Ctrl+F goes to the view's search field; About names the database.
+    w.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    QTest::keyClick(&w, Qt::Key_1, Qt::ControlModifier);
+    QTest::keyClick(&w, Qt::Key_F, Qt::ControlModifier);
+    QTRY_VERIFY(w.servicesOverview()->findChild<QLineEdit *>()->hasFocus());
+    QTest::keyClick(&w, Qt::Key_4, Qt::ControlModifier); // Alerts: no search of its own, Logs has one
+    QTest::keyClick(&w, Qt::Key_F, Qt::ControlModifier);
+    QCOMPARE(w.findChild<QTabWidget *>()->currentWidget(), static_cast<QWidget *>(w.logsView()));
+    w.showAbout();
+    QTRY_VERIFY(w.findChild<QMessageBox *>(QStringLiteral("about")));
+    QVERIFY(w.findChild<QMessageBox *>(QStringLiteral("about"))->text().contains(QStringLiteral("servicelogs.db")));
+    engine.stop();
+}
 
 QTEST_MAIN(TstMainWindow)
 #include "tst_mainwindow.moc"

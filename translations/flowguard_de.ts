@@ -4,65 +4,98 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../app/main.cpp" line="108" />
+        <location filename="../app/main.cpp" line="119"/>
         <source>FlowGuard cannot start</source>
         <translation>FlowGuard kann nicht starten</translation>
     </message>
 </context>
 <context>
+    <name>fg::AcknowledgeDialog</name>
+    <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="14"/>
+        <source>Acknowledge alert</source>
+        <translation>Alarm bestätigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="18"/>
+        <source>Who takes care of it</source>
+        <translation>Wer sich darum kümmert</translation>
+    </message>
+    <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="19"/>
+        <source>Optional, e.g. &quot;rolling back the deploy&quot;</source>
+        <translation>Optional, z. B. „Deployment wird zurückgerollt“</translation>
+    </message>
+    <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="21"/>
+        <source>Acknowledge</source>
+        <translation>Bestätigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="24"/>
+        <source>Your name:</source>
+        <translation>Ihr Name:</translation>
+    </message>
+    <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="25"/>
+        <source>Note:</source>
+        <translation>Notiz:</translation>
+    </message>
+</context>
+<context>
     <name>fg::AlertsModel</name>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="57" />
+        <location filename="../ui/alertsmodel.cpp" line="60"/>
         <source> (test)</source>
         <translation> (Test)</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="59" />
+        <location filename="../ui/alertsmodel.cpp" line="62"/>
         <source>, silenced</source>
         <translation>, stummgeschaltet</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="78" />
+        <location filename="../ui/alertsmodel.cpp" line="76"/>
         <source>ID</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="79" />
+        <location filename="../ui/alertsmodel.cpp" line="77"/>
         <source>Service</source>
         <translation>Dienst</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="80" />
+        <location filename="../ui/alertsmodel.cpp" line="78"/>
         <source>Reason</source>
         <translation>Grund</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="81" />
+        <location filename="../ui/alertsmodel.cpp" line="79"/>
         <source>Level</source>
         <translation>Stufe</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="82" />
+        <location filename="../ui/alertsmodel.cpp" line="80"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="83" />
+        <location filename="../ui/alertsmodel.cpp" line="81"/>
         <source>Fired</source>
         <translation>Ausgelöst</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="84" />
+        <location filename="../ui/alertsmodel.cpp" line="82"/>
         <source>Resolved</source>
         <translation>Behoben</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="85" />
+        <location filename="../ui/alertsmodel.cpp" line="83"/>
         <source>Acknowledged by</source>
         <translation>Bestätigt von</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="86" />
+        <location filename="../ui/alertsmodel.cpp" line="84"/>
         <source>Notified</source>
         <translation>Benachrichtigt</translation>
     </message>
@@ -70,47 +103,47 @@
 <context>
     <name>fg::AlertsView</name>
     <message>
-        <location filename="../ui/alertsview.cpp" line="26" />
+        <location filename="../ui/alertsview.cpp" line="28"/>
         <source>Open</source>
         <translation>Offen</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="27" />
+        <location filename="../ui/alertsview.cpp" line="29"/>
         <source>All</source>
         <translation>Alle</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="28" />
+        <location filename="../ui/alertsview.cpp" line="30"/>
         <source>Firing</source>
         <translation>Aktiv</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="29" />
+        <location filename="../ui/alertsview.cpp" line="31"/>
         <source>Resolved</source>
         <translation>Behoben</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="30" />
+        <location filename="../ui/alertsview.cpp" line="32"/>
         <source>Acknowledge…</source>
         <translation>Bestätigen…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="31" />
+        <location filename="../ui/alertsview.cpp" line="35"/>
         <source>Send test alert</source>
         <translation>Testalarm senden</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="32" />
+        <location filename="../ui/alertsview.cpp" line="36"/>
         <source>Export CSV…</source>
         <translation>CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="34" />
+        <location filename="../ui/alertsview.cpp" line="38"/>
         <source>Show:</source>
         <translation>Anzeigen:</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="83" />
+        <location filename="../ui/alertsview.cpp" line="93"/>
         <source>%n alert(s)</source>
         <translation>
             <numerusform>%n Alarm</numerusform>
@@ -118,93 +151,88 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="119" />
+        <location filename="../ui/alertsview.cpp" line="129"/>
         <source>&lt;p&gt;Acknowledged by %1: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;Bestätigt von %1: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="122" />
+        <location filename="../ui/alertsview.cpp" line="132"/>
         <source>&lt;h4&gt;History&lt;/h4&gt;&lt;ul&gt;</source>
         <translation>&lt;h4&gt;Verlauf&lt;/h4&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="129" />
+        <location filename="../ui/alertsview.cpp" line="139"/>
         <source>&lt;/ul&gt;&lt;h4&gt;Notifications&lt;/h4&gt;&lt;ul&gt;</source>
         <translation>&lt;/ul&gt;&lt;h4&gt;Benachrichtigungen&lt;/h4&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="146" />
-        <source>Acknowledge alert</source>
-        <translation>Alarm bestätigen</translation>
+        <location filename="../ui/alertsview.cpp" line="162"/>
+        <source>#%1 %2 — %3</source>
+        <translation>#%1 %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="146" />
-        <source>Note (optional):</source>
-        <translation>Notiz (optional):</translation>
-    </message>
-    <message>
-        <location filename="../ui/alertsview.cpp" line="159" />
+        <location filename="../ui/alertsview.cpp" line="184"/>
         <source>Acknowledged</source>
         <translation>Bestätigt</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="172" />
+        <location filename="../ui/alertsview.cpp" line="197"/>
         <source>Test alert sent to every enabled channel</source>
         <translation>Testalarm an alle aktiven Kanäle gesendet</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="179" />
+        <location filename="../ui/alertsview.cpp" line="204"/>
         <source>Last 24 hours</source>
         <translation>Letzte 24 Stunden</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="179" />
+        <location filename="../ui/alertsview.cpp" line="204"/>
         <source>Last 7 days</source>
         <translation>Letzte 7 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="179" />
+        <location filename="../ui/alertsview.cpp" line="204"/>
         <source>Last 30 days</source>
         <translation>Letzte 30 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="179" />
+        <location filename="../ui/alertsview.cpp" line="204"/>
         <source>Everything</source>
         <translation>Alles</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="181" />
-        <location filename="../ui/alertsview.cpp" line="184" />
+        <location filename="../ui/alertsview.cpp" line="206"/>
+        <location filename="../ui/alertsview.cpp" line="209"/>
         <source>Export alerts</source>
         <translation>Alarme exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="181" />
+        <location filename="../ui/alertsview.cpp" line="206"/>
         <source>Range:</source>
         <translation>Zeitraum:</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="185" />
+        <location filename="../ui/alertsview.cpp" line="210"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="196" />
+        <location filename="../ui/alertsview.cpp" line="221"/>
         <source>Exporting alerts…</source>
         <translation>Alarme werden exportiert…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="196" />
+        <location filename="../ui/alertsview.cpp" line="221"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="209" />
+        <location filename="../ui/alertsview.cpp" line="234"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="211" />
+        <location filename="../ui/alertsview.cpp" line="236"/>
         <source>Exported %n alert(s)</source>
         <translation>
             <numerusform>%n Alarm exportiert</numerusform>
@@ -215,342 +243,1012 @@
 <context>
     <name>fg::ChannelsDialog</name>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="19" />
+        <location filename="../ui/channelsdialog.cpp" line="19"/>
         <source>Enabled</source>
         <translation>Aktiviert</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="21" />
+        <location filename="../ui/channelsdialog.cpp" line="21"/>
         <source>Notification channels</source>
         <translation>Benachrichtigungskanäle</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="22" />
+        <location filename="../ui/channelsdialog.cpp" line="22"/>
         <source>Slack incoming webhook</source>
         <translation>Slack Incoming Webhook</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="23" />
+        <location filename="../ui/channelsdialog.cpp" line="23"/>
         <source>Webhook (Alertmanager JSON)</source>
         <translation>Webhook (Alertmanager-JSON)</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="24" />
+        <location filename="../ui/channelsdialog.cpp" line="24"/>
         <source>E-mail (SMTP)</source>
         <translation>E-Mail (SMTP)</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="25" />
+        <location filename="../ui/channelsdialog.cpp" line="25"/>
         <source>Desktop notifications</source>
         <translation>Desktop-Benachrichtigungen</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="27" />
+        <location filename="../ui/channelsdialog.cpp" line="27"/>
         <source>https://hooks.slack.com/services/… or smtps://user:password@host</source>
         <translation>https://hooks.slack.com/services/… oder smtps://benutzer:passwort@host</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="28" />
+        <location filename="../ui/channelsdialog.cpp" line="28"/>
         <source>ops@example.org, lead@example.org</source>
         <translation>ops@example.org, lead@example.org</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="31" />
+        <location filename="../ui/channelsdialog.cpp" line="31"/>
         <source>Type:</source>
         <translation>Typ:</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="32" />
+        <location filename="../ui/channelsdialog.cpp" line="32"/>
         <source>Name:</source>
         <translation>Name:</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="33" />
+        <location filename="../ui/channelsdialog.cpp" line="33"/>
         <source>URL:</source>
         <translation>URL:</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="34" />
+        <location filename="../ui/channelsdialog.cpp" line="34"/>
         <source>E-mail to:</source>
         <translation>E-Mail an:</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="37" />
+        <location filename="../ui/channelsdialog.cpp" line="37"/>
         <source>Add channel</source>
         <translation>Kanal hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="38" />
+        <location filename="../ui/channelsdialog.cpp" line="38"/>
         <source>Save changes to the selected channel</source>
         <translation>Änderungen am ausgewählten Kanal speichern</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="41" />
+        <location filename="../ui/channelsdialog.cpp" line="41"/>
         <source>Channel</source>
         <translation>Kanal</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="43" />
+        <location filename="../ui/channelsdialog.cpp" line="43"/>
         <source>Remove selected</source>
         <translation>Auswahl entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="84" />
+        <location filename="../ui/channelsdialog.cpp" line="84"/>
         <source> (disabled)</source>
         <translation> (deaktiviert)</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="88" />
+        <location filename="../ui/channelsdialog.cpp" line="88"/>
         <source>Secrets: %1</source>
         <translation>Geheimnisse: %1</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="105" />
+        <location filename="../ui/channelsdialog.cpp" line="105"/>
         <source>Added %1</source>
         <translation>%1 hinzugefügt</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="135" />
+        <location filename="../ui/channelsdialog.cpp" line="135"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="150" />
+        <location filename="../ui/channelsdialog.cpp" line="150"/>
         <source>Removed</source>
         <translation>Entfernt</translation>
     </message>
 </context>
 <context>
+    <name>fg::EndpointsModel</name>
+    <message>
+        <location filename="../ui/endpointsmodel.cpp" line="48"/>
+        <source>%1 ms (baseline %2)</source>
+        <translation>%1 ms (Basislinie %2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/endpointsmodel.cpp" line="49"/>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <location filename="../ui/endpointsmodel.cpp" line="50"/>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <location filename="../ui/endpointsmodel.cpp" line="74"/>
+        <source>Endpoint</source>
+        <translation>Endpunkt</translation>
+    </message>
+    <message>
+        <location filename="../ui/endpointsmodel.cpp" line="75"/>
+        <source>Health</source>
+        <translation>Gesundheit</translation>
+    </message>
+    <message>
+        <location filename="../ui/endpointsmodel.cpp" line="76"/>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <location filename="../ui/endpointsmodel.cpp" line="77"/>
+        <source>p95 latency</source>
+        <translation>p95-Latenz</translation>
+    </message>
+    <message>
+        <location filename="../ui/endpointsmodel.cpp" line="78"/>
+        <source>Errors</source>
+        <translation>Fehler</translation>
+    </message>
+</context>
+<context>
+    <name>fg::LogsModel</name>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="187"/>
+        <source>Request: %1 %2</source>
+        <translation>Anfrage: %1 %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="189"/>
+        <source>Status: %1</source>
+        <translation>Status: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="191"/>
+        <source>Latency: %1 ms</source>
+        <translation>Latenz: %1 ms</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="193"/>
+        <source>Trace: %1</source>
+        <translation>Trace: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="205"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="206"/>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="207"/>
+        <source>Level</source>
+        <translation>Stufe</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="208"/>
+        <source>Message</source>
+        <translation>Meldung</translation>
+    </message>
+</context>
+<context>
+    <name>fg::LogsView</name>
+    <message>
+        <location filename="../ui/logsview.cpp" line="26"/>
+        <source>Last 15 min</source>
+        <translation>Letzte 15 Min.</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="27"/>
+        <source>Last hour</source>
+        <translation>Letzte Stunde</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="28"/>
+        <source>Last 24 hours</source>
+        <translation>Letzte 24 Stunden</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="29"/>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="30"/>
+        <source>Everything</source>
+        <translation>Alles</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="35"/>
+        <source>Follow</source>
+        <translation>Mitlaufen</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="41"/>
+        <source>All services</source>
+        <translation>Alle Dienste</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="43"/>
+        <source>Any level</source>
+        <translation>Jede Stufe</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="45"/>
+        <source>%1 and above</source>
+        <translation>%1 und höher</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="46"/>
+        <source>Text in the message…</source>
+        <translation>Text in der Meldung…</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="51"/>
+        <source>Show new events on top as they arrive</source>
+        <translation>Neue Ereignisse oben anzeigen, sobald sie eintreffen</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="52"/>
+        <source>Search</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="158"/>
+        <source>Searching…</source>
+        <translation>Suche läuft…</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="186"/>
+        <source>No stored events match.</source>
+        <translation>Keine gespeicherten Ereignisse passen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="188"/>
+        <source>%1 events shown, newest first; scroll down for older ones</source>
+        <translation>%1 Ereignisse angezeigt, neueste zuerst; für ältere nach unten blättern</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="190"/>
+        <source>%1 events, newest first</source>
+        <translation>%1 Ereignisse, neueste zuerst</translation>
+    </message>
+</context>
+<context>
     <name>fg::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="21" />
+        <location filename="../ui/mainwindow.cpp" line="38"/>
+        <location filename="../ui/mainwindow.cpp" line="229"/>
         <source>FlowGuard</source>
         <translation>FlowGuard</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="26" />
-        <source>Listening on:</source>
-        <translation>Lauscht auf:</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="27" />
-        <source>Ingest rate:</source>
-        <translation>Eingangsrate:</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="28" />
-        <source>Stored log events:</source>
-        <translation>Gespeicherte Log-Ereignisse:</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="29" />
-        <source>Stored metric points:</source>
-        <translation>Gespeicherte Messpunkte:</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="30" />
-        <source>Ingest requests:</source>
-        <translation>Eingangsanfragen:</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="31" />
-        <source>Database size:</source>
-        <translation>Datenbankgröße:</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="32" />
-        <source>Overview</source>
-        <translation>Übersicht</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="33" />
+        <location filename="../ui/mainwindow.cpp" line="44"/>
         <source>Alerts</source>
         <translation>Alarme</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="34" />
+        <location filename="../ui/mainwindow.cpp" line="45"/>
         <source>Rules</source>
         <translation>Regeln</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="36" />
+        <location filename="../ui/mainwindow.cpp" line="83"/>
         <source>&amp;Settings</source>
         <translation>&amp;Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="37" />
+        <location filename="../ui/mainwindow.cpp" line="84"/>
         <source>Notification &amp;channels…</source>
         <translation>Benachrichtigungs&amp;kanäle…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="38" />
+        <location filename="../ui/mainwindow.cpp" line="63"/>
         <source>Starting…</source>
         <translation>Startet…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="53" />
+        <location filename="../ui/mainwindow.cpp" line="41"/>
+        <source>Services</source>
+        <translation>Dienste</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="42"/>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="43"/>
+        <source>Logs</source>
+        <translation>Logs</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="60"/>
+        <source>The listener your services send their logs and metrics to</source>
+        <translation>Der Listener, an den Ihre Dienste Logs und Metriken senden</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="73"/>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="74"/>
+        <location filename="../ui/mainwindow.cpp" line="132"/>
+        <location filename="../ui/mainwindow.cpp" line="196"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="75"/>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="81"/>
+        <source>&amp;Refresh</source>
+        <translation>A&amp;ktualisieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="82"/>
+        <source>&amp;Find…</source>
+        <translation>&amp;Suchen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="85"/>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="86"/>
+        <source>&amp;About FlowGuard</source>
+        <translation>Ü&amp;ber FlowGuard</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="103"/>
+        <source>About FlowGuard</source>
+        <translation>Über FlowGuard</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="104"/>
+        <source>&lt;h3&gt;FlowGuard %1&lt;/h3&gt;&lt;p&gt;Local ingest, storage and early degradation alerts for service logs and metrics.&lt;/p&gt;&lt;p&gt;Listening on %2&lt;br&gt;Database: %3&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;FlowGuard %1&lt;/h3&gt;&lt;p&gt;Lokale Annahme, Speicherung und frühe Warnung vor Verschlechterungen für Logs und Metriken von Diensten.&lt;/p&gt;&lt;p&gt;Lauscht auf %2&lt;br&gt;Datenbank: %3&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="130"/>
+        <source>&amp;Open FlowGuard</source>
+        <translation>FlowGuard &amp;öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="180"/>
+        <source>FlowGuard keeps monitoring</source>
+        <translation>FlowGuard überwacht weiter</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="181"/>
+        <source>FlowGuard is still receiving events and will notify you of alerts. Open it from the tray icon; quit it from the tray menu or with Ctrl+Q.</source>
+        <translation>FlowGuard empfängt weiter Ereignisse und benachrichtigt Sie bei Alarmen. Öffnen Sie es über das Symbol im Infobereich; beenden Sie es über dessen Menü oder mit Strg+Q.</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="192"/>
+        <source>Quit FlowGuard?</source>
+        <translation>FlowGuard beenden?</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="193"/>
+        <source>Closing the window stops FlowGuard: services can no longer send events to it and no alerts will be raised.</source>
+        <translation>Das Schließen des Fensters beendet FlowGuard: Dienste können keine Ereignisse mehr senden, und es werden keine Alarme ausgelöst.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/mainwindow.cpp" line="229"/>
+        <source>FlowGuard — %n firing alert(s)</source>
+        <translation>
+            <numerusform>FlowGuard — %n aktiver Alarm</numerusform>
+            <numerusform>FlowGuard — %n aktive Alarme</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="278"/>
         <source>%1 items/s</source>
         <translation>%1 Einträge/s</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="56" />
-        <source>%1 (%2 items rejected)</source>
-        <translation>%1 (%2 Einträge abgelehnt)</translation>
+        <location filename="../ui/mainwindow.cpp" line="279"/>
+        <source>Accepted items per second over the last 10 seconds</source>
+        <translation>Angenommene Einträge pro Sekunde in den letzten 10 Sekunden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="58" />
+        <location filename="../ui/mainwindow.cpp" line="280"/>
+        <source>%1 logs, %2 metric points</source>
+        <translation>%1 Logs, %2 Metrikpunkte</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="281"/>
+        <source>%1 ingest requests (%2 items rejected)</source>
+        <translation>%1 Ingest-Anfragen (%2 Einträge abgelehnt)</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="283"/>
         <source>Writing (%1 requests queued)</source>
         <translation>Schreibt (%1 Anfragen in der Warteschlange)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="58" />
+        <location filename="../ui/mainwindow.cpp" line="283"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
 </context>
 <context>
-    <name>fg::RulesView</name>
+    <name>fg::PatternsModel</name>
     <message>
-        <location filename="../ui/rulesview.cpp" line="20" />
-        <source>On</source>
-        <translation>An</translation>
+        <location filename="../ui/patternsmodel.cpp" line="44"/>
+        <source>NEW  %1</source>
+        <translation>NEU  %1</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="20" />
-        <source>Name</source>
-        <translation>Name</translation>
+        <location filename="../ui/patternsmodel.cpp" line="53"/>
+        <source>Example: %1</source>
+        <translation>Beispiel: %1</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="20" />
-        <source>Condition</source>
-        <translation>Bedingung</translation>
+        <location filename="../ui/patternsmodel.cpp" line="54"/>
+        <source>%1 in the range, %2 in all</source>
+        <translation>%1 im Zeitraum, %2 insgesamt</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="20" />
-        <source>Window</source>
-        <translation>Fenster</translation>
+        <location filename="../ui/patternsmodel.cpp" line="76"/>
+        <source>Error pattern</source>
+        <translation>Fehlermuster</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="20" />
+        <location filename="../ui/patternsmodel.cpp" line="77"/>
+        <source>Count</source>
+        <translation>Anzahl</translation>
+    </message>
+    <message>
+        <location filename="../ui/patternsmodel.cpp" line="78"/>
         <source>Level</source>
         <translation>Stufe</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="20" />
+        <location filename="../ui/patternsmodel.cpp" line="79"/>
+        <source>First seen</source>
+        <translation>Zuerst gesehen</translation>
+    </message>
+    <message>
+        <location filename="../ui/patternsmodel.cpp" line="80"/>
+        <source>Last seen</source>
+        <translation>Zuletzt gesehen</translation>
+    </message>
+</context>
+<context>
+    <name>fg::RulesView</name>
+    <message>
+        <location filename="../ui/rulesview.cpp" line="20"/>
+        <source>On</source>
+        <translation>An</translation>
+    </message>
+    <message>
+        <location filename="../ui/rulesview.cpp" line="20"/>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../ui/rulesview.cpp" line="20"/>
+        <source>Condition</source>
+        <translation>Bedingung</translation>
+    </message>
+    <message>
+        <location filename="../ui/rulesview.cpp" line="20"/>
+        <source>Window</source>
+        <translation>Fenster</translation>
+    </message>
+    <message>
+        <location filename="../ui/rulesview.cpp" line="20"/>
+        <source>Level</source>
+        <translation>Stufe</translation>
+    </message>
+    <message>
+        <location filename="../ui/rulesview.cpp" line="20"/>
         <source>Service</source>
         <translation>Dienst</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="20" />
+        <location filename="../ui/rulesview.cpp" line="20"/>
         <source>Channels</source>
         <translation>Kanäle</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="27" />
+        <location filename="../ui/rulesview.cpp" line="27"/>
         <source>error_rate &gt; 5% and p95_latency_ms &gt; 800</source>
         <translation>error_rate &gt; 5% and p95_latency_ms &gt; 800</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="28" />
+        <location filename="../ui/rulesview.cpp" line="28"/>
         <source>empty: every channel</source>
         <translation>leer: alle Kanäle</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="31" />
+        <location filename="../ui/rulesview.cpp" line="31"/>
         <source>Name:</source>
         <translation>Name:</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="32" />
+        <location filename="../ui/rulesview.cpp" line="32"/>
         <source>Condition:</source>
         <translation>Bedingung:</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="33" />
+        <location filename="../ui/rulesview.cpp" line="33"/>
         <source>Window:</source>
         <translation>Fenster:</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="34" />
+        <location filename="../ui/rulesview.cpp" line="34"/>
         <source>For:</source>
         <translation>Dauer:</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="35" />
+        <location filename="../ui/rulesview.cpp" line="35"/>
         <source>Level:</source>
         <translation>Stufe:</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="36" />
+        <location filename="../ui/rulesview.cpp" line="36"/>
         <source>Service:</source>
         <translation>Dienst:</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="37" />
+        <location filename="../ui/rulesview.cpp" line="37"/>
         <source>Channels:</source>
         <translation>Kanäle:</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="38" />
-        <location filename="../ui/rulesview.cpp" line="114" />
+        <location filename="../ui/rulesview.cpp" line="38"/>
+        <location filename="../ui/rulesview.cpp" line="113"/>
         <source>Add rule</source>
         <translation>Regel hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="41" />
+        <location filename="../ui/rulesview.cpp" line="41"/>
         <source>New rule</source>
         <translation>Neue Regel</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="43" />
+        <location filename="../ui/rulesview.cpp" line="43"/>
         <source>Delete selected rule</source>
         <translation>Ausgewählte Regel löschen</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="103" />
+        <location filename="../ui/rulesview.cpp" line="102"/>
         <source>Save rule</source>
         <translation>Regel speichern</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="112" />
+        <location filename="../ui/rulesview.cpp" line="111"/>
         <source>Saved rule %1</source>
         <translation>Regel %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="138" />
+        <location filename="../ui/rulesview.cpp" line="143"/>
         <source>(built-in: %1)</source>
         <translation>(eingebaut: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="146" />
+        <location filename="../ui/rulesview.cpp" line="151"/>
         <source>all</source>
         <translation>alle</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="159" />
+        <location filename="../ui/rulesview.cpp" line="164"/>
         <source>Added rule %1</source>
         <translation>Regel %1 hinzugefügt</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="171" />
+        <location filename="../ui/rulesview.cpp" line="176"/>
         <source>Deleted</source>
         <translation>Gelöscht</translation>
     </message>
     <message>
-        <location filename="../ui/rulesview.cpp" line="180" />
+        <location filename="../ui/rulesview.cpp" line="185"/>
         <source>Saved</source>
         <translation>Gespeichert</translation>
     </message>
 </context>
 <context>
+    <name>fg::ServiceView</name>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="34"/>
+        <source>15 min</source>
+        <translation>15 Min.</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="35"/>
+        <source>1 hour</source>
+        <translation>1 Stunde</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="36"/>
+        <source>6 hours</source>
+        <translation>6 Stunden</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="37"/>
+        <source>24 hours</source>
+        <translation>24 Stunden</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="38"/>
+        <source>7 days</source>
+        <translation>7 Tage</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="91"/>
+        <source>Latency</source>
+        <translation>Latenz</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="91"/>
+        <source>ms</source>
+        <translation>ms</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="91"/>
+        <source>Error rate</source>
+        <translation>Fehlerquote</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="91"/>
+        <source>%</source>
+        <translation>%</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="92"/>
+        <source>Throughput</source>
+        <translation>Durchsatz</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="92"/>
+        <source>req/s</source>
+        <translation>Anfr./s</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="100"/>
+        <source>No service chosen</source>
+        <translation>Kein Dienst ausgewählt</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="104"/>
+        <source>Custom…</source>
+        <translation>Benutzerdefiniert…</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="106"/>
+        <source>Time range of the timelines. Wheel over a chart to zoom, drag to pan, double click to reset.</source>
+        <translation>Zeitraum der Verläufe. Mausrad über einem Diagramm zoomt, Ziehen verschiebt, Doppelklick setzt zurück.</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="107"/>
+        <source>Whole service</source>
+        <translation>Ganzer Dienst</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="108"/>
+        <source>Back to the timelines of the whole service</source>
+        <translation>Zurück zu den Verläufen des ganzen Dienstes</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="117"/>
+        <source>Logs</source>
+        <translation>Logs</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="118"/>
+        <source>This service&apos;s stored logs</source>
+        <translation>Die gespeicherten Logs dieses Dienstes</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="125"/>
+        <source>Range:</source>
+        <translation>Zeitraum:</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="142"/>
+        <source>Double click an endpoint for its own timelines</source>
+        <translation>Doppelklick auf einen Endpunkt zeigt seine eigenen Verläufe</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="323"/>
+        <source>Alert #%1 (%2): %3</source>
+        <translation>Alarm #%1 (%2): %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="338"/>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="338"/>
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="340"/>
+        <source>error rate</source>
+        <translation>Fehlerquote</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="342"/>
+        <source>throughput</source>
+        <translation>Durchsatz</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="367"/>
+        <source>p95 %1 ms</source>
+        <translation>p95 %1 ms</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="369"/>
+        <source> (baseline %1 ms)</source>
+        <translation> (Basislinie %1 ms)</translation>
+    </message>
+    <message>
+        <location filename="../ui/serviceview.cpp" line="372"/>
+        <source>errors %1 %</source>
+        <translation>Fehler %1 %</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/serviceview.cpp" line="375"/>
+        <source>%n open degradation(s)</source>
+        <translation>
+            <numerusform>%n offene Verschlechterung</numerusform>
+            <numerusform>%n offene Verschlechterungen</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>fg::ServicesModel</name>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="78"/>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="81"/>
+        <source>%1 (baseline %2)</source>
+        <translation>%1 (Basislinie %2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="83"/>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="85"/>
+        <source>%1/s</source>
+        <translation>%1/s</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="114"/>
+        <source>p95 latency per minute over the last hour (events per second for services without requests)</source>
+        <translation>p95-Latenz pro Minute in der letzten Stunde (Ereignisse pro Sekunde bei Diensten ohne Anfragen)</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="118"/>
+        <source>Health %1 of 100: %2</source>
+        <translation>Gesundheit %1 von 100: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="138"/>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="139"/>
+        <source>Health</source>
+        <translation>Gesundheit</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="140"/>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="141"/>
+        <source>p95 latency</source>
+        <translation>p95-Latenz</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="142"/>
+        <source>Errors</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="143"/>
+        <source>Throughput</source>
+        <translation>Durchsatz</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="144"/>
+        <source>Open alerts</source>
+        <translation>Offene Alarme</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="145"/>
+        <source>Last seen</source>
+        <translation>Zuletzt gesehen</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesmodel.cpp" line="146"/>
+        <source>Last hour</source>
+        <translation>Letzte Stunde</translation>
+    </message>
+</context>
+<context>
+    <name>fg::ServicesOverview</name>
+    <message>
+        <location filename="../ui/servicesoverview.cpp" line="65"/>
+        <source>Filter services…</source>
+        <translation>Dienste filtern…</translation>
+    </message>
+    <message>
+        <location filename="../ui/servicesoverview.cpp" line="112"/>
+        <source>&lt;h3&gt;No service has sent anything yet&lt;/h3&gt;&lt;p&gt;Point your services&apos; logs at FlowGuard&apos;s listener. To try it, send a first event:&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Every service that sends logs or metrics shows up here within a few seconds, with its health, latency, errors and throughput.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Noch hat kein Dienst etwas gesendet&lt;/h3&gt;&lt;p&gt;Richten Sie die Logs Ihrer Dienste auf den Listener von FlowGuard. Zum Ausprobieren senden Sie ein erstes Ereignis:&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Jeder Dienst, der Logs oder Metriken sendet, erscheint hier innerhalb weniger Sekunden mit Gesundheit, Latenz, Fehlern und Durchsatz.&lt;/p&gt;</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/servicesoverview.cpp" line="188"/>
+        <source>%n service(s)</source>
+        <translation>
+            <numerusform>%n Dienst</numerusform>
+            <numerusform>%n Dienste</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/servicesoverview.cpp" line="189"/>
+        <source>%n service(s): %1</source>
+        <translation>
+            <numerusform>%n Dienst: %1</numerusform>
+            <numerusform>%n Dienste: %1</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>fg::StatePalette</name>
+    <message>
+        <location filename="../ui/statepalette.cpp" line="93"/>
+        <source>healthy</source>
+        <translation>gesund</translation>
+    </message>
+    <message>
+        <location filename="../ui/statepalette.cpp" line="94"/>
+        <source>degraded</source>
+        <translation>beeinträchtigt</translation>
+    </message>
+    <message>
+        <location filename="../ui/statepalette.cpp" line="95"/>
+        <source>critical</source>
+        <translation>kritisch</translation>
+    </message>
+    <message>
+        <location filename="../ui/statepalette.cpp" line="96"/>
+        <source>silent</source>
+        <translation>still</translation>
+    </message>
+</context>
+<context>
+    <name>fg::TimeText</name>
+    <message>
+        <location filename="../ui/timetext.cpp" line="11"/>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <location filename="../ui/timetext.cpp" line="14"/>
+        <source>just now</source>
+        <translation>gerade eben</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/timetext.cpp" line="18"/>
+        <source>%n s ago</source>
+        <translation>
+            <numerusform>vor %n s</numerusform>
+            <numerusform>vor %n s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/timetext.cpp" line="20"/>
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>vor %n Min.</numerusform>
+            <numerusform>vor %n Min.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/timetext.cpp" line="22"/>
+        <source>%n h ago</source>
+        <translation>
+            <numerusform>vor %n Std.</numerusform>
+            <numerusform>vor %n Std.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/timetext.cpp" line="23"/>
+        <source>%n d ago</source>
+        <translation>
+            <numerusform>vor %n Tag</numerusform>
+            <numerusform>vor %n Tagen</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>fg::TimeWindowDialog</name>
+    <message>
+        <location filename="../ui/timewindowdialog.cpp" line="13"/>
+        <source>Time window</source>
+        <translation>Zeitfenster</translation>
+    </message>
+    <message>
+        <location filename="../ui/timewindowdialog.cpp" line="21"/>
+        <source>From:</source>
+        <translation>Von:</translation>
+    </message>
+    <message>
+        <location filename="../ui/timewindowdialog.cpp" line="22"/>
+        <source>To:</source>
+        <translation>Bis:</translation>
+    </message>
+</context>
+<context>
+    <name>fg::TimelineChart</name>
+    <message>
+        <location filename="../ui/timelinechart.cpp" line="91"/>
+        <source>degradation</source>
+        <translation>Verschlechterung</translation>
+    </message>
+    <message>
+        <location filename="../ui/timelinechart.cpp" line="94"/>
+        <source>baseline</source>
+        <translation>Basislinie</translation>
+    </message>
+    <message>
+        <location filename="../ui/timelinechart.cpp" line="103"/>
+        <source>alert</source>
+        <translation>Alarm</translation>
+    </message>
+    <message>
+        <location filename="../ui/timelinechart.cpp" line="260"/>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/timelinechart.cpp" line="282"/>
+        <source>baseline: %1 – %2</source>
+        <translation>Basislinie: %1 – %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/timelinechart.cpp" line="285"/>
+        <source>&lt;i&gt;degradation open&lt;/i&gt;</source>
+        <translation>&lt;i&gt;Verschlechterung offen&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ui/timelinechart.cpp" line="337"/>
+        <source>Click to open the alert</source>
+        <translation>Klicken öffnet den Alarm</translation>
+    </message>
+</context>
+<context>
     <name>fg::TrayNotifier</name>
     <message>
-        <location filename="../ui/traynotifier.cpp" line="22" />
+        <location filename="../ui/traynotifier.cpp" line="23"/>
         <source>FlowGuard</source>
         <translation>FlowGuard</translation>
     </message>
     <message>
-        <location filename="../ui/traynotifier.cpp" line="59" />
+        <location filename="../ui/traynotifier.cpp" line="58"/>
         <source>Open</source>
         <translation>Offen</translation>
     </message>

@@ -1,71 +1,69 @@
 #include "alertsmodel.h"
 
 #include <QBrush>
-#include <QColor>
-#include <QDateTime>
+#include <QJsonObject>
+
+#include "statepalette.h"
+#include "timetext.h"
 
 namespace fg {
 
 namespace {
-QString shortTime(const QJsonValue &v)
+QString shortTime(const QDateTime &t)
 {
-    if (v.isNull() || v.isUndefined())
-        return {};
-    return QDateTime::fromString(v.toString(), Qt::ISODateWithMs).toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+    return t.isValid() ? t.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) : QString();
 }
 } // namespace
 
 void AlertsModel::setAlerts(const QJsonArray &alerts)
 {
-    beginResetModel();
-    m_alerts = alerts;
-    endResetModel();
+    QList<AlertRow> rows;
+    rows.reserve(alerts.size());
+    for (const QJsonValue &v : alerts) {
+        const QJsonObject a = v.toObject();
+        AlertRow r;
+        r.id = a.value(QStringLiteral("id")).toInteger();
+        r.service = a.value(QStringLiteral("service")).toString();
+        r.endpoint = a.value(QStringLiteral("endpoint")).toString();
+        r.reason = a.value(QStringLiteral("reason")).toString();
+        r.level = a.value(QStringLiteral("level")).toString();
+        r.state = a.value(QStringLiteral("state")).toString();
+        r.silenced = a.value(QStringLiteral("silenced")).toBool();
+        r.test = a.value(QStringLiteral("test")).toBool();
+        r.firedAt = apiTime(a.value(QStringLiteral("fired_at")).toString());
+        r.resolvedAt = apiTime(a.value(QStringLiteral("resolved_at")).toString());
+        r.acknowledgedBy = a.value(QStringLiteral("acknowledged_by")).toString();
+        for (const QJsonValue &c : a.value(QStringLiteral("channels")).toArray())
+            r.channels << c.toString();
+        r.explanation = a.value(QStringLiteral("explanation")).toString();
+        rows.append(std::move(r));
+    }
+    setRows(std::move(rows));
 }
 
-QJsonObject AlertsModel::alertAt(int row) const { return m_alerts.at(row).toObject(); }
-
-int AlertsModel::rowOf(qint64 id) const
-{
-    for (int i = 0; i < m_alerts.size(); ++i)
-        if (m_alerts.at(i).toObject().value(QStringLiteral("id")).toInteger() == id)
-            return i;
-    return -1;
-}
-
-int AlertsModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_alerts.size()); }
 int AlertsModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QVariant AlertsModel::data(const QModelIndex &index, int role) const
 {
-    const QJsonObject a = alertAt(index.row());
-    if (role == Qt::ForegroundRole && index.column() == Level) {
-        const QString level = a.value(QStringLiteral("level")).toString();
-        if (level == QLatin1String("critical") || level == QLatin1String("error"))
-            return QBrush(QColor(0xc0, 0x20, 0x20));
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    }
+    const AlertRow &a = m_rows[index.row()];
+    if (role == Qt::ForegroundRole && index.column() == Level)
+        return QBrush(StatePalette::level(a.level));
     if (role == Qt::ToolTipRole)
-        return a.value(QStringLiteral("explanation")).toString();
+        return a.explanation;
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
-    case Id: return a.value(QStringLiteral("id")).toInteger();
-    case Service: {
-        const QString endpoint = a.value(QStringLiteral("endpoint")).toString();
-        return a.value(QStringLiteral("service")).toString() + (endpoint.isEmpty() ? QString() : QLatin1Char(' ') + endpoint);
-    }
-    case Reason: return a.value(QStringLiteral("reason")).toString() + (a.value(QStringLiteral("test")).toBool() ? tr(" (test)") : QString());
-    case Level: return a.value(QStringLiteral("level")).toString();
-    case State: return a.value(QStringLiteral("state")).toString() + (a.value(QStringLiteral("silenced")).toBool() ? tr(", silenced") : QString());
-    case FiredAt: return shortTime(a.value(QStringLiteral("fired_at")));
-    case ResolvedAt: return shortTime(a.value(QStringLiteral("resolved_at")));
-    case AcknowledgedBy: return a.value(QStringLiteral("acknowledged_by")).toString();
-    case Channels: {
-        QStringList names;
-        for (const QJsonValue &c : a.value(QStringLiteral("channels")).toArray())
-            names << c.toString();
-        return names.join(QStringLiteral(", "));
-    }
+    case Id: return a.id;
+    case Service: return a.endpoint.isEmpty() ? a.service : a.service + QLatin1Char(' ') + a.endpoint;
+    case Reason: return a.reason + (a.test ? tr(" (test)") : QString());
+    case Level: return a.level;
+    case State: return a.state + (a.silenced ? tr(", silenced") : QString());
+    case FiredAt: return shortTime(a.firedAt);
+    case ResolvedAt: return shortTime(a.resolvedAt);
+    case AcknowledgedBy: return a.acknowledgedBy;
+    case Channels: return a.channels.join(QStringLiteral(", "));
     default: return {};
     }
 }

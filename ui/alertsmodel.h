@@ -1,30 +1,48 @@
 #pragma once
 
-#include <QAbstractTableModel>
+#include <QDateTime>
 #include <QJsonArray>
-#include <QJsonObject>
+#include <QStringList>
+
+#include "keyedtablemodel.h"
 
 namespace fg {
 
-// Alerts as GET /api/alerts returns them, one row each, newest first.
-class AlertsModel final : public QAbstractTableModel {
+// One alert as GET /api/alerts lists it.
+struct AlertRow {
+    qint64 id = 0;
+    QString service;
+    QString endpoint;
+    QString reason;
+    QString level;
+    QString state;
+    bool silenced = false;
+    bool test = false;
+    QDateTime firedAt;
+    QDateTime resolvedAt;
+    QString acknowledgedBy;
+    QStringList channels;
+    QString explanation;
+
+    qint64 key() const { return id; }
+    bool operator==(const AlertRow &) const = default;
+};
+
+// Alerts, newest first, updated in place by id (selection, scroll and the detail pane stay put). GUI thread.
+class AlertsModel final : public KeyedTableModel<AlertRow> {
     Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AlertsModel)
 
 public:
     enum Column { Id, Service, Reason, Level, State, FiredAt, ResolvedAt, AcknowledgedBy, Channels, ColumnCount };
-    using QAbstractTableModel::QAbstractTableModel;
+    using KeyedTableModel::KeyedTableModel;
 
     void setAlerts(const QJsonArray &alerts);
-    QJsonObject alertAt(int row) const;
-    int rowOf(qint64 id) const;
+    const AlertRow &alertAt(int row) const { return m_rows.at(row); }
 
-    int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
-
-private:
-    QJsonArray m_alerts;
 };
 
 } // namespace fg

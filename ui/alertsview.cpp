@@ -15,7 +15,9 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include "acknowledgedialog.h"
 #include "alertsmodel.h"
+#include "timetext.h"
 
 namespace fg {
 
@@ -27,7 +29,9 @@ AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
     m_state->addItem(tr("All"), QString());
     m_state->addItem(tr("Firing"), QStringLiteral("firing"));
     m_state->addItem(tr("Resolved"), QStringLiteral("resolved"));
-    auto *ack = new QPushButton(tr("Acknowledge…"));
+    m_ack = new QPushButton(tr("Acknowledge…"));
+    auto *ack = m_ack;
+    ack->setEnabled(false); // nothing selected yet
     auto *test = new QPushButton(tr("Send test alert"));
     auto *exportButton = new QPushButton(tr("Export CSV…"));
     auto *bar = new QHBoxLayout;
@@ -45,6 +49,7 @@ AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->verticalHeader()->hide();
     auto *split = new QSplitter(Qt::Vertical);
+    split->setObjectName(QStringLiteral("alertsSplit"));
     split->addWidget(m_table);
     split->addWidget(m_details);
     split->setStretchFactor(0, 3);
@@ -60,10 +65,15 @@ AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 if (current.isValid())
-                    loadDetails(m_model->alertAt(current.row()).value(QStringLiteral("id")).toInteger());
+                    loadDetails(m_model->alertAt(current.row()).id);
+                updateActions();
             });
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &AlertsView::updateActions);
     m_timer.setInterval(5000);
-    connect(&m_timer, &QTimer::timeout, this, &AlertsView::refresh);
+    connect(&m_timer, &QTimer::timeout, this, [this] {
+        if (isVisible()) // hidden views do not refresh
+            refresh();
+    });
     m_timer.start();
 }
 
@@ -91,7 +101,7 @@ void AlertsView::refresh()
 qint64 AlertsView::selectedId() const
 {
     const QModelIndex current = m_table->currentIndex();
-    return current.isValid() ? m_model->alertAt(current.row()).value(QStringLiteral("id")).toInteger() : 0;
+    return current.isValid() ? m_model->alertAt(current.row()).id : 0;
 }
 
 void AlertsView::showAlert(qint64 id)
@@ -123,7 +133,7 @@ void AlertsView::loadDetails(qint64 id)
         for (const QJsonValue &v : a.value(QStringLiteral("history")).toArray()) {
             const QJsonObject t = v.toObject();
             html += QStringLiteral("<li>%1 → %2: %3</li>")
-                        .arg(t.value(QStringLiteral("at")).toString(), t.value(QStringLiteral("to")).toString(),
+                        .arg(localTime(apiTime(t.value(QStringLiteral("at")).toString())), t.value(QStringLiteral("to")).toString(),
                              t.value(QStringLiteral("reason")).toString().toHtmlEscaped());
         }
         html += tr("</ul><h4>Notifications</h4><ul>");
@@ -138,14 +148,29 @@ void AlertsView::loadDetails(qint64 id)
     });
 }
 
+void AlertsView::updateActions()
+{
+    m_ack->setEnabled(selectedId() != 0);
+}
+
 void AlertsView::askAndAcknowledge()
 {
-    if (!selectedId())
+    const QModelIndex current = m_table->currentIndex();
+    if (!current.isValid())
         return;
-    bool ok = false;
-    const QString note = QInputDialog::getText(this, tr("Acknowledge alert"), tr("Note (optional):"), QLineEdit::Normal, {}, &ok);
-    if (ok)
-        acknowledgeSelected(qEnvironmentVariable("USER", QStringLiteral("desktop")), note);
+    const AlertRow &a = m_model->alertAt(current.row());
+    const QString title = tr("#%1 %2 — %3").arg(a.id).arg(a.service, a.reason);
+    const QString name = m_acknowledger.isEmpty() ? qEnvironmentVariable("USER") : m_acknowledger;
+    auto *dialog = new AcknowledgeDialog(title, name, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (dialog->name() != m_acknowledger) {
+            m_acknowledger = dialog->name();
+            emit acknowledgerChanged(m_acknowledger);
+        }
+        acknowledgeSelected(dialog->name(), dialog->note());
+    });
+    dialog->open();
 }
 
 void AlertsView::acknowledgeSelected(const QString &by, const QString &note)

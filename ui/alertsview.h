@@ -7,6 +7,7 @@
 
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QTableView;
 class QTextBrowser;
 
@@ -30,15 +31,20 @@ public:
     // Writes the report for `range` ("24h", "7d", "" for all) to `path`, with a progress dialog.
     void exportCsv(const QString &path, const QString &range);
     AlertsModel *model() const { return m_model; }
+    // Who acknowledges from this window: asked once in the dialog (default: the login name), then offered again.
+    void setAcknowledger(const QString &name) { m_acknowledger = name; }
+    QString acknowledger() const { return m_acknowledger; }
 
 signals:
     void exportFinished(bool ok, const QString &message);
     void acknowledged(qint64 id);
+    void acknowledgerChanged(const QString &name);
 
 private:
     void chooseAndExport();
     void askAndAcknowledge();
     void loadDetails(qint64 id);
+    void updateActions();
     qint64 selectedId() const;
 
     const ApiClient *m_api;
@@ -49,6 +55,8 @@ private:
     QLabel *m_status;
     QTimer m_timer;
     qint64 m_pendingShow = 0;
+    QString m_acknowledger;
+    QPushButton *m_ack;
 };
 
 } // namespace fg

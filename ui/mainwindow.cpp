@@ -1,68 +1,291 @@
 #include "mainwindow.h"
 
-#include <QFormLayout>
+#include <QCloseEvent>
+#include <QCoreApplication>
 #include <QLabel>
+#include <QJsonObject>
 #include <QLocale>
+#include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QTabWidget>
 
 #include "alertsview.h"
 #include "channelsdialog.h"
+#include "logsview.h"
 #include "rulesview.h"
+#include "servicesmodel.h"
+#include "servicesoverview.h"
+#include "serviceview.h"
+#include "statepalette.h"
+#include "windowsettings.h"
 
 namespace fg {
 
+namespace {
+constexpr int kFiringRefreshMs = 5000;
+} // namespace
+
 MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent), m_tabs(new QTabWidget), m_listen(new QLabel), m_rate(new QLabel), m_logs(new QLabel),
-      m_metrics(new QLabel), m_requests(new QLabel), m_database(new QLabel), m_alerts(new AlertsView(&m_api)),
-      m_rules(new RulesView(&m_api))
+    : QMainWindow(parent), m_tabs(new QTabWidget), m_listen(new QLabel), m_rate(new QLabel), m_stored(new QLabel),
+      m_database(new QLabel), m_overview(new ServicesOverview(&m_api)), m_service(new ServiceView(&m_api)),
+      m_logs(new LogsView(&m_api)), m_alerts(new AlertsView(&m_api)), m_rules(new RulesView(&m_api))
 {
     setWindowTitle(tr("FlowGuard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
-    auto *overview = new QWidget;
-    auto *form = new QFormLayout(overview);
-    m_listen->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    form->addRow(tr("Listening on:"), m_listen);
-    form->addRow(tr("Ingest rate:"), m_rate);
-    form->addRow(tr("Stored log events:"), m_logs);
-    form->addRow(tr("Stored metric points:"), m_metrics);
-    form->addRow(tr("Ingest requests:"), m_requests);
-    form->addRow(tr("Database size:"), m_database);
-    m_tabs->addTab(overview, tr("Overview"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_overview, tr("Services"));
+    m_tabs->addTab(m_service, tr("Service"));
+    m_tabs->addTab(m_logs, tr("Logs"));
     m_tabs->addTab(m_alerts, tr("Alerts"));
     m_tabs->addTab(m_rules, tr("Rules"));
     setCentralWidget(m_tabs);
+    connect(m_overview, &ServicesOverview::openService, this, &MainWindow::openService);
+    connect(m_overview, &ServicesOverview::refreshed, this, &MainWindow::showWorstState);
+    connect(m_service, &ServiceView::openAlert, this, &MainWindow::showAlert);
+    connect(m_service, &ServiceView::openLogs, this, [this](const QString &service) {
+        m_tabs->setCurrentWidget(m_logs);
+        m_logs->showService(service);
+    });
+    connect(m_alerts, &AlertsView::acknowledgerChanged, this, [this](const QString &name) {
+        if (m_settings)
+            WindowSettings(m_settings).setAcknowledger(name);
+    });
+    buildMenus();
+    m_listen->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_listen->setToolTip(tr("The listener your services send their logs and metrics to"));
+    for (QLabel *l : {m_listen, m_rate, m_stored, m_database})
+        statusBar()->addPermanentWidget(l);
+    statusBar()->showMessage(tr("Starting…"));
+    resize(1100, 680);
+    // Counted while hidden too: the tray's tooltip says it.
+    m_firingTimer.setInterval(kFiringRefreshMs);
+    connect(&m_firingTimer, &QTimer::timeout, this, &MainWindow::refreshFiring);
+    m_firingTimer.start();
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), this, &MainWindow::quit);
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QAction *go = view->addAction(m_tabs->tabText(i), this, [this, i] { m_tabs->setCurrentIndex(i); });
+        go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+    }
+    view->addSeparator();
+    view->addAction(tr("&Refresh"), QKeySequence(Qt::Key_F5), this, &MainWindow::refreshCurrent);
+    view->addAction(tr("&Find…"), QKeySequence(Qt::CTRL | Qt::Key_F), this, &MainWindow::find);
     QMenu *settings = menuBar()->addMenu(tr("&Settings"));
     settings->addAction(tr("Notification &channels…"), this, &MainWindow::openChannels);
-    statusBar()->showMessage(tr("Starting…"));
-    resize(960, 600);
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About FlowGuard"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::find()
+{
+    if (m_tabs->currentWidget() == m_overview)
+        return m_overview->focusSearch();
+    m_tabs->setCurrentWidget(m_logs);
+    m_logs->focusSearch();
+}
+
+void MainWindow::showAbout()
+{
+    // The database path comes from the engine (the API), not from a file read here.
+    m_api.get("/api/health", this, [this](int status, const QJsonObject &json, const QByteArray &) {
+        const QString db = status == 200 ? json.value(QStringLiteral("db")).toObject().value(QStringLiteral("path")).toString()
+                                         : ApiClient::errorText(json);
+        auto *box = new QMessageBox(QMessageBox::Information, tr("About FlowGuard"),
+                                    tr("<h3>FlowGuard %1</h3><p>Local ingest, storage and early degradation alerts for "
+                                       "service logs and metrics.</p><p>Listening on %2<br>Database: %3</p>")
+                                        .arg(QCoreApplication::applicationVersion().toHtmlEscaped(),
+                                             m_listen->text().toHtmlEscaped(), db.toHtmlEscaped()),
+                                    QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("about"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    });
 }
 
 void MainWindow::setApi(ApiClient::Transport transport)
 {
     m_api.setTransport(std::move(transport));
+    m_overview->refresh();
     m_alerts->refresh();
     m_rules->reload();
+    refreshFiring();
+}
+
+void MainWindow::setTray(QSystemTrayIcon *tray)
+{
+    m_tray = tray;
+    if (!tray)
+        return;
+    auto *menu = new QMenu(this);
+    menu->addAction(tr("&Open FlowGuard"), this, &MainWindow::bringUp);
+    menu->addSeparator();
+    menu->addAction(tr("&Quit"), this, &MainWindow::quit);
+    tray->setContextMenu(menu);
+    connect(tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
+        if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+            bringUp();
+    });
+}
+
+void MainWindow::setSettings(QSettings *settings)
+{
+    m_settings = settings;
+    const WindowSettings saved(settings);
+    if (const QByteArray geometry = saved.geometry(); !geometry.isEmpty())
+        restoreGeometry(geometry);
+    for (QSplitter *s : findChildren<QSplitter *>())
+        if (!s->objectName().isEmpty())
+            s->restoreState(saved.splitter(s->objectName()));
+    m_tabs->setCurrentIndex(qBound(0, saved.view(), m_tabs->count() - 1));
+    m_service->setRangeIndex(saved.serviceRange());
+    m_logs->setRangeIndex(saved.logsRange());
+    m_alerts->setAcknowledger(saved.acknowledger());
+}
+
+void MainWindow::saveLayout()
+{
+    if (!m_settings)
+        return;
+    WindowSettings saved(m_settings);
+    saved.setGeometry(saveGeometry());
+    for (const QSplitter *s : findChildren<QSplitter *>())
+        if (!s->objectName().isEmpty())
+            saved.setSplitter(s->objectName(), s->saveState());
+    saved.setView(m_tabs->currentIndex());
+    if (m_service->rangeIndex() >= 0)
+        saved.setServiceRange(m_service->rangeIndex());
+    saved.setLogsRange(m_logs->rangeIndex());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    if (m_quitting)
+        return event->accept();
+    if (m_tray && m_tray->isVisible()) {
+        // Monitoring goes on: the listener keeps serving and alerts keep coming.
+        hide();
+        event->ignore();
+        if (m_settings && !WindowSettings(m_settings).trayNoticeShown()) {
+            m_tray->showMessage(tr("FlowGuard keeps monitoring"),
+                                tr("FlowGuard is still receiving events and will notify you of alerts. Open it from "
+                                   "the tray icon; quit it from the tray menu or with Ctrl+Q."),
+                                QSystemTrayIcon::Information, 10000);
+            WindowSettings(m_settings).setTrayNoticeShown();
+        }
+        return;
+    }
+    // No tray to live in: closing would stop monitoring, so ask (without blocking the event loop).
+    event->ignore();
+    if (m_askQuit)
+        return m_askQuit->raise();
+    m_askQuit = new QMessageBox(QMessageBox::Question, tr("Quit FlowGuard?"),
+                                tr("Closing the window stops FlowGuard: services can no longer send events to it and "
+                                   "no alerts will be raised."),
+                                QMessageBox::Cancel, this);
+    m_askQuit->addButton(tr("&Quit"), QMessageBox::AcceptRole);
+    m_askQuit->setDefaultButton(QMessageBox::Cancel);
+    m_askQuit->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_askQuit, &QMessageBox::finished, this, [this](int) {
+        if (m_askQuit && m_askQuit->buttonRole(m_askQuit->clickedButton()) == QMessageBox::AcceptRole)
+            quit();
+    });
+    m_askQuit->open();
+}
+
+void MainWindow::quit()
+{
+    m_quitting = true;
+    saveLayout();
+    close();
+    emit quitRequested();
+}
+
+void MainWindow::bringUp()
+{
+    showNormal();
+    raise();
+    activateWindow();
+}
+
+void MainWindow::refreshFiring()
+{
+    if (!m_api.ready())
+        return;
+    m_api.get("/api/alerts?state=firing&limit=1000", this, [this](int status, const QJsonObject &json, const QByteArray &) {
+        if (status != 200)
+            return;
+        m_firing = int(json.value(QStringLiteral("items")).toArray().size());
+        const QString title = m_firing ? tr("FlowGuard — %n firing alert(s)", nullptr, m_firing) : tr("FlowGuard");
+        setWindowTitle(title);
+        if (m_tray)
+            m_tray->setToolTip(title);
+    });
+}
+
+void MainWindow::showWorstState()
+{
+    if (!m_tray)
+        return;
+    const QList<ServiceRow> &rows = m_overview->model()->rows();
+    if (rows.isEmpty())
+        return m_tray->setIcon(windowIcon());
+    const auto worst = std::min_element(rows.begin(), rows.end(), [](const ServiceRow &a, const ServiceRow &b) {
+        return healthStateRank(a.state) < healthStateRank(b.state);
+    });
+    m_tray->setIcon(StatePalette::healthIcon(worst->state));
+}
+
+void MainWindow::openService(const QString &name)
+{
+    m_tabs->setCurrentWidget(m_service);
+    m_service->showService(name);
+}
+
+void MainWindow::refreshCurrent()
+{
+    QWidget *current = m_tabs->currentWidget();
+    if (current == m_overview)
+        m_overview->refresh();
+    else if (current == m_service)
+        m_service->refresh();
+    else if (current == m_logs)
+        m_logs->search();
+    else if (current == m_alerts)
+        m_alerts->refresh();
+    else if (current == m_rules)
+        m_rules->reload();
 }
 
 void MainWindow::showStats(const EngineStats &s)
 {
     const QLocale locale;
     m_listen->setText(QStringLiteral("http://%1").arg(s.listenAddress));
-    m_rate->setText(tr("%1 items/s").arg(locale.toString(s.itemsPerSecond, 'f', 0)));
-    m_logs->setText(locale.toString(s.logsStored));
-    m_metrics->setText(locale.toString(s.metricsStored));
-    m_requests->setText(tr("%1 (%2 items rejected)").arg(locale.toString(s.requests), locale.toString(s.itemsRejected)));
+    m_overview->setListenAddress(s.listenAddress);
+    if (!m_clock.isValid())
+        m_clock.start();
+    m_ingestRate.add(s.itemsAccepted, m_clock.elapsed());
+    m_rate->setText(tr("%1 items/s").arg(locale.toString(m_ingestRate.perSecond(), 'f', 0)));
+    m_rate->setToolTip(tr("Accepted items per second over the last 10 seconds"));
+    m_stored->setText(tr("%1 logs, %2 metric points").arg(locale.toString(s.logsStored), locale.toString(s.metricsStored)));
+    m_stored->setToolTip(tr("%1 ingest requests (%2 items rejected)").arg(locale.toString(s.requests), locale.toString(s.itemsRejected)));
     m_database->setText(locale.formattedDataSize(s.dbBytes));
     statusBar()->showMessage(s.queueDepth > 0 ? tr("Writing (%1 requests queued)").arg(s.queueDepth) : tr("Ready"));
 }
 
 void MainWindow::showAlert(qint64 id)
 {
-    showNormal();
-    raise();
-    activateWindow();
+    bringUp();
     m_tabs->setCurrentWidget(m_alerts);
     m_alerts->showAlert(id);
 }

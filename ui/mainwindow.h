@@ -1,21 +1,33 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
 
 #include "apiclient.h"
 #include "engine/enginestats.h"
+#include "ingestrate.h"
 
 class QLabel;
+class QMessageBox;
+class QSettings;
+class QSystemTrayIcon;
 class QTabWidget;
 
 namespace fg {
 
 class AlertsView;
+class LogsView;
 class RulesView;
+class ServicesOverview;
+class ServiceView;
 
-// The window: an overview fed by the engine's stats signal, the alert history and the rules; channel
-// settings in a dialog. GUI thread only; it holds no engine objects and never touches SQLite or sockets —
-// views ask the API through an in-process transport.
+// The window: the services overview first, then one service's timelines, logs, alerts and rules;
+// engine counters in the status bar; channel settings in a dialog. Closing it keeps FlowGuard
+// monitoring in the tray (said once); Quit is explicit (Ctrl+Q, File and tray menus), and without a
+// tray closing asks. The title counts firing alerts. GUI thread only; it holds no engine objects and
+// never touches SQLite or sockets — views ask the API through an in-process transport.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
@@ -25,26 +37,63 @@ public:
 
     // Connects the views to the engine's API (once it runs) and loads them.
     void setApi(ApiClient::Transport transport);
+    // The desktop's tray icon (none: closing asks). Gets the Open/Quit menu and shows the worst state.
+    void setTray(QSystemTrayIcon *tray);
+    // Where geometry, splitters, the current view and the chosen ranges are kept; restored at once.
+    void setSettings(QSettings *settings);
+    ServicesOverview *servicesOverview() const { return m_overview; }
+    ServiceView *serviceView() const { return m_service; }
+    LogsView *logsView() const { return m_logs; }
     AlertsView *alertsView() const { return m_alerts; }
     RulesView *rulesView() const { return m_rules; }
+    int firingAlerts() const { return m_firing; }
 
 public slots:
     void showStats(const fg::EngineStats &stats);
     // Brings the window up on this alert (a clicked notification).
     void showAlert(qint64 id);
     void openChannels();
+    void openService(const QString &name);
+    // F5: the visible view asks again now.
+    void refreshCurrent();
+    void bringUp();
+    // Ctrl+F: the search field of the view that has one (the Logs view for the others).
+    void find();
+    void showAbout();
+    // Saves the layout and asks the application to end (the engine then stops).
+    void quit();
+
+signals:
+    void quitRequested();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
+    void buildMenus();
+    void saveLayout();
+    void refreshFiring();
+    void showWorstState();
+
     ApiClient m_api;
     QTabWidget *m_tabs;
     QLabel *m_listen;
     QLabel *m_rate;
-    QLabel *m_logs;
-    QLabel *m_metrics;
-    QLabel *m_requests;
+    QLabel *m_stored;
     QLabel *m_database;
+    ServicesOverview *m_overview;
+    ServiceView *m_service;
+    LogsView *m_logs;
     AlertsView *m_alerts;
     RulesView *m_rules;
+    QPointer<QSystemTrayIcon> m_tray; // owned by the notifier
+    QSettings *m_settings = nullptr;
+    QPointer<QMessageBox> m_askQuit;
+    QTimer m_firingTimer;
+    IngestRate m_ingestRate;
+    QElapsedTimer m_clock; // monotonic time for the ingest rate
+    int m_firing = 0;
+    bool m_quitting = false;
 };
 
 } // namespace fg

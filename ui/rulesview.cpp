@@ -62,7 +62,6 @@ RulesView::RulesView(const ApiClient *api, QWidget *parent)
         if (!m_filling && item->column() == 0)
             setEnabled(item->data(Qt::UserRole).toLongLong(), item->checkState() == Qt::Checked);
     });
-    reload();
 }
 
 QString RulesView::message() const { return m_message->text(); }
@@ -122,8 +121,14 @@ void RulesView::saveRule(qint64 id, const QJsonObject &changes)
 void RulesView::reload()
 {
     m_api->get("/api/rules", this, [this](int status, const QJsonObject &json, const QByteArray &) {
-        if (status != 200)
+        if (status != 200) {
+            m_loadFailed = true;
             return m_message->setText(ApiClient::errorText(json));
+        }
+        // A message from before the engine answered ("not running") no longer holds.
+        if (m_loadFailed)
+            m_message->clear();
+        m_loadFailed = false;
         m_rules = json.value(QStringLiteral("items")).toArray();
         m_filling = true;
         m_table->setRowCount(int(m_rules.size()));

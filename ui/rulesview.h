@@ -47,6 +47,7 @@ private:
     QPushButton *m_add;
     qint64 m_editing = 0; // rule in the form, 0: a new one
     bool m_filling = false;
+    bool m_loadFailed = false; // the message shows why the list could not load
     QJsonObject formRule() const;
 };
 

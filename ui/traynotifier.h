@@ -22,6 +22,8 @@ public:
     ~TrayNotifier() override;
 
     SendResult notify(const OutgoingNotification &n);
+    // The tray icon when the desktop has a tray, else nullptr (the window puts its menu on it).
+    QSystemTrayIcon *trayIcon() const { return m_tray; }
 
 signals:
     void openAlert(qint64 id);

@@ -10,6 +10,7 @@
 #include "alertroutes.h"
 #include "channelroutes.h"
 #include "analysis/analysisworker.h"
+#include "analysis/baselineband.h"
 #include "analysis/endpointnormalizer.h"
 #include "analysis/detectionsettings.h"
 #include "analysis/healthscore.h"
@@ -415,12 +416,17 @@ void ApiRouter::kpis(const HttpRequest &request, const HttpResponder &responder)
     if ((window.to - window.from) / step > kMaxBuckets)
         return responder.send(paramError({QStringLiteral("step"),
                                           QStringLiteral("gives more than %1 buckets for this range").arg(kMaxBuckets)}));
+    // baseline=1 adds each step's learned band (p95 latency, error rate, throughput) from the steps before
+    // it, so the history behind the first step is read too.
+    const bool withBaseline = params.text(QStringLiteral("baseline")) == QLatin1String("1");
+    const std::size_t trailSteps = std::max<std::size_t>(30, std::size_t(120 * kMinute / step));
     m_deps.queries->run(
-        [service, endpoint, window, step](StoreReader &reader) {
+        [service, endpoint, window, step, withBaseline, trailSteps](StoreReader &reader) {
             // Minutes that overlap the window, merged into steps aligned to the epoch.
             const TimeNs from = window.from - window.from % kMinute;
+            const TimeNs readFrom = withBaseline ? from - TimeNs(trailSteps) * step : from;
             std::map<TimeNs, KpiRollup> steps;
-            for (KpiRollup &k : reader.kpiRollups(service, endpoint, from, window.to)) {
+            for (KpiRollup &k : reader.kpiRollups(service, endpoint, readFrom, window.to)) {
                 const TimeNs start = k.start - k.start % step;
                 auto [it, fresh] = steps.try_emplace(start);
                 if (fresh)
@@ -431,19 +437,48 @@ void ApiRouter::kpis(const HttpRequest &request, const HttpResponder &responder)
             auto quantile = [](const KpiRollup &k, double q) {
                 return k.latency.empty() ? QJsonValue() : QJsonValue(k.latency.quantile(q));
             };
+            auto throughput = [stepSeconds](const KpiRollup &k) { return double(k.requests ? k.requests : k.events) / stepSeconds; };
+            static const char *kBandKpis[] = {"p95_latency_ms", "error_rate", "throughput_rps"};
+            std::vector<std::optional<BaselineBand>> bands[3];
+            if (withBaseline) {
+                std::vector<double> series[3];
+                for (const auto &[start, k] : steps) {
+                    series[0].push_back(k.latency.empty() ? NAN : k.latency.quantile(0.95));
+                    series[1].push_back(k.errorRate());
+                    series[2].push_back(throughput(k));
+                }
+                for (int i = 0; i < 3; ++i)
+                    bands[i] = trailingBaselineBands(series[i], trailSteps);
+            }
             QJsonArray items;
-            for (const auto &[start, k] : steps)
-                items.append(QJsonObject{
+            std::size_t index = 0;
+            for (const auto &[start, k] : steps) {
+                const std::size_t at = index++;
+                if (start < window.from - window.from % step)
+                    continue; // history read only for the baseline
+                QJsonObject item{
                     {QStringLiteral("ts"), iso(start)},
                     {QStringLiteral("events"), qint64(k.events)},
                     {QStringLiteral("requests"), qint64(k.requests)},
                     {QStringLiteral("errors"), qint64(k.requests ? k.requestErrors : k.errorEvents)},
                     {QStringLiteral("error_rate"), k.errorRate()},
-                    {QStringLiteral("throughput_rps"), double(k.requests ? k.requests : k.events) / stepSeconds},
+                    {QStringLiteral("throughput_rps"), throughput(k)},
                     {QStringLiteral("p50_latency_ms"), quantile(k, 0.50)},
                     {QStringLiteral("p95_latency_ms"), quantile(k, 0.95)},
                     {QStringLiteral("p99_latency_ms"), quantile(k, 0.99)},
-                });
+                };
+                if (withBaseline) {
+                    QJsonObject baseline;
+                    for (int i = 0; i < 3; ++i)
+                        if (const auto &b = bands[i][at])
+                            baseline.insert(QLatin1String(kBandKpis[i]),
+                                            QJsonObject{{QStringLiteral("low"), b->low},
+                                                        {QStringLiteral("median"), b->median},
+                                                        {QStringLiteral("high"), b->high}});
+                    item.insert(QStringLiteral("baseline"), baseline);
+                }
+                items.append(item);
+            }
             return jsonResponse(200, QJsonObject{{QStringLiteral("service"), QString::fromStdString(service)},
                                                  {QStringLiteral("endpoint"), QString::fromStdString(endpoint)},
                                                  {QStringLiteral("items"), items},

@@ -1,0 +1,41 @@
+#include "acknowledgedialog.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+
+namespace fg {
+
+AcknowledgeDialog::AcknowledgeDialog(const QString &alertTitle, const QString &name, QWidget *parent)
+    : QDialog(parent), m_name(new QLineEdit(name)), m_note(new QLineEdit)
+{
+    setWindowTitle(tr("Acknowledge alert"));
+    auto *title = new QLabel(QStringLiteral("<b>%1</b>").arg(alertTitle.toHtmlEscaped()));
+    title->setWordWrap(true);
+    title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_name->setPlaceholderText(tr("Who takes care of it"));
+    m_note->setPlaceholderText(tr("Optional, e.g. \"rolling back the deploy\""));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Acknowledge"));
+    auto *form = new QFormLayout(this);
+    form->addRow(title);
+    form->addRow(tr("Your name:"), m_name);
+    form->addRow(tr("Note:"), m_note);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    // A name is what the acknowledgement is for.
+    connect(m_name, &QLineEdit::textChanged, this, [buttons](const QString &text) {
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(!text.trimmed().isEmpty());
+    });
+    buttons->button(QDialogButtonBox::Ok)->setEnabled(!name.trimmed().isEmpty());
+    (name.isEmpty() ? m_name : m_note)->setFocus();
+    setMinimumWidth(std::max(420, fontMetrics().horizontalAdvance(alertTitle) + 60));
+}
+
+QString AcknowledgeDialog::name() const { return m_name->text().trimmed(); }
+QString AcknowledgeDialog::note() const { return m_note->text().trimmed(); }
+
+} // namespace fg

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QDialog>
+
+class QLineEdit;
+
+namespace fg {
+
+// Asks who acknowledges an alert (prefilled with the remembered name, else the login name) and an
+// optional note; the alert is named in the dialog so the right one is acknowledged. GUI thread.
+class AcknowledgeDialog final : public QDialog {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AcknowledgeDialog)
+
+public:
+    AcknowledgeDialog(const QString &alertTitle, const QString &name, QWidget *parent = nullptr);
+
+    QString name() const;
+    QString note() const;
+
+private:
+    QLineEdit *m_name;
+    QLineEdit *m_note;
+};
+
+} // namespace fg
