@@ -277,12 +277,13 @@ private slots:
         int code = 0;
         failingRun({QStringLiteral("detect"), QStringLiteral("--output"), out1}, &code);
         QCOMPARE(code, 2);
-        // Ablation: with the point residual switched off the lone spike is no longer the top score.
+        // Ablation: with the point residual (and the range rule, which alone would flag a value never seen
+        // before) switched off, the lone spike's score changes.
         const QString out3 = m_home.filePath(QStringLiteral("scores3.csv"));
         QProcess p;
         p.setProcessEnvironment(env());
         p.start(QStringLiteral(FLOWGUARD_BIN), {QStringLiteral("detect"), QStringLiteral("--input"), in1, QStringLiteral("--output"),
-                                                out3, QStringLiteral("--without"), QStringLiteral("residual,ewma")});
+                                                out3, QStringLiteral("--without"), QStringLiteral("residual,ewma,range")});
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 0);
         QFile f3(out3);

@@ -14,8 +14,8 @@ constexpr long kLearning = 100;           // points before any likelihood
 // (NAB, hold 100 → 200 → 250 → 300 points: standard 70.7 → 71.5 → 71.9 → 70.8).
 constexpr int kQuietPoints = int(kHorizon / 2);
 constexpr double kRangeMargin = 0.05;     // share of the range a value must pass its edge by (as Numenta's)
-// Likelihood given to a value outside the range: above the alerting threshold.
-constexpr double kOutOfRange = 0.99999;
+// Likelihood given to a value outside the range: the strongest there is (nothing seen was like it).
+constexpr double kOutOfRange = 1.0;
 
 SeriesDetector::Params direction(SeriesDetector::Params p, int d)
 {
