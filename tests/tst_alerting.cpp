@@ -636,6 +636,36 @@ private slots:
         QCOMPARE(c.notifications.back().kind, NotificationIntent::Kind::Resolved);
     }
 
+    void aServiceSilentInEventTimeWhileOthersGoOn()
+    {
+        // A replay or backfill: the wall clock says everything is arriving, but billing's minutes stopped
+        // at minute 4 while checkout's went on. Ten minutes of event time later billing is silent, once.
+        RuleBook book;
+        book.set(AlertRule::builtins());
+        IdAllocator ids(1);
+        AlertEvaluator ev(&book, nullptr, &ids, {});
+        int fired = 0, resolved = 0;
+        TimeNs firedAt = 0;
+        auto take = [&](const AlertChanges &c) {
+            for (const AlertTransition &t : c.transitions) {
+                fired += t.to == "firing" && t.from != "firing" ? 1 : 0;
+                resolved += t.to == "resolved" ? 1 : 0;
+            }
+            for (const Alert &a : c.alerts)
+                if (a.reason == "Service silent" && a.firedAt)
+                    firedAt = a.firedAt;
+        };
+        for (int m = 0; m < 20; ++m) {
+            std::vector<KpiRollup> closed{minute(m, 100, 0)};
+            if (m <= 4 || m >= 18)
+                closed.push_back(minute(m, 100, 0, 100, "billing"));
+            take(ev.onMinutes(closed, {}, {}, kT0 + 30 * kMin));
+        }
+        QCOMPARE(fired, 1);
+        QCOMPARE(firedAt, kT0 + 14 * kMin);
+        QCOMPARE(resolved, 1);
+    }
+
     void degradationsBecomeAlertsAnomaliesStayQuiet()
     {
         RuleBook book;

@@ -428,6 +428,40 @@ void AlertEvaluator::anomaly(const AnomalyRecord &r, TimeNs wallNow, AlertChange
     }
 }
 
+void AlertEvaluator::eventTimeSilence(const std::vector<KpiRollup> &closed, TimeNs wallNow, AlertChanges &out)
+{
+    for (const KpiRollup &k : closed) {
+        if (k.late || !k.endpoint.empty())
+            continue;
+        TimeNs &last = m_lastMinute[k.service];
+        last = std::max(last, k.start);
+        m_eventWatermark = std::max(m_eventWatermark, k.start);
+        if (auto quiet = m_quietAlerts.find(k.service); quiet != m_quietAlerts.end()) {
+            if (auto it = m_open.find(quiet->second); it != m_open.end())
+                resolve(it->second, ruleById(it->second.ruleId), k.start, "its minutes came again", wallNow, out);
+            m_quietAlerts.erase(quiet);
+        }
+    }
+    for (const AlertRule &rule : *m_snapshot) {
+        if (rule.kind != AlertRule::Kind::Silent || !rule.enabled)
+            continue;
+        const TimeNs limit = std::max(rule.forMinutes, 1) * kMinuteNs;
+        for (const auto &[service, last] : m_lastMinute) {
+            if (m_eventWatermark - last < limit || m_quietAlerts.count(service) || m_silentAlerts.count(service)
+                || !rule.matchesService(service))
+                continue;
+            const TimeNs at = last + limit;
+            Alert &a = create(rule, service, {}, at, wallNow);
+            a.explanation = rule.name + ": no events from " + service + " since " + formatIsoMs(last + kMinuteNs)
+                            + " while other services kept sending (" + std::to_string((m_eventWatermark - last) / kMinuteNs)
+                            + " min of event time).";
+            m_quietAlerts[service] = a.id;
+            transition(a, Alert::State::Pending, at, "no events", wallNow, out);
+            fire(a, rule, at, "no events for " + std::to_string(rule.forMinutes) + " min of event time", wallNow, out);
+        }
+    }
+}
+
 void AlertEvaluator::releaseHeld(const std::string &service, TimeNs eventNow, TimeNs wallNow, AlertChanges &out)
 {
     const std::string prefix = service + '\x1f';
@@ -475,6 +509,7 @@ AlertChanges AlertEvaluator::onMinutes(const std::vector<KpiRollup> &closed, con
             m_newErrorAlerts.erase(quiet);
         }
     }
+    eventTimeSilence(closed, wallNow, out);
     for (const AnomalyRecord &r : anomalies)
         anomaly(r, wallNow, out);
     for (const auto &[service, at] : newErrorTemplates) {
@@ -519,7 +554,7 @@ AlertChanges AlertEvaluator::tick(const std::map<std::string, TimeNs> &lastRecei
                 continue;
             auto open = m_silentAlerts.find(service);
             const bool silent = wallNow - last >= limit;
-            if (silent && open == m_silentAlerts.end()) {
+            if (silent && open == m_silentAlerts.end() && !m_quietAlerts.count(service)) {
                 Alert &a = create(rule, service, {}, last + limit, wallNow);
                 a.explanation = rule.name + ": no data from " + service + " since " + formatIsoMs(last) + " ("
                                 + std::to_string((wallNow - last) / kMinuteNs) + " min).";

@@ -152,7 +152,12 @@ private:
     std::map<std::string, Held> m_held;
     std::map<std::int64_t, std::deque<TimeNs>> m_returns; // alert id → event times it returned within the last hour
     void releaseHeld(const std::string &service, TimeNs eventNow, TimeNs wallNow, AlertChanges &out);
-    std::map<std::string, std::int64_t> m_silentAlerts;  // service → alert id
+    std::map<std::string, std::int64_t> m_silentAlerts;  // service → alert id (wall clock: nothing received)
+    // Event time: a service whose minutes stopped while others' went on (a replay or backfill shows it too).
+    std::map<std::string, TimeNs> m_lastMinute;         // service → its newest closed minute
+    std::map<std::string, std::int64_t> m_quietAlerts;  // service → alert id
+    TimeNs m_eventWatermark = 0;                        // newest closed minute of any service
+    void eventTimeSilence(const std::vector<KpiRollup> &closed, TimeNs wallNow, AlertChanges &out);
     std::map<std::string, std::pair<std::int64_t, TimeNs>> m_newErrorAlerts; // service → alert id, last event time
     std::map<std::int64_t, TimeNs> m_lastNotified;  // alert id → wall time of the latest notification
     std::map<std::int64_t, TimeNs> m_firstNotified; // alert id → wall time of the first (escalation clock)

@@ -134,13 +134,23 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
         s.detector.setHeld(m_open.has_value());
         // A latency not judged this minute keeps its last verdict while its samples are still pooling, and
         // has none when the pool was judged without enough samples for it (p99 of a quiet route).
-        if (!std::isnan(values[i]) || i > 2)
+        if (!std::isnan(values[i]) || i > 2) {
             s.last = s.detector.update(values[i], noise[i], k.start);
-        else if (judged || giveUp)
+        } else if (judged || giveUp) {
             s.last = {};
+        } else if (m_raisedJudgments < 2) {
+            // Carried, a single judgment keeps an open degradation open but raises nothing new: one
+            // pooled spike must not count as several minutes of it. Judged high twice running, it is a
+            // trend (a creep in a quiet hour) and carries.
+            s.last.raised = s.last.extreme = false;
+        }
         warm |= s.last.warm;
         peak = std::max(peak, s.last.score);
     }
+    if (judged)
+        m_raisedJudgments = m_series[0].last.raised || m_series[1].last.raised || m_series[2].last.raised
+                                ? m_raisedJudgments + 1
+                                : 0;
     // Until a daily profile explains the day's shape, a fall in traffic counts only when it is sudden and
     // deep (a quarter of the last hours' level or less, at a volume where that is not luck): a normal
     // evening decline otherwise looks like a drop to a baseline of the last two hours.

@@ -60,6 +60,7 @@ private:
     std::optional<AnomalyRecord> m_open;
     DDSketch m_latencyPool; // latencies of quiet minutes, until there are enough to judge
     int m_pooledMinutes = 0;
+    int m_raisedJudgments = 0; // consecutive pooled latency judgments that raised
     std::deque<double> m_recentTraffic; // the last minutes' request rates
     // The KPI vector (log p95, error rate, log throughput) of quiet minutes, and a forest over them that
     // scores each minute's combination; it adds to an anomaly's score and explanation, it does not raise one.
