@@ -287,6 +287,33 @@ private slots:
         QCOMPARE(r.logs(q).items.at(0).record.ts, kBase + 19999 * kNsPerMs);
     }
 
+    void sizeCapHoldsBetweenMaintenanceIntervals()
+    {
+        // Maintenance only every minute, 40 batches of ~1.2 MB as fast as they commit: the cap is enforced
+        // on sizes measured after each commit, not at the next interval, so it never runs far over.
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        o.maxDbBytes = 4 * 1024 * 1024;
+        o.maintenanceIntervalMs = 60'000;
+        SqliteStoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        const std::string filler(200, 'y');
+        std::int64_t worst = 0;
+        for (int batch = 0; batch < 40; ++batch) {
+            IngestBatch b;
+            for (int i = 0; i < 5000; ++i)
+                b.logs.push_back(log("svc", kBase + (batch * 5000 + i) * kNsPerMs, Level::Info, filler));
+            QVERIFY(write(w, b).ok);
+            QVERIFY(w.stats().dbBytes > 0); // measured after this commit
+            worst = std::max<std::int64_t>(worst, w.stats().dbBytes);
+        }
+        qInfo("largest database size seen: %lld bytes for a cap of %lld", static_cast<long long>(worst),
+              static_cast<long long>(o.maxDbBytes));
+        QVERIFY(worst <= o.maxDbBytes + 4 * 1024 * 1024); // at most a couple of batches over, never the backlog
+        QVERIFY(w.stats().logsStored < 200000);
+    }
+
     void unwritableDatabaseFailsToStart()
     {
         StoreOptions o;

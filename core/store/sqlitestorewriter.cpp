@@ -225,6 +225,17 @@ public:
         return more;
     }
 
+    void refreshSizes()
+    {
+        const std::int64_t pages = m_db.queryInt("PRAGMA page_count");
+        const std::int64_t freePages = m_db.queryInt("PRAGMA freelist_count");
+        const std::int64_t pageSize = m_db.queryInt("PRAGMA page_size");
+        m_stats.dbBytes = (pages - freePages) * pageSize;
+        std::error_code ec;
+        const auto wal = std::filesystem::file_size(m_options.path + "-wal", ec);
+        m_stats.walBytes = ec ? 0 : std::int64_t(wal);
+    }
+
 private:
     template <typename T>
     static std::vector<T> withoutDuplicates(std::vector<T> items, const std::vector<std::size_t> &dups)
@@ -656,16 +667,6 @@ private:
         m_stats.retentionDeleted += std::int64_t(ids.size());
     }
 
-    void refreshSizes()
-    {
-        const std::int64_t pages = m_db.queryInt("PRAGMA page_count");
-        const std::int64_t freePages = m_db.queryInt("PRAGMA freelist_count");
-        const std::int64_t pageSize = m_db.queryInt("PRAGMA page_size");
-        m_stats.dbBytes = (pages - freePages) * pageSize;
-        std::error_code ec;
-        const auto wal = std::filesystem::file_size(m_options.path + "-wal", ec);
-        m_stats.walBytes = ec ? 0 : std::int64_t(wal);
-    }
 
     const StoreOptions &m_options;
     StoreStats &m_stats;
@@ -781,6 +782,16 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
         if (!group.empty()) {
             session->commitGroup(group);
             group.clear();
+            // Sizes fresh after every commit group (three PRAGMAs and a stat), and the size cap enforced on
+            // them at once rather than at the next maintenance interval: at full ingest rate half a minute
+            // is more than a gigabyte.
+            try {
+                session->refreshSizes();
+            } catch (const SqliteError &) {
+                // The sizes stay as they were; the next group tries again.
+            }
+            if (m_stats.dbBytes > m_options.maxDbBytes)
+                maintenanceActive = true;
         }
         const auto now = std::chrono::steady_clock::now();
         if (now >= nextMaintenance) {
