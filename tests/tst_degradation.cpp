@@ -98,6 +98,62 @@ private slots:
         QVERIFY(kpis.size() >= 110);
         QCOMPARE(kpis[0].toObject().value(QStringLiteral("requests")).toInt(), 120);
     }
+    void detectorsAreWarmAfterARestart()
+    {
+        // Two quiet hours, a restart, then a step outage: the detectors relearn the stored minutes at start
+        // (no 30-minute warm-up again), so the step is a degradation within minutes.
+        EngineConfig c;
+        c.listenPort = 0;
+        c.dbPath = m_dir.filePath(QStringLiteral("warm.db"));
+        c.retentionSeconds = 0;
+        {
+            Engine first(c);
+            QString err;
+            QVERIFY2(first.start(&err), qPrintable(err));
+            TestHttpClient client(first.port());
+            for (const QByteArray &body : latencyCreepTraffic("pay", false, 3))
+                QCOMPARE(client.post("/api/ingest/logs", body, "application/x-ndjson").status, 202);
+            auto stored = [&] {
+                return client.get("/api/kpis?service=pay&from=2024-01-01T10:00:00Z&to=2024-01-01T12:00:00Z")
+                    .json().value(QStringLiteral("items")).toArray().size();
+            };
+            for (int attempt = 0; attempt < 100 && stored() < 110; ++attempt)
+                QThread::msleep(100);
+            QVERIFY(stored() >= 110);
+        }
+        Engine second(c);
+        QString err;
+        QVERIFY2(second.start(&err), qPrintable(err));
+        TestHttpClient client(second.port());
+        auto analysis = [&] { return client.get("/api/health").json().value(QStringLiteral("analysis")).toObject(); };
+        QTRY_VERIFY_WITH_TIMEOUT(!analysis().value(QStringLiteral("warming")).toBool()
+                                     && analysis().value(QStringLiteral("warmed_detectors")).toInt() >= 2, 30000);
+        // 12:00–12:08: every request five times slower and a fifth of them failing; then one event at 12:12
+        // so that the minutes close.
+        QByteArray step;
+        for (int m = 0; m < 8; ++m)
+            for (int i = 0; i < 120; ++i) {
+                const qint64 ms = 1704110400000LL + qint64(m) * 60000 + i * 500;
+                const bool error = i % 5 == 0;
+                step += "{\"service\":\"pay\",\"ts\":" + QByteArray::number(ms) + ",\"level\":\"" + (error ? "ERROR" : "INFO")
+                        + "\",\"endpoint\":\"/pay/" + QByteArray::number(i) + "\",\"status_code\":" + (error ? "502" : "200")
+                        + ",\"latency_ms\":1000,\"message\":\"payment\"}\n";
+            }
+        step += "{\"service\":\"pay\",\"ts\":1704111120000,\"message\":\"later\"}\n";
+        QCOMPARE(client.post("/api/ingest/logs", step, "application/x-ndjson").status, 202);
+        QJsonObject degradation;
+        for (int attempt = 0; attempt < 100 && degradation.isEmpty(); ++attempt) {
+            for (const QJsonValue &v : client.get("/api/anomalies?service=pay").json().value(QStringLiteral("items")).toArray())
+                if (v.toObject().value(QStringLiteral("endpoint")).isNull())
+                    degradation = v.toObject();
+            if (degradation.isEmpty())
+                QThread::msleep(100);
+        }
+        QVERIFY2(!degradation.isEmpty(), "no degradation after the restart: the detector started cold");
+        const QString started = degradation.value(QStringLiteral("started_at")).toString();
+        QVERIFY2(started >= QStringLiteral("2024-01-01T12:00") && started < QStringLiteral("2024-01-01T12:05"), qPrintable(started));
+    }
+
     void errorPatternsAreMinedAndSurviveRestarts()
     {
         EngineConfig c;

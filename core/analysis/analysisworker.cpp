@@ -1,5 +1,7 @@
 #include "analysisworker.h"
 
+#include <QtGlobal>
+
 #include <chrono>
 #include <limits>
 
@@ -11,6 +13,9 @@ namespace fg {
 
 namespace {
 constexpr int kReadBackPage = 5000; // rows per read from the store while catching up
+// Three days and an hour: enough for a daily profile (it needs three whole days).
+constexpr TimeNs kWarmUpHistory = (3 * 24 + 1) * 3600 * kNsPerSec;
+constexpr auto kWarmUpBudget = std::chrono::seconds(60);
 
 std::size_t batchBytes(const IngestBatch &b)
 {
@@ -96,8 +101,41 @@ void AnalysisWorker::stop()
     m_running = false;
 }
 
+void AnalysisWorker::warmUp()
+{
+    if (!m_openReader)
+        return;
+    m_stats.warming = true;
+    const auto deadline = std::chrono::steady_clock::now() + kWarmUpBudget;
+    try {
+        if (!m_reader)
+            m_reader = m_openReader();
+        for (const ServiceInfo &service : m_reader->services()) {
+            const auto latest = m_reader->latestKpiMinute(service.name, {});
+            if (!latest)
+                continue;
+            const TimeNs from = *latest - kWarmUpHistory;
+            std::vector<std::string> routes{std::string()};
+            for (std::string &route : m_reader->kpiEndpoints(service.name, from))
+                routes.push_back(std::move(route));
+            for (const std::string &route : routes) {
+                if (std::chrono::steady_clock::now() > deadline)
+                    return (void)(m_stats.warming = false);
+                if (DegradationDetector *d = detectorFor(service.name, route)) {
+                    d->learnHistory(m_reader->kpiRollups(service.name, route, from, *latest));
+                    ++m_stats.warmedDetectors;
+                }
+            }
+        }
+    } catch (const std::exception &e) {
+        qWarning("analysis warm-up stopped: %s", e.what()); // detectors warm up from live data instead
+    }
+    m_stats.warming = false;
+}
+
 void AnalysisWorker::run()
 {
+    warmUp();
     for (;;) {
         std::deque<IngestBatch> batches;
         bool stopping;

@@ -31,6 +31,8 @@ struct AnalysisStats {
     std::atomic<std::int64_t> logsThrough{0};     // row ids analysed up to (commit order)
     std::atomic<std::int64_t> pointsThrough{0};
     std::atomic<bool> catchingUp{false};
+    std::atomic<bool> warming{false};          // detectors learning stored KPI minutes after a start
+    std::atomic<std::int64_t> warmedDetectors{0};
     std::atomic<std::int64_t> rollupsWritten{0};
     std::atomic<std::int64_t> anomalyUpdates{0}; // raised, changed or resolved
     std::atomic<std::int64_t> overflowServices{0};
@@ -93,6 +95,9 @@ private:
     std::size_t readBack(std::int64_t logsThrough, std::int64_t pointsThrough);
     // Catching up: pages from the store until it has nothing newer, then back to the hand-off.
     void catchUp();
+    // Before anything new: each service's and route's detector learns its stored minutes of the last days
+    // (within a time budget), so a restart does not reopen the warm-up.
+    void warmUp();
     std::string positionJson() const;
     // detect: false for the partial minutes written at shutdown, which would look like a traffic drop.
     void publish(std::vector<KpiRollup> rollups, bool detect);

@@ -285,6 +285,8 @@ HttpResponse ApiRouter::health() const
                           qint64(std::max<std::int64_t>(0, s.lastLogId - m_deps.analysis->stats().logsThrough)
                                  + std::max<std::int64_t>(0, s.lastPointId - m_deps.analysis->stats().pointsThrough))},
                          {QStringLiteral("catching_up"), bool(m_deps.analysis->stats().catchingUp)},
+                         {QStringLiteral("warming"), bool(m_deps.analysis->stats().warming)},
+                         {QStringLiteral("warmed_detectors"), qint64(m_deps.analysis->stats().warmedDetectors)},
                          {QStringLiteral("events_from_store"), qint64(m_deps.analysis->stats().eventsFromStore)},
                          {QStringLiteral("kpi_minutes_written"), qint64(m_deps.analysis->stats().rollupsWritten)},
                          {QStringLiteral("anomaly_updates"), qint64(m_deps.analysis->stats().anomalyUpdates)},

@@ -250,6 +250,15 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     return m_open;
 }
 
+void DegradationDetector::learnHistory(const std::vector<KpiRollup> &minutes)
+{
+    for (const KpiRollup &k : minutes)
+        update(k);
+    m_open.reset();
+    m_run = 0;
+    m_quiet = 0;
+}
+
 void DegradationDetector::explain(AnomalyRecord &a, TimeNs now, const std::vector<std::string> &newErrors) const
 {
     std::vector<const Series *> active;

@@ -41,6 +41,9 @@ public:
     // changed or resolved by this minute.
     // newErrorTemplates: templates first seen at ERROR or above during this minute (a signal of its own).
     std::optional<AnomalyRecord> update(const KpiRollup &minute, const std::vector<std::string> &newErrorTemplates = {});
+    // Learns from stored minutes (a restart): baselines and profiles as if it had watched them, but no
+    // degradation comes out of them — whatever they held is history.
+    void learnHistory(const std::vector<KpiRollup> &minutes);
 
 private:
     struct Series {
