@@ -26,14 +26,15 @@ constexpr std::size_t kForestHistory = 240; // quiet minutes the forest learns f
 constexpr std::size_t kForestMinimum = 60;
 constexpr int kRefitMinutes = 30;
 constexpr double kCombinationShown = 0.65; // isolation score worth mentioning
-constexpr double kSuddenDrop = 0.25;
+constexpr double kSuddenDrop = 0.4;
+constexpr double kDropZ = 4;     // shortfall against the last quarter hour, in sigmas of a Poisson count
+constexpr double kOutageShare = 0.3;
+constexpr double kOutageZ = 6;
 constexpr std::uint64_t kMinLatencySamples = 20;
 constexpr double kCurrentSigma = 1.5; // the clearing level: a raising signal's own minute is at least this far off
 constexpr std::uint64_t kMinP99Samples = 100;
 constexpr std::size_t kRecentTraffic = 15; // minutes of traffic a sudden fall is measured against
 constexpr int kMaxPooledMinutes = 15;
-constexpr double kMinDropCount = 10; // requests a minute
-constexpr double kOutageCount = 30;
 
 // Values as the explanation prints them; the API returns the same rounded numbers.
 double shown(const std::string &name, double v)
@@ -152,10 +153,10 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
                                 ? m_raisedJudgments + 1
                                 : 0;
     // Until a daily profile explains the day's shape, a fall in traffic counts only when it is sudden and
-    // deep (a quarter of the last hours' level or less, at a volume where that is not luck): a normal
-    // evening decline otherwise looks like a drop to a baseline of the last two hours.
-    // "Sudden" is against the level of the last quarter hour, not the baseline of hours (which a steep
-    // evening decline leaves far behind).
+    // deep — at most 40 % of the last quarter hour's level, and a shortfall no Poisson luck explains — a
+    // normal evening decline otherwise looks like a drop to a baseline of the last two hours. "Sudden" is
+    // against the last quarter hour, not the baseline of hours (which a steep evening decline leaves far
+    // behind); the count test makes it proportional to volume (at night's few requests, nothing is).
     SeriesVerdict &traffic = m_series[4].last;
     double recent = 0;
     if (m_recentTraffic.size() >= kRecentTraffic / 2) {
@@ -165,11 +166,12 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     }
     // It also ends a drop's part in a degradation once the lower level is the recent one: without a
     // profile, a long low level cannot be told from a quiet night.
-    const bool suddenDrop = values[4] <= kSuddenDrop * recent && recent * 60.0 >= kMinDropCount;
+    const double shortfall = shortfallZ(trials, recent * 60.0);
+    const bool suddenDrop = values[4] <= kSuddenDrop * recent && shortfall >= kDropZ;
     if (traffic.warm && traffic.seasonDays == 0 && !suddenDrop)
         traffic.raised = traffic.active = traffic.extreme = false;
-    // Most of a busy service's traffic gone within minutes is an outage on its own.
-    if (traffic.raised && suddenDrop && recent * 60.0 >= kOutageCount)
+    // Most of a service's traffic gone within minutes, beyond any doubt, is an outage on its own.
+    if (traffic.raised && suddenDrop && values[4] <= kOutageShare * recent && shortfall >= kOutageZ)
         traffic.extreme = true;
     m_recentTraffic.push_back(values[4]);
     if (m_recentTraffic.size() > kRecentTraffic)
