@@ -65,6 +65,8 @@ void addOptions(QCommandLineParser &p)
                  QStringLiteral("URL")});
     p.addOption({QStringLiteral("allow-plaintext-secrets"),
                  QStringLiteral("Without a keychain, keep channel secrets in a file readable only by you (warned at every start).")});
+    p.addOption({QStringLiteral("allow-private-targets"),
+                 QStringLiteral("Let channels send to loopback, link-local and private addresses (off: such targets are refused).")});
     p.addOption({QStringLiteral("webhook-url"), QStringLiteral("Send alerts to this webhook (Alertmanager JSON); kept in memory only."),
                  QStringLiteral("URL")});
     p.addOption({QStringLiteral("slack-webhook-url"), QStringLiteral("Send alerts to this Slack incoming webhook; kept in memory only."),

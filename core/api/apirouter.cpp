@@ -94,7 +94,8 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
       m_alertRoutes(std::make_unique<AlertRoutes>(
           AlertRoutes::Deps{deps.writer, deps.queries, deps.rules, deps.alerts, deps.ids, deps.channels})),
       m_channelRoutes(std::make_unique<ChannelRoutes>(
-          ChannelRoutes::Deps{deps.writer, deps.channels, deps.secrets, deps.secretsProblem, deps.ids}))
+          ChannelRoutes::Deps{deps.writer, deps.channels, deps.secrets, deps.secretsProblem, deps.ids,
+                              config.allowPrivateTargets}))
 {
     m_uptime.start();
 }

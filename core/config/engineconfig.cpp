@@ -36,6 +36,7 @@ const Key kKeys[] = {
     {"alert-window", "FLOWGUARD_ALERT_WINDOW_MIN", "15"},
     {"public-url", "FLOWGUARD_PUBLIC_URL", ""},
     {"allow-plaintext-secrets", "FLOWGUARD_ALLOW_PLAINTEXT_SECRETS", "false"},
+    {"allow-private-targets", "FLOWGUARD_ALLOW_PRIVATE_TARGETS", "false"},
     {"webhook-url", "FLOWGUARD_WEBHOOK_URL", "", true},
     {"slack-webhook-url", "FLOWGUARD_SLACK_WEBHOOK_URL", "", true},
     {"smtp-url", "FLOWGUARD_SMTP_URL", "", true},
@@ -194,12 +195,13 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
                 c.publicUrl = value.endsWith(QLatin1Char('/')) ? value.chopped(1) : value;
             else
                 bad(QStringLiteral("an http:// or https:// URL under which this FlowGuard is reached"));
-        } else if (name == QLatin1String("allow-plaintext-secrets")) {
+        } else if (name == QLatin1String("allow-plaintext-secrets") || name == QLatin1String("allow-private-targets")) {
+            bool &flag = name == QLatin1String("allow-plaintext-secrets") ? c.allowPlaintextSecrets : c.allowPrivateTargets;
             const QString v = value.toLower();
             if (v == QLatin1String("true") || v == QLatin1String("1") || v == QLatin1String("yes") || v.isEmpty())
-                c.allowPlaintextSecrets = true;
+                flag = true;
             else if (v == QLatin1String("false") || v == QLatin1String("0") || v == QLatin1String("no"))
-                c.allowPlaintextSecrets = false;
+                flag = false;
             else
                 bad(QStringLiteral("true or false"));
         } else if (name == QLatin1String("webhook-url") || name == QLatin1String("slack-webhook-url")) {
@@ -248,6 +250,7 @@ QJsonObject EngineConfig::toJson() const
         {QStringLiteral("alert_window_minutes"), alertWindowMinutes},
         {QStringLiteral("public_url"), publicUrl},
         {QStringLiteral("allow_plaintext_secrets"), allowPlaintextSecrets},
+        {QStringLiteral("allow_private_targets"), allowPrivateTargets},
         {QStringLiteral("webhook_url"), secret(webhookUrl)},
         {QStringLiteral("slack_webhook_url"), secret(slackWebhookUrl)},
         {QStringLiteral("smtp_url"), secret(smtpUrl)},

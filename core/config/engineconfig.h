@@ -31,6 +31,7 @@ struct EngineConfig {
     int alertWindowMinutes = 15; // deduplication window of alert notifications
     QString publicUrl;           // base of links in notifications; empty: http://<listen address>
     bool allowPlaintextSecrets = false; // no keychain: keep channel secrets in a 0600 file (opt-in)
+    bool allowPrivateTargets = false;   // channels may reach loopback, link-local and private addresses (opt-in)
     // Channels for headless use, from flags or the environment; their secrets stay in memory.
     QString webhookUrl;
     QString slackWebhookUrl;

@@ -143,6 +143,7 @@ bool Engine::start(QString *error)
     // in the outbox until then.
     NotificationDispatcher::Options delivery;
     delivery.baseUrl = publicUrl().toStdString();
+    delivery.allowPrivateTargets = m_config.allowPrivateTargets;
     m_dispatcher = std::make_unique<NotificationDispatcher>(
         m_writer.get(), [path = options.path] { return std::make_unique<SqliteStoreReader>(path); }, &m_channels, delivery,
         m_desktopNotifier ? m_desktopNotifier : [](const OutgoingNotification &n) {
