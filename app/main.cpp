@@ -53,6 +53,12 @@ void addOptions(QCommandLineParser &p)
     p.addOption({QStringLiteral("max-services"),
                  QStringLiteral("Distinct services kept; data of further new services is refused (default 10000)."),
                  QStringLiteral("COUNT")});
+    p.addOption({QStringLiteral("max-series"),
+                 QStringLiteral("Distinct metric series (service, name, tags) kept; samples of further new series are "
+                                "refused (default 100000)."),
+                 QStringLiteral("COUNT")});
+    p.addOption({QStringLiteral("max-series-per-service"),
+                 QStringLiteral("Distinct metric series kept per service (default 2000)."), QStringLiteral("COUNT")});
     p.addOption({QStringLiteral("allowed-origins"), QStringLiteral("Browser origins allowed to write, comma-separated."),
                  QStringLiteral("LIST")});
     p.addOption({QStringLiteral("allowed-hosts"), QStringLiteral("Extra Host names the listener answers, comma-separated."),

@@ -31,6 +31,8 @@ const Key kKeys[] = {
     {"max-body", "FLOWGUARD_MAX_BODY", "16MiB"},
     {"max-inflight", "FLOWGUARD_MAX_INFLIGHT", "128MiB"},
     {"max-services", "FLOWGUARD_MAX_SERVICES", "10000"},
+    {"max-series", "FLOWGUARD_MAX_SERIES", "100000"},
+    {"max-series-per-service", "FLOWGUARD_MAX_SERIES_PER_SERVICE", "2000"},
     {"allowed-origins", "FLOWGUARD_ALLOWED_ORIGINS", ""},
     {"allowed-hosts", "FLOWGUARD_ALLOWED_HOSTS", ""},
     {"alert-window", "FLOWGUARD_ALERT_WINDOW_MIN", "15"},
@@ -172,11 +174,15 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
                 c.maxInflightBytes = *b;
             else
                 bad(QStringLiteral("a size of at least 1MiB, e.g. 128MiB"));
-        } else if (name == QLatin1String("max-services")) {
+        } else if (name == QLatin1String("max-services") || name == QLatin1String("max-series")
+                   || name == QLatin1String("max-series-per-service")) {
+            int &limit = name == QLatin1String("max-services") ? c.maxServices
+                         : name == QLatin1String("max-series") ? c.maxSeries
+                                                               : c.maxSeriesPerService;
             bool ok = false;
             const int n = value.toInt(&ok);
             if (ok && n >= 1 && n <= 1'000'000)
-                c.maxServices = n;
+                limit = n;
             else
                 bad(QStringLiteral("a whole number from 1 to 1000000"));
         } else if (name == QLatin1String("allowed-origins")) {
@@ -244,6 +250,8 @@ QJsonObject EngineConfig::toJson() const
         {QStringLiteral("max_decompressed_bytes"), maxDecompressedBytes},
         {QStringLiteral("max_inflight_bytes"), maxInflightBytes},
         {QStringLiteral("max_services"), maxServices},
+        {QStringLiteral("max_series"), maxSeries},
+        {QStringLiteral("max_series_per_service"), maxSeriesPerService},
         {QStringLiteral("max_connections"), maxConnections},
         {QStringLiteral("allowed_origins"), QJsonArray::fromStringList(allowedOrigins)},
         {QStringLiteral("allowed_hosts"), QJsonArray::fromStringList(allowedHosts)},

@@ -26,6 +26,8 @@ struct EngineConfig {
     qint64 maxInflightBytes = 128LL * 1024 * 1024; // bodies + decoded items + write queue
     int maxConnections = 1024;
     int maxServices = 10'000; // distinct services kept; items of further new services are refused
+    int maxSeries = 100'000;  // distinct metric series (service, name, tags) kept in total
+    int maxSeriesPerService = 2'000; // … and per service; items creating further series are refused
     QStringList allowedOrigins; // extra browser origins allowed to write, e.g. http://localhost:3000
     QStringList allowedHosts;   // extra Host header names the listener answers
     int alertWindowMinutes = 15; // deduplication window of alert notifications
