@@ -198,6 +198,8 @@ int main(int argc, char *argv[])
             printLine(stderr, QStringLiteral("flowguard: ") + e);
         return 2;
     }
+    for (const QString &w : config.warnings)
+        printLine(stderr, QStringLiteral("flowguard: warning: ") + w);
 
     if (!window)
         return runEngine(*app, config.config, nullptr);

@@ -332,6 +332,35 @@ private slots:
         QCOMPARE(client.get("/api/config").json().value(QStringLiteral("allow_private_targets")).toBool(), true);
         QCOMPARE(client.post("/api/channels", "{\"type\":\"webhook\",\"name\":\"h\",\"url\":\"" + hook.url("/h") + "\"}").status, 201);
     }
+
+    void secretFlagsWarnAndSecretsComeFromFiles()
+    {
+        QFile slack(m_dir.filePath(QStringLiteral("slack-url")));
+        QVERIFY(slack.open(QIODevice::WriteOnly));
+        slack.write("https://hooks.slack.com/services/T/B/x\n");
+        slack.close();
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("FLOWGUARD_SLACK_WEBHOOK_URL_FILE"), slack.fileName());
+        env.insert(QStringLiteral("FLOWGUARD_ALLOW_PRIVATE_TARGETS"), QStringLiteral("1"));
+        ConfigResult r = resolveConfig({{QStringLiteral("webhook-url"), QStringLiteral("https://hooks.example.com/x")}}, env, nullptr);
+        QVERIFY2(r.errors.isEmpty(), qPrintable(r.errors.join(QLatin1Char('\n'))));
+        QCOMPARE(r.config.webhookUrl, QStringLiteral("https://hooks.example.com/x"));
+        QCOMPARE(r.config.slackWebhookUrl, QStringLiteral("https://hooks.slack.com/services/T/B/x"));
+        QCOMPARE(r.config.sources.value(QStringLiteral("slack-webhook-url")), QStringLiteral("file"));
+        QVERIFY(r.config.allowPrivateTargets);
+        // Only the flag is warned about, naming the variables to use instead.
+        QCOMPARE(r.warnings.size(), 1);
+        QVERIFY(r.warnings.first().contains(QStringLiteral("--webhook-url")));
+        QVERIFY(r.warnings.first().contains(QStringLiteral("FLOWGUARD_WEBHOOK_URL_FILE")));
+        // The environment beats a file; an unreadable file is an error naming its variable.
+        env.insert(QStringLiteral("FLOWGUARD_SLACK_WEBHOOK_URL"), QStringLiteral("https://hooks.slack.com/services/T/B/y"));
+        env.insert(QStringLiteral("FLOWGUARD_SMTP_URL_FILE"), m_dir.filePath(QStringLiteral("missing")));
+        r = resolveConfig({}, env, nullptr);
+        QCOMPARE(r.config.slackWebhookUrl, QStringLiteral("https://hooks.slack.com/services/T/B/y"));
+        QVERIFY(r.warnings.isEmpty());
+        QCOMPARE(r.errors.size(), 1);
+        QVERIFY(r.errors.first().startsWith(QStringLiteral("FLOWGUARD_SMTP_URL_FILE: cannot read")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstAlertApi)

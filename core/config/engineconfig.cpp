@@ -1,6 +1,7 @@
 #include "engineconfig.h"
 
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QSettings>
 #include <QStandardPaths>
@@ -121,14 +122,33 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
         } else if (env.contains(QString::fromLatin1(k.env))) {
             value = env.value(QString::fromLatin1(k.env));
             source = QStringLiteral("env");
+        } else if (k.secret && env.contains(QString::fromLatin1(k.env) + QStringLiteral("_FILE"))) {
+            // A file keeps the secret out of the environment and the command line, e.g. a container secret.
+            const QString path = env.value(QString::fromLatin1(k.env) + QStringLiteral("_FILE"));
+            QFile file(path);
+            if (!file.open(QIODevice::ReadOnly) || file.size() > 64 * 1024) {
+                result.errors << QStringLiteral("%1_FILE: cannot read the secret from '%2'%3")
+                                     .arg(QString::fromLatin1(k.env), path,
+                                          file.error() == QFileDevice::NoError ? QStringLiteral(" (larger than 64 KiB)")
+                                                                                : QStringLiteral(": ") + file.errorString());
+                continue;
+            }
+            value = QString::fromUtf8(file.readAll()).trimmed();
+            source = QStringLiteral("file");
         } else if (!k.secret && settings && settings->contains(name)) {
             value = settings->value(name).toString();
             source = QStringLiteral("settings");
         }
         c.sources.insert(name, source);
-        const QString where = source == QLatin1String("env") ? QString::fromLatin1(k.env)
+        // Every local user can read a process's command line (/proc/PID/cmdline, ps).
+        if (k.secret && source == QLatin1String("flag"))
+            result.warnings << QStringLiteral("--%1 is visible to every user of this machine in the process list; set "
+                                              "%2 or %2_FILE (a file holding it) instead")
+                                   .arg(name, QString::fromLatin1(k.env));
+        const QString where = source == QLatin1String("env")    ? QString::fromLatin1(k.env)
+                              : source == QLatin1String("file") ? QString::fromLatin1(k.env) + QStringLiteral("_FILE")
                               : source == QLatin1String("flag") ? QStringLiteral("--") + name
-                                                                 : name + QStringLiteral(" (") + source + QLatin1Char(')');
+                                                                : name + QStringLiteral(" (") + source + QLatin1Char(')');
         auto bad = [&](const QString &expected) {
             result.errors << QStringLiteral("invalid value '%1' for %2: expected %3").arg(value, where, expected);
         };

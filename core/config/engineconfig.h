@@ -47,10 +47,12 @@ struct EngineConfig {
 
 struct ConfigResult {
     EngineConfig config;
-    QStringList errors; // one line each, naming the key and the source
+    QStringList errors;   // one line each, naming the key and the source
+    QStringList warnings; // said at start, e.g. a secret given as a flag
 };
 
 // Flags are the values the user passed on the command line, keyed by option name ("listen", "db", …).
+// A secret may also come from the file FLOWGUARD_<NAME>_FILE names (after the flag and FLOWGUARD_<NAME>).
 ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessEnvironment &env,
                            QSettings *settings);
 
