@@ -360,6 +360,14 @@ private slots:
         QVERIFY(r.warnings.isEmpty());
         QCOMPARE(r.errors.size(), 1);
         QVERIFY(r.errors.first().startsWith(QStringLiteral("FLOWGUARD_SMTP_URL_FILE: cannot read")));
+        // A channel from the environment that targets loopback is warned about at start.
+        QProcessEnvironment local;
+        local.insert(QStringLiteral("FLOWGUARD_WEBHOOK_URL"), QStringLiteral("http://127.0.0.1:9/hook"));
+        r = resolveConfig({}, local, nullptr);
+        QCOMPARE(r.warnings.size(), 1);
+        QVERIFY(r.warnings.first().contains(QStringLiteral("loopback address")));
+        local.insert(QStringLiteral("FLOWGUARD_ALLOW_PRIVATE_TARGETS"), QStringLiteral("true"));
+        QVERIFY(resolveConfig({}, local, nullptr).warnings.isEmpty());
     }
 };
 

@@ -7,6 +7,7 @@
 #include <QStandardPaths>
 #include <QUrl>
 
+#include "alerting/delivery/targetpolicy.h"
 #include "units.h"
 
 namespace fg {
@@ -248,6 +249,13 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
     }
     if (!c.smtpUrl.isEmpty() && c.smtpTo.isEmpty())
         result.errors << QStringLiteral("FLOWGUARD_SMTP_TO / --smtp-to: required with an SMTP URL (the recipients)");
+    // Said at start rather than only in each failed delivery.
+    for (const auto &[key, url] : {std::pair{"webhook-url", c.webhookUrl}, std::pair{"slack-webhook-url", c.slackWebhookUrl},
+                                   std::pair{"smtp-url", c.smtpUrl}}) {
+        const QString why = c.allowPrivateTargets || url.isEmpty() ? QString() : forbiddenTargetUrl(url);
+        if (!why.isEmpty())
+            result.warnings << QStringLiteral("%1: deliveries will be refused (%2; %3)").arg(QLatin1String(key), why, privateTargetsHint());
+    }
     return result;
 }
 
