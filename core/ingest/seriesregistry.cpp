@@ -26,20 +26,21 @@ void SeriesRegistry::seed(const std::string &service, const std::string &name, c
 
 bool SeriesRegistry::admit(const MetricSample *begin, const MetricSample *end, std::string *message)
 {
-    std::vector<std::string> fresh;
+    std::unordered_set<std::string> fresh;
     const std::lock_guard lock(m_mutex);
+    // A set: a snapshot may repeat a field name, and each new series counts once.
     for (const MetricSample *s = begin; s != end; ++s)
         if (std::string k = key(*s); !m_keys.count(k))
-            fresh.push_back(std::move(k));
+            fresh.insert(std::move(k));
     if (fresh.empty())
         return true;
     // One item's samples share their service (a KPI snapshot is one service's fields).
-    int &perService = m_perService[begin->service];
-    if (perService + int(fresh.size()) > m_maxPerService || int(m_keys.size() + fresh.size()) > m_maxTotal) {
-        if (perService == 0)
-            m_perService.erase(begin->service);
+    const auto known = m_perService.find(begin->service);
+    const std::size_t perService = known == m_perService.end() ? 0 : std::size_t(known->second);
+    const bool overService = perService + fresh.size() > std::size_t(m_maxPerService);
+    if (overService || m_keys.size() + fresh.size() > std::size_t(m_maxTotal)) {
         m_refused.fetch_add(1, std::memory_order_relaxed);
-        *message = perService + int(fresh.size()) > m_maxPerService
+        *message = overService
                        ? "a new metric series is refused: service '" + begin->service + "' already has "
                              + std::to_string(m_maxPerService)
                              + " series (max_series_per_service; raise --max-series-per-service)"
@@ -47,9 +48,8 @@ bool SeriesRegistry::admit(const MetricSample *begin, const MetricSample *end, s
                              + " series (max_series; raise --max-series)";
         return false;
     }
-    perService += int(fresh.size());
-    for (std::string &k : fresh)
-        m_keys.insert(std::move(k));
+    m_perService[begin->service] += int(fresh.size());
+    m_keys.merge(fresh);
     return true;
 }
 
