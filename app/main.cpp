@@ -53,6 +53,12 @@ void addOptions(QCommandLineParser &p)
     p.addOption({QStringLiteral("max-services"),
                  QStringLiteral("Distinct services kept; data of further new services is refused (default 10000)."),
                  QStringLiteral("COUNT")});
+    p.addOption({QStringLiteral("max-series"),
+                 QStringLiteral("Distinct metric series (service, name, tags) kept; samples of further new series are "
+                                "refused (default 100000)."),
+                 QStringLiteral("COUNT")});
+    p.addOption({QStringLiteral("max-series-per-service"),
+                 QStringLiteral("Distinct metric series kept per service (default 2000)."), QStringLiteral("COUNT")});
     p.addOption({QStringLiteral("allowed-origins"), QStringLiteral("Browser origins allowed to write, comma-separated."),
                  QStringLiteral("LIST")});
     p.addOption({QStringLiteral("allowed-hosts"), QStringLiteral("Extra Host names the listener answers, comma-separated."),
@@ -65,6 +71,8 @@ void addOptions(QCommandLineParser &p)
                  QStringLiteral("URL")});
     p.addOption({QStringLiteral("allow-plaintext-secrets"),
                  QStringLiteral("Without a keychain, keep channel secrets in a file readable only by you (warned at every start).")});
+    p.addOption({QStringLiteral("allow-private-targets"),
+                 QStringLiteral("Let channels send to loopback, link-local and private addresses (off: such targets are refused).")});
     p.addOption({QStringLiteral("webhook-url"), QStringLiteral("Send alerts to this webhook (Alertmanager JSON); kept in memory only."),
                  QStringLiteral("URL")});
     p.addOption({QStringLiteral("slack-webhook-url"), QStringLiteral("Send alerts to this Slack incoming webhook; kept in memory only."),
@@ -190,6 +198,8 @@ int main(int argc, char *argv[])
             printLine(stderr, QStringLiteral("flowguard: ") + e);
         return 2;
     }
+    for (const QString &w : config.warnings)
+        printLine(stderr, QStringLiteral("flowguard: warning: ") + w);
 
     if (!window)
         return runEngine(*app, config.config, nullptr);

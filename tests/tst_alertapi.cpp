@@ -49,6 +49,7 @@ private:
         c.listenPort = 0;
         c.dbPath = m_dir.filePath(QStringLiteral("alerts.db"));
         c.retentionSeconds = 0;
+        c.allowPrivateTargets = true; // the receivers here are on loopback
         return c;
     }
 
@@ -290,6 +291,83 @@ private slots:
         QFile after(c.dbPath + QStringLiteral(".secrets.json"));
         QVERIFY(after.open(QIODevice::ReadOnly));
         QVERIFY(!after.readAll().contains("XXXX"));
+    }
+
+    void privateTargetsAreRefusedUnlessAllowed()
+    {
+        RecordingReceiver hook;
+        EngineConfig c = config();
+        c.dbPath = m_dir.filePath(QStringLiteral("targets.db"));
+        c.allowPlaintextSecrets = true;
+        c.allowPrivateTargets = false;
+        {
+            Engine engine(c);
+            QString err;
+            QVERIFY2(engine.start(&err), qPrintable(err));
+            TestHttpClient client(engine.port());
+            QCOMPARE(client.get("/api/config").json().value(QStringLiteral("allow_private_targets")).toBool(), false);
+            const QByteArray targets[] = {hook.url("/h"), "http://localhost:" + QByteArray::number(hook.port()) + "/h",
+                                          "http://[::1]:9/h", "http://169.254.169.254/latest/meta-data",
+                                          "http://10.1.2.3/h", "http://[fd00::1]/h", "http://0.0.0.0:9/h"};
+            for (const QByteArray &target : targets) {
+                const HttpReply r = client.post("/api/channels", "{\"type\":\"webhook\",\"name\":\"h\",\"url\":\"" + target + "\"}");
+                QVERIFY2(r.status == 422, target.constData());
+                const QJsonObject e = r.json();
+                QCOMPARE(e.value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("url"));
+                QVERIFY(e.value(QStringLiteral("message")).toString().contains(QStringLiteral("--allow-private-targets")));
+            }
+            // Slack and SMTP URLs likewise, and an update may not point an existing channel there either.
+            QCOMPARE(client.post("/api/channels", "{\"type\":\"slack\",\"name\":\"s\",\"url\":\"" + hook.url() + "\"}").status, 422);
+            QCOMPARE(client.post("/api/channels", body("{'type':'email','name':'m','url':'smtp://127.0.0.1:25','to':'a@b.c'}")).status, 422);
+            HttpReply r = client.post("/api/channels", body("{'type':'webhook','name':'pub','url':'https://hooks.example.com/x'}"));
+            QCOMPARE(r.status, 201);
+            const QByteArray path = "/api/channels/" + QByteArray::number(r.json().value(QStringLiteral("id")).toInteger());
+            QCOMPARE(client.request("PUT", path, "{\"url\":\"" + hook.url() + "\"}").status, 422);
+        }
+        c.allowPrivateTargets = true;
+        Engine engine(c);
+        QString err;
+        QVERIFY2(engine.start(&err), qPrintable(err));
+        TestHttpClient client(engine.port());
+        QCOMPARE(client.get("/api/config").json().value(QStringLiteral("allow_private_targets")).toBool(), true);
+        QCOMPARE(client.post("/api/channels", "{\"type\":\"webhook\",\"name\":\"h\",\"url\":\"" + hook.url("/h") + "\"}").status, 201);
+    }
+
+    void secretFlagsWarnAndSecretsComeFromFiles()
+    {
+        QFile slack(m_dir.filePath(QStringLiteral("slack-url")));
+        QVERIFY(slack.open(QIODevice::WriteOnly));
+        slack.write("https://hooks.slack.com/services/T/B/x\n");
+        slack.close();
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("FLOWGUARD_SLACK_WEBHOOK_URL_FILE"), slack.fileName());
+        env.insert(QStringLiteral("FLOWGUARD_ALLOW_PRIVATE_TARGETS"), QStringLiteral("1"));
+        ConfigResult r = resolveConfig({{QStringLiteral("webhook-url"), QStringLiteral("https://hooks.example.com/x")}}, env, nullptr);
+        QVERIFY2(r.errors.isEmpty(), qPrintable(r.errors.join(QLatin1Char('\n'))));
+        QCOMPARE(r.config.webhookUrl, QStringLiteral("https://hooks.example.com/x"));
+        QCOMPARE(r.config.slackWebhookUrl, QStringLiteral("https://hooks.slack.com/services/T/B/x"));
+        QCOMPARE(r.config.sources.value(QStringLiteral("slack-webhook-url")), QStringLiteral("file"));
+        QVERIFY(r.config.allowPrivateTargets);
+        // Only the flag is warned about, naming the variables to use instead.
+        QCOMPARE(r.warnings.size(), 1);
+        QVERIFY(r.warnings.first().contains(QStringLiteral("--webhook-url")));
+        QVERIFY(r.warnings.first().contains(QStringLiteral("FLOWGUARD_WEBHOOK_URL_FILE")));
+        // The environment beats a file; an unreadable file is an error naming its variable.
+        env.insert(QStringLiteral("FLOWGUARD_SLACK_WEBHOOK_URL"), QStringLiteral("https://hooks.slack.com/services/T/B/y"));
+        env.insert(QStringLiteral("FLOWGUARD_SMTP_URL_FILE"), m_dir.filePath(QStringLiteral("missing")));
+        r = resolveConfig({}, env, nullptr);
+        QCOMPARE(r.config.slackWebhookUrl, QStringLiteral("https://hooks.slack.com/services/T/B/y"));
+        QVERIFY(r.warnings.isEmpty());
+        QCOMPARE(r.errors.size(), 1);
+        QVERIFY(r.errors.first().startsWith(QStringLiteral("FLOWGUARD_SMTP_URL_FILE: cannot read")));
+        // A channel from the environment that targets loopback is warned about at start.
+        QProcessEnvironment local;
+        local.insert(QStringLiteral("FLOWGUARD_WEBHOOK_URL"), QStringLiteral("http://127.0.0.1:9/hook"));
+        r = resolveConfig({}, local, nullptr);
+        QCOMPARE(r.warnings.size(), 1);
+        QVERIFY(r.warnings.first().contains(QStringLiteral("loopback address")));
+        local.insert(QStringLiteral("FLOWGUARD_ALLOW_PRIVATE_TARGETS"), QStringLiteral("true"));
+        QVERIFY(resolveConfig({}, local, nullptr).warnings.isEmpty());
     }
 };
 

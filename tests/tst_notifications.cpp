@@ -46,6 +46,14 @@ Channel channel(std::int64_t id, Channel::Type type, const std::string &name)
     return c;
 }
 
+// The receivers here listen on loopback, which only --allow-private-targets lets channels reach.
+NotificationDispatcher::Options loopback()
+{
+    NotificationDispatcher::Options o;
+    o.allowPrivateTargets = true;
+    return o;
+}
+
 WriteOutcome submitAndWait(StoreWriter &w, std::unique_ptr<WriteJob> job)
 {
     std::promise<WriteOutcome> done;
@@ -159,7 +167,7 @@ private slots:
         book.set({channel(7, Channel::Type::Webhook, "hook")});
         book.setSecret(7, receiver.url().toStdString());
         TimeNs now = kT0;
-        NotificationDispatcher::Options o;
+        NotificationDispatcher::Options o = loopback();
         o.baseUrl = "http://127.0.0.1:4318";
         o.clock = [&now] { return now; };
         queue(*m_writer, {alert(1, "checkout", "High error rate")}, {7}, now);
@@ -198,7 +206,7 @@ private slots:
         book.setSecret(7, receiver.url("/services/T/B/revoked").toStdString());
         receiver.failNext(1, 0, 404);
         queue(*m_writer, {alert(1, "checkout", "High error rate")}, {7}, kT0);
-        NotificationDispatcher d(m_writer.get(), readers(), &book, {});
+        NotificationDispatcher d(m_writer.get(), readers(), &book, loopback());
         QCOMPARE(d.runOnce(), 1);
         const Delivery failed = deliveries(1).front();
         QCOMPARE(failed.state, std::string("failed"));
@@ -212,7 +220,7 @@ private slots:
         book.set({channel(7, Channel::Type::Webhook, "hook")});
         book.setSecret(7, receiver.url().toStdString());
         TimeNs now = kT0;
-        NotificationDispatcher::Options o;
+        NotificationDispatcher::Options o = loopback();
         o.stormLimit = 2;
         o.clock = [&now] { return now; };
         NotificationDispatcher d(m_writer.get(), readers(), &book, o);
@@ -263,7 +271,7 @@ private slots:
         book.setSecret(9, "smtp://ana:s3cret@127.0.0.1:" + port.toStdString());
         Alert a = alert(1, "checkout", "Hög felfrekvens"); // UTF-8 in the subject
         queue(*m_writer, {a}, {9}, kT0);
-        NotificationDispatcher::Options o;
+        NotificationDispatcher::Options o = loopback();
         o.timeoutMs = 4000;
         NotificationDispatcher d(m_writer.get(), readers(), &book, o);
         QCOMPARE(d.runOnce(), 1);
@@ -285,6 +293,29 @@ private slots:
         QVERIFY(deliveries(2).front().state != "delivered");
         server.kill();
         server.waitForFinished();
+    }
+
+    void aNameResolvingToAForbiddenAddressIsRefusedAtDelivery()
+    {
+        // The API refuses such URLs; this is the check after DNS (rebinding, or a URL from the environment).
+        RecordingReceiver receiver;
+        ChannelBook book;
+        Channel mail = channel(8, Channel::Type::Email, "mail");
+        mail.to = {"ops@example.org"};
+        book.set({channel(7, Channel::Type::Webhook, "hook"), mail});
+        const std::string port = std::to_string(receiver.port());
+        book.setSecret(7, "http://localhost:" + port + "/hook");
+        book.setSecret(8, "smtp://localhost:" + port);
+        queue(*m_writer, {alert(1, "checkout", "x")}, {7, 8}, kT0);
+        NotificationDispatcher d(m_writer.get(), readers(), &book, {});
+        QCOMPARE(d.runOnce(), 2);
+        for (const Delivery &failed : deliveries(1)) {
+            QCOMPARE(failed.state, std::string("failed")); // not retried
+            QVERIFY2(failed.lastError.find("refused to connect: ") != std::string::npos, failed.lastError.c_str());
+            QVERIFY(failed.lastError.find("loopback address") != std::string::npos);
+            QVERIFY(failed.lastError.find("--allow-private-targets") != std::string::npos);
+        }
+        QCOMPARE(receiver.requests().size(), std::size_t(0));
     }
 };
 

@@ -405,6 +405,59 @@ private slots:
         QCOMPARE(c.get("/api/health/services?limit=5000").status, 400);
     }
 
+    void metricSeriesAreCappedPerServiceAndInTotal()
+    {
+        EngineConfig cfg;
+        cfg.listenPort = 0;
+        cfg.dbPath = m_dir.filePath(QStringLiteral("series.db"));
+        cfg.retentionSeconds = 0;
+        cfg.maxSeriesPerService = 50;
+        cfg.maxSeries = 80;
+        auto samples = [](const char *service, int from, int to) {
+            QByteArray body = "[";
+            for (int i = from; i < to; ++i)
+                body += (i > from ? "," : "") + QByteArray("{\"service\":\"") + service + "\",\"name\":\"m"
+                        + QByteArray::number(i) + "\",\"value\":1}";
+            return body + "]";
+        };
+        {
+            auto engine = startEngine(cfg);
+            QVERIFY(engine);
+            TestHttpClient c(engine->port());
+            // 60 names on one service: 50 fit its cap, 10 are refused by name.
+            HttpReply r = c.post("/api/ingest/metrics", samples("a", 0, 60));
+            QCOMPARE(r.status, 202);
+            QCOMPARE(r.json().value(QStringLiteral("accepted")).toInt(), 50);
+            QCOMPARE(r.json().value(QStringLiteral("rejected")).toInt(), 10);
+            QJsonObject first = r.json().value(QStringLiteral("errors")).toArray().first().toObject();
+            QCOMPARE(first.value(QStringLiteral("field")).toString(), QStringLiteral("name"));
+            QVERIFY(first.value(QStringLiteral("message")).toString().contains(QStringLiteral("max_series_per_service")));
+            // Another service: the total cap (80) leaves room for 30.
+            r = c.post("/api/ingest/metrics", samples("b", 0, 40));
+            QCOMPARE(r.json().value(QStringLiteral("accepted")).toInt(), 30);
+            first = r.json().value(QStringLiteral("errors")).toArray().first().toObject();
+            QCOMPARE(first.value(QStringLiteral("field")).toString(), QStringLiteral("name"));
+            QVERIFY(first.value(QStringLiteral("message")).toString().contains(QStringLiteral("(max_series;")));
+            // Known series still get in; new tags make a new series, and a KPI snapshot is refused whole.
+            QCOMPARE(c.post("/api/ingest/metrics", samples("a", 0, 1)).status, 202);
+            QCOMPARE(c.post("/api/ingest/metrics", "{\"service\":\"a\",\"name\":\"m0\",\"value\":1,\"tags\":{\"k\":1}}").status, 422);
+            QCOMPARE(c.post("/api/ingest/metrics", "{\"service\":\"b\",\"m0\":1,\"new_kpi\":2}").status, 422);
+            const QJsonObject series = c.get("/api/health").json().value(QStringLiteral("series")).toObject();
+            QCOMPARE(series.value(QStringLiteral("count")).toInt(), 80);
+            QCOMPARE(series.value(QStringLiteral("max")).toInt(), 80);
+            QCOMPARE(series.value(QStringLiteral("max_per_service")).toInt(), 50);
+            QCOMPARE(series.value(QStringLiteral("refused_items")).toInteger(), 22);
+        }
+        // After a restart the stored series count against the caps from the start.
+        auto engine = startEngine(cfg);
+        QVERIFY(engine);
+        TestHttpClient c(engine->port());
+        QCOMPARE(c.get("/api/health").json().value(QStringLiteral("series")).toObject().value(QStringLiteral("count")).toInt(), 80);
+        QCOMPARE(c.post("/api/ingest/metrics", samples("b", 29, 30)).status, 202);
+        QCOMPARE(c.post("/api/ingest/metrics", samples("c", 0, 1)).status, 422);
+        QCOMPARE(c.get("/api/config").json().value(QStringLiteral("max_series")).toInt(), 80);
+    }
+
     void queriesStopAtTheirTimeBudget()
     {
         // A store with enough rows that a text search over all of them outlasts a 20 ms budget.

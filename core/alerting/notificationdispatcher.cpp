@@ -31,7 +31,7 @@ TimeNs backoff(int attempts)
 NotificationDispatcher::NotificationDispatcher(StoreWriter *writer, std::function<std::unique_ptr<StoreReader>()> readerFactory,
                                                const ChannelBook *channels, Options options, DesktopSender desktop)
     : m_writer(writer), m_readerFactory(std::move(readerFactory)), m_channels(channels), m_options(std::move(options)),
-      m_desktop(std::move(desktop))
+      m_desktop(std::move(desktop)), m_transport(m_options.allowPrivateTargets)
 {
 }
 

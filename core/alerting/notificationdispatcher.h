@@ -32,6 +32,7 @@ public:
         int stormWindowMinutes = 10;
         int maxAttempts = 12;       // then the delivery fails (about a day of back-off)
         long timeoutMs = 10000;
+        bool allowPrivateTargets = false; // --allow-private-targets: loopback and LAN receivers allowed
         std::function<TimeNs()> clock = nowNs;
     };
     // Desktop notifications: a tray icon in the window, or the session's notification service.

@@ -20,6 +20,7 @@
 #include "ingest/inflightbudget.h"
 #include "ingest/nativelogdecoder.h"
 #include "ingest/nativemetricdecoder.h"
+#include "ingest/seriesregistry.h"
 #include "ingest/serviceregistry.h"
 #include "ingeststats.h"
 #include "ingestroute.h"
@@ -88,13 +89,14 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
       m_configJson(configJson), m_deps(deps),
       m_ingestLogs(std::make_unique<IngestRoute>(std::make_unique<NativeLogDecoder>(deps.services), deps.writer, deps.budget,
                                                  deps.ingestStats, deps.tagRules, config.maxDecompressedBytes)),
-      m_ingestMetrics(std::make_unique<IngestRoute>(std::make_unique<NativeMetricDecoder>(deps.services), deps.writer,
+      m_ingestMetrics(std::make_unique<IngestRoute>(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), deps.writer,
                                                     deps.budget, deps.ingestStats, deps.tagRules,
                                                     config.maxDecompressedBytes)),
       m_alertRoutes(std::make_unique<AlertRoutes>(
           AlertRoutes::Deps{deps.writer, deps.queries, deps.rules, deps.alerts, deps.ids, deps.channels})),
       m_channelRoutes(std::make_unique<ChannelRoutes>(
-          ChannelRoutes::Deps{deps.writer, deps.channels, deps.secrets, deps.secretsProblem, deps.ids}))
+          ChannelRoutes::Deps{deps.writer, deps.channels, deps.secrets, deps.secretsProblem, deps.ids,
+                              config.allowPrivateTargets}))
 {
     m_uptime.start();
 }
@@ -301,6 +303,11 @@ HttpResponse ApiRouter::health() const
              QJsonObject{{QStringLiteral("count"), m_deps.services->count()},
                          {QStringLiteral("max"), m_deps.services->max()},
                          {QStringLiteral("refused_items"), qint64(m_deps.services->refusedItems())}}},
+            {QStringLiteral("series"),
+             QJsonObject{{QStringLiteral("count"), m_deps.series->count()},
+                         {QStringLiteral("max"), m_deps.series->maxTotal()},
+                         {QStringLiteral("max_per_service"), m_deps.series->maxPerService()},
+                         {QStringLiteral("refused_items"), qint64(m_deps.series->refusedItems())}}},
             {QStringLiteral("ingest"),
              QJsonObject{{QStringLiteral("requests"), qint64(i.requests)},
                          {QStringLiteral("accepted"), qint64(i.itemsAccepted)},

@@ -27,6 +27,7 @@ class ChannelBook;
 class ChannelRoutes;
 class SecretStore;
 class TagRulesHolder;
+class SeriesRegistry;
 class ServiceRegistry;
 class IdAllocator;
 class IntegrityChecker;
@@ -48,6 +49,7 @@ public:
         SecretStore *secrets;
         QString secretsProblem;
         ServiceRegistry *services;
+        SeriesRegistry *series;
         const IntegrityChecker *integrity;
     };
     ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps);

@@ -6,6 +6,7 @@
 #include "alerting/channel.h"
 #include "alerting/idallocator.h"
 #include "alerting/secretstore.h"
+#include "alerting/delivery/targetpolicy.h"
 #include "apierror.h"
 #include "routehelpers.h"
 #include "store/storewriter.h"
@@ -95,6 +96,17 @@ void ChannelRoutes::save(const Channel &channel, const std::string &secret, int 
     });
 }
 
+std::optional<HttpResponse> ChannelRoutes::refusedTarget(const std::string &secret) const
+{
+    if (secret.empty() || m_deps.allowPrivateTargets)
+        return std::nullopt;
+    const QString why = forbiddenTargetUrl(QString::fromStdString(secret));
+    if (why.isEmpty())
+        return std::nullopt;
+    return fieldError(QStringLiteral("url"), QStringLiteral("refused: %1; %2").arg(why, privateTargetsHint()),
+                      QStringLiteral("allow_private_targets"));
+}
+
 void ChannelRoutes::create(const HttpRequest &request, const HttpResponder &responder)
 {
     const auto body = jsonObjectBody(request, responder);
@@ -105,6 +117,8 @@ void ChannelRoutes::create(const HttpRequest &request, const HttpResponder &resp
     auto channel = Channel::fromJson(*body, nullptr, &secret, &field, &message);
     if (!channel)
         return responder.send(fieldError(field, message));
+    if (auto refused = refusedTarget(secret))
+        return responder.send(*refused);
     const auto existing = m_deps.channels->current();
     if (std::any_of(existing->begin(), existing->end(), [&](const Channel &c) { return c.name == channel->name; }))
         return responder.send(apiError(409, QStringLiteral("a channel named '%1' exists").arg(QString::fromStdString(channel->name)),
@@ -130,6 +144,8 @@ void ChannelRoutes::replace(std::int64_t id, const HttpRequest &request, const H
     auto channel = Channel::fromJson(*body, &*it, &secret, &field, &message);
     if (!channel)
         return responder.send(fieldError(field, message));
+    if (auto refused = refusedTarget(secret))
+        return responder.send(*refused);
     save(*channel, secret, 200, responder);
 }
 

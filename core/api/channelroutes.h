@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "ingest/httpresponder.h"
 
@@ -26,6 +28,7 @@ public:
         SecretStore *secrets;
         QString secretsProblem; // non-empty: secrets cannot be stored, and why
         IdAllocator *ids;
+        bool allowPrivateTargets; // --allow-private-targets: URLs to local and private addresses accepted
     };
     explicit ChannelRoutes(Deps deps) : m_deps(std::move(deps)) {}
 
@@ -37,6 +40,8 @@ private:
     void create(const HttpRequest &request, const HttpResponder &responder);
     void replace(std::int64_t id, const HttpRequest &request, const HttpResponder &responder);
     void remove(std::int64_t id, const HttpResponder &responder);
+    // A 422 naming "url" when the secret targets an address --allow-private-targets must allow.
+    std::optional<HttpResponse> refusedTarget(const std::string &secret) const;
     // Stores the secret (when given) and the document, then publishes the channel and answers.
     void save(const struct Channel &channel, const std::string &secret, int status, const HttpResponder &responder);
 

@@ -1,11 +1,13 @@
 #include "engineconfig.h"
 
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QUrl>
 
+#include "alerting/delivery/targetpolicy.h"
 #include "units.h"
 
 namespace fg {
@@ -31,11 +33,14 @@ const Key kKeys[] = {
     {"max-body", "FLOWGUARD_MAX_BODY", "16MiB"},
     {"max-inflight", "FLOWGUARD_MAX_INFLIGHT", "128MiB"},
     {"max-services", "FLOWGUARD_MAX_SERVICES", "10000"},
+    {"max-series", "FLOWGUARD_MAX_SERIES", "100000"},
+    {"max-series-per-service", "FLOWGUARD_MAX_SERIES_PER_SERVICE", "2000"},
     {"allowed-origins", "FLOWGUARD_ALLOWED_ORIGINS", ""},
     {"allowed-hosts", "FLOWGUARD_ALLOWED_HOSTS", ""},
     {"alert-window", "FLOWGUARD_ALERT_WINDOW_MIN", "15"},
     {"public-url", "FLOWGUARD_PUBLIC_URL", ""},
     {"allow-plaintext-secrets", "FLOWGUARD_ALLOW_PLAINTEXT_SECRETS", "false"},
+    {"allow-private-targets", "FLOWGUARD_ALLOW_PRIVATE_TARGETS", "false"},
     {"webhook-url", "FLOWGUARD_WEBHOOK_URL", "", true},
     {"slack-webhook-url", "FLOWGUARD_SLACK_WEBHOOK_URL", "", true},
     {"smtp-url", "FLOWGUARD_SMTP_URL", "", true},
@@ -118,14 +123,33 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
         } else if (env.contains(QString::fromLatin1(k.env))) {
             value = env.value(QString::fromLatin1(k.env));
             source = QStringLiteral("env");
+        } else if (k.secret && env.contains(QString::fromLatin1(k.env) + QStringLiteral("_FILE"))) {
+            // A file keeps the secret out of the environment and the command line, e.g. a container secret.
+            const QString path = env.value(QString::fromLatin1(k.env) + QStringLiteral("_FILE"));
+            QFile file(path);
+            if (!file.open(QIODevice::ReadOnly) || file.size() > 64 * 1024) {
+                result.errors << QStringLiteral("%1_FILE: cannot read the secret from '%2'%3")
+                                     .arg(QString::fromLatin1(k.env), path,
+                                          file.error() == QFileDevice::NoError ? QStringLiteral(" (larger than 64 KiB)")
+                                                                                : QStringLiteral(": ") + file.errorString());
+                continue;
+            }
+            value = QString::fromUtf8(file.readAll()).trimmed();
+            source = QStringLiteral("file");
         } else if (!k.secret && settings && settings->contains(name)) {
             value = settings->value(name).toString();
             source = QStringLiteral("settings");
         }
         c.sources.insert(name, source);
-        const QString where = source == QLatin1String("env") ? QString::fromLatin1(k.env)
+        // Every local user can read a process's command line (/proc/PID/cmdline, ps).
+        if (k.secret && source == QLatin1String("flag"))
+            result.warnings << QStringLiteral("--%1 is visible to every user of this machine in the process list; set "
+                                              "%2 or %2_FILE (a file holding it) instead")
+                                   .arg(name, QString::fromLatin1(k.env));
+        const QString where = source == QLatin1String("env")    ? QString::fromLatin1(k.env)
+                              : source == QLatin1String("file") ? QString::fromLatin1(k.env) + QStringLiteral("_FILE")
                               : source == QLatin1String("flag") ? QStringLiteral("--") + name
-                                                                 : name + QStringLiteral(" (") + source + QLatin1Char(')');
+                                                                : name + QStringLiteral(" (") + source + QLatin1Char(')');
         auto bad = [&](const QString &expected) {
             result.errors << QStringLiteral("invalid value '%1' for %2: expected %3").arg(value, where, expected);
         };
@@ -171,11 +195,15 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
                 c.maxInflightBytes = *b;
             else
                 bad(QStringLiteral("a size of at least 1MiB, e.g. 128MiB"));
-        } else if (name == QLatin1String("max-services")) {
+        } else if (name == QLatin1String("max-services") || name == QLatin1String("max-series")
+                   || name == QLatin1String("max-series-per-service")) {
+            int &limit = name == QLatin1String("max-services") ? c.maxServices
+                         : name == QLatin1String("max-series") ? c.maxSeries
+                                                               : c.maxSeriesPerService;
             bool ok = false;
             const int n = value.toInt(&ok);
             if (ok && n >= 1 && n <= 1'000'000)
-                c.maxServices = n;
+                limit = n;
             else
                 bad(QStringLiteral("a whole number from 1 to 1000000"));
         } else if (name == QLatin1String("allowed-origins")) {
@@ -194,12 +222,13 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
                 c.publicUrl = value.endsWith(QLatin1Char('/')) ? value.chopped(1) : value;
             else
                 bad(QStringLiteral("an http:// or https:// URL under which this FlowGuard is reached"));
-        } else if (name == QLatin1String("allow-plaintext-secrets")) {
+        } else if (name == QLatin1String("allow-plaintext-secrets") || name == QLatin1String("allow-private-targets")) {
+            bool &flag = name == QLatin1String("allow-plaintext-secrets") ? c.allowPlaintextSecrets : c.allowPrivateTargets;
             const QString v = value.toLower();
             if (v == QLatin1String("true") || v == QLatin1String("1") || v == QLatin1String("yes") || v.isEmpty())
-                c.allowPlaintextSecrets = true;
+                flag = true;
             else if (v == QLatin1String("false") || v == QLatin1String("0") || v == QLatin1String("no"))
-                c.allowPlaintextSecrets = false;
+                flag = false;
             else
                 bad(QStringLiteral("true or false"));
         } else if (name == QLatin1String("webhook-url") || name == QLatin1String("slack-webhook-url")) {
@@ -220,6 +249,13 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
     }
     if (!c.smtpUrl.isEmpty() && c.smtpTo.isEmpty())
         result.errors << QStringLiteral("FLOWGUARD_SMTP_TO / --smtp-to: required with an SMTP URL (the recipients)");
+    // Said at start rather than only in each failed delivery.
+    for (const auto &[key, url] : {std::pair{"webhook-url", c.webhookUrl}, std::pair{"slack-webhook-url", c.slackWebhookUrl},
+                                   std::pair{"smtp-url", c.smtpUrl}}) {
+        const QString why = c.allowPrivateTargets || url.isEmpty() ? QString() : forbiddenTargetUrl(url);
+        if (!why.isEmpty())
+            result.warnings << QStringLiteral("%1: deliveries will be refused (%2; %3)").arg(QLatin1String(key), why, privateTargetsHint());
+    }
     return result;
 }
 
@@ -242,12 +278,15 @@ QJsonObject EngineConfig::toJson() const
         {QStringLiteral("max_decompressed_bytes"), maxDecompressedBytes},
         {QStringLiteral("max_inflight_bytes"), maxInflightBytes},
         {QStringLiteral("max_services"), maxServices},
+        {QStringLiteral("max_series"), maxSeries},
+        {QStringLiteral("max_series_per_service"), maxSeriesPerService},
         {QStringLiteral("max_connections"), maxConnections},
         {QStringLiteral("allowed_origins"), QJsonArray::fromStringList(allowedOrigins)},
         {QStringLiteral("allowed_hosts"), QJsonArray::fromStringList(allowedHosts)},
         {QStringLiteral("alert_window_minutes"), alertWindowMinutes},
         {QStringLiteral("public_url"), publicUrl},
         {QStringLiteral("allow_plaintext_secrets"), allowPlaintextSecrets},
+        {QStringLiteral("allow_private_targets"), allowPrivateTargets},
         {QStringLiteral("webhook_url"), secret(webhookUrl)},
         {QStringLiteral("slack_webhook_url"), secret(slackWebhookUrl)},
         {QStringLiteral("smtp_url"), secret(smtpUrl)},

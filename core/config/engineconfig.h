@@ -26,11 +26,14 @@ struct EngineConfig {
     qint64 maxInflightBytes = 128LL * 1024 * 1024; // bodies + decoded items + write queue
     int maxConnections = 1024;
     int maxServices = 10'000; // distinct services kept; items of further new services are refused
+    int maxSeries = 100'000;  // distinct metric series (service, name, tags) kept in total
+    int maxSeriesPerService = 2'000; // … and per service; items creating further series are refused
     QStringList allowedOrigins; // extra browser origins allowed to write, e.g. http://localhost:3000
     QStringList allowedHosts;   // extra Host header names the listener answers
     int alertWindowMinutes = 15; // deduplication window of alert notifications
     QString publicUrl;           // base of links in notifications; empty: http://<listen address>
     bool allowPlaintextSecrets = false; // no keychain: keep channel secrets in a 0600 file (opt-in)
+    bool allowPrivateTargets = false;   // channels may reach loopback, link-local and private addresses (opt-in)
     // Channels for headless use, from flags or the environment; their secrets stay in memory.
     QString webhookUrl;
     QString slackWebhookUrl;
@@ -44,10 +47,12 @@ struct EngineConfig {
 
 struct ConfigResult {
     EngineConfig config;
-    QStringList errors; // one line each, naming the key and the source
+    QStringList errors;   // one line each, naming the key and the source
+    QStringList warnings; // said at start, e.g. a secret given as a flag
 };
 
 // Flags are the values the user passed on the command line, keyed by option name ("listen", "db", …).
+// A secret may also come from the file FLOWGUARD_<NAME>_FILE names (after the flag and FLOWGUARD_<NAME>).
 ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessEnvironment &env,
                            QSettings *settings);
 

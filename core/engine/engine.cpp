@@ -19,6 +19,7 @@
 #include "ingest/httpresponder.h"
 #include "ingest/httpserver.h"
 #include "ingest/inflightbudget.h"
+#include "ingest/seriesregistry.h"
 #include "ingest/serviceregistry.h"
 #include "store/databaselock.h"
 #include "store/integritychecker.h"
@@ -124,6 +125,10 @@ bool Engine::start(QString *error)
             if (s.lastReceived)
                 m_analysis->restoreLastReceived(s.name, s.lastReceived);
         }
+        m_series = std::make_unique<SeriesRegistry>(m_config.maxSeriesPerService, m_config.maxSeries);
+        reader.forEachMetricSeries([this](const std::string &service, const std::string &name, const std::string &tags) {
+            m_series->seed(service, name, tags);
+        });
         restoreChannels(reader);
         restoreAlerting(reader);
     } catch (const std::exception &e) {
@@ -143,6 +148,7 @@ bool Engine::start(QString *error)
     // in the outbox until then.
     NotificationDispatcher::Options delivery;
     delivery.baseUrl = publicUrl().toStdString();
+    delivery.allowPrivateTargets = m_config.allowPrivateTargets;
     m_dispatcher = std::make_unique<NotificationDispatcher>(
         m_writer.get(), [path = options.path] { return std::make_unique<SqliteStoreReader>(path); }, &m_channels, delivery,
         m_desktopNotifier ? m_desktopNotifier : [](const OutgoingNotification &n) {
@@ -362,7 +368,8 @@ bool Engine::startListener(QString *error)
             m_router = new ApiRouter(m_config, m_config.toJson(),
                                      {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats,
                                       m_analysis.get(), &m_tagRules, &m_rules, m_alerts.get(), &m_ids, &m_channels, m_secrets.get(),
-                                      m_secretsProblem, m_services.get(), m_integrity.get()});
+                                      m_secretsProblem, m_services.get(), m_series.get(),
+                                      m_integrity.get()});
             m_server = new HttpServer(m_router, m_budget.get(), limits);
             ok = m_server->listen(m_config.listenAddress, m_config.listenPort);
             if (ok) {
@@ -426,6 +433,7 @@ void Engine::stop()
     m_analysis.reset();
     m_budget.reset();
     m_services.reset();
+    m_series.reset();
     m_integrity.reset();
     m_fileLock.reset();
     m_lock.reset();

@@ -29,6 +29,7 @@ class NotificationDispatcher;
 class ApiRouter;
 class HttpServer;
 class InflightBudget;
+class SeriesRegistry;
 class ServiceRegistry;
 class DatabaseLock;
 class IntegrityChecker;
@@ -83,6 +84,7 @@ private:
     std::unique_ptr<AnalysisWorker> m_analysis;
     std::unique_ptr<InflightBudget> m_budget;
     std::unique_ptr<ServiceRegistry> m_services;
+    std::unique_ptr<SeriesRegistry> m_series;
     std::unique_ptr<QueryRunner> m_queries;
     IngestStats m_ingestStats;
     TagRulesHolder m_tagRules;

@@ -183,6 +183,14 @@ DecodeResult NativeMetricDecoder::decode(std::string_view body, BodyFormat forma
             result.errors.add({index, "service", serviceLimitMessage(m_services->max())});
             return true;
         }
+        std::string refused;
+        if (m_series && result.batch.metrics.size() > before
+            && !m_series->admit(result.batch.metrics.data() + before,
+                                result.batch.metrics.data() + result.batch.metrics.size(), &refused)) {
+            result.batch.metrics.resize(before);
+            result.errors.add({index, "name", std::move(refused)});
+            return true;
+        }
         std::int64_t bytes = 0;
         for (std::size_t i = before; i < result.batch.metrics.size(); ++i)
             bytes += std::int64_t(approxBytes(result.batch.metrics[i]));

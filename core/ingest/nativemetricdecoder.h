@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ingestdecoder.h"
+#include "seriesregistry.h"
 #include "serviceregistry.h"
 
 namespace fg {
@@ -9,13 +10,17 @@ namespace fg {
 // {service, ts, tps, error_rate, p95_latency_ms, …} where every numeric field becomes a sample.
 class NativeMetricDecoder final : public IngestDecoder {
 public:
-    // services: when given, items of a service beyond its cap are rejected.
-    explicit NativeMetricDecoder(ServiceRegistry *services = nullptr) : m_services(services) {}
+    // services, series: when given, items of a service or of new series beyond their caps are rejected.
+    explicit NativeMetricDecoder(ServiceRegistry *services = nullptr, SeriesRegistry *series = nullptr)
+        : m_services(services), m_series(series)
+    {
+    }
     DecodeResult decode(std::string_view paddedBody, BodyFormat format, TimeNs receivedAt,
                         DecodeBudget *budget) override;
 
 private:
     ServiceRegistry *m_services;
+    SeriesRegistry *m_series;
     JsonItems m_items;
 };
 

@@ -758,4 +758,12 @@ std::vector<std::pair<std::int64_t, std::string>> SqliteStoreReader::channelDocu
     return out;
 }
 
+void SqliteStoreReader::forEachMetricSeries(
+    const std::function<void(const std::string &service, const std::string &name, const std::string &tags)> &visit)
+{
+    Statement st(m_db->handle(), "SELECT s.name, m.name, m.tags FROM metric_series m JOIN services s ON s.id = m.service_id");
+    while (st.step())
+        visit(str(st.text(0)), str(st.text(1)), str(st.text(2)));
+}
+
 } // namespace fg

@@ -44,6 +44,8 @@ public:
     std::vector<std::pair<Incident, int>> latestIncidents() override;
     std::vector<Delivery> deliveries(std::int64_t alertId) override;
     std::vector<std::pair<std::int64_t, std::string>> channelDocuments() override;
+    void forEachMetricSeries(
+        const std::function<void(const std::string &service, const std::string &name, const std::string &tags)> &visit) override;
     std::vector<StoredTemplate> templates(const std::string &service, Level minLevel, TimeNs from, TimeNs to,
                                           int limit) override;
 

@@ -160,6 +160,9 @@ public:
     virtual std::vector<Delivery> deliveries(std::int64_t alertId) = 0;
     // Channel documents (JSON, no secrets) by id, ascending.
     virtual std::vector<std::pair<std::int64_t, std::string>> channelDocuments() = 0;
+    // Every stored metric series (service, name, canonical tags), for the series cap at start.
+    virtual void forEachMetricSeries(
+        const std::function<void(const std::string &service, const std::string &name, const std::string &tags)> &visit) = 0;
     // Highest id used by alerts, incidents, rules, silences and channels (new ones continue from there).
     virtual std::int64_t maxAlertingId() = 0;
 };

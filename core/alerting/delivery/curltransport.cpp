@@ -1,10 +1,15 @@
 #include "curltransport.h"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
+
+#include <QHostAddress>
 
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+
+#include "targetpolicy.h"
 
 namespace fg {
 
@@ -35,9 +40,27 @@ size_t supply(char *buffer, size_t size, size_t count, void *in)
     return n;
 }
 
-// Common easy-handle settings: timeouts, no signals (threads), TLS verification on, an extra CA if given.
-void common(CURL *curl, const std::string &url, const std::string &caFile, long timeoutMs, char *errorBuffer)
+// Opens each socket curl asks for after resolving, unless the address is forbidden: then the reason is
+// kept (*refused) and curl sees a failed connect.
+curl_socket_t openChecked(void *refused, curlsocktype, curl_sockaddr *address)
 {
+    const QString why = forbiddenTargetAddress(QHostAddress(&address->addr));
+    if (!why.isEmpty()) {
+        *static_cast<std::string *>(refused) = why.toStdString();
+        return CURL_SOCKET_BAD;
+    }
+    return ::socket(address->family, address->socktype, address->protocol);
+}
+
+// Common easy-handle settings: timeouts, no signals (threads), TLS verification on, an extra CA if given,
+// and the address check unless private targets are allowed.
+void common(CURL *curl, const std::string &url, const std::string &caFile, long timeoutMs, char *errorBuffer,
+            std::string *refused)
+{
+    if (refused) {
+        curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, openChecked);
+        curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, refused);
+    }
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeoutMs);
@@ -47,14 +70,16 @@ void common(CURL *curl, const std::string &url, const std::string &caFile, long 
         curl_easy_setopt(curl, CURLOPT_CAINFO, caFile.c_str());
 }
 
-std::string transportError(CURLcode code, const char *buffer)
+std::string transportError(CURLcode code, const char *buffer, const std::string &refused)
 {
+    if (!refused.empty())
+        return "refused to connect: " + refused + " (" + privateTargetsHint().toStdString() + ")";
     return std::string(curl_easy_strerror(code)) + (buffer[0] ? std::string(": ") + buffer : std::string());
 }
 
 } // namespace
 
-CurlTransport::CurlTransport()
+CurlTransport::CurlTransport(bool allowPrivateTargets) : m_allowPrivateTargets(allowPrivateTargets)
 {
     std::call_once(g_curlInit, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
@@ -72,7 +97,8 @@ SendResult CurlTransport::postJson(const std::string &url, const std::string &js
     }
     char errorBuffer[CURL_ERROR_SIZE] = "";
     std::string body;
-    common(curl, url, caFile, timeoutMs, errorBuffer);
+    std::string refused;
+    common(curl, url, caFile, timeoutMs, errorBuffer, m_allowPrivateTargets ? nullptr : &refused);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_slist *headers = curl_slist_append(nullptr, "Content-Type: application/json");
     headers = curl_slist_append(headers, "Expect:");
@@ -90,8 +116,8 @@ SendResult CurlTransport::postJson(const std::string &url, const std::string &js
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);
     if (code != CURLE_OK) {
-        r.error = transportError(code, errorBuffer);
-        r.retryable = code != CURLE_UNSUPPORTED_PROTOCOL && code != CURLE_URL_MALFORMAT;
+        r.error = transportError(code, errorBuffer, refused);
+        r.retryable = refused.empty() && code != CURLE_UNSUPPORTED_PROTOCOL && code != CURLE_URL_MALFORMAT;
         return r;
     }
     r.retryAfterSeconds = long(retryAfter);
@@ -114,7 +140,8 @@ SendResult CurlTransport::sendMail(const std::string &url, const std::string &fr
         return r;
     }
     char errorBuffer[CURL_ERROR_SIZE] = "";
-    common(curl, url, caFile, timeoutMs, errorBuffer);
+    std::string refused;
+    common(curl, url, caFile, timeoutMs, errorBuffer, m_allowPrivateTargets ? nullptr : &refused);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     // Credentials never travel in clear text: with a user name STARTTLS is required, without one it is
     // used when the server offers it.
@@ -140,10 +167,10 @@ SendResult CurlTransport::sendMail(const std::string &url, const std::string &fr
         r.ok = true;
         return r;
     }
-    r.error = transportError(code, errorBuffer) + (reply ? " (SMTP " + std::to_string(reply) + ")" : "");
+    r.error = transportError(code, errorBuffer, refused) + (reply ? " (SMTP " + std::to_string(reply) + ")" : "");
     // 5xx replies (bad recipient, authentication refused) will not get better by waiting; 4xx and
     // connection trouble may.
-    r.retryable = !(reply >= 500 && reply < 600) && code != CURLE_LOGIN_DENIED && code != CURLE_URL_MALFORMAT
+    r.retryable = refused.empty() && !(reply >= 500 && reply < 600) && code != CURLE_LOGIN_DENIED && code != CURLE_URL_MALFORMAT
                   && code != CURLE_UNSUPPORTED_PROTOCOL;
     return r;
 }

@@ -17,7 +17,9 @@ struct SendResult {
 // Outgoing HTTP and SMTP over libcurl, blocking with timeouts: called from the dispatcher thread only.
 class CurlTransport final {
 public:
-    CurlTransport();
+    // allowPrivateTargets: connect wherever a URL resolves; otherwise a resolved address that
+    // forbiddenTargetAddress() refuses fails the delivery (this stops DNS rebinding past the API's check).
+    explicit CurlTransport(bool allowPrivateTargets = false);
     ~CurlTransport();
     CurlTransport(const CurlTransport &) = delete;
     CurlTransport &operator=(const CurlTransport &) = delete;
@@ -27,6 +29,9 @@ public:
     // message: a complete RFC 5322 message with CRLF line ends.
     SendResult sendMail(const std::string &url, const std::string &from, const std::vector<std::string> &to,
                         const std::string &message, const std::string &caFile, long timeoutMs);
+
+private:
+    bool m_allowPrivateTargets;
 };
 
 } // namespace fg
