@@ -67,26 +67,31 @@ void LogsModel::search(const LogSearch &search)
     m_polling = false;
     const int generation = m_generation;
     m_api->get(target({}, {}), this, [this, generation](int status, const QJsonObject &json, const QByteArray &) {
-        if (generation != m_generation)
-            return;
-        m_loading = false;
-        if (status != 200) {
-            m_error = ApiClient::errorText(json);
-            emit pageLoaded();
-            return;
-        }
-        QList<LogRow> rows = parse(json.value(QStringLiteral("items")).toArray());
-        m_cursor = json.value(QStringLiteral("next_cursor")).toString();
-        if (!rows.isEmpty()) {
-            beginInsertRows({}, 0, int(rows.size()) - 1);
-            for (LogRow &r : rows) {
-                m_ids.insert(r.id);
-                m_rows.append(std::move(r));
-            }
-            endInsertRows();
-        }
-        emit pageLoaded();
+        if (generation == m_generation)
+            appendPage(status, json);
     });
+}
+
+void LogsModel::appendPage(int status, const QJsonObject &json)
+{
+    m_loading = false;
+    if (status != 200) {
+        m_error = ApiClient::errorText(json);
+        emit pageLoaded();
+        return;
+    }
+    QList<LogRow> rows = parse(json.value(QStringLiteral("items")).toArray());
+    m_cursor = json.value(QStringLiteral("next_cursor")).toString();
+    rows.removeIf([this](const LogRow &r) { return m_ids.contains(r.id); });
+    if (!rows.isEmpty()) {
+        beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + rows.size()) - 1);
+        for (LogRow &r : rows) {
+            m_ids.insert(r.id);
+            m_rows.append(std::move(r));
+        }
+        endInsertRows();
+    }
+    emit pageLoaded();
 }
 
 bool LogsModel::canFetchMore(const QModelIndex &parent) const
@@ -101,26 +106,8 @@ void LogsModel::fetchMore(const QModelIndex &parent)
     m_loading = true;
     const int generation = m_generation;
     m_api->get(target(m_cursor, {}), this, [this, generation](int status, const QJsonObject &json, const QByteArray &) {
-        if (generation != m_generation)
-            return;
-        m_loading = false;
-        if (status != 200) {
-            m_error = ApiClient::errorText(json);
-            emit pageLoaded();
-            return;
-        }
-        QList<LogRow> rows = parse(json.value(QStringLiteral("items")).toArray());
-        m_cursor = json.value(QStringLiteral("next_cursor")).toString();
-        rows.removeIf([this](const LogRow &r) { return m_ids.contains(r.id); });
-        if (!rows.isEmpty()) {
-            beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + rows.size()) - 1);
-            for (LogRow &r : rows) {
-                m_ids.insert(r.id);
-                m_rows.append(std::move(r));
-            }
-            endInsertRows();
-        }
-        emit pageLoaded();
+        if (generation == m_generation)
+            appendPage(status, json);
     });
 }
 

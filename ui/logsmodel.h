@@ -70,6 +70,8 @@ signals:
 private:
     QByteArray target(const QString &cursor, const QDateTime &after) const;
     static QList<LogRow> parse(const QJsonArray &items);
+    // A first or further page arrived: its rows not seen yet go to the end, its cursor is kept.
+    void appendPage(int status, const QJsonObject &json);
 
     const ApiClient *m_api;
     LogSearch m_search;

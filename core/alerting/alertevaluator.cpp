@@ -640,7 +640,6 @@ Alert AlertEvaluator::testAlert(const std::string &service, TimeNs wallNow, cons
 {
     std::lock_guard lock(m_mutex);
     AlertChanges changes;
-    AlertChanges *out = &changes;
     Alert a;
     a.id = m_ids->next();
     a.service = service;
@@ -651,10 +650,10 @@ Alert AlertEvaluator::testAlert(const std::string &service, TimeNs wallNow, cons
     a.state = Alert::State::Resolved;
     a.explanation = "Test alert for " + service + ": if you read this, the channel works.";
     a.updated = wallNow;
-    out->transitions.push_back({a.id, wallNow, wallNow, "", "firing", "test alert"});
-    out->transitions.push_back({a.id, wallNow, wallNow, "firing", "resolved", "test alert"});
-    notify(a, NotificationIntent::Kind::Test, {}, wallNow, *out);
-    out->alerts.push_back(a);
+    changes.transitions.push_back({a.id, wallNow, wallNow, "", "firing", "test alert"});
+    changes.transitions.push_back({a.id, wallNow, wallNow, "firing", "resolved", "test alert"});
+    notify(a, NotificationIntent::Kind::Test, {}, wallNow, changes);
+    changes.alerts.push_back(a);
     submit(std::move(changes));
     return a;
 }

@@ -1,6 +1,5 @@
 #include "ingestroute.h"
 
-#include <algorithm>
 
 #include "apierror.h"
 #include "ingest/decodebudget.h"
