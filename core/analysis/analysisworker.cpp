@@ -153,6 +153,7 @@ void AnalysisWorker::run()
                                 m_settings.activeAt(), m_settings.extremeAt());
             }
         }
+        const bool idle = batches.empty();
         for (const IngestBatch &batch : batches)
             analyse(batch);
         batches.clear(); // the records go before a catch-up reads more
@@ -183,6 +184,8 @@ void AnalysisWorker::run()
         }
         if (stopping)
             return;
+        m_trimmer.poll(m_stats.eventsAnalysed + m_stats.metricSamplesAnalysed, idle, nowNs());
+        m_stats.heapTrims = m_trimmer.trims();
     }
 }
 

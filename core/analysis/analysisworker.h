@@ -14,6 +14,7 @@
 #include "detect/degradationdetector.h"
 #include "detect/metricseriesdetector.h"
 #include "detectionsettings.h"
+#include "heaptrimmer.h"
 #include "kpiaggregator.h"
 #include "livekpis.h"
 #include "templates/templatetracker.h"
@@ -41,6 +42,7 @@ struct AnalysisStats {
     std::atomic<std::int64_t> metricSamplesAnalysed{0};
     std::atomic<std::int64_t> overflowMetricSeries{0};
     std::atomic<std::int64_t> overflowRouteDetectors{0}; // route minutes not judged: the detector cap was reached
+    std::atomic<std::int64_t> heapTrims{0}; // freed memory given back to the system after work
 };
 
 // Analyses committed log events on its own thread: per-minute KPIs per service and route, and on each
@@ -112,6 +114,7 @@ private:
     TemplateTracker m_templates;
     MetricSeriesDetector m_metrics;
     LiveKpis m_live;
+    HeapTrimmer m_trimmer;
     // Per service and per route; bounded by the aggregator's caps on services and routes.
     std::map<std::pair<std::string, std::string>, DegradationDetector> m_detectors;
     DetectionSettings m_settings;        // analysis thread's copy
