@@ -28,6 +28,7 @@ namespace fg {
 
 namespace {
 constexpr int kFiringRefreshMs = 5000;
+constexpr qint64 kShownAnalysisLag = 10000; // a few batches behind is normal under load
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent)
@@ -280,7 +281,15 @@ void MainWindow::showStats(const EngineStats &s)
     m_stored->setText(tr("%1 logs, %2 metric points").arg(locale.toString(s.logsStored), locale.toString(s.metricsStored)));
     m_stored->setToolTip(tr("%1 ingest requests (%2 items rejected)").arg(locale.toString(s.requests), locale.toString(s.itemsRejected)));
     m_database->setText(locale.formattedDataSize(s.dbBytes));
-    statusBar()->showMessage(s.queueDepth > 0 ? tr("Writing (%1 requests queued)").arg(s.queueDepth) : tr("Ready"));
+    // Analysis lags rather than drops: say so while detections are behind what is stored.
+    QString state = tr("Ready");
+    if (s.analysisWarming)
+        state = tr("Detectors learning from stored history…");
+    else if (s.analysisLagEvents >= kShownAnalysisLag)
+        state = tr("Analysis %1 events behind").arg(locale.toString(s.analysisLagEvents));
+    else if (s.queueDepth > 0)
+        state = tr("Writing (%1 requests queued)").arg(s.queueDepth);
+    statusBar()->showMessage(state);
 }
 
 void MainWindow::showAlert(qint64 id)

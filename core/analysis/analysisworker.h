@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -43,6 +44,12 @@ struct AnalysisStats {
     std::atomic<std::int64_t> overflowMetricSeries{0};
     std::atomic<std::int64_t> overflowRouteDetectors{0}; // route minutes not judged: the detector cap was reached
     std::atomic<std::int64_t> heapTrims{0}; // freed memory given back to the system after work
+
+    // Committed rows analysis has yet to read, given the newest committed row ids.
+    std::int64_t lagEvents(std::int64_t lastLogId, std::int64_t lastPointId) const
+    {
+        return std::max<std::int64_t>(0, lastLogId - logsThrough) + std::max<std::int64_t>(0, lastPointId - pointsThrough);
+    }
 };
 
 // Analyses committed log events on its own thread: per-minute KPIs per service and route, and on each
