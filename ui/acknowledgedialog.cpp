@@ -35,6 +35,14 @@ AcknowledgeDialog::AcknowledgeDialog(const QString &alertTitle, const QString &n
     setMinimumWidth(std::max(420, fontMetrics().horizontalAdvance(alertTitle) + 60));
 }
 
+QString AcknowledgeDialog::loginName()
+{
+    for (const char *variable : {"USER", "LOGNAME", "USERNAME"})
+        if (const QString name = qEnvironmentVariable(variable); !name.isEmpty())
+            return name;
+    return {};
+}
+
 QString AcknowledgeDialog::name() const { return m_name->text().trimmed(); }
 QString AcknowledgeDialog::note() const { return m_note->text().trimmed(); }
 

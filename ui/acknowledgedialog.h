@@ -17,6 +17,8 @@ public:
 
     QString name() const;
     QString note() const;
+    // The login name offered until someone gives another.
+    static QString loginName();
 
 private:
     QLineEdit *m_name;
