@@ -2,7 +2,10 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
+#include <QProgressDialog>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -168,7 +171,24 @@ private slots:
             shown << QByteArray::number(a.id);
         QCOMPARE(csvIds(pagedFile.readAll()), shown);
 
-        // Cancelled: no file, not even a partial one.
+        // Cancel in the progress dialog: no file; the folder is remembered for the next export.
+        QCOMPARE(view.exportFolder(), QFileInfo(path).absolutePath());
+        const QString viaDialog = m_dir.filePath(QStringLiteral("dialog.csv"));
+        exported.clear();
+        view.exportCsv(viaDialog);
+        QProgressDialog *dialog = view.findChildren<QProgressDialog *>().last();
+        QPushButton *cancel = nullptr;
+        for (QPushButton *b : dialog->findChildren<QPushButton *>())
+            if (b->text() == QLatin1String("Cancel"))
+                cancel = b;
+        QVERIFY(cancel);
+        cancel->click();
+        QTRY_COMPARE(exported.size(), 1);
+        QVERIFY(!exported.first().at(0).toBool());
+        QTest::qWait(200);
+        QVERIFY(!QFile::exists(viaDialog));
+
+        // Cancelled after a page was written: no file, not even a partial one.
         const QString cancelled = m_dir.filePath(QStringLiteral("cancelled.csv"));
         AlertCsvExport stopped(&api, filters->filter().query(), cancelled, 1);
         QSignalSpy stoppedDone(&stopped, &AlertCsvExport::finished);

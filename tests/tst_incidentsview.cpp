@@ -1,6 +1,7 @@
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDir>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
@@ -14,6 +15,7 @@
 #include <QTreeView>
 
 #include "acknowledgedialog.h"
+#include "alertsview.h"
 #include "engine/engine.h"
 #include "incidentsmodel.h"
 #include "incidentsview.h"
@@ -68,12 +70,14 @@ private slots:
         QCOMPARE(rule.status, 201);
 
         QSettings settings(m_dir.filePath(QStringLiteral("window.ini")), QSettings::IniFormat);
+        settings.setValue(QStringLiteral("window/export_folder"), m_dir.path());
         MainWindow w;
         w.setSettings(&settings);
         w.setApi([&engine](const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
                            std::function<void(const HttpResponse &)> done) {
             engine.callApi(method, target, body, context, std::move(done));
         });
+        QCOMPARE(w.alertsView()->exportFolder(), m_dir.path()); // the folder of the last export, restored
         IncidentsView *view = w.incidentsView();
         IncidentsModel *model = view->model();
         QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -177,6 +181,13 @@ private slots:
         // Nothing selected: both actions off again.
         tree->clearSelection();
         QVERIFY(!ack->isEnabled() && !silence->isEnabled());
+        // An export to another folder: that folder is offered next time, after a restart too.
+        QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("reports")));
+        QSignalSpy exported(w.alertsView(), &AlertsView::exportFinished);
+        w.alertsView()->exportCsv(m_dir.filePath(QStringLiteral("reports/alerts.csv")));
+        QTRY_COMPARE(exported.size(), 1);
+        QVERIFY(exported.first().at(0).toBool());
+        QCOMPARE(settings.value(QStringLiteral("window/export_folder")).toString(), m_dir.filePath(QStringLiteral("reports")));
         w.close();
         engine.stop();
     }

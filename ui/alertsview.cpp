@@ -271,17 +271,16 @@ void AlertsView::chooseAndExport()
     const QString folder = m_exportFolder.isEmpty() ? QDir::homePath() : m_exportFolder;
     const QString path = QFileDialog::getSaveFileName(this, tr("Export alerts"), QDir(folder).filePath(QStringLiteral("flowguard-alerts.csv")),
                                                       tr("CSV files (*.csv)"));
-    if (path.isEmpty())
-        return;
-    if (const QString chosen = QFileInfo(path).absolutePath(); chosen != m_exportFolder) {
-        m_exportFolder = chosen;
-        emit exportFolderChanged(chosen);
-    }
-    exportCsv(path);
+    if (!path.isEmpty())
+        exportCsv(path);
 }
 
 void AlertsView::exportCsv(const QString &path)
 {
+    if (const QString folder = QFileInfo(path).absolutePath(); folder != m_exportFolder) {
+        m_exportFolder = folder;
+        emit exportFolderChanged(folder);
+    }
     auto *job = new AlertCsvExport(m_api, m_filters->filter().query(), path, AlertCsvExport::kPageRows, this);
     QPointer<QProgressDialog> progress = new QProgressDialog(tr("Exporting alerts…"), tr("Cancel"), 0, 0, this);
     progress->setWindowModality(Qt::WindowModal);

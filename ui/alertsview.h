@@ -33,13 +33,14 @@ public:
     void acknowledgeSelected(const QString &by, const QString &note);
     void sendTestAlert();
     // Writes what the filters show to `path`, page by page off the GUI thread, with a progress dialog whose
-    // Cancel leaves no file.
+    // Cancel leaves no file; its folder is where the next export dialog opens.
     void exportCsv(const QString &path);
     AlertsModel *model() const { return m_model; }
     AlertFilterBar *filterBar() const { return m_filters; }
     AlertHistoryChart *chart() const { return m_chart; }
     // Where the export dialog opens (the folder of the last export, remembered between runs).
     void setExportFolder(const QString &folder) { m_exportFolder = folder; }
+    QString exportFolder() const { return m_exportFolder; }
     // Who acknowledges from this window: asked once in the dialog (default: the login name), then offered again.
     void setAcknowledger(const QString &name) { m_acknowledger = name; }
     QString acknowledger() const { return m_acknowledger; }
