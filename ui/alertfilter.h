@@ -22,7 +22,6 @@ struct AlertFilter {
     // The window covered at `now`: invalid `from` for everything.
     QDateTime windowFrom(const QDateTime &now) const;
     QDateTime windowTo(const QDateTime &now) const;
-    bool operator==(const AlertFilter &) const = default;
 };
 
 } // namespace fg
