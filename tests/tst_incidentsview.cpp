@@ -134,6 +134,8 @@ private slots:
             named += l->text();
         for (const IncidentRow &i : model->incidents())
             QVERIFY2(named.contains(QStringLiteral("#%1 %2").arg(i.id).arg(i.service)), qPrintable(named));
+        QVERIFY2(named.contains(QStringLiteral("<br>")), qPrintable(named)); // one line each
+        QVERIFY(dialog->minimumWidth() <= 900);
         dialog->findChildren<QLineEdit *>().first()->setText(QStringLiteral("ana"));
         dialog->accept();
         QTRY_COMPARE(acknowledged.size(), 1);
