@@ -12,32 +12,32 @@
 <context>
     <name>fg::AcknowledgeDialog</name>
     <message>
-        <location filename="../ui/acknowledgedialog.cpp" line="14"/>
+        <location filename="../ui/acknowledgedialog.cpp" line="16"/>
         <source>Acknowledge alert</source>
         <translation>Alarm bestätigen</translation>
     </message>
     <message>
-        <location filename="../ui/acknowledgedialog.cpp" line="18"/>
+        <location filename="../ui/acknowledgedialog.cpp" line="28"/>
         <source>Who takes care of it</source>
         <translation>Wer sich darum kümmert</translation>
     </message>
     <message>
-        <location filename="../ui/acknowledgedialog.cpp" line="19"/>
+        <location filename="../ui/acknowledgedialog.cpp" line="29"/>
         <source>Optional, e.g. &quot;rolling back the deploy&quot;</source>
         <translation>Optional, z. B. „Deployment wird zurückgerollt“</translation>
     </message>
     <message>
-        <location filename="../ui/acknowledgedialog.cpp" line="21"/>
+        <location filename="../ui/acknowledgedialog.cpp" line="31"/>
         <source>Acknowledge</source>
         <translation>Bestätigen</translation>
     </message>
     <message>
-        <location filename="../ui/acknowledgedialog.cpp" line="24"/>
+        <location filename="../ui/acknowledgedialog.cpp" line="34"/>
         <source>Your name:</source>
         <translation>Ihr Name:</translation>
     </message>
     <message>
-        <location filename="../ui/acknowledgedialog.cpp" line="25"/>
+        <location filename="../ui/acknowledgedialog.cpp" line="35"/>
         <source>Note:</source>
         <translation>Notiz:</translation>
     </message>
@@ -336,7 +336,7 @@
         <translation>Testalarm an alle aktiven Kanäle gesendet</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="293"/>
+        <location filename="../ui/alertsview.cpp" line="292"/>
         <source>Exporting alerts… %n written</source>
         <translation>
             <numerusform>Alarme werden exportiert… %n geschrieben</numerusform>
@@ -354,17 +354,17 @@
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="286"/>
+        <location filename="../ui/alertsview.cpp" line="285"/>
         <source>Exporting alerts…</source>
         <translation>Alarme werden exportiert…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="286"/>
+        <location filename="../ui/alertsview.cpp" line="285"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="300"/>
+        <location filename="../ui/alertsview.cpp" line="299"/>
         <source>Exported %n alert(s)</source>
         <translation>
             <numerusform>%n Alarm exportiert</numerusform>
