@@ -50,6 +50,9 @@ AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    // One line per alert, columns as wide as their contents (at most 500 rows are loaded).
+    m_table->setWordWrap(false);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->verticalHeader()->hide();
     auto *split = new QSplitter(Qt::Vertical);
