@@ -116,6 +116,8 @@ private:
     StoreWriter *m_store;
     AlertEvaluator *m_alerts = nullptr;
     TimeNs m_lastAlertTick = 0;
+    static constexpr TimeNs kLivePublishInterval = 250 * kNsPerMs;
+    TimeNs m_lastLivePublish = 0;
     std::map<std::string, TimeNs> m_knownReceived; // from storage, before this run
     KpiAggregator m_aggregator;
     TemplateTracker m_templates;
