@@ -1,7 +1,9 @@
 #include <QTest>
 
 #include <cmath>
+#include <memory>
 #include <random>
+
 
 #include "analysis/detect/degradationdetector.h"
 #include "analysis/detect/isolationforest.h"
@@ -374,6 +376,23 @@ private slots:
         QVERIFY(updates.back().endedAt >= kT0 + 70 * kMin);
         for (const AnomalyRecord &a : updates)
             QCOMPARE(a.startedAt, first.startedAt); // one anomaly
+    }
+
+    void routeDetectorsKeepNoWeeklyProfile()
+    {
+        // Eight days of minutes: the route leaves the week to its service, whose weekly profiles are about
+        // 10 KB for each series it judges (p99 needs more requests than these minutes have).
+        std::mt19937 rng(5);
+        DegradationDetector service("svc"), route("svc", "/api/orders/{id}");
+        const std::size_t fresh = route.memoryBytes();
+        for (int m = 0; m < 8 * 24 * 60; ++m) {
+            const KpiRollup k = minute(m, 100, 0.004, rng, 30);
+            service.update(k);
+            route.update(k);
+        }
+        QVERIFY2(service.memoryBytes() - route.memoryBytes() > 30 * 1024,
+                 qPrintable(QStringLiteral("service %1 bytes, route %2").arg(service.memoryBytes()).arg(route.memoryBytes())));
+        QVERIFY(route.memoryBytes() > fresh); // the daily profile and baselines are still kept
     }
 
     void isolationForestSeparatesOutliers()

@@ -191,6 +191,14 @@ void AnalysisWorker::run()
             return;
         m_trimmer.poll(m_stats.eventsAnalysed + m_stats.metricSamplesAnalysed, idle, nowNs());
         m_stats.heapTrims = m_trimmer.trims();
+        if (nowNs() - m_lastSizing >= 10 * kNsPerSec) {
+            m_lastSizing = nowNs();
+            std::size_t bytes = 0;
+            for (const auto &[key, d] : m_detectors)
+                bytes += d.memoryBytes();
+            m_stats.detectors = std::int64_t(m_detectors.size());
+            m_stats.detectorBytes = std::int64_t(bytes);
+        }
     }
 }
 

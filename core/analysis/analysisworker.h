@@ -44,6 +44,8 @@ struct AnalysisStats {
     std::atomic<std::int64_t> overflowMetricSeries{0};
     std::atomic<std::int64_t> overflowRouteDetectors{0}; // route minutes not judged: the detector cap was reached
     std::atomic<std::int64_t> heapTrims{0}; // freed memory given back to the system after work
+    std::atomic<std::int64_t> detectors{0};     // degradation detectors (services and routes), every 10 s
+    std::atomic<std::int64_t> detectorBytes{0}; // what they hold
 
     // Committed rows analysis has yet to read, given the newest committed row ids.
     std::int64_t lagEvents(std::int64_t lastLogId, std::int64_t lastPointId) const
@@ -118,6 +120,7 @@ private:
     TimeNs m_lastAlertTick = 0;
     static constexpr TimeNs kLivePublishInterval = 250 * kNsPerMs;
     TimeNs m_lastLivePublish = 0;
+    TimeNs m_lastSizing = 0;
     std::map<std::string, TimeNs> m_knownReceived; // from storage, before this run
     KpiAggregator m_aggregator;
     TemplateTracker m_templates;

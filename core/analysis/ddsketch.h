@@ -25,6 +25,7 @@ public:
     double min() const { return m_min; }
     double max() const { return m_max; }
     bool empty() const { return m_count == 0; }
+    std::size_t memoryBytes() const { return m_bins.capacity() * sizeof(std::uint64_t); }
 
     // Compact binary form for storage; fromBytes returns an empty sketch for foreign data.
     std::string toBytes() const;

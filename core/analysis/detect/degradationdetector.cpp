@@ -9,9 +9,11 @@ namespace fg {
 
 namespace {
 
-SeriesDetector::Params params(int direction, double minScale, double relScale, std::size_t window, std::size_t warmup)
+SeriesDetector::Params params(int direction, double minScale, double relScale, std::size_t window, std::size_t warmup,
+                              bool weekly)
 {
     SeriesDetector::Params p;
+    p.weekly = weekly;
     p.direction = direction;
     p.minScale = minScale;
     p.relScale = relScale;
@@ -35,6 +37,7 @@ constexpr double kCurrentSigma = 1.5; // the clearing level: a raising signal's 
 constexpr std::uint64_t kMinP99Samples = 100;
 constexpr std::size_t kRecentTraffic = 15; // minutes of traffic a sudden fall is measured against
 constexpr int kMaxPooledMinutes = 15;
+constexpr std::size_t kDequeBlockBytes = 512; // libstdc++ allocates a deque's elements in blocks of this size
 
 // Values as the explanation prints them; the API returns the same rounded numbers.
 double shown(const std::string &name, double v)
@@ -75,13 +78,16 @@ DegradationDetector::DegradationDetector(std::string service, std::string endpoi
     : m_service(std::move(service)), m_endpoint(std::move(endpoint)), m_params(p)
 {
     const std::size_t w = p.baselineMinutes, warm = p.warmupMinutes;
+    // A route's week is its service's week: the service detector judges it, and 2,000 routes would
+    // otherwise carry 100 MB of weekly profiles.
+    const bool weekly = m_endpoint.empty();
     m_series = {
         // Latency: 1 ms or 5 % of the baseline; error rate: half a percentage point; throughput: 15 %.
-        {"p50_latency_ms", SeriesDetector(params(1, 1.0, 0.05, w, warm)), {}},
-        {"p95_latency_ms", SeriesDetector(params(1, 1.0, 0.05, w, warm)), {}},
-        {"p99_latency_ms", SeriesDetector(params(1, 1.0, 0.05, w, warm)), {}},
-        {"error_rate", SeriesDetector(params(1, 0.005, 0.0, w, warm)), {}},
-        {"throughput_rps", SeriesDetector(params(-1, 0.05, 0.15, w, warm)), {}},
+        {"p50_latency_ms", SeriesDetector(params(1, 1.0, 0.05, w, warm, weekly)), {}},
+        {"p95_latency_ms", SeriesDetector(params(1, 1.0, 0.05, w, warm, weekly)), {}},
+        {"p99_latency_ms", SeriesDetector(params(1, 1.0, 0.05, w, warm, weekly)), {}},
+        {"error_rate", SeriesDetector(params(1, 0.005, 0.0, w, warm, weekly)), {}},
+        {"throughput_rps", SeriesDetector(params(-1, 0.05, 0.15, w, warm, weekly)), {}},
     };
 }
 
@@ -269,6 +275,16 @@ void DegradationDetector::learnHistory(const std::vector<KpiRollup> &minutes)
     m_open.reset();
     m_run = 0;
     m_quiet = 0;
+}
+
+std::size_t DegradationDetector::memoryBytes() const
+{
+    std::size_t bytes = sizeof(*this) + m_service.capacity() + m_endpoint.capacity() + m_forest.memoryBytes()
+                        + m_latencyPool.memoryBytes() + m_history.size() * sizeof(m_history.front())
+                        + m_recentTraffic.size() * sizeof(double) + 2 * kDequeBlockBytes;
+    for (const Series &s : m_series)
+        bytes += s.detector.memoryBytes();
+    return bytes;
 }
 
 void DegradationDetector::explain(AnomalyRecord &a, TimeNs now, const std::vector<std::string> &newErrors) const

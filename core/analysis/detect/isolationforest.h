@@ -23,6 +23,7 @@ public:
     // Forgets the trees (the next fit grows new ones).
     void clear();
     double score(const Point &x) const;
+    std::size_t memoryBytes() const { return m_nodes.capacity() * sizeof(Node) + m_roots.capacity() * sizeof(std::uint32_t); }
 
 private:
     struct Node {

@@ -19,6 +19,7 @@ public:
     double scale() const;
     // Signed distance of x from the median in scales.
     double z(double x) const;
+    std::size_t memoryBytes() const { return (m_values.capacity() + m_sorted.capacity()) * sizeof(double); }
 
 private:
     std::size_t m_window;

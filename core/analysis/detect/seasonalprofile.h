@@ -19,6 +19,10 @@ public:
     void add(TimeNs t, double value);
     // NaN until `minPeriods` earlier periods cover both slots around t.
     double expected(TimeNs t) const;
+    std::size_t memoryBytes() const
+    {
+        return m_open.capacity() * sizeof(Slot) + m_done.capacity() * sizeof(float) + m_next.capacity();
+    }
 
 private:
     struct Slot {

@@ -50,6 +50,8 @@ void SeriesDetector::learn(double value, TimeNs at, bool normal)
     if (at == kNoTime)
         return;
     for (Seasonal *s : {&m_daily, &m_weekly}) {
+        if (s == &m_weekly && !m_p.weekly)
+            continue;
         s->profile.add(at, value);
         if (std::isnan(s->expected))
             continue;

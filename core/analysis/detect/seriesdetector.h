@@ -62,6 +62,9 @@ public:
         // Which tests make up the statistic (all by default; `flowguard detect --without` switches them off
         // to measure what each one earns).
         bool residual = true, levelShift = true, ewma = true, cusum = true, seasonal = true;
+        // The time-of-week profile (about 10 KB a series from its first point): off where a coarser
+        // detector already watches the week (a route, whose service's detector has one).
+        bool weekly = true;
     };
     static constexpr TimeNs kNoTime = std::numeric_limits<TimeNs>::min();
     explicit SeriesDetector(Params params);
@@ -71,6 +74,12 @@ public:
     // seasonality.
     SeriesVerdict update(double value, double noiseScale = 0, TimeNs at = kNoTime);
     double baseline() const { return m_baseline.size() ? m_baseline.median() : 0.0; }
+    // Heap and object bytes of the history kept (baselines, profiles).
+    std::size_t memoryBytes() const
+    {
+        return sizeof(*this) + m_baseline.memoryBytes() + m_daily.profile.memoryBytes() + m_daily.residuals.memoryBytes()
+               + m_weekly.profile.memoryBytes() + m_weekly.residuals.memoryBytes();
+    }
     // Held while a degradation of its service is open: what the series shows then is the incident, so it
     // does not become the baseline after one window as a lone shift would (only after kHeldWindows).
     void setHeld(bool held) { m_held = held; }
