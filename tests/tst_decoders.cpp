@@ -17,7 +17,7 @@ DecodeResult decode(IngestDecoder &d, const QByteArray &body, BodyFormat format 
 {
     QByteArray padded = body;
     padded.reserve(body.size() + qsizetype(kJsonPadding));
-    return d.decode(std::string_view(padded.constData(), std::size_t(padded.size())), format, kNow, nullptr);
+    return d.decode(std::string_view(padded.constData(), std::size_t(padded.size())), format, kNow, nullptr, {});
 }
 
 QJsonObject attrs(const LogRecord &r) { return QJsonDocument::fromJson(QByteArray::fromStdString(r.attributes)).object(); }

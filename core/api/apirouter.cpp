@@ -18,12 +18,20 @@
 #include "apierror.h"
 #include "config/engineconfig.h"
 #include "ingest/inflightbudget.h"
+#include "ingest/lokipushdecoder.h"
 #include "ingest/nativelogdecoder.h"
 #include "ingest/nativemetricdecoder.h"
+#include "ingest/otlplogdecoder.h"
+#include "ingest/otlpmetricdecoder.h"
+#include "ingest/otlptracedecoder.h"
+#include "ingest/rawlinedecoder.h"
 #include "ingest/seriesregistry.h"
 #include "ingest/serviceregistry.h"
 #include "ingeststats.h"
 #include "ingestroute.h"
+#include "lokidialect.h"
+#include "nativedialect.h"
+#include "otlpdialect.h"
 #include "queryparams.h"
 #include "queryrunner.h"
 #include "routehelpers.h"
@@ -87,11 +95,6 @@ QJsonObject logJson(const StoredLog &row)
 ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps)
     : m_guard(config.listenAddress, config.listenPort, config.allowedHosts, config.allowedOrigins),
       m_configJson(configJson), m_deps(deps),
-      m_ingestLogs(std::make_unique<IngestRoute>(std::make_unique<NativeLogDecoder>(deps.services), deps.writer, deps.budget,
-                                                 deps.ingestStats, deps.tagRules, config.maxDecompressedBytes)),
-      m_ingestMetrics(std::make_unique<IngestRoute>(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), deps.writer,
-                                                    deps.budget, deps.ingestStats, deps.tagRules,
-                                                    config.maxDecompressedBytes)),
       m_alertRoutes(std::make_unique<AlertRoutes>(
           AlertRoutes::Deps{deps.writer, deps.queries, deps.rules, deps.alerts, deps.ids, deps.channels})),
       m_channelRoutes(std::make_unique<ChannelRoutes>(
@@ -99,6 +102,35 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
                               config.allowPrivateTargets}))
 {
     m_uptime.start();
+    const auto native = std::make_shared<const NativeDialect>();
+    auto route = [&](std::unique_ptr<IngestDecoder> decoder, std::shared_ptr<const IngestDialect> dialect) {
+        return std::make_unique<IngestRoute>(std::move(decoder), std::move(dialect), deps.writer, deps.budget,
+                                             deps.ingestStats, deps.tagRules, config.maxDecompressedBytes);
+    };
+    m_ingestLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native);
+    m_ingestMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native);
+    m_otlpLogs = route(std::make_unique<OtlpLogDecoder>(deps.services),
+                       std::make_shared<const OtlpDialect>("rejectedLogRecords", "log record"));
+    m_otlpMetrics = route(std::make_unique<OtlpMetricDecoder>(deps.services, deps.series, nowNs()),
+                          std::make_shared<const OtlpDialect>("rejectedDataPoints", "data point"));
+    m_otlpTraces = route(std::make_unique<OtlpTraceDecoder>(deps.services),
+                         std::make_shared<const OtlpDialect>("rejectedSpans", "span"));
+    m_lokiPush = route(std::make_unique<LokiPushDecoder>(deps.services), std::make_shared<const LokiDialect>());
+    m_rawIngest = route(std::make_unique<RawLineDecoder>(deps.services), std::make_shared<const NativeDialect>(true));
+}
+
+IngestRoute *ApiRouter::ingestRoute(Route route) const
+{
+    switch (route) {
+    case Route::IngestLogs: return m_ingestLogs.get();
+    case Route::IngestMetrics: return m_ingestMetrics.get();
+    case Route::OtlpLogs: return m_otlpLogs.get();
+    case Route::OtlpMetrics: return m_otlpMetrics.get();
+    case Route::OtlpTraces: return m_otlpTraces.get();
+    case Route::LokiPush: return m_lokiPush.get();
+    case Route::RawIngest: return m_rawIngest.get();
+    default: return nullptr;
+    }
 }
 
 ApiRouter::~ApiRouter() = default;
@@ -115,6 +147,11 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
     };
     static const Entry kRoutes[] = {
         {"/api/ingest/logs", "POST", Route::IngestLogs}, {"/api/ingest/metrics", "POST", Route::IngestMetrics},
+        {"/v1/logs", "POST", Route::OtlpLogs},           {"/v1/metrics", "POST", Route::OtlpMetrics},
+        {"/v1/traces", "POST", Route::OtlpTraces},       {"/loki/api/v1/push", "POST", Route::LokiPush},
+        {"/ingest", "POST", Route::RawIngest},
+        // At the root as well: where load balancers, Loki clients and Kubernetes probes look.
+        {"/health", "GET", Route::Health},               {"/ready", "GET", Route::Ready},
         {"/api/health", "GET", Route::Health},           {"/api/ready", "GET", Route::Ready},
         {"/api/services", "GET", Route::Services},       {"/api/logs", "GET", Route::Logs},
         {"/api/metrics", "GET", Route::Metrics},         {"/api/config", "GET", Route::Config},
@@ -190,17 +227,19 @@ std::optional<HttpResponse> ApiRouter::admit(const HttpRequest &head)
         return apiError(404, QStringLiteral("no such endpoint: %1").arg(QString::fromLatin1(head.path)),
                         QJsonObject{{QStringLiteral("path"), QString::fromLatin1(head.path)}});
     }
-    if (*m.route == Route::IngestLogs || *m.route == Route::IngestMetrics)
-        return IngestRoute::checkHead(head);
+    if (IngestRoute *ingest = ingestRoute(*m.route))
+        return ingest->checkHead(head);
     return std::nullopt;
 }
 
 void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
 {
     const RouteMatch m = match(request);
+    if (IngestRoute *ingest = ingestRoute(*m.route)) {
+        ingest->handle(std::move(request), responder);
+        return;
+    }
     switch (*m.route) {
-    case Route::IngestLogs: m_ingestLogs->handle(std::move(request), responder); return;
-    case Route::IngestMetrics: m_ingestMetrics->handle(std::move(request), responder); return;
     case Route::Health: responder.send(health()); return;
     case Route::Ready: {
         const bool ready = m_deps.writer->stats().healthy && !m_deps.writer->stats().diskFull;
@@ -230,6 +269,13 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
             responder);
         return;
     case Route::ServiceHealth: health(request, responder, true); return;
+    case Route::IngestLogs:
+    case Route::IngestMetrics:
+    case Route::OtlpLogs:
+    case Route::OtlpMetrics:
+    case Route::OtlpTraces:
+    case Route::LokiPush:
+    case Route::RawIngest: return; // handled by ingestRoute() above
     }
 }
 
@@ -346,6 +392,10 @@ void ApiRouter::logs(const HttpRequest &request, const HttpResponder &responder)
         return responder.send(paramError(*e));
     q.service = params.text(QStringLiteral("service")).toStdString();
     q.tag = params.text(QStringLiteral("tag")).toStdString();
+    q.traceId = params.text(QStringLiteral("trace_id")).toLower().toStdString();
+    if (q.traceId.size() > 64)
+        return responder.send(apiError(400, QStringLiteral("trace_id is at most 64 characters"),
+                                       QJsonObject{{QStringLiteral("field"), QStringLiteral("trace_id")}}));
     m_deps.queries->run(
         [q](StoreReader &reader) {
             const Page<StoredLog> result = reader.logs(q);

@@ -62,7 +62,7 @@ public:
     HttpResponse transportError(int status, const QString &message) override;
 
 private:
-    enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
+    enum class Route { IngestLogs, IngestMetrics, OtlpLogs, OtlpMetrics, OtlpTraces, LokiPush, RawIngest, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
                        ServiceHealth, ErrorPatterns, GetDetectionSettings,
                        PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels };
     struct RouteMatch {
@@ -70,6 +70,8 @@ private:
         QByteArray allowed; // methods the path accepts, for 405
     };
     static RouteMatch match(const HttpRequest &request);
+    // The ingest endpoint of a route; null for the other routes.
+    IngestRoute *ingestRoute(Route route) const;
 
     HttpResponse health() const;
     void logs(const HttpRequest &request, const HttpResponder &responder);
@@ -91,6 +93,11 @@ private:
     Deps m_deps;
     std::unique_ptr<IngestRoute> m_ingestLogs;
     std::unique_ptr<IngestRoute> m_ingestMetrics;
+    std::unique_ptr<IngestRoute> m_otlpLogs;
+    std::unique_ptr<IngestRoute> m_otlpMetrics;
+    std::unique_ptr<IngestRoute> m_otlpTraces;
+    std::unique_ptr<IngestRoute> m_lokiPush;
+    std::unique_ptr<IngestRoute> m_rawIngest;
     QElapsedTimer m_uptime;
     std::unique_ptr<AlertRoutes> m_alertRoutes;
     std::unique_ptr<ChannelRoutes> m_channelRoutes;
