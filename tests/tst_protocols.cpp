@@ -143,6 +143,14 @@ private slots:
         QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(),
                  QStringLiteral("timeUnixNano"));
         QCOMPARE(items("/api/logs?service=otlp-bad").size(), 0);
+        // AnyValue nesting is bounded: 15 levels below the attribute are kept, 16 are refused naming the field.
+        QCOMPARE(c2.post("/v1/logs", otlpLogWithNestedAttribute("otlp-deep", nowNsec(), 15)).status, 200);
+        QCOMPARE(items("/api/logs?service=otlp-deep").size(), 1);
+        r = c2.post("/v1/logs", otlpLogWithNestedAttribute("otlp-deep", nowNsec(), 16));
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(),
+                 QStringLiteral("attributes"));
+        QCOMPARE(items("/api/logs?service=otlp-deep").size(), 1);
         // An empty request is a success.
         QCOMPARE(c2.post("/v1/logs", "{}").status, 200);
         QCOMPARE(c2.post("/v1/traces", "{\"resourceSpans\":[]}").status, 200);

@@ -252,16 +252,14 @@ DecodeResult OtlpMetricDecoder::decode(std::string_view body, BodyFormat, TimeNs
         const std::string_view name = nameValue && nameValue->type() == element_type::STRING ? jsonString(*nameValue)
                                                                                             : std::string_view();
         struct Data {
-            const char *key;
-            const char *snake;
+            std::string_view key;
             Kind kind;
         };
-        static const Data kinds[] = {{"gauge", "gauge", Kind::Gauge}, {"sum", "sum", Kind::DeltaSum},
-                                     {"histogram", "histogram", Kind::Histogram}};
+        static const Data kinds[] = {{"gauge", Kind::Gauge}, {"sum", Kind::DeltaSum}, {"histogram", Kind::Histogram}};
         std::optional<element> data;
         Kind kind = Kind::Gauge;
         for (const Data &d : kinds)
-            if ((data = member(m, d.key, d.snake)) && data->type() == element_type::OBJECT) {
+            if ((data = member(m, d.key)) && data->type() == element_type::OBJECT) {
                 kind = d.kind;
                 break;
             }
@@ -269,7 +267,7 @@ DecodeResult OtlpMetricDecoder::decode(std::string_view body, BodyFormat, TimeNs
         if (!data || data->type() != element_type::OBJECT) {
             data.reset();
             for (const char *k : {"exponentialHistogram", "summary"})
-                if (const auto d = member(m, k); d && d->type() == element_type::OBJECT) {
+                if (const auto d = member(m, k, k[0] == 'e' ? "exponential_histogram" : ""); d && d->type() == element_type::OBJECT) {
                     data = d;
                     unsupported = std::string(k) + " data points are not supported yet (gauge, sum and histogram are)";
                 }

@@ -98,3 +98,13 @@ QByteArray lokiPushWithBadEntry(const QByteArray &service, qint64 t)
     return R"({"streams":[{"stream":{"service":")" + service + R"("},
   "values":[[")" + n(t) + R"(","kept line"],["yesterday","refused line"]]}]})";
 }
+
+QByteArray otlpLogWithNestedAttribute(const QByteArray &service, qint64 t, int depth)
+{
+    QByteArray value = R"({"stringValue":"leaf"})";
+    for (int i = 0; i < depth; ++i)
+        value = R"({"kvlistValue":{"values":[{"key":"k","value":)" + value + "}]}}";
+    return R"({"resourceLogs":[{"resource":)" + resource(service) + R"(,"scopeLogs":[{"logRecords":[
+   {"timeUnixNano":")" + n(t) + R"(","body":{"stringValue":"nested"},"attributes":[{"key":"deep","value":)" + value
+           + R"(}]}]}]}]})";
+}

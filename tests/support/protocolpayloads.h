@@ -13,6 +13,8 @@
 QByteArray otlpLogs(const QByteArray &service, qint64 timeNs);
 // One log record with the given traceId (to test rejection) and a valid one after it.
 QByteArray otlpLogsWithBadTraceId(const QByteArray &service, qint64 timeNs);
+// One log record with an attribute of kvlistValues nested depth levels deep.
+QByteArray otlpLogWithNestedAttribute(const QByteArray &service, qint64 timeNs, int depth);
 // gauge queue.depth=42, a cumulative monotonic sum orders.failed=value, and a cumulative histogram
 // http.server.request.duration with bucketCounts 30,50,25,10,4,1 (count 120, p95 0.475 s) × scale.
 QByteArray otlpMetrics(const QByteArray &service, qint64 startNs, qint64 timeNs, double ordersFailed, int scale,
