@@ -102,7 +102,6 @@ bool decodeSpan(object span, const Resource &resource, TimeNs receivedAt, LogRec
     r.ts = *start;
     r.traceId = *traceId;
     r.spanId = *spanId;
-    r.signalId = "span:" + *traceId + ":" + *spanId;
     r.tags = ",span,";
     const auto httpStatus = intAttribute(attrs, "http.response.status_code");
     const bool failed = statusCode == 2 || (httpStatus && *httpStatus >= 500);
