@@ -1,9 +1,13 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cstring>
 
 #include "engine/engine.h"
 #include "ingest/otlpmetricdecoder.h"
@@ -380,6 +384,51 @@ private slots:
                     .toString().contains(QStringLiteral("?service=")));
         r = c.post("/ingest?service=raw-svc", "x", "image/png");
         QCOMPARE(r.status, 415);
+    }
+
+    // Runs last: counts what the tests above sent.
+    void selfMetricsPrometheusText()
+    {
+        TestHttpClient c(m_port);
+        const HttpReply r = c.get("/metrics");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("content-type"), QByteArray("text/plain; version=0.0.4; charset=utf-8"));
+        QVERIFY(r.body.endsWith('\n'));
+        // Exposition format: every sample's family was announced with HELP and TYPE before it.
+        const QRegularExpression sample(QStringLiteral("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (-?[0-9.e+]+|\\+Inf|NaN)$"));
+        QSet<QString> typed;
+        QMap<QString, double> values;
+        for (const QByteArray &line : r.body.split('\n')) {
+            if (line.isEmpty())
+                continue;
+            const QString text = QString::fromUtf8(line);
+            if (text.startsWith(QStringLiteral("# TYPE "))) {
+                typed.insert(text.section(QLatin1Char(' '), 2, 2));
+                continue;
+            }
+            if (text.startsWith(QStringLiteral("# HELP ")))
+                continue;
+            const QRegularExpressionMatch m = sample.match(text);
+            QVERIFY2(m.hasMatch(), qPrintable(text));
+            QString family = m.captured(1);
+            for (const char *suffix : {"_bucket", "_sum", "_count"})
+                if (!typed.contains(family) && family.endsWith(QLatin1String(suffix)))
+                    family.chop(qsizetype(std::strlen(suffix)));
+            QVERIFY2(typed.contains(family), qPrintable(text));
+            values[m.captured(1) + m.captured(2)] = m.captured(3).toDouble();
+        }
+        // otlpLogs x2 (plain and chunked) of 2 records each, +1 partial, +1 nested: at least 6 committed.
+        QVERIFY(values.value(QStringLiteral("flowguard_events_total{protocol=\"otlp\",signal=\"logs\"}")) >= 6);
+        QCOMPARE(values.value(QStringLiteral("flowguard_events_total{protocol=\"otlp\",signal=\"spans\"}")), 2.0);
+        QVERIFY(values.value(QStringLiteral("flowguard_ingest_rejected_total{protocol=\"loki\",signal=\"logs\"}")) >= 2);
+        QVERIFY(values.value(QStringLiteral("flowguard_http_requests_total{route=\"/v1/logs\",status=\"415\"}")) >= 1);
+        QVERIFY(values.value(QStringLiteral("flowguard_http_requests_total{route=\"/loki/api/v1/push\",status=\"204\"}")) >= 2);
+        QVERIFY(values.value(QStringLiteral("flowguard_http_requests_total{route=\"/api/logs\",status=\"200\"}")) >= 10);
+        // One trace request was committed (the others were refused or empty).
+        QCOMPARE(values.value(QStringLiteral("flowguard_ingest_commit_duration_seconds_count{protocol=\"otlp\",signal=\"spans\"}")), 1.0);
+        // Probes at the root.
+        QCOMPARE(c.get("/health").status, 200);
+        QCOMPARE(c.get("/ready").status, 200);
     }
 };
 

@@ -32,6 +32,7 @@
 #include "lokidialect.h"
 #include "nativedialect.h"
 #include "otlpdialect.h"
+#include "selfmetrics.h"
 #include "queryparams.h"
 #include "queryrunner.h"
 #include "routehelpers.h"
@@ -102,21 +103,25 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
                               config.allowPrivateTargets}))
 {
     m_uptime.start();
+    m_httpCounters = std::make_shared<HttpCounters>();
     const auto native = std::make_shared<const NativeDialect>();
-    auto route = [&](std::unique_ptr<IngestDecoder> decoder, std::shared_ptr<const IngestDialect> dialect) {
-        return std::make_unique<IngestRoute>(std::move(decoder), std::move(dialect), deps.writer, deps.budget,
+    auto route = [&](std::unique_ptr<IngestDecoder> decoder, std::shared_ptr<const IngestDialect> dialect,
+                     const char *protocol, const char *signal) {
+        return std::make_unique<IngestRoute>(std::move(decoder), std::move(dialect),
+                                             std::make_shared<IngestCounters>(protocol, signal), deps.writer, deps.budget,
                                              deps.ingestStats, deps.tagRules, config.maxDecompressedBytes);
     };
-    m_ingestLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native);
-    m_ingestMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native);
+    m_ingestLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "native", "logs");
+    m_ingestMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "native", "metrics");
     m_otlpLogs = route(std::make_unique<OtlpLogDecoder>(deps.services),
-                       std::make_shared<const OtlpDialect>("rejectedLogRecords", "log record"));
+                       std::make_shared<const OtlpDialect>("rejectedLogRecords", "log record"), "otlp", "logs");
     m_otlpMetrics = route(std::make_unique<OtlpMetricDecoder>(deps.services, deps.series, nowNs()),
-                          std::make_shared<const OtlpDialect>("rejectedDataPoints", "data point"));
+                          std::make_shared<const OtlpDialect>("rejectedDataPoints", "data point"), "otlp", "metrics");
     m_otlpTraces = route(std::make_unique<OtlpTraceDecoder>(deps.services),
-                         std::make_shared<const OtlpDialect>("rejectedSpans", "span"));
-    m_lokiPush = route(std::make_unique<LokiPushDecoder>(deps.services), std::make_shared<const LokiDialect>());
-    m_rawIngest = route(std::make_unique<RawLineDecoder>(deps.services), std::make_shared<const NativeDialect>(true));
+                         std::make_shared<const OtlpDialect>("rejectedSpans", "span"), "otlp", "spans");
+    m_lokiPush = route(std::make_unique<LokiPushDecoder>(deps.services), std::make_shared<const LokiDialect>(), "loki", "logs");
+    m_rawIngest = route(std::make_unique<RawLineDecoder>(deps.services), std::make_shared<const NativeDialect>(true),
+                        "raw", "logs");
 }
 
 IngestRoute *ApiRouter::ingestRoute(Route route) const
@@ -152,6 +157,7 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/ingest", "POST", Route::RawIngest},
         // At the root as well: where load balancers, Loki clients and Kubernetes probes look.
         {"/health", "GET", Route::Health},               {"/ready", "GET", Route::Ready},
+        {"/metrics", "GET", Route::SelfMetrics},
         {"/api/health", "GET", Route::Health},           {"/api/ready", "GET", Route::Ready},
         {"/api/services", "GET", Route::Services},       {"/api/logs", "GET", Route::Logs},
         {"/api/metrics", "GET", Route::Metrics},         {"/api/config", "GET", Route::Config},
@@ -197,6 +203,17 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
 
 std::optional<HttpResponse> ApiRouter::admit(const HttpRequest &head)
 {
+    // Answers given on the head are counted here; the others when handle()'s responder sends them.
+    std::optional<HttpResponse> early = admitHead(head);
+    if (early) {
+        const RouteMatch m = match(head);
+        m_httpCounters->count(m.route ? routeName(*m.route) : "unmatched", early->status);
+    }
+    return early;
+}
+
+std::optional<HttpResponse> ApiRouter::admitHead(const HttpRequest &head)
+{
     if (const QString why = m_guard.checkHost(head); !why.isEmpty())
         return apiError(403, why, QJsonObject{{QStringLiteral("field"), QStringLiteral("Host")}});
     const bool isRead = head.method == "GET" || head.method == "HEAD";
@@ -232,15 +249,18 @@ std::optional<HttpResponse> ApiRouter::admit(const HttpRequest &head)
     return std::nullopt;
 }
 
-void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
+void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
 {
     const RouteMatch m = match(request);
+    const HttpResponder responder = plainResponder.observed(
+        [counters = m_httpCounters, name = routeName(*m.route)](int status) { counters->count(name, status); });
     if (IngestRoute *ingest = ingestRoute(*m.route)) {
         ingest->handle(std::move(request), responder);
         return;
     }
     switch (*m.route) {
     case Route::Health: responder.send(health()); return;
+    case Route::SelfMetrics: responder.send(prometheus()); return;
     case Route::Ready: {
         const bool ready = m_deps.writer->stats().healthy && !m_deps.writer->stats().diskFull;
         responder.send(ready ? jsonResponse(200, QJsonObject{{QStringLiteral("ready"), true}})
@@ -281,6 +301,7 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
 
 HttpResponse ApiRouter::transportError(int status, const QString &message)
 {
+    m_httpCounters->count("transport", status);
     if (status == 503)
         m_deps.ingestStats->overloaded++;
     return apiError(status, message);
@@ -832,6 +853,102 @@ HttpResponse ApiRouter::liveKpis(const HttpRequest &request) const
                                               {QStringLiteral("1h"), window(w.lastHour, 60.0 * w.minutes60)}}}});
     }
     return jsonResponse(200, page(items, std::nullopt));
+}
+
+} // namespace fg
+
+namespace fg {
+
+const char *ApiRouter::routeName(Route route)
+{
+    switch (route) {
+    case Route::IngestLogs: return "/api/ingest/logs";
+    case Route::IngestMetrics: return "/api/ingest/metrics";
+    case Route::OtlpLogs: return "/v1/logs";
+    case Route::OtlpMetrics: return "/v1/metrics";
+    case Route::OtlpTraces: return "/v1/traces";
+    case Route::LokiPush: return "/loki/api/v1/push";
+    case Route::RawIngest: return "/ingest";
+    case Route::SelfMetrics: return "/metrics";
+    case Route::Health: return "/api/health";
+    case Route::Ready: return "/api/ready";
+    case Route::Services: return "/api/services";
+    case Route::Logs: return "/api/logs";
+    case Route::Metrics: return "/api/metrics";
+    case Route::Config: return "/api/config";
+    case Route::Kpis: return "/api/kpis";
+    case Route::Anomalies: return "/api/anomalies";
+    case Route::ServicesHealth: return "/api/health/services";
+    case Route::ServiceHealth: return "/api/health/services/{name}";
+    case Route::ErrorPatterns: return "/api/analytics/errors/patterns";
+    case Route::GetDetectionSettings:
+    case Route::PutDetectionSettings: return "/api/settings/detection";
+    case Route::GetTagSettings:
+    case Route::PutTagSettings: return "/api/settings/tags";
+    case Route::LiveKpis: return "/api/kpis/live";
+    case Route::Alerting: return "alerting";
+    case Route::Channels: return "channels";
+    }
+    return "unmatched";
+}
+
+HttpResponse ApiRouter::prometheus() const
+{
+    PrometheusText out;
+    const IngestRoute *routes[] = {m_ingestLogs.get(), m_ingestMetrics.get(), m_otlpLogs.get(), m_otlpMetrics.get(),
+                                   m_otlpTraces.get(), m_lokiPush.get(), m_rawIngest.get()};
+    auto labels = [](const IngestCounters &c) {
+        return PrometheusText::label("protocol", c.protocol) + "," + PrometheusText::label("signal", c.signal);
+    };
+    out.family("flowguard_events_total", "counter", "Items committed to the database, by protocol and signal.");
+    for (const IngestRoute *r : routes)
+        out.sample("flowguard_events_total", labels(r->counters()), double(r->counters().accepted.load()));
+    out.family("flowguard_ingest_rejected_total", "counter", "Items refused (partial success or 4xx), by protocol and signal.");
+    for (const IngestRoute *r : routes)
+        out.sample("flowguard_ingest_rejected_total", labels(r->counters()), double(r->counters().rejected.load()));
+    out.family("flowguard_ingest_requests_total", "counter", "Ingest requests received, by protocol and signal.");
+    for (const IngestRoute *r : routes)
+        out.sample("flowguard_ingest_requests_total", labels(r->counters()), double(r->counters().requests.load()));
+    out.family("flowguard_ingest_commit_duration_seconds", "histogram",
+               "Time from an ingest request's arrival to its commit, by protocol and signal.");
+    for (const IngestRoute *r : routes) {
+        const IngestCounters &c = r->counters();
+        std::int64_t cumulative = 0;
+        for (std::size_t i = 0; i <= IngestCounters::kBounds.size(); ++i) {
+            cumulative += c.buckets[i].load();
+            char le[32];
+            if (i < IngestCounters::kBounds.size())
+                std::snprintf(le, sizeof le, "%g", IngestCounters::kBounds[i]);
+            else
+                std::snprintf(le, sizeof le, "+Inf");
+            out.sample("flowguard_ingest_commit_duration_seconds_bucket", labels(c) + "," + PrometheusText::label("le", le),
+                       double(cumulative));
+        }
+        out.sample("flowguard_ingest_commit_duration_seconds_sum", labels(c), double(c.durationMicros.load()) / 1e6);
+        out.sample("flowguard_ingest_commit_duration_seconds_count", labels(c), double(cumulative));
+    }
+    out.family("flowguard_http_requests_total", "counter", "HTTP answers by route and status.");
+    for (const auto &[key, count] : m_httpCounters->snapshot())
+        out.sample("flowguard_http_requests_total",
+                   PrometheusText::label("route", key.first) + "," + PrometheusText::label("status", std::to_string(key.second)),
+                   double(count));
+    const StoreStats &s = m_deps.writer->stats();
+    out.family("flowguard_store_queue_jobs", "gauge", "Write jobs waiting for the database writer.");
+    out.sample("flowguard_store_queue_jobs", "", double(s.queuedJobs.load()));
+    out.family("flowguard_ingest_inflight_bytes", "gauge", "Memory held for ingest requests not yet answered.");
+    out.sample("flowguard_ingest_inflight_bytes", "", double(m_deps.budget->used()));
+    out.family("flowguard_analysis_lag_events", "gauge", "Committed events analysis has not read yet.");
+    out.sample("flowguard_analysis_lag_events", "",
+               double(std::max<std::int64_t>(0, s.lastLogId - m_deps.analysis->stats().logsThrough)
+                      + std::max<std::int64_t>(0, s.lastPointId - m_deps.analysis->stats().pointsThrough)));
+    out.family("flowguard_stored_rows", "gauge", "Rows in the database by table.");
+    out.sample("flowguard_stored_rows", PrometheusText::label("table", "logs"), double(s.logsStored.load()));
+    out.sample("flowguard_stored_rows", PrometheusText::label("table", "metric_points"), double(s.metricsStored.load()));
+    HttpResponse r;
+    r.status = 200;
+    r.contentType = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = QByteArray::fromStdString(out.text());
+    return r;
 }
 
 } // namespace fg

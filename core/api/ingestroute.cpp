@@ -35,10 +35,10 @@ bool isGzip(const HttpRequest &r)
 } // namespace
 
 IngestRoute::IngestRoute(std::unique_ptr<IngestDecoder> decoder, std::shared_ptr<const IngestDialect> dialect,
-                         StoreWriter *writer, InflightBudget *budget, IngestStats *stats, const TagRulesHolder *tagRules,
-                         qint64 maxDecompressedBytes)
-    : m_decoder(std::move(decoder)), m_dialect(std::move(dialect)), m_tagRules(tagRules), m_writer(writer), m_budget(budget), m_stats(stats),
-      m_maxDecompressed(maxDecompressedBytes)
+                         std::shared_ptr<IngestCounters> counters, StoreWriter *writer, InflightBudget *budget,
+                         IngestStats *stats, const TagRulesHolder *tagRules, qint64 maxDecompressedBytes)
+    : m_decoder(std::move(decoder)), m_dialect(std::move(dialect)), m_counters(std::move(counters)),
+      m_tagRules(tagRules), m_writer(writer), m_budget(budget), m_stats(stats), m_maxDecompressed(maxDecompressedBytes)
 {
 }
 
@@ -57,6 +57,7 @@ std::optional<HttpResponse> IngestRoute::checkHead(const HttpRequest &head) cons
 void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
 {
     m_stats->requests++;
+    m_counters->requests++;
     m_stats->bytesReceived += request.body.size();
     QByteArray body = std::move(request.body);
     qint64 extraReserved = 0;
@@ -138,6 +139,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
         return;
     }
     m_stats->itemsRejected += decoded.errors.total();
+    m_counters->rejected += decoded.errors.total();
     if (!decoded.malformed.empty()) {
         releaseExtra();
         responder.send(m_dialect->malformed(decoded.malformed));
@@ -159,7 +161,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     job->batch = std::move(decoded.batch);
     const int accepted = decoded.accepted;
     job->done = [responder, accepted, errors = std::move(decoded.errors), stats = m_stats, dialect = m_dialect,
-                 releaseExtra](const WriteOutcome &outcome) {
+                 counters = m_counters, receivedAt = request.receivedAt, releaseExtra](const WriteOutcome &outcome) {
         releaseExtra();
         if (!outcome.ok && outcome.diskFull) {
             responder.send(apiError(507, QStringLiteral("the disk is full: nothing of this request was stored; retry once "
@@ -172,6 +174,8 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
             return;
         }
         stats->itemsAccepted += accepted;
+        counters->accepted += accepted;
+        counters->observeCommit(double(nowNs() - receivedAt) / double(kNsPerSec));
         responder.send(dialect->committed(accepted, outcome.duplicates, errors));
     };
     m_writer->submit(std::move(job));

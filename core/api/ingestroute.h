@@ -7,6 +7,7 @@
 #include "ingest/httpresponder.h"
 #include "ingest/ingestdecoder.h"
 #include "ingestdialect.h"
+#include "selfmetrics.h"
 
 namespace fg {
 
@@ -21,16 +22,18 @@ struct IngestStats;
 class IngestRoute final {
 public:
     IngestRoute(std::unique_ptr<IngestDecoder> decoder, std::shared_ptr<const IngestDialect> dialect,
-                StoreWriter *writer, InflightBudget *budget, IngestStats *stats, const TagRulesHolder *tagRules,
-                qint64 maxDecompressedBytes);
+                std::shared_ptr<IngestCounters> counters, StoreWriter *writer, InflightBudget *budget,
+                IngestStats *stats, const TagRulesHolder *tagRules, qint64 maxDecompressedBytes);
 
     // Media-type and encoding checks done on the head, before the body is read.
     std::optional<HttpResponse> checkHead(const HttpRequest &head) const;
     void handle(HttpRequest &&request, const HttpResponder &responder);
+    const IngestCounters &counters() const { return *m_counters; }
 
 private:
     std::unique_ptr<IngestDecoder> m_decoder;
     std::shared_ptr<const IngestDialect> m_dialect;
+    std::shared_ptr<IngestCounters> m_counters;
     LogClassifier m_classifier;
     const TagRulesHolder *m_tagRules;
     StoreWriter *m_writer;
