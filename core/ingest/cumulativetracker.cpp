@@ -46,7 +46,7 @@ void CumulativeTracker::evict()
     touched.reserve(m_series.size());
     for (const auto &[key, s] : m_series)
         touched.push_back(s.touched);
-    auto mid = touched.begin() + std::ptrdiff_t(touched.size() / 2);
+    auto mid = touched.begin() + std::ptrdiff_t((touched.size() - 1) / 2);
     std::nth_element(touched.begin(), mid, touched.end());
     const std::uint64_t cutoff = *mid;
     for (auto it = m_series.begin(); it != m_series.end();)
