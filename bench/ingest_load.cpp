@@ -4,7 +4,7 @@
 // and WAL size. Loopback only; bounded by --duration and a request cap.
 //
 //   ingest_load --flowguard build/app/flowguard --connections 4 --duration 60 --warmup 5 [--sync full]
-//               [--format native|otlp-logs|otlp-metrics|otlp-traces|loki|raw]
+//               [--format native|native-metrics|otlp-logs|otlp-metrics|otlp-traces|loki|raw]
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -229,6 +229,34 @@ Body makeLoki(std::mt19937 &rng, int n, long long baseNs)
     return b;
 }
 
+// Native metric samples, the same gauge/counter series as otlp-metrics (route × host per service), so the two
+// paths can be compared.
+Body makeNativeMetrics(std::mt19937 &rng, int n, long long baseMs)
+{
+    Body b;
+    b.path = "/api/ingest/metrics";
+    b.contentType = "application/json";
+    b.metrics = true;
+    std::string &out = b.text;
+    out = "[";
+    char buf[512];
+    for (int i = 0; i < n; ++i) {
+        const Event e = randomEvent(rng);
+        const bool gauge = i % 2 == 0;
+        std::snprintf(buf, sizeof buf, "%s{\"service\":\"%s\",\"ts\":", i ? "," : "", e.service);
+        out += buf;
+        b.times.push_back({out.size(), baseMs, false});
+        out += std::to_string(baseMs);
+        std::snprintf(buf, sizeof buf,
+                      ",\"name\":\"%s\",\"type\":\"%s\",\"value\":%u,\"tags\":{\"http.route\":\"%s\",\"host\":\"web-%u\"}}",
+                      gauge ? "http.server.active_requests" : "http.server.requests", gauge ? "gauge" : "counter",
+                      e.user % 100, e.route, e.host);
+        out += buf;
+    }
+    out += "]";
+    return b;
+}
+
 // Raw text lines of one service (POST /ingest?service=…); event times are the receive times.
 Body makeRaw(std::mt19937 &rng, int n)
 {
@@ -428,7 +456,8 @@ int main(int argc, char **argv)
     const int port = line.mid(line.lastIndexOf(':') + 1).toInt();
     const qint64 pid = server.processId();
 
-    static const QStringList kFormats = {QStringLiteral("native"), QStringLiteral("otlp-logs"), QStringLiteral("otlp-metrics"),
+    static const QStringList kFormats = {QStringLiteral("native"), QStringLiteral("native-metrics"),
+                                         QStringLiteral("otlp-logs"), QStringLiteral("otlp-metrics"),
                                          QStringLiteral("otlp-traces"), QStringLiteral("loki"), QStringLiteral("raw")};
     if (!kFormats.contains(o.format)) {
         std::fprintf(stderr, "unknown --format %s (%s)\n", qPrintable(o.format), qPrintable(kFormats.join(QLatin1Char('|'))));
@@ -455,6 +484,8 @@ int main(int argc, char **argv)
                 b.path = "/api/ingest/logs";
                 b.contentType = "application/json";
                 b.text = makeBatch(rng, o.batch, tsMs, b.times);
+            } else if (o.format == QLatin1String("native-metrics")) {
+                b = makeNativeMetrics(rng, o.batch, baseNs / 1'000'000);
             } else if (o.format.startsWith(QLatin1String("otlp-"))) {
                 b = makeOtlp(rng, o.batch, baseNs, o.format.mid(5).toStdString());
             } else if (o.format == QLatin1String("loki")) {
