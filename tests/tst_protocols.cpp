@@ -245,6 +245,9 @@ private slots:
         QCOMPARE(OtlpMetricDecoder::p95({0, 0, 10}, {1, 2}, NAN, NAN), 2.0);
         QCOMPARE(OtlpMetricDecoder::p95({0, 0, 10}, {1, 2}, NAN, 4.0), 2.0 + 2.0 * 0.95);
         QVERIFY(std::isnan(OtlpMetricDecoder::p95({0, 0}, {1}, NAN, NAN)));
+        // What the JS SDK sends for five values of 0.03…0.9 s in its default millisecond buckets: all in
+        // (0, 5], narrowed to [min, max].
+        QCOMPARE(OtlpMetricDecoder::p95({0, 5, 0}, {0, 5}, 0.03, 0.9), 0.03 + (0.9 - 0.03) * 0.95);
     }
 
     void otlpTracesFeedKpisAndTraceLookup()

@@ -218,6 +218,8 @@ double OtlpMetricDecoder::p95(const std::vector<double> &counts, const std::vect
         double lower = i == 0 ? (std::isfinite(min) ? min : std::min(0.0, bounds.empty() ? 0.0 : bounds[0]))
                               : bounds[i - 1];
         double upper = i < bounds.size() ? bounds[i] : (std::isfinite(max) ? max : lower);
+        if (std::isfinite(min))
+            lower = std::max(lower, min);
         if (std::isfinite(max))
             upper = std::min(upper, max);
         if (upper < lower)
