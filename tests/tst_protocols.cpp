@@ -9,6 +9,7 @@
 
 #include <cstring>
 
+#include "api/traceview.h"
 #include "engine/engine.h"
 #include "ingest/otlpmetricdecoder.h"
 #include "model/timestamp.h"
@@ -274,6 +275,26 @@ private slots:
         QCOMPARE(attrs(client).value(QStringLiteral("duration_ms")).toDouble(), 80.0);
         QVERIFY(client.toObject().value(QStringLiteral("latency_ms")).isNull()); // a child span is no extra request
 
+        // The trace as a tree, with a log of the child span under it.
+        const QByteArray log = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"timeUnixNano\":\"" + QByteArray::number(start)
+                               + "\",\"body\":{\"stringValue\":\"card declined\"},\"traceId\":\"" + traceId
+                               + "\",\"spanId\":\"00f067aa0ba902b8\"}]}]}]}";
+        QCOMPARE(c.post("/v1/logs", log).status, 200);
+        const HttpReply tree = c.get("/api/traces/" + traceId.toUpper());
+        QCOMPARE(tree.status, 200);
+        QCOMPARE(tree.json().value(QStringLiteral("span_count")).toInt(), 2);
+        QCOMPARE(tree.json().value(QStringLiteral("log_count")).toInt(), 1);
+        const QJsonArray roots = tree.json().value(QStringLiteral("spans")).toArray();
+        QCOMPARE(roots.size(), 1);
+        QCOMPARE(str(roots[0], "message"), QStringLiteral("POST /pay"));
+        const QJsonArray kids = roots[0].toObject().value(QStringLiteral("children")).toArray();
+        QCOMPARE(kids.size(), 1);
+        QCOMPARE(str(kids[0], "message"), QStringLiteral("charge card"));
+        QCOMPARE(str(kids[0].toObject().value(QStringLiteral("logs")).toArray()[0], "message"), QStringLiteral("card declined"));
+        QCOMPARE(c.get("/api/traces/6bf92f3577b34da6a3ce929d0e0e4736").status, 404);
+        QCOMPARE(c.get("/api/traces/not-a-trace").json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(),
+                 QStringLiteral("trace_id"));
+
         // The server span is one failed request of 412 ms in the live KPIs.
         QJsonObject hour;
         QTRY_VERIFY_WITH_TIMEOUT((hour = [&] {
@@ -293,6 +314,41 @@ private slots:
         QCOMPARE(r.status, 400);
         QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(),
                  QStringLiteral("traceId"));
+    }
+
+    void traceTreeBoundedAndCycleSafe()
+    {
+        // A chain of 100 spans (each the parent of the next) and two spans naming each other as parent.
+        std::vector<StoredLog> rows;
+        auto span = [&](const std::string &id, const std::string &parent) {
+            StoredLog row;
+            row.record.spanId = id;
+            row.record.tags = ",span,";
+            row.record.attributes = "{\"parent_span_id\":\"" + parent + "\"}";
+            rows.push_back(row);
+        };
+        for (int i = 0; i < 100; ++i)
+            span(std::to_string(i + 1), i ? std::to_string(i) : std::string());
+        span("x", "y");
+        span("y", "x");
+        const QJsonObject tree = TraceView::build(rows, [](const StoredLog &r) {
+            return QJsonObject{{QStringLiteral("id"), QString::fromStdString(r.record.spanId)}};
+        });
+        // Every span appears once; no branch is deeper than kMaxDepth.
+        int seen = 0, deepest = 0;
+        std::vector<std::pair<QJsonArray, int>> stack{{tree.value(QStringLiteral("spans")).toArray(), 0}};
+        while (!stack.empty()) {
+            auto [list, depth] = stack.back();
+            stack.pop_back();
+            for (const QJsonValue &v : list) {
+                ++seen;
+                deepest = std::max(deepest, depth);
+                stack.push_back({v.toObject().value(QStringLiteral("children")).toArray(), depth + 1});
+            }
+        }
+        QCOMPARE(seen, 102);
+        QCOMPARE(deepest, TraceView::kMaxDepth);
+        QCOMPARE(tree.value(QStringLiteral("span_count")).toInt(), 102);
     }
 
     void lokiPushStoredAndQueryable()
@@ -398,7 +454,8 @@ private slots:
         QCOMPARE(r.header("content-type"), QByteArray("text/plain; version=0.0.4; charset=utf-8"));
         QVERIFY(r.body.endsWith('\n'));
         // Exposition format: every sample's family was announced with HELP and TYPE before it.
-        const QRegularExpression sample(QStringLiteral("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (-?[0-9.e+]+|\\+Inf|NaN)$"));
+        const QRegularExpression sample(QStringLiteral(
+            "^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*\\})? (-?[0-9.e+]+|\\+Inf|NaN)$"));
         QSet<QString> typed;
         QMap<QString, double> values;
         for (const QByteArray &line : r.body.split('\n')) {

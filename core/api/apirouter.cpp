@@ -33,6 +33,7 @@
 #include "nativedialect.h"
 #include "otlpdialect.h"
 #include "selfmetrics.h"
+#include "traceview.h"
 #include "queryparams.h"
 #include "queryrunner.h"
 #include "routehelpers.h"
@@ -181,7 +182,15 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
             m.route = Route::Channels;
         return m;
     }
-    // The one route with a parameter here: /api/health/services/{name}.
+    static const QByteArray kTrace = "/api/traces/";
+    if (path.startsWith(kTrace) && path.size() > kTrace.size() && !path.mid(kTrace.size()).contains('/')) {
+        if (request.method == "GET")
+            m.route = Route::Trace;
+        else
+            m.allowed = "GET";
+        return m;
+    }
+    // The other route with a parameter here: /api/health/services/{name}.
     static const QByteArray kServiceHealth = "/api/health/services/";
     if (path.startsWith(kServiceHealth) && path.size() > kServiceHealth.size() && !path.mid(kServiceHealth.size()).contains('/')) {
         if (request.method == "GET")
@@ -270,6 +279,7 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
     case Route::Config: responder.send(jsonResponse(200, m_configJson)); return;
     case Route::Services: services(responder); return;
     case Route::Logs: logs(request, responder); return;
+    case Route::Trace: trace(request, responder); return;
     case Route::Metrics: metrics(request, responder); return;
     case Route::Kpis: kpis(request, responder); return;
     case Route::Anomalies: anomalies(request, responder); return;
@@ -424,6 +434,38 @@ void ApiRouter::logs(const HttpRequest &request, const HttpResponder &responder)
             for (const StoredLog &row : result.items)
                 items.append(logJson(row));
             return jsonResponse(200, page(items, result.nextCursor));
+        },
+        responder);
+}
+
+void ApiRouter::trace(const HttpRequest &request, const HttpResponder &responder)
+{
+    constexpr int kMaxTraceEvents = 10'000;
+    const QByteArray id = request.path.mid(request.path.lastIndexOf('/') + 1).toLower();
+    bool hex = id.size() == 32;
+    for (char c : id)
+        hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    if (!hex)
+        return responder.send(apiError(400, QStringLiteral("a trace id is 32 hex digits"),
+                                       QJsonObject{{QStringLiteral("field"), QStringLiteral("trace_id")}}));
+    LogQuery q;
+    q.traceId = id.toStdString();
+    // Every event of the trace whatever its time (spans may come from clocks ahead of ours).
+    q.window.from = 0;
+    q.window.to = kMaxTimeNs;
+    q.window.limit = kMaxTraceEvents;
+    m_deps.queries->run(
+        [q, kMaxTraceEvents](StoreReader &reader) {
+            const Page<StoredLog> rows = reader.logs(q);
+            if (rows.items.empty())
+                return apiError(404, QStringLiteral("no events of trace %1").arg(QString::fromStdString(q.traceId)),
+                                QJsonObject{{QStringLiteral("field"), QStringLiteral("trace_id")}});
+            QJsonObject tree = TraceView::build(rows.items, logJson);
+            tree.insert(QStringLiteral("trace_id"), QString::fromStdString(q.traceId));
+            // The newest kMaxTraceEvents are shown; a longer trace says so.
+            tree.insert(QStringLiteral("truncated"), rows.nextCursor.has_value());
+            tree.insert(QStringLiteral("max_events"), kMaxTraceEvents);
+            return jsonResponse(200, tree);
         },
         responder);
 }

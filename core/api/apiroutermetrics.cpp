@@ -28,6 +28,7 @@ const char *ApiRouter::routeName(Route route)
     case Route::Ready: return "/api/ready";
     case Route::Services: return "/api/services";
     case Route::Logs: return "/api/logs";
+    case Route::Trace: return "/api/traces/{trace_id}";
     case Route::Metrics: return "/api/metrics";
     case Route::Config: return "/api/config";
     case Route::Kpis: return "/api/kpis";
