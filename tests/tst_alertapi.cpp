@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <QDateTime>
 #include <QFile>
 #include <QProcess>
@@ -108,6 +110,16 @@ private slots:
         const QJsonArray incidents = client.get("/api/incidents?service=cart&state=open").json().value(QStringLiteral("items")).toArray();
         QCOMPARE(incidents.size(), 1);
         QCOMPARE(incidents.at(0).toObject().value(QStringLiteral("severity")).toString(), QStringLiteral("critical"));
+        // The list carries each incident's alerts (for the window's incident rows) and its last activity.
+        const QJsonArray listed = incidents.at(0).toObject().value(QStringLiteral("alerts")).toArray();
+        QCOMPARE(listed.size(), incidents.at(0).toObject().value(QStringLiteral("alert_count")).toInt());
+        QVERIFY(std::any_of(listed.begin(), listed.end(), [&](const QJsonValue &v) {
+            return v.toObject().value(QStringLiteral("id")).toInteger() == alert.value(QStringLiteral("id")).toInteger()
+                   && v.toObject().value(QStringLiteral("state")).toString() == QLatin1String("firing")
+                   && v.toObject().value(QStringLiteral("rule_id")).toInteger() == ruleId;
+        }));
+        QVERIFY(QDateTime::fromString(incidents.at(0).toObject().value(QStringLiteral("last_activity_at")).toString(),
+                                      Qt::ISODateWithMs) >= fired);
         const QJsonObject incident = client.get("/api/incidents/" + QByteArray::number(incidentId)).json();
         QVERIFY2(incident.value(QStringLiteral("explanation")).toString().startsWith(QStringLiteral("cart: 2 alerts")), // the rule's and the built-in error-rate rule's
                  client.get("/api/incidents/" + QByteArray::number(incidentId)).body.constData());
@@ -136,6 +148,42 @@ private slots:
         QVERIFY2(r.body.contains(",\"Cart errors, \"\"urgent\"\"\",critical,firing,"), r.body.constData());
         QVERIFY(r.body.contains(",ana,"));
         QCOMPARE(client.get("/api/alerts?level=loud").status, 400);
+        // Text search over service, reason and explanation, case-insensitive, in the list and the report.
+        QCOMPARE(client.get("/api/alerts?q=URGENT").json().value(QStringLiteral("items")).toArray().size(), 1);
+        QCOMPARE(client.get("/api/alerts?q=no-such-words").json().value(QStringLiteral("items")).toArray().size(), 0);
+        QVERIFY(!client.get("/api/alerts/export.csv?q=no-such-words").body.contains("Cart errors"));
+        r = client.get("/api/alerts?q=" + QByteArray(300, 'x'));
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("q"));
+        // The report in pages: the header once, X-Next-Cursor to the next page, the same rows as one piece.
+        QByteArray pagedCsv;
+        QByteArray cursor;
+        int pages = 0;
+        do {
+            r = client.get("/api/alerts/export.csv?service=cart&limit=1" + (cursor.isEmpty() ? QByteArray() : "&cursor=" + cursor));
+            QCOMPARE(r.status, 200);
+            pagedCsv += r.body;
+            cursor = r.header("x-next-cursor");
+            ++pages;
+        } while (!cursor.isEmpty() && pages < 10);
+        QCOMPARE(pages, 2); // the rule's alert and the built-in error-rate alert
+        const QByteArray wholeCsv = client.get("/api/alerts/export.csv?service=cart").body;
+        QCOMPARE(pagedCsv.count("\r\n"), wholeCsv.count("\r\n"));
+        QCOMPARE(pagedCsv.count("id,service,"), 1);
+        // Alerts per hour and level: the fired alerts' hour holds them.
+        r = client.get("/api/alerts/histogram?service=cart&range=24h");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json().value(QStringLiteral("step_s")).toInt(), 3600);
+        int critical = 0;
+        for (const QJsonValue &v : r.json().value(QStringLiteral("items")).toArray()) {
+            const QDateTime at = QDateTime::fromString(v.toObject().value(QStringLiteral("at")).toString(), Qt::ISODateWithMs);
+            if (at <= fired && fired < at.addSecs(3600))
+                critical += v.toObject().value(QStringLiteral("critical")).toInt();
+        }
+        QVERIFY2(critical >= 1, r.body.constData());
+        r = client.get("/api/alerts/histogram?step=soon");
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("step"));
 
         r = client.post("/api/silences", body("{'comment':'no matcher','ends_at':'2099-01-01T00:00:00Z'}"), "application/json");
         QCOMPARE(r.status, 400);

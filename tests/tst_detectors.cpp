@@ -253,6 +253,8 @@ private slots:
         QVERIFY(!a.indicators.empty());
         bool p95 = false;
         for (const AnomalySignal &s : a.indicators) {
+            if (s.name == "kpi_combination") // an isolation score: no baseline or sigma of its own
+                continue;
             QVERIFY(s.current > s.baseline);
             QVERIFY(s.sigma > 0);
             if (s.name == "p95_latency_ms") {

@@ -168,7 +168,7 @@ private slots:
     }
 
     // The acceptance scenario in short: two services, a step outage and a spike, over real HTTP.
-    void stepAndSpikeArriveOverHttp()
+    void stepPagesOnceAndSpikeNotOverHttp()
     {
         QTemporaryDir dir;
         EngineConfig c;
@@ -253,6 +253,33 @@ private slots:
         const QJsonArray failures = client.get("/api/logs?service=" + service + "&level=error&q=connection%20refused&limit=5&range=36600d")
                                         .json().value(QStringLiteral("items")).toArray();
         QVERIFY(!failures.isEmpty());
+
+        // What an on-call engineer sees: the outage pages once, the spike not at all. A page is what
+        // bench/detection_eval counts: fired, not a test, warning or above, the page of its incident.
+        auto pagesAround = [&](const Incident &i) {
+            const QByteArray name = injector.model().serviceNames().at(i.service).toUtf8();
+            QStringList found;
+            const QJsonArray alerts = client.get("/api/alerts?service=" + name + "&range=36600d&limit=1000")
+                                          .json().value(QStringLiteral("items")).toArray();
+            for (const QJsonValue &v : alerts) {
+                const QJsonObject a = v.toObject();
+                const qint64 fired = QDateTime::fromString(a.value(QStringLiteral("fired_at")).toString(), Qt::ISODateWithMs)
+                                         .toMSecsSinceEpoch();
+                const QString level = a.value(QStringLiteral("level")).toString();
+                if (a.value(QStringLiteral("fired_at")).isString() && !a.value(QStringLiteral("test")).toBool()
+                    && level != QLatin1String("info") && a.value(QStringLiteral("pages")).toBool(true)
+                    && fired >= i.start - 5 * kMinute && fired <= i.end + 30 * kMinute)
+                    found << a.value(QStringLiteral("reason")).toString() + QStringLiteral(": ")
+                                 + a.value(QStringLiteral("explanation")).toString();
+            }
+            return found;
+        };
+        QStringList stepPages;
+        for (int i = 0; i < 100 && stepPages.isEmpty(); ++i, QThread::msleep(100))
+            stepPages = pagesAround(*step);
+        QVERIFY2(stepPages.size() == 1, qPrintable(stepPages.join(QLatin1Char('\n'))));
+        const QStringList spikePages = pagesAround(*spike);
+        QVERIFY2(spikePages.isEmpty(), qPrintable(spikePages.join(QLatin1Char('\n'))));
 
         // The spike is a latency jump of its own minute only: regenerate the same traffic in process.
         TrafficModel model(o.traffic);

@@ -17,6 +17,7 @@
 #include <QTest>
 
 #include "acknowledgedialog.h"
+#include "alertfilterbar.h"
 #include "alertsmodel.h"
 #include "alertsview.h"
 #include "channelsdialog.h"
@@ -132,7 +133,7 @@ private slots:
 
         // Alerts: a test alert shows in the history, is acknowledged, and exported.
         AlertsView *alerts = w.alertsView();
-        alerts->findChild<QComboBox *>()->setCurrentIndex(1); // all
+        alerts->filterBar()->setState(QString()); // all
         alerts->sendTestAlert();
         QTRY_COMPARE(alerts->model()->rowCount(), 1);
         const qint64 id = alerts->model()->alertAt(0).id;
@@ -171,7 +172,7 @@ private slots:
         QCOMPARE(reset.size(), 0);
         QSignalSpy exported(alerts, &AlertsView::exportFinished);
         const QString path = m_dir.filePath(QStringLiteral("alerts.csv"));
-        alerts->exportCsv(path, QStringLiteral("7d"));
+        alerts->exportCsv(path);
         QTRY_COMPARE(exported.size(), 1);
         QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(1).toString()));
         QFile csv(path);

@@ -13,7 +13,11 @@
 
 #include <cstdio>
 
+#include "alertfilterbar.h"
+#include "alertsview.h"
 #include "engine/engine.h"
+#include "incidentsmodel.h"
+#include "incidentsview.h"
 #include "logsmodel.h"
 #include "logsview.h"
 #include "mainwindow.h"
@@ -124,6 +128,24 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "warning: the logs did not load in time\n");
     QTest::qWait(300);
     w.grab().save(out.filePath(QStringLiteral("logs.png")));
+
+    // Incidents and the alert history: a rule that raises an alert for any error minute gives both.
+    client.post("/api/rules", "{\"name\":\"errors seen\",\"condition\":\"count(level>=ERROR) > 0\",\"window\":\"5m\","
+                              "\"level\":\"warning\"}");
+    auto *area = w.findChild<QTabWidget *>(QStringLiteral("alertsArea"));
+    w.findChild<QTabWidget *>()->setCurrentWidget(area);
+    area->setCurrentWidget(w.incidentsView());
+    if (!waitFor([&] { return w.incidentsView()->model()->rowCount() > 0; }, 30000))
+        std::fprintf(stderr, "warning: no incident in time\n");
+    QTest::qWait(300);
+    w.grab().save(out.filePath(QStringLiteral("incidents.png")));
+    area->setCurrentWidget(w.alertsView());
+    w.alertsView()->filterBar()->setState(QString());
+    QSignalSpy charted(w.alertsView(), &AlertsView::chartRefreshed);
+    if (!charted.wait(10000))
+        std::fprintf(stderr, "warning: the alert chart did not load in time\n");
+    QTest::qWait(300);
+    w.grab().save(out.filePath(QStringLiteral("alerts.png")));
     std::printf("%s\n", qPrintable(out.path()));
     engine.stop();
     return 0;

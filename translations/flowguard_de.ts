@@ -4,7 +4,7 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../app/main.cpp" line="119"/>
+        <location filename="../app/main.cpp" line="131"/>
         <source>FlowGuard cannot start</source>
         <translation>FlowGuard kann nicht starten</translation>
     </message>
@@ -12,34 +12,201 @@
 <context>
     <name>fg::AcknowledgeDialog</name>
     <message>
-        <location filename="../ui/acknowledgedialog.cpp" line="14"/>
+        <location filename="../ui/acknowledgedialog.cpp" line="16"/>
         <source>Acknowledge alert</source>
         <translation>Alarm bestätigen</translation>
     </message>
     <message>
-        <location filename="../ui/acknowledgedialog.cpp" line="18"/>
+        <location filename="../ui/acknowledgedialog.cpp" line="28"/>
         <source>Who takes care of it</source>
         <translation>Wer sich darum kümmert</translation>
     </message>
     <message>
-        <location filename="../ui/acknowledgedialog.cpp" line="19"/>
+        <location filename="../ui/acknowledgedialog.cpp" line="29"/>
         <source>Optional, e.g. &quot;rolling back the deploy&quot;</source>
         <translation>Optional, z. B. „Deployment wird zurückgerollt“</translation>
     </message>
     <message>
-        <location filename="../ui/acknowledgedialog.cpp" line="21"/>
+        <location filename="../ui/acknowledgedialog.cpp" line="31"/>
         <source>Acknowledge</source>
         <translation>Bestätigen</translation>
     </message>
     <message>
-        <location filename="../ui/acknowledgedialog.cpp" line="24"/>
+        <location filename="../ui/acknowledgedialog.cpp" line="34"/>
         <source>Your name:</source>
         <translation>Ihr Name:</translation>
     </message>
     <message>
-        <location filename="../ui/acknowledgedialog.cpp" line="25"/>
+        <location filename="../ui/acknowledgedialog.cpp" line="35"/>
         <source>Note:</source>
         <translation>Notiz:</translation>
+    </message>
+</context>
+<context>
+    <name>fg::AlertCsvExport</name>
+    <message>
+        <location filename="../ui/alertcsvexport.cpp" line="48"/>
+        <source>Export cancelled</source>
+        <translation>Export abgebrochen</translation>
+    </message>
+</context>
+<context>
+    <name>fg::AlertFilterBar</name>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="26"/>
+        <source>Open</source>
+        <translation>Offen</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="27"/>
+        <source>All states</source>
+        <translation>Alle Zustände</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="28"/>
+        <source>Pending</source>
+        <translation>Ausstehend</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="29"/>
+        <source>Firing</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="30"/>
+        <source>Resolved</source>
+        <translation>Behoben</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="34"/>
+        <source>All services</source>
+        <translation>Alle Dienste</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="36"/>
+        <source>Any level</source>
+        <translation>Jede Stufe</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="37"/>
+        <source>Warning and above</source>
+        <translation>Warnung und höher</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="38"/>
+        <source>Error and above</source>
+        <translation>Fehler und höher</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="39"/>
+        <source>Critical</source>
+        <translation>Kritisch</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="40"/>
+        <source>Last hour</source>
+        <translation>Letzte Stunde</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="41"/>
+        <source>Last 24 hours</source>
+        <translation>Letzte 24 Stunden</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="42"/>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="43"/>
+        <source>Last 30 days</source>
+        <translation>Letzte 30 Tage</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="44"/>
+        <source>Everything</source>
+        <translation>Alles</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="45"/>
+        <source>Custom…</source>
+        <translation>Benutzerdefiniert…</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="48"/>
+        <source>Search service, reason, explanation</source>
+        <translation>Dienst, Grund, Erklärung durchsuchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="54"/>
+        <source>Show:</source>
+        <translation>Anzeigen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/alertfilterbar.cpp" line="146"/>
+        <source>%1 – %2</source>
+        <translation>%1 – %2</translation>
+    </message>
+</context>
+<context>
+    <name>fg::AlertHistoryChart</name>
+    <message>
+        <location filename="../ui/alerthistorychart.cpp" line="97"/>
+        <source>Alerts per hour</source>
+        <translation>Alarme pro Stunde</translation>
+    </message>
+    <message>
+        <location filename="../ui/alerthistorychart.cpp" line="97"/>
+        <source>Alerts per day</source>
+        <translation>Alarme pro Tag</translation>
+    </message>
+</context>
+<context>
+    <name>fg::AlertText</name>
+    <message>
+        <location filename="../ui/alerttext.cpp" line="10"/>
+        <source>info</source>
+        <translation>Info</translation>
+    </message>
+    <message>
+        <location filename="../ui/alerttext.cpp" line="12"/>
+        <source>warning</source>
+        <translation>Warnung</translation>
+    </message>
+    <message>
+        <location filename="../ui/alerttext.cpp" line="14"/>
+        <source>error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/alerttext.cpp" line="16"/>
+        <source>critical</source>
+        <translation>kritisch</translation>
+    </message>
+    <message>
+        <location filename="../ui/alerttext.cpp" line="23"/>
+        <source>pending</source>
+        <translation>ausstehend</translation>
+    </message>
+    <message>
+        <location filename="../ui/alerttext.cpp" line="25"/>
+        <source>firing</source>
+        <translation>aktiv</translation>
+    </message>
+    <message>
+        <location filename="../ui/alerttext.cpp" line="27"/>
+        <source>resolved</source>
+        <translation>behoben</translation>
+    </message>
+    <message>
+        <location filename="../ui/alerttext.cpp" line="34"/>
+        <source>open</source>
+        <translation>offen</translation>
+    </message>
+    <message>
+        <location filename="../ui/alerttext.cpp" line="36"/>
+        <source>closed</source>
+        <translation>geschlossen</translation>
     </message>
 </context>
 <context>
@@ -103,47 +270,35 @@
 <context>
     <name>fg::AlertsView</name>
     <message>
-        <location filename="../ui/alertsview.cpp" line="28"/>
-        <source>Open</source>
-        <translation>Offen</translation>
-    </message>
-    <message>
-        <location filename="../ui/alertsview.cpp" line="29"/>
-        <source>All</source>
-        <translation>Alle</translation>
-    </message>
-    <message>
-        <location filename="../ui/alertsview.cpp" line="30"/>
-        <source>Firing</source>
-        <translation>Aktiv</translation>
-    </message>
-    <message>
-        <location filename="../ui/alertsview.cpp" line="31"/>
-        <source>Resolved</source>
-        <translation>Behoben</translation>
-    </message>
-    <message>
-        <location filename="../ui/alertsview.cpp" line="32"/>
+        <location filename="../ui/alertsview.cpp" line="37"/>
         <source>Acknowledge…</source>
         <translation>Bestätigen…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="35"/>
+        <location filename="../ui/alertsview.cpp" line="40"/>
         <source>Send test alert</source>
         <translation>Testalarm senden</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="36"/>
+        <location filename="../ui/alertsview.cpp" line="41"/>
         <source>Export CSV…</source>
         <translation>CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="38"/>
-        <source>Show:</source>
-        <translation>Anzeigen:</translation>
+        <location filename="../ui/alertsview.cpp" line="42"/>
+        <source>Export every alert the filters show</source>
+        <translation>Alle Alarme exportieren, die die Filter zeigen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="93"/>
+        <location filename="../ui/alertsview.cpp" line="125"/>
+        <source>The newest %n alert(s)</source>
+        <translation>
+            <numerusform>Der neueste Alarm</numerusform>
+            <numerusform>Die neuesten %n Alarme</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/alertsview.cpp" line="126"/>
         <source>%n alert(s)</source>
         <translation>
             <numerusform>%n Alarm</numerusform>
@@ -151,88 +306,65 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="129"/>
+        <location filename="../ui/alertsview.cpp" line="196"/>
         <source>&lt;p&gt;Acknowledged by %1: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;Bestätigt von %1: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="132"/>
+        <location filename="../ui/alertsview.cpp" line="199"/>
         <source>&lt;h4&gt;History&lt;/h4&gt;&lt;ul&gt;</source>
         <translation>&lt;h4&gt;Verlauf&lt;/h4&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="139"/>
+        <location filename="../ui/alertsview.cpp" line="206"/>
         <source>&lt;/ul&gt;&lt;h4&gt;Notifications&lt;/h4&gt;&lt;ul&gt;</source>
         <translation>&lt;/ul&gt;&lt;h4&gt;Benachrichtigungen&lt;/h4&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="162"/>
+        <location filename="../ui/alertsview.cpp" line="229"/>
         <source>#%1 %2 — %3</source>
         <translation>#%1 %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="184"/>
+        <location filename="../ui/alertsview.cpp" line="251"/>
         <source>Acknowledged</source>
         <translation>Bestätigt</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="197"/>
+        <location filename="../ui/alertsview.cpp" line="264"/>
         <source>Test alert sent to every enabled channel</source>
         <translation>Testalarm an alle aktiven Kanäle gesendet</translation>
     </message>
-    <message>
-        <location filename="../ui/alertsview.cpp" line="204"/>
-        <source>Last 24 hours</source>
-        <translation>Letzte 24 Stunden</translation>
+    <message numerus="yes">
+        <location filename="../ui/alertsview.cpp" line="292"/>
+        <source>Exporting alerts… %n written</source>
+        <translation>
+            <numerusform>Alarme werden exportiert… %n geschrieben</numerusform>
+            <numerusform>Alarme werden exportiert… %n geschrieben</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="204"/>
-        <source>Last 7 days</source>
-        <translation>Letzte 7 Tage</translation>
-    </message>
-    <message>
-        <location filename="../ui/alertsview.cpp" line="204"/>
-        <source>Last 30 days</source>
-        <translation>Letzte 30 Tage</translation>
-    </message>
-    <message>
-        <location filename="../ui/alertsview.cpp" line="204"/>
-        <source>Everything</source>
-        <translation>Alles</translation>
-    </message>
-    <message>
-        <location filename="../ui/alertsview.cpp" line="206"/>
-        <location filename="../ui/alertsview.cpp" line="209"/>
+        <location filename="../ui/alertsview.cpp" line="272"/>
         <source>Export alerts</source>
         <translation>Alarme exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="206"/>
-        <source>Range:</source>
-        <translation>Zeitraum:</translation>
-    </message>
-    <message>
-        <location filename="../ui/alertsview.cpp" line="210"/>
+        <location filename="../ui/alertsview.cpp" line="273"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="221"/>
+        <location filename="../ui/alertsview.cpp" line="285"/>
         <source>Exporting alerts…</source>
         <translation>Alarme werden exportiert…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="221"/>
+        <location filename="../ui/alertsview.cpp" line="285"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
-    <message>
-        <location filename="../ui/alertsview.cpp" line="234"/>
-        <source>Cannot write %1: %2</source>
-        <translation>%1 kann nicht geschrieben werden: %2</translation>
-    </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="236"/>
+        <location filename="../ui/alertsview.cpp" line="299"/>
         <source>Exported %n alert(s)</source>
         <translation>
             <numerusform>%n Alarm exportiert</numerusform>
@@ -349,6 +481,16 @@
     </message>
 </context>
 <context>
+    <name>fg::CsvFileWriter</name>
+    <message>
+        <location filename="../ui/csvfilewriter.cpp" line="14"/>
+        <location filename="../ui/csvfilewriter.cpp" line="24"/>
+        <location filename="../ui/csvfilewriter.cpp" line="36"/>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+</context>
+<context>
     <name>fg::EndpointsModel</name>
     <message>
         <location filename="../ui/endpointsmodel.cpp" line="48"/>
@@ -392,44 +534,206 @@
     </message>
 </context>
 <context>
-    <name>fg::LogsModel</name>
-    <message>
-        <location filename="../ui/logsmodel.cpp" line="187"/>
-        <source>Request: %1 %2</source>
-        <translation>Anfrage: %1 %2</translation>
+    <name>fg::IncidentsModel</name>
+    <message numerus="yes">
+        <location filename="../ui/incidentsmodel.cpp" line="233"/>
+        <source>%n to acknowledge</source>
+        <translation>
+            <numerusform>%n zu bestätigen</numerusform>
+            <numerusform>%n zu bestätigen</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="189"/>
-        <source>Status: %1</source>
-        <translation>Status: %1</translation>
+        <location filename="../ui/incidentsmodel.cpp" line="254"/>
+        <source>#%1 %2</source>
+        <translation>#%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="191"/>
-        <source>Latency: %1 ms</source>
-        <translation>Latenz: %1 ms</translation>
+        <location filename="../ui/incidentsmodel.cpp" line="255"/>
+        <source>, silenced</source>
+        <translation>, stummgeschaltet</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="193"/>
-        <source>Trace: %1</source>
-        <translation>Trace: %1</translation>
+        <location filename="../ui/incidentsmodel.cpp" line="268"/>
+        <source>Severity</source>
+        <translation>Schwere</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="205"/>
-        <source>Time</source>
-        <translation>Zeit</translation>
-    </message>
-    <message>
-        <location filename="../ui/logsmodel.cpp" line="206"/>
+        <location filename="../ui/incidentsmodel.cpp" line="269"/>
         <source>Service</source>
         <translation>Dienst</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="207"/>
+        <location filename="../ui/incidentsmodel.cpp" line="270"/>
+        <source>Incident</source>
+        <translation>Vorfall</translation>
+    </message>
+    <message>
+        <location filename="../ui/incidentsmodel.cpp" line="271"/>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <location filename="../ui/incidentsmodel.cpp" line="272"/>
+        <source>Opened</source>
+        <translation>Eröffnet</translation>
+    </message>
+    <message>
+        <location filename="../ui/incidentsmodel.cpp" line="273"/>
+        <source>Last activity</source>
+        <translation>Letzte Aktivität</translation>
+    </message>
+    <message>
+        <location filename="../ui/incidentsmodel.cpp" line="274"/>
+        <source>Duration</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <location filename="../ui/incidentsmodel.cpp" line="275"/>
+        <source>Alerts</source>
+        <translation>Alarme</translation>
+    </message>
+    <message>
+        <location filename="../ui/incidentsmodel.cpp" line="276"/>
+        <source>Acknowledged</source>
+        <translation>Bestätigt</translation>
+    </message>
+</context>
+<context>
+    <name>fg::IncidentsView</name>
+    <message>
+        <location filename="../ui/incidentsview.cpp" line="39"/>
+        <source>Acknowledge…</source>
+        <translation>Bestätigen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/incidentsview.cpp" line="40"/>
+        <source>Silence…</source>
+        <translation>Stummschalten…</translation>
+    </message>
+    <message>
+        <location filename="../ui/incidentsview.cpp" line="42"/>
+        <source>Open</source>
+        <translation>Offen</translation>
+    </message>
+    <message>
+        <location filename="../ui/incidentsview.cpp" line="43"/>
+        <source>All</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <location filename="../ui/incidentsview.cpp" line="44"/>
+        <source>Closed</source>
+        <translation>Geschlossen</translation>
+    </message>
+    <message>
+        <location filename="../ui/incidentsview.cpp" line="45"/>
+        <source>Acknowledge every open alert of the selected incidents</source>
+        <translation>Jeden offenen Alarm der ausgewählten Vorfälle bestätigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/incidentsview.cpp" line="46"/>
+        <source>Silence the selected incidents&apos; services for a while</source>
+        <translation>Die Dienste der ausgewählten Vorfälle eine Weile stummschalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/incidentsview.cpp" line="48"/>
+        <source>Show:</source>
+        <translation>Anzeigen:</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/incidentsview.cpp" line="159"/>
+        <source>%n incident(s)</source>
+        <translation>
+            <numerusform>%n Vorfall</numerusform>
+            <numerusform>%n Vorfälle</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/incidentsview.cpp" line="187"/>
+        <source>#%1 %2 — %3 (%n open alert(s))</source>
+        <translation>
+            <numerusform>#%1 %2 — %3 (%n offener Alarm)</numerusform>
+            <numerusform>#%1 %2 — %3 (%n offene Alarme)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/incidentsview.cpp" line="190"/>
+        <source>and %n more incident(s)</source>
+        <translation>
+            <numerusform>und %n weiterer Vorfall</numerusform>
+            <numerusform>und %n weitere Vorfälle</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/incidentsview.cpp" line="193"/>
+        <source>Acknowledge %n incident(s)</source>
+        <translation>
+            <numerusform>%n Vorfall bestätigen</numerusform>
+            <numerusform>%n Vorfälle bestätigen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/incidentsview.cpp" line="211"/>
+        <source>Nothing to acknowledge: every open alert of the selection already is</source>
+        <translation>Nichts zu bestätigen: jeder offene Alarm der Auswahl ist es schon</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/incidentsview.cpp" line="227"/>
+        <source>Acknowledged %n alert(s)</source>
+        <translation>
+            <numerusform>%n Alarm bestätigt</numerusform>
+            <numerusform>%n Alarme bestätigt</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/incidentsview.cpp" line="274"/>
+        <source>Silenced %n service(s)</source>
+        <translation>
+            <numerusform>%n Dienst stummgeschaltet</numerusform>
+            <numerusform>%n Dienste stummgeschaltet</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>fg::LogsModel</name>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="174"/>
+        <source>Request: %1 %2</source>
+        <translation>Anfrage: %1 %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="176"/>
+        <source>Status: %1</source>
+        <translation>Status: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="178"/>
+        <source>Latency: %1 ms</source>
+        <translation>Latenz: %1 ms</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="180"/>
+        <source>Trace: %1</source>
+        <translation>Trace: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="192"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="193"/>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsmodel.cpp" line="194"/>
         <source>Level</source>
         <translation>Stufe</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="208"/>
+        <location filename="../ui/logsmodel.cpp" line="195"/>
         <source>Message</source>
         <translation>Meldung</translation>
     </message>
@@ -520,130 +824,140 @@
 <context>
     <name>fg::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="38"/>
-        <location filename="../ui/mainwindow.cpp" line="229"/>
+        <location filename="../ui/mainwindow.cpp" line="41"/>
+        <location filename="../ui/mainwindow.cpp" line="249"/>
         <source>FlowGuard</source>
         <translation>FlowGuard</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="44"/>
+        <location filename="../ui/mainwindow.cpp" line="51"/>
         <source>Alerts</source>
         <translation>Alarme</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="45"/>
+        <location filename="../ui/mainwindow.cpp" line="52"/>
         <source>Rules</source>
         <translation>Regeln</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="83"/>
+        <location filename="../ui/mainwindow.cpp" line="100"/>
         <source>&amp;Settings</source>
         <translation>&amp;Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="84"/>
+        <location filename="../ui/mainwindow.cpp" line="101"/>
         <source>Notification &amp;channels…</source>
         <translation>Benachrichtigungs&amp;kanäle…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="63"/>
+        <location filename="../ui/mainwindow.cpp" line="80"/>
         <source>Starting…</source>
         <translation>Startet…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="41"/>
+        <location filename="../ui/mainwindow.cpp" line="44"/>
         <source>Services</source>
         <translation>Dienste</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="42"/>
+        <location filename="../ui/mainwindow.cpp" line="45"/>
         <source>Service</source>
         <translation>Dienst</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="43"/>
+        <location filename="../ui/mainwindow.cpp" line="46"/>
         <source>Logs</source>
         <translation>Logs</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="60"/>
+        <location filename="../ui/mainwindow.cpp" line="49"/>
+        <source>Incidents</source>
+        <translation>Vorfälle</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="50"/>
+        <source>Alert history</source>
+        <translation>Alarmverlauf</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="77"/>
         <source>The listener your services send their logs and metrics to</source>
         <translation>Der Listener, an den Ihre Dienste Logs und Metriken senden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="73"/>
+        <location filename="../ui/mainwindow.cpp" line="90"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="74"/>
-        <location filename="../ui/mainwindow.cpp" line="132"/>
-        <location filename="../ui/mainwindow.cpp" line="196"/>
+        <location filename="../ui/mainwindow.cpp" line="91"/>
+        <location filename="../ui/mainwindow.cpp" line="150"/>
+        <location filename="../ui/mainwindow.cpp" line="216"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="75"/>
+        <location filename="../ui/mainwindow.cpp" line="92"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="81"/>
+        <location filename="../ui/mainwindow.cpp" line="98"/>
         <source>&amp;Refresh</source>
         <translation>A&amp;ktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="82"/>
+        <location filename="../ui/mainwindow.cpp" line="99"/>
         <source>&amp;Find…</source>
         <translation>&amp;Suchen…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="85"/>
+        <location filename="../ui/mainwindow.cpp" line="102"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="86"/>
+        <location filename="../ui/mainwindow.cpp" line="103"/>
         <source>&amp;About FlowGuard</source>
         <translation>Ü&amp;ber FlowGuard</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="103"/>
+        <location filename="../ui/mainwindow.cpp" line="120"/>
         <source>About FlowGuard</source>
         <translation>Über FlowGuard</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="104"/>
+        <location filename="../ui/mainwindow.cpp" line="121"/>
         <source>&lt;h3&gt;FlowGuard %1&lt;/h3&gt;&lt;p&gt;Local ingest, storage and early degradation alerts for service logs and metrics.&lt;/p&gt;&lt;p&gt;Listening on %2&lt;br&gt;Database: %3&lt;/p&gt;</source>
         <translation>&lt;h3&gt;FlowGuard %1&lt;/h3&gt;&lt;p&gt;Lokale Annahme, Speicherung und frühe Warnung vor Verschlechterungen für Logs und Metriken von Diensten.&lt;/p&gt;&lt;p&gt;Lauscht auf %2&lt;br&gt;Datenbank: %3&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="130"/>
+        <location filename="../ui/mainwindow.cpp" line="148"/>
         <source>&amp;Open FlowGuard</source>
         <translation>FlowGuard &amp;öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="180"/>
+        <location filename="../ui/mainwindow.cpp" line="200"/>
         <source>FlowGuard keeps monitoring</source>
         <translation>FlowGuard überwacht weiter</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="181"/>
+        <location filename="../ui/mainwindow.cpp" line="201"/>
         <source>FlowGuard is still receiving events and will notify you of alerts. Open it from the tray icon; quit it from the tray menu or with Ctrl+Q.</source>
         <translation>FlowGuard empfängt weiter Ereignisse und benachrichtigt Sie bei Alarmen. Öffnen Sie es über das Symbol im Infobereich; beenden Sie es über dessen Menü oder mit Strg+Q.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="192"/>
+        <location filename="../ui/mainwindow.cpp" line="212"/>
         <source>Quit FlowGuard?</source>
         <translation>FlowGuard beenden?</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="193"/>
+        <location filename="../ui/mainwindow.cpp" line="213"/>
         <source>Closing the window stops FlowGuard: services can no longer send events to it and no alerts will be raised.</source>
         <translation>Das Schließen des Fensters beendet FlowGuard: Dienste können keine Ereignisse mehr senden, und es werden keine Alarme ausgelöst.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="229"/>
+        <location filename="../ui/mainwindow.cpp" line="249"/>
         <source>FlowGuard — %n firing alert(s)</source>
         <translation>
             <numerusform>FlowGuard — %n aktiver Alarm</numerusform>
@@ -651,32 +965,42 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="278"/>
+        <location filename="../ui/mainwindow.cpp" line="300"/>
         <source>%1 items/s</source>
         <translation>%1 Einträge/s</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="279"/>
+        <location filename="../ui/mainwindow.cpp" line="301"/>
         <source>Accepted items per second over the last 10 seconds</source>
         <translation>Angenommene Einträge pro Sekunde in den letzten 10 Sekunden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="280"/>
+        <location filename="../ui/mainwindow.cpp" line="302"/>
         <source>%1 logs, %2 metric points</source>
         <translation>%1 Logs, %2 Metrikpunkte</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="281"/>
+        <location filename="../ui/mainwindow.cpp" line="303"/>
         <source>%1 ingest requests (%2 items rejected)</source>
         <translation>%1 Ingest-Anfragen (%2 Einträge abgelehnt)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="283"/>
+        <location filename="../ui/mainwindow.cpp" line="308"/>
+        <source>Detectors learning from stored history…</source>
+        <translation>Detektoren lernen aus gespeichertem Verlauf…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="310"/>
+        <source>Analysis %1 events behind</source>
+        <translation>Analyse %1 Ereignisse im Rückstand</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="312"/>
         <source>Writing (%1 requests queued)</source>
         <translation>Schreibt (%1 Anfragen in der Warteschlange)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="283"/>
+        <location filename="../ui/mainwindow.cpp" line="306"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
@@ -1117,6 +1441,79 @@
     </message>
 </context>
 <context>
+    <name>fg::SilenceDialog</name>
+    <message>
+        <location filename="../ui/silencedialog.cpp" line="15"/>
+        <source>Silence incidents</source>
+        <translation>Vorfälle stummschalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/silencedialog.cpp" line="16"/>
+        <source>&lt;b&gt;Silence every alert of %1&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Jeden Alarm von %1 stummschalten&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ui/silencedialog.cpp" line="19"/>
+        <source>30 minutes</source>
+        <translation>30 Minuten</translation>
+    </message>
+    <message>
+        <location filename="../ui/silencedialog.cpp" line="19"/>
+        <source>1 hour</source>
+        <translation>1 Stunde</translation>
+    </message>
+    <message>
+        <location filename="../ui/silencedialog.cpp" line="20"/>
+        <source>2 hours</source>
+        <translation>2 Stunden</translation>
+    </message>
+    <message>
+        <location filename="../ui/silencedialog.cpp" line="20"/>
+        <source>4 hours</source>
+        <translation>4 Stunden</translation>
+    </message>
+    <message>
+        <location filename="../ui/silencedialog.cpp" line="21"/>
+        <source>8 hours</source>
+        <translation>8 Stunden</translation>
+    </message>
+    <message>
+        <location filename="../ui/silencedialog.cpp" line="21"/>
+        <source>1 day</source>
+        <translation>1 Tag</translation>
+    </message>
+    <message>
+        <location filename="../ui/silencedialog.cpp" line="24"/>
+        <source>Who silences them</source>
+        <translation>Wer sie stummschaltet</translation>
+    </message>
+    <message>
+        <location filename="../ui/silencedialog.cpp" line="25"/>
+        <source>Optional, e.g. &quot;deploy in progress&quot;</source>
+        <translation>Optional, z. B. „Deployment läuft“</translation>
+    </message>
+    <message>
+        <location filename="../ui/silencedialog.cpp" line="27"/>
+        <source>Silence</source>
+        <translation>Stummschalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/silencedialog.cpp" line="30"/>
+        <source>For:</source>
+        <translation>Dauer:</translation>
+    </message>
+    <message>
+        <location filename="../ui/silencedialog.cpp" line="31"/>
+        <source>Your name:</source>
+        <translation>Ihr Name:</translation>
+    </message>
+    <message>
+        <location filename="../ui/silencedialog.cpp" line="32"/>
+        <source>Comment:</source>
+        <translation>Kommentar:</translation>
+    </message>
+</context>
+<context>
     <name>fg::StatePalette</name>
     <message>
         <location filename="../ui/statepalette.cpp" line="93"/>
@@ -1142,17 +1539,17 @@
 <context>
     <name>fg::TimeText</name>
     <message>
-        <location filename="../ui/timetext.cpp" line="11"/>
+        <location filename="../ui/timetext.cpp" line="13"/>
         <source>never</source>
         <translation>nie</translation>
     </message>
     <message>
-        <location filename="../ui/timetext.cpp" line="14"/>
+        <location filename="../ui/timetext.cpp" line="16"/>
         <source>just now</source>
         <translation>gerade eben</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/timetext.cpp" line="18"/>
+        <location filename="../ui/timetext.cpp" line="20"/>
         <source>%n s ago</source>
         <translation>
             <numerusform>vor %n s</numerusform>
@@ -1160,7 +1557,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/timetext.cpp" line="20"/>
+        <location filename="../ui/timetext.cpp" line="22"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>vor %n Min.</numerusform>
@@ -1168,7 +1565,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/timetext.cpp" line="22"/>
+        <location filename="../ui/timetext.cpp" line="24"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>vor %n Std.</numerusform>
@@ -1176,12 +1573,32 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/timetext.cpp" line="23"/>
+        <location filename="../ui/timetext.cpp" line="25"/>
         <source>%n d ago</source>
         <translation>
             <numerusform>vor %n Tag</numerusform>
             <numerusform>vor %n Tagen</numerusform>
         </translation>
+    </message>
+    <message>
+        <location filename="../ui/timetext.cpp" line="40"/>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location filename="../ui/timetext.cpp" line="42"/>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <location filename="../ui/timetext.cpp" line="44"/>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <location filename="../ui/timetext.cpp" line="45"/>
+        <source>%1 d %2 h</source>
+        <translation>%1 T %2 h</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,7 @@
 #include "acknowledgedialog.h"
 
+#include <algorithm>
+
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
@@ -12,7 +14,15 @@ AcknowledgeDialog::AcknowledgeDialog(const QString &alertTitle, const QString &n
     : QDialog(parent), m_name(new QLineEdit(name)), m_note(new QLineEdit)
 {
     setWindowTitle(tr("Acknowledge alert"));
-    auto *title = new QLabel(QStringLiteral("<b>%1</b>").arg(alertTitle.toHtmlEscaped()));
+    // One line per acknowledged thing (several incidents are listed one under the other).
+    const QStringList lines = alertTitle.split(QLatin1Char('\n'));
+    QStringList escaped;
+    int widest = 0;
+    for (const QString &line : lines) {
+        escaped << line.toHtmlEscaped();
+        widest = std::max(widest, fontMetrics().horizontalAdvance(line));
+    }
+    auto *title = new QLabel(QStringLiteral("<b>%1</b>").arg(escaped.join(QStringLiteral("<br>"))));
     title->setWordWrap(true);
     title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_name->setPlaceholderText(tr("Who takes care of it"));
@@ -32,7 +42,15 @@ AcknowledgeDialog::AcknowledgeDialog(const QString &alertTitle, const QString &n
     });
     buttons->button(QDialogButtonBox::Ok)->setEnabled(!name.trimmed().isEmpty());
     (name.isEmpty() ? m_name : m_note)->setFocus();
-    setMinimumWidth(std::max(420, fontMetrics().horizontalAdvance(alertTitle) + 60));
+    setMinimumWidth(std::clamp(widest + 60, 420, 900)); // longer titles wrap
+}
+
+QString AcknowledgeDialog::loginName()
+{
+    for (const char *variable : {"USER", "LOGNAME", "USERNAME"})
+        if (const QString name = qEnvironmentVariable(variable); !name.isEmpty())
+            return name;
+    return {};
 }
 
 QString AcknowledgeDialog::name() const { return m_name->text().trimmed(); }

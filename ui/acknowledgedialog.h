@@ -6,8 +6,9 @@ class QLineEdit;
 
 namespace fg {
 
-// Asks who acknowledges an alert (prefilled with the remembered name, else the login name) and an
-// optional note; the alert is named in the dialog so the right one is acknowledged. GUI thread.
+// Asks who acknowledges an alert or several incidents (prefilled with the remembered name, else the login
+// name) and an optional note; what is acknowledged is named in the dialog (one line each) so the right
+// thing is acknowledged. GUI thread.
 class AcknowledgeDialog final : public QDialog {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AcknowledgeDialog)
@@ -17,6 +18,8 @@ public:
 
     QString name() const;
     QString note() const;
+    // The login name offered until someone gives another.
+    static QString loginName();
 
 private:
     QLineEdit *m_name;

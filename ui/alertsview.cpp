@@ -1,44 +1,48 @@
 #include "alertsview.h"
 
-#include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QInputDialog>
 #include <QJsonArray>
 #include <QLabel>
+#include <QPointer>
 #include <QProgressDialog>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSplitter>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
 #include "acknowledgedialog.h"
+#include "alertcsvexport.h"
+#include "alertfilterbar.h"
+#include "alerthistorychart.h"
 #include "alertsmodel.h"
 #include "timetext.h"
 
 namespace fg {
 
+namespace {
+constexpr int kPollMs = 5000;
+constexpr int kCoalesceMs = 150;
+constexpr int kTableLimit = 500;
+} // namespace
+
 AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
     : QWidget(parent), m_api(api), m_model(new AlertsModel(this)), m_table(new QTableView), m_details(new QTextBrowser),
-      m_state(new QComboBox), m_status(new QLabel)
+      m_filters(new AlertFilterBar), m_chart(new AlertHistoryChart), m_status(new QLabel)
 {
-    m_state->addItem(tr("Open"), QStringLiteral("open"));
-    m_state->addItem(tr("All"), QString());
-    m_state->addItem(tr("Firing"), QStringLiteral("firing"));
-    m_state->addItem(tr("Resolved"), QStringLiteral("resolved"));
     m_ack = new QPushButton(tr("Acknowledge…"));
     auto *ack = m_ack;
     ack->setEnabled(false); // nothing selected yet
     auto *test = new QPushButton(tr("Send test alert"));
     auto *exportButton = new QPushButton(tr("Export CSV…"));
+    exportButton->setToolTip(tr("Export every alert the filters show"));
     auto *bar = new QHBoxLayout;
-    bar->addWidget(new QLabel(tr("Show:")));
-    bar->addWidget(m_state);
-    bar->addStretch();
     bar->addWidget(m_status);
+    bar->addStretch();
     bar->addWidget(ack);
     bar->addWidget(test);
     bar->addWidget(exportButton);
@@ -46,19 +50,25 @@ AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    // One line per alert, columns as wide as their contents (at most 500 rows are loaded).
+    m_table->setWordWrap(false);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->verticalHeader()->hide();
     auto *split = new QSplitter(Qt::Vertical);
     split->setObjectName(QStringLiteral("alertsSplit"));
+    split->addWidget(m_chart);
     split->addWidget(m_table);
     split->addWidget(m_details);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    split->setStretchFactor(2, 2);
     auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_filters);
     layout->addLayout(bar);
     layout->addWidget(split);
 
-    connect(m_state, &QComboBox::currentIndexChanged, this, &AlertsView::refresh);
+    connect(m_filters, &AlertFilterBar::changed, this, &AlertsView::refresh);
     connect(ack, &QPushButton::clicked, this, &AlertsView::askAndAcknowledge);
     connect(test, &QPushButton::clicked, this, &AlertsView::sendTestAlert);
     connect(exportButton, &QPushButton::clicked, this, &AlertsView::chooseAndExport);
@@ -69,7 +79,10 @@ AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
                 updateActions();
             });
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &AlertsView::updateActions);
-    m_timer.setInterval(5000);
+    m_coalesce.setSingleShot(true);
+    m_coalesce.setInterval(kCoalesceMs);
+    connect(&m_coalesce, &QTimer::timeout, this, &AlertsView::fetch);
+    m_timer.setInterval(kPollMs);
     connect(&m_timer, &QTimer::timeout, this, [this] {
         if (isVisible()) // hidden views do not refresh
             refresh();
@@ -77,24 +90,81 @@ AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
     m_timer.start();
 }
 
+void AlertsView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    refresh();
+}
+
 void AlertsView::refresh()
 {
-    QByteArray target = "/api/alerts?limit=500";
-    const QString state = m_state->currentData().toString();
-    if (!state.isEmpty())
-        target += "&state=" + state.toUtf8();
+    if (!m_coalesce.isActive())
+        m_coalesce.start();
+}
+
+void AlertsView::fetch()
+{
+    if (m_inFlight) {
+        m_again = true;
+        return;
+    }
+    m_inFlight = true;
+    const QByteArray query = m_filters->filter().query();
+    QByteArray target = "/api/alerts?limit=" + QByteArray::number(kTableLimit);
+    if (!query.isEmpty())
+        target += '&' + query;
     m_api->get(target, this, [this](int status, const QJsonObject &json, const QByteArray &) {
+        m_inFlight = false;
         if (status != 200) {
             m_status->setText(ApiClient::errorText(json));
+        } else {
+            const qint64 keep = m_pendingShow ? m_pendingShow : selectedId();
+            m_model->setAlerts(json.value(QStringLiteral("items")).toArray());
+            QStringList services;
+            for (const AlertRow &a : m_model->rows())
+                if (!services.contains(a.service))
+                    services << a.service;
+            m_filters->addServices(services);
+            m_status->setText(m_model->rowCount() == kTableLimit ? tr("The newest %n alert(s)", nullptr, kTableLimit)
+                                                                 : tr("%n alert(s)", nullptr, m_model->rowCount()));
+            if (const int row = m_model->rowOf(keep); row >= 0) {
+                if (m_table->currentIndex().row() != row)
+                    m_table->selectRow(row);
+                m_pendingShow = 0;
+            }
+            emit refreshed();
+        }
+        if (m_again) {
+            m_again = false;
+            refresh();
+        }
+    });
+    fetchChart(query);
+}
+
+void AlertsView::fetchChart(const QByteArray &query)
+{
+    const AlertFilter filter = m_filters->filter();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QDateTime from = filter.windowFrom(now), to = filter.windowTo(now);
+    const qint64 step = AlertHistoryChart::stepFor(from.isValid() ? from.secsTo(to) : 0);
+    QByteArray target = "/api/alerts/histogram?step=" + QByteArray::number(step) + 's';
+    if (!query.isEmpty())
+        target += '&' + query;
+    m_api->get(target, this, [this, from, to, step](int status, const QJsonObject &json, const QByteArray &) {
+        if (status != 200)
             return;
+        QList<AlertHistoryChart::Bucket> buckets;
+        for (const QJsonValue &v : json.value(QStringLiteral("items")).toArray()) {
+            const QJsonObject o = v.toObject();
+            AlertHistoryChart::Bucket b;
+            b.at = apiTime(o.value(QStringLiteral("at")).toString());
+            for (std::size_t i = 0; i < AlertHistoryChart::kLevels.size(); ++i)
+                b.counts[i] = o.value(QString::fromLatin1(AlertHistoryChart::kLevels[i])).toInt();
+            buckets.append(b);
         }
-        const qint64 keep = m_pendingShow ? m_pendingShow : selectedId();
-        m_model->setAlerts(json.value(QStringLiteral("items")).toArray());
-        m_status->setText(tr("%n alert(s)", nullptr, m_model->rowCount()));
-        if (const int row = m_model->rowOf(keep); row >= 0) {
-            m_table->selectRow(row);
-            m_pendingShow = 0;
-        }
+        m_chart->setBuckets(from, to, step, buckets);
+        emit chartRefreshed();
     });
 }
 
@@ -107,8 +177,8 @@ qint64 AlertsView::selectedId() const
 void AlertsView::showAlert(qint64 id)
 {
     m_pendingShow = id;
-    if (m_state->currentIndex() != 1)
-        m_state->setCurrentIndex(1); // all: a resolved alert must show too (refreshes)
+    if (!m_filters->filter().state.isEmpty())
+        m_filters->setState(QString()); // all: a resolved alert must show too (refreshes)
     else
         refresh();
     loadDetails(id);
@@ -160,7 +230,7 @@ void AlertsView::askAndAcknowledge()
         return;
     const AlertRow &a = m_model->alertAt(current.row());
     const QString title = tr("#%1 %2 — %3").arg(a.id).arg(a.service, a.reason);
-    const QString name = m_acknowledger.isEmpty() ? qEnvironmentVariable("USER") : m_acknowledger;
+    const QString name = m_acknowledger.isEmpty() ? AcknowledgeDialog::loginName() : m_acknowledger;
     auto *dialog = new AcknowledgeDialog(title, name, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
@@ -201,41 +271,39 @@ void AlertsView::sendTestAlert()
 
 void AlertsView::chooseAndExport()
 {
-    const QStringList ranges{tr("Last 24 hours"), tr("Last 7 days"), tr("Last 30 days"), tr("Everything")};
-    bool ok = false;
-    const QString choice = QInputDialog::getItem(this, tr("Export alerts"), tr("Range:"), ranges, 1, false, &ok);
-    if (!ok)
-        return;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export alerts"), QStringLiteral("flowguard-alerts.csv"),
+    const QString folder = m_exportFolder.isEmpty() ? QDir::homePath() : m_exportFolder;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export alerts"), QDir(folder).filePath(QStringLiteral("flowguard-alerts.csv")),
                                                       tr("CSV files (*.csv)"));
-    if (path.isEmpty())
-        return;
-    static const char *kRanges[] = {"24h", "7d", "30d", ""};
-    exportCsv(path, QString::fromLatin1(kRanges[ranges.indexOf(choice)]));
+    if (!path.isEmpty())
+        exportCsv(path);
 }
 
-void AlertsView::exportCsv(const QString &path, const QString &range)
+void AlertsView::exportCsv(const QString &path)
 {
-    // The report is built off the GUI thread; the dialog shows that work is going on and lets the user
-    // walk away from it.
-    auto *progress = new QProgressDialog(tr("Exporting alerts…"), tr("Cancel"), 0, 0, this);
+    if (const QString folder = QFileInfo(path).absolutePath(); folder != m_exportFolder) {
+        m_exportFolder = folder;
+        emit exportFolderChanged(folder);
+    }
+    auto *job = new AlertCsvExport(m_api, m_filters->filter().query(), path, AlertCsvExport::kPageRows, this);
+    QPointer<QProgressDialog> progress = new QProgressDialog(tr("Exporting alerts…"), tr("Cancel"), 0, 0, this);
     progress->setWindowModality(Qt::WindowModal);
     progress->setMinimumDuration(300);
     progress->setAttribute(Qt::WA_DeleteOnClose);
-    QByteArray target = "/api/alerts/export.csv";
-    if (!range.isEmpty())
-        target += "?range=" + range.toUtf8();
-    m_api->get(target, progress, [this, path, progress](int status, const QJsonObject &json, const QByteArray &raw) {
-        progress->close();
-        if (status != 200)
-            return emit exportFinished(false, ApiClient::errorText(json));
-        QSaveFile file(path);
-        if (!file.open(QIODevice::WriteOnly) || file.write(raw) != raw.size() || !file.commit())
-            return emit exportFinished(false, tr("Cannot write %1: %2").arg(path, file.errorString()));
-        const int rows = int(raw.count("\r\n")) - 1;
-        m_status->setText(tr("Exported %n alert(s)", nullptr, rows));
-        emit exportFinished(true, path);
+    connect(progress, &QProgressDialog::canceled, job, &AlertCsvExport::cancel);
+    connect(job, &AlertCsvExport::progress, progress, [progress](int rows) {
+        if (progress)
+            progress->setLabelText(tr("Exporting alerts… %n written", nullptr, rows));
     });
+    connect(job, &AlertCsvExport::finished, this, [this, job, progress](bool ok, const QString &message) {
+        if (progress) {
+            progress->disconnect(job);
+            progress->close();
+        }
+        m_status->setText(ok ? tr("Exported %n alert(s)", nullptr, job->rows()) : message);
+        job->deleteLater();
+        emit exportFinished(ok, message);
+    });
+    job->start();
 }
 
 } // namespace fg

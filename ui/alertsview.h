@@ -5,7 +5,6 @@
 
 #include "apiclient.h"
 
-class QComboBox;
 class QLabel;
 class QPushButton;
 class QTableView;
@@ -13,24 +12,35 @@ class QTextBrowser;
 
 namespace fg {
 
+class AlertFilterBar;
+class AlertHistoryChart;
 class AlertsModel;
 
-// Alert history: filter by state, details (explanation, history, deliveries per channel), acknowledge,
-// test alert and CSV export. Refreshes every few seconds; everything goes through the API client.
+// Alert history: filters (service, level, state, time range, text) that the table, the chart of alerts
+// per hour and the CSV export all follow; details (explanation, history, deliveries per channel),
+// acknowledge and test alert. Refreshes are coalesced and skipped while hidden; the table updates in place.
+// GUI thread; everything goes through the API client (the export writes on its own thread).
 class AlertsView final : public QWidget {
     Q_OBJECT
 
 public:
     explicit AlertsView(const ApiClient *api, QWidget *parent = nullptr);
 
+    // Asks again soon (calls within a short while make one request of each kind); nothing while hidden.
     void refresh();
     // Selects the alert and shows its details (a clicked notification).
     void showAlert(qint64 id);
     void acknowledgeSelected(const QString &by, const QString &note);
     void sendTestAlert();
-    // Writes the report for `range` ("24h", "7d", "" for all) to `path`, with a progress dialog.
-    void exportCsv(const QString &path, const QString &range);
+    // Writes what the filters show to `path`, page by page off the GUI thread, with a progress dialog whose
+    // Cancel leaves no file; its folder is where the next export dialog opens.
+    void exportCsv(const QString &path);
     AlertsModel *model() const { return m_model; }
+    AlertFilterBar *filterBar() const { return m_filters; }
+    AlertHistoryChart *chart() const { return m_chart; }
+    // Where the export dialog opens (the folder of the last export, remembered between runs).
+    void setExportFolder(const QString &folder) { m_exportFolder = folder; }
+    QString exportFolder() const { return m_exportFolder; }
     // Who acknowledges from this window: asked once in the dialog (default: the login name), then offered again.
     void setAcknowledger(const QString &name) { m_acknowledger = name; }
     QString acknowledger() const { return m_acknowledger; }
@@ -39,8 +49,17 @@ signals:
     void exportFinished(bool ok, const QString &message);
     void acknowledged(qint64 id);
     void acknowledgerChanged(const QString &name);
+    void exportFolderChanged(const QString &folder);
+    // After a refresh of the table (and of the chart) was applied.
+    void refreshed();
+    void chartRefreshed();
+
+protected:
+    void showEvent(QShowEvent *event) override;
 
 private:
+    void fetch();
+    void fetchChart(const QByteArray &query);
     void chooseAndExport();
     void askAndAcknowledge();
     void loadDetails(qint64 id);
@@ -51,9 +70,14 @@ private:
     AlertsModel *m_model;
     QTableView *m_table;
     QTextBrowser *m_details;
-    QComboBox *m_state;
+    AlertFilterBar *m_filters;
+    AlertHistoryChart *m_chart;
     QLabel *m_status;
     QTimer m_timer;
+    QTimer m_coalesce;
+    bool m_inFlight = false;
+    bool m_again = false;
+    QString m_exportFolder;
     qint64 m_pendingShow = 0;
     QString m_acknowledger;
     QPushButton *m_ack;

@@ -27,6 +27,17 @@ void ApiClient::send(const QByteArray &method, const QByteArray &target, const Q
     call(m_transport, method, target, QJsonDocument(body).toJson(QJsonDocument::Compact), context, std::move(reply));
 }
 
+void ApiClient::fetch(const QByteArray &target, QObject *context, std::function<void(const HttpResponse &)> done) const
+{
+    if (!m_transport) {
+        HttpResponse r;
+        r.status = 503;
+        r.body = QJsonDocument(QJsonObject{{QStringLiteral("message"), QStringLiteral("FlowGuard is not running")}}).toJson();
+        return done(r);
+    }
+    m_transport("GET", target, {}, context, std::move(done));
+}
+
 QString ApiClient::errorText(const QJsonObject &json)
 {
     return json.value(QStringLiteral("message")).toString();

@@ -22,6 +22,8 @@ public:
     bool ready() const { return bool(m_transport); }
     void get(const QByteArray &target, QObject *context, Reply reply) const;
     void send(const QByteArray &method, const QByteArray &target, const QJsonObject &body, QObject *context, Reply reply) const;
+    // The whole answer, headers included (e.g. the next page's cursor of a paged CSV report).
+    void fetch(const QByteArray &target, QObject *context, std::function<void(const HttpResponse &)> done) const;
     // "field: message" from an error answer, for dialogs.
     static QString errorText(const QJsonObject &json);
 

@@ -16,6 +16,7 @@
 
 #include "alertsview.h"
 #include "channelsdialog.h"
+#include "incidentsview.h"
 #include "logsview.h"
 #include "rulesview.h"
 #include "servicesmodel.h"
@@ -28,12 +29,14 @@ namespace fg {
 
 namespace {
 constexpr int kFiringRefreshMs = 5000;
+constexpr qint64 kShownAnalysisLag = 10000; // a few batches behind is normal under load
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_tabs(new QTabWidget), m_listen(new QLabel), m_rate(new QLabel), m_stored(new QLabel),
       m_database(new QLabel), m_overview(new ServicesOverview(&m_api)), m_service(new ServiceView(&m_api)),
-      m_logs(new LogsView(&m_api)), m_alerts(new AlertsView(&m_api)), m_rules(new RulesView(&m_api))
+      m_logs(new LogsView(&m_api)), m_alertsArea(new QTabWidget), m_incidents(new IncidentsView(&m_api)), m_alerts(new AlertsView(&m_api)),
+      m_rules(new RulesView(&m_api))
 {
     setWindowTitle(tr("FlowGuard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
@@ -41,7 +44,11 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_overview, tr("Services"));
     m_tabs->addTab(m_service, tr("Service"));
     m_tabs->addTab(m_logs, tr("Logs"));
-    m_tabs->addTab(m_alerts, tr("Alerts"));
+    // Incidents first: the list an on-call engineer works from; each alert's history beside it.
+    m_alertsArea->setObjectName(QStringLiteral("alertsArea"));
+    m_alertsArea->addTab(m_incidents, tr("Incidents"));
+    m_alertsArea->addTab(m_alerts, tr("Alert history"));
+    m_tabs->addTab(m_alertsArea, tr("Alerts"));
     m_tabs->addTab(m_rules, tr("Rules"));
     setCentralWidget(m_tabs);
     connect(m_overview, &ServicesOverview::openService, this, &MainWindow::openService);
@@ -51,9 +58,19 @@ MainWindow::MainWindow(QWidget *parent)
         m_tabs->setCurrentWidget(m_logs);
         m_logs->showService(service);
     });
-    connect(m_alerts, &AlertsView::acknowledgerChanged, this, [this](const QString &name) {
+    // One acknowledger for both lists, remembered between runs.
+    auto rememberAcknowledger = [this](const QString &name) {
+        m_alerts->setAcknowledger(name);
+        m_incidents->setAcknowledger(name);
         if (m_settings)
             WindowSettings(m_settings).setAcknowledger(name);
+    };
+    connect(m_alerts, &AlertsView::acknowledgerChanged, this, rememberAcknowledger);
+    connect(m_incidents, &IncidentsView::acknowledgerChanged, this, rememberAcknowledger);
+    connect(m_incidents, &IncidentsView::acknowledged, this, &MainWindow::refreshFiring);
+    connect(m_alerts, &AlertsView::exportFolderChanged, this, [this](const QString &folder) {
+        if (m_settings)
+            WindowSettings(m_settings).setExportFolder(folder);
     });
     buildMenus();
     m_listen->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -116,6 +133,7 @@ void MainWindow::setApi(ApiClient::Transport transport)
 {
     m_api.setTransport(std::move(transport));
     m_overview->refresh();
+    m_incidents->refresh();
     m_alerts->refresh();
     m_rules->reload();
     refreshFiring();
@@ -150,6 +168,8 @@ void MainWindow::setSettings(QSettings *settings)
     m_service->setRangeIndex(saved.serviceRange());
     m_logs->setRangeIndex(saved.logsRange());
     m_alerts->setAcknowledger(saved.acknowledger());
+    m_incidents->setAcknowledger(saved.acknowledger());
+    m_alerts->setExportFolder(saved.exportFolder());
 }
 
 void MainWindow::saveLayout()
@@ -261,7 +281,9 @@ void MainWindow::refreshCurrent()
         m_service->refresh();
     else if (current == m_logs)
         m_logs->search();
-    else if (current == m_alerts)
+    else if (current == m_alertsArea && m_alertsArea->currentWidget() == m_incidents)
+        m_incidents->refresh();
+    else if (current == m_alertsArea)
         m_alerts->refresh();
     else if (current == m_rules)
         m_rules->reload();
@@ -280,13 +302,22 @@ void MainWindow::showStats(const EngineStats &s)
     m_stored->setText(tr("%1 logs, %2 metric points").arg(locale.toString(s.logsStored), locale.toString(s.metricsStored)));
     m_stored->setToolTip(tr("%1 ingest requests (%2 items rejected)").arg(locale.toString(s.requests), locale.toString(s.itemsRejected)));
     m_database->setText(locale.formattedDataSize(s.dbBytes));
-    statusBar()->showMessage(s.queueDepth > 0 ? tr("Writing (%1 requests queued)").arg(s.queueDepth) : tr("Ready"));
+    // Analysis lags rather than drops: say so while detections are behind what is stored.
+    QString state = tr("Ready");
+    if (s.analysisWarming)
+        state = tr("Detectors learning from stored history…");
+    else if (s.analysisLagEvents >= kShownAnalysisLag)
+        state = tr("Analysis %1 events behind").arg(locale.toString(s.analysisLagEvents));
+    else if (s.queueDepth > 0)
+        state = tr("Writing (%1 requests queued)").arg(s.queueDepth);
+    statusBar()->showMessage(state);
 }
 
 void MainWindow::showAlert(qint64 id)
 {
     bringUp();
-    m_tabs->setCurrentWidget(m_alerts);
+    m_tabs->setCurrentWidget(m_alertsArea);
+    m_alertsArea->setCurrentWidget(m_alerts);
     m_alerts->showAlert(id);
 }
 

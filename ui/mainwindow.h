@@ -18,12 +18,13 @@ class QTabWidget;
 namespace fg {
 
 class AlertsView;
+class IncidentsView;
 class LogsView;
 class RulesView;
 class ServicesOverview;
 class ServiceView;
 
-// The window: the services overview first, then one service's timelines, logs, alerts and rules;
+// The window: the services overview first, then one service's timelines, logs, incidents and alerts, rules;
 // engine counters in the status bar; channel settings in a dialog. Closing it keeps FlowGuard
 // monitoring in the tray (said once); Quit is explicit (Ctrl+Q, File and tray menus), and without a
 // tray closing asks. The title counts firing alerts. GUI thread only; it holds no engine objects and
@@ -45,6 +46,7 @@ public:
     ServiceView *serviceView() const { return m_service; }
     LogsView *logsView() const { return m_logs; }
     AlertsView *alertsView() const { return m_alerts; }
+    IncidentsView *incidentsView() const { return m_incidents; }
     RulesView *rulesView() const { return m_rules; }
     int firingAlerts() const { return m_firing; }
 
@@ -84,6 +86,8 @@ private:
     ServicesOverview *m_overview;
     ServiceView *m_service;
     LogsView *m_logs;
+    QTabWidget *m_alertsArea; // incidents, alert history
+    IncidentsView *m_incidents;
     AlertsView *m_alerts;
     RulesView *m_rules;
     QPointer<QSystemTrayIcon> m_tray; // owned by the notifier

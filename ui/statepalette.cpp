@@ -110,6 +110,27 @@ QColor StatePalette::level(const QString &level)
     return QApplication::palette().color(QPalette::Text);
 }
 
+QIcon StatePalette::levelIcon(const QString &level)
+{
+    const QString l = level.toLower();
+    if (l == QLatin1String("critical") || l == QLatin1String("error") || l == QLatin1String("fatal"))
+        return healthIcon(HealthState::Critical);
+    if (l == QLatin1String("warning") || l == QLatin1String("warn"))
+        return healthIcon(HealthState::Degraded);
+    return healthIcon(HealthState::Silent);
+}
+
+QColor StatePalette::levelBar(const QString &level)
+{
+    if (level == QLatin1String("critical"))
+        return health(HealthState::Critical);
+    if (level == QLatin1String("error"))
+        return series(1); // orange: between warning's amber and critical's red
+    if (level == QLatin1String("warning"))
+        return health(HealthState::Degraded);
+    return series(0);
+}
+
 QColor StatePalette::series(int index)
 {
     // Colour-blind-safe (Okabe–Ito) hues, brightened a little on dark themes.

@@ -25,6 +25,10 @@ public:
     static QString healthText(HealthState state);
     // Log and alert levels: trace … fatal, warning/critical.
     static QColor level(const QString &level);
+    // Alert levels as shapes too: critical and error a diamond, warning a triangle, info a grey ring.
+    static QIcon levelIcon(const QString &level);
+    // Alert levels stacked in one chart, told apart: info, warning, error, critical.
+    static QColor levelBar(const QString &level);
     // Chart series: latency quantiles, error rate, throughput; the baseline band and degradation spans.
     static QColor series(int index);
     static QColor baselineBand();

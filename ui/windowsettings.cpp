@@ -11,6 +11,7 @@ const QString kView = QStringLiteral("window/view");
 const QString kServiceRange = QStringLiteral("window/service_range");
 const QString kLogsRange = QStringLiteral("window/logs_range");
 const QString kAcknowledger = QStringLiteral("window/acknowledger");
+const QString kExportFolder = QStringLiteral("window/export_folder");
 const QString kTrayNotice = QStringLiteral("window/tray_notice_shown");
 } // namespace
 
@@ -26,6 +27,8 @@ int WindowSettings::logsRange() const { return m_settings->value(kLogsRange, -1)
 void WindowSettings::setLogsRange(int index) { m_settings->setValue(kLogsRange, index); }
 QString WindowSettings::acknowledger() const { return m_settings->value(kAcknowledger).toString(); }
 void WindowSettings::setAcknowledger(const QString &name) { m_settings->setValue(kAcknowledger, name); }
+QString WindowSettings::exportFolder() const { return m_settings->value(kExportFolder).toString(); }
+void WindowSettings::setExportFolder(const QString &folder) { m_settings->setValue(kExportFolder, folder); }
 bool WindowSettings::trayNoticeShown() const { return m_settings->value(kTrayNotice, false).toBool(); }
 void WindowSettings::setTrayNoticeShown() { m_settings->setValue(kTrayNotice, true); }
 

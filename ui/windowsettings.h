@@ -26,6 +26,9 @@ public:
     // The name alerts are acknowledged with from this window.
     QString acknowledger() const;
     void setAcknowledger(const QString &name);
+    // The folder alert reports were last exported to.
+    QString exportFolder() const;
+    void setExportFolder(const QString &folder);
     // The "FlowGuard keeps running in the tray" notice is shown once.
     bool trayNoticeShown() const;
     void setTrayNoticeShown();

@@ -153,6 +153,7 @@ void AnalysisWorker::run()
                                 m_settings.activeAt(), m_settings.extremeAt());
             }
         }
+        const bool idle = batches.empty();
         for (const IngestBatch &batch : batches)
             analyse(batch);
         batches.clear(); // the records go before a catch-up reads more
@@ -166,9 +167,14 @@ void AnalysisWorker::run()
             publish(m_aggregator.takeAll(), false);
         } else {
             publish(m_aggregator.takeClosed(nowNs()), true);
-            m_live.publish(m_aggregator.peekOpenServiceMinutes());
-            // Wall-clock alert work (silent services, repeats) about once a second.
             const TimeNs now = nowNs();
+            // The live windows merge every service's last hour: a few times a second is live enough, and
+            // after every batch it cost more than the batch with a thousand services.
+            if (now - m_lastLivePublish >= kLivePublishInterval) {
+                m_lastLivePublish = now;
+                m_live.publish(m_aggregator.peekOpenServiceMinutes());
+            }
+            // Wall-clock alert work (silent services, repeats) about once a second.
             if (m_alerts && now - m_lastAlertTick >= kNsPerSec) {
                 m_lastAlertTick = now;
                 std::map<std::string, TimeNs> received = m_knownReceived;
@@ -183,6 +189,8 @@ void AnalysisWorker::run()
         }
         if (stopping)
             return;
+        m_trimmer.poll(m_stats.eventsAnalysed + m_stats.metricSamplesAnalysed, idle, nowNs());
+        m_stats.heapTrims = m_trimmer.trims();
     }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -14,6 +15,7 @@
 #include "detect/degradationdetector.h"
 #include "detect/metricseriesdetector.h"
 #include "detectionsettings.h"
+#include "heaptrimmer.h"
 #include "kpiaggregator.h"
 #include "livekpis.h"
 #include "templates/templatetracker.h"
@@ -41,6 +43,13 @@ struct AnalysisStats {
     std::atomic<std::int64_t> metricSamplesAnalysed{0};
     std::atomic<std::int64_t> overflowMetricSeries{0};
     std::atomic<std::int64_t> overflowRouteDetectors{0}; // route minutes not judged: the detector cap was reached
+    std::atomic<std::int64_t> heapTrims{0}; // freed memory given back to the system after work
+
+    // Committed rows analysis has yet to read, given the newest committed row ids.
+    std::int64_t lagEvents(std::int64_t lastLogId, std::int64_t lastPointId) const
+    {
+        return std::max<std::int64_t>(0, lastLogId - logsThrough) + std::max<std::int64_t>(0, lastPointId - pointsThrough);
+    }
 };
 
 // Analyses committed log events on its own thread: per-minute KPIs per service and route, and on each
@@ -107,11 +116,14 @@ private:
     StoreWriter *m_store;
     AlertEvaluator *m_alerts = nullptr;
     TimeNs m_lastAlertTick = 0;
+    static constexpr TimeNs kLivePublishInterval = 250 * kNsPerMs;
+    TimeNs m_lastLivePublish = 0;
     std::map<std::string, TimeNs> m_knownReceived; // from storage, before this run
     KpiAggregator m_aggregator;
     TemplateTracker m_templates;
     MetricSeriesDetector m_metrics;
     LiveKpis m_live;
+    HeapTrimmer m_trimmer;
     // Per service and per route; bounded by the aggregator's caps on services and routes.
     std::map<std::pair<std::string, std::string>, DegradationDetector> m_detectors;
     DetectionSettings m_settings;        // analysis thread's copy

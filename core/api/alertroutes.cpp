@@ -3,7 +3,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <array>
 #include <future>
+#include <map>
 
 #include "alerting/alertcsv.h"
 #include "alerting/alertevaluator.h"
@@ -18,7 +20,7 @@ namespace fg {
 
 namespace {
 
-enum class Kind { Rules, Rule, Alerts, Export, Alert, Acknowledge, Silences, Silence, TestAlert, Incidents, Incident, AlertPage,
+enum class Kind { Rules, Rule, Alerts, Export, Histogram, Alert, Acknowledge, Silences, Silence, TestAlert, Incidents, Incident, AlertPage,
                   None };
 
 struct Parsed {
@@ -26,7 +28,7 @@ struct Parsed {
     std::int64_t id = 0;
 };
 
-// /api/rules[/{id}], /api/alerts[/export.csv|/{id}[/acknowledge]], /api/silences[/{id}]
+// /api/rules[/{id}], /api/alerts[/export.csv|/histogram|/{id}[/acknowledge]], /api/silences[/{id}]
 Parsed parse(QByteArray path)
 {
     while (path.size() > 1 && path.endsWith('/'))
@@ -53,6 +55,8 @@ Parsed parse(QByteArray path)
                 0};
     if (collection == "alerts" && parts.size() == 4 && parts[3] == "export.csv")
         return {Kind::Export, 0};
+    if (collection == "alerts" && parts.size() == 4 && parts[3] == "histogram")
+        return {Kind::Histogram, 0};
     bool ok = false;
     const std::int64_t id = parts[3].toLongLong(&ok);
     if (!ok || id < 1)
@@ -80,6 +84,7 @@ const char *methodsFor(Kind kind)
         return "DELETE";
     case Kind::Alerts:
     case Kind::Export:
+    case Kind::Histogram:
     case Kind::Alert:
     case Kind::Incidents:
     case Kind::Incident:
@@ -116,12 +121,36 @@ std::optional<AlertQuery> alertQuery(const HttpRequest &request, const HttpRespo
         responder.send(paramError({QStringLiteral("level"), QStringLiteral("expected info, warning, error or critical")}));
         return std::nullopt;
     }
+    if (auto e = params.search(q.text)) {
+        responder.send(paramError(*e));
+        return std::nullopt;
+    }
     return q;
 }
 
 QJsonValue isoOrNull(TimeNs t) { return t ? QJsonValue(QString::fromStdString(formatIsoMs(t))) : QJsonValue(); }
 
-// An incident with a one-paragraph explanation built from its alerts.
+// At most this many alerts are listed with each incident of GET /api/incidents (alert_count has them all).
+constexpr std::size_t kMaxListedAlerts = 100;
+
+// An alert as listed beneath its incident: what a row in the window needs, not its full detail.
+QJsonObject incidentAlertJson(const Alert &a)
+{
+    return QJsonObject{{QStringLiteral("id"), qint64(a.id)},
+                       {QStringLiteral("rule_id"), qint64(a.ruleId)},
+                       {QStringLiteral("endpoint"), QString::fromStdString(a.endpoint)},
+                       {QStringLiteral("reason"), QString::fromStdString(a.reason)},
+                       {QStringLiteral("level"), QString::fromUtf8(alertLevelName(a.level).data())},
+                       {QStringLiteral("state"), QString::fromUtf8(alertStateName(a.state).data())},
+                       {QStringLiteral("fired_at"), isoOrNull(a.firedAt)},
+                       {QStringLiteral("resolved_at"), isoOrNull(a.resolvedAt)},
+                       {QStringLiteral("acknowledged_by"),
+                        a.acknowledgedBy.empty() ? QJsonValue() : QJsonValue(QString::fromStdString(a.acknowledgedBy))},
+                       {QStringLiteral("silenced"), a.silenced}};
+}
+
+// An incident with a one-paragraph explanation built from its alerts, and the alerts themselves (the first
+// kMaxListedAlerts; the detail route replaces them with every alert in full).
 QJsonObject incidentJson(const Incident &i, const std::vector<Alert> &alerts)
 {
     std::string text = i.service + ": " + std::to_string(i.alertCount) + (i.alertCount == 1 ? " alert" : " alerts");
@@ -137,6 +166,9 @@ QJsonObject incidentJson(const Incident &i, const std::vector<Alert> &alerts)
             + (i.closedAt ? ", closed " + formatIsoMs(i.closedAt) : std::string(", still open")) + ".";
     if (!alerts.empty())
         text += " First: " + alerts.front().explanation;
+    QJsonArray listed;
+    for (std::size_t k = 0; k < alerts.size() && k < kMaxListedAlerts; ++k)
+        listed.append(incidentAlertJson(alerts[k]));
     return QJsonObject{{QStringLiteral("id"), qint64(i.id)},
                        {QStringLiteral("service"), QString::fromStdString(i.service)},
                        {QStringLiteral("title"), QString::fromStdString(i.title)},
@@ -144,8 +176,10 @@ QJsonObject incidentJson(const Incident &i, const std::vector<Alert> &alerts)
                        {QStringLiteral("state"), i.closedAt ? QStringLiteral("closed") : QStringLiteral("open")},
                        {QStringLiteral("opened_at"), isoOrNull(i.openedAt)},
                        {QStringLiteral("closed_at"), isoOrNull(i.closedAt)},
+                       {QStringLiteral("last_activity_at"), isoOrNull(i.lastActivity)},
                        {QStringLiteral("alert_count"), i.alertCount},
-                       {QStringLiteral("explanation"), QString::fromStdString(text)}};
+                       {QStringLiteral("explanation"), QString::fromStdString(text)},
+                       {QStringLiteral("alerts"), listed}};
 }
 
 } // namespace
@@ -170,6 +204,7 @@ void AlertRoutes::handle(const HttpRequest &request, const HttpResponder &respon
     case Kind::Rule: return m == "PUT" ? replaceRule(p.id, request, responder) : deleteRule(p.id, responder);
     case Kind::Alerts: return listAlerts(request, responder);
     case Kind::Export: return exportAlerts(request, responder);
+    case Kind::Histogram: return alertHistogram(request, responder);
     case Kind::Alert: return getAlert(p.id, responder);
     case Kind::Acknowledge: return acknowledge(p.id, request, responder);
     case Kind::Silences: return m == "POST" ? createSilence(request, responder) : listSilences(responder);
@@ -285,26 +320,85 @@ void AlertRoutes::exportAlerts(const HttpRequest &request, const HttpResponder &
     auto q = alertQuery(request, responder);
     if (!q)
         return;
-    q->window.limit = 1000;
+    // With `limit` the report comes in pages (the header row on the first only; X-Next-Cursor names the
+    // next one), so a client can write it as it arrives and stop; without it, the whole report at once.
+    const QueryParams params(request.query);
+    const bool paged = params.has(QStringLiteral("limit"));
+    const bool firstPage = !params.has(QStringLiteral("cursor"));
+    if (!paged)
+        q->window.limit = 1000;
     m_deps.queries->run(
-        [q = *q](StoreReader &reader) mutable {
+        [q = *q, paged, firstPage](StoreReader &reader) mutable {
             const TimeNs now = nowNs();
-            std::string csv = alertCsvHeader();
-            // Every matching alert, a page at a time, newest first.
+            std::string csv = firstPage ? alertCsvHeader() : std::string();
+            std::optional<Cursor> next;
+            // Every matching alert (or one page of them), a page at a time, newest first.
             for (;;) {
                 const Page<Alert> result = reader.alerts(q);
                 for (const Alert &a : result.items)
                     csv += alertCsvRow(a, now);
-                if (!result.nextCursor)
+                next = result.nextCursor;
+                if (!next || paged)
                     break;
-                q.window.after = result.nextCursor;
+                q.window.after = next;
             }
             HttpResponse r;
+            if (paged && next)
+                r.headers.emplace_back("X-Next-Cursor", encodeCursor(*next).toLatin1());
             r.status = 200;
             r.contentType = "text/csv; charset=utf-8; header=present";
             r.body = QByteArray::fromStdString(csv);
             r.headers.emplace_back("Content-Disposition", "attachment; filename=\"flowguard-alerts.csv\"");
             return r;
+        },
+        responder);
+}
+
+void AlertRoutes::alertHistogram(const HttpRequest &request, const HttpResponder &responder)
+{
+    auto q = alertQuery(request, responder);
+    if (!q)
+        return;
+    TimeNs step = 0;
+    if (auto e = QueryParams(request.query).step(step))
+        return responder.send(paramError(*e));
+    if (!step)
+        step = 3600 * kNsPerSec;
+    q->window.limit = 1000;
+    m_deps.queries->run(
+        [q = *q, step](StoreReader &reader) mutable {
+            // Alerts by the step their time (fired, else pending since) falls in, per level; only steps with
+            // alerts, oldest first, at most kMaxHistogramBuckets of them.
+            constexpr std::size_t kMaxHistogramBuckets = 10'000;
+            std::map<TimeNs, std::array<int, 4>> buckets;
+            bool truncated = false;
+            for (;;) {
+                const Page<Alert> result = reader.alerts(q);
+                for (const Alert &a : result.items) {
+                    const TimeNs at = a.firedAt ? a.firedAt : a.pendingSince;
+                    if (at < q.window.from || at > q.window.to)
+                        continue;
+                    const TimeNs start = at - ((at % step) + step) % step;
+                    if (!buckets.count(start) && buckets.size() == kMaxHistogramBuckets) {
+                        truncated = true;
+                        continue;
+                    }
+                    buckets[start][std::size_t(a.level)] += 1;
+                }
+                if (!result.nextCursor)
+                    break;
+                q.window.after = result.nextCursor;
+            }
+            QJsonArray items;
+            for (const auto &[start, counts] : buckets) {
+                QJsonObject o{{QStringLiteral("at"), QString::fromStdString(formatIsoMs(start))}};
+                for (const AlertLevel level : {AlertLevel::Info, AlertLevel::Warning, AlertLevel::Error, AlertLevel::Critical})
+                    o.insert(QString::fromUtf8(alertLevelName(level).data()), counts[std::size_t(level)]);
+                items.append(o);
+            }
+            return jsonResponse(200, QJsonObject{{QStringLiteral("step_s"), qint64(step / kNsPerSec)},
+                                                 {QStringLiteral("items"), items},
+                                                 {QStringLiteral("truncated"), truncated}});
         },
         responder);
 }

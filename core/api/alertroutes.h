@@ -15,7 +15,8 @@ class RuleBook;
 class StoreWriter;
 
 // The alerting part of the HTTP API: rules (GET/POST /api/rules, PUT/DELETE /api/rules/{id}), alerts
-// (GET /api/alerts, /api/alerts/{id}, POST /api/alerts/{id}/acknowledge, GET /api/alerts/export.csv)
+// (GET /api/alerts, /api/alerts/{id}, POST /api/alerts/{id}/acknowledge, GET /api/alerts/export.csv,
+// /api/alerts/histogram)
 // silences (GET/POST /api/silences, DELETE /api/silences/{id}), incidents (GET /api/incidents,
 // /api/incidents/{id}) and POST /api/test-alert. Changes are acknowledged once
 // stored. Lives on the listener thread; SQL runs on the query pool and the writer thread.
@@ -42,6 +43,8 @@ private:
     void deleteRule(std::int64_t id, const HttpResponder &responder);
     void listAlerts(const HttpRequest &request, const HttpResponder &responder);
     void exportAlerts(const HttpRequest &request, const HttpResponder &responder);
+    // GET /api/alerts/histogram?step=1h&…: alerts per step and level, with the list's filters.
+    void alertHistogram(const HttpRequest &request, const HttpResponder &responder);
     void getAlert(std::int64_t id, const HttpResponder &responder);
     // GET /alerts/{id}: a small HTML page for people following a notification's link.
     void alertPage(std::int64_t id, const HttpResponder &responder);

@@ -360,9 +360,7 @@ HttpResponse ApiRouter::health() const
              QJsonObject{{QStringLiteral("events"), qint64(m_deps.analysis->stats().eventsAnalysed)},
                          {QStringLiteral("dropped"), qint64(m_deps.analysis->stats().eventsDropped)},
                          // Analysis lags rather than drops: what it has yet to read, and how much it read back.
-                         {QStringLiteral("lag_events"),
-                          qint64(std::max<std::int64_t>(0, s.lastLogId - m_deps.analysis->stats().logsThrough)
-                                 + std::max<std::int64_t>(0, s.lastPointId - m_deps.analysis->stats().pointsThrough))},
+                         {QStringLiteral("lag_events"), qint64(m_deps.analysis->stats().lagEvents(s.lastLogId, s.lastPointId))},
                          {QStringLiteral("catching_up"), bool(m_deps.analysis->stats().catchingUp)},
                          {QStringLiteral("warming"), bool(m_deps.analysis->stats().warming)},
                          {QStringLiteral("warmed_detectors"), qint64(m_deps.analysis->stats().warmedDetectors)},
@@ -374,7 +372,8 @@ HttpResponse ApiRouter::health() const
                          {QStringLiteral("overflow_services"), qint64(m_deps.analysis->stats().overflowServices)},
                          {QStringLiteral("overflow_endpoints"), qint64(m_deps.analysis->stats().overflowEndpoints)},
                          {QStringLiteral("overflow_templates"), qint64(m_deps.analysis->stats().overflowTemplates)},
-                         {QStringLiteral("overflow_route_detectors"), qint64(m_deps.analysis->stats().overflowRouteDetectors)}}},
+                         {QStringLiteral("overflow_route_detectors"), qint64(m_deps.analysis->stats().overflowRouteDetectors)},
+                         {QStringLiteral("heap_trims"), qint64(m_deps.analysis->stats().heapTrims)}}},
             {QStringLiteral("inflight_bytes"), qint64(m_deps.budget->used())},
             {QStringLiteral("services"),
              QJsonObject{{QStringLiteral("count"), m_deps.services->count()},

@@ -2,7 +2,6 @@
 // from the query and settings routes.
 #include "apirouter.h"
 
-#include <algorithm>
 #include <cstdio>
 
 #include "analysis/analysisworker.h"
@@ -93,9 +92,7 @@ HttpResponse ApiRouter::prometheus() const
     out.family("flowguard_ingest_inflight_bytes", "gauge", "Memory held for ingest requests not yet answered.");
     out.sample("flowguard_ingest_inflight_bytes", "", double(m_deps.budget->used()));
     out.family("flowguard_analysis_lag_events", "gauge", "Committed events analysis has not read yet.");
-    out.sample("flowguard_analysis_lag_events", "",
-               double(std::max<std::int64_t>(0, s.lastLogId - m_deps.analysis->stats().logsThrough)
-                      + std::max<std::int64_t>(0, s.lastPointId - m_deps.analysis->stats().pointsThrough)));
+    out.sample("flowguard_analysis_lag_events", "", double(m_deps.analysis->stats().lagEvents(s.lastLogId, s.lastPointId)));
     out.family("flowguard_stored_rows", "gauge", "Rows in the database by table.");
     out.sample("flowguard_stored_rows", PrometheusText::label("table", "logs"), double(s.logsStored.load()));
     out.sample("flowguard_stored_rows", PrometheusText::label("table", "metric_points"), double(s.metricsStored.load()));

@@ -460,6 +460,10 @@ EngineStats Engine::stats() const
         s.commits = w.commits;
         s.queueDepth = w.queuedJobs;
         s.dbBytes = w.dbBytes;
+        if (m_analysis) {
+            s.analysisLagEvents = m_analysis->stats().lagEvents(w.lastLogId, w.lastPointId);
+            s.analysisWarming = m_analysis->stats().warming;
+        }
     }
     if (m_budget)
         s.inflightBytes = m_budget->used();

@@ -18,6 +18,8 @@ struct EngineStats {
     qint64 inflightBytes = 0;
     qint64 dbBytes = 0;
     double itemsPerSecond = 0; // over the last stats interval
+    qint64 analysisLagEvents = 0; // committed events analysis has yet to read
+    bool analysisWarming = false; // detectors learning stored minutes after a start
 };
 
 } // namespace fg

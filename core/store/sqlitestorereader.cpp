@@ -565,6 +565,8 @@ Page<Alert> SqliteStoreReader::alerts(const AlertQuery &q)
         }
         sql += " AND level IN (" + (levels.empty() ? std::string("''") : levels) + ")";
     }
+    if (!q.text.empty())
+        sql += " AND fg_icontains(service || ' ' || endpoint || ' ' || reason || ' ' || explanation, ?8)";
     if (w.after)
         sql += " AND (pending_since < ?5 OR (pending_since = ?5 AND id < ?6))";
     sql += " ORDER BY pending_since DESC, id DESC LIMIT ?7";
@@ -577,6 +579,8 @@ Page<Alert> SqliteStoreReader::alerts(const AlertQuery &q)
     if (w.after)
         st.bind(5, w.after->ts).bind(6, w.after->id);
     st.bind(7, w.limit + 1);
+    if (!q.text.empty())
+        st.bindText(8, q.text);
     while (st.step()) {
         if (int(page.items.size()) == w.limit) {
             page.nextCursor = Cursor{page.items.back().pendingSince, page.items.back().id};

@@ -97,6 +97,7 @@ struct AlertQuery {
     std::string service; // empty: all
     std::string state;   // pending, firing, resolved, open (pending or firing); empty: all
     std::string level;   // at least this level; empty: all
+    std::string text;    // case-insensitive substring of service, endpoint, reason or explanation; empty: all
 };
 
 template <typename T>

@@ -194,20 +194,30 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     const int active = count(&SeriesVerdict::active) + fresh;
     const bool condition = warm && (raised >= 2 || extreme);
 
-    // The combination needs all three; a minute too thin for p95 is not a point of it.
+    // The combination needs all three; a minute too thin for p95 is not a point of it. It only adds to a
+    // degradation being raised or open, so the forest is grown when one is (from the quiet minutes before)
+    // and let go when it is over: a detector at rest keeps just those minutes, not a hundred trees.
     const bool complete = std::isfinite(values[1]);
     const IsolationForest::Point vector{std::log1p(complete ? values[1] : 0.0), values[3], std::log1p(values[4])};
-    m_combination = complete && m_forest.trained() ? m_forest.score(vector) : 0.0;
+    const bool needed = complete && (condition || m_open);
+    if (needed && (!m_forest.trained() || m_sinceFit >= kRefitMinutes) && m_history.size() >= kForestMinimum) {
+        std::vector<IsolationForest::Point> points;
+        points.reserve(m_history.size());
+        for (const auto &h : m_history)
+            points.push_back({h[0], h[1], h[2]});
+        m_forest.fit(points);
+        m_sinceFit = 0;
+    } else if (!condition && !m_open) {
+        m_forest.clear();
+    }
+    ++m_sinceFit;
+    m_combination = needed && m_forest.trained() ? m_forest.score(vector) : 0.0;
     if (m_combination >= kCombinationShown)
         peak = std::max(peak, m_combination);
     if (active == 0 && complete) {
-        m_history.push_back(vector);
+        m_history.push_back({float(vector[0]), float(vector[1]), float(vector[2])});
         if (m_history.size() > kForestHistory)
             m_history.pop_front();
-    }
-    if (++m_sinceFit >= kRefitMinutes && m_history.size() >= kForestMinimum) {
-        m_forest.fit(std::vector<IsolationForest::Point>(m_history.begin(), m_history.end()));
-        m_sinceFit = 0;
     }
     const TimeNs minuteEnd = k.start + 60 * kNsPerSec;
 

@@ -7,6 +7,7 @@
 #include "analysis/ddsketch.h"
 #include "analysis/kpirollup.h"
 #include "anomalyrecord.h"
+#include <array>
 #include <deque>
 
 #include "isolationforest.h"
@@ -67,7 +68,7 @@ private:
     std::deque<double> m_recentTraffic; // the last minutes' request rates
     // The KPI vector (log p95, error rate, log throughput) of quiet minutes, and a forest over them that
     // scores each minute's combination; it adds to an anomaly's score and explanation, it does not raise one.
-    std::deque<IsolationForest::Point> m_history;
+    std::deque<std::array<float, 3>> m_history;
     IsolationForest m_forest;
     int m_sinceFit = 0;
     double m_combination = 0; // this minute's isolation score

@@ -17,25 +17,20 @@ double c(double n)
 }
 } // namespace
 
-struct IsolationForest::Node {
-    std::size_t feature = 0;
-    double split = 0;
-    std::size_t size = 0; // points at a leaf
-    std::unique_ptr<Node> left, right;
-};
-
 IsolationForest::IsolationForest(int trees, std::size_t sampleSize, std::uint32_t seed)
-    : m_treeCount(trees), m_sampleSize(sampleSize), m_rng(seed)
+    : m_treeCount(trees), m_sampleSize(std::min<std::size_t>(sampleSize, 0xffff)), m_rng(seed)
 {
 }
 
-IsolationForest::~IsolationForest() = default;
-IsolationForest::IsolationForest(IsolationForest &&) noexcept = default;
-IsolationForest &IsolationForest::operator=(IsolationForest &&) noexcept = default;
+void IsolationForest::clear()
+{
+    m_nodes = {};
+    m_roots = {};
+}
 
 void IsolationForest::fit(const std::vector<Point> &points)
 {
-    m_trees.clear();
+    clear();
     if (points.size() < 2)
         return;
     const std::size_t n = std::min(m_sampleSize, points.size());
@@ -44,20 +39,23 @@ void IsolationForest::fit(const std::vector<Point> &points)
     std::vector<const Point *> all;
     for (const Point &p : points)
         all.push_back(&p);
+    m_roots.reserve(std::size_t(m_treeCount));
     for (int t = 0; t < m_treeCount; ++t) {
         std::shuffle(all.begin(), all.end(), m_rng);
         std::vector<const Point *> sample(all.begin(), all.begin() + long(n));
-        m_trees.push_back(grow(sample, 0, sample.size(), 0, maxDepth));
+        m_roots.push_back(std::uint32_t(m_nodes.size()));
+        grow(sample, 0, sample.size(), 0, maxDepth);
     }
+    m_nodes.shrink_to_fit();
 }
 
-std::unique_ptr<IsolationForest::Node> IsolationForest::grow(std::vector<const Point *> &pts, std::size_t begin,
-                                                             std::size_t end, int depth, int maxDepth)
+void IsolationForest::grow(std::vector<const Point *> &pts, std::size_t begin, std::size_t end, int depth,
+                           int maxDepth)
 {
-    auto node = std::make_unique<Node>();
-    node->size = end - begin;
-    if (depth >= maxDepth || node->size <= 1)
-        return node;
+    const std::size_t self = m_nodes.size();
+    m_nodes.push_back(Node{0, 0, 0, std::uint16_t(end - begin)});
+    if (depth >= maxDepth || end - begin <= 1)
+        return;
     const std::size_t dims = pts[begin]->size();
     // A random feature that still varies among these points.
     for (std::size_t attempt = 0; attempt < dims * 2; ++attempt) {
@@ -73,30 +71,34 @@ std::unique_ptr<IsolationForest::Node> IsolationForest::grow(std::vector<const P
         const auto mid = std::partition(pts.begin() + long(begin), pts.begin() + long(end),
                                         [&](const Point *p) { return (*p)[f] < split; });
         const std::size_t m = std::size_t(mid - pts.begin());
-        node->feature = f;
-        node->split = split;
-        node->left = grow(pts, begin, m, depth + 1, maxDepth);
-        node->right = grow(pts, m, end, depth + 1, maxDepth);
-        return node;
+        grow(pts, begin, m, depth + 1, maxDepth);
+        const std::size_t right = m_nodes.size();
+        grow(pts, m, end, depth + 1, maxDepth);
+        m_nodes[self] = Node{split, std::uint32_t(right), std::uint16_t(f), 0};
+        return;
     }
-    return node; // all points equal: a leaf
+    // all points equal: a leaf
 }
 
-double IsolationForest::pathLength(const Node *node, const Point &x, int depth)
+double IsolationForest::pathLength(std::size_t node, const Point &x) const
 {
-    if (!node->left)
-        return depth + c(double(node->size));
-    return pathLength(x[node->feature] < node->split ? node->left.get() : node->right.get(), x, depth + 1);
+    int depth = 0;
+    while (m_nodes[node].right) {
+        const Node &n = m_nodes[node];
+        node = x[n.feature] < n.split ? node + 1 : n.right;
+        ++depth;
+    }
+    return depth + c(double(m_nodes[node].size));
 }
 
 double IsolationForest::score(const Point &x) const
 {
-    if (m_trees.empty() || m_norm <= 0)
+    if (m_roots.empty() || m_norm <= 0)
         return 0.5;
     double total = 0;
-    for (const auto &t : m_trees)
-        total += pathLength(t.get(), x, 0);
-    return std::pow(2.0, -(total / double(m_trees.size())) / m_norm);
+    for (const std::uint32_t root : m_roots)
+        total += pathLength(root, x);
+    return std::pow(2.0, -(total / double(m_roots.size())) / m_norm);
 }
 
 } // namespace fg

@@ -15,19 +15,25 @@ double medianOf(const std::vector<double> &sorted)
 }
 } // namespace
 
-RobustBaseline::RobustBaseline(std::size_t window) : m_window(window) {}
+RobustBaseline::RobustBaseline(std::size_t window) : m_window(std::max<std::size_t>(window, 1)) {}
 
 void RobustBaseline::add(double x)
 {
     if (!std::isfinite(x))
         return;
-    m_values.push_back(x);
-    m_sorted.insert(std::upper_bound(m_sorted.begin(), m_sorted.end(), x), x);
-    if (m_values.size() > m_window) {
-        const double old = m_values.front();
-        m_values.pop_front();
+    if (m_values.size() < m_window) {
+        if (m_values.empty()) {
+            m_values.reserve(m_window);
+            m_sorted.reserve(m_window);
+        }
+        m_values.push_back(x);
+    } else {
+        const double old = m_values[m_oldest];
+        m_values[m_oldest] = x;
+        m_oldest = (m_oldest + 1) % m_window;
         m_sorted.erase(std::lower_bound(m_sorted.begin(), m_sorted.end(), old));
     }
+    m_sorted.insert(std::upper_bound(m_sorted.begin(), m_sorted.end(), x), x);
 }
 
 double RobustBaseline::median() const { return medianOf(m_sorted); }

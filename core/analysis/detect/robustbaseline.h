@@ -1,6 +1,5 @@
 #pragma once
 
-#include <deque>
 #include <vector>
 
 namespace fg {
@@ -13,7 +12,7 @@ public:
     explicit RobustBaseline(std::size_t window);
 
     void add(double x);
-    std::size_t size() const { return m_values.size(); }
+    std::size_t size() const { return m_sorted.size(); }
     double median() const;
     // 1.4826 × MAD (the standard deviation for normal data), floored at a small share of the median so
     // that flat series do not turn every wiggle into many sigmas.
@@ -23,7 +22,8 @@ public:
 
 private:
     std::size_t m_window;
-    std::deque<double> m_values;
+    std::size_t m_oldest = 0;      // ring position of the oldest value once the window is full
+    std::vector<double> m_values;  // arrival order, a ring of `window` values (no deque: its blocks cost 4×)
     std::vector<double> m_sorted;
 };
 

@@ -1,0 +1,24 @@
+#include "heaptrimmer.h"
+
+#include <cstdlib>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace fg {
+
+void HeapTrimmer::poll(std::int64_t eventsSoFar, bool idle, TimeNs now)
+{
+    const std::int64_t since = eventsSoFar - m_eventsAtTrim;
+    if (since <= 0 || now - m_lastTrim < kMinInterval || (!idle && since < kEveryEvents))
+        return;
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+    m_eventsAtTrim = eventsSoFar;
+    m_lastTrim = now;
+    ++m_trims;
+}
+
+} // namespace fg
