@@ -1,9 +1,10 @@
 // Load driver: starts `flowguard --headless` on a temporary database, POSTs pre-generated batches of
-// realistic log events over N keep-alive connections, and prints events/s (counted in the database
-// afterwards, not from the 202s), ack latency p50/p99, commits/s next to requests/s, peak RSS and WAL
-// size. Loopback only; bounded by --duration and a request cap.
+// realistic events in one wire format over N keep-alive connections, and prints events/s (counted in the
+// database afterwards, not from the answers), ack latency p50/p99, commits/s next to requests/s, peak RSS
+// and WAL size. Loopback only; bounded by --duration and a request cap.
 //
 //   ingest_load --flowguard build/app/flowguard --connections 4 --duration 60 --warmup 5 [--sync full]
+//               [--format native|native-metrics|otlp-logs|otlp-metrics|otlp-traces|loki|raw]
 
 #include <unistd.h>
 
@@ -45,13 +46,236 @@ struct Options {
     int batch = 1000;
     QString sync = QStringLiteral("normal");
     QString dir;
+    QString format = QStringLiteral("native");
     long maxRequests = 2'000'000;
 };
 
-// ~400-byte events in the shape services send: service, time, level, message, latency, status, route.
-// Each "ts" is 13 digits of epoch milliseconds, rewritten in place before every send (tsOffsets) so that
-// event times follow the clock as they do in live traffic.
-std::string makeBatch(std::mt19937 &rng, int n, long long &tsMs, std::vector<std::size_t> &tsOffsets)
+const char *const kServices[] = {"auth", "checkout", "search", "inventory", "payments", "gateway"};
+const char *const kRoutes[] = {"/api/login", "/api/cart/{id}", "/api/search", "/api/orders/{id}", "/api/pay"};
+const char *const kMethods[] = {"GET", "POST", "PUT"};
+
+// An event time inside a body: rewritten before every send so that event times follow the clock.
+struct TimeSlot {
+    std::size_t offset;
+    long long value; // as generated, in the slot's unit
+    bool nanos;      // 19 digits of ns, else 13 digits of ms
+};
+
+struct Body {
+    std::string path;
+    std::string contentType;
+    std::string text;
+    std::vector<TimeSlot> times;
+    // The first 8 hex digits of each span id: rewritten with a per-send number, as a span id is an
+    // idempotency key and a resent body would otherwise be stored once.
+    std::vector<std::size_t> spanIds;
+    int successStatus = 202;
+    bool metrics = false; // rows land in metric_points, not logs
+};
+
+// One request's worth of events of one (random) kind, as the format's clients send them.
+struct Event {
+    const char *service, *route, *method, *level;
+    int status;
+    double latency;
+    unsigned traceA, traceB, traceC, traceD, spanA, spanB, user, host;
+};
+
+Event randomEvent(std::mt19937 &rng)
+{
+    Event e{};
+    e.status = rng() % 100 < 3 ? 500 + int(rng() % 4) : 200;
+    e.latency = 5 + double(rng() % 40000) / 100.0;
+    e.level = e.status >= 500 ? "ERROR" : (rng() % 10 == 0 ? "WARN" : "INFO");
+    e.service = kServices[rng() % 6];
+    e.route = kRoutes[rng() % 5];
+    e.method = kMethods[rng() % 3];
+    e.traceA = unsigned(rng()), e.traceB = unsigned(rng()), e.traceC = unsigned(rng()), e.traceD = unsigned(rng());
+    e.spanA = unsigned(rng()) | 1u, e.spanB = unsigned(rng());
+    e.user = unsigned(rng() % 1000000);
+    e.host = unsigned(rng() % 16);
+    return e;
+}
+
+int severityNumber(const char *level) { return level[0] == 'E' ? 17 : level[0] == 'W' ? 13 : 9; }
+
+// Appends a 19-digit nanosecond time and remembers where it is.
+void appendNanos(std::string &out, long long ns, std::vector<TimeSlot> &times)
+{
+    times.push_back({out.size(), ns, true});
+    out += std::to_string(ns);
+}
+
+// OTLP logs, traces or metrics: one resource per service, its events in one scope.
+Body makeOtlp(std::mt19937 &rng, int n, long long baseNs, const std::string &signal)
+{
+    Body b;
+    b.path = "/v1/" + signal;
+    b.contentType = "application/json";
+    b.successStatus = 200;
+    b.metrics = signal == "metrics";
+    const char *resourceKey = signal == "logs" ? "resourceLogs" : signal == "traces" ? "resourceSpans" : "resourceMetrics";
+    const char *scopeKey = signal == "logs" ? "scopeLogs" : signal == "traces" ? "scopeSpans" : "scopeMetrics";
+    const char *itemsKey = signal == "logs" ? "logRecords" : signal == "traces" ? "spans" : "metrics";
+    std::string &out = b.text;
+    out = std::string("{\"") + resourceKey + "\":[";
+    char buf[1024];
+    for (int s = 0; s < 6; ++s) {
+        const int count = n / 6 + (s < n % 6 ? 1 : 0);
+        std::snprintf(buf, sizeof buf,
+                      "%s{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"%s\"}},"
+                      "{\"key\":\"host.name\",\"value\":{\"stringValue\":\"web-%d\"}}]},\"%s\":[{\"scope\":{\"name\":\"app\"},\"%s\":[",
+                      s ? "," : "", kServices[s], s, scopeKey, itemsKey);
+        out += buf;
+        for (int i = 0; i < count; ++i) {
+            Event e = randomEvent(rng);
+            const long long t = baseNs + (long long)(out.size() % 1000) * 1'000'000LL;
+            if (i)
+                out += ',';
+            if (signal == "logs") {
+                out += "{\"timeUnixNano\":\"";
+                appendNanos(out, t, b.times);
+                std::snprintf(buf, sizeof buf,
+                              "\",\"severityNumber\":%d,\"severityText\":\"%s\",\"body\":{\"stringValue\":\"%s %s completed "
+                              "status=%d latency=%.1fms user_id=u%06u upstream=db-primary pool=main retries=0\"},"
+                              "\"attributes\":[{\"key\":\"http.route\",\"value\":{\"stringValue\":\"%s\"}},"
+                              "{\"key\":\"http.request.method\",\"value\":{\"stringValue\":\"%s\"}},"
+                              "{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":%d}}],"
+                              "\"traceId\":\"%08x%08x%08x%08x\",\"spanId\":\"%08x%08x\"}",
+                              severityNumber(e.level), e.level, e.method, e.route, e.status, e.latency, e.user, e.route,
+                              e.method, e.status, e.traceA, e.traceB, e.traceC, e.traceD, e.spanA, e.spanB);
+                out += buf;
+            } else if (signal == "traces") {
+                std::snprintf(buf, sizeof buf,
+                              "{\"traceId\":\"%08x%08x%08x%08x\",\"spanId\":\"%08x%08x\",\"name\":\"%s %s\",\"kind\":2,"
+                              "\"startTimeUnixNano\":\"",
+                              e.traceA, e.traceB, e.traceC, e.traceD, e.spanA, e.spanB, e.method, e.route);
+                b.spanIds.push_back(out.size() + std::string_view(buf).find("spanId") + 9);
+                out += buf;
+                appendNanos(out, t, b.times);
+                out += "\",\"endTimeUnixNano\":\"";
+                appendNanos(out, t + (long long)(e.latency * 1e6), b.times);
+                std::snprintf(buf, sizeof buf,
+                              "\",\"attributes\":[{\"key\":\"http.route\",\"value\":{\"stringValue\":\"%s\"}},"
+                              "{\"key\":\"http.request.method\",\"value\":{\"stringValue\":\"%s\"}},"
+                              "{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":%d}}],"
+                              "\"status\":{\"code\":%d}}",
+                              e.route, e.method, e.status, e.status >= 500 ? 2 : 0);
+                out += buf;
+            } else {
+                // A gauge and a delta counter per route and host: 160 series per service, one point each.
+                const bool gauge = i % 2 == 0;
+                std::snprintf(buf, sizeof buf,
+                              "{\"name\":\"%s\",\"%s\":{%s\"dataPoints\":[{\"timeUnixNano\":\"",
+                              gauge ? "http.server.active_requests" : "http.server.requests", gauge ? "gauge" : "sum",
+                              gauge ? "" : "\"aggregationTemporality\":1,\"isMonotonic\":true,");
+                out += buf;
+                appendNanos(out, t, b.times);
+                std::snprintf(buf, sizeof buf,
+                              "\",\"asInt\":\"%u\",\"attributes\":[{\"key\":\"http.route\",\"value\":{\"stringValue\":\"%s\"}},"
+                              "{\"key\":\"host\",\"value\":{\"stringValue\":\"web-%u\"}}]}]}}",
+                              e.user % 100, e.route, e.host);
+                out += buf;
+            }
+        }
+        out += "]}]}";
+    }
+    out += "]}";
+    return b;
+}
+
+// Loki push: one stream per service and level (as clients split them by an automatic level label).
+Body makeLoki(std::mt19937 &rng, int n, long long baseNs)
+{
+    Body b;
+    b.path = "/loki/api/v1/push";
+    b.contentType = "application/json";
+    b.successStatus = 204;
+    std::vector<Event> events;
+    for (int i = 0; i < n; ++i)
+        events.push_back(randomEvent(rng));
+    std::string &out = b.text;
+    out = "{\"streams\":[";
+    char buf[1024];
+    bool firstStream = true;
+    for (const char *service : kServices)
+        for (const char *level : {"INFO", "WARN", "ERROR"}) {
+            bool first = true;
+            for (const Event &e : events) {
+                if (std::strcmp(e.service, service) != 0 || std::strcmp(e.level, level) != 0)
+                    continue;
+                if (first) {
+                    std::snprintf(buf, sizeof buf, "%s{\"stream\":{\"service_name\":\"%s\",\"env\":\"prod\",\"level\":\"%s\"},\"values\":[",
+                                  firstStream ? "" : ",", service, level);
+                    out += buf;
+                    firstStream = false;
+                } else {
+                    out += ',';
+                }
+                first = false;
+                out += "[\"";
+                appendNanos(out, baseNs + (long long)(out.size() % 1000) * 1'000'000LL, b.times);
+                std::snprintf(buf, sizeof buf,
+                              "\",\"%s %s completed status=%d latency=%.1fms user_id=u%06u upstream=db-primary pool=main\","
+                              "{\"trace_id\":\"%08x%08x%08x%08x\"}]",
+                              e.method, e.route, e.status, e.latency, e.user, e.traceA, e.traceB, e.traceC, e.traceD);
+                out += buf;
+            }
+            if (!first)
+                out += "]}";
+        }
+    out += "]}";
+    return b;
+}
+
+// Native metric samples, the same gauge/counter series as otlp-metrics (route × host per service), so the two
+// paths can be compared.
+Body makeNativeMetrics(std::mt19937 &rng, int n, long long baseMs)
+{
+    Body b;
+    b.path = "/api/ingest/metrics";
+    b.contentType = "application/json";
+    b.metrics = true;
+    std::string &out = b.text;
+    out = "[";
+    char buf[512];
+    for (int i = 0; i < n; ++i) {
+        const Event e = randomEvent(rng);
+        const bool gauge = i % 2 == 0;
+        std::snprintf(buf, sizeof buf, "%s{\"service\":\"%s\",\"ts\":", i ? "," : "", e.service);
+        out += buf;
+        b.times.push_back({out.size(), baseMs, false});
+        out += std::to_string(baseMs);
+        std::snprintf(buf, sizeof buf,
+                      ",\"name\":\"%s\",\"type\":\"%s\",\"value\":%u,\"tags\":{\"http.route\":\"%s\",\"host\":\"web-%u\"}}",
+                      gauge ? "http.server.active_requests" : "http.server.requests", gauge ? "gauge" : "counter",
+                      e.user % 100, e.route, e.host);
+        out += buf;
+    }
+    out += "]";
+    return b;
+}
+
+// Raw text lines of one service (POST /ingest?service=…); event times are the receive times.
+Body makeRaw(std::mt19937 &rng, int n)
+{
+    Body b;
+    const Event first = randomEvent(rng);
+    b.path = std::string("/ingest?service=") + first.service;
+    b.contentType = "text/plain";
+    char buf[512];
+    for (int i = 0; i < n; ++i) {
+        const Event e = randomEvent(rng);
+        std::snprintf(buf, sizeof buf, "%s %s %s completed status=%d latency=%.1fms user_id=u%06u upstream=db-primary\n",
+                      e.level, e.method, e.route, e.status, e.latency, e.user);
+        b.text += buf;
+    }
+    return b;
+}
+
+// ~400-byte native events in the shape services send: service, time, level, message, latency, status,
+// route. Each "ts" is 13 digits of epoch milliseconds.
+std::string makeBatch(std::mt19937 &rng, int n, long long &tsMs, std::vector<TimeSlot> &tsOffsets)
 {
     static const char *services[] = {"auth", "checkout", "search", "inventory", "payments", "gateway"};
     static const char *routes[] = {"/api/login", "/api/cart/{id}", "/api/search", "/api/orders/{id}", "/api/pay"};
@@ -73,20 +297,21 @@ std::string makeBatch(std::mt19937 &rng, int n, long long &tsMs, std::vector<std
                       unsigned(rng() % 1000000), unsigned(rng()), unsigned(rng()), latency, status, route,
                       methods[rng() % 3], unsigned(rng()), unsigned(rng()), unsigned(rng()), unsigned(rng()),
                       unsigned(rng()), unsigned(rng()), unsigned(rng() % 16));
-        tsOffsets.push_back(out.size() + std::string_view(buf).find("\"ts\":") + 5);
+        tsOffsets.push_back({out.size() + std::string_view(buf).find("\"ts\":") + 5, tsMs, false});
         out += buf;
     }
     out += "]";
     return out;
 }
 
-long long countRows(const QString &db)
+long long countRows(const QString &db, const char *table)
 {
     sqlite3 *h = nullptr;
     long long n = -1;
     if (sqlite3_open_v2(db.toUtf8().constData(), &h, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
         sqlite3_stmt *st = nullptr;
-        if (sqlite3_prepare_v2(h, "SELECT count(*) FROM logs", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        const std::string sql = std::string("SELECT count(*) FROM ") + table;
+        if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
             n = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
     }
@@ -117,6 +342,8 @@ int main(int argc, char **argv)
             o.sync = v;
         else if (k == QLatin1String("--dir"))
             o.dir = v;
+        else if (k == QLatin1String("--format"))
+            o.format = v;
         else {
             std::fprintf(stderr, "unknown option %s\n", qPrintable(k));
             return 2;
@@ -140,26 +367,56 @@ int main(int argc, char **argv)
     const int port = line.mid(line.lastIndexOf(':') + 1).toInt();
     const qint64 pid = server.processId();
 
-    std::printf("generating batches of %d events...\n", o.batch);
-    // Each connection owns its requests, since timestamps are patched before each send.
+    static const QStringList kFormats = {QStringLiteral("native"), QStringLiteral("native-metrics"),
+                                         QStringLiteral("otlp-logs"), QStringLiteral("otlp-metrics"),
+                                         QStringLiteral("otlp-traces"), QStringLiteral("loki"), QStringLiteral("raw")};
+    if (!kFormats.contains(o.format)) {
+        std::fprintf(stderr, "unknown --format %s (%s)\n", qPrintable(o.format), qPrintable(kFormats.join(QLatin1Char('|'))));
+        return 2;
+    }
+    std::printf("generating %s batches of %d events...\n", qPrintable(o.format), o.batch);
+    // Each connection owns its requests, since event times are patched before each send.
     struct Request {
         std::string bytes;
-        std::vector<std::size_t> tsOffsets;
+        std::vector<TimeSlot> times;
+        std::vector<std::size_t> spanIds;
     };
     std::vector<std::vector<Request>> perConnection(std::size_t(o.connections));
     std::mt19937 rng(42);
-    long long tsMs = 1'767'225'600'000LL;
+    const long long baseNs = 1'767'225'600'000'000'000LL;
+    long long tsMs = baseNs / 1'000'000;
     std::size_t bodyBytes = 0, bodies = 0;
+    int successStatus = 202;
+    bool metricRows = false;
     for (auto &requests : perConnection) {
         for (int i = 0; i < 16; ++i) {
+            Body b;
+            if (o.format == QLatin1String("native")) {
+                b.path = "/api/ingest/logs";
+                b.contentType = "application/json";
+                b.text = makeBatch(rng, o.batch, tsMs, b.times);
+            } else if (o.format == QLatin1String("native-metrics")) {
+                b = makeNativeMetrics(rng, o.batch, baseNs / 1'000'000);
+            } else if (o.format.startsWith(QLatin1String("otlp-"))) {
+                b = makeOtlp(rng, o.batch, baseNs, o.format.mid(5).toStdString());
+            } else if (o.format == QLatin1String("loki")) {
+                b = makeLoki(rng, o.batch, baseNs);
+            } else {
+                b = makeRaw(rng, o.batch);
+            }
+            successStatus = b.successStatus;
+            metricRows = b.metrics;
+            const std::string head = "POST " + b.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + b.contentType
+                                     + "\r\nContent-Length: " + std::to_string(b.text.size()) + "\r\n\r\n";
             Request r;
-            const std::string body = makeBatch(rng, o.batch, tsMs, r.tsOffsets);
-            const std::string head = "POST /api/ingest/logs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                                     "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
-            for (auto &off : r.tsOffsets)
+            r.times = std::move(b.times);
+            for (TimeSlot &t : r.times)
+                t.offset += head.size();
+            r.spanIds = std::move(b.spanIds);
+            for (std::size_t &off : r.spanIds)
                 off += head.size();
-            r.bytes = head + body;
-            bodyBytes += body.size();
+            r.bytes = head + b.text;
+            bodyBytes += b.text.size();
             ++bodies;
             requests.push_back(std::move(r));
         }
@@ -168,7 +425,7 @@ int main(int argc, char **argv)
                 double(bodyBytes) / (double(bodies) * o.batch), o.connections, qPrintable(o.sync), o.warmupS, o.durationS);
 
     std::atomic<int> phase{0}; // 0 warm-up, 1 measure, 2 stop
-    std::atomic<long> sent{0}, ok{0}, failed{0}, measuredOk{0};
+    std::atomic<long> sent{0}, ok{0}, failed{0}, measuredOk{0}, sendNumber{0};
     std::mutex latMutex;
     std::vector<double> latencies;
     std::vector<std::thread> threads;
@@ -180,18 +437,25 @@ int main(int argc, char **argv)
             auto &requests = perConnection[std::size_t(c)];
             for (std::size_t i = 0; phase < 2 && sent < o.maxRequests; ++i) {
                 Request &req = requests[i % requests.size()];
-                // The batch covers the last second, oldest first.
-                const long long now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch()).count();
-                for (std::size_t e = 0; e < req.tsOffsets.size(); ++e) {
-                    const std::string digits = std::to_string(now - 1000 + long(e * 1000 / req.tsOffsets.size()));
-                    std::memcpy(req.bytes.data() + req.tsOffsets[e], digits.data(), 13);
+                // The batch covers the last second or so: every generated time moves by the same shift.
+                const long long shiftNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch()).count()
+                                          - 1'000'000'000LL - baseNs;
+                for (const TimeSlot &t : req.times) {
+                    const std::string digits = std::to_string(t.value + (t.nanos ? shiftNs : shiftNs / 1'000'000));
+                    std::memcpy(req.bytes.data() + t.offset, digits.data(), t.nanos ? 19 : 13);
+                }
+                if (!req.spanIds.empty()) {
+                    char hex[9];
+                    std::snprintf(hex, sizeof hex, "%08lx", static_cast<unsigned long>(++sendNumber) & 0xffffffffUL);
+                    for (std::size_t off : req.spanIds)
+                        std::memcpy(req.bytes.data() + off, hex, 8);
                 }
                 const auto t0 = Clock::now();
                 ++sent;
                 const int status = fd >= 0 && sendAll(fd, req.bytes) ? readResponse(fd, buf) : 0;
                 const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-                if (status == 202) {
+                if (status == successStatus) {
                     ++ok;
                     if (phase == 1) {
                         ++measuredOk;
@@ -213,7 +477,8 @@ int main(int argc, char **argv)
     }
     std::this_thread::sleep_for(std::chrono::seconds(o.warmupS));
     const QJsonObject before = getJson(port, "/api/health");
-    const long long rowsBefore = before.value(QStringLiteral("db")).toObject().value(QStringLiteral("logs")).toInteger();
+    const QString rowsKey = metricRows ? QStringLiteral("metric_points") : QStringLiteral("logs");
+    const long long rowsBefore = before.value(QStringLiteral("db")).toObject().value(rowsKey).toInteger();
     const qint64 commitsBefore = before.value(QStringLiteral("db")).toObject().value(QStringLiteral("commits")).toInteger();
     const long okBefore = ok;
     phase = 1;
@@ -230,16 +495,16 @@ int main(int argc, char **argv)
     phase = 2;
     for (auto &t : threads)
         t.join();
-    const long long rowsAfter = after.value(QStringLiteral("db")).toObject().value(QStringLiteral("logs")).toInteger();
+    const long long rowsAfter = after.value(QStringLiteral("db")).toObject().value(rowsKey).toInteger();
     const qint64 commitsAfter = after.value(QStringLiteral("db")).toObject().value(QStringLiteral("commits")).toInteger();
     const long hwm = readProcKb(pid, "VmHWM:");
     const QJsonObject analysis = getJson(port, "/api/health").value(QStringLiteral("analysis")).toObject();
     const long acked = ok - okBefore;
     server.terminate();
     server.waitForFinished(60000);
-    const long long rowsOnDisk = countRows(db);
+    const long long rowsOnDisk = countRows(db, metricRows ? "metric_points" : "logs");
 
-    std::printf("\nresults over %.1f s:\n", secs);
+    std::printf("\nresults over %.1f s (format %s):\n", secs, qPrintable(o.format));
     std::printf("  stored events/s       %.0f (rows added to the database during the window)\n",
                 double(rowsAfter - rowsBefore) / secs);
     std::printf("  acknowledged events/s %.0f\n", double(acked) * o.batch / secs);

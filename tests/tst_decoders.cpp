@@ -2,6 +2,7 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include "ingest/cumulativetracker.h"
 #include "ingest/gzipinflater.h"
 #include "ingest/nativelogdecoder.h"
 #include "ingest/nativemetricdecoder.h"
@@ -17,7 +18,7 @@ DecodeResult decode(IngestDecoder &d, const QByteArray &body, BodyFormat format 
 {
     QByteArray padded = body;
     padded.reserve(body.size() + qsizetype(kJsonPadding));
-    return d.decode(std::string_view(padded.constData(), std::size_t(padded.size())), format, kNow, nullptr);
+    return d.decode(std::string_view(padded.constData(), std::size_t(padded.size())), format, kNow, nullptr, {});
 }
 
 QJsonObject attrs(const LogRecord &r) { return QJsonDocument::fromJson(QByteArray::fromStdString(r.attributes)).object(); }
@@ -211,6 +212,41 @@ private slots:
         QCOMPARE(int(r.errors.size()), 1);
         QCOMPARE(QString::fromStdString(r.errors[0].field), field);
         QVERIFY(r.batch.metrics.empty());
+    }
+
+    void cumulativeDeltas()
+    {
+        const TimeNs started = 1000;
+        CumulativeTracker t(started, 4);
+        std::vector<double> v{7, 2};
+        QVERIFY(t.toDelta("a", started + 1, 10, v)); // started after the tracker: all of it is new
+        QCOMPARE(v, (std::vector<double>{7, 2}));
+        v = {7, 2};
+        QVERIFY(!t.toDelta("a", started + 1, 10, v)); // the same point again
+        v = {12, 2};
+        QVERIFY(t.toDelta("a", started + 1, 20, v));
+        QCOMPARE(v, (std::vector<double>{5, 0}));
+        v = {3, 2};
+        QVERIFY(t.toDelta("a", started + 1, 30, v)); // a drop: reset, counted from zero
+        QCOMPARE(v, (std::vector<double>{3, 2}));
+        v = {500};
+        QVERIFY(t.toDelta("old", started - 1, 10, v)); // began before this run: only the baseline
+        QCOMPARE(v, (std::vector<double>{0}));
+        v = {9};
+        QVERIFY(t.toDelta("a", started + 2, 40, v)); // a new start time is a new series
+        QCOMPARE(v, (std::vector<double>{9}));
+        // Bounded: past 4 series the least recently updated half goes, the newest stay known.
+        for (int i = 0; i < 6; ++i) {
+            v = {1};
+            t.toDelta("s" + std::to_string(i), started + 1, 10, v);
+            QVERIFY(t.size() <= 4);
+        }
+        for (const char *kept : {"s4", "s5"}) {
+            v = {1};
+            QVERIFY(!t.toDelta(kept, started + 1, 10, v));
+        }
+        v = {1};
+        QVERIFY(t.toDelta("s0", started + 1, 10, v)); // forgotten: a new series again
     }
 
     void gzipRoundTripAndLimits()

@@ -18,12 +18,22 @@
 #include "apierror.h"
 #include "config/engineconfig.h"
 #include "ingest/inflightbudget.h"
+#include "ingest/lokipushdecoder.h"
 #include "ingest/nativelogdecoder.h"
 #include "ingest/nativemetricdecoder.h"
+#include "ingest/otlplogdecoder.h"
+#include "ingest/otlpmetricdecoder.h"
+#include "ingest/otlptracedecoder.h"
+#include "ingest/rawlinedecoder.h"
 #include "ingest/seriesregistry.h"
 #include "ingest/serviceregistry.h"
 #include "ingeststats.h"
 #include "ingestroute.h"
+#include "lokidialect.h"
+#include "nativedialect.h"
+#include "otlpdialect.h"
+#include "selfmetrics.h"
+#include "traceview.h"
 #include "queryparams.h"
 #include "queryrunner.h"
 #include "routehelpers.h"
@@ -87,11 +97,6 @@ QJsonObject logJson(const StoredLog &row)
 ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps)
     : m_guard(config.listenAddress, config.listenPort, config.allowedHosts, config.allowedOrigins),
       m_configJson(configJson), m_deps(deps),
-      m_ingestLogs(std::make_unique<IngestRoute>(std::make_unique<NativeLogDecoder>(deps.services), deps.writer, deps.budget,
-                                                 deps.ingestStats, deps.tagRules, config.maxDecompressedBytes)),
-      m_ingestMetrics(std::make_unique<IngestRoute>(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), deps.writer,
-                                                    deps.budget, deps.ingestStats, deps.tagRules,
-                                                    config.maxDecompressedBytes)),
       m_alertRoutes(std::make_unique<AlertRoutes>(
           AlertRoutes::Deps{deps.writer, deps.queries, deps.rules, deps.alerts, deps.ids, deps.channels})),
       m_channelRoutes(std::make_unique<ChannelRoutes>(
@@ -99,6 +104,39 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
                               config.allowPrivateTargets}))
 {
     m_uptime.start();
+    m_httpCounters = std::make_shared<HttpCounters>();
+    const auto native = std::make_shared<const NativeDialect>();
+    auto route = [&](std::unique_ptr<IngestDecoder> decoder, std::shared_ptr<const IngestDialect> dialect,
+                     const char *protocol, const char *signal) {
+        return std::make_unique<IngestRoute>(std::move(decoder), std::move(dialect),
+                                             std::make_shared<IngestCounters>(protocol, signal), deps.writer, deps.budget,
+                                             deps.ingestStats, deps.tagRules, config.maxDecompressedBytes);
+    };
+    m_ingestLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "native", "logs");
+    m_ingestMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "native", "metrics");
+    m_otlpLogs = route(std::make_unique<OtlpLogDecoder>(deps.services),
+                       std::make_shared<const OtlpDialect>("rejectedLogRecords", "log record"), "otlp", "logs");
+    m_otlpMetrics = route(std::make_unique<OtlpMetricDecoder>(deps.services, deps.series, nowNs()),
+                          std::make_shared<const OtlpDialect>("rejectedDataPoints", "data point"), "otlp", "metrics");
+    m_otlpTraces = route(std::make_unique<OtlpTraceDecoder>(deps.services),
+                         std::make_shared<const OtlpDialect>("rejectedSpans", "span"), "otlp", "spans");
+    m_lokiPush = route(std::make_unique<LokiPushDecoder>(deps.services), std::make_shared<const LokiDialect>(), "loki", "logs");
+    m_rawIngest = route(std::make_unique<RawLineDecoder>(deps.services), std::make_shared<const NativeDialect>(true),
+                        "raw", "logs");
+}
+
+IngestRoute *ApiRouter::ingestRoute(Route route) const
+{
+    switch (route) {
+    case Route::IngestLogs: return m_ingestLogs.get();
+    case Route::IngestMetrics: return m_ingestMetrics.get();
+    case Route::OtlpLogs: return m_otlpLogs.get();
+    case Route::OtlpMetrics: return m_otlpMetrics.get();
+    case Route::OtlpTraces: return m_otlpTraces.get();
+    case Route::LokiPush: return m_lokiPush.get();
+    case Route::RawIngest: return m_rawIngest.get();
+    default: return nullptr;
+    }
 }
 
 ApiRouter::~ApiRouter() = default;
@@ -115,6 +153,12 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
     };
     static const Entry kRoutes[] = {
         {"/api/ingest/logs", "POST", Route::IngestLogs}, {"/api/ingest/metrics", "POST", Route::IngestMetrics},
+        {"/v1/logs", "POST", Route::OtlpLogs},           {"/v1/metrics", "POST", Route::OtlpMetrics},
+        {"/v1/traces", "POST", Route::OtlpTraces},       {"/loki/api/v1/push", "POST", Route::LokiPush},
+        {"/ingest", "POST", Route::RawIngest},
+        // At the root as well: where load balancers, Loki clients and Kubernetes probes look.
+        {"/health", "GET", Route::Health},               {"/ready", "GET", Route::Ready},
+        {"/metrics", "GET", Route::SelfMetrics},
         {"/api/health", "GET", Route::Health},           {"/api/ready", "GET", Route::Ready},
         {"/api/services", "GET", Route::Services},       {"/api/logs", "GET", Route::Logs},
         {"/api/metrics", "GET", Route::Metrics},         {"/api/config", "GET", Route::Config},
@@ -138,7 +182,15 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
             m.route = Route::Channels;
         return m;
     }
-    // The one route with a parameter here: /api/health/services/{name}.
+    static const QByteArray kTrace = "/api/traces/";
+    if (path.startsWith(kTrace) && path.size() > kTrace.size() && !path.mid(kTrace.size()).contains('/')) {
+        if (request.method == "GET")
+            m.route = Route::Trace;
+        else
+            m.allowed = "GET";
+        return m;
+    }
+    // The other route with a parameter here: /api/health/services/{name}.
     static const QByteArray kServiceHealth = "/api/health/services/";
     if (path.startsWith(kServiceHealth) && path.size() > kServiceHealth.size() && !path.mid(kServiceHealth.size()).contains('/')) {
         if (request.method == "GET")
@@ -159,6 +211,17 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
 }
 
 std::optional<HttpResponse> ApiRouter::admit(const HttpRequest &head)
+{
+    // Answers given on the head are counted here; the others when handle()'s responder sends them.
+    std::optional<HttpResponse> early = admitHead(head);
+    if (early) {
+        const RouteMatch m = match(head);
+        m_httpCounters->count(m.route ? routeName(*m.route) : "unmatched", early->status);
+    }
+    return early;
+}
+
+std::optional<HttpResponse> ApiRouter::admitHead(const HttpRequest &head)
 {
     if (const QString why = m_guard.checkHost(head); !why.isEmpty())
         return apiError(403, why, QJsonObject{{QStringLiteral("field"), QStringLiteral("Host")}});
@@ -190,18 +253,23 @@ std::optional<HttpResponse> ApiRouter::admit(const HttpRequest &head)
         return apiError(404, QStringLiteral("no such endpoint: %1").arg(QString::fromLatin1(head.path)),
                         QJsonObject{{QStringLiteral("path"), QString::fromLatin1(head.path)}});
     }
-    if (*m.route == Route::IngestLogs || *m.route == Route::IngestMetrics)
-        return IngestRoute::checkHead(head);
+    if (IngestRoute *ingest = ingestRoute(*m.route))
+        return ingest->checkHead(head);
     return std::nullopt;
 }
 
-void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
+void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
 {
     const RouteMatch m = match(request);
+    const HttpResponder responder = plainResponder.observed(
+        [counters = m_httpCounters, name = routeName(*m.route)](int status) { counters->count(name, status); });
+    if (IngestRoute *ingest = ingestRoute(*m.route)) {
+        ingest->handle(std::move(request), responder);
+        return;
+    }
     switch (*m.route) {
-    case Route::IngestLogs: m_ingestLogs->handle(std::move(request), responder); return;
-    case Route::IngestMetrics: m_ingestMetrics->handle(std::move(request), responder); return;
     case Route::Health: responder.send(health()); return;
+    case Route::SelfMetrics: responder.send(prometheus()); return;
     case Route::Ready: {
         const bool ready = m_deps.writer->stats().healthy && !m_deps.writer->stats().diskFull;
         responder.send(ready ? jsonResponse(200, QJsonObject{{QStringLiteral("ready"), true}})
@@ -211,6 +279,7 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
     case Route::Config: responder.send(jsonResponse(200, m_configJson)); return;
     case Route::Services: services(responder); return;
     case Route::Logs: logs(request, responder); return;
+    case Route::Trace: trace(request, responder); return;
     case Route::Metrics: metrics(request, responder); return;
     case Route::Kpis: kpis(request, responder); return;
     case Route::Anomalies: anomalies(request, responder); return;
@@ -230,11 +299,19 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder responder)
             responder);
         return;
     case Route::ServiceHealth: health(request, responder, true); return;
+    case Route::IngestLogs:
+    case Route::IngestMetrics:
+    case Route::OtlpLogs:
+    case Route::OtlpMetrics:
+    case Route::OtlpTraces:
+    case Route::LokiPush:
+    case Route::RawIngest: return; // handled by ingestRoute() above
     }
 }
 
 HttpResponse ApiRouter::transportError(int status, const QString &message)
 {
+    m_httpCounters->count("transport", status);
     if (status == 503)
         m_deps.ingestStats->overloaded++;
     return apiError(status, message);
@@ -347,6 +424,10 @@ void ApiRouter::logs(const HttpRequest &request, const HttpResponder &responder)
         return responder.send(paramError(*e));
     q.service = params.text(QStringLiteral("service")).toStdString();
     q.tag = params.text(QStringLiteral("tag")).toStdString();
+    q.traceId = params.text(QStringLiteral("trace_id")).toLower().toStdString();
+    if (q.traceId.size() > 64)
+        return responder.send(apiError(400, QStringLiteral("trace_id is at most 64 characters"),
+                                       QJsonObject{{QStringLiteral("field"), QStringLiteral("trace_id")}}));
     m_deps.queries->run(
         [q](StoreReader &reader) {
             const Page<StoredLog> result = reader.logs(q);
@@ -354,6 +435,38 @@ void ApiRouter::logs(const HttpRequest &request, const HttpResponder &responder)
             for (const StoredLog &row : result.items)
                 items.append(logJson(row));
             return jsonResponse(200, page(items, result.nextCursor));
+        },
+        responder);
+}
+
+void ApiRouter::trace(const HttpRequest &request, const HttpResponder &responder)
+{
+    constexpr int kMaxTraceEvents = 10'000;
+    const QByteArray id = request.path.mid(request.path.lastIndexOf('/') + 1).toLower();
+    bool hex = id.size() == 32;
+    for (char c : id)
+        hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    if (!hex)
+        return responder.send(apiError(400, QStringLiteral("a trace id is 32 hex digits"),
+                                       QJsonObject{{QStringLiteral("field"), QStringLiteral("trace_id")}}));
+    LogQuery q;
+    q.traceId = id.toStdString();
+    // Every event of the trace whatever its time (spans may come from clocks ahead of ours).
+    q.window.from = 0;
+    q.window.to = kMaxTimeNs;
+    q.window.limit = kMaxTraceEvents;
+    m_deps.queries->run(
+        [q, kMaxTraceEvents](StoreReader &reader) {
+            const Page<StoredLog> rows = reader.logs(q);
+            if (rows.items.empty())
+                return apiError(404, QStringLiteral("no events of trace %1").arg(QString::fromStdString(q.traceId)),
+                                QJsonObject{{QStringLiteral("field"), QStringLiteral("trace_id")}});
+            QJsonObject tree = TraceView::build(rows.items, logJson);
+            tree.insert(QStringLiteral("trace_id"), QString::fromStdString(q.traceId));
+            // The newest kMaxTraceEvents are shown; a longer trace says so.
+            tree.insert(QStringLiteral("truncated"), rows.nextCursor.has_value());
+            tree.insert(QStringLiteral("max_events"), kMaxTraceEvents);
+            return jsonResponse(200, tree);
         },
         responder);
 }

@@ -14,6 +14,7 @@
 namespace fg {
 
 class IngestRoute;
+class HttpCounters;
 class InflightBudget;
 class QueryRunner;
 class StoreWriter;
@@ -62,7 +63,7 @@ public:
     HttpResponse transportError(int status, const QString &message) override;
 
 private:
-    enum class Route { IngestLogs, IngestMetrics, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
+    enum class Route { IngestLogs, IngestMetrics, OtlpLogs, OtlpMetrics, OtlpTraces, LokiPush, RawIngest, SelfMetrics, Trace, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
                        ServiceHealth, ErrorPatterns, GetDetectionSettings,
                        PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels };
     struct RouteMatch {
@@ -70,9 +71,17 @@ private:
         QByteArray allowed; // methods the path accepts, for 405
     };
     static RouteMatch match(const HttpRequest &request);
+    std::optional<HttpResponse> admitHead(const HttpRequest &head);
+    // The route's label in self-metrics: its path pattern, bounded in number.
+    static const char *routeName(Route route);
+    // GET /metrics: Prometheus text exposition of FlowGuard's own counters.
+    HttpResponse prometheus() const;
+    // The ingest endpoint of a route; null for the other routes.
+    IngestRoute *ingestRoute(Route route) const;
 
     HttpResponse health() const;
     void logs(const HttpRequest &request, const HttpResponder &responder);
+    void trace(const HttpRequest &request, const HttpResponder &responder);
     void metrics(const HttpRequest &request, const HttpResponder &responder);
     void services(const HttpResponder &responder);
     void kpis(const HttpRequest &request, const HttpResponder &responder);
@@ -91,6 +100,12 @@ private:
     Deps m_deps;
     std::unique_ptr<IngestRoute> m_ingestLogs;
     std::unique_ptr<IngestRoute> m_ingestMetrics;
+    std::unique_ptr<IngestRoute> m_otlpLogs;
+    std::unique_ptr<IngestRoute> m_otlpMetrics;
+    std::unique_ptr<IngestRoute> m_otlpTraces;
+    std::unique_ptr<IngestRoute> m_lokiPush;
+    std::unique_ptr<IngestRoute> m_rawIngest;
+    std::shared_ptr<HttpCounters> m_httpCounters;
     QElapsedTimer m_uptime;
     std::unique_ptr<AlertRoutes> m_alertRoutes;
     std::unique_ptr<ChannelRoutes> m_channelRoutes;

@@ -6,6 +6,7 @@
 #include "ingest/gzipinflater.h"
 #include "ingest/inflightbudget.h"
 #include "ingeststats.h"
+#include "queryparams.h"
 #include "store/storewriter.h"
 
 namespace fg {
@@ -25,75 +26,27 @@ QByteArray mediaType(const HttpRequest &r)
     return ct.trimmed().toLower();
 }
 
-std::optional<BodyFormat> formatFor(const QByteArray &type)
-{
-    // Several JSON documents, one a line, are often sent as application/json: take them as NDJSON.
-    if (type == "application/json")
-        return BodyFormat::Auto;
-    if (type == "application/x-ndjson" || type == "application/ndjson" || type == "application/jsonl"
-        || type == "application/x-jsonlines" || type == "application/jsonlines")
-        return BodyFormat::Ndjson;
-    // What `curl -d` sends, or nothing at all: accepted when the body is JSON.
-    if (type.isEmpty() || type == "application/x-www-form-urlencoded")
-        return BodyFormat::Auto;
-    return std::nullopt;
-}
-
 bool isGzip(const HttpRequest &r)
 {
     const QByteArray enc = r.header("content-encoding").trimmed().toLower();
     return enc == "gzip" || enc == "x-gzip" || enc == "deflate";
 }
 
-// The answer's counts and the first ItemErrors::kMaxListed errors; "errors_truncated" says more were rejected.
-std::string ingestBody(int accepted, int duplicates, const ItemErrors &errors)
-{
-    std::string out = "{\"accepted\":" + std::to_string(accepted) + ",\"duplicates\":" + std::to_string(duplicates)
-                      + ",\"rejected\":" + std::to_string(errors.total());
-    if (errors.truncated())
-        out += ",\"errors_truncated\":true";
-    out += ",\"errors\":[";
-    for (std::size_t i = 0; i < errors.size(); ++i) {
-        if (i)
-            out += ',';
-        out += "{\"index\":" + std::to_string(errors[i].index) + ",\"field\":";
-        if (errors[i].field.empty())
-            out += "null";
-        else
-            appendJsonString(out, errors[i].field);
-        out += ",\"message\":";
-        appendJsonString(out, errors[i].message);
-        out += '}';
-    }
-    out += ']';
-    return out;
-}
-
-HttpResponse rawJson(int status, std::string body)
-{
-    HttpResponse r;
-    r.status = status;
-    r.body = QByteArray::fromStdString(body);
-    return r;
-}
-
 } // namespace
 
-IngestRoute::IngestRoute(std::unique_ptr<IngestDecoder> decoder, StoreWriter *writer, InflightBudget *budget,
+IngestRoute::IngestRoute(std::unique_ptr<IngestDecoder> decoder, std::shared_ptr<const IngestDialect> dialect,
+                         std::shared_ptr<IngestCounters> counters, StoreWriter *writer, InflightBudget *budget,
                          IngestStats *stats, const TagRulesHolder *tagRules, qint64 maxDecompressedBytes)
-    : m_decoder(std::move(decoder)), m_tagRules(tagRules), m_writer(writer), m_budget(budget), m_stats(stats),
-      m_maxDecompressed(maxDecompressedBytes)
+    : m_decoder(std::move(decoder)), m_dialect(std::move(dialect)), m_counters(std::move(counters)),
+      m_tagRules(tagRules), m_writer(writer), m_budget(budget), m_stats(stats), m_maxDecompressed(maxDecompressedBytes)
 {
 }
 
-std::optional<HttpResponse> IngestRoute::checkHead(const HttpRequest &head)
+std::optional<HttpResponse> IngestRoute::checkHead(const HttpRequest &head) const
 {
     const QByteArray type = mediaType(head);
-    if (!formatFor(type))
-        return apiError(415,
-                        QStringLiteral("Content-Type '%1' is not supported; send application/json or application/x-ndjson")
-                            .arg(QString::fromLatin1(type)),
-                        QJsonObject{{QStringLiteral("field"), QStringLiteral("Content-Type")}});
+    if (!m_dialect->formatFor(type))
+        return m_dialect->unsupportedType(type);
     const QByteArray enc = head.header("content-encoding").trimmed().toLower();
     if (!enc.isEmpty() && enc != "identity" && !isGzip(head))
         return apiError(415, QStringLiteral("Content-Encoding '%1' is not supported; use gzip").arg(QString::fromLatin1(enc)),
@@ -104,6 +57,7 @@ std::optional<HttpResponse> IngestRoute::checkHead(const HttpRequest &head)
 void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
 {
     m_stats->requests++;
+    m_counters->requests++;
     m_stats->bytesReceived += request.body.size();
     QByteArray body = std::move(request.body);
     qint64 extraReserved = 0;
@@ -132,7 +86,8 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     }
     body.reserve(body.size() + qsizetype(kJsonPadding));
 
-    const auto format = formatFor(mediaType(request)).value_or(BodyFormat::Auto);
+    const auto format = m_dialect->formatFor(mediaType(request)).value_or(BodyFormat::Auto);
+    const std::string queryService = QueryParams(request.query).text(QStringLiteral("service")).toStdString();
     // The parser's document (its tape and strings) while decoding: several times the text for bodies of
     // tiny items, so a compact body cannot take far more memory than the budget says.
     const qint64 parseReserve = kParseFactor * body.size();
@@ -151,7 +106,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     // The transport reserved as much again as the body for its records; more comes from the budget.
     DecodeBudget decodeBudget(m_budget, body.size());
     DecodeResult decoded = m_decoder->decode(std::string_view(body.constData(), std::size_t(body.size())), format,
-                                             request.receivedAt, &decodeBudget);
+                                             request.receivedAt, &decodeBudget, queryService);
     body = QByteArray();
     m_budget->release(parseReserve);
     if (decoded.overBudget) {
@@ -184,26 +139,15 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
         return;
     }
     m_stats->itemsRejected += decoded.errors.total();
+    m_counters->rejected += decoded.errors.total();
     if (!decoded.malformed.empty()) {
         releaseExtra();
-        responder.send(apiError(400, QString::fromStdString(decoded.malformed),
-                                QJsonObject{{QStringLiteral("field"), QStringLiteral("body")}}));
+        responder.send(m_dialect->malformed(decoded.malformed));
         return;
     }
     if (decoded.accepted == 0) {
         releaseExtra();
-        if (decoded.errors.empty()) {
-            responder.send(rawJson(202, ingestBody(0, 0, {}) + "}"));
-            return;
-        }
-        const std::string summary = decoded.errors.total() == 1
-                                        ? "the item was rejected: " + decoded.errors.front().message
-                                        : "all " + std::to_string(decoded.errors.total()) + " items were rejected";
-        std::string body422 = ingestBody(0, 0, decoded.errors);
-        body422 += ",\"error\":\"ValidationError\",\"message\":";
-        appendJsonString(body422, summary);
-        body422 += ",\"details\":{\"rejected\":" + std::to_string(decoded.errors.total()) + "}}";
-        responder.send(rawJson(422, std::move(body422)));
+        responder.send(decoded.errors.empty() ? m_dialect->committed(0, 0, {}) : m_dialect->allRejected(decoded.errors));
         return;
     }
 
@@ -216,8 +160,8 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     auto job = std::make_unique<WriteJob>();
     job->batch = std::move(decoded.batch);
     const int accepted = decoded.accepted;
-    job->done = [responder, accepted, errors = std::move(decoded.errors), stats = m_stats,
-                 releaseExtra](const WriteOutcome &outcome) {
+    job->done = [responder, accepted, errors = std::move(decoded.errors), stats = m_stats, dialect = m_dialect,
+                 counters = m_counters, receivedAt = request.receivedAt, releaseExtra](const WriteOutcome &outcome) {
         releaseExtra();
         if (!outcome.ok && outcome.diskFull) {
             responder.send(apiError(507, QStringLiteral("the disk is full: nothing of this request was stored; retry once "
@@ -230,7 +174,9 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
             return;
         }
         stats->itemsAccepted += accepted;
-        responder.send(rawJson(202, ingestBody(accepted, outcome.duplicates, errors) + "}"));
+        counters->accepted += accepted;
+        counters->observeCommit(double(nowNs() - receivedAt) / double(kNsPerSec));
+        responder.send(dialect->committed(accepted, outcome.duplicates, errors));
     };
     m_writer->submit(std::move(job));
 }

@@ -49,5 +49,10 @@ inline simdjson::dom::object jsonObject(simdjson::dom::element v)
     simdjson::dom::object o;
     return v.get(o) == simdjson::SUCCESS ? o : decltype(o){};
 }
+inline simdjson::dom::array jsonArray(simdjson::dom::element v)
+{
+    simdjson::dom::array a;
+    return v.get(a) == simdjson::SUCCESS ? a : decltype(a){};
+}
 
 } // namespace fg

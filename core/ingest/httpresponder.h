@@ -43,13 +43,27 @@ private:
 class HttpResponder final {
 public:
     HttpResponder(std::shared_ptr<ResponseSlot> slot, quint64 seq) : m_slot(std::move(slot)), m_seq(seq) {}
-    void send(HttpResponse response) const { m_slot->send(m_seq, std::move(response)); }
+    // The same responder, also telling observe (on the sending thread) the status it sends: self-metrics
+    // count answers by route without each handler doing so.
+    HttpResponder observed(std::function<void(int status)> observe) const
+    {
+        HttpResponder r = *this;
+        r.m_observe = std::move(observe);
+        return r;
+    }
+    void send(HttpResponse response) const
+    {
+        if (m_observe)
+            m_observe(response.status);
+        m_slot->send(m_seq, std::move(response));
+    }
     // Work for a client that has gone can stop.
     bool clientGone() const { return m_slot->gone(); }
 
 private:
     std::shared_ptr<ResponseSlot> m_slot;
     quint64 m_seq;
+    std::function<void(int)> m_observe;
 };
 
 // The application side of the HTTP transport. admit() sees the request head before any body byte is

@@ -21,14 +21,16 @@ struct DecodeResult {
 
 class DecodeBudget;
 
-// One decoder per wire format (native logs, native metrics, later OTLP, Loki, _bulk…). An instance
-// is used by one listener thread at a time: it keeps its parser buffers between requests.
+// One decoder per wire format (native logs and metrics, OTLP logs, metrics and traces, Loki push, raw
+// lines). An instance is used by one listener thread at a time: it keeps its parser buffers (and any
+// per-series state) between requests.
 class IngestDecoder {
 public:
     virtual ~IngestDecoder() = default;
-    // budget may be null (no accounting).
+    // budget may be null (no accounting). queryService: the service the request names (?service=), for
+    // formats whose items may not name one; empty when none.
     virtual DecodeResult decode(std::string_view paddedBody, BodyFormat format, TimeNs receivedAt,
-                                DecodeBudget *budget) = 0;
+                                DecodeBudget *budget, std::string_view queryService) = 0;
 };
 
 } // namespace fg

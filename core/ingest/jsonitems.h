@@ -53,7 +53,8 @@ private:
 // At most this many items per request: a small compressed body must not expand into unbounded work.
 constexpr int kMaxItemsPerRequest = 100'000;
 
-enum class BodyFormat { Json, Ndjson, Auto };
+// Text: lines of plain text (raw log lines), for the decoders that take them.
+enum class BodyFormat { Json, Ndjson, Auto, Text };
 
 // Bodies handed to the decoders must have this many readable bytes after their end (simdjson reads ahead).
 constexpr std::size_t kJsonPadding = simdjson::SIMDJSON_PADDING;

@@ -16,8 +16,10 @@ constexpr std::size_t kMaxServiceName = 256;
 
 bool isNull(element v) { return v.type() == element_type::NULL_VALUE; }
 
-// Decodes one log object; returns false with the error filled in.
-bool decodeLog(simdjson::dom::object obj, TimeNs receivedAt, LogRecord &r, ItemError &error)
+} // namespace
+
+bool decodeLogObject(simdjson::dom::object obj, TimeNs receivedAt, std::string_view defaultService, LogRecord &r,
+                     ItemError &error)
 {
     auto fail = [&](const char *field, std::string message) {
         error.field = field;
@@ -30,16 +32,17 @@ bool decodeLog(simdjson::dom::object obj, TimeNs receivedAt, LogRecord &r, ItemE
     std::string attributesText;
     r.received = receivedAt;
     for (auto [key, v] : obj) {
-        if (key == "service") {
+        if (key == "service" || (key == "service_name" && !haveService)) {
+            const char *field = key == "service" ? "service" : "service_name";
             if (v.type() != element_type::STRING)
-                return fail("service", "must be a non-empty string");
+                return fail(field, "must be a non-empty string");
             std::string_view s = jsonString(v);
             if (s.empty())
-                return fail("service", "must be a non-empty string");
+                return fail(field, "must be a non-empty string");
             if (s.size() > kMaxServiceName)
-                return fail("service", "is longer than 256 bytes");
+                return fail(field, "is longer than 256 bytes");
             if (!isDisplayableName(s))
-                return fail("service", "must not contain control characters or bidirectional overrides");
+                return fail(field, "must not contain control characters or bidirectional overrides");
             r.service.assign(s);
             haveService = true;
         } else if (key == "ts" || key == "timestamp") {
@@ -129,8 +132,13 @@ bool decodeLog(simdjson::dom::object obj, TimeNs receivedAt, LogRecord &r, ItemE
             }
         }
     }
-    if (!haveService)
-        return fail("service", "is required");
+    if (!haveService) {
+        if (defaultService.empty())
+            return fail("service", "is required");
+        if (defaultService.size() > kMaxServiceName || !isDisplayableName(defaultService))
+            return fail("service", "the service parameter must be at most 256 bytes without control characters");
+        r.service.assign(defaultService);
+    }
     if (!haveTs)
         r.ts = receivedAt;
     if (extras.empty()) {
@@ -147,10 +155,8 @@ bool decodeLog(simdjson::dom::object obj, TimeNs receivedAt, LogRecord &r, ItemE
     return true;
 }
 
-} // namespace
-
 DecodeResult NativeLogDecoder::decode(std::string_view body, BodyFormat format, TimeNs receivedAt,
-                                      DecodeBudget *budget)
+                                              DecodeBudget *budget, std::string_view queryService)
 {
     DecodeResult result;
     auto onItem = [&](int index, element item) {
@@ -160,7 +166,7 @@ DecodeResult NativeLogDecoder::decode(std::string_view body, BodyFormat format, 
         }
         LogRecord r;
         ItemError error;
-        if (!decodeLog(jsonObject(item), receivedAt, r, error)) {
+        if (!decodeLogObject(jsonObject(item), receivedAt, queryService, r, error)) {
             error.index = index;
             result.errors.add(std::move(error));
             return true;

@@ -162,7 +162,7 @@ bool decodeItem(simdjson::dom::object obj, TimeNs receivedAt, std::vector<Metric
 } // namespace
 
 DecodeResult NativeMetricDecoder::decode(std::string_view body, BodyFormat format, TimeNs receivedAt,
-                                         DecodeBudget *budget)
+                                                 DecodeBudget *budget, std::string_view)
 {
     DecodeResult result;
     auto onItem = [&](int index, element item) {

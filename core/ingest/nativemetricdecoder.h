@@ -16,7 +16,7 @@ public:
     {
     }
     DecodeResult decode(std::string_view paddedBody, BodyFormat format, TimeNs receivedAt,
-                        DecodeBudget *budget) override;
+                        DecodeBudget *budget, std::string_view queryService) override;
 
 private:
     ServiceRegistry *m_services;

@@ -202,6 +202,8 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
         sql += " AND fg_icontains(message, ?7)";
     if (!q.tag.empty())
         sql += " AND instr(tags, ?9) > 0";
+    if (!q.traceId.empty())
+        sql += " AND trace_id = ?10";
     sql += " ORDER BY ts DESC, id DESC LIMIT ?8";
     std::vector<std::unique_ptr<Statement>> sources;
     auto st = std::make_unique<Statement>(m_db->handle(), sql);
@@ -215,6 +217,8 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
     st->bind(8, q.window.limit + 1);
     if (!q.tag.empty())
         st->bindText(9, "," + q.tag + ",");
+    if (!q.traceId.empty())
+        st->bind(10, std::string_view(q.traceId));
     sources.push_back(std::move(st));
     std::size_t bytes = 0;
     page.nextCursor = mergeNewestFirst(sources, q.window.limit, [&](Statement &st) {

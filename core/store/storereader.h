@@ -62,6 +62,7 @@ struct LogQuery {
     Level minLevel = Level::Unknown; // Unknown: no level filter
     std::string contains; // case-insensitive substring of the message; empty: none
     std::string tag;      // only events with this tag; empty: any
+    std::string traceId;  // only events (logs and spans) of this trace; empty: any
     // A page also ends once its messages and attributes reach this size (at least one row): long messages
     // must not make one answer gigabytes.
     std::size_t maxBytes = 8 * 1024 * 1024;

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <QByteArray>
+
+#include "ingest/httpmessage.h"
+#include "ingest/jsonitems.h"
+
+namespace fg {
+
+// How one family of ingest endpoints reads media types and answers: FlowGuard's own 202 bodies, OTLP's
+// partialSuccess, Loki's 204. Limits, overload and storage failures are answered the same for all
+// (apiError with Retry-After where it applies). Stateless; used on the listener and writer threads.
+class IngestDialect {
+public:
+    virtual ~IngestDialect() = default;
+    // The body format for a media type (lower-case, parameters removed); nullopt: unsupported.
+    virtual std::optional<BodyFormat> formatFor(const QByteArray &mediaType) const = 0;
+    // 415 for a media type formatFor refused.
+    virtual HttpResponse unsupportedType(const QByteArray &mediaType) const = 0;
+    // The body is not this format at all.
+    virtual HttpResponse malformed(const std::string &message) const = 0;
+    // The valid items were committed; errors are the items refused on the way.
+    virtual HttpResponse committed(int accepted, int duplicates, const ItemErrors &errors) const = 0;
+    // No item was valid (errors is not empty).
+    virtual HttpResponse allRejected(const ItemErrors &errors) const = 0;
+};
+
+// The native answer body's counts and the first ItemErrors::kMaxListed errors, without the closing brace;
+// "errors_truncated" says more were rejected. Shared by the dialects that report items.
+std::string ingestCountsJson(int accepted, int duplicates, const ItemErrors &errors);
+HttpResponse rawJsonResponse(int status, std::string body);
+
+} // namespace fg

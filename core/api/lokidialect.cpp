@@ -1,0 +1,64 @@
+#include "lokidialect.h"
+
+#include <QJsonObject>
+
+#include "apierror.h"
+
+namespace fg {
+
+namespace {
+
+HttpResponse rejected(int accepted, const ItemErrors &errors)
+{
+    const std::string summary = accepted == 0
+                                    ? "all " + std::to_string(errors.total()) + " entries were rejected"
+                                    : std::to_string(errors.total()) + " entries were rejected; the other "
+                                          + std::to_string(accepted) + " were stored";
+    std::string body = ingestCountsJson(accepted, 0, errors);
+    body += ",\"error\":\"ValidationError\",\"message\":";
+    appendJsonString(body, summary + ": " + errors.front().message);
+    body += ",\"details\":{\"field\":";
+    appendJsonString(body, errors.front().field.empty() ? std::string("body") : errors.front().field);
+    body += ",\"rejected\":" + std::to_string(errors.total()) + "}}";
+    return rawJsonResponse(400, std::move(body));
+}
+
+} // namespace
+
+std::optional<BodyFormat> LokiDialect::formatFor(const QByteArray &type) const
+{
+    if (type == "application/json" || type.isEmpty() || type == "application/x-www-form-urlencoded")
+        return BodyFormat::Json;
+    return std::nullopt;
+}
+
+HttpResponse LokiDialect::unsupportedType(const QByteArray &type) const
+{
+    const QString message =
+        type == "application/x-protobuf"
+            ? QStringLiteral("Loki's snappy-compressed protobuf push is not supported; send the JSON push format "
+                             "(Content-Type: application/json; winston-loki: json: true)")
+            : QStringLiteral("Content-Type '%1' is not supported; send the Loki JSON push format (application/json)")
+                  .arg(QString::fromLatin1(type));
+    return apiError(415, message,
+                    QJsonObject{{QStringLiteral("field"), QStringLiteral("Content-Type")},
+                                {QStringLiteral("supported"), QStringLiteral("application/json")}});
+}
+
+HttpResponse LokiDialect::malformed(const std::string &message) const
+{
+    return apiError(400, QString::fromStdString(message), QJsonObject{{QStringLiteral("field"), QStringLiteral("body")}});
+}
+
+HttpResponse LokiDialect::committed(int accepted, int, const ItemErrors &errors) const
+{
+    if (errors.total() > 0)
+        return rejected(accepted, errors);
+    HttpResponse r;
+    r.status = 204;
+    return r;
+}
+
+HttpResponse LokiDialect::allRejected(const ItemErrors &errors) const { return rejected(0, errors); }
+
+} // namespace fg
