@@ -42,22 +42,31 @@ private:
 // Handed to request handlers; cheap to copy and safe to call once from any thread.
 class HttpResponder final {
 public:
-    HttpResponder(std::shared_ptr<ResponseSlot> slot, quint64 seq) : m_slot(std::move(slot)), m_seq(seq) {}
-    void send(HttpResponse response) const { m_slot->send(m_seq, std::move(response)); }
+    HttpResponder(std::shared_ptr<ResponseSlot> slot, quint64 seq, HttpHeaders extraHeaders = {})
+        : m_slot(std::move(slot)), m_seq(seq), m_extraHeaders(std::move(extraHeaders))
+    {
+    }
+    void send(HttpResponse response) const
+    {
+        response.headers.insert(response.headers.end(), m_extraHeaders.begin(), m_extraHeaders.end());
+        m_slot->send(m_seq, std::move(response));
+    }
     // Work for a client that has gone can stop.
     bool clientGone() const { return m_slot->gone(); }
 
 private:
     std::shared_ptr<ResponseSlot> m_slot;
     quint64 m_seq;
+    HttpHeaders m_extraHeaders; // the request's responseHeaders
 };
 
 // The application side of the HTTP transport. admit() sees the request head before any body byte is
-// read, so routing, auth and media-type errors are answered without buffering the body.
+// read, so routing, auth and media-type errors are answered without buffering the body; it may set the
+// request's responseHeaders.
 class RequestHandler {
 public:
     virtual ~RequestHandler() = default;
-    virtual std::optional<HttpResponse> admit(const HttpRequest &head) = 0;
+    virtual std::optional<HttpResponse> admit(HttpRequest &head) = 0;
     virtual void handle(HttpRequest &&request, HttpResponder responder) = 0;
     // Answer for requests the transport refuses on its own (limits, overload, bad framing).
     virtual HttpResponse transportError(int status, const QString &message) = 0;
