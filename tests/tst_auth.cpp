@@ -209,16 +209,45 @@ private slots:
         RateLimiter limiter(1.0, 5, 100);
         for (int i = 0; i < 10'000; ++i)
             limiter.take("k" + QByteArray::number(i), i);
-        QVERIFY(limiter.bucketCount() <= 100);
-        // Buckets that refilled are forgotten first; a busy one survives while others come and go.
+        QCOMPARE(limiter.bucketCount(), 100);
+        // The least recently charged key goes first: a client that keeps sending keeps its (empty) bucket
+        // while other keys come and go.
         RateLimiter busy(1.0, 2, 4);
         busy.take("hot", 0);
         busy.take("hot", 0);
-        QVERIFY(!busy.take("hot", 0).allowed);
         for (int i = 0; i < 3; ++i)
-            busy.take("cold" + QByteArray::number(i), 100);
-        busy.take("new", 3000); // the cold ones refilled and go; "hot" has not refilled (1 of 2)
-        QVERIFY(busy.bucketCount() <= 4);
+            busy.take("cold" + QByteArray::number(i), 0);
+        QVERIFY(!busy.take("hot", 0).allowed);
+        QVERIFY(busy.take("new", 0).allowed); // evicts cold0
+        QCOMPARE(busy.bucketCount(), 4);
+        QVERIFY(!busy.take("hot", 0).allowed);
+    }
+
+    void rateLimitKeysByAddressAndIPv6Prefix()
+    {
+        RequestAuthorizer::Options options;
+        options.ratePerSecond = 0.001; // no refill within the test
+        options.burst = 1;
+        RequestAuthorizer authorizer(options, nullptr);
+        auto from = [&](const QString &address) {
+            HttpRequest r;
+            r.method = "GET";
+            r.path = "/api/services";
+            r.peer = QHostAddress(address);
+            return authorizer.admit(r).has_value() ? 429 : 200;
+        };
+        QCOMPARE(from(QStringLiteral("10.0.0.1")), 200);
+        QCOMPARE(from(QStringLiteral("10.0.0.1")), 429);
+        QCOMPARE(from(QStringLiteral("10.0.0.2")), 200);
+        QCOMPARE(from(QStringLiteral("::ffff:10.0.0.2")), 429); // the same client over a dual-stack socket
+        QCOMPARE(from(QStringLiteral("2001:db8:1:2::1")), 200);
+        QCOMPARE(from(QStringLiteral("2001:db8:1:2::99")), 429); // same /64
+        QCOMPARE(from(QStringLiteral("2001:db8:1:3::1")), 200);
+        for (int i = 0; i < 3; ++i) { // loopback is exempt by default, mapped or not
+            QCOMPARE(from(QStringLiteral("127.0.0.1")), 200);
+            QCOMPARE(from(QStringLiteral("::ffff:127.0.0.1")), 200);
+            QCOMPARE(from(QStringLiteral("::1")), 200);
+        }
     }
 
     void scopeOfEachRoute()

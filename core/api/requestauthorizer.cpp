@@ -2,6 +2,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 #include "apierror.h"
 #include "auth/tokenregistry.h"
 
@@ -23,11 +25,17 @@ HttpHeaders rateHeaders(const RateLimiter::Decision &d)
             {"X-RateLimit-Reset", QByteArray::number(d.resetSeconds)}};
 }
 
-QHostAddress plainAddress(const QHostAddress &a)
+// The rate-limit key of a client: its IPv4 address, or its IPv6 /64 (one host usually holds a whole
+// /64, so single IPv6 addresses would give it endless fresh buckets).
+QByteArray addressKey(const QHostAddress &a)
 {
-    bool mapped = false;
-    const quint32 v4 = a.toIPv4Address(&mapped);
-    return mapped && a.protocol() == QAbstractSocket::IPv6Protocol ? QHostAddress(v4) : a;
+    bool isV4 = false;
+    const quint32 v4 = a.toIPv4Address(&isV4);
+    if (isV4)
+        return "ip:" + QHostAddress(v4).toString().toLatin1();
+    Q_IPV6ADDR v6 = a.toIPv6Address();
+    std::fill(v6.c + 8, v6.c + 16, quint8(0));
+    return "ip:" + QHostAddress(v6).toString().toLatin1() + "/64";
 }
 
 } // namespace
@@ -104,12 +112,11 @@ std::optional<HttpResponse> RequestAuthorizer::admit(HttpRequest &head)
 {
     if (head.inProcess)
         return std::nullopt;
-    const QHostAddress peer = plainAddress(head.peer);
-    const bool limited = m_limiter.enabled() && (m_options.limitLoopback || !peer.isLoopback());
+    const bool limited = m_limiter.enabled() && (m_options.limitLoopback || !head.peer.isLoopback());
     m_tightestRemaining = -1;
     // The address first, so that guessing tokens is limited too.
     if (limited)
-        if (auto refused = charge("ip:" + peer.toString().toLatin1(), head))
+        if (auto refused = charge(addressKey(head.peer), head))
             return refused;
     if (m_options.mode != AuthMode::Tokens)
         return std::nullopt;

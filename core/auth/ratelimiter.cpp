@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 namespace fg {
 
@@ -11,39 +10,26 @@ RateLimiter::RateLimiter(double ratePerSecond, int burst, int maxBuckets)
 {
 }
 
-double RateLimiter::refilled(const Bucket &b, qint64 nowMs) const
-{
-    const double elapsed = double(std::max<qint64>(0, nowMs - b.updatedMs)) / 1000.0;
-    return std::min(double(m_burst), b.tokens + elapsed * m_rate);
-}
-
-void RateLimiter::makeRoom(qint64 nowMs)
-{
-    for (auto it = m_buckets.begin(); it != m_buckets.end();)
-        it = refilled(it.value(), nowMs) >= m_burst ? m_buckets.erase(it) : std::next(it);
-    if (m_buckets.size() < m_maxBuckets)
-        return;
-    auto oldest = m_buckets.begin();
-    for (auto it = m_buckets.begin(); it != m_buckets.end(); ++it)
-        if (it.value().updatedMs < oldest.value().updatedMs)
-            oldest = it;
-    m_buckets.erase(oldest);
-}
-
 RateLimiter::Decision RateLimiter::take(const QByteArray &key, qint64 nowMs)
 {
     Decision d;
     d.limit = m_burst;
     if (!enabled())
         return d;
-    auto it = m_buckets.find(key);
-    if (it == m_buckets.end()) {
-        if (m_buckets.size() >= m_maxBuckets)
-            makeRoom(nowMs);
-        it = m_buckets.insert(key, Bucket{double(m_burst), nowMs});
+    auto found = m_index.find(key);
+    if (found == m_index.end()) {
+        if (m_index.size() >= m_maxBuckets) {
+            m_index.remove(m_recency.back().key);
+            m_recency.pop_back();
+        }
+        m_recency.push_front(Bucket{key, double(m_burst), nowMs});
+        found = m_index.insert(key, m_recency.begin());
+    } else {
+        m_recency.splice(m_recency.begin(), m_recency, found.value());
     }
-    Bucket &b = it.value();
-    b.tokens = refilled(b, nowMs);
+    Bucket &b = *found.value();
+    const double elapsed = double(std::max<qint64>(0, nowMs - b.updatedMs)) / 1000.0;
+    b.tokens = std::min(double(m_burst), b.tokens + elapsed * m_rate);
     b.updatedMs = nowMs;
     if (b.tokens >= 1.0) {
         b.tokens -= 1.0;

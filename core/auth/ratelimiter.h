@@ -3,12 +3,14 @@
 #include <QByteArray>
 #include <QHash>
 
+#include <list>
+
 namespace fg {
 
 // Token buckets by key (a client address, a token id): on average `ratePerSecond` requests, in bursts of
-// up to `burst`. Memory is bounded: at most maxBuckets keys; when full, buckets that have refilled are
-// forgotten (a full bucket and a missing one mean the same), else the one idle longest. Not thread-safe:
-// the listener thread owns it.
+// up to `burst`. Memory is bounded: at most maxBuckets keys, the least recently charged forgotten first
+// (in O(1): a key that comes back starts with a full bucket, which is why the cap is far above the
+// number of clients a team has). Not thread-safe: the listener thread owns it.
 class RateLimiter final {
 public:
     struct Decision {
@@ -23,20 +25,21 @@ public:
     bool enabled() const { return m_rate > 0; }
     // Charges one request to `key` at monotonic time nowMs.
     Decision take(const QByteArray &key, qint64 nowMs);
-    int bucketCount() const { return int(m_buckets.size()); }
+    int bucketCount() const { return int(m_index.size()); }
 
 private:
     struct Bucket {
+        QByteArray key;
         double tokens;
         qint64 updatedMs;
     };
-    double refilled(const Bucket &b, qint64 nowMs) const;
-    void makeRoom(qint64 nowMs);
+    using Recency = std::list<Bucket>; // most recently charged first
 
     double m_rate;
     int m_burst;
     int m_maxBuckets;
-    QHash<QByteArray, Bucket> m_buckets;
+    Recency m_recency;
+    QHash<QByteArray, Recency::iterator> m_index;
 };
 
 } // namespace fg
