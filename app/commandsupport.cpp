@@ -20,14 +20,18 @@ void commandError(const char *tool, const QString &message)
     std::fprintf(stderr, "flowguard %s: %s\n", tool, qPrintable(message));
 }
 
-std::optional<QString> existingDatabase(const QCommandLineParser &p, const char *tool)
+QString resolvedDatabase(const QCommandLineParser &p)
 {
     QHash<QString, QString> flags;
     if (p.isSet(QStringLiteral("db")))
         flags.insert(QStringLiteral("db"), p.value(QStringLiteral("db")));
     QSettings settings;
-    const fg::ConfigResult config = fg::resolveConfig(flags, QProcessEnvironment::systemEnvironment(), &settings);
-    const QString db = config.config.dbPath;
+    return fg::resolveConfig(flags, QProcessEnvironment::systemEnvironment(), &settings).config.dbPath;
+}
+
+std::optional<QString> existingDatabase(const QCommandLineParser &p, const char *tool)
+{
+    const QString db = resolvedDatabase(p);
     if (!QFileInfo::exists(db)) {
         commandError(tool, QStringLiteral("no database at %1").arg(db));
         return std::nullopt;

@@ -18,6 +18,7 @@
 #include "detectcommand.h"
 #include "exportalertscommand.h"
 #include "replaycommand.h"
+#include "tokencommand.h"
 #include "engine/engine.h"
 #include "traynotifier.h"
 #include "mainwindow.h"
@@ -77,6 +78,17 @@ void addOptions(QCommandLineParser &p)
                  QStringLiteral("Without a keychain, keep channel secrets in a file readable only by you (warned at every start).")});
     p.addOption({QStringLiteral("allow-private-targets"),
                  QStringLiteral("Let channels send to loopback, link-local and private addresses (off: such targets are refused).")});
+    p.addOption({QStringLiteral("require-auth"), QStringLiteral("Require a token even on loopback (see flowguard token --help).")});
+    p.addOption({QStringLiteral("insecure-no-auth"),
+                 QStringLiteral("Serve a non-loopback listener without tokens: anyone reaching it may read and change "
+                                "everything (warned at every start).")});
+    p.addOption({QStringLiteral("rate-limit"),
+                 QStringLiteral("Requests a second per client address and per token, 0 for none (default 100; loopback "
+                                "clients exempt)."),
+                 QStringLiteral("N")});
+    p.addOption({QStringLiteral("rate-burst"), QStringLiteral("Requests allowed at once above the rate (default 200)."),
+                 QStringLiteral("N")});
+    p.addOption({QStringLiteral("rate-limit-loopback"), QStringLiteral("Rate-limit loopback clients too.")});
     p.addOption({QStringLiteral("webhook-url"), QStringLiteral("Send alerts to this webhook (Alertmanager JSON); kept in memory only."),
                  QStringLiteral("URL")});
     p.addOption({QStringLiteral("slack-webhook-url"), QStringLiteral("Send alerts to this Slack incoming webhook; kept in memory only."),
@@ -169,11 +181,13 @@ int main(int argc, char *argv[])
         args << QString::fromLocal8Bit(argv[i]);
     // Subcommands: offline tools on the same core, no listener.
     if (args.size() > 1 && (args[1] == QLatin1String("detect") || args[1] == QLatin1String("replay")
-                             || args[1] == QLatin1String("export-alerts"))) {
+                             || args[1] == QLatin1String("export-alerts") || args[1] == QLatin1String("token"))) {
         QCoreApplication app(argc, argv);
         const QString command = args.takeAt(1);
         if (command == QLatin1String("detect"))
             return runDetectCommand(args);
+        if (command == QLatin1String("token"))
+            return runTokenCommand(args);
         return command == QLatin1String("replay") ? runReplayCommand(args) : runExportAlertsCommand(args);
     }
     QCommandLineParser parser;

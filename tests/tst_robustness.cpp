@@ -53,7 +53,7 @@ QString limitOf(const HttpReply &r)
 // Answers every request at once with 200, for the transport tests.
 class OkHandler final : public RequestHandler {
 public:
-    std::optional<HttpResponse> admit(const HttpRequest &) override { return std::nullopt; }
+    std::optional<HttpResponse> admit(HttpRequest &) override { return std::nullopt; }
     void handle(HttpRequest &&, HttpResponder responder) override { responder.send(jsonResponse(200, QJsonObject{})); }
     HttpResponse transportError(int status, const QString &message) override { return apiError(status, message); }
 };

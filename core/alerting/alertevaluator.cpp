@@ -247,9 +247,12 @@ void AlertEvaluator::joinIncident(Alert &a, TimeNs at, TimeNs wallNow, AlertChan
         return;
     IncidentState *target = nullptr;
     // A failing trace shared with a recent incident links them, whatever the service.
-    for (auto &[id, s] : m_incidents)
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in the lambda.
+    for (auto &entry : m_incidents) {
+        IncidentState &s = entry.second;
         if (joinable(s, at) && std::any_of(a.traceIds.begin(), a.traceIds.end(), [&](const std::string &t) { return s.traces.count(t); }))
             target = &s;
+    }
     if (!target) {
         const auto latest = m_serviceIncident.find(a.service);
         if (latest != m_serviceIncident.end()) {

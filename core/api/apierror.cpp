@@ -16,7 +16,8 @@ const char *errorKind(int status)
     case 415: return "UnsupportedMediaType";
     case 404: return "NotFound";
     case 405: return "MethodNotAllowed";
-    case 429:
+    case 401: return "Unauthorized";
+    case 429: return "TooManyRequests";
     case 503: return "Overloaded";
     case 403: return "Forbidden";
     case 408: return "RequestTimeout";

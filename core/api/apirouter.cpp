@@ -96,6 +96,9 @@ QJsonObject logJson(const StoredLog &row)
 
 ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps)
     : m_guard(config.listenAddress, config.listenPort, config.allowedHosts, config.allowedOrigins),
+      m_authorizer(RequestAuthorizer::Options{deps.authMode, config.rateLimitPerSecond, config.rateLimitBurst,
+                                              config.rateLimitLoopback},
+                   deps.tokens),
       m_configJson(configJson), m_deps(deps),
       m_alertRoutes(std::make_unique<AlertRoutes>(
           AlertRoutes::Deps{deps.writer, deps.queries, deps.rules, deps.alerts, deps.ids, deps.channels})),
@@ -210,7 +213,7 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
     return m;
 }
 
-std::optional<HttpResponse> ApiRouter::admit(const HttpRequest &head)
+std::optional<HttpResponse> ApiRouter::admit(HttpRequest &head)
 {
     // Answers given on the head are counted here; the others when handle()'s responder sends them.
     std::optional<HttpResponse> early = admitHead(head);
@@ -221,7 +224,7 @@ std::optional<HttpResponse> ApiRouter::admit(const HttpRequest &head)
     return early;
 }
 
-std::optional<HttpResponse> ApiRouter::admitHead(const HttpRequest &head)
+std::optional<HttpResponse> ApiRouter::admitHead(HttpRequest &head)
 {
     if (const QString why = m_guard.checkHost(head); !why.isEmpty())
         return apiError(403, why, QJsonObject{{QStringLiteral("field"), QStringLiteral("Host")}});
@@ -238,7 +241,7 @@ std::optional<HttpResponse> ApiRouter::admitHead(const HttpRequest &head)
         r.headers = {{"Allow", m.allowed + ", OPTIONS"}, {"Access-Control-Allow-Methods", m.allowed}};
         if (head.hasHeader("origin"))
             r.headers.emplace_back("Access-Control-Allow-Origin", head.header("origin"));
-        r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type, Content-Encoding, Authorization");
+        r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type, Content-Encoding, Authorization, X-API-Key");
         return r;
     }
     if (!m.route) {
@@ -253,6 +256,8 @@ std::optional<HttpResponse> ApiRouter::admitHead(const HttpRequest &head)
         return apiError(404, QStringLiteral("no such endpoint: %1").arg(QString::fromLatin1(head.path)),
                         QJsonObject{{QStringLiteral("path"), QString::fromLatin1(head.path)}});
     }
+    if (auto refused = m_authorizer.admit(head))
+        return refused;
     if (IngestRoute *ingest = ingestRoute(*m.route))
         return ingest->checkHead(head);
     return std::nullopt;
@@ -330,6 +335,8 @@ HttpResponse ApiRouter::health() const
             {QStringLiteral("status"), ok ? QStringLiteral("ok") : QStringLiteral("degraded")},
             {QStringLiteral("version"), QStringLiteral(FLOWGUARD_VERSION)},
             {QStringLiteral("uptime_s"), m_uptime.elapsed() / 1000},
+            // "disabled": reachable from the network without tokens (--insecure-no-auth).
+            {QStringLiteral("auth"), QLatin1String(authModeName(m_deps.authMode))},
             {QStringLiteral("db"),
              QJsonObject{{QStringLiteral("ok"), bool(s.healthy) && !s.diskFull},
                          {QStringLiteral("disk_full"), bool(s.diskFull)},

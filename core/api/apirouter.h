@@ -8,7 +8,9 @@
 #include <memory>
 #include <optional>
 
+#include "auth/authmode.h"
 #include "ingest/httpresponder.h"
+#include "requestauthorizer.h"
 #include "requestguard.h"
 
 namespace fg {
@@ -32,6 +34,7 @@ class SeriesRegistry;
 class ServiceRegistry;
 class IdAllocator;
 class IntegrityChecker;
+class TokenRegistry;
 
 // The HTTP API: guards, routing, and the handlers of each path. Lives on the listener thread.
 class ApiRouter final : public RequestHandler {
@@ -52,13 +55,15 @@ public:
         ServiceRegistry *services;
         SeriesRegistry *series;
         const IntegrityChecker *integrity;
+        TokenRegistry *tokens;
+        AuthMode authMode;
     };
     ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps);
     ~ApiRouter() override;
 
     void setListenPort(quint16 port) { m_guard.setPort(port); }
 
-    std::optional<HttpResponse> admit(const HttpRequest &head) override;
+    std::optional<HttpResponse> admit(HttpRequest &head) override;
     void handle(HttpRequest &&request, HttpResponder responder) override;
     HttpResponse transportError(int status, const QString &message) override;
 
@@ -71,7 +76,7 @@ private:
         QByteArray allowed; // methods the path accepts, for 405
     };
     static RouteMatch match(const HttpRequest &request);
-    std::optional<HttpResponse> admitHead(const HttpRequest &head);
+    std::optional<HttpResponse> admitHead(HttpRequest &head);
     // The route's label in self-metrics: its path pattern, bounded in number.
     static const char *routeName(Route route);
     // GET /metrics: Prometheus text exposition of FlowGuard's own counters.
@@ -96,6 +101,7 @@ private:
     void health(const HttpRequest &request, const HttpResponder &responder, bool one);
 
     RequestGuard m_guard;
+    RequestAuthorizer m_authorizer;
     QJsonObject m_configJson;
     Deps m_deps;
     std::unique_ptr<IngestRoute> m_ingestLogs;

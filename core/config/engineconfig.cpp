@@ -41,6 +41,11 @@ const Key kKeys[] = {
     {"public-url", "FLOWGUARD_PUBLIC_URL", ""},
     {"allow-plaintext-secrets", "FLOWGUARD_ALLOW_PLAINTEXT_SECRETS", "false"},
     {"allow-private-targets", "FLOWGUARD_ALLOW_PRIVATE_TARGETS", "false"},
+    {"require-auth", "FLOWGUARD_REQUIRE_AUTH", "false"},
+    {"insecure-no-auth", "FLOWGUARD_INSECURE_NO_AUTH", "false"},
+    {"rate-limit", "FLOWGUARD_RATE_LIMIT", "100"},
+    {"rate-burst", "FLOWGUARD_RATE_BURST", "200"},
+    {"rate-limit-loopback", "FLOWGUARD_RATE_LIMIT_LOOPBACK", "false"},
     {"webhook-url", "FLOWGUARD_WEBHOOK_URL", "", true},
     {"slack-webhook-url", "FLOWGUARD_SLACK_WEBHOOK_URL", "", true},
     {"smtp-url", "FLOWGUARD_SMTP_URL", "", true},
@@ -222,8 +227,14 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
                 c.publicUrl = value.endsWith(QLatin1Char('/')) ? value.chopped(1) : value;
             else
                 bad(QStringLiteral("an http:// or https:// URL under which this FlowGuard is reached"));
-        } else if (name == QLatin1String("allow-plaintext-secrets") || name == QLatin1String("allow-private-targets")) {
-            bool &flag = name == QLatin1String("allow-plaintext-secrets") ? c.allowPlaintextSecrets : c.allowPrivateTargets;
+        } else if (name == QLatin1String("allow-plaintext-secrets") || name == QLatin1String("allow-private-targets")
+                   || name == QLatin1String("require-auth") || name == QLatin1String("insecure-no-auth")
+                   || name == QLatin1String("rate-limit-loopback")) {
+            bool &flag = name == QLatin1String("allow-plaintext-secrets") ? c.allowPlaintextSecrets
+                         : name == QLatin1String("allow-private-targets") ? c.allowPrivateTargets
+                         : name == QLatin1String("require-auth")          ? c.requireAuth
+                         : name == QLatin1String("insecure-no-auth")      ? c.insecureNoAuth
+                                                                          : c.rateLimitLoopback;
             const QString v = value.toLower();
             if (v == QLatin1String("true") || v == QLatin1String("1") || v == QLatin1String("yes") || v.isEmpty())
                 flag = true;
@@ -231,6 +242,20 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
                 flag = false;
             else
                 bad(QStringLiteral("true or false"));
+        } else if (name == QLatin1String("rate-limit")) {
+            bool ok = false;
+            const double rate = value.toDouble(&ok);
+            if (ok && rate >= 0 && rate <= 1'000'000)
+                c.rateLimitPerSecond = rate;
+            else
+                bad(QStringLiteral("requests a second from 0 (off) to 1000000, e.g. 100"));
+        } else if (name == QLatin1String("rate-burst")) {
+            bool ok = false;
+            const int burst = value.toInt(&ok);
+            if (ok && burst >= 1 && burst <= 1'000'000)
+                c.rateLimitBurst = burst;
+            else
+                bad(QStringLiteral("a whole number of requests from 1 to 1000000"));
         } else if (name == QLatin1String("webhook-url") || name == QLatin1String("slack-webhook-url")) {
             if (!value.isEmpty() && !isUrl(value, {"http", "https"}))
                 bad(QStringLiteral("an http:// or https:// URL"));
@@ -287,6 +312,11 @@ QJsonObject EngineConfig::toJson() const
         {QStringLiteral("public_url"), publicUrl},
         {QStringLiteral("allow_plaintext_secrets"), allowPlaintextSecrets},
         {QStringLiteral("allow_private_targets"), allowPrivateTargets},
+        {QStringLiteral("require_auth"), requireAuth},
+        {QStringLiteral("insecure_no_auth"), insecureNoAuth},
+        {QStringLiteral("rate_limit_per_second"), rateLimitPerSecond},
+        {QStringLiteral("rate_limit_burst"), rateLimitBurst},
+        {QStringLiteral("rate_limit_loopback"), rateLimitLoopback},
         {QStringLiteral("webhook_url"), secret(webhookUrl)},
         {QStringLiteral("slack_webhook_url"), secret(slackWebhookUrl)},
         {QStringLiteral("smtp_url"), secret(smtpUrl)},

@@ -34,6 +34,13 @@ struct EngineConfig {
     QString publicUrl;           // base of links in notifications; empty: http://<listen address>
     bool allowPlaintextSecrets = false; // no keychain: keep channel secrets in a 0600 file (opt-in)
     bool allowPrivateTargets = false;   // channels may reach loopback, link-local and private addresses (opt-in)
+    bool requireAuth = false;    // tokens even on loopback
+    bool insecureNoAuth = false; // a network listener without tokens (warned at every start)
+    // Token buckets per client address and per token; 0 turns them off. Loopback clients are exempt
+    // unless rateLimitLoopback, so local agents and benches are never throttled.
+    double rateLimitPerSecond = 100;
+    int rateLimitBurst = 200;
+    bool rateLimitLoopback = false;
     // Channels for headless use, from flags or the environment; their secrets stay in memory.
     QString webhookUrl;
     QString slackWebhookUrl;

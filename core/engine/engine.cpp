@@ -16,6 +16,7 @@
 #include "api/apirouter.h"
 #include "api/queryrunner.h"
 #include "api/apierror.h"
+#include "auth/tokenregistry.h"
 #include "ingest/httpresponder.h"
 #include "ingest/httpserver.h"
 #include "ingest/inflightbudget.h"
@@ -38,8 +39,26 @@ Engine::Engine(EngineConfig config, QObject *parent) : QObject(parent), m_config
 
 Engine::~Engine() { stop(); }
 
+bool Engine::loadAuth(QString *error)
+{
+    const TokenFile file(TokenFile::pathFor(m_config.dbPath));
+    m_tokenStamp = file.stamp(); // before reading: a change in between is picked up by the first poll
+    auto tokens = file.load(error);
+    if (!tokens)
+        return false;
+    m_auth = decideAuth(m_config.listenAddress, m_config.requireAuth, m_config.insecureNoAuth, int(tokens->size()));
+    if (!m_auth.error.isEmpty()) {
+        *error = m_auth.error;
+        return false;
+    }
+    m_startTokens = std::move(*tokens);
+    return true;
+}
+
 bool Engine::start(QString *error)
 {
+    if (!loadAuth(error))
+        return false;
     const QFileInfo dbInfo(m_config.dbPath);
     const bool newDirectory = !QDir(dbInfo.absolutePath()).exists();
     if (!QDir().mkpath(dbInfo.absolutePath())) {
@@ -160,6 +179,8 @@ bool Engine::start(QString *error)
     // Said once the engine is up, so that a failed start stays one line.
     if (!m_secretsNotice.isEmpty())
         qWarning("flowguard: %s", qPrintable(m_secretsNotice));
+    if (!m_auth.warning.isEmpty())
+        qWarning("flowguard: %s", qPrintable(m_auth.warning));
     return true;
 }
 
@@ -176,6 +197,7 @@ void Engine::callApi(const QByteArray &method, const QByteArray &target, const Q
     request.body = body;
     request.contentLength = body.size();
     request.receivedAt = nowNs();
+    request.inProcess = true; // the window's own calls need no token and are not rate limited
     QPointer<QObject> guard(context);
     auto slot = std::make_shared<ResponseSlot>([guard, done = std::move(done)](HttpResponse response) {
         if (guard)
@@ -365,11 +387,12 @@ bool Engine::startListener(QString *error)
     QMetaObject::invokeMethod(
         m_listenerContext,
         [&] {
+            m_tokens = new TokenRegistry(TokenFile::pathFor(m_config.dbPath), std::move(m_startTokens), m_tokenStamp);
             m_router = new ApiRouter(m_config, m_config.toJson(),
                                      {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats,
                                       m_analysis.get(), &m_tagRules, &m_rules, m_alerts.get(), &m_ids, &m_channels, m_secrets.get(),
                                       m_secretsProblem, m_services.get(), m_series.get(),
-                                      m_integrity.get()});
+                                      m_integrity.get(), m_tokens, m_auth.mode});
             m_server = new HttpServer(m_router, m_budget.get(), limits);
             ok = m_server->listen(m_config.listenAddress, m_config.listenPort);
             if (ok) {
@@ -411,8 +434,10 @@ void Engine::stop()
             [this] {
                 delete m_server;
                 delete m_router;
+                delete m_tokens; // writes the last-use times back
                 m_server = nullptr;
                 m_router = nullptr;
+                m_tokens = nullptr;
             },
             Qt::BlockingQueuedConnection);
         m_listenerThread.quit();

@@ -18,6 +18,8 @@
 #include "analysis/tagger.h"
 #include "alerting/idallocator.h"
 #include "api/ingeststats.h"
+#include "auth/authmode.h"
+#include "auth/tokenfile.h"
 #include "config/engineconfig.h"
 #include "enginestats.h"
 
@@ -30,6 +32,7 @@ class ApiRouter;
 class HttpServer;
 class InflightBudget;
 class SeriesRegistry;
+class TokenRegistry;
 class ServiceRegistry;
 class DatabaseLock;
 class IntegrityChecker;
@@ -70,6 +73,8 @@ signals:
     void statsUpdated(const fg::EngineStats &stats);
 
 private:
+    // Reads the tokens and decides whether requests need one; false (with *error) when the engine must not start.
+    bool loadAuth(QString *error);
     bool startListener(QString *error);
     void restoreAlerting(StoreReader &reader);
     void restoreChannels(StoreReader &reader);
@@ -99,6 +104,10 @@ private:
     IdAllocator m_ids; // rules, silences, channels, alerts and incidents
     QThread m_listenerThread;
     QObject *m_listenerContext = nullptr;
+    AuthDecision m_auth;
+    std::vector<ApiToken> m_startTokens; // handed to the registry on the listener thread
+    TokenFile::Stamp m_tokenStamp;
+    TokenRegistry *m_tokens = nullptr; // on the listener thread
     ApiRouter *m_router = nullptr;
     HttpServer *m_server = nullptr;
     quint16 m_port = 0;

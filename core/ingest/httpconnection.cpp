@@ -42,7 +42,7 @@ void ResponseSlot::send(quint64 requestSeq, HttpResponse response)
 
 HttpConnection::HttpConnection(QTcpSocket *socket, RequestHandler *handler, InflightBudget *budget,
                                const HttpLimits &limits, QObject *parent)
-    : QObject(parent), m_socket(socket), m_handler(handler), m_budget(budget), m_limits(limits),
+    : QObject(parent), m_socket(socket), m_peer(socket->peerAddress()), m_handler(handler), m_budget(budget), m_limits(limits),
       m_slot(std::make_shared<ResponseSlot>(this))
 {
     m_socket->setParent(this);
@@ -189,6 +189,7 @@ bool HttpConnection::parseHead(qsizetype headEnd, qsizetype bodyStart)
     m_in.remove(0, bodyStart);
     m_request = HttpRequest();
     m_request.receivedAt = nowNs();
+    m_request.peer = m_peer;
     const QList<QByteArray> lines = head.split('\n');
     const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
     if (requestLine.size() != 3 || requestLine[0].isEmpty() || !requestLine[1].startsWith('/')) {
@@ -377,7 +378,8 @@ void HttpConnection::dispatch()
 {
     m_state = State::Waiting;
     m_request.body.reserve(m_request.body.size() + kBodyPadding);
-    m_handler->handle(std::move(m_request), HttpResponder(m_slot, ++m_seq));
+    HttpHeaders extra = std::move(m_request.responseHeaders);
+    m_handler->handle(std::move(m_request), HttpResponder(m_slot, ++m_seq, std::move(extra)));
     m_request = HttpRequest();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QObject>
 
 #include <memory>
@@ -56,6 +57,7 @@ private:
     void releaseReservation();
 
     QTcpSocket *m_socket;
+    QHostAddress m_peer;
     RequestHandler *m_handler;
     InflightBudget *m_budget;
     HttpLimits m_limits;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHostAddress>
 
 #include <utility>
 #include <vector>
@@ -22,6 +23,9 @@ struct HttpRequest {
     qint64 contentLength = -1; // -1: none given
     bool chunked = false;
     TimeNs receivedAt = 0;
+    QHostAddress peer;       // the client's address (null in process)
+    bool inProcess = false;  // from the window in this process, not from a socket
+    HttpHeaders responseHeaders; // set while admitting (rate-limit state), added to the answer
 
     QByteArray header(const QByteArray &lowerName) const
     {

@@ -42,7 +42,10 @@ private:
 // Handed to request handlers; cheap to copy and safe to call once from any thread.
 class HttpResponder final {
 public:
-    HttpResponder(std::shared_ptr<ResponseSlot> slot, quint64 seq) : m_slot(std::move(slot)), m_seq(seq) {}
+    HttpResponder(std::shared_ptr<ResponseSlot> slot, quint64 seq, HttpHeaders extraHeaders = {})
+        : m_slot(std::move(slot)), m_seq(seq), m_extraHeaders(std::move(extraHeaders))
+    {
+    }
     // The same responder, also telling observe (on the sending thread) the status it sends: self-metrics
     // count answers by route without each handler doing so.
     HttpResponder observed(std::function<void(int status)> observe) const
@@ -55,6 +58,7 @@ public:
     {
         if (m_observe)
             m_observe(response.status);
+        response.headers.insert(response.headers.end(), m_extraHeaders.begin(), m_extraHeaders.end());
         m_slot->send(m_seq, std::move(response));
     }
     // Work for a client that has gone can stop.
@@ -64,14 +68,16 @@ private:
     std::shared_ptr<ResponseSlot> m_slot;
     quint64 m_seq;
     std::function<void(int)> m_observe;
+    HttpHeaders m_extraHeaders; // the request's responseHeaders
 };
 
 // The application side of the HTTP transport. admit() sees the request head before any body byte is
-// read, so routing, auth and media-type errors are answered without buffering the body.
+// read, so routing, auth and media-type errors are answered without buffering the body; it may set the
+// request's responseHeaders.
 class RequestHandler {
 public:
     virtual ~RequestHandler() = default;
-    virtual std::optional<HttpResponse> admit(const HttpRequest &head) = 0;
+    virtual std::optional<HttpResponse> admit(HttpRequest &head) = 0;
     virtual void handle(HttpRequest &&request, HttpResponder responder) = 0;
     // Answer for requests the transport refuses on its own (limits, overload, bad framing).
     virtual HttpResponse transportError(int status, const QString &message) = 0;

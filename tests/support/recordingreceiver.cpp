@@ -6,7 +6,7 @@
 
 class RecordingReceiver::Handler final : public fg::RequestHandler {
 public:
-    std::optional<fg::HttpResponse> admit(const fg::HttpRequest &) override { return std::nullopt; }
+    std::optional<fg::HttpResponse> admit(fg::HttpRequest &) override { return std::nullopt; }
     void handle(fg::HttpRequest &&request, fg::HttpResponder responder) override
     {
         fg::HttpResponse r;
