@@ -666,6 +666,41 @@ private slots:
         QCOMPARE(resolved, 1);
     }
 
+    void stragglingMinutesDoNotEndAnEventTimeSilence()
+    {
+        // Regression: a quiet service's last minutes close only after its silence was declared (its data
+        // stopped moving its watermark). They resolved the alert and a second one fired: two pages for one
+        // silence. Billing sent minutes 0-6, stopped; its 5 and 6 close late, at minute 16.
+        RuleBook book;
+        book.set(AlertRule::builtins());
+        IdAllocator ids(1);
+        AlertEvaluator ev(&book, nullptr, &ids, {});
+        int fired = 0, resolved = 0;
+        TimeNs resolvedAt = 0;
+        auto take = [&](const AlertChanges &c) {
+            for (const AlertTransition &t : c.transitions) {
+                fired += t.to == "firing" && t.from != "firing" ? 1 : 0;
+                resolved += t.to == "resolved" ? 1 : 0;
+            }
+            for (const Alert &a : c.alerts)
+                if (a.reason == "Service silent" && a.resolvedAt)
+                    resolvedAt = a.resolvedAt;
+        };
+        for (int m = 0; m < 30; ++m) {
+            std::vector<KpiRollup> closed{minute(m, 100, 0)};
+            if (m <= 4 || m >= 25)
+                closed.push_back(minute(m, 100, 0, 100, "billing"));
+            if (m == 16) {
+                closed.push_back(minute(5, 100, 0, 100, "billing"));
+                closed.push_back(minute(6, 100, 0, 100, "billing"));
+            }
+            take(ev.onMinutes(closed, {}, {}, kT0 + 40 * kMin));
+        }
+        QCOMPARE(fired, 1);
+        QCOMPARE(resolved, 1);
+        QCOMPARE(resolvedAt, kT0 + 25 * kMin);
+    }
+
     void degradationsBecomeAlertsAnomaliesStayQuiet()
     {
         RuleBook book;

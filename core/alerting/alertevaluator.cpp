@@ -436,11 +436,22 @@ void AlertEvaluator::eventTimeSilence(const std::vector<KpiRollup> &closed, Time
         TimeNs &last = m_lastMinute[k.service];
         last = std::max(last, k.start);
         m_eventWatermark = std::max(m_eventWatermark, k.start);
-        if (auto quiet = m_quietAlerts.find(k.service); quiet != m_quietAlerts.end()) {
-            if (auto it = m_open.find(quiet->second); it != m_open.end())
-                resolve(it->second, ruleById(it->second.ruleId), k.start, "its minutes came again", wallNow, out);
-            m_quietAlerts.erase(quiet);
-        }
+    }
+    // A quiet service's minutes close only once its data moves on, so the minutes just before the silence
+    // can close after it was declared: they end the alert only when they are recent by the measure that
+    // raised it (resolve → fire again on those stragglers was a second page for one silence).
+    for (const KpiRollup &k : closed) {
+        auto quiet = k.late || !k.endpoint.empty() ? m_quietAlerts.end() : m_quietAlerts.find(k.service);
+        if (quiet == m_quietAlerts.end())
+            continue;
+        auto it = m_open.find(quiet->second);
+        const AlertRule *rule = it == m_open.end() ? nullptr : ruleById(it->second.ruleId);
+        const TimeNs limit = std::max(rule ? rule->forMinutes : 0, 1) * kMinuteNs;
+        if (it != m_open.end() && m_eventWatermark - k.start >= limit)
+            continue;
+        if (it != m_open.end())
+            resolve(it->second, rule, k.start, "its minutes came again", wallNow, out);
+        m_quietAlerts.erase(quiet);
     }
     for (const AlertRule &rule : *m_snapshot) {
         if (rule.kind != AlertRule::Kind::Silent || !rule.enabled)
