@@ -701,6 +701,48 @@ private slots:
         QCOMPARE(resolvedAt, kT0 + 25 * kMin);
     }
 
+    void aNewErrorPatternThatADegradationConfirmsPagesOnce()
+    {
+        // Regression: an error creep paged twice, as a new error pattern (warning) and minutes later as the
+        // degradation (error) it turned into. The pattern now waits its rule's `for` in event time: the
+        // degradation found meanwhile pages, the pattern joins its incident. Alone, the pattern still pages.
+        RuleBook book;
+        book.set(AlertRule::builtins());
+        IdAllocator ids(1);
+        AlertEvaluator ev(&book, nullptr, &ids, {});
+        std::map<std::int64_t, Alert> alerts;
+        auto take = [&](const AlertChanges &c) {
+            for (const Alert &a : c.alerts)
+                alerts[a.id] = a;
+        };
+        take(ev.onMinutes({minute(0, 100, 3), minute(0, 100, 0, 100, "auth")}, {},
+                          {{"checkout", kT0}, {"auth", kT0}}, kT0 + kMin));
+        for (int m = 1; m < 15; ++m) {
+            std::vector<AnomalyRecord> found;
+            if (m == 6) {
+                AnomalyRecord d;
+                d.service = "checkout";
+                d.startedAt = kT0 + 3 * kMin;
+                d.updatedAt = kT0 + 6 * kMin;
+                d.explanation = "checkout: error rate 6 % vs baseline 0.4 %.";
+                found.push_back(d);
+            }
+            take(ev.onMinutes({minute(m, 100, 6), minute(m, 100, 0, 100, "auth")}, found, {}, kT0 + (m + 1) * kMin));
+        }
+        std::map<std::string, int> pages;
+        std::set<std::int64_t> incidents;
+        for (const auto &[id, a] : alerts) {
+            QVERIFY2(a.firedAt, a.reason.c_str());
+            pages[a.service] += a.pages ? 1 : 0;
+            if (a.service == "checkout")
+                incidents.insert(a.incidentId);
+        }
+        QCOMPARE(int(alerts.size()), 3);
+        QCOMPARE(pages["checkout"], 1);
+        QCOMPARE(int(incidents.size()), 1);
+        QCOMPARE(pages["auth"], 1);
+    }
+
     void degradationsBecomeAlertsAnomaliesStayQuiet()
     {
         RuleBook book;
