@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <random>
+#include <set>
 
 #include "analysis/detect/degradationdetector.h"
 #include "analysis/detect/isolationforest.h"
@@ -323,6 +324,29 @@ private slots:
         QCOMPARE(raised, 1);
         for (const auto &u : r.updates)
             QCOMPARE(u.startedAt, r.updates.front().startedAt); // one anomaly, not several
+    }
+
+    void aQuietRouteResolvesSoonAfterItsFix()
+    {
+        // Regression: a slow route at night (2 requests a minute, latency judged on pooled ten minutes)
+        // stayed open 100 minutes after its fix. The level-shift, EWMA and CUSUM evidence drains per
+        // judgment, a judgment comes every ten minutes, a clean pool of twenty read as 2.5σ (its own
+        // sampling error ignored), and the evidence left after the resolution made the next noisy pool an
+        // extreme new degradation.
+        for (unsigned seed = 1; seed <= 5; ++seed) {
+            const Run r = run(700, [](int m) { return std::tuple{m >= 500 && m < 560 ? 400.0 : 100.0, 0.004, 2}; },
+                              seed);
+            QVERIFY2(r.raisedAt >= 500 && r.raisedAt < 560, qPrintable(QString::number(r.raisedAt)));
+            QVERIFY(r.resolvedAt > 0);
+            std::set<TimeNs> starts;
+            TimeNs ended = 0;
+            for (const AnomalyRecord &a : r.updates) {
+                starts.insert(a.startedAt);
+                ended = std::max(ended, a.endedAt);
+            }
+            QCOMPARE(int(starts.size()), 1);
+            QVERIFY2(ended <= kT0 + (560 + 15) * kMin, qPrintable(QString::number((ended - kT0) / kMin - 560)));
+        }
     }
 
     void newErrorTemplateAndLatencyAgree()
