@@ -182,8 +182,13 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     const bool suddenDrop = values[4] <= kSuddenDrop * recent && shortfall >= kDropZ;
     if (traffic.warm && traffic.seasonDays == 0 && !suddenDrop)
         traffic.raised = traffic.active = traffic.extreme = false;
-    // Most of a service's traffic gone within minutes, beyond any doubt, is an outage on its own.
-    if (traffic.raised && suddenDrop && values[4] <= kOutageShare * recent && shortfall >= kOutageZ)
+    // Most of a service's traffic gone within minutes, beyond any doubt, is an outage on its own. The doubt
+    // is judged on the drop's minutes together (a sum of Poisson counts is one): a service of thirty
+    // requests a minute cannot fall 6σ short in one minute even when it stops, but can in three.
+    m_dropCount = suddenDrop ? m_dropCount + trials : 0;
+    m_dropExpected = suddenDrop ? m_dropExpected + recent * 60.0 : 0;
+    if (traffic.raised && suddenDrop && double(m_dropCount) <= kOutageShare * m_dropExpected
+        && shortfallZ(m_dropCount, m_dropExpected) >= kOutageZ)
         traffic.extreme = true;
     m_recentTraffic.push_back(values[4]);
     if (m_recentTraffic.size() > kRecentTraffic)
