@@ -327,6 +327,9 @@ void AlertEvaluator::thresholdMinute(const AlertRule &rule, const KpiRollup &k, 
     std::snprintf(span, sizeof span, " over %d min", rule.windowMinutes);
     const bool holding = a.state == Alert::State::Firing;
     if (rule.condition->evaluate(w, holding)) {
+        if (holding && t.clear >= m_options.clearMinutes)
+            out.transitions.push_back(
+                historyNote(a, wallNow, "returned at " + formatIsoMs(k.start) + " before its hold ended"));
         t.clear = 0;
         // An alert quotes the numbers that made it fire: a window inside the hysteresis margin keeps it
         // open without rewriting its explanation below its own threshold.
@@ -354,8 +357,12 @@ void AlertEvaluator::thresholdMinute(const AlertRule &rule, const KpiRollup &k, 
         t.alertId = 0;
         return;
     }
-    if (++t.clear >= m_options.clearMinutes) {
-        const std::string why = "cleared: " + rule.condition->describe(w) + span;
+    // Clear, it keeps firing for the same hold as a degradation, so that a return is the same alert (a night
+    // error creep resolved, fired again 11 minutes later and paged twice); it resolves as of its first clear
+    // minute.
+    if (++t.clear >= m_options.clearMinutes + m_options.keepFiringMinutes) {
+        const std::string why = "cleared: " + rule.condition->describe(w) + span + ", and stayed clear "
+                                + std::to_string(t.clear) + " min";
         resolve(a, &rule, k.start - (t.clear - 1) * kMinuteNs, why, wallNow, out);
         t.alertId = 0;
         t.clear = 0;
@@ -438,19 +445,17 @@ void AlertEvaluator::eventTimeSilence(const std::vector<KpiRollup> &closed, Time
         m_eventWatermark = std::max(m_eventWatermark, k.start);
     }
     // A quiet service's minutes close only once its data moves on, so the minutes just before the silence
-    // can close after it was declared: they end the alert only when they are recent by the measure that
-    // raised it (resolve → fire again on those stragglers was a second page for one silence).
+    // can close after it was declared (a night service's lag them by several minutes): only a minute from
+    // the time it was declared on ends it (resolve → fire again on those stragglers was a second page).
     for (const KpiRollup &k : closed) {
         auto quiet = k.late || !k.endpoint.empty() ? m_quietAlerts.end() : m_quietAlerts.find(k.service);
         if (quiet == m_quietAlerts.end())
             continue;
         auto it = m_open.find(quiet->second);
-        const AlertRule *rule = it == m_open.end() ? nullptr : ruleById(it->second.ruleId);
-        const TimeNs limit = std::max(rule ? rule->forMinutes : 0, 1) * kMinuteNs;
-        if (it != m_open.end() && m_eventWatermark - k.start >= limit)
+        if (it != m_open.end() && k.start < it->second.firedAt)
             continue;
         if (it != m_open.end())
-            resolve(it->second, rule, k.start, "its minutes came again", wallNow, out);
+            resolve(it->second, ruleById(it->second.ruleId), k.start, "its minutes came again", wallNow, out);
         m_quietAlerts.erase(quiet);
     }
     for (const AlertRule &rule : *m_snapshot) {
