@@ -179,6 +179,7 @@ private slots:
         book.set({thresholdRule(10, "error_rate > 5%", 1, 2)});
         AlertEvaluator::Options options;
         options.clearMinutes = 2;
+        options.keepFiringMinutes = 0; // the hold has its own test
         IdAllocator ids_ev(1);
         AlertEvaluator ev(&book, nullptr, &ids_ev, options);
         const TimeNs wall = kT0 + 3 * kMin; // the data is live
@@ -208,6 +209,35 @@ private slots:
         QCOMPARE(c.notifications.size(), std::size_t(1));
         QCOMPARE(c.notifications.front().kind, NotificationIntent::Kind::Resolved);
         QVERIFY(ev.open().empty());
+    }
+
+    void aThresholdAlertReturningWithinItsHoldIsTheSameAlert()
+    {
+        // Regression: a night error creep's "High error rate" cleared, fired again eleven minutes later and
+        // paged twice for one incident. Cleared, it is held like a degradation; a return is the same alert,
+        // and once it stays clear it resolves as of its first clear minute.
+        RuleBook book;
+        book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
+        IdAllocator ids(1);
+        AlertEvaluator ev(&book, nullptr, &ids, {});
+        std::set<std::int64_t> alerts;
+        int firings = 0, resolutions = 0;
+        TimeNs resolvedAt = 0;
+        for (int m = 0; m < 60; ++m) {
+            const bool bad = m < 10 || (m >= 21 && m < 25);
+            const AlertChanges c = ev.onMinutes({minute(m, 100, bad ? 10 : 0)}, {}, {}, kT0 + (m + 1) * kMin);
+            for (const AlertTransition &t : c.transitions)
+                firings += t.to == "firing" && t.from != "firing" ? 1 : 0; // not the history notes
+            resolutions += countTransitions(c, "resolved");
+            for (const Alert &a : c.alerts) {
+                alerts.insert(a.id);
+                resolvedAt = std::max(resolvedAt, a.resolvedAt);
+            }
+        }
+        QCOMPARE(int(alerts.size()), 1);
+        QCOMPARE(firings, 1);
+        QCOMPARE(resolutions, 1);
+        QCOMPARE(resolvedAt, kT0 + 25 * kMin);
     }
 
     void pendingThatClearsIsDropped()
@@ -242,6 +272,7 @@ private slots:
         book.set({thresholdRule(10, "error_rate > 5%", 1, 0)});
         AlertEvaluator::Options o;
         o.clearMinutes = 1;
+        o.keepFiringMinutes = 0; // no hold: every return is a new alert, for the dedup window to act on
         IdAllocator ids_ev(1);
         AlertEvaluator ev(&book, nullptr, &ids_ev, o);
         int notified = 0, fired = 0;
@@ -410,6 +441,7 @@ private slots:
         book.set({errors, slow});
         AlertEvaluator::Options o;
         o.clearMinutes = 1;
+        o.keepFiringMinutes = 0; // incidents closing and joining again, not the alerts' hold
         IdAllocator ids_ev(1);
         AlertEvaluator ev(&book, nullptr, &ids_ev, o);
         AlertChanges c = ev.onMinutes({minute(0, 100, 10, 100)}, {}, {}, kT0 + kMin);
@@ -489,6 +521,7 @@ private slots:
         // A new run: the threshold alert carries on (no second alert), the detector's alert resolves.
         AlertEvaluator::Options options;
         options.clearMinutes = 2;
+        options.keepFiringMinutes = 0; // resolved on its second clear minute
         IdAllocator ids_second(100);
         AlertEvaluator second(&book, nullptr, &ids_second, options);
         const AlertChanges restored = second.restoreOpen({firing, degradation}, {firing.id, 99}, kT0 + 2 * kMin);
@@ -664,6 +697,83 @@ private slots:
         QCOMPARE(fired, 1);
         QCOMPARE(firedAt, kT0 + 14 * kMin);
         QCOMPARE(resolved, 1);
+    }
+
+    void stragglingMinutesDoNotEndAnEventTimeSilence()
+    {
+        // Regression: a quiet service's last minutes close only after its silence was declared (its data
+        // stopped moving its watermark). They resolved the alert and a second one fired: two pages for one
+        // silence. Billing sent minutes 0-9, stopped; its 5 to 9 close late, at minute 16 (a night service's
+        // minutes lag by several).
+        RuleBook book;
+        book.set(AlertRule::builtins());
+        IdAllocator ids(1);
+        AlertEvaluator ev(&book, nullptr, &ids, {});
+        int fired = 0, resolved = 0;
+        TimeNs resolvedAt = 0;
+        auto take = [&](const AlertChanges &c) {
+            for (const AlertTransition &t : c.transitions) {
+                fired += t.to == "firing" && t.from != "firing" ? 1 : 0;
+                resolved += t.to == "resolved" ? 1 : 0;
+            }
+            for (const Alert &a : c.alerts)
+                if (a.reason == "Service silent" && a.resolvedAt)
+                    resolvedAt = a.resolvedAt;
+        };
+        for (int m = 0; m < 30; ++m) {
+            std::vector<KpiRollup> closed{minute(m, 100, 0)};
+            if (m <= 4 || m >= 25)
+                closed.push_back(minute(m, 100, 0, 100, "billing"));
+            if (m == 16)
+                for (int late = 5; late <= 9; ++late)
+                    closed.push_back(minute(late, 100, 0, 100, "billing"));
+            take(ev.onMinutes(closed, {}, {}, kT0 + 40 * kMin));
+        }
+        QCOMPARE(fired, 1);
+        QCOMPARE(resolved, 1);
+        QCOMPARE(resolvedAt, kT0 + 25 * kMin);
+    }
+
+    void aNewErrorPatternThatADegradationConfirmsPagesOnce()
+    {
+        // Regression: an error creep paged twice, as a new error pattern (warning) and minutes later as the
+        // degradation (error) it turned into. The pattern now waits its rule's `for` in event time: the
+        // degradation found meanwhile pages, the pattern joins its incident. Alone, the pattern still pages.
+        RuleBook book;
+        book.set(AlertRule::builtins());
+        IdAllocator ids(1);
+        AlertEvaluator ev(&book, nullptr, &ids, {});
+        std::map<std::int64_t, Alert> alerts;
+        auto take = [&](const AlertChanges &c) {
+            for (const Alert &a : c.alerts)
+                alerts[a.id] = a;
+        };
+        take(ev.onMinutes({minute(0, 100, 3), minute(0, 100, 0, 100, "auth")}, {},
+                          {{"checkout", kT0}, {"auth", kT0}}, kT0 + kMin));
+        for (int m = 1; m < 15; ++m) {
+            std::vector<AnomalyRecord> found;
+            if (m == 6) {
+                AnomalyRecord d;
+                d.service = "checkout";
+                d.startedAt = kT0 + 3 * kMin;
+                d.updatedAt = kT0 + 6 * kMin;
+                d.explanation = "checkout: error rate 6 % vs baseline 0.4 %.";
+                found.push_back(d);
+            }
+            take(ev.onMinutes({minute(m, 100, 6), minute(m, 100, 0, 100, "auth")}, found, {}, kT0 + (m + 1) * kMin));
+        }
+        std::map<std::string, int> pages;
+        std::set<std::int64_t> incidents;
+        for (const auto &[id, a] : alerts) {
+            QVERIFY2(a.firedAt, a.reason.c_str());
+            pages[a.service] += a.pages ? 1 : 0;
+            if (a.service == "checkout")
+                incidents.insert(a.incidentId);
+        }
+        QCOMPARE(int(alerts.size()), 3);
+        QCOMPARE(pages["checkout"], 1);
+        QCOMPARE(int(incidents.size()), 1);
+        QCOMPARE(pages["auth"], 1);
     }
 
     void degradationsBecomeAlertsAnomaliesStayQuiet()

@@ -231,7 +231,7 @@ AlertChanges AlertEvaluator::restoreOpen(const std::vector<Alert> &open, const s
         else if (rule->kind == AlertRule::Kind::Silent)
             m_silentAlerts[a.service] = a.id;
         else if (rule->kind == AlertRule::Kind::NewErrorTemplate)
-            m_newErrorAlerts[a.service] = {a.id, a.firedAt};
+            m_newErrorAlerts[a.service] = {a.id, a.firedAt ? a.firedAt : a.pendingSince};
     }
     return out;
 }
@@ -330,6 +330,9 @@ void AlertEvaluator::thresholdMinute(const AlertRule &rule, const KpiRollup &k, 
     std::snprintf(span, sizeof span, " over %d min", rule.windowMinutes);
     const bool holding = a.state == Alert::State::Firing;
     if (rule.condition->evaluate(w, holding)) {
+        if (holding && t.clear >= m_options.clearMinutes)
+            out.transitions.push_back(
+                historyNote(a, wallNow, "returned at " + formatIsoMs(k.start) + " before its hold ended"));
         t.clear = 0;
         // An alert quotes the numbers that made it fire: a window inside the hysteresis margin keeps it
         // open without rewriting its explanation below its own threshold.
@@ -357,8 +360,12 @@ void AlertEvaluator::thresholdMinute(const AlertRule &rule, const KpiRollup &k, 
         t.alertId = 0;
         return;
     }
-    if (++t.clear >= m_options.clearMinutes) {
-        const std::string why = "cleared: " + rule.condition->describe(w) + span;
+    // Clear, it keeps firing for the same hold as a degradation, so that a return is the same alert (a night
+    // error creep resolved, fired again 11 minutes later and paged twice); it resolves as of its first clear
+    // minute.
+    if (++t.clear >= m_options.clearMinutes + m_options.keepFiringMinutes) {
+        const std::string why = "cleared: " + rule.condition->describe(w) + span + ", and stayed clear "
+                                + std::to_string(t.clear) + " min";
         resolve(a, &rule, k.start - (t.clear - 1) * kMinuteNs, why, wallNow, out);
         t.alertId = 0;
         t.clear = 0;
@@ -439,11 +446,20 @@ void AlertEvaluator::eventTimeSilence(const std::vector<KpiRollup> &closed, Time
         TimeNs &last = m_lastMinute[k.service];
         last = std::max(last, k.start);
         m_eventWatermark = std::max(m_eventWatermark, k.start);
-        if (auto quiet = m_quietAlerts.find(k.service); quiet != m_quietAlerts.end()) {
-            if (auto it = m_open.find(quiet->second); it != m_open.end())
-                resolve(it->second, ruleById(it->second.ruleId), k.start, "its minutes came again", wallNow, out);
-            m_quietAlerts.erase(quiet);
-        }
+    }
+    // A quiet service's minutes close only once its data moves on, so the minutes just before the silence
+    // can close after it was declared (a night service's lag them by several minutes): only a minute from
+    // the time it was declared on ends it (resolve → fire again on those stragglers was a second page).
+    for (const KpiRollup &k : closed) {
+        auto quiet = k.late || !k.endpoint.empty() ? m_quietAlerts.end() : m_quietAlerts.find(k.service);
+        if (quiet == m_quietAlerts.end())
+            continue;
+        auto it = m_open.find(quiet->second);
+        if (it != m_open.end() && k.start < it->second.firedAt)
+            continue;
+        if (it != m_open.end())
+            resolve(it->second, ruleById(it->second.ruleId), k.start, "its minutes came again", wallNow, out);
+        m_quietAlerts.erase(quiet);
     }
     for (const AlertRule &rule : *m_snapshot) {
         if (rule.kind != AlertRule::Kind::Silent || !rule.enabled)
@@ -501,20 +517,41 @@ AlertChanges AlertEvaluator::onMinutes(const std::vector<KpiRollup> &closed, con
             if (rule.enabled && rule.kind == AlertRule::Kind::Threshold && rule.condition
                 && rule.matchesService(k.service) && endpointMatches(rule, k.endpoint))
                 thresholdMinute(rule, k, wallNow, out);
-        // New-error-pattern alerts resolve once the service's minutes run quiet long enough.
+        // New-error-pattern alerts resolve (or, still pending, are dropped) once the service's minutes run
+        // quiet long enough.
         auto quiet = m_newErrorAlerts.find(k.service);
         if (k.endpoint.empty() && quiet != m_newErrorAlerts.end()
             && k.start >= quiet->second.second + m_options.newErrorQuietMinutes * kMinuteNs) {
             auto it = m_open.find(quiet->second.first);
-            if (it != m_open.end())
+            if (it != m_open.end() && it->second.state == Alert::State::Pending) {
+                out.dropped.push_back(it->first);
+                m_open.erase(it);
+            } else if (it != m_open.end()) {
                 resolve(it->second, ruleById(it->second.ruleId), k.start,
                         "no new error pattern for " + std::to_string(m_options.newErrorQuietMinutes) + " min", wallNow, out);
+            }
             m_newErrorAlerts.erase(quiet);
         }
     }
     eventTimeSilence(closed, wallNow, out);
     for (const AnomalyRecord &r : anomalies)
         anomaly(r, wallNow, out);
+    // A pending new-error-pattern alert fires once its `for` has passed in the service's event time, after
+    // this pass's degradations: one that the detectors confirm meanwhile joins their incident without paging
+    // again (an error creep paged as a warning first, then as the degradation it became).
+    std::map<std::string, TimeNs> newest;
+    for (const KpiRollup &k : closed)
+        if (!k.late && k.endpoint.empty())
+            newest[k.service] = std::max(newest[k.service], k.start);
+    for (const auto &[service, minuteStart] : newest) {
+        const auto pending = m_newErrorAlerts.find(service);
+        const auto it = pending == m_newErrorAlerts.end() ? m_open.end() : m_open.find(pending->second.first);
+        const AlertRule *rule = it == m_open.end() ? nullptr : ruleById(it->second.ruleId);
+        if (rule && it->second.state == Alert::State::Pending
+            && minuteStart + kMinuteNs - it->second.pendingSince >= rule->forMinutes * kMinuteNs)
+            fire(it->second, *rule, minuteStart + kMinuteNs,
+                 "new error template, recurring for " + std::to_string(rule->forMinutes) + " min", wallNow, out);
+    }
     for (const auto &[service, at] : newErrorTemplates) {
         auto open = m_newErrorAlerts.find(service);
         if (open != m_newErrorAlerts.end() && m_open.count(open->second.first)) {
@@ -528,7 +565,10 @@ AlertChanges AlertEvaluator::onMinutes(const std::vector<KpiRollup> &closed, con
             a.explanation = rule.name + " on " + service + ": an error message never seen before.";
             m_newErrorAlerts[service] = {a.id, at};
             transition(a, Alert::State::Pending, at, "new error template", wallNow, out);
-            fire(a, rule, at, "new error template", wallNow, out);
+            if (rule.forMinutes <= 0)
+                fire(a, rule, at, "new error template", wallNow, out);
+            else
+                out.alerts.push_back(a);
             break;
         }
     }

@@ -63,7 +63,7 @@ public:
     struct Options {
         int dedupWindowMinutes = 15; // FLOWGUARD_ALERT_WINDOW_MIN
         int repeatMinutes = 240;     // re-notify a still-firing alert this often
-        int clearMinutes = 5;        // a threshold alert resolves after this many clear minutes
+        int clearMinutes = 5;        // a threshold alert is clear after this many clear minutes (then held)
         // A cleared degradation keeps firing this long (event time): if it returns meanwhile it is the same
         // alert, updated, not a new one (resolve → fire → resolve → fire was four pages for one incident).
         int keepFiringMinutes = 10;

@@ -256,8 +256,11 @@ std::vector<AlertRule> AlertRule::builtins()
     rules[2].id = 3;
     rules[2].kind = Kind::NewErrorTemplate;
     rules[2].name = "New error pattern";
-    rules[2].description = "A log template never seen before appeared at ERROR level.";
+    rules[2].description = "A log template never seen before appeared at ERROR level and kept recurring for 10 minutes.";
     rules[2].level = AlertLevel::Warning;
+    // As long as the detectors take to confirm what a new error usually announces (a few minutes of rising
+    // errors, pooled latency at night): a degradation found meanwhile pages once for both.
+    rules[2].forMinutes = 10;
     rules[3].id = 4;
     rules[3].kind = Kind::Silent;
     rules[3].name = "Service silent";

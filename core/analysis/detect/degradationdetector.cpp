@@ -117,6 +117,18 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     const double values[] = {quantile(0.50, kMinLatencySamples), quantile(0.95, kMinLatencySamples),
                              quantile(0.99, kMinP99Samples), k.errorRate(),
                              double(k.requests ? k.requests : k.events) / 60.0};
+    // A quantile of n samples has a sampling error of its own: the distribution-free standard error is half
+    // the distance between the quantiles sqrt(q(1-q)/n) below and above it. The p95 of twenty night-time
+    // requests wanders by a quarter, and its sigma must say so (a clean pool read as 2.5σ and kept a fixed
+    // route open).
+    auto quantileNoise = [&](double q, double value) {
+        if (std::isnan(value))
+            return 0.0;
+        const double d = std::sqrt(q * (1 - q) / double(m_latencyPool.count()));
+        return (m_latencyPool.quantile(std::min(q + d, 1.0)) - m_latencyPool.quantile(std::max(q - d, 0.0))) / 2;
+    };
+    const double latencyNoise[] = {quantileNoise(0.50, values[0]), quantileNoise(0.95, values[1]),
+                                   quantileNoise(0.99, values[2])};
     if (judged || giveUp) {
         m_latencyPool = DDSketch();
         m_pooledMinutes = 0;
@@ -133,7 +145,7 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     auto floorFor = [](double deviation, double z) {
         return deviation <= 0 ? 0.0 : z > 0.05 ? deviation / z : deviation / 0.05;
     };
-    const double noise[] = {0, 0, 0,
+    const double noise[] = {latencyNoise[0], latencyNoise[1], latencyNoise[2],
                             floorFor(values[3] - usualRate, excessFailuresZ(failures, trials, usualRate)),
                             floorFor(usualCount / 60.0 - values[4], shortfallZ(trials, usualCount))};
     for (std::size_t i = 0; i < m_series.size(); ++i) {
@@ -176,8 +188,13 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     const bool suddenDrop = values[4] <= kSuddenDrop * recent && shortfall >= kDropZ;
     if (traffic.warm && traffic.seasonDays == 0 && !suddenDrop)
         traffic.raised = traffic.active = traffic.extreme = false;
-    // Most of a service's traffic gone within minutes, beyond any doubt, is an outage on its own.
-    if (traffic.raised && suddenDrop && values[4] <= kOutageShare * recent && shortfall >= kOutageZ)
+    // Most of a service's traffic gone within minutes, beyond any doubt, is an outage on its own. The doubt
+    // is judged on the drop's minutes together (a sum of Poisson counts is one): a service of thirty
+    // requests a minute cannot fall 6σ short in one minute even when it stops, but can in three.
+    m_dropCount = suddenDrop ? m_dropCount + trials : 0;
+    m_dropExpected = suddenDrop ? m_dropExpected + recent * 60.0 : 0;
+    if (traffic.raised && suddenDrop && double(m_dropCount) <= kOutageShare * m_dropExpected
+        && shortfallZ(m_dropCount, m_dropExpected) >= kOutageZ)
         traffic.extreme = true;
     m_recentTraffic.push_back(values[4]);
     if (m_recentTraffic.size() > kRecentTraffic)
@@ -187,6 +204,12 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     for (Series &s : m_series)
         if (s.last.sigma < kCurrentSigma)
             s.last.raised = s.last.extreme = false;
+    // A latency judgment back below the clearing level ends that signal's part: the level-shift, EWMA and
+    // CUSUM memories decay per judgment, and at night a judgment pools ten minutes or more (a fixed route
+    // stayed open for over an hour after its fix).
+    for (std::size_t i = 0; i < 3; ++i)
+        if (m_series[i].last.sigma < kCurrentSigma)
+            m_series[i].last.active = false;
     for (const Series &s : m_series)
         extreme |= s.last.extreme;
     // The three latency quantiles move together: they are one signal. Raising needs signals at the
@@ -259,6 +282,8 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
                                + " min. " + done.explanation;
             m_open.reset();
             m_run = 0;
+            for (Series &s : m_series)
+                s.detector.forgetEvidence();
             return done;
         }
         return std::nullopt;

@@ -68,6 +68,9 @@ private:
     int m_pooledMinutes = 0;
     int m_raisedJudgments = 0; // consecutive pooled latency judgments that raised
     std::deque<double> m_recentTraffic; // the last minutes' request rates
+    // The minutes of the current sudden drop so far: requests seen and requests the level before it expected.
+    std::uint64_t m_dropCount = 0;
+    double m_dropExpected = 0;
     // The KPI vector (log p95, error rate, log throughput) of quiet minutes, and a forest over them that
     // scores each minute's combination; it adds to an anomaly's score and explanation, it does not raise one.
     std::deque<std::array<float, 3>> m_history;

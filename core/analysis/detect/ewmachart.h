@@ -8,6 +8,7 @@ class EwmaChart final {
 public:
     explicit EwmaChart(double lambda = 0.3) : m_lambda(lambda) {}
     double update(double z);
+    void reset() { m_ewma = 0; }
 
 private:
     double m_lambda;

@@ -11,6 +11,7 @@ class LevelShift final {
 public:
     // z: this point's signed distance from the expected value in scales.
     double update(double z);
+    void reset() { m_count = 0; }
 
 private:
     std::array<double, 3> m_last{};

@@ -84,6 +84,17 @@ public:
     // does not become the baseline after one window as a lone shift would (only after kHeldWindows).
     void setHeld(bool held) { m_held = held; }
     static constexpr std::size_t kHeldWindows = 2;
+    // Drops the evidence the shift tests accumulated (a resolved degradation's): left to drain one point at
+    // a time, it turned the first noisy point after a fix into an extreme new degradation. The baselines,
+    // profiles and learning stay.
+    void forgetEvidence()
+    {
+        m_cusum.reset();
+        m_ewma.reset();
+        m_shift.reset();
+        m_active = false;
+        m_activeRun = 0;
+    }
     // New limits and warm-up from the settings; the history stays.
     void setLimits(double activeAt, double extremeAt, std::size_t warmup)
     {
