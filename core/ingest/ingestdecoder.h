@@ -9,6 +9,9 @@
 
 namespace fg {
 
+class DecodeBudget;
+class ServiceRegistry;
+
 struct DecodeResult {
     IngestBatch batch;
     int items = 0;    // items in the request
@@ -17,9 +20,11 @@ struct DecodeResult {
     std::string malformed; // set: the body is not parseable at all (HTTP 400)
     bool tooManyItems = false; // decoding stopped at kMaxItemsPerRequest (HTTP 413)
     bool overBudget = false; // decoding stopped: the records did not fit the in-flight budget
-};
 
-class DecodeBudget;
+    // The last step of every log decoder: a record of a service past the cap is refused as item `index`,
+    // otherwise it is charged to the budget and kept. False once the budget is spent: decoding stops.
+    bool keepLog(LogRecord &&r, int index, ServiceRegistry *services, DecodeBudget *budget);
+};
 
 // One decoder per wire format (native logs and metrics, OTLP logs, metrics and traces, Loki push, raw
 // lines). An instance is used by one listener thread at a time: it keeps its parser buffers (and any

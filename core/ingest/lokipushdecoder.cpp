@@ -173,16 +173,8 @@ DecodeResult LokiPushDecoder::decode(std::string_view body, BodyFormat, TimeNs r
                 result.errors.add(std::move(error));
                 continue;
             }
-            if (m_services && !m_services->admit(r.service)) {
-                result.errors.add({index, "service", serviceLimitMessage(m_services->max())});
-                continue;
-            }
-            if (budget && !budget->charge(std::int64_t(approxBytes(r)))) {
-                result.overBudget = true;
+            if (!result.keepLog(std::move(r), index, m_services, budget))
                 return result;
-            }
-            result.batch.logs.push_back(std::move(r));
-            ++result.accepted;
         }
     }
     return result;

@@ -115,17 +115,7 @@ DecodeResult OtlpLogDecoder::decode(std::string_view body, BodyFormat, TimeNs re
             result.errors.add(std::move(error));
             return true;
         }
-        if (m_services && !m_services->admit(r.service)) {
-            result.errors.add({index, "service", serviceLimitMessage(m_services->max())});
-            return true;
-        }
-        if (budget && !budget->charge(std::int64_t(approxBytes(r)))) {
-            result.overBudget = true;
-            return false;
-        }
-        result.batch.logs.push_back(std::move(r));
-        ++result.accepted;
-        return true;
+        return result.keepLog(std::move(r), index, m_services, budget);
     };
     m_walker.walk(body, kLogsShape, onItem, &result.malformed);
     return result;

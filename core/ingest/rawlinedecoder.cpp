@@ -19,21 +19,6 @@ std::string_view trimmed(std::string_view s)
 
 } // namespace
 
-bool RawLineDecoder::keep(LogRecord &&r, int index, DecodeResult &result, DecodeBudget *budget)
-{
-    if (m_services && !m_services->admit(r.service)) {
-        result.errors.add({index, "service", serviceLimitMessage(m_services->max())});
-        return true;
-    }
-    if (budget && !budget->charge(std::int64_t(approxBytes(r)))) {
-        result.overBudget = true;
-        return false;
-    }
-    result.batch.logs.push_back(std::move(r));
-    ++result.accepted;
-    return true;
-}
-
 DecodeResult RawLineDecoder::decode(std::string_view body, BodyFormat format, TimeNs receivedAt, DecodeBudget *budget,
                                     std::string_view queryService)
 {
@@ -50,7 +35,7 @@ DecodeResult RawLineDecoder::decode(std::string_view body, BodyFormat format, Ti
             result.errors.add(std::move(error));
             return true;
         }
-        return keep(std::move(r), index, result, budget);
+        return result.keepLog(std::move(r), index, m_services, budget);
     };
     if (format != BodyFormat::Text) {
         m_items.forEach(body, format, onObject, result.errors, &result.malformed, &result.items, &result.tooManyItems);
@@ -92,7 +77,7 @@ DecodeResult RawLineDecoder::decode(std::string_view body, BodyFormat format, Ti
         r.received = receivedAt;
         r.service.assign(queryService);
         r.message.assign(line);
-        if (!keep(std::move(r), index, result, budget))
+        if (!result.keepLog(std::move(r), index, m_services, budget))
             break;
     }
     if (m_lineParser.capacity() > JsonItems::kKeepParserBytes)

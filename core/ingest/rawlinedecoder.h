@@ -18,9 +18,6 @@ public:
                         DecodeBudget *budget, std::string_view queryService) override;
 
 private:
-    // Admits and charges one decoded record; false when decoding must stop (over budget).
-    bool keep(LogRecord &&r, int index, DecodeResult &result, DecodeBudget *budget);
-
     ServiceRegistry *m_services;
     JsonItems m_items;
     simdjson::dom::parser m_lineParser;
