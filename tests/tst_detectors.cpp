@@ -369,6 +369,24 @@ private slots:
         }
     }
 
+    void aTrafficDropStaysOpenUntilTrafficReturns()
+    {
+        // Regression: without a daily profile, the low level became "the last quarter hour" within minutes
+        // and the outage resolved 40 minutes before its fix. Each seed: an hour at 15 % of the traffic.
+        for (unsigned seed = 1; seed <= 3; ++seed) {
+            std::mt19937 counts(seed + 200);
+            const Run r = run(
+                300,
+                [&](int m) {
+                    const bool down = m >= 180 && m < 240;
+                    return std::tuple{120.0, 0.004, std::poisson_distribution<int>(down ? 0.15 * 40 : 40)(counts)};
+                },
+                seed);
+            QVERIFY2(r.raisedAt >= 180 && r.raisedAt < 186, qPrintable(QString::number(r.raisedAt)));
+            QVERIFY2(r.resolvedAt >= 240 && r.resolvedAt < 255, qPrintable(QString::number(r.resolvedAt)));
+        }
+    }
+
     void newErrorTemplateAndLatencyAgree()
     {
         std::mt19937 rng(9);

@@ -37,6 +37,8 @@ constexpr double kCurrentSigma = 1.5; // the clearing level: a raising signal's 
 constexpr std::uint64_t kMinP99Samples = 100;
 constexpr std::size_t kRecentTraffic = 15; // minutes of traffic a sudden fall is measured against
 constexpr int kMaxPooledMinutes = 15;
+constexpr int kMaxDropHoldMinutes = 180;
+constexpr std::size_t kDropBackMinutes = 5;
 constexpr std::size_t kDequeBlockBytes = 512; // libstdc++ allocates a deque's elements in blocks of this size
 
 // Values as the explanation prints them; the API returns the same rounded numbers.
@@ -176,8 +178,12 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     // against the last quarter hour, not the baseline of hours (which a steep evening decline leaves far
     // behind); the count test makes it proportional to volume (at night's few requests, nothing is).
     SeriesVerdict &traffic = m_series[4].last;
+    if (m_dropHold && !holdsDrop(trials))
+        m_dropHold.reset();
     double recent = 0;
-    if (m_recentTraffic.size() >= kRecentTraffic / 2) {
+    if (m_dropHold) {
+        recent = *m_dropHold;
+    } else if (m_recentTraffic.size() >= kRecentTraffic / 2) {
         std::vector<double> sorted(m_recentTraffic.begin(), m_recentTraffic.end());
         std::nth_element(sorted.begin(), sorted.begin() + long(sorted.size() / 2), sorted.end());
         recent = sorted[sorted.size() / 2];
@@ -185,9 +191,11 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     // It also ends a drop's part in a degradation once the lower level is the recent one: without a
     // profile, a long low level cannot be told from a quiet night.
     const double shortfall = shortfallZ(trials, recent * 60.0);
-    const bool suddenDrop = values[4] <= kSuddenDrop * recent && shortfall >= kDropZ;
+    const bool suddenDrop = m_dropHold || (values[4] <= kSuddenDrop * recent && shortfall >= kDropZ);
     if (traffic.warm && traffic.seasonDays == 0 && !suddenDrop)
         traffic.raised = traffic.active = traffic.extreme = false;
+    if (m_dropHold)
+        traffic.active = true;
     // Most of a service's traffic gone within minutes, beyond any doubt, is an outage on its own. The doubt
     // is judged on the drop's minutes together (a sum of Poisson counts is one): a service of thirty
     // requests a minute cannot fall 6σ short in one minute even when it stops, but can in three.
@@ -196,9 +204,11 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     if (traffic.raised && suddenDrop && double(m_dropCount) <= kOutageShare * m_dropExpected
         && shortfallZ(m_dropCount, m_dropExpected) >= kOutageZ)
         traffic.extreme = true;
-    m_recentTraffic.push_back(values[4]);
-    if (m_recentTraffic.size() > kRecentTraffic)
-        m_recentTraffic.pop_front();
+    if (!m_dropHold) {
+        m_recentTraffic.push_back(values[4]);
+        if (m_recentTraffic.size() > kRecentTraffic)
+            m_recentTraffic.pop_front();
+    }
     // Raising needs the minute itself still to be off: the level-shift and EWMA tests remember a one-minute
     // spike for a few minutes after it is over, and a spike must not page.
     for (Series &s : m_series)
@@ -249,6 +259,17 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
             m_history.pop_front();
     }
     const TimeNs minuteEnd = k.start + 60 * kNsPerSec;
+    // Once a sudden drop is part of a raised degradation, the level before it is what traffic must return
+    // to: otherwise the low level becomes "the last quarter hour" within minutes and the outage resolves
+    // while it lasts.
+    const bool dropping = suddenDrop && (traffic.raised || traffic.extreme);
+    auto holdDrop = [&] {
+        if (dropping && !m_dropHold) {
+            m_dropHold = recent;
+            m_dropHoldMinutes = 0;
+            m_sinceDrop.clear();
+        }
+    };
 
     if (!m_open) {
         if (!condition) {
@@ -268,6 +289,7 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
         explain(a, minuteEnd, newErrors);
         m_open = a;
         m_quiet = 0;
+        holdDrop();
         return m_open;
     }
     m_open->score = std::max(m_open->score, peak);
@@ -289,8 +311,26 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
         return std::nullopt;
     }
     m_quiet = 0;
+    holdDrop();
     explain(*m_open, minuteEnd, newErrors);
     return m_open;
+}
+
+bool DegradationDetector::holdsDrop(std::uint64_t requests)
+{
+    // Back means the minutes since the drop, the last five together, above half the level before it: a
+    // Poisson count that far below its mean is no luck even at night's few requests. A low level that
+    // lasts hours is accepted as the new one (a daily profile, once learnt, judges it instead).
+    if (!m_open || ++m_dropHoldMinutes > kMaxDropHoldMinutes)
+        return false;
+    m_sinceDrop.push_back(requests);
+    if (m_sinceDrop.size() > kDropBackMinutes)
+        m_sinceDrop.pop_front();
+    double seen = 0;
+    for (std::uint64_t r : m_sinceDrop)
+        seen += double(r);
+    const double expected = *m_dropHold * 60.0 * double(m_sinceDrop.size());
+    return m_sinceDrop.size() < 3 || seen <= 0.5 * expected;
 }
 
 void DegradationDetector::learnHistory(const std::vector<KpiRollup> &minutes)
@@ -298,6 +338,7 @@ void DegradationDetector::learnHistory(const std::vector<KpiRollup> &minutes)
     for (const KpiRollup &k : minutes)
         update(k);
     m_open.reset();
+    m_dropHold.reset();
     m_run = 0;
     m_quiet = 0;
 }
@@ -306,7 +347,7 @@ std::size_t DegradationDetector::memoryBytes() const
 {
     std::size_t bytes = sizeof(*this) + m_service.capacity() + m_endpoint.capacity() + m_forest.memoryBytes()
                         + m_latencyPool.memoryBytes() + m_history.size() * sizeof(m_history.front())
-                        + m_recentTraffic.size() * sizeof(double) + 2 * kDequeBlockBytes;
+                        + m_recentTraffic.size() * sizeof(double) + 3 * kDequeBlockBytes;
     for (const Series &s : m_series)
         bytes += s.detector.memoryBytes();
     return bytes;

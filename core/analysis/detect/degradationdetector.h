@@ -54,6 +54,7 @@ private:
         SeriesDetector detector;
         SeriesVerdict last;
     };
+    bool holdsDrop(std::uint64_t requests);
     void explain(AnomalyRecord &a, TimeNs now, const std::vector<std::string> &newErrorTemplates) const;
 
     std::string m_service;
@@ -71,6 +72,11 @@ private:
     // The minutes of the current sudden drop so far: requests seen and requests the level before it expected.
     std::uint64_t m_dropCount = 0;
     double m_dropExpected = 0;
+    // While a raised degradation includes a sudden drop: the request rate before it, the minutes held and
+    // the requests of the last minutes since.
+    std::optional<double> m_dropHold;
+    int m_dropHoldMinutes = 0;
+    std::deque<std::uint64_t> m_sinceDrop;
     // The KPI vector (log p95, error rate, log throughput) of quiet minutes, and a forest over them that
     // scores each minute's combination; it adds to an anomaly's score and explanation, it does not raise one.
     std::deque<std::array<float, 3>> m_history;
