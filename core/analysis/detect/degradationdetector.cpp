@@ -33,6 +33,7 @@ constexpr double kDropZ = 4;     // shortfall against the last quarter hour, in 
 constexpr double kOutageShare = 0.3;
 constexpr double kOutageZ = 6;
 constexpr std::uint64_t kMinLatencySamples = 20;
+constexpr double kExtremeNowSigma = 3;
 constexpr double kCurrentSigma = 1.5; // the clearing level: a raising signal's own minute is at least this far off
 constexpr std::uint64_t kMinP99Samples = 100;
 constexpr std::size_t kRecentTraffic = 15; // minutes of traffic a sudden fall is measured against
@@ -214,6 +215,11 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     for (Series &s : m_series)
         if (s.last.sigma < kCurrentSigma)
             s.last.raised = s.last.extreme = false;
+    // Extreme pages on its own, so it needs the minute itself at the activation level: a spike's extreme
+    // memory met a slightly slow third minute and paged alone. (A drop's extremity is its minutes together.)
+    for (std::size_t i = 0; i < 4; ++i)
+        if (m_series[i].last.sigma < kExtremeNowSigma)
+            m_series[i].last.extreme = false;
     // A latency judgment back below the clearing level ends that signal's part: the level-shift, EWMA and
     // CUSUM memories decay per judgment, and at night a judgment pools ten minutes or more (a fixed route
     // stayed open for over an hour after its fix).
@@ -232,6 +238,13 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     const int raised = count(&SeriesVerdict::raised) + fresh;
     const int active = count(&SeriesVerdict::active) + fresh;
     const bool condition = warm && (raised >= 2 || extreme);
+    // A carried latency verdict may keep a run going but not complete it: a night-time spike spread over
+    // two pools was judged high twice and then paged on the minutes carried after them. The run completes
+    // on the next judgment, if that is still high.
+    const bool latencyCarried = !judged && (m_series[0].last.raised || m_series[1].last.raised || m_series[2].last.raised);
+    const bool extremeBesideLatency = m_series[3].last.extreme || m_series[4].last.extreme;
+    const bool waitForJudgment = latencyCarried && !extremeBesideLatency
+                                 && count(&SeriesVerdict::raised) - 1 + fresh < 2;
 
     // The combination needs all three; a minute too thin for p95 is not a point of it. It only adds to a
     // degradation being raised or open, so the forest is grown when one is (from the quiet minutes before)
@@ -280,6 +293,10 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
             m_runStart = k.start;
         if (m_run < m_params.forMinutes)
             return std::nullopt;
+        if (waitForJudgment) {
+            m_run = m_params.forMinutes - 1;
+            return std::nullopt;
+        }
         AnomalyRecord a;
         a.service = m_service;
         a.endpoint = m_endpoint;
@@ -365,9 +382,13 @@ void DegradationDetector::explain(AnomalyRecord &a, TimeNs now, const std::vecto
         for (const Series &s : m_series)
             if (s.last.raised || s.last.extreme)
                 active.push_back(&s);
+    a.updatedAt = now;
+    // Held open by accumulated evidence alone, there is nothing new to say: the last explanation keeps the
+    // numbers that were seen (a resolved alert read "svc: .").
+    if (active.empty() && m_combination < kCombinationShown && newErrors.empty() && !a.explanation.empty())
+        return;
     std::sort(active.begin(), active.end(),
               [](const Series *x, const Series *y) { return x->last.statistic > y->last.statistic; });
-    a.updatedAt = now;
     a.indicators.clear();
     const long minutes = long((now - a.startedAt) / (60 * kNsPerSec));
     std::string text;
