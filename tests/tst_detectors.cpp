@@ -403,6 +403,23 @@ private slots:
         }
     }
 
+    void anErrorCreepResolvesSoonAfterItsFix()
+    {
+        // Regression: the error rate's accumulated evidence of an hour at 10 % errors kept the degradation
+        // open for up to 45 minutes after the fix.
+        for (unsigned seed = 1; seed <= 3; ++seed) {
+            const Run r = run(
+                330,
+                [](int m) {
+                    const double errors = m < 200 ? 0.004 : m < 230 ? 0.004 + 0.1 * (m - 200) / 30.0 : m < 270 ? 0.1 : 0.004;
+                    return std::tuple{120.0, errors, 60};
+                },
+                seed);
+            QVERIFY2(r.raisedAt >= 200 && r.raisedAt < 230, qPrintable(QString::number(r.raisedAt)));
+            QVERIFY2(r.resolvedAt >= 270 && r.resolvedAt <= 285, qPrintable(QString::number(r.resolvedAt)));
+        }
+    }
+
     void aTrafficDropStaysOpenUntilTrafficReturns()
     {
         // Regression: without a daily profile, the low level became "the last quarter hour" within minutes

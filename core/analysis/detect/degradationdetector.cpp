@@ -39,6 +39,11 @@ constexpr std::uint64_t kMinP99Samples = 100;
 constexpr std::size_t kRecentTraffic = 15; // minutes of traffic a sudden fall is measured against
 constexpr int kMaxPooledMinutes = 15;
 constexpr int kMaxDropHoldMinutes = 180;
+constexpr std::size_t kQuietErrorMinutes = 180; // quiet minutes the usual error share is pooled from
+constexpr std::uint64_t kMinQuietTrials = 200;
+constexpr std::size_t kErrorsBackMinutes = 5;
+constexpr double kErrorsBackZ = 2;
+constexpr double kErrorsAgainZ = 3;
 constexpr std::size_t kDropBackMinutes = 5;
 constexpr std::size_t kDequeBlockBytes = 512; // libstdc++ allocates a deque's elements in blocks of this size
 
@@ -220,6 +225,16 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     for (std::size_t i = 0; i < 4; ++i)
         if (m_series[i].last.sigma < kExtremeNowSigma)
             m_series[i].last.extreme = false;
+    // Errors back at their usual share end the error rate's part: the CUSUM and level-shift memories of an
+    // hour of errors outlast the fix by half an hour or more. Judged on the last minutes together against
+    // the pooled share of quiet hours (a median of minute rates is 0 where most minutes have no error).
+    // Once ended, the part stays ended until the errors of the last minutes are clearly unusual again (one
+    // night-time error reads as 3σ against that median).
+    noteErrors(failures, trials, !m_open && m_run == 0);
+    const double errorsZ = lastErrorsZ();
+    m_errorsEnded = m_open && (m_errorsEnded ? errorsZ < kErrorsAgainZ : errorsZ < kErrorsBackZ);
+    if (m_errorsEnded)
+        m_series[3].last.active = m_series[3].last.raised = m_series[3].last.extreme = false;
     // A latency judgment back below the clearing level ends that signal's part: the level-shift, EWMA and
     // CUSUM memories decay per judgment, and at night a judgment pools ten minutes or more (a fixed route
     // stayed open for over an hour after its fix).
@@ -333,6 +348,42 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     return m_open;
 }
 
+void DegradationDetector::noteErrors(std::uint64_t failures, std::uint64_t trials, bool quiet)
+{
+    const std::array<std::uint32_t, 2> minute{std::uint32_t(std::min<std::uint64_t>(failures, UINT32_MAX)),
+                                              std::uint32_t(std::min<std::uint64_t>(trials, UINT32_MAX))};
+    m_lastErrors.push_back(minute);
+    if (m_lastErrors.size() > kErrorsBackMinutes)
+        m_lastErrors.pop_front();
+    // Minutes of an open or rising degradation would teach the usual share the incident's own errors.
+    if (!quiet)
+        return;
+    m_quietErrors.push_back(minute);
+    m_quietFailures += minute[0];
+    m_quietTrials += minute[1];
+    if (m_quietErrors.size() > kQuietErrorMinutes) {
+        m_quietFailures -= m_quietErrors.front()[0];
+        m_quietTrials -= m_quietErrors.front()[1];
+        m_quietErrors.pop_front();
+    }
+}
+
+double DegradationDetector::lastErrorsZ() const
+{
+    if (m_quietTrials < kMinQuietTrials || m_lastErrors.size() < kErrorsBackMinutes)
+        return INFINITY;
+    std::uint64_t failures = 0, trials = 0;
+    for (const auto &m : m_lastErrors) {
+        failures += m[0];
+        trials += m[1];
+    }
+    // Where hardly an error is expected (a quiet night), their absence says nothing.
+    const double usual = double(m_quietFailures) / double(m_quietTrials);
+    if (double(trials) * usual < 0.5)
+        return INFINITY;
+    return excessFailuresZ(failures, trials, usual);
+}
+
 bool DegradationDetector::holdsDrop(std::uint64_t requests)
 {
     // Back means the minutes since the drop, the last five together, above half the level before it: a
@@ -364,7 +415,9 @@ std::size_t DegradationDetector::memoryBytes() const
 {
     std::size_t bytes = sizeof(*this) + m_service.capacity() + m_endpoint.capacity() + m_forest.memoryBytes()
                         + m_latencyPool.memoryBytes() + m_history.size() * sizeof(m_history.front())
-                        + m_recentTraffic.size() * sizeof(double) + 3 * kDequeBlockBytes;
+                        + m_recentTraffic.size() * sizeof(double)
+                        + (m_quietErrors.size() + m_lastErrors.size()) * sizeof(m_lastErrors.front())
+                        + 5 * kDequeBlockBytes;
     for (const Series &s : m_series)
         bytes += s.detector.memoryBytes();
     return bytes;
@@ -383,9 +436,9 @@ void DegradationDetector::explain(AnomalyRecord &a, TimeNs now, const std::vecto
             if (s.last.raised || s.last.extreme)
                 active.push_back(&s);
     a.updatedAt = now;
-    // Held open by accumulated evidence alone, there is nothing new to say: the last explanation keeps the
+    // Held open by accumulated evidence alone, no signal has anything new to say: the last explanation keeps the
     // numbers that were seen (a resolved alert read "svc: .").
-    if (active.empty() && m_combination < kCombinationShown && newErrors.empty() && !a.explanation.empty())
+    if (active.empty() && newErrors.empty() && !a.explanation.empty())
         return;
     std::sort(active.begin(), active.end(),
               [](const Series *x, const Series *y) { return x->last.statistic > y->last.statistic; });

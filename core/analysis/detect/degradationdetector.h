@@ -55,6 +55,9 @@ private:
         SeriesVerdict last;
     };
     bool holdsDrop(std::uint64_t requests);
+    void noteErrors(std::uint64_t failures, std::uint64_t trials, bool quiet);
+    // Errors of the last minutes against the usual share, in sigmas; infinite while either is too thin.
+    double lastErrorsZ() const;
     void explain(AnomalyRecord &a, TimeNs now, const std::vector<std::string> &newErrorTemplates) const;
 
     std::string m_service;
@@ -75,6 +78,13 @@ private:
     // While a raised degradation includes a sudden drop: the request rate before it, the minutes held and
     // the requests of the last minutes since.
     std::optional<double> m_dropHold;
+    // Errors and requests per minute: of the last quiet minutes (and their sums: the usual share), and of
+    // the last few minutes.
+    std::deque<std::array<std::uint32_t, 2>> m_quietErrors;
+    std::uint64_t m_quietFailures = 0;
+    std::uint64_t m_quietTrials = 0;
+    std::deque<std::array<std::uint32_t, 2>> m_lastErrors;
+    bool m_errorsEnded = false; // the error rate's part in the open degradation is over
     int m_dropHoldMinutes = 0;
     std::deque<std::uint64_t> m_sinceDrop;
     // The KPI vector (log p95, error rate, log throughput) of quiet minutes, and a forest over them that
