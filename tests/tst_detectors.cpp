@@ -347,7 +347,7 @@ private slots:
                 ended = std::max(ended, a.endedAt);
             }
             QCOMPARE(int(starts.size()), 1);
-            QVERIFY2(ended <= kT0 + (560 + 15) * kMin, qPrintable(QString::number((ended - kT0) / kMin - 560)));
+            QVERIFY2(ended <= kT0 + (560 + 6) * kMin, qPrintable(QString::number((ended - kT0) / kMin - 560)));
         }
     }
 

@@ -39,6 +39,7 @@ constexpr std::uint64_t kMinP99Samples = 100;
 constexpr std::size_t kRecentTraffic = 15; // minutes of traffic a sudden fall is measured against
 constexpr int kMaxPooledMinutes = 15;
 constexpr int kMaxDropHoldMinutes = 180;
+constexpr std::uint64_t kLatencyBackSamples = 5;
 constexpr std::size_t kQuietErrorMinutes = 180; // quiet minutes the usual error share is pooled from
 constexpr std::uint64_t kMinQuietTrials = 200;
 constexpr std::size_t kErrorsBackMinutes = 5;
@@ -235,6 +236,16 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     m_errorsEnded = m_open && (m_errorsEnded ? errorsZ < kErrorsAgainZ : errorsZ < kErrorsBackZ);
     if (m_errorsEnded)
         m_series[3].last.active = m_series[3].last.raised = m_series[3].last.extreme = false;
+    // At night a route's pool needs a quarter of an hour for twenty latencies, and a fixed route stayed open
+    // for half an hour after its fix. A few latencies in a row all below the usual p95 already say latency
+    // is back: at three times the usual latency that happens by luck about once in five hundred.
+    m_latencyMaxima.push_front({k.latency.count(), k.latency.max()});
+    if (m_latencyMaxima.size() > std::size_t(kMaxPooledMinutes))
+        m_latencyMaxima.pop_back();
+    const double usualP95 = m_series[1].last.baseline > 0 ? m_series[1].last.baseline : m_series[1].detector.baseline();
+    if (m_open && !judged && usualP95 > 0 && latencyIsBack(usualP95))
+        for (std::size_t i = 0; i < 3; ++i)
+            m_series[i].last.raised = m_series[i].last.active = m_series[i].last.extreme = false;
     // A latency judgment back below the clearing level ends that signal's part: the level-shift, EWMA and
     // CUSUM memories decay per judgment, and at night a judgment pools ten minutes or more (a fixed route
     // stayed open for over an hour after its fix).
@@ -384,6 +395,20 @@ double DegradationDetector::lastErrorsZ() const
     return excessFailuresZ(failures, trials, usual);
 }
 
+bool DegradationDetector::latencyIsBack(double usualP95) const
+{
+    std::uint64_t samples = 0;
+    for (const auto &[count, max] : m_latencyMaxima) {
+        if (count == 0)
+            continue;
+        if (max > usualP95)
+            return false;
+        if ((samples += count) >= kLatencyBackSamples)
+            return true;
+    }
+    return false;
+}
+
 bool DegradationDetector::holdsDrop(std::uint64_t requests)
 {
     // Back means the minutes since the drop, the last five together, above half the level before it: a
@@ -417,7 +442,7 @@ std::size_t DegradationDetector::memoryBytes() const
                         + m_latencyPool.memoryBytes() + m_history.size() * sizeof(m_history.front())
                         + m_recentTraffic.size() * sizeof(double)
                         + (m_quietErrors.size() + m_lastErrors.size()) * sizeof(m_lastErrors.front())
-                        + 5 * kDequeBlockBytes;
+                        + m_latencyMaxima.size() * sizeof(m_latencyMaxima.front()) + 6 * kDequeBlockBytes;
     for (const Series &s : m_series)
         bytes += s.detector.memoryBytes();
     return bytes;

@@ -58,6 +58,8 @@ private:
     void noteErrors(std::uint64_t failures, std::uint64_t trials, bool quiet);
     // Errors of the last minutes against the usual share, in sigmas; infinite while either is too thin.
     double lastErrorsZ() const;
+    // The newest latencies, at least a few, all below the usual p95.
+    bool latencyIsBack(double usualP95) const;
     void explain(AnomalyRecord &a, TimeNs now, const std::vector<std::string> &newErrorTemplates) const;
 
     std::string m_service;
@@ -84,6 +86,8 @@ private:
     std::uint64_t m_quietFailures = 0;
     std::uint64_t m_quietTrials = 0;
     std::deque<std::array<std::uint32_t, 2>> m_lastErrors;
+    // Latencies per minute of the last quarter hour, newest first: how many, and the largest.
+    std::deque<std::pair<std::uint64_t, double>> m_latencyMaxima;
     bool m_errorsEnded = false; // the error rate's part in the open degradation is over
     int m_dropHoldMinutes = 0;
     std::deque<std::uint64_t> m_sinceDrop;
