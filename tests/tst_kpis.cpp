@@ -65,35 +65,60 @@ private:
     StoreStats m_stats;
 };
 
+namespace {
+// One request a minute on each route of "svc", from `fromMinutesAgo` to `toMinutesAgo`.
+IngestBatch routeMinutes(std::initializer_list<const char *> routes, int fromMinutesAgo, int toMinutesAgo)
+{
+    IngestBatch batch;
+    const TimeNs now = nowNs();
+    for (int m = fromMinutesAgo; m >= toMinutesAgo; --m)
+        for (const char *route : routes) {
+            LogRecord r;
+            r.ts = now - m * 60 * kNsPerSec;
+            r.received = now;
+            r.service = "svc";
+            r.endpoint = route;
+            r.statusCode = 200;
+            r.latencyMs = 10;
+            batch.logs.push_back(r);
+        }
+    return batch;
+}
+} // namespace
+
 class TstKpis : public QObject {
     Q_OBJECT
 
 private slots:
     void routeDetectorsAreCapped()
     {
-        // Random routes cannot buy themselves detectors (and their memory) past the cap; services keep theirs.
+        // Random routes cannot buy themselves detectors (and their memory) past the budget; services keep
+        // theirs. The budget holds two fresh route detectors, and no route is idle to make room.
         RecordingStore store;
-        AnalysisWorker worker(&store, {}, 500'000, 2);
+        AnalysisWorker worker(&store, {}, 500'000, 2 * DegradationDetector("svc", "/a").memoryBytes());
         worker.start();
-        IngestBatch batch;
-        const TimeNs now = nowNs();
-        for (int m = 10; m >= 0; --m)
-            for (const char *route : {"/a", "/b", "/c", "/d"}) {
-                LogRecord r;
-                r.ts = now - m * 60 * kNsPerSec;
-                r.received = now;
-                r.service = "svc";
-                r.endpoint = route;
-                r.statusCode = 200;
-                r.latencyMs = 10;
-                batch.logs.push_back(r);
-            }
-        worker.enqueue(std::move(batch));
+        worker.enqueue(routeMinutes({"/a", "/b", "/c", "/d"}, 10, 0));
         QTRY_VERIFY(worker.stats().rollupsWritten > 0);
         QTRY_VERIFY(worker.stats().overflowRouteDetectors > 0);
         worker.stop();
         // Two routes are judged, two are not: every closed minute of /c and /d counts once.
         QCOMPARE(worker.stats().overflowRouteDetectors.load() % 2, std::int64_t(0));
+        QCOMPARE(worker.stats().evictedRouteDetectors.load(), std::int64_t(0));
+    }
+
+    void idleRoutesAreLetGoForNewOnes()
+    {
+        // Routes quiet for over an hour of event time give their place to new ones, least recently used
+        // first, instead of new routes going unjudged.
+        RecordingStore store;
+        AnalysisWorker worker(&store, {}, 500'000, 2 * DegradationDetector("svc", "/a").memoryBytes());
+        worker.start();
+        worker.enqueue(routeMinutes({"/a", "/b"}, 200, 190));
+        worker.enqueue(routeMinutes({"/c", "/d"}, 100, 90));
+        QTRY_VERIFY(worker.stats().evictedRouteDetectors.load() == 2);
+        worker.stop();
+        QCOMPARE(worker.stats().overflowRouteDetectors.load(), std::int64_t(0));
+        QCOMPARE(worker.stats().rebuiltRouteDetectors.load(), std::int64_t(0)); // no store to relearn from
     }
 
     void backlogBeyondTheHandOffIsAnalysedFromTheStore()

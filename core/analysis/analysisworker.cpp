@@ -16,6 +16,7 @@ constexpr int kReadBackPage = 5000; // rows per read from the store while catchi
 // Three days and an hour: enough for a daily profile (it needs three whole days).
 constexpr TimeNs kWarmUpHistory = (3 * 24 + 1) * 3600 * kNsPerSec;
 constexpr auto kWarmUpBudget = std::chrono::seconds(60);
+constexpr TimeNs kRouteIdleTime = 3600 * kNsPerSec; // event time without a minute before a route may be let go
 
 std::size_t batchBytes(const IngestBatch &b)
 {
@@ -29,8 +30,8 @@ std::size_t batchBytes(const IngestBatch &b)
 } // namespace
 
 AnalysisWorker::AnalysisWorker(StoreWriter *store, KpiAggregator::Limits limits, std::size_t handOffBytes,
-                               std::size_t maxRouteDetectors, ReaderFactory openReader)
-    : m_store(store), m_aggregator(limits), m_handOffBytes(handOffBytes), m_maxRouteDetectors(maxRouteDetectors),
+                               std::size_t routeBudgetBytes, ReaderFactory openReader)
+    : m_store(store), m_aggregator(limits), m_handOffBytes(handOffBytes), m_routeBudgetBytes(routeBudgetBytes),
       m_openReader(std::move(openReader))
 {
 }
@@ -121,7 +122,7 @@ void AnalysisWorker::warmUp()
             for (const std::string &route : routes) {
                 if (std::chrono::steady_clock::now() > deadline)
                     return (void)(m_stats.warming = false);
-                if (DegradationDetector *d = detectorFor(service.name, route)) {
+                if (DegradationDetector *d = detectorFor(service.name, route, *latest)) {
                     d->learnHistory(m_reader->kpiRollups(service.name, route, from, *latest));
                     ++m_stats.warmedDetectors;
                 }
@@ -148,8 +149,8 @@ void AnalysisWorker::run()
             if (m_settingsChanged) {
                 m_settings = m_pendingSettings;
                 m_settingsChanged = false;
-                for (auto &[key, d] : m_detectors)
-                    d.configure(m_settings.forMinutes, m_settings.clearMinutes, std::size_t(m_settings.warmupMinutes),
+                for (auto &[key, slot] : m_detectors)
+                    slot.detector.configure(m_settings.forMinutes, m_settings.clearMinutes, std::size_t(m_settings.warmupMinutes),
                                 m_settings.activeAt(), m_settings.extremeAt());
             }
         }
@@ -194,8 +195,15 @@ void AnalysisWorker::run()
         if (nowNs() - m_lastSizing >= 10 * kNsPerSec) {
             m_lastSizing = nowNs();
             std::size_t bytes = 0;
-            for (const auto &[key, d] : m_detectors)
-                bytes += d.memoryBytes();
+            m_routeBytes = 0;
+            for (const auto &[key, slot] : m_detectors) {
+                const std::size_t b = slot.detector.memoryBytes();
+                bytes += b;
+                m_routeBytes += key.second.empty() ? 0 : b;
+            }
+            // Detectors grow with their history: the budget is kept here too, not only when routes arrive.
+            while (m_routeBytes > m_routeBudgetBytes && evictIdleRoute()) {
+            }
             m_stats.detectors = std::int64_t(m_detectors.size());
             m_stats.detectorBytes = std::int64_t(bytes);
         }
@@ -300,20 +308,55 @@ void AnalysisWorker::setDetectionSettings(const DetectionSettings &settings)
     m_wake.notify_one();
 }
 
-DegradationDetector *AnalysisWorker::detectorFor(const std::string &service, const std::string &endpoint)
+DegradationDetector *AnalysisWorker::detectorFor(const std::string &service, const std::string &endpoint,
+                                                 TimeNs minute)
 {
+    m_newestMinute = std::max(m_newestMinute, minute);
     auto it = m_detectors.find({service, endpoint});
     if (it == m_detectors.end()) {
-        if (!endpoint.empty() && m_routeDetectors >= m_maxRouteDetectors) {
-            ++m_stats.overflowRouteDetectors;
-            return nullptr;
+        DegradationDetector fresh(service, endpoint);
+        if (!endpoint.empty()) {
+            const std::size_t bytes = fresh.memoryBytes();
+            while (m_routeBytes + bytes > m_routeBudgetBytes)
+                if (!evictIdleRoute()) {
+                    ++m_stats.overflowRouteDetectors;
+                    return nullptr;
+                }
+            m_routeBytes += bytes;
         }
-        m_routeDetectors += endpoint.empty() ? 0 : 1;
-        it = m_detectors.emplace(std::pair{service, endpoint}, DegradationDetector(service, endpoint)).first;
-        it->second.configure(m_settings.forMinutes, m_settings.clearMinutes, std::size_t(m_settings.warmupMinutes),
-                             m_settings.activeAt(), m_settings.extremeAt());
+        fresh.configure(m_settings.forMinutes, m_settings.clearMinutes, std::size_t(m_settings.warmupMinutes),
+                        m_settings.activeAt(), m_settings.extremeAt());
+        it = m_detectors.emplace(std::pair{service, endpoint}, DetectorSlot{std::move(fresh), minute}).first;
+        // A route let go before relearns its stored minutes, as after a restart.
+        if (m_evictedRoutes.erase(it->first) && m_openReader) {
+            try {
+                if (!m_reader)
+                    m_reader = m_openReader();
+                it->second.detector.learnHistory(m_reader->kpiRollups(service, endpoint, minute - kWarmUpHistory, minute));
+                ++m_stats.rebuiltRouteDetectors;
+            } catch (const std::exception &e) {
+                qWarning("route detector not rebuilt: %s", e.what()); // it learns from live minutes instead
+            }
+        }
     }
-    return &it->second;
+    it->second.lastMinute = std::max(it->second.lastMinute, minute);
+    return &it->second.detector;
+}
+
+bool AnalysisWorker::evictIdleRoute()
+{
+    auto oldest = m_detectors.end();
+    for (auto it = m_detectors.begin(); it != m_detectors.end(); ++it)
+        if (!it->first.second.empty() && it->second.lastMinute + kRouteIdleTime <= m_newestMinute
+            && !it->second.detector.isOpen() && (oldest == m_detectors.end() || it->second.lastMinute < oldest->second.lastMinute))
+            oldest = it;
+    if (oldest == m_detectors.end())
+        return false;
+    m_routeBytes -= std::min(m_routeBytes, oldest->second.detector.memoryBytes());
+    m_evictedRoutes.insert(oldest->first);
+    m_detectors.erase(oldest);
+    ++m_stats.evictedRouteDetectors;
+    return true;
 }
 
 void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
@@ -341,7 +384,7 @@ void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
             if (!newErrors.empty())
                 newErrorMinutes.emplace_back(k.service, k.start);
         }
-        DegradationDetector *detector = detectorFor(k.service, k.endpoint);
+        DegradationDetector *detector = detectorFor(k.service, k.endpoint, k.start);
         if (!detector)
             continue;
         if (auto anomaly = detector->update(k, newErrors)) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <map>
+#include <set>
 
 #include "detect/degradationdetector.h"
 #include "detect/metricseriesdetector.h"
@@ -42,7 +43,9 @@ struct AnalysisStats {
     std::atomic<std::int64_t> overflowTemplates{0};
     std::atomic<std::int64_t> metricSamplesAnalysed{0};
     std::atomic<std::int64_t> overflowMetricSeries{0};
-    std::atomic<std::int64_t> overflowRouteDetectors{0}; // route minutes not judged: the detector cap was reached
+    std::atomic<std::int64_t> overflowRouteDetectors{0}; // route minutes not judged: the detector budget was full
+    std::atomic<std::int64_t> evictedRouteDetectors{0};  // idle route detectors let go for the budget
+    std::atomic<std::int64_t> rebuiltRouteDetectors{0};  // evicted ones relearnt from stored minutes on return
     std::atomic<std::int64_t> heapTrims{0}; // freed memory given back to the system after work
     std::atomic<std::int64_t> detectors{0};     // degradation detectors (services and routes), every 10 s
     std::atomic<std::int64_t> detectorBytes{0}; // what they hold
@@ -67,12 +70,15 @@ class AnalysisWorker final {
 public:
     using ReaderFactory = std::function<std::unique_ptr<StoreReader>()>;
     static constexpr std::size_t kDefaultHandOffBytes = 16 * 1024 * 1024;
-    // maxRouteDetectors: routes (across services) with their own degradation detector, about 100 KB each
-    // with a month of seasonal profiles; services always have one. openReader: read-only store access for
-    // catching up (without it a full hand-off drops batches, counted).
+    static constexpr std::size_t kDefaultRouteBudgetBytes = 64 * 1024 * 1024;
+    // routeBudgetBytes: what the routes' own degradation detectors may hold together (10–60 KB each, growing
+    // with their history); services always have one. Past it, routes idle for an hour are let go, least
+    // recently used first, and relearn their stored minutes when they return; with none idle, a new route
+    // goes unjudged (counted). openReader: read-only store access for catching up and relearning (without
+    // it a full hand-off drops batches, counted).
     explicit AnalysisWorker(StoreWriter *store, KpiAggregator::Limits limits = {},
-                            std::size_t handOffBytes = kDefaultHandOffBytes, std::size_t maxRouteDetectors = 2000,
-                            ReaderFactory openReader = {});
+                            std::size_t handOffBytes = kDefaultHandOffBytes,
+                            std::size_t routeBudgetBytes = kDefaultRouteBudgetBytes, ReaderFactory openReader = {});
     ~AnalysisWorker();
     AnalysisWorker(const AnalysisWorker &) = delete;
     AnalysisWorker &operator=(const AnalysisWorker &) = delete;
@@ -112,8 +118,10 @@ private:
     std::string positionJson() const;
     // detect: false for the partial minutes written at shutdown, which would look like a traffic drop.
     void publish(std::vector<KpiRollup> rollups, bool detect);
-    // nullptr when a new route would pass the cap.
-    DegradationDetector *detectorFor(const std::string &service, const std::string &endpoint);
+    // nullptr when a new route finds the budget full. minute: the minute it is about to judge (recency).
+    DegradationDetector *detectorFor(const std::string &service, const std::string &endpoint, TimeNs minute);
+    // Lets go of the least recently used idle route detector; false when none is idle.
+    bool evictIdleRoute();
 
     StoreWriter *m_store;
     AlertEvaluator *m_alerts = nullptr;
@@ -127,18 +135,25 @@ private:
     MetricSeriesDetector m_metrics;
     LiveKpis m_live;
     HeapTrimmer m_trimmer;
-    // Per service and per route; bounded by the aggregator's caps on services and routes.
-    std::map<std::pair<std::string, std::string>, DegradationDetector> m_detectors;
+    // Per service and per route, with the newest minute each judged; services bounded by the aggregator's
+    // cap, routes by the byte budget.
+    struct DetectorSlot {
+        DegradationDetector detector;
+        TimeNs lastMinute = 0;
+    };
+    std::map<std::pair<std::string, std::string>, DetectorSlot> m_detectors;
+    std::set<std::pair<std::string, std::string>> m_evictedRoutes; // bounded by the aggregator's route cap
+    TimeNs m_newestMinute = 0;
     DetectionSettings m_settings;        // analysis thread's copy
     DetectionSettings m_pendingSettings; // under m_mutex
     bool m_settingsChanged = false;      // under m_mutex
     const std::size_t m_handOffBytes;
-    const std::size_t m_maxRouteDetectors;
+    const std::size_t m_routeBudgetBytes;
     ReaderFactory m_openReader;
     std::unique_ptr<StoreReader> m_reader; // analysis thread, opened when first needed
     std::int64_t m_logsThrough = 0;        // analysis thread: the position
     std::int64_t m_pointsThrough = 0;
-    std::size_t m_routeDetectors = 0;
+    std::size_t m_routeBytes = 0; // route detectors' memory: exact at each sizing, estimated between
     AnalysisStats m_stats;
     std::mutex m_mutex;
     std::condition_variable m_wake;

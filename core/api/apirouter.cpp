@@ -380,6 +380,8 @@ HttpResponse ApiRouter::health() const
                          {QStringLiteral("overflow_endpoints"), qint64(m_deps.analysis->stats().overflowEndpoints)},
                          {QStringLiteral("overflow_templates"), qint64(m_deps.analysis->stats().overflowTemplates)},
                          {QStringLiteral("overflow_route_detectors"), qint64(m_deps.analysis->stats().overflowRouteDetectors)},
+                         {QStringLiteral("evicted_route_detectors"), qint64(m_deps.analysis->stats().evictedRouteDetectors)},
+                         {QStringLiteral("rebuilt_route_detectors"), qint64(m_deps.analysis->stats().rebuiltRouteDetectors)},
                          {QStringLiteral("heap_trims"), qint64(m_deps.analysis->stats().heapTrims)},
                          {QStringLiteral("detectors"), qint64(m_deps.analysis->stats().detectors)},
                          {QStringLiteral("detector_bytes"), qint64(m_deps.analysis->stats().detectorBytes)}}},

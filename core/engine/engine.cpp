@@ -100,7 +100,7 @@ bool Engine::start(QString *error)
     options.maxDbBytes = m_config.maxDbBytes;
     auto writer = std::make_unique<SqliteStoreWriter>(options);
     m_analysis = std::make_unique<AnalysisWorker>(
-        writer.get(), KpiAggregator::Limits{}, AnalysisWorker::kDefaultHandOffBytes, 2000,
+        writer.get(), KpiAggregator::Limits{}, AnalysisWorker::kDefaultHandOffBytes, AnalysisWorker::kDefaultRouteBudgetBytes,
         [path = options.path] { return std::make_unique<SqliteStoreReader>(path); });
     writer->setCommittedObserver([analysis = m_analysis.get()](IngestBatch &&batch) {
         analysis->enqueue(std::move(batch));

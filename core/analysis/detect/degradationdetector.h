@@ -45,6 +45,7 @@ public:
     // Learns from stored minutes (a restart): baselines and profiles as if it had watched them, but no
     // degradation comes out of them — whatever they held is history.
     void learnHistory(const std::vector<KpiRollup> &minutes);
+    bool isOpen() const { return m_open.has_value(); }
     // What this detector holds, approximately (its containers' capacities): for the analysis memory figure.
     std::size_t memoryBytes() const;
 
