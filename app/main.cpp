@@ -42,7 +42,8 @@ void addOptions(QCommandLineParser &p)
     p.setApplicationDescription(QStringLiteral(
         "FlowGuard ingests logs and metrics over HTTP into a local SQLite database.\n"
         "Each option can also be set as FLOWGUARD_<NAME> in the environment or saved in the settings file;\n"
-        "a flag wins over the environment, which wins over the settings."));
+        "a flag wins over the environment, which wins over the settings.\n"
+        "Commands (each with --help): detect, replay, export-alerts, token, demo-data."));
     p.addHelpOption();
     p.addVersionOption();
     p.addOption({QStringLiteral("headless"), QStringLiteral("Run without a window until SIGINT/SIGTERM.")});
@@ -281,9 +282,12 @@ int main(int argc, char *argv[])
         return runEngine(*app, config.config, nullptr, demo);
 
     QTranslator translator;
-    if (translator.load(QLocale(), QStringLiteral("flowguard"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    // The installed translations first (a package may update them), then the copies built in.
+    const QString installed = QCoreApplication::applicationDirPath() + QStringLiteral("/../share/flowguard/translations");
+    if (translator.load(QLocale(), QStringLiteral("flowguard"), QStringLiteral("_"), installed)
+        || translator.load(QLocale(), QStringLiteral("flowguard"), QStringLiteral("_"), QStringLiteral(":/i18n")))
         QCoreApplication::installTranslator(&translator);
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("flowguard"), QIcon(QStringLiteral(":/icons/flowguard.png"))));
     fg::MainWindow mainWindow;
     mainWindow.setSettings(&settings);
     return runEngine(*app, config.config, &mainWindow, demo);
