@@ -4,6 +4,7 @@
 #include <QAction>
 #include <QDateTime>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QMenu>
 #include <QMenuBar>
 #include <QSignalSpy>
@@ -151,8 +152,15 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!items(client, "/api/kpis?service=shop&range=1h").isEmpty(), 30000);
         const QJsonArray realKpis = items(client, "/api/kpis?service=shop&range=1h");
         // The user's service went quiet in event time while the demo kept sending: its alert is real and stays.
+        QTRY_VERIFY_WITH_TIMEOUT(!realAlerts(client).isEmpty(), 30000);
         const QJsonArray realAlertsBefore = realAlerts(client);
-        QVERIFY(!realAlertsBefore.isEmpty());
+        // Metrics and idempotency keys of both kinds too.
+        const QByteArray metrics = "[{\"service\":\"shop\",\"name\":\"queue.depth\",\"value\":3,\"signal_id\":\"m-real\"},"
+                                   "{\"service\":\"demo-checkout\",\"name\":\"queue.depth\",\"value\":9,\"signal_id\":\"m-demo\"}]";
+        QCOMPARE(client.post("/api/ingest/metrics", metrics).status, 202);
+        const QByteArray keyed = "[{\"service\":\"shop\",\"message\":\"keyed\",\"signal_id\":\"l-real\"},"
+                                 "{\"service\":\"demo-auth\",\"message\":\"keyed\",\"signal_id\":\"l-demo\"}]";
+        QCOMPARE(client.post("/api/ingest/logs", keyed).status, 202);
         QSignalSpy cleared(&demo, &DemoController::cleared);
         demo.clearAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(cleared.count(), 1, 30000);
@@ -162,8 +170,11 @@ private slots:
         for (const QJsonValue &v : items(client, "/api/incidents?range=7d"))
             QVERIFY(!v.toObject().value(QStringLiteral("service")).toString().startsWith(QLatin1String("demo-")));
         QCOMPARE(realAlerts(client), realAlertsBefore);
-        QCOMPARE(items(client, "/api/logs?range=7d&limit=1000").size(), 100);
-        QCOMPARE(items(client, "/api/kpis?service=shop&range=1h"), realKpis);
+        QCOMPARE(items(client, "/api/logs?range=7d&limit=1000").size(), 101);
+        QCOMPARE(items(client, "/api/metrics?service=shop&name=queue.depth&range=1h").size(), 1);
+        const QJsonArray kpisAfter = items(client, "/api/kpis?service=shop&range=1h");
+        for (const QJsonValue &minute : realKpis) // the keyed event may have opened a minute of its own
+            QVERIFY2(kpisAfter.contains(minute), QJsonDocument(minute.toObject()).toJson().constData());
         for (const QJsonValue &v : items(client, "/api/anomalies?range=7d"))
             QVERIFY(!v.toObject().value(QStringLiteral("service")).toString().startsWith(QLatin1String("demo-")));
         // Analysis forgot them too: no live windows, and no "silent service" alerts later for services that are gone.
@@ -174,6 +185,12 @@ private slots:
         const HttpReply again = client.request("DELETE", "/api/demo");
         QCOMPARE(again.status, 200);
         QCOMPARE(again.json().value(QStringLiteral("services")).toInteger(), 0);
+        // The user's keys still guard against resending; the demo's went with their rows.
+        const QJsonObject resent = client.post("/api/ingest/logs", keyed).json();
+        QCOMPARE(resent.value(QStringLiteral("accepted")).toInt(), 2); // duplicates are acknowledged too
+        QCOMPARE(resent.value(QStringLiteral("duplicates")).toInt(), 1);
+        const QJsonObject resentMetrics = client.post("/api/ingest/metrics", metrics).json();
+        QCOMPARE(resentMetrics.value(QStringLiteral("duplicates")).toInt(), 1);
         engine.stop();
     }
 };

@@ -372,6 +372,16 @@ void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
 
 void AnalysisWorker::purgeServices(const std::string &prefix, std::function<void(const WriteOutcome &)> done)
 {
+    // Through the store first: once an empty job there is done, every batch committed before it has been
+    // handed to analysis (the store hands a job's rows over before it takes the next job's outcome), so
+    // the purge below comes after them in analysis' queue and nothing of theirs is written afterwards.
+    auto barrier = std::make_unique<WriteJob>();
+    barrier->done = [this, prefix, done = std::move(done)](const WriteOutcome &) mutable { queuePurge(prefix, std::move(done)); };
+    m_store->submit(std::move(barrier));
+}
+
+void AnalysisWorker::queuePurge(const std::string &prefix, std::function<void(const WriteOutcome &)> done)
+{
     auto job = std::make_unique<WriteJob>();
     job->purgeServicePrefix = prefix;
     job->done = std::move(done);

@@ -115,6 +115,7 @@ private:
     // (within a time budget), so a restart does not reopen the warm-up.
     void warmUp();
     std::string positionJson() const;
+    void queuePurge(const std::string &prefix, std::function<void(const WriteOutcome &)> done);
     void forgetServices(const std::string &prefix);
     // detect: false for the partial minutes written at shutdown, which would look like a traffic drop.
     void publish(std::vector<KpiRollup> rollups, bool detect);
