@@ -1,6 +1,8 @@
 #include "demotraffic.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
+#include <QTimer>
 #include <QMutexLocker>
 
 #include <algorithm>
@@ -11,6 +13,7 @@ namespace fg::inject {
 
 namespace {
 constexpr qint64 kDayMs = 24LL * 3600 * 1000;
+constexpr qint64 kDrainMs = 5000;
 }
 
 DemoTraffic::DemoTraffic(Options options, QObject *parent) : QObject(parent), m_options(std::move(options))
@@ -39,6 +42,7 @@ void DemoTraffic::start()
     if (m_running)
         return;
     m_running = true;
+    m_draining = false;
     emit runningChanged(true);
     {
         QMutexLocker lock(&m_mutex);
@@ -64,13 +68,35 @@ void DemoTraffic::stop()
 {
     if (!m_running || !m_context)
         return;
-    // On the traffic thread, without waiting for it: the leg and its sender go (requests in flight are
-    // abandoned; what the listener acknowledged is stored), then the thread ends and threadFinished says so.
-    QMetaObject::invokeMethod(m_context, [this] {
-        delete m_leg; // without finishing: nothing more is queued for it
+    // On the traffic thread, without waiting for it; threadFinished says when it has ended.
+    QMetaObject::invokeMethod(m_context, [this] { drainAndQuit(); });
+}
+
+void DemoTraffic::drainAndQuit()
+{
+    if (!m_leg)
+        return m_thread.quit();
+    if (m_draining)
+        return;
+    m_draining = true;
+    m_leg->disconnect(m_context); // no next leg
+    m_leg->stop();
+    // Requests on the wire are answered first (bounded), so that their events are stored before what the
+    // owner does next: Clear demo data must come after every demo event, not beside one. Batches waiting
+    // for a retry are dropped with the leg.
+    QElapsedTimer waited;
+    waited.start();
+    auto *poll = new QTimer(m_context);
+    poll->setInterval(20);
+    connect(poll, &QTimer::timeout, m_context, [this, poll, waited] {
+        if (m_leg->sending() && waited.elapsed() < kDrainMs)
+            return;
+        poll->stop();
+        delete m_leg;
         m_leg = nullptr;
         m_thread.quit();
     });
+    poll->start();
 }
 
 void DemoTraffic::threadFinished()

@@ -44,7 +44,9 @@ public:
     ~DemoTraffic() override; // stops and joins the thread
 
     void start();
-    void stop(); // asynchronous: runningChanged(false) once the traffic thread has ended
+    // Asynchronous: stops sending, waits (at most 5 s) for the answers to what was sent, then ends the
+    // thread; runningChanged(false) follows.
+    void stop();
     bool running() const { return m_running; }
     Totals totals() const; // any thread
 
@@ -55,6 +57,7 @@ private:
     // Traffic thread: one leg after the other.
     void runLeg(qint64 startMs, qint64 endMs, bool speedup, bool incidents);
     void legFinished(Injector *leg);
+    void drainAndQuit(); // traffic thread: stop sending, wait for the answers, end
     void threadFinished(); // owner's thread
 
     Options m_options;
@@ -63,6 +66,7 @@ private:
     Injector *m_leg = nullptr;    // traffic thread only
     qint64 m_liveEnd = 0;         // traffic thread only
     qint64 m_legEnd = 0;          // traffic thread only
+    bool m_draining = false;      // traffic thread only (reset by start() before the thread runs)
     bool m_running = false;       // owner's thread
     mutable QMutex m_mutex;
     Totals m_totals; // under m_mutex: finished legs plus the running one's last summary
