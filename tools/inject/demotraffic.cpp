@@ -2,8 +2,8 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
-#include <QTimer>
 #include <QMutexLocker>
+#include <QTimer>
 
 #include <algorithm>
 
@@ -89,9 +89,11 @@ void DemoTraffic::drainAndQuit()
     auto *poll = new QTimer(m_context);
     poll->setInterval(20);
     connect(poll, &QTimer::timeout, m_context, [this, poll, waited] {
-        if (m_leg->sending() && waited.elapsed() < kDrainMs)
+        if (m_leg && m_leg->sending() && waited.elapsed() < kDrainMs)
             return;
         poll->stop();
+        if (m_leg)
+            addTotals(m_leg->summary());
         delete m_leg;
         m_leg = nullptr;
         m_thread.quit();
@@ -107,6 +109,17 @@ void DemoTraffic::threadFinished()
         m_running = false;
         emit runningChanged(false);
     }
+}
+
+void DemoTraffic::addTotals(const Injector::Summary &s)
+{
+    QMutexLocker lock(&m_mutex);
+    m_totals.events += s.events;
+    m_totals.accepted += s.accepted;
+    m_totals.rejected += s.rejected;
+    m_totals.simulatedUpTo = std::max(m_totals.simulatedUpTo, s.simulatedUpTo);
+    if (!s.lastError.isEmpty())
+        m_totals.lastError = s.lastError;
 }
 
 DemoTraffic::Totals DemoTraffic::totals() const
@@ -140,18 +153,10 @@ void DemoTraffic::runLeg(qint64 startMs, qint64 endMs, bool speedup, bool incide
 
 void DemoTraffic::legFinished(Injector *leg)
 {
-    if (leg != m_leg)
+    if (leg != m_leg || m_draining) // a stopping leg is summed up and deleted by drainAndQuit
         return;
     const Injector::Summary s = leg->summary();
-    {
-        QMutexLocker lock(&m_mutex);
-        m_totals.events += s.events;
-        m_totals.accepted += s.accepted;
-        m_totals.rejected += s.rejected;
-        m_totals.simulatedUpTo = std::max(m_totals.simulatedUpTo, s.simulatedUpTo);
-        if (!s.lastError.isEmpty())
-            m_totals.lastError = s.lastError;
-    }
+    addTotals(s);
     m_leg = nullptr;
     leg->deleteLater();
     // A leg that gave up (the listener went away or refuses everything) ends the demo; otherwise the next one.
@@ -160,6 +165,5 @@ void DemoTraffic::legFinished(Injector *leg)
         return m_thread.quit();
     runLeg(m_legEnd, std::min(m_liveEnd, m_legEnd + kDayMs), m_options.accelerated, true);
 }
-
 
 } // namespace fg::inject

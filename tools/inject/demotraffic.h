@@ -58,6 +58,7 @@ private:
     void runLeg(qint64 startMs, qint64 endMs, bool speedup, bool incidents);
     void legFinished(Injector *leg);
     void drainAndQuit(); // traffic thread: stop sending, wait for the answers, end
+    void addTotals(const Injector::Summary &s);
     void threadFinished(); // owner's thread
 
     Options m_options;
