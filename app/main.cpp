@@ -2,6 +2,8 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QHostAddress>
+#include <QUrl>
 #include <QLibraryInfo>
 #include <QMessageBox>
 #include <QSettings>
@@ -15,6 +17,10 @@
 #include <memory>
 
 #include "config/engineconfig.h"
+#include "demodatacommand.h"
+#include "democontroller.h"
+#include "demotraffic.h"
+#include "model/demodata.h"
 #include "detectcommand.h"
 #include "exportalertscommand.h"
 #include "replaycommand.h"
@@ -36,10 +42,14 @@ void addOptions(QCommandLineParser &p)
     p.setApplicationDescription(QStringLiteral(
         "FlowGuard ingests logs and metrics over HTTP into a local SQLite database.\n"
         "Each option can also be set as FLOWGUARD_<NAME> in the environment or saved in the settings file;\n"
-        "a flag wins over the environment, which wins over the settings."));
+        "a flag wins over the environment, which wins over the settings.\n"
+        "Commands (each with --help): detect, replay, export-alerts, token, demo-data."));
     p.addHelpOption();
     p.addVersionOption();
     p.addOption({QStringLiteral("headless"), QStringLiteral("Run without a window until SIGINT/SIGTERM.")});
+    p.addOption({QStringLiteral("demo"),
+                 QStringLiteral("Play demo traffic (services named demo-..., an incident every few minutes) into the "
+                                "listener; also FLOWGUARD_DEMO=1. The window's Demo menu starts, stops and clears it.")});
     p.addOption({QStringLiteral("listen"), QStringLiteral("Listener address (default 127.0.0.1:4318; port 0 picks one)."),
                  QStringLiteral("ADDR:PORT")});
     p.addOption({QStringLiteral("db"), QStringLiteral("SQLite database file (default: the user's data directory)."),
@@ -111,7 +121,22 @@ void printLine(FILE *f, const QString &line)
     std::fflush(f);
 }
 
-int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWindow *window)
+// Where in-process demo traffic goes: this listener, over loopback when it listens on every address.
+QUrl demoTarget(const fg::Engine &engine)
+{
+    QHostAddress host = engine.config().listenAddress;
+    if (host == QHostAddress::AnyIPv4 || host == QHostAddress::Any)
+        host = QHostAddress::LocalHost;
+    else if (host == QHostAddress::AnyIPv6)
+        host = QHostAddress::LocalHostIPv6;
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    url.setHost(host.toString());
+    url.setPort(engine.port());
+    return url;
+}
+
+int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWindow *window, bool demo)
 {
     // Handlers first: a script may send SIGTERM as soon as it reads the "listening on" line.
     SignalWatcher signalWatcher;
@@ -156,7 +181,32 @@ int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWin
         window->showStats(engine.stats());
         window->show();
     }
+    // Demo traffic: the window's Demo menu drives it; headless, --demo plays it until the end.
+    std::unique_ptr<fg::DemoController> demoMenu;
+    std::unique_ptr<fg::inject::DemoTraffic> headlessDemo;
+    if (window) {
+        demoMenu = std::make_unique<fg::DemoController>();
+        demoMenu->setTarget(demoTarget(engine), [&engine](const QByteArray &method, const QByteArray &target,
+                                                          const QByteArray &body, QObject *context,
+                                                          std::function<void(const fg::HttpResponse &)> done) {
+            engine.callApi(method, target, body, context, std::move(done));
+        });
+        window->setDemo(demoMenu.get());
+        if (demo)
+            demoMenu->start();
+    } else if (demo) {
+        fg::inject::DemoTraffic::Options options;
+        options.url = demoTarget(engine);
+        options.servicePrefix = QString::fromLatin1(fg::kDemoServicePrefix);
+        headlessDemo = std::make_unique<fg::inject::DemoTraffic>(options);
+        headlessDemo->start();
+    }
+    if (demo)
+        printLine(stderr, QStringLiteral("flowguard: demo traffic to %1 (services demo-*)").arg(demoTarget(engine).toString()));
     const int rc = app.exec();
+    // The traffic thread ends before the listener it talks to.
+    headlessDemo.reset();
+    demoMenu.reset();
     engine.stop();
     printLine(stderr, QStringLiteral("flowguard: stopped cleanly"));
     return rc;
@@ -181,9 +231,12 @@ int main(int argc, char *argv[])
         args << QString::fromLocal8Bit(argv[i]);
     // Subcommands: offline tools on the same core, no listener.
     if (args.size() > 1 && (args[1] == QLatin1String("detect") || args[1] == QLatin1String("replay")
-                             || args[1] == QLatin1String("export-alerts") || args[1] == QLatin1String("token"))) {
+                             || args[1] == QLatin1String("export-alerts") || args[1] == QLatin1String("token")
+                             || args[1] == QLatin1String("demo-data"))) {
         QCoreApplication app(argc, argv);
         const QString command = args.takeAt(1);
+        if (command == QLatin1String("demo-data"))
+            return runDemoDataCommand(args);
         if (command == QLatin1String("detect"))
             return runDetectCommand(args);
         if (command == QLatin1String("token"))
@@ -224,14 +277,18 @@ int main(int argc, char *argv[])
     for (const QString &w : config.warnings)
         printLine(stderr, QStringLiteral("flowguard: warning: ") + w);
 
+    const bool demo = parser.isSet(QStringLiteral("demo")) || qEnvironmentVariable("FLOWGUARD_DEMO") == QLatin1String("1");
     if (!window)
-        return runEngine(*app, config.config, nullptr);
+        return runEngine(*app, config.config, nullptr, demo);
 
     QTranslator translator;
-    if (translator.load(QLocale(), QStringLiteral("flowguard"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    // The installed translations first (a package may update them), then the copies built in.
+    const QString installed = QCoreApplication::applicationDirPath() + QStringLiteral("/../share/flowguard/translations");
+    if (translator.load(QLocale(), QStringLiteral("flowguard"), QStringLiteral("_"), installed)
+        || translator.load(QLocale(), QStringLiteral("flowguard"), QStringLiteral("_"), QStringLiteral(":/i18n")))
         QCoreApplication::installTranslator(&translator);
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("flowguard"), QIcon(QStringLiteral(":/icons/flowguard.png"))));
     fg::MainWindow mainWindow;
     mainWindow.setSettings(&settings);
-    return runEngine(*app, config.config, &mainWindow);
+    return runEngine(*app, config.config, &mainWindow, demo);
 }

@@ -73,7 +73,7 @@ private slots:
         QString note;
         const auto quiet = Scenario::build({}, {2, 3, kDay0, kDay0 + 24 * kHour, 5}, &note);
         QVERIFY(quiet && quiet->incidents().empty());
-        TrafficModel model({2, 3, 1.0, 5});
+        TrafficModel model({2, 3, 1.0, 5, {}, false});
         const std::vector<LogEvent> day = generate(model, *quiet, kDay0, kDay0 + 24 * kHour);
 
         double expected = 0;
@@ -97,7 +97,7 @@ private slots:
         QVERIFY2(all.errorRate() > 0.002 && all.errorRate() < 0.008, qPrintable(QString::number(all.errorRate())));
 
         // Deterministic for a seed.
-        TrafficModel again({2, 3, 1.0, 5});
+        TrafficModel again({2, 3, 1.0, 5, {}, false});
         const std::vector<LogEvent> replay = generate(again, *quiet, kDay0, kDay0 + kHour);
         QCOMPARE(replay.front().ts, day.front().ts);
         QCOMPARE(replay.back().traceId, std::find_if(day.begin(), day.end(), [&](const LogEvent &e) { return e.ts == replay.back().ts; })->traceId);
@@ -129,7 +129,7 @@ private slots:
         const qint64 start = kDay0 + 8 * kHour;
         const auto scenario = Scenario::build(kinds, {6, 3, start, start + 24 * kHour, 21}, &note);
         QVERIFY2(scenario && scenario->incidents().size() == 6, qPrintable(note));
-        TrafficModel model({6, 3, 1.0, 21});
+        TrafficModel model({6, 3, 1.0, 21, {}, false});
         const std::vector<LogEvent> events = generate(model, *scenario, start, start + 24 * kHour);
         for (const Incident &i : scenario->incidents()) {
             const QString what = incidentKindName(i.kind);
@@ -181,7 +181,7 @@ private slots:
 
         Injector::Options o;
         o.url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(engine.port()));
-        o.traffic = {2, 3, 1.0, 3};
+        o.traffic = {2, 3, 1.0, 3, {}, false};
         o.startMs = kDay0 + 10 * kHour;
         o.endMs = o.startMs + 3 * kHour;
         o.speedup = true;

@@ -52,7 +52,7 @@ public:
         std::lock_guard lock(mutex);
         rollups += job->rollups.size();
         if (job->done)
-            job->done(WriteOutcome{true, 0, {}});
+            job->done(WriteOutcome{true, 0, {}, false, {}});
     }
     void stop() override {}
     void runMaintenanceNow() override {}

@@ -16,6 +16,7 @@
 
 #include "alertsview.h"
 #include "channelsdialog.h"
+#include "democontroller.h"
 #include "incidentsview.h"
 #include "logsview.h"
 #include "rulesview.h"
@@ -137,6 +138,20 @@ void MainWindow::setApi(ApiClient::Transport transport)
     m_alerts->refresh();
     m_rules->reload();
     refreshFiring();
+}
+
+void MainWindow::setDemo(DemoController *demo)
+{
+    auto *menu = new QMenu(tr("&Demo"), this);
+    menu->addAction(demo->toggleAction());
+    menu->addAction(demo->clearAction());
+    menuBar()->insertMenu(menuBar()->actions().constLast(), menu); // before Help
+    connect(demo, &DemoController::cleared, this, [this](bool, const QString &message) {
+        statusBar()->showMessage(message, 10000);
+        m_overview->refresh();
+        m_incidents->refresh();
+        m_alerts->refresh();
+    });
 }
 
 void MainWindow::setTray(QSystemTrayIcon *tray)

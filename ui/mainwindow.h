@@ -18,6 +18,7 @@ class QTabWidget;
 namespace fg {
 
 class AlertsView;
+class DemoController;
 class IncidentsView;
 class LogsView;
 class RulesView;
@@ -42,6 +43,8 @@ public:
     void setTray(QSystemTrayIcon *tray);
     // Where geometry, splitters, the current view and the chosen ranges are kept; restored at once.
     void setSettings(QSettings *settings);
+    // Adds the demo's actions in a Demo menu; Clear's answer goes to the status bar and the views reload.
+    void setDemo(DemoController *demo);
     ServicesOverview *servicesOverview() const { return m_overview; }
     ServiceView *serviceView() const { return m_service; }
     LogsView *logsView() const { return m_logs; }

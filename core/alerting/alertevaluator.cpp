@@ -710,4 +710,31 @@ std::vector<Alert> AlertEvaluator::open() const
     return out;
 }
 
+void AlertEvaluator::forgetServices(const std::string &prefix)
+{
+    std::lock_guard lock(m_mutex);
+    std::set<std::int64_t> gone;
+    for (const auto &[id, a] : m_open)
+        if (a.service.starts_with(prefix))
+            gone.insert(id);
+    // Every key below names the service first (dedup, anomaly and hold keys too), or is an alert id.
+    auto byName = [&prefix](const auto &entry) { return entry.first.starts_with(prefix); };
+    auto byId = [&gone](const auto &entry) { return gone.count(entry.first) > 0; };
+    std::erase_if(m_open, byId);
+    std::erase_if(m_tracks, [&prefix](const auto &entry) { return std::get<1>(entry.first).starts_with(prefix); });
+    std::erase_if(m_anomalyAlerts, byName);
+    std::erase_if(m_held, byName);
+    std::erase_if(m_returns, byId);
+    std::erase_if(m_silentAlerts, byName);
+    std::erase_if(m_lastMinute, byName);
+    std::erase_if(m_quietAlerts, byName);
+    std::erase_if(m_newErrorAlerts, byName);
+    std::erase_if(m_lastNotified, byId);
+    std::erase_if(m_firstNotified, byId);
+    std::erase_if(m_escalated, [&gone](std::int64_t id) { return gone.count(id) > 0; });
+    std::erase_if(m_dedup, byName);
+    std::erase_if(m_incidents, [&prefix](const auto &entry) { return entry.second.incident.service.starts_with(prefix); });
+    std::erase_if(m_serviceIncident, byName);
+}
+
 } // namespace fg

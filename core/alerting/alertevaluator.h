@@ -109,6 +109,9 @@ public:
     // A test alert for `service`: recorded (marked as a test, resolved at once) and sent to every enabled
     // channel, past deduplication and silences.
     Alert testAlert(const std::string &service, TimeNs wallNow, const Submit &submit);
+    // Forgets the open alerts, tracks and incidents of the services whose names start with `prefix`, without
+    // resolving or notifying: their stored rows are being deleted (cleared demo data).
+    void forgetServices(const std::string &prefix);
 
 private:
     struct Track {

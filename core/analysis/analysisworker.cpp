@@ -139,11 +139,14 @@ void AnalysisWorker::run()
     warmUp();
     for (;;) {
         std::deque<IngestBatch> batches;
+        std::vector<std::unique_ptr<WriteJob>> purges;
         bool stopping;
         {
             std::unique_lock lock(m_mutex);
-            m_wake.wait_for(lock, std::chrono::seconds(1), [this] { return !m_queue.empty() || m_stopping || m_behind; });
+            m_wake.wait_for(lock, std::chrono::seconds(1),
+                            [this] { return !m_queue.empty() || m_stopping || m_behind || !m_purges.empty(); });
             batches.swap(m_queue);
+            purges.swap(m_purges);
             m_queuedBytes = 0;
             stopping = m_stopping;
             if (m_settingsChanged) {
@@ -187,6 +190,11 @@ void AnalysisWorker::run()
                     m_store->submit(std::move(job));
                 });
             }
+        }
+        // After what came before them, so that the store deletes every row analysis wrote for them.
+        for (std::unique_ptr<WriteJob> &purge : purges) {
+            forgetServices(purge->purgeServicePrefix);
+            m_store->submit(std::move(purge));
         }
         if (stopping)
             return;
@@ -403,6 +411,50 @@ void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
         job->rollups = std::move(rollups);
         m_store->submit(std::move(job));
     });
+}
+
+void AnalysisWorker::purgeServices(const std::string &prefix, std::function<void(const WriteOutcome &)> done)
+{
+    // Through the store first: once an empty job there is done, every batch committed before it has been
+    // handed to analysis (the store hands a job's rows over before it takes the next job's outcome), so
+    // the purge below comes after them in analysis' queue and nothing of theirs is written afterwards.
+    auto barrier = std::make_unique<WriteJob>();
+    barrier->done = [this, prefix, done = std::move(done)](const WriteOutcome &) mutable { queuePurge(prefix, std::move(done)); };
+    m_store->submit(std::move(barrier));
+}
+
+void AnalysisWorker::queuePurge(const std::string &prefix, std::function<void(const WriteOutcome &)> done)
+{
+    auto job = std::make_unique<WriteJob>();
+    job->purgeServicePrefix = prefix;
+    job->done = std::move(done);
+    std::lock_guard lock(m_mutex);
+    if (!m_running || m_stopping) {
+        m_store->submit(std::move(job)); // nothing in memory to forget
+        return;
+    }
+    m_purges.push_back(std::move(job));
+    m_wake.notify_one();
+}
+
+void AnalysisWorker::forgetServices(const std::string &prefix)
+{
+    m_aggregator.forgetServices(prefix);
+    m_templates.forgetServices(prefix);
+    m_metrics.forgetServices(prefix);
+    m_live.forgetServices(prefix);
+    std::erase_if(m_knownReceived, [&prefix](const auto &entry) { return entry.first.starts_with(prefix); });
+    for (auto it = m_detectors.begin(); it != m_detectors.end();) {
+        if (it->first.first.starts_with(prefix)) {
+            if (!it->first.second.empty())
+                --m_routeDetectors;
+            it = m_detectors.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (m_alerts)
+        m_alerts->forgetServices(prefix);
 }
 
 } // namespace fg

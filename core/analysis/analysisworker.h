@@ -19,6 +19,7 @@
 #include "heaptrimmer.h"
 #include "kpiaggregator.h"
 #include "livekpis.h"
+#include "store/storewriter.h"
 #include "templates/templatetracker.h"
 
 namespace fg {
@@ -99,6 +100,10 @@ public:
     void setDetectionSettings(const DetectionSettings &settings);
     // Any thread; never blocks on analysis.
     void enqueue(IngestBatch &&batch);
+    // Any thread: after what is queued, forgets the services whose names start with `prefix` (minutes,
+    // detectors, templates, live windows, open alerts) and has the store delete their rows; `done` runs
+    // on the store's thread once that is durable. Clears demo data without restarting.
+    void purgeServices(const std::string &prefix, std::function<void(const WriteOutcome &)> done);
     // Analyses what is queued, writes every open minute and stops. The store must still be running.
     void stop();
     const AnalysisStats &stats() const { return m_stats; }
@@ -116,6 +121,8 @@ private:
     // (within a time budget), so a restart does not reopen the warm-up.
     void warmUp();
     std::string positionJson() const;
+    void queuePurge(const std::string &prefix, std::function<void(const WriteOutcome &)> done);
+    void forgetServices(const std::string &prefix);
     // detect: false for the partial minutes written at shutdown, which would look like a traffic drop.
     void publish(std::vector<KpiRollup> rollups, bool detect);
     // nullptr when a new route finds the budget full. minute: the minute it is about to judge (recency).
@@ -158,6 +165,7 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<IngestBatch> m_queue;
+    std::vector<std::unique_ptr<WriteJob>> m_purges; // under m_mutex: purge jobs waiting for the queue before them
     std::size_t m_queuedBytes = 0;
     bool m_behind = false; // under m_mutex: batches are left in the store until analysis catches up
     bool m_stopping = false;

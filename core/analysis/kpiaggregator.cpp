@@ -134,4 +134,9 @@ std::map<std::string, TimeNs> KpiAggregator::lastReceived() const
     return out;
 }
 
+void KpiAggregator::forgetServices(const std::string &prefix)
+{
+    std::erase_if(m_services, [&prefix](const auto &entry) { return entry.first.starts_with(prefix); });
+}
+
 } // namespace fg

@@ -38,6 +38,8 @@ public:
     // Receive time of each service's newest event (wall clock), for silent-service alerts.
     std::map<std::string, TimeNs> lastReceived() const;
     std::uint64_t overflowServices() const { return m_overflowServices; }
+    // Drops the services whose names start with `prefix` and their open minutes (cleared demo data).
+    void forgetServices(const std::string &prefix);
     std::uint64_t overflowEndpoints() const { return m_overflowEndpoints; }
 
 private:

@@ -60,4 +60,12 @@ std::map<std::string, LiveKpis::Windows> LiveKpis::snapshot() const
     return m_published;
 }
 
+void LiveKpis::forgetServices(const std::string &prefix)
+{
+    auto match = [&prefix](const auto &entry) { return entry.first.starts_with(prefix); };
+    std::erase_if(m_closed, match);
+    std::lock_guard lock(m_mutex);
+    std::erase_if(m_published, match);
+}
+
 } // namespace fg

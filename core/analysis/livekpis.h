@@ -29,6 +29,8 @@ public:
 
     // Any thread.
     std::map<std::string, Windows> snapshot() const;
+    // Analysis thread: drops the services whose names start with `prefix` (cleared demo data).
+    void forgetServices(const std::string &prefix);
 
 private:
     std::map<std::string, std::map<TimeNs, KpiRollup>> m_closed; // per service, last hour of closed minutes

@@ -9,6 +9,7 @@
 
 #include "alertroutes.h"
 #include "channelroutes.h"
+#include "demoroute.h"
 #include "analysis/analysisworker.h"
 #include "analysis/baselineband.h"
 #include "analysis/endpointnormalizer.h"
@@ -173,6 +174,7 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/api/settings/tags", "GET", Route::GetTagSettings},
         {"/api/kpis/live", "GET", Route::LiveKpis},
         {"/api/settings/tags", "PUT", Route::PutTagSettings},
+        {"/api/demo", "DELETE", Route::ClearDemo},
     };
     RouteMatch m;
     if (AlertRoutes::owns(path, request.method, &m.allowed)) {
@@ -296,6 +298,7 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
     case Route::LiveKpis: responder.send(liveKpis(request)); return;
     case Route::Alerting: m_alertRoutes->handle(request, responder); return;
     case Route::Channels: m_channelRoutes->handle(request, responder); return;
+    case Route::ClearDemo: clearDemoData(m_deps.analysis, responder); return;
     case Route::GetDetectionSettings:
         m_deps.queries->run(
             [](StoreReader &reader) {

@@ -70,7 +70,7 @@ public:
 private:
     enum class Route { IngestLogs, IngestMetrics, OtlpLogs, OtlpMetrics, OtlpTraces, LokiPush, RawIngest, SelfMetrics, Trace, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
                        ServiceHealth, ErrorPatterns, GetDetectionSettings,
-                       PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels };
+                       PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels, ClearDemo };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405

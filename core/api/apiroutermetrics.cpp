@@ -42,6 +42,7 @@ const char *ApiRouter::routeName(Route route)
     case Route::LiveKpis: return "/api/kpis/live";
     case Route::Alerting: return "alerting";
     case Route::Channels: return "channels";
+    case Route::ClearDemo: return "/api/demo";
     }
     return "unmatched";
 }

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "schema.h"
+#include "servicepurge.h"
 #include "sqlitedb.h"
 #include "walcheckpointer.h"
 
@@ -133,6 +134,10 @@ public:
                 firstLog[i] = m_nextLogId;
                 firstPoint[i] = m_nextPointId;
                 try {
+                    if (!jobs[i]->purgeServicePrefix.empty()) {
+                        outcomes[i].purged = purgeServices(m_db, jobs[i]->purgeServicePrefix);
+                        forgetCaches(); // the purged services' and series' ids are gone
+                    }
                     const auto counts = insertJob(*jobs[i], outcomes[i].duplicates, duplicateLogs[i], duplicateMetrics[i]);
                     m_db.exec("RELEASE job");
                     outcomes[i].ok = true;
@@ -146,6 +151,7 @@ public:
                     outcomes[i].error = e.what();
                     outcomes[i].diskFull = (e.code() & 0xff) == SQLITE_FULL;
                     outcomes[i].duplicates = 0;
+                    outcomes[i].purged = {};
                 }
             }
             m_db.exec("COMMIT");
@@ -164,6 +170,10 @@ public:
         m_stats.diskFull = groupFull || std::any_of(outcomes.begin(), outcomes.end(), [](const WriteOutcome &o) { return o.diskFull; });
         if (committed) {
             m_stats.commits++;
+            for (const WriteOutcome &o : outcomes) {
+                m_stats.logsStored -= o.purged.logs;
+                m_stats.metricsStored -= o.purged.points;
+            }
             m_stats.logsStored += logs;
             m_stats.metricsStored += metrics;
             m_stats.logsAppended += logs;
@@ -719,7 +729,7 @@ void SqliteStoreWriter::submit(std::unique_ptr<WriteJob> job)
         }
     }
     if (job->done)
-        job->done(WriteOutcome{false, 0, "storage is shutting down"});
+        job->done(WriteOutcome{false, 0, "storage is shutting down", false, {}});
 }
 
 void SqliteStoreWriter::stop()

@@ -13,14 +13,28 @@
 
 namespace fg {
 
+// What a purge of services removed (WriteJob::purgeServicePrefix).
+struct PurgeCounts {
+    std::int64_t services = 0;
+    std::int64_t logs = 0;
+    std::int64_t points = 0;
+    std::int64_t rollups = 0;
+    std::int64_t anomalies = 0;
+    std::int64_t alerts = 0;
+    std::int64_t incidents = 0;
+};
+
 struct WriteOutcome {
     bool ok = false;
     int duplicates = 0; // items skipped because their signal_id was already stored
     std::string error;
     bool diskFull = false; // the failure was a full disk (retry once there is room)
+    PurgeCounts purged;
 };
 
 struct WriteJob {
+    // Non-empty: first deletes every row of the services whose names start with this (demo data).
+    std::string purgeServicePrefix;
     IngestBatch batch;
     // Closed KPI minutes; merged into what is stored for the same minute.
     std::vector<KpiRollup> rollups;

@@ -40,6 +40,8 @@ void Injector::stop()
         finish(false);
 }
 
+bool Injector::sending() const { return m_sender->awaitingReplies(); }
+
 Injector::Summary Injector::summary() const
 {
     const LogSender::Stats &s = m_sender->stats();

@@ -49,6 +49,8 @@ public:
     void start();
     void stop();
     bool running() const { return m_running; }
+    // Requests sent and not yet answered (batches waiting for a retry are not).
+    bool sending() const;
     Summary summary() const;
     const TrafficModel &model() const { return m_model; }
     const Scenario &scenario() const { return m_scenario; }

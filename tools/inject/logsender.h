@@ -32,6 +32,7 @@ public:
 
     bool canSend() const { return m_inFlight < m_maxInFlight && m_waiting == 0; }
     bool idle() const { return m_inFlight == 0 && m_waiting == 0; }
+    bool awaitingReplies() const { return m_inFlight > 0; } // requests on the wire (retries not counted)
     void send(const QByteArray &body, int events);
     const Stats &stats() const { return m_stats; }
 

@@ -181,6 +181,45 @@ std::optional<Scenario> Scenario::build(const QStringList &names, const Layout &
     return scenario;
 }
 
+Scenario Scenario::demo(const Layout &layout, qint64 everyMs)
+{
+    struct Act {
+        IncidentKind kind;
+        qint64 rampMinutes, holdMinutes;
+        double magnitude;
+    };
+    // Strong enough for the out-of-the-box rules (errors above 5 % for 5 minutes) and the detectors.
+    static const Act kActs[] = {
+        {IncidentKind::Step, 0, 8, 0.5},
+        {IncidentKind::Spike, 0, 2, 3},
+        {IncidentKind::LatencyCreep, 5, 7, 5},
+        {IncidentKind::ErrorCreep, 1, 6, 0.3},
+    };
+    Scenario scenario;
+    const qint64 step = std::max<qint64>(kMinute, everyMs - everyMs % kMinute);
+    int n = 0;
+    for (qint64 t = layout.startMs - layout.startMs % kMinute + kMinute; t < layout.endMs; t += step, ++n) {
+        const Act &act = kActs[n % std::size(kActs)];
+        Incident inc;
+        inc.kind = act.kind;
+        inc.service = n % std::max(1, layout.services);
+        inc.start = t;
+        inc.rampEnd = t + act.rampMinutes * kMinute;
+        inc.end = inc.rampEnd + act.holdMinutes * kMinute;
+        inc.magnitude = act.magnitude;
+        inc.shouldPage = act.kind != IncidentKind::Spike;
+        scenario.m_incidents.push_back(inc);
+    }
+    return scenario;
+}
+
+Scenario Scenario::of(std::vector<Incident> incidents)
+{
+    Scenario scenario;
+    scenario.m_incidents = std::move(incidents);
+    return scenario;
+}
+
 Effect Scenario::effectAt(int service, int endpoint, qint64 t) const
 {
     Effect e;

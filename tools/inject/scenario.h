@@ -57,6 +57,12 @@ public:
     // unknown name. Incidents that find no free slot in a short window are left out (listed in `error`).
     static std::optional<Scenario> build(const QStringList &names, const Layout &layout, QString *error);
     static QStringList names();
+    // The demo's show: from `layout.startMs` on, every `everyMs` one incident on the next service in turn,
+    // cycling through a step outage, a harmless spike, a latency creep and an error burst, each over
+    // within a quarter of an hour, so a watcher sees every kind within minutes.
+    static Scenario demo(const Layout &layout, qint64 everyMs);
+    // Exactly these incidents (a hand-made story, such as demo-data's degradation).
+    static Scenario of(std::vector<Incident> incidents);
 
     const std::vector<Incident> &incidents() const { return m_incidents; }
     Effect effectAt(int service, int endpoint, qint64 t) const;

@@ -51,8 +51,9 @@ TrafficModel::TrafficModel(const Options &options) : m_options(options), m_rng(o
     const int pool = int(std::size(kRouteNames));
     for (int s = 0; s < options.services; ++s) {
         const int named = int(std::size(kServiceNames));
-        m_serviceNames << (s < named ? QString::fromLatin1(kServiceNames[s])
-                                     : QStringLiteral("%1-%2").arg(QLatin1String(kServiceNames[s % named])).arg(s / named + 1));
+        m_serviceNames << options.servicePrefix
+                              + (s < named ? QString::fromLatin1(kServiceNames[s])
+                                           : QStringLiteral("%1-%2").arg(QLatin1String(kServiceNames[s % named])).arg(s / named + 1));
         QStringList paths;
         std::vector<Route> routes;
         for (int e = 0; e < options.endpoints; ++e) {
@@ -152,7 +153,10 @@ void TrafficModel::appendJson(const LogEvent &e, QByteArray &body) const
             + QDateTime::fromMSecsSinceEpoch(e.ts, Qt::UTC).toString(Qt::ISODateWithMs).toLatin1() + R"(","level":")"
             + e.level + R"(","message":")" + e.message.toUtf8() + R"(","latency_ms":)" + QByteArray::number(e.latencyMs)
             + R"(,"status_code":)" + QByteArray::number(e.statusCode) + R"(,"endpoint":")" + route.path.toUtf8()
-            + R"(","method":")" + route.method + R"(","trace_id":")" + e.traceId + "\"}";
+            + R"(","method":")" + route.method + R"(","trace_id":")" + e.traceId + '"';
+    if (m_options.demoTag)
+        body += R"(,"attributes":{"demo":true})";
+    body += '}';
 }
 
 } // namespace fg::inject

@@ -37,6 +37,8 @@ public:
         int endpoints = 3;
         double rate = 1;
         quint64 seed = 1;
+        QString servicePrefix; // before every service name ("demo-" in demo mode)
+        bool demoTag = false;  // events carry attributes.demo=true
     };
     explicit TrafficModel(const Options &options);
 

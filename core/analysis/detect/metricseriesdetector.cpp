@@ -106,4 +106,10 @@ std::optional<AnomalyRecord> MetricSeriesDetector::judge(Series &s, TimeNs start
     return a;
 }
 
+void MetricSeriesDetector::forgetServices(const std::string &prefix)
+{
+    std::erase_if(m_series, [&prefix](const auto &entry) { return entry.second.service.starts_with(prefix); });
+    std::erase_if(m_watermarks, [&prefix](const auto &entry) { return entry.first.starts_with(prefix); });
+}
+
 } // namespace fg

@@ -32,6 +32,8 @@ public:
     // Anomalies raised, updated or resolved by the minutes that closed by now.
     std::vector<AnomalyRecord> takeClosed(TimeNs wallNow);
     std::uint64_t overflow() const { return m_overflow; }
+    // Drops the series of the services whose names start with `prefix` (cleared demo data).
+    void forgetServices(const std::string &prefix);
 
 private:
     struct Series {

@@ -124,4 +124,16 @@ std::uint64_t TemplateTracker::overflow() const
     return n;
 }
 
+void TemplateTracker::forgetServices(const std::string &prefix)
+{
+    auto byName = [&prefix](const auto &entry) { return entry.first.starts_with(prefix); };
+    auto byKey = [&prefix](const auto &entry) { return std::get<0>(entry.first).starts_with(prefix); };
+    std::erase_if(m_miners, byName);
+    std::erase_if(m_serviceSince, byName);
+    std::erase_if(m_updates, byKey);
+    std::erase_if(m_minutes, byKey);
+    std::erase_if(m_newErrors, byKey);
+    std::erase_if(m_candidates, byKey);
+}
+
 } // namespace fg

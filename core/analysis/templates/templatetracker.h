@@ -56,6 +56,8 @@ public:
     // Drops new-error notes for minutes before `minute` that nobody took (late data).
     void forgetNewErrorsBefore(const std::string &service, TimeNs minute);
     std::uint64_t overflow() const;
+    // Drops the templates and counts of the services whose names start with `prefix` (cleared demo data).
+    void forgetServices(const std::string &prefix);
 
 private:
     DrainMiner *minerFor(const std::string &service);

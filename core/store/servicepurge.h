@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+
+#include "storewriter.h"
+
+namespace fg {
+
+class SqliteDb;
+
+// Deletes every stored row of the services whose names start with `prefix` (demo data): their logs and
+// metric points with their idempotency keys, series, KPI minutes, anomalies, templates, alerts with their
+// transitions and outbox rows, incidents, and the services themselves. Runs inside the caller's
+// transaction on the writer's connection; other services' rows are not touched.
+PurgeCounts purgeServices(SqliteDb &db, const std::string &prefix);
+
+} // namespace fg
