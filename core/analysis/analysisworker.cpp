@@ -447,12 +447,13 @@ void AnalysisWorker::forgetServices(const std::string &prefix)
     for (auto it = m_detectors.begin(); it != m_detectors.end();) {
         if (it->first.first.starts_with(prefix)) {
             if (!it->first.second.empty())
-                --m_routeDetectors;
+                m_routeBytes -= std::min(m_routeBytes, it->second.detector.memoryBytes());
             it = m_detectors.erase(it);
         } else {
             ++it;
         }
     }
+    std::erase_if(m_evictedRoutes, [&prefix](const auto &route) { return route.first.starts_with(prefix); });
     if (m_alerts)
         m_alerts->forgetServices(prefix);
 }
