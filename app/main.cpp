@@ -3,7 +3,6 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QLibraryInfo>
-#include <QMessageBox>
 #include <QSettings>
 #include <QTranslator>
 
@@ -20,6 +19,7 @@
 #include "replaycommand.h"
 #include "tokencommand.h"
 #include "engine/engine.h"
+#include "desktopsession.h"
 #include "traynotifier.h"
 #include "mainwindow.h"
 #include "signalwatcher.h"
@@ -111,54 +111,62 @@ void printLine(FILE *f, const QString &line)
     std::fflush(f);
 }
 
-int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWindow *window)
+int runHeadless(QCoreApplication &app, const fg::EngineConfig &config)
 {
     // Handlers first: a script may send SIGTERM as soon as it reads the "listening on" line.
     SignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app, [&app, window](int sig) {
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app, [&app](int sig) {
         printLine(stderr, QStringLiteral("flowguard: signal %1, shutting down").arg(sig));
-        // The window's own Quit: a plain quit() would first ask the window to close, which it may refuse
-        // (it asks, or hides to the tray).
-        if (window)
-            window->quit();
         app.quit();
     });
     fg::Engine engine(config);
-    std::unique_ptr<fg::TrayNotifier> tray;
-    if (window) {
-        // Desktop notifications through the window's tray (or the session's notification service), and a
-        // click brings the alert up.
-        tray = std::make_unique<fg::TrayNotifier>();
-        QObject::connect(tray.get(), &fg::TrayNotifier::openAlert, window, &fg::MainWindow::showAlert);
-        // With a tray, closing the window keeps monitoring; the window's Quit ends the run.
-        window->setTray(tray->trayIcon());
-        QApplication::setQuitOnLastWindowClosed(!tray->trayIcon());
-        QObject::connect(window, &fg::MainWindow::quitRequested, &app, &QCoreApplication::quit);
-        engine.setDesktopNotifier([notifier = tray.get()](const fg::OutgoingNotification &n) { return notifier->notify(n); });
-    }
     QString error;
     if (!engine.start(&error)) {
         printLine(stderr, QStringLiteral("flowguard: ") + error);
-        if (window)
-            QMessageBox::critical(nullptr, QObject::tr("FlowGuard cannot start"), error);
         return 1;
     }
     printLine(stdout, QStringLiteral("listening on ") + engine.listenAddress());
     printLine(stderr, QStringLiteral("flowguard %1: database %2, sync=%3")
                           .arg(QCoreApplication::applicationVersion(), config.dbPath,
                                config.syncFull ? QStringLiteral("full") : QStringLiteral("normal")));
-    if (window) {
-        QObject::connect(&engine, &fg::Engine::statsUpdated, window, &fg::MainWindow::showStats);
-        window->setApi([&engine](const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
-                                 std::function<void(const fg::HttpResponse &)> done) {
-            engine.callApi(method, target, body, context, std::move(done));
-        });
-        window->showStats(engine.stats());
-        window->show();
-    }
     const int rc = app.exec();
     engine.stop();
     printLine(stderr, QStringLiteral("flowguard: stopped cleanly"));
+    return rc;
+}
+
+// The window shows at once; the engine starts and stops on its own thread (DesktopSession), so the
+// GUI thread never waits for the database, the keychain or the listener to drain.
+int runWindow(QApplication &app, const fg::EngineConfig &config, fg::MainWindow *window)
+{
+    SignalWatcher signalWatcher;
+    // Desktop notifications through the window's tray (or the session's notification service), and a
+    // click brings the alert up.
+    fg::TrayNotifier tray;
+    QObject::connect(&tray, &fg::TrayNotifier::openAlert, window, &fg::MainWindow::showAlert);
+    // With a tray, closing the window keeps monitoring; the window's Quit ends the run, once the
+    // engine has stopped.
+    window->setTray(tray.trayIcon());
+    QApplication::setQuitOnLastWindowClosed(false);
+    fg::DesktopSession session(config, window, &tray);
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &session, [window](int sig) {
+        printLine(stderr, QStringLiteral("flowguard: signal %1, shutting down").arg(sig));
+        // The window's own Quit: a plain close would hide to the tray or ask.
+        window->quit();
+    });
+    QObject::connect(&session, &fg::DesktopSession::ready, &app, [&config](const QString &address) {
+        printLine(stdout, QStringLiteral("listening on ") + address);
+        printLine(stderr, QStringLiteral("flowguard %1: database %2, sync=%3")
+                              .arg(QCoreApplication::applicationVersion(), config.dbPath,
+                                   config.syncFull ? QStringLiteral("full") : QStringLiteral("normal")));
+    });
+    QObject::connect(&session, &fg::DesktopSession::failed, &app,
+                     [](const QString &error) { printLine(stderr, QStringLiteral("flowguard: ") + error); });
+    QObject::connect(&session, &fg::DesktopSession::finished, &app, [&app](int rc) { app.exit(rc); });
+    session.start();
+    const int rc = app.exec();
+    if (rc == 0)
+        printLine(stderr, QStringLiteral("flowguard: stopped cleanly"));
     return rc;
 }
 
@@ -225,7 +233,7 @@ int main(int argc, char *argv[])
         printLine(stderr, QStringLiteral("flowguard: warning: ") + w);
 
     if (!window)
-        return runEngine(*app, config.config, nullptr);
+        return runHeadless(*app, config.config);
 
     QTranslator translator;
     if (translator.load(QLocale(), QStringLiteral("flowguard"), QStringLiteral("_"), QStringLiteral(":/i18n")))
@@ -233,5 +241,5 @@ int main(int argc, char *argv[])
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
     fg::MainWindow mainWindow;
     mainWindow.setSettings(&settings);
-    return runEngine(*app, config.config, &mainWindow);
+    return runWindow(static_cast<QApplication &>(*app), config.config, &mainWindow);
 }

@@ -129,9 +129,22 @@ void MainWindow::showAbout()
     });
 }
 
+void MainWindow::showStarting()
+{
+    m_tabs->setEnabled(false);
+    statusBar()->showMessage(tr("Starting: opening the database and restoring alerts…"));
+}
+
+void MainWindow::showStartFailed(const QString &error)
+{
+    statusBar()->showMessage(tr("FlowGuard could not start: %1").arg(error));
+}
+
 void MainWindow::setApi(ApiClient::Transport transport)
 {
     m_api.setTransport(std::move(transport));
+    m_tabs->setEnabled(true);
+    statusBar()->showMessage(tr("Ready"));
     m_overview->refresh();
     m_incidents->refresh();
     m_alerts->refresh();

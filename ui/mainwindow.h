@@ -38,6 +38,10 @@ public:
 
     // Connects the views to the engine's API (once it runs) and loads them.
     void setApi(ApiClient::Transport transport);
+    // Before the engine is ready: the views wait (disabled) and the status bar says why.
+    void showStarting();
+    void showStartFailed(const QString &error);
+    bool engineReady() const { return m_api.ready(); }
     // The desktop's tray icon (none: closing asks). Gets the Open/Quit menu and shows the worst state.
     void setTray(QSystemTrayIcon *tray);
     // Where geometry, splitters, the current view and the chosen ranges are kept; restored at once.

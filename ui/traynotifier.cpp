@@ -1,6 +1,7 @@
 #include "traynotifier.h"
 
 #include <QDBusConnection>
+#include <QDBusPendingCallWatcher>
 #include <QIcon>
 #include <QSystemTrayIcon>
 
@@ -40,25 +41,30 @@ void TrayNotifier::onAction(uint notificationId, const QString &)
         emit openAlert(it->second);
 }
 
-SendResult TrayNotifier::show(const QString &title, const QString &body, qint64 alertId)
+void TrayNotifier::show(const QString &title, const QString &body, qint64 alertId, std::function<void(SendResult)> done)
 {
     SendResult r;
     if (m_tray) {
         m_trayAlert = alertId;
         m_tray->showMessage(title, body, QSystemTrayIcon::Warning, 15000);
         r.ok = true;
-        return r;
+        return done(r);
     }
-    if (!QDBusConnection::sessionBus().isConnected()) {
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    if (!bus.isConnected()) {
         r.retryable = false;
         r.error = "no tray and no session D-Bus: desktop notifications are not available here";
-        return r;
+        return done(r);
     }
-    uint id = 0;
-    r = sendDesktopNotification(title.toStdString(), body.toStdString(), &id, tr("Open"));
-    if (r.ok)
-        m_notifications[id] = alertId;
-    return r;
+    auto *watcher = new QDBusPendingCallWatcher(bus.asyncCall(desktopNotifyCall(title, body, tr("Open")), 5000), this);
+    connect(watcher, &QDBusPendingCallWatcher::finished, this, [this, alertId, done = std::move(done)](QDBusPendingCallWatcher *w) {
+        uint id = 0;
+        const SendResult result = desktopNotifyResult(w->reply(), &id);
+        if (result.ok)
+            m_notifications[id] = alertId;
+        w->deleteLater();
+        done(result);
+    });
 }
 
 SendResult TrayNotifier::notify(const OutgoingNotification &n)
@@ -69,14 +75,21 @@ SendResult TrayNotifier::notify(const OutgoingNotification &n)
     // Queued, not blocking: the GUI thread may itself be waiting for the dispatcher to stop.
     auto result = std::make_shared<std::promise<SendResult>>();
     auto future = result->get_future();
-    QMetaObject::invokeMethod(this, [this, title, body, alertId, result] { result->set_value(show(title, body, alertId)); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(this, [this, title, body, alertId, result] {
+        show(title, body, alertId, [result](SendResult r) { result->set_value(std::move(r)); });
+    }, Qt::QueuedConnection);
     if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
         SendResult busy;
         busy.error = "the window did not show the notification in time";
         return busy;
     }
-    return future.get();
+    try {
+        return future.get();
+    } catch (const std::future_error &) { // the window went before it showed it
+        SendResult gone;
+        gone.error = "the window closed before it showed the notification";
+        return gone;
+    }
 }
 
 } // namespace fg

@@ -2,6 +2,7 @@
 
 #include <QObject>
 
+#include <functional>
 #include <map>
 
 #include "alerting/delivery/curltransport.h"
@@ -13,7 +14,8 @@ namespace fg {
 
 // Desktop notifications for the window: a tray message where the desktop has a tray, otherwise the
 // freedesktop Notifications service; clicking either asks to open the alert. notify() is called on the
-// dispatcher's thread and does its work on the GUI thread.
+// dispatcher's thread (which waits for the outcome) and does its work on the GUI thread, which never
+// waits: the D-Bus call is asynchronous.
 class TrayNotifier final : public QObject {
     Q_OBJECT
 
@@ -32,7 +34,8 @@ private slots:
     void onAction(uint notificationId, const QString &action);
 
 private:
-    SendResult show(const QString &title, const QString &body, qint64 alertId);
+    // On the GUI thread; `done` gets the outcome (later, for a D-Bus call: it is never waited for here).
+    void show(const QString &title, const QString &body, qint64 alertId, std::function<void(SendResult)> done);
 
     QSystemTrayIcon *m_tray = nullptr;
     qint64 m_trayAlert = 0;                 // the alert of the latest tray message
