@@ -15,10 +15,10 @@
 #include <QTabWidget>
 
 #include "alertsview.h"
-#include "channelsdialog.h"
 #include "incidentsview.h"
 #include "logsview.h"
 #include "rulesview.h"
+#include "settingsview.h"
 #include "servicesmodel.h"
 #include "servicesoverview.h"
 #include "serviceview.h"
@@ -36,7 +36,7 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_tabs(new QTabWidget), m_listen(new QLabel), m_rate(new QLabel), m_stored(new QLabel),
       m_database(new QLabel), m_overview(new ServicesOverview(&m_api)), m_service(new ServiceView(&m_api)),
       m_logs(new LogsView(&m_api)), m_alertsArea(new QTabWidget), m_incidents(new IncidentsView(&m_api)), m_alerts(new AlertsView(&m_api)),
-      m_rules(new RulesView(&m_api))
+      m_settingsView(new SettingsView(&m_api))
 {
     setWindowTitle(tr("FlowGuard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
@@ -49,9 +49,13 @@ MainWindow::MainWindow(QWidget *parent)
     m_alertsArea->addTab(m_incidents, tr("Incidents"));
     m_alertsArea->addTab(m_alerts, tr("Alert history"));
     m_tabs->addTab(m_alertsArea, tr("Alerts"));
-    m_tabs->addTab(m_rules, tr("Rules"));
+    m_tabs->addTab(m_settingsView, tr("Settings"));
     setCentralWidget(m_tabs);
     connect(m_overview, &ServicesOverview::openService, this, &MainWindow::openService);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_tabs->currentWidget() == m_settingsView && m_api.ready())
+            m_settingsView->refresh();
+    });
     connect(m_overview, &ServicesOverview::refreshed, this, &MainWindow::showWorstState);
     connect(m_service, &ServiceView::openAlert, this, &MainWindow::showAlert);
     connect(m_service, &ServiceView::openLogs, this, [this](const QString &service) {
@@ -98,6 +102,8 @@ void MainWindow::buildMenus()
     view->addAction(tr("&Refresh"), QKeySequence(Qt::Key_F5), this, &MainWindow::refreshCurrent);
     view->addAction(tr("&Find…"), QKeySequence(Qt::CTRL | Qt::Key_F), this, &MainWindow::find);
     QMenu *settings = menuBar()->addMenu(tr("&Settings"));
+    settings->setObjectName(QStringLiteral("settingsMenu"));
+    settings->addAction(tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, &MainWindow::openSettings);
     settings->addAction(tr("Notification &channels…"), this, &MainWindow::openChannels);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About FlowGuard"), this, &MainWindow::showAbout);
@@ -148,7 +154,9 @@ void MainWindow::setApi(ApiClient::Transport transport)
     m_overview->refresh();
     m_incidents->refresh();
     m_alerts->refresh();
-    m_rules->reload();
+    rulesView()->reload();
+    if (m_tabs->currentWidget() == m_settingsView)
+        m_settingsView->refresh();
     refreshFiring();
 }
 
@@ -183,6 +191,7 @@ void MainWindow::setSettings(QSettings *settings)
     m_alerts->setAcknowledger(saved.acknowledger());
     m_incidents->setAcknowledger(saved.acknowledger());
     m_alerts->setExportFolder(saved.exportFolder());
+    m_settingsView->setSettings(settings);
 }
 
 void MainWindow::saveLayout()
@@ -298,8 +307,8 @@ void MainWindow::refreshCurrent()
         m_incidents->refresh();
     else if (current == m_alertsArea)
         m_alerts->refresh();
-    else if (current == m_rules)
-        m_rules->reload();
+    else if (current == m_settingsView)
+        m_settingsView->refresh();
 }
 
 void MainWindow::showStats(const EngineStats &s)
@@ -334,11 +343,20 @@ void MainWindow::showAlert(qint64 id)
     m_alerts->showAlert(id);
 }
 
+RulesView *MainWindow::rulesView() const { return m_settingsView->rules(); }
+
+void MainWindow::openSettings()
+{
+    bringUp();
+    m_tabs->setCurrentWidget(m_settingsView);
+    m_settingsView->refresh();
+}
+
 void MainWindow::openChannels()
 {
-    auto *dialog = new ChannelsDialog(&m_api, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->show();
+    bringUp();
+    m_tabs->setCurrentWidget(m_settingsView);
+    m_settingsView->showPage(SettingsView::Channels);
 }
 
 } // namespace fg

@@ -21,6 +21,7 @@ class AlertsView;
 class IncidentsView;
 class LogsView;
 class RulesView;
+class SettingsView;
 class ServicesOverview;
 class ServiceView;
 
@@ -51,7 +52,8 @@ public:
     LogsView *logsView() const { return m_logs; }
     AlertsView *alertsView() const { return m_alerts; }
     IncidentsView *incidentsView() const { return m_incidents; }
-    RulesView *rulesView() const { return m_rules; }
+    RulesView *rulesView() const;
+    SettingsView *settingsView() const { return m_settingsView; }
     int firingAlerts() const { return m_firing; }
 
 public slots:
@@ -59,6 +61,8 @@ public slots:
     // Brings the window up on this alert (a clicked notification).
     void showAlert(qint64 id);
     void openChannels();
+    // Ctrl+,: the Settings view.
+    void openSettings();
     void openService(const QString &name);
     // F5: the visible view asks again now.
     void refreshCurrent();
@@ -93,7 +97,7 @@ private:
     QTabWidget *m_alertsArea; // incidents, alert history
     IncidentsView *m_incidents;
     AlertsView *m_alerts;
-    RulesView *m_rules;
+    SettingsView *m_settingsView; // rules, channels, detection, tags, tokens, listener
     QPointer<QSystemTrayIcon> m_tray; // owned by the notifier
     QSettings *m_settings = nullptr;
     QPointer<QMessageBox> m_askQuit;
