@@ -15,6 +15,7 @@
 #include <QTabWidget>
 
 #include "alertsview.h"
+#include "connectpanel.h"
 #include "incidentsview.h"
 #include "logsview.h"
 #include "rulesview.h"
@@ -36,7 +37,7 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_tabs(new QTabWidget), m_listen(new QLabel), m_rate(new QLabel), m_stored(new QLabel),
       m_database(new QLabel), m_overview(new ServicesOverview(&m_api)), m_service(new ServiceView(&m_api)),
       m_logs(new LogsView(&m_api)), m_alertsArea(new QTabWidget), m_incidents(new IncidentsView(&m_api)), m_alerts(new AlertsView(&m_api)),
-      m_settingsView(new SettingsView(&m_api))
+      m_settingsView(new SettingsView(&m_api)), m_connect(new ConnectPanel(&m_api))
 {
     setWindowTitle(tr("FlowGuard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
@@ -50,6 +51,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_alertsArea->addTab(m_alerts, tr("Alert history"));
     m_tabs->addTab(m_alertsArea, tr("Alerts"));
     m_tabs->addTab(m_settingsView, tr("Settings"));
+    m_tabs->addTab(m_connect, tr("Connect"));
     setCentralWidget(m_tabs);
     connect(m_overview, &ServicesOverview::openService, this, &MainWindow::openService);
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
@@ -106,6 +108,7 @@ void MainWindow::buildMenus()
     settings->addAction(tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, &MainWindow::openSettings);
     settings->addAction(tr("Notification &channels…"), this, &MainWindow::openChannels);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Connect a client…"), this, &MainWindow::openConnect);
     help->addAction(tr("&About FlowGuard"), this, &MainWindow::showAbout);
 }
 
@@ -309,6 +312,8 @@ void MainWindow::refreshCurrent()
         m_alerts->refresh();
     else if (current == m_settingsView)
         m_settingsView->refresh();
+    else if (current == m_connect)
+        m_connect->refresh();
 }
 
 void MainWindow::showStats(const EngineStats &s)
@@ -316,6 +321,7 @@ void MainWindow::showStats(const EngineStats &s)
     const QLocale locale;
     m_listen->setText(QStringLiteral("http://%1").arg(s.listenAddress));
     m_overview->setListenAddress(s.listenAddress);
+    m_connect->setListenAddress(s.listenAddress);
     if (!m_clock.isValid())
         m_clock.start();
     m_ingestRate.add(s.itemsAccepted, m_clock.elapsed());
@@ -350,6 +356,12 @@ void MainWindow::openSettings()
     bringUp();
     m_tabs->setCurrentWidget(m_settingsView);
     m_settingsView->refresh();
+}
+
+void MainWindow::openConnect()
+{
+    bringUp();
+    m_tabs->setCurrentWidget(m_connect);
 }
 
 void MainWindow::openChannels()

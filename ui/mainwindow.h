@@ -18,6 +18,7 @@ class QTabWidget;
 namespace fg {
 
 class AlertsView;
+class ConnectPanel;
 class IncidentsView;
 class LogsView;
 class RulesView;
@@ -54,6 +55,7 @@ public:
     IncidentsView *incidentsView() const { return m_incidents; }
     RulesView *rulesView() const;
     SettingsView *settingsView() const { return m_settingsView; }
+    ConnectPanel *connectPanel() const { return m_connect; }
     int firingAlerts() const { return m_firing; }
 
 public slots:
@@ -63,6 +65,8 @@ public slots:
     void openChannels();
     // Ctrl+,: the Settings view.
     void openSettings();
+    // Help → Connect a client: the snippets and the ingest inspector.
+    void openConnect();
     void openService(const QString &name);
     // F5: the visible view asks again now.
     void refreshCurrent();
@@ -98,6 +102,7 @@ private:
     IncidentsView *m_incidents;
     AlertsView *m_alerts;
     SettingsView *m_settingsView; // rules, channels, detection, tags, tokens, listener
+    ConnectPanel *m_connect;
     QPointer<QSystemTrayIcon> m_tray; // owned by the notifier
     QSettings *m_settings = nullptr;
     QPointer<QMessageBox> m_askQuit;
