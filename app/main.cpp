@@ -140,13 +140,13 @@ int runHeadless(QCoreApplication &app, const fg::EngineConfig &config)
 int runWindow(QApplication &app, const fg::EngineConfig &config, fg::MainWindow *window)
 {
     SignalWatcher signalWatcher;
-    // Desktop notifications through the window's tray (or the session's notification service), and a
-    // click brings the alert up.
+    // Desktop notifications through the window's tray (or the session's notification service); a click
+    // brings the incident up.
     fg::TrayNotifier tray;
-    QObject::connect(&tray, &fg::TrayNotifier::openAlert, window, &fg::MainWindow::showAlert);
     // With a tray, closing the window keeps monitoring; the window's Quit ends the run, once the
     // engine has stopped.
     window->setTray(tray.trayIcon());
+    window->setNotifier(&tray);
     QApplication::setQuitOnLastWindowClosed(false);
     fg::DesktopSession session(config, window, &tray);
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &session, [window](int sig) {

@@ -128,6 +128,14 @@ void IncidentsView::fetch()
             m_status->setText(ApiClient::errorText(json));
         } else {
             m_model->setIncidents(IncidentsModel::parse(json.value(QStringLiteral("items")).toArray()));
+            if (const int row = m_pendingShow ? m_model->rowOf(m_pendingShow) : -1; row >= 0) {
+                m_pendingShow = 0;
+                m_tree->setCurrentIndex(m_model->index(row, 0));
+                m_tree->selectionModel()->select(m_model->index(row, 0),
+                                                 QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                m_tree->expand(m_model->index(row, 0));
+                m_tree->scrollTo(m_model->index(row, 0));
+            }
             updateActions();
             emit refreshed();
         }
@@ -149,6 +157,14 @@ QList<qint64> IncidentsView::selectedIncidents() const
 }
 
 QString IncidentsView::message() const { return m_status->text(); }
+
+void IncidentsView::showIncident(qint64 id)
+{
+    m_pendingShow = id;
+    if (id && m_state->currentData().toString() == QLatin1String("closed"))
+        m_state->setCurrentIndex(m_state->findData(QString())); // all: it may have closed since
+    refresh();
+}
 
 void IncidentsView::updateActions()
 {

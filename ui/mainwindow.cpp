@@ -1,6 +1,8 @@
 #include "mainwindow.h"
 
+#include <QAction>
 #include <QCloseEvent>
+#include <QDateTime>
 #include <QCoreApplication>
 #include <QLabel>
 #include <QJsonObject>
@@ -24,6 +26,7 @@
 #include "servicesoverview.h"
 #include "serviceview.h"
 #include "statepalette.h"
+#include "traynotifier.h"
 #include "windowsettings.h"
 
 namespace fg {
@@ -35,7 +38,7 @@ constexpr qint64 kShownAnalysisLag = 10000; // a few batches behind is normal un
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_tabs(new QTabWidget), m_listen(new QLabel), m_rate(new QLabel), m_stored(new QLabel),
-      m_database(new QLabel), m_overview(new ServicesOverview(&m_api)), m_service(new ServiceView(&m_api)),
+      m_database(new QLabel), m_muted(new QLabel), m_mute(new QAction(this)), m_overview(new ServicesOverview(&m_api)), m_service(new ServiceView(&m_api)),
       m_logs(new LogsView(&m_api)), m_alertsArea(new QTabWidget), m_incidents(new IncidentsView(&m_api)), m_alerts(new AlertsView(&m_api)),
       m_settingsView(new SettingsView(&m_api)), m_connect(new ConnectPanel(&m_api))
 {
@@ -78,10 +81,16 @@ MainWindow::MainWindow(QWidget *parent)
         if (m_settings)
             WindowSettings(m_settings).setExportFolder(folder);
     });
+    m_mute->setText(tr("&Mute notifications for 1 h"));
+    m_mute->setObjectName(QStringLiteral("muteNotifications"));
+    m_mute->setCheckable(true);
+    m_mute->setEnabled(false); // until there is a notifier
+    m_muted->setObjectName(QStringLiteral("mutedState"));
+    m_muted->hide();
     buildMenus();
     m_listen->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_listen->setToolTip(tr("The listener your services send their logs and metrics to"));
-    for (QLabel *l : {m_listen, m_rate, m_stored, m_database})
+    for (QLabel *l : {m_muted, m_listen, m_rate, m_stored, m_database})
         statusBar()->addPermanentWidget(l);
     statusBar()->showMessage(tr("Starting…"));
     resize(1100, 680);
@@ -107,6 +116,7 @@ void MainWindow::buildMenus()
     settings->setObjectName(QStringLiteral("settingsMenu"));
     settings->addAction(tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, &MainWindow::openSettings);
     settings->addAction(tr("Notification &channels…"), this, &MainWindow::openChannels);
+    settings->addAction(m_mute);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Connect a client…"), this, &MainWindow::openConnect);
     help->addAction(tr("&About FlowGuard"), this, &MainWindow::showAbout);
@@ -170,12 +180,36 @@ void MainWindow::setTray(QSystemTrayIcon *tray)
         return;
     auto *menu = new QMenu(this);
     menu->addAction(tr("&Open FlowGuard"), this, &MainWindow::bringUp);
+    menu->addAction(m_mute);
     menu->addSeparator();
     menu->addAction(tr("&Quit"), this, &MainWindow::quit);
     tray->setContextMenu(menu);
     connect(tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
         if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
             bringUp();
+    });
+}
+
+void MainWindow::setNotifier(TrayNotifier *notifier)
+{
+    m_notifier = notifier;
+    m_mute->setEnabled(notifier);
+    if (!notifier)
+        return;
+    connect(notifier, &TrayNotifier::openAlert, this, &MainWindow::showAlert);
+    connect(notifier, &TrayNotifier::openIncident, this, &MainWindow::showIncident);
+    connect(m_mute, &QAction::toggled, notifier, [notifier](bool mute) {
+        notifier->muteUntil(mute ? QDateTime::currentDateTimeUtc().addSecs(3600) : QDateTime());
+    });
+    connect(notifier, &TrayNotifier::mutedChanged, this, [this](bool muted, const QDateTime &until) {
+        const QSignalBlocker block(m_mute);
+        m_mute->setChecked(muted);
+        const QString time = QLocale().toString(until.toLocalTime().time(), QLocale::ShortFormat);
+        m_mute->setText(muted ? tr("Notifications muted until %1 (click to unmute)").arg(time)
+                              : tr("&Mute notifications for 1 h"));
+        m_muted->setText(tr("Notifications muted until %1").arg(time));
+        m_muted->setVisible(muted);
+        refreshFiring(); // the tray's tooltip says it too
     });
 }
 
@@ -274,7 +308,7 @@ void MainWindow::refreshFiring()
         const QString title = m_firing ? tr("FlowGuard — %n firing alert(s)", nullptr, m_firing) : tr("FlowGuard");
         setWindowTitle(title);
         if (m_tray)
-            m_tray->setToolTip(title);
+            m_tray->setToolTip(m_muted->isVisible() ? title + QLatin1Char('\n') + m_muted->text() : title);
     });
 }
 
@@ -356,6 +390,14 @@ void MainWindow::openSettings()
     bringUp();
     m_tabs->setCurrentWidget(m_settingsView);
     m_settingsView->refresh();
+}
+
+void MainWindow::showIncident(qint64 id)
+{
+    bringUp();
+    m_tabs->setCurrentWidget(m_alertsArea);
+    m_alertsArea->setCurrentWidget(m_incidents);
+    m_incidents->showIncident(id);
 }
 
 void MainWindow::openConnect()

@@ -23,6 +23,7 @@ class IncidentsView;
 class LogsView;
 class RulesView;
 class SettingsView;
+class TrayNotifier;
 class ServicesOverview;
 class ServiceView;
 
@@ -46,6 +47,10 @@ public:
     bool engineReady() const { return m_api.ready(); }
     // The desktop's tray icon (none: closing asks). Gets the Open/Quit menu and shows the worst state.
     void setTray(QSystemTrayIcon *tray);
+    // Desktop notifications: clicks open their incident; "Mute notifications for 1 h" (tray and Settings
+    // menus) mutes it, and the status bar says so while muted.
+    void setNotifier(TrayNotifier *notifier);
+    QAction *muteAction() const { return m_mute; }
     // Where geometry, splitters, the current view and the chosen ranges are kept; restored at once.
     void setSettings(QSettings *settings);
     ServicesOverview *servicesOverview() const { return m_overview; }
@@ -62,6 +67,8 @@ public slots:
     void showStats(const fg::EngineStats &stats);
     // Brings the window up on this alert (a clicked notification).
     void showAlert(qint64 id);
+    // Brings the window up on this incident (0: the incidents list).
+    void showIncident(qint64 id);
     void openChannels();
     // Ctrl+,: the Settings view.
     void openSettings();
@@ -95,6 +102,9 @@ private:
     QLabel *m_rate;
     QLabel *m_stored;
     QLabel *m_database;
+    QLabel *m_muted;
+    QAction *m_mute;
+    QPointer<TrayNotifier> m_notifier;
     ServicesOverview *m_overview;
     ServiceView *m_service;
     LogsView *m_logs;
