@@ -47,6 +47,7 @@ AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
     bar->addWidget(test);
     bar->addWidget(exportButton);
 
+    m_table->setObjectName(QStringLiteral("alertsTable"));
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);

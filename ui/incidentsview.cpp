@@ -52,6 +52,7 @@ IncidentsView::IncidentsView(const ApiClient *api, QWidget *parent)
     bar->addWidget(m_ack);
     bar->addWidget(m_silence);
 
+    m_tree->setObjectName(QStringLiteral("incidentsTree"));
     m_tree->setModel(m_model);
     m_tree->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);

@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QHeaderView>
 #include <QDateTime>
 #include <QCoreApplication>
 #include <QLabel>
@@ -222,6 +223,9 @@ void MainWindow::setSettings(QSettings *settings)
     for (QSplitter *s : findChildren<QSplitter *>())
         if (!s->objectName().isEmpty())
             s->restoreState(saved.splitter(s->objectName()));
+    for (QHeaderView *h : columnHeaders())
+        if (const QByteArray state = saved.columns(h->parent()->objectName()); !state.isEmpty())
+            h->restoreState(state);
     m_tabs->setCurrentIndex(qBound(0, saved.view(), m_tabs->count() - 1));
     m_service->setRangeIndex(saved.serviceRange());
     m_logs->setRangeIndex(saved.logsRange());
@@ -229,6 +233,17 @@ void MainWindow::setSettings(QSettings *settings)
     m_incidents->setAcknowledger(saved.acknowledger());
     m_alerts->setExportFolder(saved.exportFolder());
     m_settingsView->setSettings(settings);
+}
+
+QList<QHeaderView *> MainWindow::columnHeaders() const
+{
+    // The column headers of the named tables and trees: their widths and order are the user's.
+    QList<QHeaderView *> headers;
+    for (QHeaderView *h : findChildren<QHeaderView *>())
+        if (h->orientation() == Qt::Horizontal && qobject_cast<QAbstractItemView *>(h->parent())
+            && !h->parent()->objectName().isEmpty())
+            headers << h;
+    return headers;
 }
 
 void MainWindow::saveLayout()
@@ -240,6 +255,8 @@ void MainWindow::saveLayout()
     for (const QSplitter *s : findChildren<QSplitter *>())
         if (!s->objectName().isEmpty())
             saved.setSplitter(s->objectName(), s->saveState());
+    for (const QHeaderView *h : columnHeaders())
+        saved.setColumns(h->parent()->objectName(), h->saveState());
     saved.setView(m_tabs->currentIndex());
     if (m_service->rangeIndex() >= 0)
         saved.setServiceRange(m_service->rangeIndex());

@@ -9,6 +9,7 @@
 #include "engine/enginestats.h"
 #include "ingestrate.h"
 
+class QHeaderView;
 class QLabel;
 class QMessageBox;
 class QSettings;
@@ -93,6 +94,7 @@ protected:
 private:
     void buildMenus();
     void saveLayout();
+    QList<QHeaderView *> columnHeaders() const;
     void refreshFiring();
     void showWorstState();
 
