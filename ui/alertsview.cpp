@@ -62,7 +62,7 @@ AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
     split->addWidget(m_chart);
     split->addWidget(m_table);
     auto *detailPane = new QWidget;
-    auto *detailLayout = new QVBoxLayout(detailPane);
+    auto *detailLayout = new QHBoxLayout(detailPane); // the evidence beside the words: both keep their height
     detailLayout->setContentsMargins(0, 0, 0, 0);
     detailLayout->addWidget(m_details, 1);
     detailLayout->addWidget(m_evidence, 1);

@@ -62,13 +62,20 @@ ConnectPanel::ConnectPanel(const ApiClient *api, QWidget *parent)
     top->addWidget(m_list);
     top->addWidget(detail);
     top->setStretchFactor(1, 1);
+    m_list->setMinimumWidth(m_list->fontMetrics().horizontalAdvance(QStringLiteral("Loki push (Promtail, Grafana Alloy, Fluent Bit)")) + 48);
 
     m_table->setObjectName(QStringLiteral("rejections"));
     m_table->setModel(m_rejections);
     m_table->verticalHeader()->hide();
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setSectionResizeMode(RejectionsModel::Reason, QHeaderView::Stretch);
+    // Widths from the font for the short columns; the reason, last, takes what is left.
+    const QFontMetrics fm = m_table->fontMetrics();
+    const QString samples[] = {QStringLiteral("0000-00-00 00:00:00"), QStringLiteral("/loki/api/v1/push"),
+                               QStringLiteral("202, 100 items refused"), QStringLiteral("resourceLogs[0].x"),
+                               QStringLiteral("255.255.255.255")};
+    for (int c = RejectionsModel::Time; c < RejectionsModel::Reason; ++c)
+        m_table->setColumnWidth(c, fm.horizontalAdvance(samples[c]) + 16);
+    m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setWordWrap(false);
     auto *inspector = new QGroupBox(tr("Ingest inspector: requests refused lately"));
     auto *inspectorLayout = new QVBoxLayout(inspector);
@@ -82,6 +89,8 @@ ConnectPanel::ConnectPanel(const ApiClient *api, QWidget *parent)
     split->setObjectName(QStringLiteral("connectInspectorSplitter"));
     split->addWidget(top);
     split->addWidget(inspector);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(intro);
     layout->addWidget(split, 1);

@@ -34,6 +34,7 @@ DetectionSettingsPage::DetectionSettingsPage(const ApiClient *api, QWidget *pare
     m_sensitivity->addItem(tr("Normal"), QStringLiteral("normal"));
     m_sensitivity->addItem(tr("High: early, smaller drifts too"), QStringLiteral("high"));
     auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
     form->addRow(tr("Sensitivity:"), m_sensitivity);
     form->addRow(tr("Alert after a degradation lasts:"), m_for);
     form->addRow(tr("Resolve after it is gone for:"), m_clear);

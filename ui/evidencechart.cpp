@@ -37,7 +37,8 @@ EvidenceChart::EvidenceChart(const ApiClient *api, QWidget *parent)
 {
     setObjectName(QStringLiteral("evidenceChart"));
     setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(150);
+    setMinimumHeight(170);
+    setMinimumWidth(360);
     QChart *c = chart();
     c->legend()->setVisible(true);
     c->legend()->setAlignment(Qt::AlignBottom);
@@ -48,11 +49,13 @@ EvidenceChart::EvidenceChart(const ApiClient *api, QWidget *parent)
     m_band->setBorderColor(Qt::transparent);
     m_values->setPen(QPen(StatePalette::series(0), 2));
     m_fired->setName(tr("Fired"));
-    m_fired->setPen(QPen(StatePalette::degradationSpan().darker(160), 1.5, Qt::DashLine));
+    m_fired->setPen(QPen(StatePalette::crosshair(), 1.5, Qt::DashLine));
     for (QAbstractSeries *s : std::initializer_list<QAbstractSeries *>{m_band, m_values, m_fired})
         c->addSeries(s);
     m_time->setFormat(QStringLiteral("HH:mm"));
-    m_time->setTickCount(5);
+    m_time->setTickCount(4);
+    m_value->setLabelFormat(QStringLiteral("%.3g"));
+    m_value->setTickCount(4);
     c->addAxis(m_time, Qt::AlignBottom);
     c->addAxis(m_value, Qt::AlignLeft);
     for (QAbstractSeries *s : std::initializer_list<QAbstractSeries *>{m_band, m_values, m_fired}) {

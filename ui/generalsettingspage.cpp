@@ -28,6 +28,7 @@ GeneralSettingsPage::GeneralSettingsPage(const ApiClient *api, QWidget *parent)
     m_retention->setPlaceholderText(QStringLiteral("7d"));
     m_retention->setToolTip(tr("How long raw logs and metric points are kept: 12h, 7d, 30d… or off to keep all."));
     auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
     form->addRow(tr("Listener address:"), m_listen);
     form->addRow(tr("Keep raw data for:"), m_retention);
     auto *note = new QLabel(tr("These take effect when FlowGuard restarts. A command-line flag or a FLOWGUARD_… "

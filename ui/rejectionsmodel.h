@@ -30,7 +30,7 @@ class RejectionsModel final : public KeyedTableModel<RejectionRow> {
     Q_DISABLE_COPY_MOVE(RejectionsModel)
 
 public:
-    enum Column { Time, Route, Status, Reason, Field, Source, ColumnCount };
+    enum Column { Time, Route, Status, Field, Source, Reason, ColumnCount };
     using KeyedTableModel::KeyedTableModel;
 
     void setRejections(const QJsonArray &items);

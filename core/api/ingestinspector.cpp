@@ -62,6 +62,7 @@ void IngestInspector::observe(const char *route, const QHostAddress &peer, bool 
     std::lock_guard lock(m_mutex);
     if (ok)
         m_lastAccepted[route] = at; // partly accepted
+    r.id = ++m_lastId;
     m_rejections.push_back(std::move(r));
     while (m_rejections.size() > kCapacity)
         m_rejections.pop_front();
@@ -72,7 +73,8 @@ QJsonArray IngestInspector::rejectionsJson() const
     std::lock_guard lock(m_mutex);
     QJsonArray items;
     for (auto it = m_rejections.rbegin(); it != m_rejections.rend(); ++it) {
-        QJsonObject o{{QStringLiteral("at"), QString::fromStdString(formatIsoMs(it->at))},
+        QJsonObject o{{QStringLiteral("id"), it->id},
+                      {QStringLiteral("at"), QString::fromStdString(formatIsoMs(it->at))},
                       {QStringLiteral("route"), QString::fromStdString(it->route)},
                       {QStringLiteral("status"), it->status},
                       {QStringLiteral("reason"), it->reason},

@@ -24,6 +24,7 @@ public:
     static constexpr qsizetype kMaxBodyRead = 256 * 1024;
 
     struct Rejection {
+        qint64 id = 0; // counts up from 1 since start, so a reader can tell new entries
         TimeNs at = 0;
         std::string route;  // the route's path pattern
         int status = 0;
@@ -46,6 +47,7 @@ public:
 private:
     mutable std::mutex m_mutex;
     std::deque<Rejection> m_rejections;
+    qint64 m_lastId = 0;
     std::map<std::string, TimeNs> m_lastAccepted;
 };
 
