@@ -5,7 +5,6 @@
 #include <QHostAddress>
 #include <QUrl>
 #include <QLibraryInfo>
-#include <QMessageBox>
 #include <QSettings>
 #include <QTranslator>
 
@@ -26,6 +25,7 @@
 #include "replaycommand.h"
 #include "tokencommand.h"
 #include "engine/engine.h"
+#include "desktopsession.h"
 #include "traynotifier.h"
 #include "mainwindow.h"
 #include "signalwatcher.h"
@@ -122,9 +122,9 @@ void printLine(FILE *f, const QString &line)
 }
 
 // Where in-process demo traffic goes: this listener, over loopback when it listens on every address.
-QUrl demoTarget(const fg::Engine &engine)
+QUrl demoTarget(const fg::EngineConfig &config, quint16 port)
 {
-    QHostAddress host = engine.config().listenAddress;
+    QHostAddress host = config.listenAddress;
     if (host == QHostAddress::AnyIPv4 || host == QHostAddress::Any)
         host = QHostAddress::LocalHost;
     else if (host == QHostAddress::AnyIPv6)
@@ -132,83 +132,90 @@ QUrl demoTarget(const fg::Engine &engine)
     QUrl url;
     url.setScheme(QStringLiteral("http"));
     url.setHost(host.toString());
-    url.setPort(engine.port());
+    url.setPort(port);
     return url;
 }
 
-int runEngine(QCoreApplication &app, const fg::EngineConfig &config, fg::MainWindow *window, bool demo)
+int runHeadless(QCoreApplication &app, const fg::EngineConfig &config, bool demo)
 {
     // Handlers first: a script may send SIGTERM as soon as it reads the "listening on" line.
     SignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app, [&app, window](int sig) {
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app, [&app](int sig) {
         printLine(stderr, QStringLiteral("flowguard: signal %1, shutting down").arg(sig));
-        // The window's own Quit: a plain quit() would first ask the window to close, which it may refuse
-        // (it asks, or hides to the tray).
-        if (window)
-            window->quit();
         app.quit();
     });
     fg::Engine engine(config);
-    std::unique_ptr<fg::TrayNotifier> tray;
-    if (window) {
-        // Desktop notifications through the window's tray (or the session's notification service), and a
-        // click brings the alert up.
-        tray = std::make_unique<fg::TrayNotifier>();
-        QObject::connect(tray.get(), &fg::TrayNotifier::openAlert, window, &fg::MainWindow::showAlert);
-        // With a tray, closing the window keeps monitoring; the window's Quit ends the run.
-        window->setTray(tray->trayIcon());
-        QApplication::setQuitOnLastWindowClosed(!tray->trayIcon());
-        QObject::connect(window, &fg::MainWindow::quitRequested, &app, &QCoreApplication::quit);
-        engine.setDesktopNotifier([notifier = tray.get()](const fg::OutgoingNotification &n) { return notifier->notify(n); });
-    }
     QString error;
     if (!engine.start(&error)) {
         printLine(stderr, QStringLiteral("flowguard: ") + error);
-        if (window)
-            QMessageBox::critical(nullptr, QObject::tr("FlowGuard cannot start"), error);
         return 1;
     }
     printLine(stdout, QStringLiteral("listening on ") + engine.listenAddress());
     printLine(stderr, QStringLiteral("flowguard %1: database %2, sync=%3")
                           .arg(QCoreApplication::applicationVersion(), config.dbPath,
                                config.syncFull ? QStringLiteral("full") : QStringLiteral("normal")));
-    if (window) {
-        QObject::connect(&engine, &fg::Engine::statsUpdated, window, &fg::MainWindow::showStats);
-        window->setApi([&engine](const QByteArray &method, const QByteArray &target, const QByteArray &body, QObject *context,
-                                 std::function<void(const fg::HttpResponse &)> done) {
-            engine.callApi(method, target, body, context, std::move(done));
-        });
-        window->showStats(engine.stats());
-        window->show();
-    }
-    // Demo traffic: the window's Demo menu drives it; headless, --demo plays it until the end.
-    std::unique_ptr<fg::DemoController> demoMenu;
-    std::unique_ptr<fg::inject::DemoTraffic> headlessDemo;
-    if (window) {
-        demoMenu = std::make_unique<fg::DemoController>();
-        demoMenu->setTarget(demoTarget(engine), [&engine](const QByteArray &method, const QByteArray &target,
-                                                          const QByteArray &body, QObject *context,
-                                                          std::function<void(const fg::HttpResponse &)> done) {
-            engine.callApi(method, target, body, context, std::move(done));
-        });
-        window->setDemo(demoMenu.get());
-        if (demo)
-            demoMenu->start();
-    } else if (demo) {
+    std::unique_ptr<fg::inject::DemoTraffic> demoTraffic;
+    if (demo) {
         fg::inject::DemoTraffic::Options options;
-        options.url = demoTarget(engine);
+        options.url = demoTarget(config, engine.port());
         options.servicePrefix = QString::fromLatin1(fg::kDemoServicePrefix);
-        headlessDemo = std::make_unique<fg::inject::DemoTraffic>(options);
-        headlessDemo->start();
+        demoTraffic = std::make_unique<fg::inject::DemoTraffic>(options);
+        demoTraffic->start();
+        printLine(stderr, QStringLiteral("flowguard: demo traffic to %1 (services demo-*)").arg(options.url.toString()));
     }
-    if (demo)
-        printLine(stderr, QStringLiteral("flowguard: demo traffic to %1 (services demo-*)").arg(demoTarget(engine).toString()));
     const int rc = app.exec();
     // The traffic thread ends before the listener it talks to.
-    headlessDemo.reset();
-    demoMenu.reset();
+    demoTraffic.reset();
     engine.stop();
     printLine(stderr, QStringLiteral("flowguard: stopped cleanly"));
+    return rc;
+}
+
+// The window shows at once; the engine starts and stops on its own thread (DesktopSession), so the
+// GUI thread never waits for the database, the keychain or the listener to drain.
+int runWindow(QApplication &app, const fg::EngineConfig &config, fg::MainWindow *window, bool demo)
+{
+    SignalWatcher signalWatcher;
+    // Desktop notifications through the window's tray (or the session's notification service); a click
+    // brings the incident up.
+    fg::TrayNotifier tray;
+    // With a tray, closing the window keeps monitoring; the window's Quit ends the run, once the
+    // engine has stopped.
+    window->setTray(tray.trayIcon());
+    window->setNotifier(&tray);
+    QApplication::setQuitOnLastWindowClosed(false);
+    fg::DesktopSession session(config, window, &tray);
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &session, [window](int sig) {
+        printLine(stderr, QStringLiteral("flowguard: signal %1, shutting down").arg(sig));
+        // The window's own Quit: a plain close would hide to the tray or ask.
+        window->quit();
+    });
+    // Demo traffic from the window's Demo menu, into this listener once it is up.
+    fg::DemoController demoMenu;
+    QObject::connect(&session, &fg::DesktopSession::ready, &demoMenu, [&, demo](const QString &address) {
+        const auto port = quint16(address.section(QLatin1Char(':'), -1).toUInt());
+        demoMenu.setTarget(demoTarget(config, port), [engine = session.engine()](const QByteArray &method, const QByteArray &target,
+                                                                                const QByteArray &body, QObject *context,
+                                                                                std::function<void(const fg::HttpResponse &)> done) {
+            engine->callApi(method, target, body, context, std::move(done));
+        });
+        window->setDemo(&demoMenu);
+        if (demo)
+            demoMenu.start();
+    });
+    QObject::connect(&session, &fg::DesktopSession::ready, &app, [&config](const QString &address) {
+        printLine(stdout, QStringLiteral("listening on ") + address);
+        printLine(stderr, QStringLiteral("flowguard %1: database %2, sync=%3")
+                              .arg(QCoreApplication::applicationVersion(), config.dbPath,
+                                   config.syncFull ? QStringLiteral("full") : QStringLiteral("normal")));
+    });
+    QObject::connect(&session, &fg::DesktopSession::failed, &app,
+                     [](const QString &error) { printLine(stderr, QStringLiteral("flowguard: ") + error); });
+    QObject::connect(&session, &fg::DesktopSession::finished, &app, [&app](int rc) { app.exit(rc); });
+    session.start();
+    const int rc = app.exec();
+    if (rc == 0)
+        printLine(stderr, QStringLiteral("flowguard: stopped cleanly"));
     return rc;
 }
 
@@ -279,7 +286,7 @@ int main(int argc, char *argv[])
 
     const bool demo = parser.isSet(QStringLiteral("demo")) || qEnvironmentVariable("FLOWGUARD_DEMO") == QLatin1String("1");
     if (!window)
-        return runEngine(*app, config.config, nullptr, demo);
+        return runHeadless(*app, config.config, demo);
 
     QTranslator translator;
     // The installed translations first (a package may update them), then the copies built in.
@@ -290,5 +297,5 @@ int main(int argc, char *argv[])
     QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("flowguard"), QIcon(QStringLiteral(":/icons/flowguard.png"))));
     fg::MainWindow mainWindow;
     mainWindow.setSettings(&settings);
-    return runEngine(*app, config.config, &mainWindow, demo);
+    return runWindow(static_cast<QApplication &>(*app), config.config, &mainWindow, demo);
 }

@@ -16,6 +16,7 @@
 #include "alerthistorychart.h"
 #include "alertsmodel.h"
 #include "alertsview.h"
+#include "evidencechart.h"
 #include "engine/engine.h"
 #include "testhttpclient.h"
 
@@ -118,6 +119,20 @@ private slots:
         QCOMPARE(view.chart()->count(fired, QStringLiteral("critical")), 1);
         QCOMPARE(view.chart()->count(fired.addSecs(-3600), QStringLiteral("critical")), 0);
         QCOMPARE(view.chart()->count(fired, QStringLiteral("warning")), 0);
+
+        // The detail pane's evidence: the KPI around the firing time (latency here: the rule says nothing
+        // of errors or traffic), a point a minute from the stored minutes.
+        EvidenceChart *evidence = view.evidenceChart();
+        QSignalSpy drawn(evidence, &EvidenceChart::drawn);
+        view.showAlert(model->alertAt(0).id);
+        QTRY_COMPARE_WITH_TIMEOUT(drawn.size(), 1, 10000);
+        QVERIFY(evidence->isVisible());
+        QCOMPARE(evidence->kpi(), EvidenceChart::Kpi::Latency);
+        QVERIFY2(evidence->points() >= 3 && evidence->points() <= 60, qPrintable(QString::number(evidence->points())));
+        QCOMPARE(EvidenceChart::kpiFor(QStringLiteral("High error rate"), {}), EvidenceChart::Kpi::ErrorRate);
+        QCOMPARE(EvidenceChart::kpiFor(QStringLiteral("Service silent"), {}), EvidenceChart::Kpi::Throughput);
+        QCOMPARE(EvidenceChart::kpiFor(QStringLiteral("Latency degradation"), QStringLiteral("p95 950 ms")),
+                 EvidenceChart::Kpi::Latency);
 
         // Export: exactly the rows the filters show.
         QSignalSpy exported(&view, &AlertsView::exportFinished);

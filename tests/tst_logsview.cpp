@@ -1,6 +1,8 @@
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
+#include <QTreeWidget>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
@@ -10,6 +12,7 @@
 #include "engine/engine.h"
 #include "logsmodel.h"
 #include "logsview.h"
+#include "tracedialog.h"
 #include "testhttpclient.h"
 
 using namespace fg;
@@ -35,6 +38,52 @@ private:
 
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void traceLinkShowsTheTracesEvents()
+    {
+        EngineConfig c;
+        c.listenPort = 0;
+        c.dbPath = m_dir.filePath(QStringLiteral("trace.db"));
+        Engine engine(c);
+        QString err;
+        QVERIFY2(engine.start(&err), qPrintable(err));
+        TestHttpClient client(engine.port());
+        const QByteArray trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QByteArray body;
+        for (const char *service : {"gateway", "payments"})
+            body += "{\"service\":\"" + QByteArray(service) + "\",\"ts\":" + QByteArray::number(now)
+                    + ",\"level\":\"error\",\"message\":\"card declined in " + service + "\",\"trace_id\":\"" + trace + "\"}\n";
+        body += "{\"service\":\"gateway\",\"ts\":" + QByteArray::number(now - 1000) + ",\"message\":\"untraced\"}\n";
+        QCOMPARE(client.post("/api/ingest/logs", body, "application/x-ndjson").status, 202);
+
+        ApiClient api;
+        api.setTransport([&engine](const QByteArray &method, const QByteArray &target, const QByteArray &b, QObject *context,
+                                   std::function<void(const HttpResponse &)> done) {
+            engine.callApi(method, target, b, context, std::move(done));
+        });
+        LogsView view(&api);
+        view.show();
+        QTRY_COMPARE(view.model()->rowCount(), 3);
+        // The untraced event: no link.
+        const int untraced = view.model()->row(2).traceId.isEmpty() ? 2 : 0;
+        view.table()->setCurrentIndex(view.model()->index(untraced, 0));
+        QVERIFY(!view.details()->text().contains(QStringLiteral("trace:")));
+        view.table()->setCurrentIndex(view.model()->index(untraced == 2 ? 0 : 1, 0));
+        QVERIFY2(view.details()->text().contains(QStringLiteral("href=\"trace:") + QString::fromLatin1(trace)),
+                 qPrintable(view.details()->text()));
+        emit view.details()->linkActivated(QStringLiteral("trace:") + QString::fromLatin1(trace));
+        auto *dialog = view.findChild<TraceDialog *>();
+        QVERIFY(dialog);
+        QTRY_COMPARE(dialog->eventCount(), 2);
+        QVERIFY2(dialog->message().contains(QStringLiteral("2 log event")), qPrintable(dialog->message()));
+        QStringList services;
+        for (int i = 0; i < dialog->tree()->topLevelItemCount(); ++i)
+            services << dialog->tree()->topLevelItem(i)->text(1);
+        services.sort();
+        QCOMPARE(services, (QStringList{QStringLiteral("gateway"), QStringLiteral("payments")}));
+        engine.stop();
+    }
 
     void searchPagesFiltersAndFollows()
     {

@@ -261,6 +261,8 @@ void TstMainWindow::closeToTrayKeepsServingAndLayoutIsRestored()
         QTest::keyClick(&w, Qt::Key_2, Qt::ControlModifier);
         QCOMPARE(tabs->currentWidget(), static_cast<QWidget *>(w.serviceView()));
         w.serviceView()->setRangeIndex(3);
+        // Column widths are the user's: a widened logs column comes back.
+        w.findChild<QTableView *>(QStringLiteral("logsTable"))->setColumnWidth(1, 333);
 
         // Closing hides to the tray (said once) and the listener keeps serving.
         QVERIFY(!settings.value(QStringLiteral("window/tray_notice_shown")).toBool());
@@ -284,6 +286,7 @@ void TstMainWindow::closeToTrayKeepsServingAndLayoutIsRestored()
     again.setSettings(&settings);
     QCOMPARE(again.findChild<QTabWidget *>()->currentWidget(), static_cast<QWidget *>(again.serviceView()));
     QCOMPARE(again.serviceView()->rangeIndex(), 3);
+    QCOMPARE(again.findChild<QTableView *>(QStringLiteral("logsTable"))->columnWidth(1), 333);
     engine.stop();
 }
 

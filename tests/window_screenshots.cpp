@@ -14,13 +14,18 @@
 #include <cstdio>
 
 #include "alertfilterbar.h"
+#include "alertsmodel.h"
 #include "alertsview.h"
+#include "connectpanel.h"
+#include "evidencechart.h"
 #include "engine/engine.h"
 #include "incidentsmodel.h"
 #include "incidentsview.h"
 #include "logsmodel.h"
 #include "logsview.h"
 #include "mainwindow.h"
+#include "rejectionsmodel.h"
+#include "settingsview.h"
 #include "servicesmodel.h"
 #include "servicesoverview.h"
 #include "serviceview.h"
@@ -144,8 +149,29 @@ int main(int argc, char *argv[])
     QSignalSpy charted(w.alertsView(), &AlertsView::chartRefreshed);
     if (!charted.wait(10000))
         std::fprintf(stderr, "warning: the alert chart did not load in time\n");
+    // The newest alert's details, with its evidence chart.
+    if (w.alertsView()->model()->rowCount() > 0) {
+        QSignalSpy drawn(w.alertsView()->evidenceChart(), &EvidenceChart::drawn);
+        w.alertsView()->showAlert(w.alertsView()->model()->alertAt(0).id);
+        if (!drawn.wait(10000))
+            std::fprintf(stderr, "warning: the evidence chart did not load in time\n");
+    }
     QTest::qWait(300);
     w.grab().save(out.filePath(QStringLiteral("alerts.png")));
+
+    // Connect a client, with one refused request in the inspector.
+    client.post("/api/ingest/logs", "[{\"service\":\"checkout\",\"ts\":\"yesterday\",\"message\":\"x\"}]");
+    client.post("/v1/logs", "x", "application/x-protobuf");
+    w.openConnect();
+    w.connectPanel()->selectFormat(QStringLiteral("otel-sdk"));
+    waitFor([&] { return w.connectPanel()->rejections()->rowCount() >= 2; }, 10000);
+    QTest::qWait(300);
+    w.grab().save(out.filePath(QStringLiteral("connect.png")));
+
+    w.openSettings();
+    w.settingsView()->showPage(SettingsView::Detection);
+    QTest::qWait(500);
+    w.grab().save(out.filePath(QStringLiteral("settings.png")));
     std::printf("%s\n", qPrintable(out.path()));
     engine.stop();
     return 0;

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Renders the window's views to PNG (empty state, services overview, a service's timelines, logs, incidents and the
-# alert history) under Xvfb,
+# Renders the window's views to PNG (empty state, services overview, a service's timelines, logs, incidents, the
+# alert history with an alert's evidence, Connect a client and Settings) under Xvfb,
 # with generated history in a temporary database. Usage: tools/screenshots.sh [OUTDIR] (default build/screenshots).
 set -eu
 cd "$(dirname "$0")/.."

@@ -2,11 +2,73 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>ClientFormats</name>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="17"/>
+        <source>JSON logs (FlowGuard&apos;s own API)</source>
+        <translation>JSON-Logs (FlowGuards eigene API)</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="18"/>
+        <source>A JSON array, one object or NDJSON; service is required, the other fields are optional.</source>
+        <translation>Ein JSON-Array, ein Objekt oder NDJSON; service ist Pflicht, die übrigen Felder sind optional.</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="22"/>
+        <source>JSON metrics (FlowGuard&apos;s own API)</source>
+        <translation>JSON-Metriken (FlowGuards eigene API)</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="23"/>
+        <source>Named samples with tags, or a KPI snapshot whose numeric fields each become a sample.</source>
+        <translation>Benannte Messwerte mit Tags oder ein KPI-Schnappschuss, dessen Zahlenfelder je ein Messwert werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="27"/>
+        <source>OpenTelemetry SDK (OTLP/HTTP JSON)</source>
+        <translation>OpenTelemetry-SDK (OTLP/HTTP JSON)</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="28"/>
+        <source>Set these in the environment of a service instrumented with an OpenTelemetry SDK: its logs, metrics and traces come here. FlowGuard speaks OTLP/HTTP with JSON bodies, not protobuf.</source>
+        <translation>Setzen Sie diese Variablen in der Umgebung eines Dienstes mit OpenTelemetry-SDK: seine Logs, Metriken und Traces kommen dann hierher. FlowGuard spricht OTLP/HTTP mit JSON-Inhalten, nicht Protobuf.</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="33"/>
+        <source>OTLP/HTTP JSON with curl</source>
+        <translation>OTLP/HTTP JSON mit curl</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="34"/>
+        <source>One OTLP log record, as an SDK or collector would send it.</source>
+        <translation>Ein OTLP-Logeintrag, wie ihn ein SDK oder Collector senden würde.</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="40"/>
+        <source>Loki push (Promtail, Grafana Alloy, Fluent Bit)</source>
+        <translation>Loki-Push (Promtail, Grafana Alloy, Fluent Bit)</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="41"/>
+        <source>Point a Loki client&apos;s push URL here; the service comes from the service_name, service, app or job label.</source>
+        <translation>Richten Sie die Push-URL eines Loki-Clients hierher; der Dienst kommt aus dem Label service_name, service, app oder job.</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="46"/>
+        <source>Plain log lines</source>
+        <translation>Einfache Logzeilen</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="47"/>
+        <source>Any text, one event a line; levels and request fields are inferred from each line.</source>
+        <translation>Beliebiger Text, ein Ereignis pro Zeile; Stufen und Anfragefelder werden aus jeder Zeile erschlossen.</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
-        <location filename="../app/main.cpp" line="131"/>
         <source>FlowGuard cannot start</source>
-        <translation>FlowGuard kann nicht starten</translation>
+        <translation type="vanished">FlowGuard kann nicht starten</translation>
     </message>
 </context>
 <context>
@@ -270,27 +332,27 @@
 <context>
     <name>fg::AlertsView</name>
     <message>
-        <location filename="../ui/alertsview.cpp" line="37"/>
+        <location filename="../ui/alertsview.cpp" line="38"/>
         <source>Acknowledge…</source>
         <translation>Bestätigen…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="40"/>
+        <location filename="../ui/alertsview.cpp" line="41"/>
         <source>Send test alert</source>
         <translation>Testalarm senden</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="41"/>
+        <location filename="../ui/alertsview.cpp" line="42"/>
         <source>Export CSV…</source>
         <translation>CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="42"/>
+        <location filename="../ui/alertsview.cpp" line="43"/>
         <source>Export every alert the filters show</source>
         <translation>Alle Alarme exportieren, die die Filter zeigen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="125"/>
+        <location filename="../ui/alertsview.cpp" line="135"/>
         <source>The newest %n alert(s)</source>
         <translation>
             <numerusform>Der neueste Alarm</numerusform>
@@ -298,7 +360,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="126"/>
+        <location filename="../ui/alertsview.cpp" line="136"/>
         <source>%n alert(s)</source>
         <translation>
             <numerusform>%n Alarm</numerusform>
@@ -306,37 +368,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="196"/>
+        <location filename="../ui/alertsview.cpp" line="207"/>
         <source>&lt;p&gt;Acknowledged by %1: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;Bestätigt von %1: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="199"/>
+        <location filename="../ui/alertsview.cpp" line="210"/>
         <source>&lt;h4&gt;History&lt;/h4&gt;&lt;ul&gt;</source>
         <translation>&lt;h4&gt;Verlauf&lt;/h4&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="206"/>
+        <location filename="../ui/alertsview.cpp" line="217"/>
         <source>&lt;/ul&gt;&lt;h4&gt;Notifications&lt;/h4&gt;&lt;ul&gt;</source>
         <translation>&lt;/ul&gt;&lt;h4&gt;Benachrichtigungen&lt;/h4&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="229"/>
+        <location filename="../ui/alertsview.cpp" line="240"/>
         <source>#%1 %2 — %3</source>
         <translation>#%1 %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="251"/>
+        <location filename="../ui/alertsview.cpp" line="262"/>
         <source>Acknowledged</source>
         <translation>Bestätigt</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="264"/>
+        <location filename="../ui/alertsview.cpp" line="275"/>
         <source>Test alert sent to every enabled channel</source>
         <translation>Testalarm an alle aktiven Kanäle gesendet</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="292"/>
+        <location filename="../ui/alertsview.cpp" line="303"/>
         <source>Exporting alerts… %n written</source>
         <translation>
             <numerusform>Alarme werden exportiert… %n geschrieben</numerusform>
@@ -344,27 +406,27 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="272"/>
+        <location filename="../ui/alertsview.cpp" line="283"/>
         <source>Export alerts</source>
         <translation>Alarme exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="273"/>
+        <location filename="../ui/alertsview.cpp" line="284"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="285"/>
+        <location filename="../ui/alertsview.cpp" line="296"/>
         <source>Exporting alerts…</source>
         <translation>Alarme werden exportiert…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="285"/>
+        <location filename="../ui/alertsview.cpp" line="296"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="299"/>
+        <location filename="../ui/alertsview.cpp" line="310"/>
         <source>Exported %n alert(s)</source>
         <translation>
             <numerusform>%n Alarm exportiert</numerusform>
@@ -455,29 +517,97 @@
         <translation>Auswahl entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="84"/>
+        <location filename="../ui/channelsdialog.cpp" line="44"/>
+        <source>Send test alert</source>
+        <translation>Testalarm senden</translation>
+    </message>
+    <message>
+        <location filename="../ui/channelsdialog.cpp" line="45"/>
+        <source>Raises a test alert that goes through every enabled channel</source>
+        <translation>Löst einen Testalarm aus, der über jeden aktiven Kanal geht</translation>
+    </message>
+    <message>
+        <location filename="../ui/channelsdialog.cpp" line="89"/>
+        <source>Test alert %1 raised; each enabled channel is sent it (see its deliveries in Alerts).</source>
+        <translation>Testalarm %1 ausgelöst; jeder aktive Kanal erhält ihn (Zustellungen unter Alarme).</translation>
+    </message>
+    <message>
+        <location filename="../ui/channelsdialog.cpp" line="108"/>
         <source> (disabled)</source>
         <translation> (deaktiviert)</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="88"/>
+        <location filename="../ui/channelsdialog.cpp" line="112"/>
         <source>Secrets: %1</source>
         <translation>Geheimnisse: %1</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="105"/>
+        <location filename="../ui/channelsdialog.cpp" line="129"/>
         <source>Added %1</source>
         <translation>%1 hinzugefügt</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="135"/>
+        <location filename="../ui/channelsdialog.cpp" line="159"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/channelsdialog.cpp" line="150"/>
+        <location filename="../ui/channelsdialog.cpp" line="174"/>
         <source>Removed</source>
         <translation>Entfernt</translation>
+    </message>
+</context>
+<context>
+    <name>fg::ConnectPanel</name>
+    <message>
+        <location filename="../ui/connectpanel.cpp" line="33"/>
+        <source>No request has been refused since FlowGuard started.</source>
+        <translation>Seit dem Start von FlowGuard wurde keine Anfrage abgelehnt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectpanel.cpp" line="49"/>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectpanel.cpp" line="50"/>
+        <source>Copy the snippet to the clipboard</source>
+        <translation>Den Ausschnitt in die Zwischenablage kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectpanel.cpp" line="73"/>
+        <source>Ingest inspector: requests refused lately</source>
+        <translation>Ingest-Inspektor: zuletzt abgelehnte Anfragen</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectpanel.cpp" line="78"/>
+        <source>Send your services&apos; logs, metrics and traces here: pick how they talk and paste the snippet. A tick shows once the first items of that kind have arrived.</source>
+        <translation>Senden Sie die Logs, Metriken und Traces Ihrer Dienste hierher: wählen Sie, wie sie senden, und fügen Sie den Ausschnitt ein. Ein Haken erscheint, sobald die ersten Einträge dieser Art angekommen sind.</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectpanel.cpp" line="152"/>
+        <source>This listener requires a token: create one in Settings → API tokens and set FLOWGUARD_TOKEN.</source>
+        <translation>Dieser Listener verlangt ein Token: legen Sie eines unter Einstellungen → API-Tokens an und setzen Sie FLOWGUARD_TOKEN.</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectpanel.cpp" line="167"/>
+        <source>Received: %1 items in %2 requests, last %3</source>
+        <translation>Empfangen: %1 Einträge in %2 Anfragen, zuletzt %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectpanel.cpp" line="169"/>
+        <source>Waiting for the first items…</source>
+        <translation>Warte auf die ersten Einträge…</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectpanel.cpp" line="183"/>
+        <source>Items have arrived in this format</source>
+        <translation>In diesem Format sind Einträge angekommen</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectpanel.cpp" line="183"/>
+        <source>Nothing received in this format yet</source>
+        <translation>In diesem Format ist noch nichts angekommen</translation>
     </message>
 </context>
 <context>
@@ -488,6 +618,97 @@
         <location filename="../ui/csvfilewriter.cpp" line="36"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>fg::DesktopSession</name>
+    <message>
+        <location filename="../ui/desktopsession.cpp" line="62"/>
+        <source>FlowGuard cannot start</source>
+        <translation>FlowGuard kann nicht starten</translation>
+    </message>
+</context>
+<context>
+    <name>fg::DetectionSettingsPage</name>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="33"/>
+        <source>Low: only large, clear degradations</source>
+        <translation>Niedrig: nur große, eindeutige Verschlechterungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="34"/>
+        <source>Normal</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="35"/>
+        <source>High: early, smaller drifts too</source>
+        <translation>Hoch: früh, auch kleinere Abweichungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="37"/>
+        <source>Sensitivity:</source>
+        <translation>Empfindlichkeit:</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="38"/>
+        <source>Alert after a degradation lasts:</source>
+        <translation>Alarm, wenn eine Verschlechterung anhält seit:</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="39"/>
+        <source>Resolve after it is gone for:</source>
+        <translation>Auflösen, wenn sie verschwunden ist seit:</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="40"/>
+        <source>Learn baselines for:</source>
+        <translation>Baselines lernen während:</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="42"/>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="42"/>
+        <source>p95 latency SLO (ms)</source>
+        <translation>SLO p95-Latenz (ms)</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="42"/>
+        <source>Error rate SLO (%)</source>
+        <translation>SLO Fehlerrate (%)</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="45"/>
+        <source>Add SLO</source>
+        <translation>SLO hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="46"/>
+        <source>Remove selected</source>
+        <translation>Auswahl entfernen</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="47"/>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="54"/>
+        <source>Per-service objectives: a service beyond its SLO counts as degraded whatever its baseline. Empty cells mean no objective.</source>
+        <translation>Ziele je Dienst: ein Dienst jenseits seines SLO gilt unabhängig von seiner Baseline als beeinträchtigt. Leere Zellen bedeuten kein Ziel.</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="141"/>
+        <source>Not saved: %1</source>
+        <translation>Nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="143"/>
+        <source>Saved; detection uses these settings from now on.</source>
+        <translation>Gespeichert; die Erkennung nutzt diese Einstellungen ab sofort.</translation>
     </message>
 </context>
 <context>
@@ -531,6 +752,92 @@
         <location filename="../ui/endpointsmodel.cpp" line="78"/>
         <source>Errors</source>
         <translation>Fehler</translation>
+    </message>
+</context>
+<context>
+    <name>fg::EvidenceChart</name>
+    <message>
+        <location filename="../ui/evidencechart.cpp" line="46"/>
+        <source>Baseline</source>
+        <translation>Baseline</translation>
+    </message>
+    <message>
+        <location filename="../ui/evidencechart.cpp" line="50"/>
+        <source>Fired</source>
+        <translation>Ausgelöst</translation>
+    </message>
+    <message>
+        <location filename="../ui/evidencechart.cpp" line="133"/>
+        <source>Error rate (%)</source>
+        <translation>Fehlerrate (%)</translation>
+    </message>
+    <message>
+        <location filename="../ui/evidencechart.cpp" line="134"/>
+        <source>Throughput (req/s)</source>
+        <translation>Durchsatz (Anfr./s)</translation>
+    </message>
+    <message>
+        <location filename="../ui/evidencechart.cpp" line="135"/>
+        <source>p95 latency (ms)</source>
+        <translation>p95-Latenz (ms)</translation>
+    </message>
+</context>
+<context>
+    <name>fg::GeneralSettingsPage</name>
+    <message>
+        <location filename="../ui/generalsettingspage.cpp" line="27"/>
+        <source>ADDR:PORT. Any address but loopback needs an API token (see API tokens).</source>
+        <translation>ADRESSE:PORT. Jede Adresse außer Loopback braucht ein API-Token (siehe API-Tokens).</translation>
+    </message>
+    <message>
+        <location filename="../ui/generalsettingspage.cpp" line="29"/>
+        <source>How long raw logs and metric points are kept: 12h, 7d, 30d… or off to keep all.</source>
+        <translation>Wie lange Roh-Logs und Messpunkte aufbewahrt werden: 12h, 7d, 30d… oder off, um alles zu behalten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/generalsettingspage.cpp" line="31"/>
+        <source>Listener address:</source>
+        <translation>Listener-Adresse:</translation>
+    </message>
+    <message>
+        <location filename="../ui/generalsettingspage.cpp" line="32"/>
+        <source>Keep raw data for:</source>
+        <translation>Rohdaten aufbewahren für:</translation>
+    </message>
+    <message>
+        <location filename="../ui/generalsettingspage.cpp" line="33"/>
+        <source>These take effect when FlowGuard restarts. A command-line flag or a FLOWGUARD_… environment variable wins over what is saved here.</source>
+        <translation>Diese Werte gelten nach einem Neustart von FlowGuard. Ein Kommandozeilenschalter oder eine Umgebungsvariable FLOWGUARD_… hat Vorrang vor dem hier Gespeicherten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/generalsettingspage.cpp" line="39"/>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/generalsettingspage.cpp" line="67"/>
+        <source>Running now: listening on %1, keeping raw data %2.</source>
+        <translation>Laufend: lauscht auf %1, bewahrt Rohdaten %2 auf.</translation>
+    </message>
+    <message>
+        <location filename="../ui/generalsettingspage.cpp" line="69"/>
+        <source>for %1</source>
+        <translation>für %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/generalsettingspage.cpp" line="69"/>
+        <source>forever</source>
+        <translation>unbegrenzt</translation>
+    </message>
+    <message>
+        <location filename="../ui/generalsettingspage.cpp" line="86"/>
+        <source>Not saved: %1</source>
+        <translation>Nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/generalsettingspage.cpp" line="97"/>
+        <source>Saved. Restart FlowGuard to use them.</source>
+        <translation>Gespeichert. Starten Sie FlowGuard neu, um sie zu verwenden.</translation>
     </message>
 </context>
 <context>
@@ -642,7 +949,7 @@
         <translation>Anzeigen:</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="159"/>
+        <location filename="../ui/incidentsview.cpp" line="176"/>
         <source>%n incident(s)</source>
         <translation>
             <numerusform>%n Vorfall</numerusform>
@@ -650,7 +957,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="187"/>
+        <location filename="../ui/incidentsview.cpp" line="204"/>
         <source>#%1 %2 — %3 (%n open alert(s))</source>
         <translation>
             <numerusform>#%1 %2 — %3 (%n offener Alarm)</numerusform>
@@ -658,7 +965,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="190"/>
+        <location filename="../ui/incidentsview.cpp" line="207"/>
         <source>and %n more incident(s)</source>
         <translation>
             <numerusform>und %n weiterer Vorfall</numerusform>
@@ -666,7 +973,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="193"/>
+        <location filename="../ui/incidentsview.cpp" line="210"/>
         <source>Acknowledge %n incident(s)</source>
         <translation>
             <numerusform>%n Vorfall bestätigen</numerusform>
@@ -674,12 +981,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/incidentsview.cpp" line="211"/>
+        <location filename="../ui/incidentsview.cpp" line="228"/>
         <source>Nothing to acknowledge: every open alert of the selection already is</source>
         <translation>Nichts zu bestätigen: jeder offene Alarm der Auswahl ist es schon</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="227"/>
+        <location filename="../ui/incidentsview.cpp" line="244"/>
         <source>Acknowledged %n alert(s)</source>
         <translation>
             <numerusform>%n Alarm bestätigt</numerusform>
@@ -687,7 +994,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="274"/>
+        <location filename="../ui/incidentsview.cpp" line="291"/>
         <source>Silenced %n service(s)</source>
         <translation>
             <numerusform>%n Dienst stummgeschaltet</numerusform>
@@ -741,82 +1048,87 @@
 <context>
     <name>fg::LogsView</name>
     <message>
-        <location filename="../ui/logsview.cpp" line="26"/>
+        <location filename="../ui/logsview.cpp" line="27"/>
         <source>Last 15 min</source>
         <translation>Letzte 15 Min.</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="27"/>
+        <location filename="../ui/logsview.cpp" line="28"/>
         <source>Last hour</source>
         <translation>Letzte Stunde</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="28"/>
+        <location filename="../ui/logsview.cpp" line="29"/>
         <source>Last 24 hours</source>
         <translation>Letzte 24 Stunden</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="29"/>
+        <location filename="../ui/logsview.cpp" line="30"/>
         <source>Last 7 days</source>
         <translation>Letzte 7 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="30"/>
+        <location filename="../ui/logsview.cpp" line="31"/>
         <source>Everything</source>
         <translation>Alles</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="35"/>
+        <location filename="../ui/logsview.cpp" line="36"/>
         <source>Follow</source>
         <translation>Mitlaufen</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="41"/>
+        <location filename="../ui/logsview.cpp" line="48"/>
         <source>All services</source>
         <translation>Alle Dienste</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="43"/>
+        <location filename="../ui/logsview.cpp" line="50"/>
         <source>Any level</source>
         <translation>Jede Stufe</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="45"/>
+        <location filename="../ui/logsview.cpp" line="52"/>
         <source>%1 and above</source>
         <translation>%1 und höher</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="46"/>
+        <location filename="../ui/logsview.cpp" line="53"/>
         <source>Text in the message…</source>
         <translation>Text in der Meldung…</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="51"/>
+        <location filename="../ui/logsview.cpp" line="58"/>
         <source>Show new events on top as they arrive</source>
         <translation>Neue Ereignisse oben anzeigen, sobald sie eintreffen</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="52"/>
+        <location filename="../ui/logsview.cpp" line="59"/>
         <source>Search</source>
         <translation>Suchen</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="158"/>
+        <location filename="../ui/logsview.cpp" line="171"/>
         <source>Searching…</source>
         <translation>Suche läuft…</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="186"/>
+        <location filename="../ui/logsview.cpp" line="201"/>
+        <source>Trace: %1 — show its other events</source>
+        <translation>Trace: %1 — die übrigen Ereignisse anzeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/logsview.cpp" line="219"/>
         <source>No stored events match.</source>
         <translation>Keine gespeicherten Ereignisse passen.</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="188"/>
+        <location filename="../ui/logsview.cpp" line="221"/>
         <source>%1 events shown, newest first; scroll down for older ones</source>
         <translation>%1 Ereignisse angezeigt, neueste zuerst; für ältere nach unten blättern</translation>
     </message>
     <message>
-        <location filename="../ui/logsview.cpp" line="190"/>
+        <location filename="../ui/logsview.cpp" line="223"/>
         <source>%1 events, newest first</source>
         <translation>%1 Ereignisse, neueste zuerst</translation>
     </message>
@@ -824,140 +1136,185 @@
 <context>
     <name>fg::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="41"/>
-        <location filename="../ui/mainwindow.cpp" line="249"/>
+        <location filename="../ui/mainwindow.cpp" line="46"/>
+        <location filename="../ui/mainwindow.cpp" line="325"/>
         <source>FlowGuard</source>
         <translation>FlowGuard</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="51"/>
+        <location filename="../ui/mainwindow.cpp" line="56"/>
         <source>Alerts</source>
         <translation>Alarme</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="52"/>
         <source>Rules</source>
-        <translation>Regeln</translation>
+        <translation type="vanished">Regeln</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="100"/>
+        <location filename="../ui/mainwindow.cpp" line="116"/>
         <source>&amp;Settings</source>
         <translation>&amp;Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="101"/>
+        <location filename="../ui/mainwindow.cpp" line="119"/>
         <source>Notification &amp;channels…</source>
         <translation>Benachrichtigungs&amp;kanäle…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="80"/>
+        <location filename="../ui/mainwindow.cpp" line="96"/>
         <source>Starting…</source>
         <translation>Startet…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="44"/>
+        <location filename="../ui/mainwindow.cpp" line="49"/>
         <source>Services</source>
         <translation>Dienste</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="45"/>
+        <location filename="../ui/mainwindow.cpp" line="50"/>
         <source>Service</source>
         <translation>Dienst</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="46"/>
+        <location filename="../ui/mainwindow.cpp" line="51"/>
         <source>Logs</source>
         <translation>Logs</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="49"/>
+        <location filename="../ui/mainwindow.cpp" line="54"/>
         <source>Incidents</source>
         <translation>Vorfälle</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="50"/>
+        <location filename="../ui/mainwindow.cpp" line="55"/>
         <source>Alert history</source>
         <translation>Alarmverlauf</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="77"/>
+        <location filename="../ui/mainwindow.cpp" line="57"/>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="58"/>
+        <source>Connect</source>
+        <translation>Anbinden</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="85"/>
+        <location filename="../ui/mainwindow.cpp" line="210"/>
+        <source>&amp;Mute notifications for 1 h</source>
+        <translation>Benachrichtigungen 1 h &amp;stummschalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="93"/>
         <source>The listener your services send their logs and metrics to</source>
         <translation>Der Listener, an den Ihre Dienste Logs und Metriken senden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="90"/>
+        <location filename="../ui/mainwindow.cpp" line="106"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="91"/>
-        <location filename="../ui/mainwindow.cpp" line="150"/>
-        <location filename="../ui/mainwindow.cpp" line="216"/>
+        <location filename="../ui/mainwindow.cpp" line="107"/>
+        <location filename="../ui/mainwindow.cpp" line="186"/>
+        <location filename="../ui/mainwindow.cpp" line="292"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="92"/>
+        <location filename="../ui/mainwindow.cpp" line="108"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="98"/>
+        <location filename="../ui/mainwindow.cpp" line="114"/>
         <source>&amp;Refresh</source>
         <translation>A&amp;ktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="99"/>
+        <location filename="../ui/mainwindow.cpp" line="115"/>
         <source>&amp;Find…</source>
         <translation>&amp;Suchen…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="102"/>
+        <location filename="../ui/mainwindow.cpp" line="118"/>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Einstellungen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="121"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="103"/>
+        <location filename="../ui/mainwindow.cpp" line="122"/>
+        <source>&amp;Connect a client…</source>
+        <translation>&amp;Client anbinden…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="123"/>
         <source>&amp;About FlowGuard</source>
         <translation>Ü&amp;ber FlowGuard</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="120"/>
+        <location filename="../ui/mainwindow.cpp" line="140"/>
         <source>About FlowGuard</source>
         <translation>Über FlowGuard</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="121"/>
+        <location filename="../ui/mainwindow.cpp" line="141"/>
         <source>&lt;h3&gt;FlowGuard %1&lt;/h3&gt;&lt;p&gt;Local ingest, storage and early degradation alerts for service logs and metrics.&lt;/p&gt;&lt;p&gt;Listening on %2&lt;br&gt;Database: %3&lt;/p&gt;</source>
         <translation>&lt;h3&gt;FlowGuard %1&lt;/h3&gt;&lt;p&gt;Lokale Annahme, Speicherung und frühe Warnung vor Verschlechterungen für Logs und Metriken von Diensten.&lt;/p&gt;&lt;p&gt;Lauscht auf %2&lt;br&gt;Datenbank: %3&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="148"/>
+        <location filename="../ui/mainwindow.cpp" line="155"/>
+        <source>Starting: opening the database and restoring alerts…</source>
+        <translation>Start: Datenbank wird geöffnet, Alarme werden wiederhergestellt…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="160"/>
+        <source>FlowGuard could not start: %1</source>
+        <translation>FlowGuard konnte nicht starten: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="183"/>
         <source>&amp;Open FlowGuard</source>
         <translation>FlowGuard &amp;öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="200"/>
+        <location filename="../ui/mainwindow.cpp" line="209"/>
+        <source>Notifications muted until %1 (click to unmute)</source>
+        <translation>Benachrichtigungen stumm bis %1 (klicken zum Aufheben)</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="211"/>
+        <source>Notifications muted until %1</source>
+        <translation>Benachrichtigungen stumm bis %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="276"/>
         <source>FlowGuard keeps monitoring</source>
         <translation>FlowGuard überwacht weiter</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="201"/>
+        <location filename="../ui/mainwindow.cpp" line="277"/>
         <source>FlowGuard is still receiving events and will notify you of alerts. Open it from the tray icon; quit it from the tray menu or with Ctrl+Q.</source>
         <translation>FlowGuard empfängt weiter Ereignisse und benachrichtigt Sie bei Alarmen. Öffnen Sie es über das Symbol im Infobereich; beenden Sie es über dessen Menü oder mit Strg+Q.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="212"/>
+        <location filename="../ui/mainwindow.cpp" line="288"/>
         <source>Quit FlowGuard?</source>
         <translation>FlowGuard beenden?</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="213"/>
+        <location filename="../ui/mainwindow.cpp" line="289"/>
         <source>Closing the window stops FlowGuard: services can no longer send events to it and no alerts will be raised.</source>
         <translation>Das Schließen des Fensters beendet FlowGuard: Dienste können keine Ereignisse mehr senden, und es werden keine Alarme ausgelöst.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="249"/>
+        <location filename="../ui/mainwindow.cpp" line="325"/>
         <source>FlowGuard — %n firing alert(s)</source>
         <translation>
             <numerusform>FlowGuard — %n aktiver Alarm</numerusform>
@@ -965,42 +1322,43 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="300"/>
+        <location filename="../ui/mainwindow.cpp" line="379"/>
         <source>%1 items/s</source>
         <translation>%1 Einträge/s</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="301"/>
+        <location filename="../ui/mainwindow.cpp" line="380"/>
         <source>Accepted items per second over the last 10 seconds</source>
         <translation>Angenommene Einträge pro Sekunde in den letzten 10 Sekunden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="302"/>
+        <location filename="../ui/mainwindow.cpp" line="381"/>
         <source>%1 logs, %2 metric points</source>
         <translation>%1 Logs, %2 Metrikpunkte</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="303"/>
+        <location filename="../ui/mainwindow.cpp" line="382"/>
         <source>%1 ingest requests (%2 items rejected)</source>
         <translation>%1 Ingest-Anfragen (%2 Einträge abgelehnt)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="308"/>
+        <location filename="../ui/mainwindow.cpp" line="387"/>
         <source>Detectors learning from stored history…</source>
         <translation>Detektoren lernen aus gespeichertem Verlauf…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="310"/>
+        <location filename="../ui/mainwindow.cpp" line="389"/>
         <source>Analysis %1 events behind</source>
         <translation>Analyse %1 Ereignisse im Rückstand</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="312"/>
+        <location filename="../ui/mainwindow.cpp" line="391"/>
         <source>Writing (%1 requests queued)</source>
         <translation>Schreibt (%1 Anfragen in der Warteschlange)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="306"/>
+        <location filename="../ui/mainwindow.cpp" line="167"/>
+        <location filename="../ui/mainwindow.cpp" line="385"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
@@ -1046,6 +1404,52 @@
         <location filename="../ui/patternsmodel.cpp" line="80"/>
         <source>Last seen</source>
         <translation>Zuletzt gesehen</translation>
+    </message>
+</context>
+<context>
+    <name>fg::RejectionsModel</name>
+    <message numerus="yes">
+        <location filename="../ui/rejectionsmodel.cpp" line="44"/>
+        <source>%1, %n item(s) refused</source>
+        <translation>
+            <numerusform>%1, %n Eintrag abgelehnt</numerusform>
+            <numerusform>%1, %n Einträge abgelehnt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/rejectionsmodel.cpp" line="47"/>
+        <source>this window</source>
+        <translation>dieses Fenster</translation>
+    </message>
+    <message>
+        <location filename="../ui/rejectionsmodel.cpp" line="58"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location filename="../ui/rejectionsmodel.cpp" line="59"/>
+        <source>Route</source>
+        <translation>Route</translation>
+    </message>
+    <message>
+        <location filename="../ui/rejectionsmodel.cpp" line="60"/>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../ui/rejectionsmodel.cpp" line="61"/>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <location filename="../ui/rejectionsmodel.cpp" line="62"/>
+        <source>Field</source>
+        <translation>Feld</translation>
+    </message>
+    <message>
+        <location filename="../ui/rejectionsmodel.cpp" line="63"/>
+        <source>From</source>
+        <translation>Von</translation>
     </message>
 </context>
 <context>
@@ -1285,47 +1689,47 @@
         <translation>Doppelklick auf einen Endpunkt zeigt seine eigenen Verläufe</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="323"/>
+        <location filename="../ui/serviceview.cpp" line="324"/>
         <source>Alert #%1 (%2): %3</source>
         <translation>Alarm #%1 (%2): %3</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="338"/>
+        <location filename="../ui/serviceview.cpp" line="339"/>
         <source>p95</source>
         <translation>p95</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="338"/>
+        <location filename="../ui/serviceview.cpp" line="339"/>
         <source>p99</source>
         <translation>p99</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="340"/>
+        <location filename="../ui/serviceview.cpp" line="341"/>
         <source>error rate</source>
         <translation>Fehlerquote</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="342"/>
+        <location filename="../ui/serviceview.cpp" line="343"/>
         <source>throughput</source>
         <translation>Durchsatz</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="367"/>
+        <location filename="../ui/serviceview.cpp" line="368"/>
         <source>p95 %1 ms</source>
         <translation>p95 %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="369"/>
+        <location filename="../ui/serviceview.cpp" line="370"/>
         <source> (baseline %1 ms)</source>
         <translation> (Basislinie %1 ms)</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="372"/>
+        <location filename="../ui/serviceview.cpp" line="373"/>
         <source>errors %1 %</source>
         <translation>Fehler %1 %</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/serviceview.cpp" line="375"/>
+        <location filename="../ui/serviceview.cpp" line="376"/>
         <source>%n open degradation(s)</source>
         <translation>
             <numerusform>%n offene Verschlechterung</numerusform>
@@ -1414,17 +1818,17 @@
 <context>
     <name>fg::ServicesOverview</name>
     <message>
-        <location filename="../ui/servicesoverview.cpp" line="65"/>
+        <location filename="../ui/servicesoverview.cpp" line="66"/>
         <source>Filter services…</source>
         <translation>Dienste filtern…</translation>
     </message>
     <message>
-        <location filename="../ui/servicesoverview.cpp" line="112"/>
+        <location filename="../ui/servicesoverview.cpp" line="113"/>
         <source>&lt;h3&gt;No service has sent anything yet&lt;/h3&gt;&lt;p&gt;Point your services&apos; logs at FlowGuard&apos;s listener. To try it, send a first event:&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Every service that sends logs or metrics shows up here within a few seconds, with its health, latency, errors and throughput.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Noch hat kein Dienst etwas gesendet&lt;/h3&gt;&lt;p&gt;Richten Sie die Logs Ihrer Dienste auf den Listener von FlowGuard. Zum Ausprobieren senden Sie ein erstes Ereignis:&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Jeder Dienst, der Logs oder Metriken sendet, erscheint hier innerhalb weniger Sekunden mit Gesundheit, Latenz, Fehlern und Durchsatz.&lt;/p&gt;</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/servicesoverview.cpp" line="188"/>
+        <location filename="../ui/servicesoverview.cpp" line="189"/>
         <source>%n service(s)</source>
         <translation>
             <numerusform>%n Dienst</numerusform>
@@ -1432,12 +1836,45 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/servicesoverview.cpp" line="189"/>
+        <location filename="../ui/servicesoverview.cpp" line="190"/>
         <source>%n service(s): %1</source>
         <translation>
             <numerusform>%n Dienst: %1</numerusform>
             <numerusform>%n Dienste: %1</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>fg::SettingsView</name>
+    <message>
+        <location filename="../ui/settingsview.cpp" line="22"/>
+        <source>General</source>
+        <translation>Allgemein</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsview.cpp" line="23"/>
+        <source>Detection</source>
+        <translation>Erkennung</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsview.cpp" line="24"/>
+        <source>Tags</source>
+        <translation>Tags</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsview.cpp" line="25"/>
+        <source>Alert rules</source>
+        <translation>Alarmregeln</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsview.cpp" line="27"/>
+        <source>Channels</source>
+        <translation>Kanäle</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsview.cpp" line="28"/>
+        <source>API tokens</source>
+        <translation>API-Tokens</translation>
     </message>
 </context>
 <context>
@@ -1516,24 +1953,77 @@
 <context>
     <name>fg::StatePalette</name>
     <message>
-        <location filename="../ui/statepalette.cpp" line="93"/>
+        <location filename="../ui/statepalette.cpp" line="124"/>
         <source>healthy</source>
         <translation>gesund</translation>
     </message>
     <message>
-        <location filename="../ui/statepalette.cpp" line="94"/>
+        <location filename="../ui/statepalette.cpp" line="125"/>
         <source>degraded</source>
         <translation>beeinträchtigt</translation>
     </message>
     <message>
-        <location filename="../ui/statepalette.cpp" line="95"/>
+        <location filename="../ui/statepalette.cpp" line="126"/>
         <source>critical</source>
         <translation>kritisch</translation>
     </message>
     <message>
-        <location filename="../ui/statepalette.cpp" line="96"/>
+        <location filename="../ui/statepalette.cpp" line="127"/>
         <source>silent</source>
         <translation>still</translation>
+    </message>
+</context>
+<context>
+    <name>fg::TagRulesPage</name>
+    <message>
+        <location filename="../ui/tagrulespage.cpp" line="29"/>
+        <source>Tag</source>
+        <translation>Tag</translation>
+    </message>
+    <message>
+        <location filename="../ui/tagrulespage.cpp" line="29"/>
+        <source>Words or phrases (comma-separated)</source>
+        <translation>Wörter oder Wendungen (durch Kommas getrennt)</translation>
+    </message>
+    <message>
+        <location filename="../ui/tagrulespage.cpp" line="29"/>
+        <source>From HTTP status</source>
+        <translation>Ab HTTP-Status</translation>
+    </message>
+    <message>
+        <location filename="../ui/tagrulespage.cpp" line="32"/>
+        <source>Events whose message contains any of the words (whole words, any case), or whose status is at least the given one, get the tag; tags filter logs and patterns.</source>
+        <translation>Ereignisse, deren Meldung eines der Wörter enthält (ganze Wörter, beliebige Schreibung) oder deren Status mindestens der angegebene ist, erhalten das Tag; Tags filtern Logs und Muster.</translation>
+    </message>
+    <message>
+        <location filename="../ui/tagrulespage.cpp" line="37"/>
+        <source>Add rule</source>
+        <translation>Regel hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/tagrulespage.cpp" line="38"/>
+        <source>Remove selected</source>
+        <translation>Auswahl entfernen</translation>
+    </message>
+    <message>
+        <location filename="../ui/tagrulespage.cpp" line="39"/>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/tagrulespage.cpp" line="92"/>
+        <source>Built-in tags, always applied: %1</source>
+        <translation>Eingebaute Tags, immer angewandt: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/tagrulespage.cpp" line="123"/>
+        <source>Not saved: %1</source>
+        <translation>Nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/tagrulespage.cpp" line="125"/>
+        <source>Saved; new events are tagged with these rules.</source>
+        <translation>Gespeichert; neue Ereignisse werden mit diesen Regeln getaggt.</translation>
     </message>
 </context>
 <context>
@@ -1658,16 +2148,216 @@
     </message>
 </context>
 <context>
+    <name>fg::TokensPage</name>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="31"/>
+        <source>Ingest: send logs and metrics</source>
+        <translation>Ingest: Logs und Metriken senden</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="31"/>
+        <source>Read: query the API</source>
+        <translation>Lesen: die API abfragen</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="32"/>
+        <source>Admin: everything, including rules, channels and silences</source>
+        <translation>Admin: alles, auch Regeln, Kanäle und Stummschaltungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="36"/>
+        <source>Id</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="36"/>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="36"/>
+        <source>Prefix</source>
+        <translation>Präfix</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="36"/>
+        <source>Scopes</source>
+        <translation>Berechtigungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="36"/>
+        <source>Created</source>
+        <translation>Erstellt</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="36"/>
+        <source>Last used</source>
+        <translation>Zuletzt benutzt</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="42"/>
+        <source>Tokens let services and tools on other machines reach this listener (a token is required on any address but loopback). Each is shown only once, when created.</source>
+        <translation>Tokens lassen Dienste und Werkzeuge auf anderen Rechnern diesen Listener erreichen (auf jeder Adresse außer Loopback ist ein Token nötig). Jedes wird nur einmal angezeigt, beim Erstellen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="45"/>
+        <source>collectors</source>
+        <translation>collectors</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="49"/>
+        <source>The new token appears here, once</source>
+        <translation>Das neue Token erscheint hier, einmalig</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="50"/>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="54"/>
+        <source>Create token</source>
+        <translation>Token erstellen</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="56"/>
+        <source>Name:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="57"/>
+        <source>Scopes:</source>
+        <translation>Berechtigungen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="61"/>
+        <source>New token:</source>
+        <translation>Neues Token:</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="62"/>
+        <source>New token</source>
+        <translation>Neues Token</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="64"/>
+        <source>Revoke selected</source>
+        <translation>Auswahl widerrufen</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="111"/>
+        <source>FlowGuard is not running yet</source>
+        <translation>FlowGuard läuft noch nicht</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="113"/>
+        <source>Choose at least one scope</source>
+        <translation>Wählen Sie mindestens eine Berechtigung</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="115"/>
+        <source>Name: %1</source>
+        <translation>Name: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="160"/>
+        <source>Created. Copy the token now: it is not shown again.</source>
+        <translation>Erstellt. Kopieren Sie das Token jetzt: es wird nicht noch einmal angezeigt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/tokenspage.cpp" line="177"/>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+</context>
+<context>
+    <name>fg::TraceDialog</name>
+    <message>
+        <location filename="../ui/tracedialog.cpp" line="21"/>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/tracedialog.cpp" line="23"/>
+        <source>Trace %1</source>
+        <translation>Trace %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/tracedialog.cpp" line="26"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location filename="../ui/tracedialog.cpp" line="26"/>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <location filename="../ui/tracedialog.cpp" line="26"/>
+        <source>Level</source>
+        <translation>Stufe</translation>
+    </message>
+    <message>
+        <location filename="../ui/tracedialog.cpp" line="26"/>
+        <source>Span or message</source>
+        <translation>Span oder Meldung</translation>
+    </message>
+    <message>
+        <location filename="../ui/tracedialog.cpp" line="26"/>
+        <source>Duration</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <location filename="../ui/tracedialog.cpp" line="61"/>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/tracedialog.cpp" line="77"/>
+        <source>%n span(s)</source>
+        <translation>
+            <numerusform>%n Span</numerusform>
+            <numerusform>%n Spans</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/tracedialog.cpp" line="78"/>
+        <source>%n log event(s)</source>
+        <translation>
+            <numerusform>%n Log-Ereignis</numerusform>
+            <numerusform>%n Log-Ereignisse</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/tracedialog.cpp" line="80"/>
+        <source>(the newest %1 events only)</source>
+        <translation>(nur die neuesten %1 Ereignisse)</translation>
+    </message>
+</context>
+<context>
     <name>fg::TrayNotifier</name>
     <message>
-        <location filename="../ui/traynotifier.cpp" line="23"/>
+        <location filename="../ui/traynotifier.cpp" line="29"/>
         <source>FlowGuard</source>
         <translation>FlowGuard</translation>
     </message>
     <message>
-        <location filename="../ui/traynotifier.cpp" line="58"/>
+        <location filename="../ui/traynotifier.cpp" line="81"/>
         <source>Open</source>
         <translation>Offen</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/traynotifier.cpp" line="116"/>
+        <source>FlowGuard: %n more alert(s)</source>
+        <translation>
+            <numerusform>FlowGuard: %n weiterer Alarm</numerusform>
+            <numerusform>FlowGuard: %n weitere Alarme</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/traynotifier.cpp" line="117"/>
+        <source>In %1. Open FlowGuard to see the incidents.</source>
+        <translation>In %1. Öffnen Sie FlowGuard, um die Vorfälle zu sehen.</translation>
     </message>
 </context>
 </TS>

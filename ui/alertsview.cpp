@@ -20,6 +20,7 @@
 #include "alertfilterbar.h"
 #include "alerthistorychart.h"
 #include "alertsmodel.h"
+#include "evidencechart.h"
 #include "timetext.h"
 
 namespace fg {
@@ -32,7 +33,7 @@ constexpr int kTableLimit = 500;
 
 AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
     : QWidget(parent), m_api(api), m_model(new AlertsModel(this)), m_table(new QTableView), m_details(new QTextBrowser),
-      m_filters(new AlertFilterBar), m_chart(new AlertHistoryChart), m_status(new QLabel)
+      m_filters(new AlertFilterBar), m_chart(new AlertHistoryChart), m_evidence(new EvidenceChart(api)), m_status(new QLabel)
 {
     m_ack = new QPushButton(tr("Acknowledge…"));
     auto *ack = m_ack;
@@ -47,6 +48,7 @@ AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
     bar->addWidget(test);
     bar->addWidget(exportButton);
 
+    m_table->setObjectName(QStringLiteral("alertsTable"));
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -59,7 +61,12 @@ AlertsView::AlertsView(const ApiClient *api, QWidget *parent)
     split->setObjectName(QStringLiteral("alertsSplit"));
     split->addWidget(m_chart);
     split->addWidget(m_table);
-    split->addWidget(m_details);
+    auto *detailPane = new QWidget;
+    auto *detailLayout = new QHBoxLayout(detailPane); // the evidence beside the words: both keep their height
+    detailLayout->setContentsMargins(0, 0, 0, 0);
+    detailLayout->addWidget(m_details, 1);
+    detailLayout->addWidget(m_evidence, 1);
+    split->addWidget(detailPane);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
     split->setStretchFactor(2, 2);
@@ -191,6 +198,7 @@ void AlertsView::loadDetails(qint64 id)
             m_details->setPlainText(ApiClient::errorText(a));
             return;
         }
+        m_evidence->showAlert(a);
         QString html = QStringLiteral("<h3>%1 — %2</h3><p>%3</p>")
                            .arg(a.value(QStringLiteral("service")).toString().toHtmlEscaped(),
                                 a.value(QStringLiteral("reason")).toString().toHtmlEscaped(),

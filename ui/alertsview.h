@@ -15,6 +15,7 @@ namespace fg {
 class AlertFilterBar;
 class AlertHistoryChart;
 class AlertsModel;
+class EvidenceChart;
 
 // Alert history: filters (service, level, state, time range, text) that the table, the chart of alerts
 // per hour and the CSV export all follow; details (explanation, history, deliveries per channel),
@@ -38,6 +39,8 @@ public:
     AlertsModel *model() const { return m_model; }
     AlertFilterBar *filterBar() const { return m_filters; }
     AlertHistoryChart *chart() const { return m_chart; }
+    // The selected alert's KPI around its firing time, in the detail pane.
+    EvidenceChart *evidenceChart() const { return m_evidence; }
     // Where the export dialog opens (the folder of the last export, remembered between runs).
     void setExportFolder(const QString &folder) { m_exportFolder = folder; }
     QString exportFolder() const { return m_exportFolder; }
@@ -72,6 +75,7 @@ private:
     QTextBrowser *m_details;
     AlertFilterBar *m_filters;
     AlertHistoryChart *m_chart;
+    EvidenceChart *m_evidence;
     QLabel *m_status;
     QTimer m_timer;
     QTimer m_coalesce;

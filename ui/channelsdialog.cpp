@@ -41,15 +41,23 @@ ChannelsDialog::ChannelsDialog(const ApiClient *api, QWidget *parent)
     auto *box = new QGroupBox(tr("Channel"));
     box->setLayout(form);
     auto *remove = new QPushButton(tr("Remove selected"));
+    auto *test = new QPushButton(tr("Send test alert"));
+    test->setToolTip(tr("Raises a test alert that goes through every enabled channel"));
+    auto *listButtons = new QHBoxLayout;
+    listButtons->addWidget(remove);
+    listButtons->addStretch();
+    listButtons->addWidget(test);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+    m_buttons = buttons;
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_list);
-    layout->addWidget(remove);
+    layout->addLayout(listButtons);
     layout->addWidget(box);
     layout->addWidget(m_message);
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(remove, &QPushButton::clicked, this, &ChannelsDialog::removeSelected);
+    connect(test, &QPushButton::clicked, this, &ChannelsDialog::sendTest);
     connect(add, &QPushButton::clicked, this, [this] {
         addChannel(m_type->currentData().toString(), m_name->text(), m_url->text(), m_to->text());
     });
@@ -68,6 +76,22 @@ ChannelsDialog::ChannelsDialog(const ApiClient *api, QWidget *parent)
 }
 
 QString ChannelsDialog::message() const { return m_message->text(); }
+
+void ChannelsDialog::setEmbedded()
+{
+    setWindowFlags(Qt::Widget);
+    m_buttons->hide();
+}
+
+void ChannelsDialog::sendTest()
+{
+    m_api->send("POST", "/api/test-alert", {}, this, [this](int status, const QJsonObject &json, const QByteArray &) {
+        m_message->setText(status == 202 ? tr("Test alert %1 raised; each enabled channel is sent it (see its deliveries "
+                                              "in Alerts).")
+                                               .arg(json.value(QStringLiteral("id")).toInteger())
+                                         : ApiClient::errorText(json));
+    });
+}
 
 void ChannelsDialog::reload()
 {

@@ -6,6 +6,7 @@
 #include "apiclient.h"
 
 class QCheckBox;
+class QDialogButtonBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -22,6 +23,10 @@ public:
     explicit ChannelsDialog(const ApiClient *api, QWidget *parent = nullptr);
 
     void reload();
+    // Shown as a page of the Settings view: no Close button, loaded when the page is shown.
+    void setEmbedded();
+    // A test alert through every enabled channel (POST /api/test-alert).
+    void sendTest();
     // Adds a channel as the form would; the API's answer (or its error) shows in the dialog.
     void addChannel(const QString &type, const QString &name, const QString &url, const QString &to);
     // Changes a channel; an empty URL keeps the stored one.
@@ -35,6 +40,7 @@ signals:
 private:
     void removeSelected();
 
+    QDialogButtonBox *m_buttons = nullptr;
     const ApiClient *m_api;
     QJsonArray m_channels;
     QListWidget *m_list;

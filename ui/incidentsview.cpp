@@ -52,6 +52,7 @@ IncidentsView::IncidentsView(const ApiClient *api, QWidget *parent)
     bar->addWidget(m_ack);
     bar->addWidget(m_silence);
 
+    m_tree->setObjectName(QStringLiteral("incidentsTree"));
     m_tree->setModel(m_model);
     m_tree->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -128,6 +129,14 @@ void IncidentsView::fetch()
             m_status->setText(ApiClient::errorText(json));
         } else {
             m_model->setIncidents(IncidentsModel::parse(json.value(QStringLiteral("items")).toArray()));
+            if (const int row = m_pendingShow ? m_model->rowOf(m_pendingShow) : -1; row >= 0) {
+                m_pendingShow = 0;
+                m_tree->setCurrentIndex(m_model->index(row, 0));
+                m_tree->selectionModel()->select(m_model->index(row, 0),
+                                                 QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                m_tree->expand(m_model->index(row, 0));
+                m_tree->scrollTo(m_model->index(row, 0));
+            }
             updateActions();
             emit refreshed();
         }
@@ -149,6 +158,14 @@ QList<qint64> IncidentsView::selectedIncidents() const
 }
 
 QString IncidentsView::message() const { return m_status->text(); }
+
+void IncidentsView::showIncident(qint64 id)
+{
+    m_pendingShow = id;
+    if (id && m_state->currentData().toString() == QLatin1String("closed"))
+        m_state->setCurrentIndex(m_state->findData(QString())); // all: it may have closed since
+    refresh();
+}
 
 void IncidentsView::updateActions()
 {

@@ -40,6 +40,8 @@ public:
     void setAcknowledger(const QString &name) { m_acknowledger = name; }
     QString acknowledger() const { return m_acknowledger; }
     QString message() const;
+    // Selects this incident once the list has it (a clicked notification); 0 just shows the list.
+    void showIncident(qint64 id);
 
 signals:
     // After a refresh was applied to the model.
@@ -72,6 +74,7 @@ private:
     bool m_inFlight = false;
     bool m_again = false;
     QString m_acknowledger;
+    qint64 m_pendingShow = 0; // selected when a refresh brings it
 };
 
 } // namespace fg

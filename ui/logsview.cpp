@@ -14,6 +14,7 @@
 #include <QVBoxLayout>
 
 #include "logsmodel.h"
+#include "tracedialog.h"
 
 namespace fg {
 
@@ -33,8 +34,14 @@ constexpr RangeChoice kRanges[] = {{QT_TRANSLATE_NOOP("fg::LogsView", "Last 15 m
 LogsView::LogsView(const ApiClient *api, QWidget *parent)
     : QWidget(parent), m_api(api), m_model(new LogsModel(api, this)), m_table(new QTableView), m_service(new QComboBox),
       m_level(new QComboBox), m_text(new QLineEdit), m_range(new QComboBox), m_follow(new QCheckBox(tr("Follow"))),
-      m_status(new QLabel)
+      m_status(new QLabel), m_details(new QLabel)
 {
+    m_table->setObjectName(QStringLiteral("logsTable"));
+    m_details->setObjectName(QStringLiteral("logDetails"));
+    m_details->setWordWrap(true);
+    m_details->setTextFormat(Qt::RichText);
+    m_details->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_details->setOpenExternalLinks(false);
     m_service->setEditable(true);
     m_service->setInsertPolicy(QComboBox::NoInsert);
     m_service->addItem(QString());
@@ -79,6 +86,7 @@ LogsView::LogsView(const ApiClient *api, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(bar);
     layout->addWidget(m_table, 1);
+    layout->addWidget(m_details);
     layout->addWidget(m_status);
 
     connect(go, &QPushButton::clicked, this, &LogsView::search);
@@ -89,6 +97,11 @@ LogsView::LogsView(const ApiClient *api, QWidget *parent)
     connect(m_range, &QComboBox::activated, this, &LogsView::search);
     connect(m_follow, &QCheckBox::toggled, this, &LogsView::setFollow);
     connect(m_model, &LogsModel::pageLoaded, this, &LogsView::updateStatus);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &LogsView::showDetails);
+    connect(m_details, &QLabel::linkActivated, this, [this](const QString &link) {
+        if (link.startsWith(QLatin1String("trace:")))
+            openTrace(link.mid(6));
+    });
     connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first) {
         if (m_follow->isChecked() && first == 0)
             m_table->scrollToTop();
@@ -175,6 +188,26 @@ void LogsView::setFollow(bool on)
         m_tail.stop();
     if (on)
         m_table->scrollToTop();
+}
+
+void LogsView::showDetails()
+{
+    const QModelIndex current = m_table->currentIndex();
+    if (!current.isValid() || current.row() >= m_model->rowCount())
+        return m_details->clear();
+    const LogRow &r = m_model->row(current.row());
+    QString html = r.message.toHtmlEscaped();
+    if (!r.traceId.isEmpty())
+        html += QStringLiteral("<br>") + tr("Trace: %1 — show its other events")
+                                            .arg(QStringLiteral("<a href=\"trace:%1\">%1</a>").arg(r.traceId.toHtmlEscaped()));
+    m_details->setText(html);
+}
+
+void LogsView::openTrace(const QString &traceId)
+{
+    auto *dialog = new TraceDialog(m_api, traceId, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
 }
 
 void LogsView::updateStatus()

@@ -37,12 +37,18 @@ public:
     void setRangeIndex(int index);
     LogsModel *model() const { return m_model; }
     QComboBox *levelFilter() const { return m_level; }
+    QTableView *table() const { return m_table; }
+    // The selected event's details, with its trace as a link when it has one.
+    QLabel *details() const { return m_details; }
+    // Opens the trace's events (a clicked trace link).
+    void openTrace(const QString &traceId);
 
 protected:
     void showEvent(QShowEvent *event) override;
 
 private:
     void updateStatus();
+    void showDetails();
 
     const ApiClient *m_api;
     LogsModel *m_model;
@@ -53,6 +59,7 @@ private:
     QComboBox *m_range;
     QCheckBox *m_follow;
     QLabel *m_status;
+    QLabel *m_details;
     QTimer m_tail;
     bool m_searched = false;
 };

@@ -1,6 +1,9 @@
 #include "mainwindow.h"
 
+#include <QAction>
 #include <QCloseEvent>
+#include <QHeaderView>
+#include <QDateTime>
 #include <QCoreApplication>
 #include <QLabel>
 #include <QJsonObject>
@@ -17,13 +20,16 @@
 #include "alertsview.h"
 #include "channelsdialog.h"
 #include "democontroller.h"
+#include "connectpanel.h"
 #include "incidentsview.h"
 #include "logsview.h"
 #include "rulesview.h"
+#include "settingsview.h"
 #include "servicesmodel.h"
 #include "servicesoverview.h"
 #include "serviceview.h"
 #include "statepalette.h"
+#include "traynotifier.h"
 #include "windowsettings.h"
 
 namespace fg {
@@ -35,9 +41,9 @@ constexpr qint64 kShownAnalysisLag = 10000; // a few batches behind is normal un
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_tabs(new QTabWidget), m_listen(new QLabel), m_rate(new QLabel), m_stored(new QLabel),
-      m_database(new QLabel), m_overview(new ServicesOverview(&m_api)), m_service(new ServiceView(&m_api)),
+      m_database(new QLabel), m_muted(new QLabel), m_mute(new QAction(this)), m_overview(new ServicesOverview(&m_api)), m_service(new ServiceView(&m_api)),
       m_logs(new LogsView(&m_api)), m_alertsArea(new QTabWidget), m_incidents(new IncidentsView(&m_api)), m_alerts(new AlertsView(&m_api)),
-      m_rules(new RulesView(&m_api))
+      m_settingsView(new SettingsView(&m_api)), m_connect(new ConnectPanel(&m_api))
 {
     setWindowTitle(tr("FlowGuard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/flowguard.png")));
@@ -50,9 +56,14 @@ MainWindow::MainWindow(QWidget *parent)
     m_alertsArea->addTab(m_incidents, tr("Incidents"));
     m_alertsArea->addTab(m_alerts, tr("Alert history"));
     m_tabs->addTab(m_alertsArea, tr("Alerts"));
-    m_tabs->addTab(m_rules, tr("Rules"));
+    m_tabs->addTab(m_settingsView, tr("Settings"));
+    m_tabs->addTab(m_connect, tr("Connect"));
     setCentralWidget(m_tabs);
     connect(m_overview, &ServicesOverview::openService, this, &MainWindow::openService);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_tabs->currentWidget() == m_settingsView && m_api.ready())
+            m_settingsView->refresh();
+    });
     connect(m_overview, &ServicesOverview::refreshed, this, &MainWindow::showWorstState);
     connect(m_service, &ServiceView::openAlert, this, &MainWindow::showAlert);
     connect(m_service, &ServiceView::openLogs, this, [this](const QString &service) {
@@ -73,10 +84,16 @@ MainWindow::MainWindow(QWidget *parent)
         if (m_settings)
             WindowSettings(m_settings).setExportFolder(folder);
     });
+    m_mute->setText(tr("&Mute notifications for 1 h"));
+    m_mute->setObjectName(QStringLiteral("muteNotifications"));
+    m_mute->setCheckable(true);
+    m_mute->setEnabled(false); // until there is a notifier
+    m_muted->setObjectName(QStringLiteral("mutedState"));
+    m_muted->hide();
     buildMenus();
     m_listen->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_listen->setToolTip(tr("The listener your services send their logs and metrics to"));
-    for (QLabel *l : {m_listen, m_rate, m_stored, m_database})
+    for (QLabel *l : {m_muted, m_listen, m_rate, m_stored, m_database})
         statusBar()->addPermanentWidget(l);
     statusBar()->showMessage(tr("Starting…"));
     resize(1100, 680);
@@ -99,8 +116,12 @@ void MainWindow::buildMenus()
     view->addAction(tr("&Refresh"), QKeySequence(Qt::Key_F5), this, &MainWindow::refreshCurrent);
     view->addAction(tr("&Find…"), QKeySequence(Qt::CTRL | Qt::Key_F), this, &MainWindow::find);
     QMenu *settings = menuBar()->addMenu(tr("&Settings"));
+    settings->setObjectName(QStringLiteral("settingsMenu"));
+    settings->addAction(tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, &MainWindow::openSettings);
     settings->addAction(tr("Notification &channels…"), this, &MainWindow::openChannels);
+    settings->addAction(m_mute);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Connect a client…"), this, &MainWindow::openConnect);
     help->addAction(tr("&About FlowGuard"), this, &MainWindow::showAbout);
 }
 
@@ -130,13 +151,28 @@ void MainWindow::showAbout()
     });
 }
 
+void MainWindow::showStarting()
+{
+    m_tabs->setEnabled(false);
+    statusBar()->showMessage(tr("Starting: opening the database and restoring alerts…"));
+}
+
+void MainWindow::showStartFailed(const QString &error)
+{
+    statusBar()->showMessage(tr("FlowGuard could not start: %1").arg(error));
+}
+
 void MainWindow::setApi(ApiClient::Transport transport)
 {
     m_api.setTransport(std::move(transport));
+    m_tabs->setEnabled(true);
+    statusBar()->showMessage(tr("Ready"));
     m_overview->refresh();
     m_incidents->refresh();
     m_alerts->refresh();
-    m_rules->reload();
+    rulesView()->reload();
+    if (m_tabs->currentWidget() == m_settingsView)
+        m_settingsView->refresh();
     refreshFiring();
 }
 
@@ -161,12 +197,36 @@ void MainWindow::setTray(QSystemTrayIcon *tray)
         return;
     auto *menu = new QMenu(this);
     menu->addAction(tr("&Open FlowGuard"), this, &MainWindow::bringUp);
+    menu->addAction(m_mute);
     menu->addSeparator();
     menu->addAction(tr("&Quit"), this, &MainWindow::quit);
     tray->setContextMenu(menu);
     connect(tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
         if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
             bringUp();
+    });
+}
+
+void MainWindow::setNotifier(TrayNotifier *notifier)
+{
+    m_notifier = notifier;
+    m_mute->setEnabled(notifier);
+    if (!notifier)
+        return;
+    connect(notifier, &TrayNotifier::openAlert, this, &MainWindow::showAlert);
+    connect(notifier, &TrayNotifier::openIncident, this, &MainWindow::showIncident);
+    connect(m_mute, &QAction::toggled, notifier, [notifier](bool mute) {
+        notifier->muteUntil(mute ? QDateTime::currentDateTimeUtc().addSecs(3600) : QDateTime());
+    });
+    connect(notifier, &TrayNotifier::mutedChanged, this, [this](bool muted, const QDateTime &until) {
+        const QSignalBlocker block(m_mute);
+        m_mute->setChecked(muted);
+        const QString time = QLocale().toString(until.toLocalTime().time(), QLocale::ShortFormat);
+        m_mute->setText(muted ? tr("Notifications muted until %1 (click to unmute)").arg(time)
+                              : tr("&Mute notifications for 1 h"));
+        m_muted->setText(tr("Notifications muted until %1").arg(time));
+        m_muted->setVisible(muted);
+        refreshFiring(); // the tray's tooltip says it too
     });
 }
 
@@ -179,12 +239,27 @@ void MainWindow::setSettings(QSettings *settings)
     for (QSplitter *s : findChildren<QSplitter *>())
         if (!s->objectName().isEmpty())
             s->restoreState(saved.splitter(s->objectName()));
+    for (QHeaderView *h : columnHeaders())
+        if (const QByteArray state = saved.columns(h->parent()->objectName()); !state.isEmpty())
+            h->restoreState(state);
     m_tabs->setCurrentIndex(qBound(0, saved.view(), m_tabs->count() - 1));
     m_service->setRangeIndex(saved.serviceRange());
     m_logs->setRangeIndex(saved.logsRange());
     m_alerts->setAcknowledger(saved.acknowledger());
     m_incidents->setAcknowledger(saved.acknowledger());
     m_alerts->setExportFolder(saved.exportFolder());
+    m_settingsView->setSettings(settings);
+}
+
+QList<QHeaderView *> MainWindow::columnHeaders() const
+{
+    // The column headers of the named tables and trees: their widths and order are the user's.
+    QList<QHeaderView *> headers;
+    for (QHeaderView *h : findChildren<QHeaderView *>())
+        if (h->orientation() == Qt::Horizontal && qobject_cast<QAbstractItemView *>(h->parent())
+            && !h->parent()->objectName().isEmpty())
+            headers << h;
+    return headers;
 }
 
 void MainWindow::saveLayout()
@@ -196,6 +271,8 @@ void MainWindow::saveLayout()
     for (const QSplitter *s : findChildren<QSplitter *>())
         if (!s->objectName().isEmpty())
             saved.setSplitter(s->objectName(), s->saveState());
+    for (const QHeaderView *h : columnHeaders())
+        saved.setColumns(h->parent()->objectName(), h->saveState());
     saved.setView(m_tabs->currentIndex());
     if (m_service->rangeIndex() >= 0)
         saved.setServiceRange(m_service->rangeIndex());
@@ -264,7 +341,7 @@ void MainWindow::refreshFiring()
         const QString title = m_firing ? tr("FlowGuard — %n firing alert(s)", nullptr, m_firing) : tr("FlowGuard");
         setWindowTitle(title);
         if (m_tray)
-            m_tray->setToolTip(title);
+            m_tray->setToolTip(m_muted->isVisible() ? title + QLatin1Char('\n') + m_muted->text() : title);
     });
 }
 
@@ -300,8 +377,10 @@ void MainWindow::refreshCurrent()
         m_incidents->refresh();
     else if (current == m_alertsArea)
         m_alerts->refresh();
-    else if (current == m_rules)
-        m_rules->reload();
+    else if (current == m_settingsView)
+        m_settingsView->refresh();
+    else if (current == m_connect)
+        m_connect->refresh();
 }
 
 void MainWindow::showStats(const EngineStats &s)
@@ -309,6 +388,7 @@ void MainWindow::showStats(const EngineStats &s)
     const QLocale locale;
     m_listen->setText(QStringLiteral("http://%1").arg(s.listenAddress));
     m_overview->setListenAddress(s.listenAddress);
+    m_connect->setListenAddress(s.listenAddress);
     if (!m_clock.isValid())
         m_clock.start();
     m_ingestRate.add(s.itemsAccepted, m_clock.elapsed());
@@ -336,11 +416,34 @@ void MainWindow::showAlert(qint64 id)
     m_alerts->showAlert(id);
 }
 
+RulesView *MainWindow::rulesView() const { return m_settingsView->rules(); }
+
+void MainWindow::openSettings()
+{
+    bringUp();
+    m_tabs->setCurrentWidget(m_settingsView);
+    m_settingsView->refresh();
+}
+
+void MainWindow::showIncident(qint64 id)
+{
+    bringUp();
+    m_tabs->setCurrentWidget(m_alertsArea);
+    m_alertsArea->setCurrentWidget(m_incidents);
+    m_incidents->showIncident(id);
+}
+
+void MainWindow::openConnect()
+{
+    bringUp();
+    m_tabs->setCurrentWidget(m_connect);
+}
+
 void MainWindow::openChannels()
 {
-    auto *dialog = new ChannelsDialog(&m_api, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->show();
+    bringUp();
+    m_tabs->setCurrentWidget(m_settingsView);
+    m_settingsView->showPage(SettingsView::Channels);
 }
 
 } // namespace fg

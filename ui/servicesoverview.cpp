@@ -43,6 +43,7 @@ ServicesOverview::ServicesOverview(const ApiClient *api, QWidget *parent)
     m_proxy->setDynamicSortFilter(true);
     m_proxy->sort(ServicesModel::Name); // the sort role orders worst first whatever the column
 
+    m_table->setObjectName(QStringLiteral("servicesTable"));
     m_table->setModel(m_proxy);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);

@@ -143,6 +143,7 @@ ServiceView::ServiceView(const ApiClient *api, QWidget *parent)
     connect(m_endpointTable, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
         showEndpoint(index.siblingAtColumn(EndpointsModel::Endpoint).data().toString());
     });
+    m_patternTable->setObjectName(QStringLiteral("patternTable"));
     m_patternTable->verticalHeader()->setDefaultSectionSize(28);
     m_endpointTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_endpointTable->horizontalHeader()->setSectionResizeMode(EndpointsModel::Endpoint, QHeaderView::Stretch);

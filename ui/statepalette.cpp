@@ -46,6 +46,37 @@ QColor StatePalette::health(HealthState state)
     return {};
 }
 
+QIcon StatePalette::checkIcon(bool done)
+{
+    QIcon icon;
+    for (const int size : {16, 24, 32}) {
+        QPixmap pixmap(size, size);
+        pixmap.fill(Qt::transparent);
+        QPainter p(&pixmap);
+        p.setRenderHint(QPainter::Antialiasing);
+        const QRectF r(size * 0.1, size * 0.1, size * 0.8, size * 0.8);
+        if (done) {
+            p.setPen(Qt::NoPen);
+            p.setBrush(health(HealthState::Healthy));
+            p.drawEllipse(r);
+            QPainterPath tick;
+            tick.moveTo(r.left() + r.width() * 0.25, r.top() + r.height() * 0.52);
+            tick.lineTo(r.left() + r.width() * 0.43, r.top() + r.height() * 0.70);
+            tick.lineTo(r.left() + r.width() * 0.76, r.top() + r.height() * 0.32);
+            p.setPen(QPen(QColor(Qt::white), size * 0.12, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+            p.setBrush(Qt::NoBrush);
+            p.drawPath(tick);
+        } else {
+            p.setPen(QPen(health(HealthState::Silent), size * 0.1));
+            p.setBrush(Qt::NoBrush);
+            p.drawEllipse(r.adjusted(size * 0.05, size * 0.05, -size * 0.05, -size * 0.05));
+        }
+        p.end();
+        icon.addPixmap(pixmap);
+    }
+    return icon;
+}
+
 QIcon StatePalette::healthIcon(HealthState state)
 {
     QIcon icon;

@@ -23,6 +23,8 @@ public:
     // A small filled shape per state: circle (healthy), triangle (degraded), diamond (critical), ring (silent).
     static QIcon healthIcon(HealthState state);
     static QString healthText(HealthState state);
+    // A checklist mark: a tick in a filled disc when done, an empty ring when not.
+    static QIcon checkIcon(bool done);
     // Log and alert levels: trace … fatal, warning/critical.
     static QColor level(const QString &level);
     // Alert levels as shapes too: critical and error a diamond, warning a triangle, info a grey ring.

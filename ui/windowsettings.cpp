@@ -7,6 +7,7 @@ namespace fg {
 namespace {
 const QString kGeometry = QStringLiteral("window/geometry");
 const QString kSplitters = QStringLiteral("window/splitters/");
+const QString kColumns = QStringLiteral("window/columns/");
 const QString kView = QStringLiteral("window/view");
 const QString kServiceRange = QStringLiteral("window/service_range");
 const QString kLogsRange = QStringLiteral("window/logs_range");
@@ -19,6 +20,8 @@ QByteArray WindowSettings::geometry() const { return m_settings->value(kGeometry
 void WindowSettings::setGeometry(const QByteArray &geometry) { m_settings->setValue(kGeometry, geometry); }
 QByteArray WindowSettings::splitter(const QString &name) const { return m_settings->value(kSplitters + name).toByteArray(); }
 void WindowSettings::setSplitter(const QString &name, const QByteArray &state) { m_settings->setValue(kSplitters + name, state); }
+QByteArray WindowSettings::columns(const QString &view) const { return m_settings->value(kColumns + view).toByteArray(); }
+void WindowSettings::setColumns(const QString &view, const QByteArray &state) { m_settings->setValue(kColumns + view, state); }
 int WindowSettings::view() const { return m_settings->value(kView, 0).toInt(); }
 void WindowSettings::setView(int index) { m_settings->setValue(kView, index); }
 int WindowSettings::serviceRange() const { return m_settings->value(kServiceRange, -1).toInt(); }

@@ -17,6 +17,9 @@ public:
     void setGeometry(const QByteArray &geometry);
     QByteArray splitter(const QString &name) const;
     void setSplitter(const QString &name, const QByteArray &state);
+    // A table's or tree's column widths and order (QHeaderView::saveState), by the view's object name.
+    QByteArray columns(const QString &view) const;
+    void setColumns(const QString &view, const QByteArray &state);
     int view() const;
     void setView(int index);
     int serviceRange() const; // index of the service view's range choice; -1: none saved

@@ -28,6 +28,7 @@
 #include "ingest/rawlinedecoder.h"
 #include "ingest/seriesregistry.h"
 #include "ingest/serviceregistry.h"
+#include "ingestinspector.h"
 #include "ingeststats.h"
 #include "ingestroute.h"
 #include "lokidialect.h"
@@ -109,6 +110,7 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
 {
     m_uptime.start();
     m_httpCounters = std::make_shared<HttpCounters>();
+    m_inspector = std::make_shared<IngestInspector>();
     const auto native = std::make_shared<const NativeDialect>();
     auto route = [&](std::unique_ptr<IngestDecoder> decoder, std::shared_ptr<const IngestDialect> dialect,
                      const char *protocol, const char *signal) {
@@ -175,6 +177,8 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/api/kpis/live", "GET", Route::LiveKpis},
         {"/api/settings/tags", "PUT", Route::PutTagSettings},
         {"/api/demo", "DELETE", Route::ClearDemo},
+        {"/api/ingest/rejections", "GET", Route::IngestRejections},
+        {"/api/ingest/sources", "GET", Route::IngestSources},
     };
     RouteMatch m;
     if (AlertRoutes::owns(path, request.method, &m.allowed)) {
@@ -222,6 +226,8 @@ std::optional<HttpResponse> ApiRouter::admit(HttpRequest &head)
     if (early) {
         const RouteMatch m = match(head);
         m_httpCounters->count(m.route ? routeName(*m.route) : "unmatched", early->status);
+        if (m.route && ingestRoute(*m.route))
+            m_inspector->observe(routeName(*m.route), head.peer, head.inProcess, *early, nowNs());
     }
     return early;
 }
@@ -268,12 +274,18 @@ std::optional<HttpResponse> ApiRouter::admitHead(HttpRequest &head)
 void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
 {
     const RouteMatch m = match(request);
-    const HttpResponder responder = plainResponder.observed(
-        [counters = m_httpCounters, name = routeName(*m.route)](int status) { counters->count(name, status); });
     if (IngestRoute *ingest = ingestRoute(*m.route)) {
+        const HttpResponder responder = plainResponder.observed(
+            [counters = m_httpCounters, inspector = m_inspector, name = routeName(*m.route), peer = request.peer,
+             inProcess = request.inProcess](const HttpResponse &r) {
+                counters->count(name, r.status);
+                inspector->observe(name, peer, inProcess, r, nowNs());
+            });
         ingest->handle(std::move(request), responder);
         return;
     }
+    const HttpResponder responder = plainResponder.observed(
+        [counters = m_httpCounters, name = routeName(*m.route)](const HttpResponse &r) { counters->count(name, r.status); });
     switch (*m.route) {
     case Route::Health: responder.send(health()); return;
     case Route::SelfMetrics: responder.send(prometheus()); return;
@@ -296,6 +308,11 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
     case Route::GetTagSettings: responder.send(jsonResponse(200, m_deps.tagRules->current()->toJson())); return;
     case Route::PutTagSettings: putTagSettings(request, responder); return;
     case Route::LiveKpis: responder.send(liveKpis(request)); return;
+    case Route::IngestRejections:
+        responder.send(jsonResponse(200, QJsonObject{{QStringLiteral("items"), m_inspector->rejectionsJson()},
+                                                     {QStringLiteral("capacity"), int(IngestInspector::kCapacity)}}));
+        return;
+    case Route::IngestSources: responder.send(ingestSources()); return;
     case Route::Alerting: m_alertRoutes->handle(request, responder); return;
     case Route::Channels: m_channelRoutes->handle(request, responder); return;
     case Route::ClearDemo: clearDemoData(m_deps.analysis, responder); return;

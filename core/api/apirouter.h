@@ -16,6 +16,7 @@
 namespace fg {
 
 class IngestRoute;
+class IngestInspector;
 class HttpCounters;
 class InflightBudget;
 class QueryRunner;
@@ -70,7 +71,8 @@ public:
 private:
     enum class Route { IngestLogs, IngestMetrics, OtlpLogs, OtlpMetrics, OtlpTraces, LokiPush, RawIngest, SelfMetrics, Trace, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
                        ServiceHealth, ErrorPatterns, GetDetectionSettings,
-                       PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels, ClearDemo };
+                       PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels, ClearDemo,
+                       IngestRejections, IngestSources };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -85,6 +87,8 @@ private:
     IngestRoute *ingestRoute(Route route) const;
 
     HttpResponse health() const;
+    // GET /api/ingest/sources: per ingest route, what it received and when it last committed items.
+    HttpResponse ingestSources() const;
     void logs(const HttpRequest &request, const HttpResponder &responder);
     void trace(const HttpRequest &request, const HttpResponder &responder);
     void metrics(const HttpRequest &request, const HttpResponder &responder);
@@ -112,6 +116,7 @@ private:
     std::unique_ptr<IngestRoute> m_lokiPush;
     std::unique_ptr<IngestRoute> m_rawIngest;
     std::shared_ptr<HttpCounters> m_httpCounters;
+    std::shared_ptr<IngestInspector> m_inspector; // shared with responders that may answer on the writer thread
     QElapsedTimer m_uptime;
     std::unique_ptr<AlertRoutes> m_alertRoutes;
     std::unique_ptr<ChannelRoutes> m_channelRoutes;

@@ -1,11 +1,17 @@
-// ApiRouter's self-metrics: the route labels and GET /metrics (Prometheus text exposition), kept apart
+// ApiRouter's self-metrics: the route labels, GET /metrics (Prometheus text exposition) and GET
+// /api/ingest/sources, kept apart
 // from the query and settings routes.
 #include "apirouter.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
 
 #include <cstdio>
 
 #include "analysis/analysisworker.h"
+#include "apierror.h"
 #include "ingest/inflightbudget.h"
+#include "ingestinspector.h"
 #include "ingestroute.h"
 #include "selfmetrics.h"
 #include "store/storewriter.h"
@@ -40,11 +46,40 @@ const char *ApiRouter::routeName(Route route)
     case Route::GetTagSettings:
     case Route::PutTagSettings: return "/api/settings/tags";
     case Route::LiveKpis: return "/api/kpis/live";
+    case Route::IngestRejections: return "/api/ingest/rejections";
+    case Route::IngestSources: return "/api/ingest/sources";
     case Route::Alerting: return "alerting";
     case Route::Channels: return "channels";
     case Route::ClearDemo: return "/api/demo";
     }
     return "unmatched";
+}
+
+HttpResponse ApiRouter::ingestSources() const
+{
+    // Every route ingestRoute() knows, so a new ingest route is listed without being named here.
+    constexpr int kRouteValues = 128;
+    static_assert(int(Route::IngestSources) < kRouteValues);
+    const std::map<std::string, TimeNs> last = m_inspector->lastAccepted();
+    QJsonArray items;
+    for (int i = 0; i < kRouteValues; ++i) {
+        const IngestRoute *r = ingestRoute(Route(i));
+        if (!r)
+            continue;
+        const IngestCounters &c = r->counters();
+        const char *path = routeName(Route(i));
+        const auto seen = last.find(path);
+        items.append(QJsonObject{
+            {QStringLiteral("route"), QLatin1String(path)},
+            {QStringLiteral("protocol"), QLatin1String(c.protocol)},
+            {QStringLiteral("signal"), QLatin1String(c.signal)},
+            {QStringLiteral("requests"), qint64(c.requests.load())},
+            {QStringLiteral("accepted"), qint64(c.accepted.load())},
+            {QStringLiteral("rejected"), qint64(c.rejected.load())},
+            {QStringLiteral("last_accepted_at"),
+             seen == last.end() ? QJsonValue() : QJsonValue(QString::fromStdString(formatIsoMs(seen->second)))}});
+    }
+    return jsonResponse(200, QJsonObject{{QStringLiteral("items"), items}});
 }
 
 HttpResponse ApiRouter::prometheus() const

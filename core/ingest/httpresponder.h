@@ -46,9 +46,9 @@ public:
         : m_slot(std::move(slot)), m_seq(seq), m_extraHeaders(std::move(extraHeaders))
     {
     }
-    // The same responder, also telling observe (on the sending thread) the status it sends: self-metrics
-    // count answers by route without each handler doing so.
-    HttpResponder observed(std::function<void(int status)> observe) const
+    // The same responder, also showing observe (on the sending thread) the answer it sends: self-metrics
+    // count answers by route, and the ingest inspector keeps refusals, without each handler doing so.
+    HttpResponder observed(std::function<void(const HttpResponse &response)> observe) const
     {
         HttpResponder r = *this;
         r.m_observe = std::move(observe);
@@ -57,7 +57,7 @@ public:
     void send(HttpResponse response) const
     {
         if (m_observe)
-            m_observe(response.status);
+            m_observe(response);
         response.headers.insert(response.headers.end(), m_extraHeaders.begin(), m_extraHeaders.end());
         m_slot->send(m_seq, std::move(response));
     }
@@ -67,7 +67,7 @@ public:
 private:
     std::shared_ptr<ResponseSlot> m_slot;
     quint64 m_seq;
-    std::function<void(int)> m_observe;
+    std::function<void(const HttpResponse &)> m_observe;
     HttpHeaders m_extraHeaders; // the request's responseHeaders
 };
 

@@ -28,12 +28,24 @@ SendResult sendDesktopNotification(const std::string &title, const std::string &
         r.error = "no session D-Bus: desktop notifications are not available here";
         return r;
     }
+    return desktopNotifyResult(bus.call(desktopNotifyCall(QString::fromStdString(title), QString::fromStdString(body), openLabel),
+                                        QDBus::Block, 5000),
+                               notificationId);
+}
+
+QDBusMessage desktopNotifyCall(const QString &title, const QString &body, const QString &openLabel)
+{
     QDBusMessage call = QDBusMessage::createMethodCall(kService, QStringLiteral("/org/freedesktop/Notifications"), kService,
                                                        QStringLiteral("Notify"));
-    call << QStringLiteral("FlowGuard") << uint(0) << QStringLiteral("dialog-warning") << QString::fromStdString(title)
-         << QString::fromStdString(body) << QStringList{QStringLiteral("default"), openLabel}
+    call << QStringLiteral("FlowGuard") << uint(0) << QStringLiteral("dialog-warning") << title << body
+         << QStringList{QStringLiteral("default"), openLabel}
          << QVariantMap{{QStringLiteral("desktop-entry"), QStringLiteral("flowguard")}} << int(-1);
-    const QDBusMessage reply = bus.call(call, QDBus::Block, 5000);
+    return call;
+}
+
+SendResult desktopNotifyResult(const QDBusMessage &reply, uint *notificationId)
+{
+    SendResult r;
     if (reply.type() == QDBusMessage::ReplyMessage) {
         if (notificationId && !reply.arguments().isEmpty())
             *notificationId = reply.arguments().constFirst().toUInt();

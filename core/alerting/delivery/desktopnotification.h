@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDBusMessage>
 #include <QString>
 
 #include <string>
@@ -15,5 +16,9 @@ bool desktopNotificationsAvailable();
 // call, not a QDBusInterface, so it works from the dispatcher thread.
 SendResult sendDesktopNotification(const std::string &title, const std::string &body, uint *notificationId = nullptr,
                                    const QString &openLabel = QStringLiteral("Open"));
+
+// The Notify call itself and how its reply reads, for callers that must not block (QDBusConnection::asyncCall).
+QDBusMessage desktopNotifyCall(const QString &title, const QString &body, const QString &openLabel);
+SendResult desktopNotifyResult(const QDBusMessage &reply, uint *notificationId = nullptr);
 
 } // namespace fg
