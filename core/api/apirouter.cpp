@@ -34,6 +34,7 @@
 #include "otlpdialect.h"
 #include "selfmetrics.h"
 #include "traceview.h"
+#include "websockethub.h"
 #include "queryparams.h"
 #include "queryrunner.h"
 #include "routehelpers.h"
@@ -126,6 +127,24 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
     m_lokiPush = route(std::make_unique<LokiPushDecoder>(deps.services), std::make_shared<const LokiDialect>(), "loki", "logs");
     m_rawIngest = route(std::make_unique<RawLineDecoder>(deps.services), std::make_shared<const NativeDialect>(true),
                         "raw", "logs");
+    m_wsLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "websocket", "logs");
+    m_wsMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "websocket", "metrics");
+    if (deps.liveFeed) {
+        WebSocketHub::Options options;
+        options.maxConnections = deps.maxWebSocketConnections;
+        auto internalGet = [this](const QByteArray &path, const QByteArray &query, std::function<void(HttpResponse)> done) {
+            HttpRequest r;
+            r.method = "GET";
+            r.path = path;
+            r.target = query.isEmpty() ? path : path + '?' + query;
+            r.query = query;
+            r.inProcess = true;
+            r.receivedAt = nowNs();
+            handle(std::move(r), HttpResponder(std::make_shared<ResponseSlot>(std::move(done)), 1));
+        };
+        m_ws = std::make_unique<WebSocketHub>(
+            WebSocketHub::Deps{m_wsLogs.get(), m_wsMetrics.get(), deps.liveFeed, deps.ingestStats, internalGet}, options);
+    }
 }
 
 IngestRoute *ApiRouter::ingestRoute(Route route) const
@@ -175,6 +194,13 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/api/settings/tags", "PUT", Route::PutTagSettings},
     };
     RouteMatch m;
+    if (WebSocketHub::owns(path)) {
+        if (request.method == "GET")
+            m.route = Route::WebSocket;
+        else
+            m.allowed = "GET";
+        return m;
+    }
     if (AlertRoutes::owns(path, request.method, &m.allowed)) {
         if (m.allowed.isEmpty())
             m.route = Route::Alerting;
@@ -258,6 +284,14 @@ std::optional<HttpResponse> ApiRouter::admitHead(HttpRequest &head)
     }
     if (auto refused = m_authorizer.admit(head))
         return refused;
+    if (*m.route == Route::WebSocket) {
+        // Browsers send their Origin on the upgrade GET: a page elsewhere must not open a socket here.
+        if (const QString why = m_guard.checkOrigin(head); !why.isEmpty())
+            return apiError(403, why, QJsonObject{{QStringLiteral("field"), QStringLiteral("Origin")}});
+        if (!m_ws)
+            return apiError(404, QStringLiteral("WebSocket endpoints are not enabled"));
+        return m_ws->checkUpgrade(head);
+    }
     if (IngestRoute *ingest = ingestRoute(*m.route))
         return ingest->checkHead(head);
     return std::nullopt;
@@ -304,6 +338,10 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
             responder);
         return;
     case Route::ServiceHealth: health(request, responder, true); return;
+    case Route::WebSocket: // only an upgrade reaches the hub (takeUpgrade)
+        responder.send(apiError(426, QStringLiteral("this is a WebSocket endpoint: send Upgrade: websocket"),
+                                QJsonObject{{QStringLiteral("field"), QStringLiteral("Upgrade")}}));
+        return;
     case Route::IngestLogs:
     case Route::IngestMetrics:
     case Route::OtlpLogs:
@@ -312,6 +350,15 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
     case Route::LokiPush:
     case Route::RawIngest: return; // handled by ingestRoute() above
     }
+}
+
+bool ApiRouter::takeUpgrade(const HttpRequest &head, QTcpSocket *socket, const QByteArray &buffered)
+{
+    if (!m_ws || !WebSocketHub::owns(head.path) || head.method != "GET")
+        return false;
+    m_httpCounters->count(routeName(Route::WebSocket), 101);
+    m_ws->accept(head, socket, buffered);
+    return true;
 }
 
 HttpResponse ApiRouter::transportError(int status, const QString &message)

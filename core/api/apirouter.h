@@ -35,6 +35,8 @@ class ServiceRegistry;
 class IdAllocator;
 class IntegrityChecker;
 class TokenRegistry;
+class LiveFeed;
+class WebSocketHub;
 
 // The HTTP API: guards, routing, and the handlers of each path. Lives on the listener thread.
 class ApiRouter final : public RequestHandler {
@@ -57,6 +59,8 @@ public:
         const IntegrityChecker *integrity;
         TokenRegistry *tokens;
         AuthMode authMode;
+        LiveFeed *liveFeed = nullptr; // committed logs for WebSocket subscribers
+        int maxWebSocketConnections = 256;
     };
     ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps);
     ~ApiRouter() override;
@@ -66,11 +70,13 @@ public:
     std::optional<HttpResponse> admit(HttpRequest &head) override;
     void handle(HttpRequest &&request, HttpResponder responder) override;
     HttpResponse transportError(int status, const QString &message) override;
+    bool takeUpgrade(const HttpRequest &head, QTcpSocket *socket, const QByteArray &buffered) override;
 
 private:
     enum class Route { IngestLogs, IngestMetrics, OtlpLogs, OtlpMetrics, OtlpTraces, LokiPush, RawIngest, SelfMetrics, Trace, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
                        ServiceHealth, ErrorPatterns, GetDetectionSettings,
-                       PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels };
+                       PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels,
+                       WebSocket };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -115,6 +121,9 @@ private:
     QElapsedTimer m_uptime;
     std::unique_ptr<AlertRoutes> m_alertRoutes;
     std::unique_ptr<ChannelRoutes> m_channelRoutes;
+    std::unique_ptr<IngestRoute> m_wsLogs;
+    std::unique_ptr<IngestRoute> m_wsMetrics;
+    std::unique_ptr<WebSocketHub> m_ws;
 };
 
 } // namespace fg

@@ -9,6 +9,7 @@
 #include "ingestroute.h"
 #include "selfmetrics.h"
 #include "store/storewriter.h"
+#include "websockethub.h"
 
 namespace fg {
 
@@ -42,6 +43,7 @@ const char *ApiRouter::routeName(Route route)
     case Route::LiveKpis: return "/api/kpis/live";
     case Route::Alerting: return "alerting";
     case Route::Channels: return "channels";
+    case Route::WebSocket: return "/ws";
     }
     return "unmatched";
 }
@@ -50,7 +52,7 @@ HttpResponse ApiRouter::prometheus() const
 {
     PrometheusText out;
     const IngestRoute *routes[] = {m_ingestLogs.get(), m_ingestMetrics.get(), m_otlpLogs.get(), m_otlpMetrics.get(),
-                                   m_otlpTraces.get(), m_lokiPush.get(), m_rawIngest.get()};
+                                   m_otlpTraces.get(), m_lokiPush.get(), m_rawIngest.get(), m_wsLogs.get(), m_wsMetrics.get()};
     auto labels = [](const IngestCounters &c) {
         return PrometheusText::label("protocol", c.protocol) + "," + PrometheusText::label("signal", c.signal);
     };
@@ -96,6 +98,13 @@ HttpResponse ApiRouter::prometheus() const
     out.family("flowguard_stored_rows", "gauge", "Rows in the database by table.");
     out.sample("flowguard_stored_rows", PrometheusText::label("table", "logs"), double(s.logsStored.load()));
     out.sample("flowguard_stored_rows", PrometheusText::label("table", "metric_points"), double(s.metricsStored.load()));
+    if (m_ws) {
+        out.family("flowguard_websocket_connections", "gauge", "Open WebSocket connections (ingest and live channels).");
+        out.sample("flowguard_websocket_connections", "", double(m_ws->connectionCount()));
+        out.family("flowguard_websocket_dropped_messages_total", "counter",
+                   "Live messages not sent to subscribers whose queue was full.");
+        out.sample("flowguard_websocket_dropped_messages_total", "", double(m_ws->droppedMessages()));
+    }
     HttpResponse r;
     r.status = 200;
     r.contentType = "text/plain; version=0.0.4; charset=utf-8";

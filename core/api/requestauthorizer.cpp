@@ -53,6 +53,8 @@ std::optional<TokenScope> RequestAuthorizer::requiredScope(const QByteArray &raw
         path.chop(1);
     if (path == "/api/health" || path == "/api/ready")
         return std::nullopt;
+    if (path == "/ws/metrics") // a live channel, read like /api/ws/*
+        return TokenScope::Read;
     // Everything that is not the query and settings API is a way in for data (native, OTLP, Loki).
     if (!path.startsWith("/api/") || path.startsWith("/api/ingest/"))
         return TokenScope::Ingest;

@@ -13,6 +13,7 @@
 #include "alerting/delivery/desktopnotification.h"
 #include "alerting/notificationdispatcher.h"
 #include "analysis/analysisworker.h"
+#include "api/livefeed.h"
 #include "api/apirouter.h"
 #include "api/queryrunner.h"
 #include "api/apierror.h"
@@ -102,7 +103,9 @@ bool Engine::start(QString *error)
     m_analysis = std::make_unique<AnalysisWorker>(
         writer.get(), KpiAggregator::Limits{}, AnalysisWorker::kDefaultHandOffBytes, 2000,
         [path = options.path] { return std::make_unique<SqliteStoreReader>(path); });
-    writer->setCommittedObserver([analysis = m_analysis.get()](IngestBatch &&batch) {
+    m_liveFeed = std::make_unique<LiveFeed>();
+    writer->setCommittedObserver([analysis = m_analysis.get(), feed = m_liveFeed.get()](IngestBatch &&batch) {
+        feed->publish(batch);
         analysis->enqueue(std::move(batch));
     });
     std::string storeError;
@@ -392,7 +395,8 @@ bool Engine::startListener(QString *error)
                                      {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats,
                                       m_analysis.get(), &m_tagRules, &m_rules, m_alerts.get(), &m_ids, &m_channels, m_secrets.get(),
                                       m_secretsProblem, m_services.get(), m_series.get(),
-                                      m_integrity.get(), m_tokens, m_auth.mode});
+                                      m_integrity.get(), m_tokens, m_auth.mode, m_liveFeed.get(),
+                                      m_config.maxWebSocketConnections});
             m_server = new HttpServer(m_router, m_budget.get(), limits);
             ok = m_server->listen(m_config.listenAddress, m_config.listenPort);
             if (ok) {

@@ -31,6 +31,7 @@ class NotificationDispatcher;
 class ApiRouter;
 class HttpServer;
 class InflightBudget;
+class LiveFeed;
 class SeriesRegistry;
 class TokenRegistry;
 class ServiceRegistry;
@@ -88,6 +89,7 @@ private:
     std::unique_ptr<StoreWriter> m_writer;
     std::unique_ptr<AnalysisWorker> m_analysis;
     std::unique_ptr<InflightBudget> m_budget;
+    std::unique_ptr<LiveFeed> m_liveFeed; // committed logs for WebSocket subscribers; outlives the writer's observer
     std::unique_ptr<ServiceRegistry> m_services;
     std::unique_ptr<SeriesRegistry> m_series;
     std::unique_ptr<QueryRunner> m_queries;
