@@ -35,6 +35,8 @@
 #include "selfmetrics.h"
 #include "traceview.h"
 #include "websockethub.h"
+#include "elasticdialect.h"
+#include "ingest/elasticbulkdecoder.h"
 #include "queryparams.h"
 #include "queryrunner.h"
 #include "routehelpers.h"
@@ -127,6 +129,8 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
     m_lokiPush = route(std::make_unique<LokiPushDecoder>(deps.services), std::make_shared<const LokiDialect>(), "loki", "logs");
     m_rawIngest = route(std::make_unique<RawLineDecoder>(deps.services), std::make_shared<const NativeDialect>(true),
                         "raw", "logs");
+    m_elasticBulk = route(std::make_unique<ElasticBulkDecoder>(deps.services), std::make_shared<const ElasticDialect>(),
+                          "elasticsearch", "logs");
     m_wsLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "websocket", "logs");
     m_wsMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "websocket", "metrics");
     if (deps.liveFeed) {
@@ -157,6 +161,7 @@ IngestRoute *ApiRouter::ingestRoute(Route route) const
     case Route::OtlpTraces: return m_otlpTraces.get();
     case Route::LokiPush: return m_lokiPush.get();
     case Route::RawIngest: return m_rawIngest.get();
+    case Route::ElasticBulk: return m_elasticBulk.get();
     default: return nullptr;
     }
 }
@@ -194,6 +199,16 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/api/settings/tags", "PUT", Route::PutTagSettings},
     };
     RouteMatch m;
+    // Elasticsearch's _bulk and the probes shippers make first; /{index}/_bulk names the default index.
+    const bool bulk = path == "/_bulk" || (path.endsWith("/_bulk") && path.count('/') == 2 && !path.startsWith("/_"));
+    if (bulk || ElasticProbes::owns(path)) {
+        const QByteArray &method = request.method;
+        if (bulk ? (method == "POST" || method == "PUT") : (method == "GET" || method == "HEAD"))
+            m.route = bulk ? Route::ElasticBulk : Route::ElasticProbe;
+        else
+            m.allowed = bulk ? "POST, PUT" : "GET, HEAD";
+        return m;
+    }
     if (WebSocketHub::owns(path)) {
         if (request.method == "GET")
             m.route = Route::WebSocket;
@@ -302,6 +317,10 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
     const RouteMatch m = match(request);
     const HttpResponder responder = plainResponder.observed(
         [counters = m_httpCounters, name = routeName(*m.route)](int status) { counters->count(name, status); });
+    if (*m.route == Route::ElasticBulk) {
+        const QByteArray index = request.path.left(request.path.lastIndexOf("/_bulk")).mid(1);
+        request.query = index.isEmpty() ? QByteArray() : "service=" + index; // the decoder's default _index
+    }
     if (IngestRoute *ingest = ingestRoute(*m.route)) {
         ingest->handle(std::move(request), responder);
         return;
@@ -338,6 +357,8 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
             responder);
         return;
     case Route::ServiceHealth: health(request, responder, true); return;
+    case Route::ElasticProbe: responder.send(ElasticProbes::answer(request)); return;
+    case Route::ElasticBulk: return; // handled by ingestRoute() above
     case Route::WebSocket: // only an upgrade reaches the hub (takeUpgrade)
         responder.send(apiError(426, QStringLiteral("this is a WebSocket endpoint: send Upgrade: websocket"),
                                 QJsonObject{{QStringLiteral("field"), QStringLiteral("Upgrade")}}));

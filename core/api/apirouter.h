@@ -76,7 +76,7 @@ private:
     enum class Route { IngestLogs, IngestMetrics, OtlpLogs, OtlpMetrics, OtlpTraces, LokiPush, RawIngest, SelfMetrics, Trace, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
                        ServiceHealth, ErrorPatterns, GetDetectionSettings,
                        PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels,
-                       WebSocket };
+                       WebSocket, ElasticBulk, ElasticProbe };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -124,6 +124,7 @@ private:
     std::unique_ptr<IngestRoute> m_wsLogs;
     std::unique_ptr<IngestRoute> m_wsMetrics;
     std::unique_ptr<WebSocketHub> m_ws;
+    std::unique_ptr<IngestRoute> m_elasticBulk;
 };
 
 } // namespace fg

@@ -44,6 +44,8 @@ const char *ApiRouter::routeName(Route route)
     case Route::Alerting: return "alerting";
     case Route::Channels: return "channels";
     case Route::WebSocket: return "/ws";
+    case Route::ElasticBulk: return "/_bulk";
+    case Route::ElasticProbe: return "elasticsearch probes";
     }
     return "unmatched";
 }
@@ -52,7 +54,8 @@ HttpResponse ApiRouter::prometheus() const
 {
     PrometheusText out;
     const IngestRoute *routes[] = {m_ingestLogs.get(), m_ingestMetrics.get(), m_otlpLogs.get(), m_otlpMetrics.get(),
-                                   m_otlpTraces.get(), m_lokiPush.get(), m_rawIngest.get(), m_wsLogs.get(), m_wsMetrics.get()};
+                                   m_otlpTraces.get(), m_lokiPush.get(), m_rawIngest.get(), m_wsLogs.get(), m_wsMetrics.get(),
+                                   m_elasticBulk.get()};
     auto labels = [](const IngestCounters &c) {
         return PrometheusText::label("protocol", c.protocol) + "," + PrometheusText::label("signal", c.signal);
     };
