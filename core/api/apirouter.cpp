@@ -37,6 +37,7 @@
 #include "websockethub.h"
 #include "elasticdialect.h"
 #include "ingest/elasticbulkdecoder.h"
+#include "ingest/syslogdecoder.h"
 #include "queryparams.h"
 #include "queryrunner.h"
 #include "routehelpers.h"
@@ -131,6 +132,8 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
                         "raw", "logs");
     m_elasticBulk = route(std::make_unique<ElasticBulkDecoder>(deps.services), std::make_shared<const ElasticDialect>(),
                           "elasticsearch", "logs");
+    m_syslog = route(std::make_unique<SyslogDecoder>(deps.services), std::make_shared<const NativeDialect>(true), "syslog",
+                     "logs");
     m_wsLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "websocket", "logs");
     m_wsMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "websocket", "metrics");
     if (deps.liveFeed) {

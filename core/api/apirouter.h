@@ -71,6 +71,8 @@ public:
     void handle(HttpRequest &&request, HttpResponder responder) override;
     HttpResponse transportError(int status, const QString &message) override;
     bool takeUpgrade(const HttpRequest &head, QTcpSocket *socket, const QByteArray &buffered) override;
+    // Where the syslog listener stores its messages (same path and counters as HTTP ingest).
+    IngestRoute *syslogRoute() const { return m_syslog.get(); }
 
 private:
     enum class Route { IngestLogs, IngestMetrics, OtlpLogs, OtlpMetrics, OtlpTraces, LokiPush, RawIngest, SelfMetrics, Trace, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
@@ -125,6 +127,7 @@ private:
     std::unique_ptr<IngestRoute> m_wsMetrics;
     std::unique_ptr<WebSocketHub> m_ws;
     std::unique_ptr<IngestRoute> m_elasticBulk;
+    std::unique_ptr<IngestRoute> m_syslog;
 };
 
 } // namespace fg

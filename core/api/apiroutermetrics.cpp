@@ -55,7 +55,7 @@ HttpResponse ApiRouter::prometheus() const
     PrometheusText out;
     const IngestRoute *routes[] = {m_ingestLogs.get(), m_ingestMetrics.get(), m_otlpLogs.get(), m_otlpMetrics.get(),
                                    m_otlpTraces.get(), m_lokiPush.get(), m_rawIngest.get(), m_wsLogs.get(), m_wsMetrics.get(),
-                                   m_elasticBulk.get()};
+                                   m_elasticBulk.get(), m_syslog.get()};
     auto labels = [](const IngestCounters &c) {
         return PrometheusText::label("protocol", c.protocol) + "," + PrometheusText::label("signal", c.signal);
     };

@@ -14,6 +14,7 @@
 #include "alerting/notificationdispatcher.h"
 #include "analysis/analysisworker.h"
 #include "api/livefeed.h"
+#include "api/sysloglistener.h"
 #include "api/apirouter.h"
 #include "api/queryrunner.h"
 #include "api/apierror.h"
@@ -402,6 +403,18 @@ bool Engine::startListener(QString *error)
             if (ok) {
                 m_port = m_server->serverPort();
                 m_router->setListenPort(m_port);
+                if (m_config.syslogPort != 0) {
+                    // Syslog is an extra way in: a port in use is said, not fatal.
+                    m_syslog = new SyslogListener(m_router->syslogRoute(), {});
+                    QString syslogError;
+                    if (m_syslog->listen(m_config.listenAddress, quint16(std::max(0, m_config.syslogPort)), &syslogError)) {
+                        m_syslogPort = m_syslog->port();
+                    } else {
+                        qWarning("flowguard: no syslog listener on port %d: %s", m_config.syslogPort, qPrintable(syslogError));
+                        delete m_syslog;
+                        m_syslog = nullptr;
+                    }
+                }
             } else {
                 listenError = m_server->errorString();
             }
@@ -436,6 +449,9 @@ void Engine::stop()
         QMetaObject::invokeMethod(
             m_listenerContext,
             [this] {
+                delete m_syslog; // hands over what it gathered before the router goes
+                m_syslog = nullptr;
+                m_syslogPort = 0;
                 delete m_server;
                 delete m_router;
                 delete m_tokens; // writes the last-use times back

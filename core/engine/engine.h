@@ -32,6 +32,7 @@ class ApiRouter;
 class HttpServer;
 class InflightBudget;
 class LiveFeed;
+class SyslogListener;
 class SeriesRegistry;
 class TokenRegistry;
 class ServiceRegistry;
@@ -59,6 +60,7 @@ public:
 
     QString listenAddress() const; // "ADDR:PORT" as bound
     quint16 port() const { return m_port; }
+    quint16 syslogPort() const { return m_syslogPort; } // 0: no syslog listener
     const EngineConfig &config() const { return m_config; }
     EngineStats stats() const;
     // The HTTP API in process, for the window: the request goes to the router on the listener thread (no
@@ -112,6 +114,8 @@ private:
     TokenRegistry *m_tokens = nullptr; // on the listener thread
     ApiRouter *m_router = nullptr;
     HttpServer *m_server = nullptr;
+    SyslogListener *m_syslog = nullptr; // on the listener thread
+    quint16 m_syslogPort = 0;
     quint16 m_port = 0;
     QTimer m_statsTimer;
     qint64 m_lastAccepted = 0;
