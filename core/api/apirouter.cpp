@@ -38,6 +38,7 @@
 #include "elasticdialect.h"
 #include "ingest/elasticbulkdecoder.h"
 #include "ingest/syslogdecoder.h"
+#include "ingest/signalspandecoder.h"
 #include "queryparams.h"
 #include "queryrunner.h"
 #include "routehelpers.h"
@@ -134,6 +135,9 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
                           "elasticsearch", "logs");
     m_syslog = route(std::make_unique<SyslogDecoder>(deps.services), std::make_shared<const NativeDialect>(true), "syslog",
                      "logs");
+    m_signalLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "signal", "logs");
+    m_signalTraces = route(std::make_unique<SignalSpanDecoder>(deps.services), native, "signal", "spans");
+    m_signalMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "signal", "metrics");
     m_wsLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "websocket", "logs");
     m_wsMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "websocket", "metrics");
     if (deps.liveFeed) {
@@ -165,6 +169,9 @@ IngestRoute *ApiRouter::ingestRoute(Route route) const
     case Route::LokiPush: return m_lokiPush.get();
     case Route::RawIngest: return m_rawIngest.get();
     case Route::ElasticBulk: return m_elasticBulk.get();
+    case Route::SignalLogs: return m_signalLogs.get();
+    case Route::SignalTraces: return m_signalTraces.get();
+    case Route::SignalMetrics: return m_signalMetrics.get();
     default: return nullptr;
     }
 }
@@ -186,6 +193,8 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/v1/logs", "POST", Route::OtlpLogs},           {"/v1/metrics", "POST", Route::OtlpMetrics},
         {"/v1/traces", "POST", Route::OtlpTraces},       {"/loki/api/v1/push", "POST", Route::LokiPush},
         {"/ingest", "POST", Route::RawIngest},
+        {"/ingest/logs", "POST", Route::SignalLogs},     {"/ingest/traces", "POST", Route::SignalTraces},
+        {"/ingest/metrics", "POST", Route::SignalMetrics},
         // At the root as well: where load balancers, Loki clients and Kubernetes probes look.
         {"/health", "GET", Route::Health},               {"/ready", "GET", Route::Ready},
         {"/metrics", "GET", Route::SelfMetrics},
@@ -361,7 +370,10 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
         return;
     case Route::ServiceHealth: health(request, responder, true); return;
     case Route::ElasticProbe: responder.send(ElasticProbes::answer(request)); return;
-    case Route::ElasticBulk: return; // handled by ingestRoute() above
+    case Route::ElasticBulk:
+    case Route::SignalLogs:
+    case Route::SignalTraces:
+    case Route::SignalMetrics: return; // handled by ingestRoute() above
     case Route::WebSocket: // only an upgrade reaches the hub (takeUpgrade)
         responder.send(apiError(426, QStringLiteral("this is a WebSocket endpoint: send Upgrade: websocket"),
                                 QJsonObject{{QStringLiteral("field"), QStringLiteral("Upgrade")}}));

@@ -78,7 +78,7 @@ private:
     enum class Route { IngestLogs, IngestMetrics, OtlpLogs, OtlpMetrics, OtlpTraces, LokiPush, RawIngest, SelfMetrics, Trace, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
                        ServiceHealth, ErrorPatterns, GetDetectionSettings,
                        PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels,
-                       WebSocket, ElasticBulk, ElasticProbe };
+                       WebSocket, ElasticBulk, ElasticProbe, SignalLogs, SignalTraces, SignalMetrics };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -128,6 +128,7 @@ private:
     std::unique_ptr<WebSocketHub> m_ws;
     std::unique_ptr<IngestRoute> m_elasticBulk;
     std::unique_ptr<IngestRoute> m_syslog;
+    std::unique_ptr<IngestRoute> m_signalLogs, m_signalTraces, m_signalMetrics; // POST /ingest/logs|traces|metrics
 };
 
 } // namespace fg

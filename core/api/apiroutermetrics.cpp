@@ -46,6 +46,9 @@ const char *ApiRouter::routeName(Route route)
     case Route::WebSocket: return "/ws";
     case Route::ElasticBulk: return "/_bulk";
     case Route::ElasticProbe: return "elasticsearch probes";
+    case Route::SignalLogs: return "/ingest/logs";
+    case Route::SignalTraces: return "/ingest/traces";
+    case Route::SignalMetrics: return "/ingest/metrics";
     }
     return "unmatched";
 }
@@ -55,7 +58,8 @@ HttpResponse ApiRouter::prometheus() const
     PrometheusText out;
     const IngestRoute *routes[] = {m_ingestLogs.get(), m_ingestMetrics.get(), m_otlpLogs.get(), m_otlpMetrics.get(),
                                    m_otlpTraces.get(), m_lokiPush.get(), m_rawIngest.get(), m_wsLogs.get(), m_wsMetrics.get(),
-                                   m_elasticBulk.get(), m_syslog.get()};
+                                   m_elasticBulk.get(), m_syslog.get(), m_signalLogs.get(), m_signalTraces.get(),
+                                   m_signalMetrics.get()};
     auto labels = [](const IngestCounters &c) {
         return PrometheusText::label("protocol", c.protocol) + "," + PrometheusText::label("signal", c.signal);
     };
