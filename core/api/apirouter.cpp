@@ -39,6 +39,7 @@
 #include "ingest/elasticbulkdecoder.h"
 #include "ingest/syslogdecoder.h"
 #include "ingest/signalspandecoder.h"
+#include "ingest/logstreamdecoder.h"
 #include "queryparams.h"
 #include "queryrunner.h"
 #include "routehelpers.h"
@@ -138,6 +139,7 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
     m_signalLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "signal", "logs");
     m_signalTraces = route(std::make_unique<SignalSpanDecoder>(deps.services), native, "signal", "spans");
     m_signalMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "signal", "metrics");
+    m_logStream = route(std::make_unique<LogStreamDecoder>(deps.services), native, "stream", "logs");
     m_wsLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "websocket", "logs");
     m_wsMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "websocket", "metrics");
     if (deps.liveFeed) {
@@ -172,6 +174,7 @@ IngestRoute *ApiRouter::ingestRoute(Route route) const
     case Route::SignalLogs: return m_signalLogs.get();
     case Route::SignalTraces: return m_signalTraces.get();
     case Route::SignalMetrics: return m_signalMetrics.get();
+    case Route::LogStream: return m_logStream.get();
     default: return nullptr;
     }
 }
@@ -195,6 +198,7 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/ingest", "POST", Route::RawIngest},
         {"/ingest/logs", "POST", Route::SignalLogs},     {"/ingest/traces", "POST", Route::SignalTraces},
         {"/ingest/metrics", "POST", Route::SignalMetrics},
+        {"/metrics/realtime", "GET", Route::RealtimeMetrics}, {"/api/logs/services", "GET", Route::Services},
         // At the root as well: where load balancers, Loki clients and Kubernetes probes look.
         {"/health", "GET", Route::Health},               {"/ready", "GET", Route::Ready},
         {"/metrics", "GET", Route::SelfMetrics},
@@ -220,6 +224,18 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         else
             m.allowed = bulk ? "POST, PUT" : "GET, HEAD";
         return m;
+    }
+    // POST /api/logs/stream/{service} and …/{service}/single.
+    static const QByteArray kStream = "/api/logs/stream/";
+    if (path.startsWith(kStream) && path.size() > kStream.size()) {
+        const QList<QByteArray> rest = path.mid(kStream.size()).split('/');
+        if (rest.size() == 1 || (rest.size() == 2 && rest[1] == "single")) {
+            if (request.method == "POST")
+                m.route = Route::LogStream;
+            else
+                m.allowed = "POST";
+            return m;
+        }
     }
     if (WebSocketHub::owns(path)) {
         if (request.method == "GET")
@@ -329,6 +345,10 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
     const RouteMatch m = match(request);
     const HttpResponder responder = plainResponder.observed(
         [counters = m_httpCounters, name = routeName(*m.route)](int status) { counters->count(name, status); });
+    if (*m.route == Route::LogStream) {
+        const QByteArray service = request.path.mid(int(sizeof("/api/logs/stream/")) - 1).split('/').value(0);
+        request.query = "service=" + service; // items naming no service belong to the path's
+    }
     if (*m.route == Route::ElasticBulk) {
         const QByteArray index = request.path.left(request.path.lastIndexOf("/_bulk")).mid(1);
         request.query = index.isEmpty() ? QByteArray() : "service=" + index; // the decoder's default _index
@@ -373,7 +393,9 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
     case Route::ElasticBulk:
     case Route::SignalLogs:
     case Route::SignalTraces:
-    case Route::SignalMetrics: return; // handled by ingestRoute() above
+    case Route::SignalMetrics:
+    case Route::LogStream: return; // handled by ingestRoute() above
+    case Route::RealtimeMetrics: responder.send(realtimeMetrics()); return;
     case Route::WebSocket: // only an upgrade reaches the hub (takeUpgrade)
         responder.send(apiError(426, QStringLiteral("this is a WebSocket endpoint: send Upgrade: websocket"),
                                 QJsonObject{{QStringLiteral("field"), QStringLiteral("Upgrade")}}));
@@ -957,6 +979,29 @@ void ApiRouter::putTagSettings(const HttpRequest &request, const HttpResponder &
     // Events ingested from then on carry the new tags.
     storeSettings("tags", tagRules->toJson(), [holder = m_deps.tagRules, tagRules] { holder->set(tagRules); },
                   responder);
+}
+
+HttpResponse ApiRouter::realtimeMetrics() const
+{
+    KpiRollup total;
+    int services = 0;
+    for (const auto &[service, w] : m_deps.analysis->live().snapshot()) {
+        total.merge(w.lastMinute);
+        ++services;
+    }
+    const DDSketch &latency = total.latency;
+    const QJsonObject data{
+        {QStringLiteral("window"), QStringLiteral("1m")},
+        {QStringLiteral("services"), services},
+        {QStringLiteral("events_per_second"), double(total.events) / 60.0},
+        {QStringLiteral("requests_per_second"), double(total.requests) / 60.0},
+        {QStringLiteral("error_rate"), total.errorRate()},
+        {QStringLiteral("avg_response_time_ms"),
+         latency.count() ? QJsonValue(latency.sum() / double(latency.count())) : QJsonValue()},
+        {QStringLiteral("p95_response_time_ms"), latency.empty() ? QJsonValue() : QJsonValue(latency.quantile(0.95))},
+        {QStringLiteral("ingest_accepted_total"), qint64(m_deps.ingestStats->itemsAccepted)},
+    };
+    return jsonResponse(200, QJsonObject{{QStringLiteral("success"), true}, {QStringLiteral("data"), data}});
 }
 
 HttpResponse ApiRouter::liveKpis(const HttpRequest &request) const

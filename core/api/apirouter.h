@@ -78,7 +78,8 @@ private:
     enum class Route { IngestLogs, IngestMetrics, OtlpLogs, OtlpMetrics, OtlpTraces, LokiPush, RawIngest, SelfMetrics, Trace, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
                        ServiceHealth, ErrorPatterns, GetDetectionSettings,
                        PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels,
-                       WebSocket, ElasticBulk, ElasticProbe, SignalLogs, SignalTraces, SignalMetrics };
+                       WebSocket, ElasticBulk, ElasticProbe, SignalLogs, SignalTraces, SignalMetrics, LogStream,
+                       RealtimeMetrics };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -99,6 +100,8 @@ private:
     void services(const HttpResponder &responder);
     void kpis(const HttpRequest &request, const HttpResponder &responder);
     HttpResponse liveKpis(const HttpRequest &request) const;
+    // GET /metrics/realtime: the last minute over every service, from memory.
+    HttpResponse realtimeMetrics() const;
     void anomalies(const HttpRequest &request, const HttpResponder &responder);
     void errorPatterns(const HttpRequest &request, const HttpResponder &responder);
     void putDetectionSettings(const HttpRequest &request, const HttpResponder &responder);
@@ -129,6 +132,7 @@ private:
     std::unique_ptr<IngestRoute> m_elasticBulk;
     std::unique_ptr<IngestRoute> m_syslog;
     std::unique_ptr<IngestRoute> m_signalLogs, m_signalTraces, m_signalMetrics; // POST /ingest/logs|traces|metrics
+    std::unique_ptr<IngestRoute> m_logStream; // POST /api/logs/stream/{service}[/single]
 };
 
 } // namespace fg

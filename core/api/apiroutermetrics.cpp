@@ -49,6 +49,8 @@ const char *ApiRouter::routeName(Route route)
     case Route::SignalLogs: return "/ingest/logs";
     case Route::SignalTraces: return "/ingest/traces";
     case Route::SignalMetrics: return "/ingest/metrics";
+    case Route::LogStream: return "/api/logs/stream/{service}";
+    case Route::RealtimeMetrics: return "/metrics/realtime";
     }
     return "unmatched";
 }
@@ -59,7 +61,7 @@ HttpResponse ApiRouter::prometheus() const
     const IngestRoute *routes[] = {m_ingestLogs.get(), m_ingestMetrics.get(), m_otlpLogs.get(), m_otlpMetrics.get(),
                                    m_otlpTraces.get(), m_lokiPush.get(), m_rawIngest.get(), m_wsLogs.get(), m_wsMetrics.get(),
                                    m_elasticBulk.get(), m_syslog.get(), m_signalLogs.get(), m_signalTraces.get(),
-                                   m_signalMetrics.get()};
+                                   m_signalMetrics.get(), m_logStream.get()};
     auto labels = [](const IngestCounters &c) {
         return PrometheusText::label("protocol", c.protocol) + "," + PrometheusText::label("signal", c.signal);
     };
