@@ -101,9 +101,11 @@ void SyslogListener::onConnection()
         m_peers.insert(socket, std::move(peer));
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { readTcp(socket); });
         connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
-            readTcp(socket); // what came before the close
-            m_peers.remove(socket);
-            socket->deleteLater();
+            auto it = m_peers.find(socket);
+            if (it == m_peers.end())
+                return;
+            it->disconnected = true;
+            readTcp(socket); // what came before the close, now or once the store catches up
         });
     }
 }
@@ -131,7 +133,11 @@ void SyslogListener::readTcp(QTcpSocket *socket)
         }
         add(message.constData(), message.size());
         if (m_paused)
-            break; // the rest waits in the framer until the store catches up
+            return; // the rest waits in the framer and the socket until the store catches up
+    }
+    if (it->disconnected && socket->bytesAvailable() == 0) {
+        m_peers.erase(it);
+        socket->deleteLater();
     }
 }
 
@@ -163,10 +169,14 @@ void SyslogListener::flush()
     request.headers.emplace_back("content-type", "text/plain");
     request.body = std::move(m_batch);
     request.receivedAt = nowNs();
+    const int count = m_batchCount;
     m_batch = QByteArray();
     m_batchCount = 0;
     ++m_inflight;
-    auto slot = std::make_shared<ResponseSlot>([this, box = m_mailbox](HttpResponse) {
+    auto slot = std::make_shared<ResponseSlot>([this, box = m_mailbox, count](HttpResponse r) {
+        // Not stored at all (overload, disk full): counted as dropped; refused messages are counted by the route.
+        if (r.status >= 500 || r.status == 413)
+            m_dropped += count;
         box->post([this] {
             --m_inflight;
             if (m_batchCount > 0)

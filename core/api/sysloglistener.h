@@ -51,6 +51,7 @@ private:
     struct Peer {
         std::shared_ptr<SyslogFramer> framer; // shared: QHash values are copyable
         qint64 lastActivityMs = 0;
+        bool disconnected = false; // the sender closed; kept until what it sent is stored
     };
     void onDatagrams();
     void onConnection();

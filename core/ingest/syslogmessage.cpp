@@ -3,6 +3,8 @@
 #include <QByteArray>
 #include <QDateTime>
 
+#include <cstring>
+
 #include "fieldvalues.h"
 
 namespace fg {
@@ -244,44 +246,42 @@ bool parseSyslogMessage(std::string_view s, TimeNs receivedAt, LogRecord &r, Ite
 
 SyslogFramer::Result SyslogFramer::next(QByteArray *message)
 {
-    for (;;) {
-        while (!m_in.isEmpty() && (m_in.front() == '\n' || m_in.front() == '\r' || m_in.front() == '\0'))
-            m_in.remove(0, 1);
-        if (m_in.isEmpty())
+    const qsizetype n = m_in.size();
+    const char *in = m_in.constData();
+    while (m_pos < n && (in[m_pos] == '\n' || in[m_pos] == '\r' || in[m_pos] == '\0'))
+        ++m_pos;
+    if (m_pos == n)
+        return Result::NeedMore;
+    if (in[m_pos] >= '1' && in[m_pos] <= '9') {
+        qsizetype i = m_pos;
+        qint64 len = 0;
+        while (i < n && in[i] >= '0' && in[i] <= '9' && i - m_pos < 8)
+            len = len * 10 + (in[i++] - '0');
+        if (i == n)
             return Result::NeedMore;
-        if (m_in.front() >= '1' && m_in.front() <= '9') {
-            qsizetype i = 0;
-            qint64 len = 0;
-            while (i < m_in.size() && m_in[i] >= '0' && m_in[i] <= '9' && i < 8)
-                len = len * 10 + (m_in[i++] - '0');
-            if (i == m_in.size())
-                return Result::NeedMore;
-            if (m_in[i] != ' ')
-                return Result::Bad;
-            if (len > m_max)
-                return Result::TooLarge;
-            if (m_in.size() < i + 1 + len)
-                return Result::NeedMore;
-            *message = m_in.mid(i + 1, len);
-            m_in.remove(0, i + 1 + len);
-            return Result::Message;
-        }
-        qsizetype end = -1;
-        for (qsizetype i = 0; i < m_in.size(); ++i)
-            if (m_in[i] == '\n' || m_in[i] == '\0') {
-                end = i;
-                break;
-            }
-        if (end < 0)
-            return m_in.size() > m_max ? Result::TooLarge : Result::NeedMore;
-        if (end > m_max)
+        if (in[i] != ' ')
+            return Result::Bad;
+        if (len > m_max)
             return Result::TooLarge;
-        *message = m_in.left(end);
-        if (message->endsWith('\r'))
-            message->chop(1);
-        m_in.remove(0, end + 1);
+        if (n < i + 1 + len)
+            return Result::NeedMore;
+        *message = QByteArray(in + i + 1, qsizetype(len));
+        m_pos = i + 1 + qsizetype(len);
         return Result::Message;
     }
+    const char *nl = static_cast<const char *>(std::memchr(in + m_pos, '\n', std::size_t(n - m_pos)));
+    const char *nul = static_cast<const char *>(std::memchr(in + m_pos, '\0', std::size_t(n - m_pos)));
+    const char *stop = nl && nul ? std::min(nl, nul) : (nl ? nl : nul);
+    if (!stop)
+        return n - m_pos > m_max ? Result::TooLarge : Result::NeedMore;
+    const qsizetype end = stop - in;
+    if (end - m_pos > m_max)
+        return Result::TooLarge;
+    *message = QByteArray(in + m_pos, end - m_pos);
+    if (message->endsWith('\r'))
+        message->chop(1);
+    m_pos = end + 1;
+    return Result::Message;
 }
 
 } // namespace fg

@@ -22,13 +22,21 @@ class SyslogFramer final {
 public:
     enum class Result { Message, NeedMore, TooLarge, Bad };
     explicit SyslogFramer(qsizetype maxMessage) : m_max(maxMessage) {}
-    void append(const char *data, qsizetype size) { m_in.append(data, size); }
+    void append(const char *data, qsizetype size)
+    {
+        if (m_pos > 0) { // drop what was taken, once per read rather than once per message
+            m_in.remove(0, m_pos);
+            m_pos = 0;
+        }
+        m_in.append(data, size);
+    }
     // The next whole message into *message; TooLarge/Bad: the stream cannot go on.
     Result next(QByteArray *message);
-    qsizetype buffered() const { return m_in.size(); }
+    qsizetype buffered() const { return m_in.size() - m_pos; }
 
 private:
     QByteArray m_in;
+    qsizetype m_pos = 0; // start of what is not yet taken
     qsizetype m_max;
 };
 
