@@ -249,6 +249,33 @@ private slots:
         QVERIFY(c.get("/metrics").body.contains("flowguard_ingest_rejected_total{protocol=\"syslog\",signal=\"logs\"} 1"));
     }
 
+    void syslogSenderClosingWhileStoreBehindLosesNothing()
+    {
+        // Regression: a TCP sender that closed while its messages waited (the store behind) lost them.
+        auto stored = [&] {
+            const QByteArray m = TestHttpClient(m_port).get("/metrics").body;
+            const QByteArray key = "flowguard_events_total{protocol=\"syslog\",signal=\"logs\"} ";
+            const qsizetype at = m.indexOf(key);
+            return at < 0 ? -1LL : m.mid(at + key.size(), m.indexOf('\n', at) - at - key.size()).toLongLong();
+        };
+        const qint64 before = stored();
+        QVERIFY(before >= 0);
+        constexpr int kMessages = 30'000;
+        QByteArray stream;
+        for (int i = 0; i < kMessages; ++i) {
+            const QByteArray m = "<134>1 - web-3 sys-burst - - - burst message " + QByteArray::number(i);
+            stream += QByteArray::number(m.size()) + ' ' + m;
+        }
+        QTcpSocket tcp;
+        tcp.connectToHost(QHostAddress::LocalHost, m_engine->syslogPort());
+        QVERIFY(tcp.waitForConnected(5000));
+        tcp.write(stream);
+        while (tcp.bytesToWrite() > 0)
+            QVERIFY(tcp.waitForBytesWritten(10000));
+        tcp.disconnectFromHost();
+        QTRY_COMPARE_WITH_TIMEOUT(stored() - before, qint64(kMessages), 30000);
+    }
+
     void loggerSendsToSyslog()
     {
         const QString port = QString::number(m_engine->syslogPort());
