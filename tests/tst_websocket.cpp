@@ -7,6 +7,7 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include "auth/tokenfile.h"
 #include "engine/engine.h"
 #include "ingest/wsframes.h"
 #include "testhttpclient.h"
@@ -294,6 +295,56 @@ private slots:
         held.clear();
         // Closed sockets free their places.
         QTRY_VERIFY_WITH_TIMEOUT(TestHttpClient(m_port).get("/metrics").body.contains("flowguard_websocket_connections 0"), 5000);
+    }
+
+    void tokensAndScopesApplyToTheUpgrade()
+    {
+        EngineConfig c;
+        c.listenPort = 0;
+        c.dbPath = m_dir.filePath(QStringLiteral("ws-auth.db"));
+        c.retentionSeconds = 0;
+        c.requireAuth = true;
+        TokenFile file(TokenFile::pathFor(c.dbPath));
+        ApiToken t;
+        QString error;
+        const QByteArray ingest = file.create(QStringLiteral("collector"), TokenScope::Ingest, &t, &error).value_or(QByteArray());
+        const QByteArray read = file.create(QStringLiteral("dashboard"), TokenScope::Read, &t, &error).value_or(QByteArray());
+        QVERIFY2(!ingest.isEmpty() && !read.isEmpty(), qPrintable(error));
+        Engine engine(c);
+        QString err;
+        QVERIFY2(engine.start(&err), qPrintable(err));
+        auto status = [&](const QByteArray &path, const QByteArray &token) {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, engine.port());
+            if (!s.waitForConnected(5000))
+                return 0;
+            QByteArray head = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(engine.port())
+                              + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+            if (!token.isEmpty())
+                head += "Authorization: Bearer " + token + "\r\n";
+            s.write(head + "\r\n");
+            QByteArray reply;
+            while (!reply.contains("\r\n\r\n") && s.waitForReadyRead(5000))
+                reply += s.readAll();
+            return reply.mid(9, 3).toInt();
+        };
+        QCOMPARE(status("/ws", {}), 401);
+        QCOMPARE(status("/ws", ingest), 101);
+        QCOMPARE(status("/ws", read), 403);
+        QCOMPARE(status("/api/ws/live", ingest), 403);
+        QCOMPARE(status("/api/ws/live", read), 101);
+        QCOMPARE(status("/ws/metrics", read), 101);
+        // A real client with its token: ingest acknowledged.
+        QWebSocket ws;
+        Inbox inbox(ws);
+        QNetworkRequest request(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(engine.port())));
+        request.setRawHeader("Authorization", "Bearer " + ingest);
+        QSignalSpy connected(&ws, &QWebSocket::connected);
+        ws.open(request);
+        QVERIFY(connected.wait(5000));
+        ws.sendTextMessage(QStringLiteral("{\"type\":\"log\",\"data\":{\"service\":\"ws-auth\",\"message\":\"hello\"}}"));
+        QTRY_COMPARE_WITH_TIMEOUT(inbox.ofType(QStringLiteral("ack")).size(), 1, 5000);
     }
 
     void slowSubscriberDroppedNotIngest()
