@@ -1,3 +1,4 @@
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QStandardPaths>
@@ -153,6 +154,36 @@ private slots:
         const QJsonObject data = c.get("/metrics/realtime").json().value(QStringLiteral("data")).toObject();
         QVERIFY(data.contains(QStringLiteral("error_rate")));
         QVERIFY(data.contains(QStringLiteral("avg_response_time_ms")));
+    }
+
+    void historicalMetricsBuckets()
+    {
+        // KPI minutes are written when analysis closes them: once event time is 2 minutes past their end.
+        TestHttpClient c(m_port);
+        const QDateTime base = QDateTime::currentDateTimeUtc().addSecs(-3 * 3600);
+        QByteArray body;
+        for (int i = 0; i < 60; ++i)
+            body += "{\"service\":\"hist-svc\",\"ts\":\"" + base.addSecs(i * 60).toString(Qt::ISODate).toUtf8()
+                    + "\",\"message\":\"GET /a 200\",\"latency_ms\":" + QByteArray::number(100 + i) + ",\"status_code\":"
+                    + (i % 10 == 0 ? "500" : "200") + "}\n";
+        QCOMPARE(c.post("/api/ingest/logs", body, "application/x-ndjson").status, 202);
+        const QByteArray target = "/metrics/historical?start=" + base.addSecs(-3600).toString(Qt::ISODate).toUtf8()
+                                  + "&end=" + base.addSecs(2 * 3600).toString(Qt::ISODate).toUtf8() + "&interval=1h";
+        auto events = [&] {
+            qint64 n = 0;
+            for (const QJsonValue &p : c.get(target).json().value(QStringLiteral("data")).toObject().value(QStringLiteral("points")).toArray())
+                n += p.toObject().value(QStringLiteral("events")).toInteger();
+            return n;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(events() >= 55, 20000);
+        const QJsonArray points = c.get(target).json().value(QStringLiteral("data")).toObject().value(QStringLiteral("points")).toArray();
+        QVERIFY(points.size() >= 1 && points.size() <= 2); // 60 minutes fall into one or two hourly buckets
+        QVERIFY(points[0].toObject().value(QStringLiteral("avg_response_time_ms")).toDouble() >= 100);
+        HttpReply r = c.get("/metrics/historical?interval=7s");
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("interval"));
+        r = c.get("/metrics/historical?start=yesterday");
+        QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(), QStringLiteral("start"));
     }
 };
 

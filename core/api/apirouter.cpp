@@ -40,6 +40,7 @@
 #include "ingest/syslogdecoder.h"
 #include "ingest/signalspandecoder.h"
 #include "ingest/logstreamdecoder.h"
+#include "historicalmetrics.h"
 #include "queryparams.h"
 #include "queryrunner.h"
 #include "routehelpers.h"
@@ -198,7 +199,7 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/ingest", "POST", Route::RawIngest},
         {"/ingest/logs", "POST", Route::SignalLogs},     {"/ingest/traces", "POST", Route::SignalTraces},
         {"/ingest/metrics", "POST", Route::SignalMetrics},
-        {"/metrics/realtime", "GET", Route::RealtimeMetrics}, {"/api/logs/services", "GET", Route::Services},
+        {"/metrics/realtime", "GET", Route::RealtimeMetrics}, {"/metrics/historical", "GET", Route::HistoricalMetrics}, {"/api/logs/services", "GET", Route::Services},
         // At the root as well: where load balancers, Loki clients and Kubernetes probes look.
         {"/health", "GET", Route::Health},               {"/ready", "GET", Route::Ready},
         {"/metrics", "GET", Route::SelfMetrics},
@@ -396,6 +397,7 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
     case Route::SignalMetrics:
     case Route::LogStream: return; // handled by ingestRoute() above
     case Route::RealtimeMetrics: responder.send(realtimeMetrics()); return;
+    case Route::HistoricalMetrics: historicalMetrics(request, m_deps.queries, responder); return;
     case Route::WebSocket: // only an upgrade reaches the hub (takeUpgrade)
         responder.send(apiError(426, QStringLiteral("this is a WebSocket endpoint: send Upgrade: websocket"),
                                 QJsonObject{{QStringLiteral("field"), QStringLiteral("Upgrade")}}));

@@ -79,7 +79,7 @@ private:
                        ServiceHealth, ErrorPatterns, GetDetectionSettings,
                        PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels,
                        WebSocket, ElasticBulk, ElasticProbe, SignalLogs, SignalTraces, SignalMetrics, LogStream,
-                       RealtimeMetrics };
+                       RealtimeMetrics, HistoricalMetrics };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405

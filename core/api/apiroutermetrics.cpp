@@ -51,6 +51,7 @@ const char *ApiRouter::routeName(Route route)
     case Route::SignalMetrics: return "/ingest/metrics";
     case Route::LogStream: return "/api/logs/stream/{service}";
     case Route::RealtimeMetrics: return "/metrics/realtime";
+    case Route::HistoricalMetrics: return "/metrics/historical";
     }
     return "unmatched";
 }

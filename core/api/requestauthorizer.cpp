@@ -53,7 +53,7 @@ std::optional<TokenScope> RequestAuthorizer::requiredScope(const QByteArray &raw
         path.chop(1);
     if (path == "/api/health" || path == "/api/ready")
         return std::nullopt;
-    if (path == "/ws/metrics" || path == "/metrics/realtime") // reads, like /api/ws/* and /api/kpis/live
+    if (path == "/ws/metrics" || path == "/metrics/realtime" || path == "/metrics/historical") // reads, like /api/ws/* and /api/kpis/live
         return TokenScope::Read;
     // Everything that is not the query and settings API is a way in for data (native, OTLP, Loki).
     if (!path.startsWith("/api/") || path.startsWith("/api/ingest/") || path.startsWith("/api/logs/stream/"))
