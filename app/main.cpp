@@ -74,6 +74,9 @@ void addOptions(QCommandLineParser &p)
                  QStringLiteral("COUNT")});
     p.addOption({QStringLiteral("max-series-per-service"),
                  QStringLiteral("Distinct metric series kept per service (default 2000)."), QStringLiteral("COUNT")});
+    p.addOption({QStringLiteral("syslog-port"),
+                 QStringLiteral("Syslog (RFC 5424/3164) over UDP and TCP on the listen address; 0 turns it off (default 5514)."),
+                 QStringLiteral("PORT")});
     p.addOption({QStringLiteral("allowed-origins"), QStringLiteral("Browser origins allowed to write, comma-separated."),
                  QStringLiteral("LIST")});
     p.addOption({QStringLiteral("allowed-hosts"), QStringLiteral("Extra Host names the listener answers, comma-separated."),

@@ -4,7 +4,7 @@
 // and WAL size. Loopback only; bounded by --duration and a request cap.
 //
 //   ingest_load --flowguard build/app/flowguard --connections 4 --duration 60 --warmup 5 [--sync full]
-//               [--format native|native-metrics|otlp-logs|otlp-metrics|otlp-traces|loki|raw]
+//               [--format native|native-metrics|otlp-logs|otlp-metrics|otlp-traces|loki|raw|elastic]
 
 #include <unistd.h>
 
@@ -273,6 +273,29 @@ Body makeRaw(std::mt19937 &rng, int n)
     return b;
 }
 
+// Elasticsearch _bulk as Fluent Bit and Filebeat send it: an action line, then an ECS-shaped document whose
+// @timestamp is 13 digits of epoch milliseconds.
+Body makeElastic(std::mt19937 &rng, int n, long long &tsMs)
+{
+    Body b;
+    b.path = "/_bulk";
+    b.contentType = "application/x-ndjson";
+    b.successStatus = 200;
+    char buf[1024];
+    for (int i = 0; i < n; ++i) {
+        const Event e = randomEvent(rng);
+        b.text += "{\"create\":{\"_index\":\"logs-app\"}}\n{\"@timestamp\":";
+        b.times.push_back({b.text.size(), ++tsMs, false});
+        b.text += std::to_string(tsMs);
+        std::snprintf(buf, sizeof buf,
+                      ",\"message\":\"%s %s completed status=%d latency=%.1fms\",\"log\":{\"level\":\"%s\"},"
+                      "\"service\":{\"name\":\"%s\"},\"host\":{\"name\":\"web-%u\"},\"user_id\":\"u%06u\"}\n",
+                      e.method, e.route, e.status, e.latency, e.level, e.service, e.host, e.user);
+        b.text += buf;
+    }
+    return b;
+}
+
 // ~400-byte native events in the shape services send: service, time, level, message, latency, status,
 // route. Each "ts" is 13 digits of epoch milliseconds.
 std::string makeBatch(std::mt19937 &rng, int n, long long &tsMs, std::vector<TimeSlot> &tsOffsets)
@@ -358,7 +381,7 @@ int main(int argc, char **argv)
     server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     server.start(o.flowguard, {QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
                                QStringLiteral("--db"), db, QStringLiteral("--sync"), o.sync,
-                               QStringLiteral("--retention"), QStringLiteral("off")});
+                               QStringLiteral("--retention"), QStringLiteral("off"), QStringLiteral("--syslog-port"), QStringLiteral("0")});
     if (!server.waitForStarted() || !server.waitForReadyRead(10000)) {
         std::fprintf(stderr, "flowguard did not start\n");
         return 1;
@@ -369,7 +392,8 @@ int main(int argc, char **argv)
 
     static const QStringList kFormats = {QStringLiteral("native"), QStringLiteral("native-metrics"),
                                          QStringLiteral("otlp-logs"), QStringLiteral("otlp-metrics"),
-                                         QStringLiteral("otlp-traces"), QStringLiteral("loki"), QStringLiteral("raw")};
+                                         QStringLiteral("otlp-traces"), QStringLiteral("loki"), QStringLiteral("raw"),
+                                         QStringLiteral("elastic")};
     if (!kFormats.contains(o.format)) {
         std::fprintf(stderr, "unknown --format %s (%s)\n", qPrintable(o.format), qPrintable(kFormats.join(QLatin1Char('|'))));
         return 2;
@@ -399,6 +423,8 @@ int main(int argc, char **argv)
                 b = makeNativeMetrics(rng, o.batch, baseNs / 1'000'000);
             } else if (o.format.startsWith(QLatin1String("otlp-"))) {
                 b = makeOtlp(rng, o.batch, baseNs, o.format.mid(5).toStdString());
+            } else if (o.format == QLatin1String("elastic")) {
+                b = makeElastic(rng, o.batch, tsMs);
             } else if (o.format == QLatin1String("loki")) {
                 b = makeLoki(rng, o.batch, baseNs);
             } else {

@@ -36,6 +36,13 @@
 #include "otlpdialect.h"
 #include "selfmetrics.h"
 #include "traceview.h"
+#include "websockethub.h"
+#include "elasticdialect.h"
+#include "ingest/elasticbulkdecoder.h"
+#include "ingest/syslogdecoder.h"
+#include "ingest/signalspandecoder.h"
+#include "ingest/logstreamdecoder.h"
+#include "historicalmetrics.h"
 #include "queryparams.h"
 #include "queryrunner.h"
 #include "routehelpers.h"
@@ -129,6 +136,32 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
     m_lokiPush = route(std::make_unique<LokiPushDecoder>(deps.services), std::make_shared<const LokiDialect>(), "loki", "logs");
     m_rawIngest = route(std::make_unique<RawLineDecoder>(deps.services), std::make_shared<const NativeDialect>(true),
                         "raw", "logs");
+    m_elasticBulk = route(std::make_unique<ElasticBulkDecoder>(deps.services), std::make_shared<const ElasticDialect>(),
+                          "elasticsearch", "logs");
+    m_syslog = route(std::make_unique<SyslogDecoder>(deps.services), std::make_shared<const NativeDialect>(true), "syslog",
+                     "logs");
+    m_signalLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "signal", "logs");
+    m_signalTraces = route(std::make_unique<SignalSpanDecoder>(deps.services), native, "signal", "spans");
+    m_signalMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "signal", "metrics");
+    m_logStream = route(std::make_unique<LogStreamDecoder>(deps.services), native, "stream", "logs");
+    m_wsLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "websocket", "logs");
+    m_wsMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "websocket", "metrics");
+    if (deps.liveFeed) {
+        WebSocketHub::Options options;
+        options.maxConnections = deps.maxWebSocketConnections;
+        auto internalGet = [this](const QByteArray &path, const QByteArray &query, std::function<void(HttpResponse)> done) {
+            HttpRequest r;
+            r.method = "GET";
+            r.path = path;
+            r.target = query.isEmpty() ? path : path + '?' + query;
+            r.query = query;
+            r.inProcess = true;
+            r.receivedAt = nowNs();
+            handle(std::move(r), HttpResponder(std::make_shared<ResponseSlot>(std::move(done)), 1));
+        };
+        m_ws = std::make_unique<WebSocketHub>(
+            WebSocketHub::Deps{m_wsLogs.get(), m_wsMetrics.get(), deps.liveFeed, deps.ingestStats, internalGet}, options);
+    }
 }
 
 IngestRoute *ApiRouter::ingestRoute(Route route) const
@@ -141,6 +174,11 @@ IngestRoute *ApiRouter::ingestRoute(Route route) const
     case Route::OtlpTraces: return m_otlpTraces.get();
     case Route::LokiPush: return m_lokiPush.get();
     case Route::RawIngest: return m_rawIngest.get();
+    case Route::ElasticBulk: return m_elasticBulk.get();
+    case Route::SignalLogs: return m_signalLogs.get();
+    case Route::SignalTraces: return m_signalTraces.get();
+    case Route::SignalMetrics: return m_signalMetrics.get();
+    case Route::LogStream: return m_logStream.get();
     default: return nullptr;
     }
 }
@@ -162,6 +200,9 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/v1/logs", "POST", Route::OtlpLogs},           {"/v1/metrics", "POST", Route::OtlpMetrics},
         {"/v1/traces", "POST", Route::OtlpTraces},       {"/loki/api/v1/push", "POST", Route::LokiPush},
         {"/ingest", "POST", Route::RawIngest},
+        {"/ingest/logs", "POST", Route::SignalLogs},     {"/ingest/traces", "POST", Route::SignalTraces},
+        {"/ingest/metrics", "POST", Route::SignalMetrics},
+        {"/metrics/realtime", "GET", Route::RealtimeMetrics}, {"/metrics/historical", "GET", Route::HistoricalMetrics}, {"/api/logs/services", "GET", Route::Services},
         // At the root as well: where load balancers, Loki clients and Kubernetes probes look.
         {"/health", "GET", Route::Health},               {"/ready", "GET", Route::Ready},
         {"/metrics", "GET", Route::SelfMetrics},
@@ -181,6 +222,35 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/api/ingest/sources", "GET", Route::IngestSources},
     };
     RouteMatch m;
+    // Elasticsearch's _bulk and the probes shippers make first; /{index}/_bulk names the default index.
+    const bool bulk = path == "/_bulk" || (path.endsWith("/_bulk") && path.count('/') == 2 && !path.startsWith("/_"));
+    if (bulk || ElasticProbes::owns(path)) {
+        const QByteArray &method = request.method;
+        if (bulk ? (method == "POST" || method == "PUT") : (method == "GET" || method == "HEAD"))
+            m.route = bulk ? Route::ElasticBulk : Route::ElasticProbe;
+        else
+            m.allowed = bulk ? "POST, PUT" : "GET, HEAD";
+        return m;
+    }
+    // POST /api/logs/stream/{service} and …/{service}/single.
+    static const QByteArray kStream = "/api/logs/stream/";
+    if (path.startsWith(kStream) && path.size() > kStream.size()) {
+        const QList<QByteArray> rest = path.mid(kStream.size()).split('/');
+        if (rest.size() == 1 || (rest.size() == 2 && rest[1] == "single")) {
+            if (request.method == "POST")
+                m.route = Route::LogStream;
+            else
+                m.allowed = "POST";
+            return m;
+        }
+    }
+    if (WebSocketHub::owns(path)) {
+        if (request.method == "GET")
+            m.route = Route::WebSocket;
+        else
+            m.allowed = "GET";
+        return m;
+    }
     if (AlertRoutes::owns(path, request.method, &m.allowed)) {
         if (m.allowed.isEmpty())
             m.route = Route::Alerting;
@@ -266,6 +336,14 @@ std::optional<HttpResponse> ApiRouter::admitHead(HttpRequest &head)
     }
     if (auto refused = m_authorizer.admit(head))
         return refused;
+    if (*m.route == Route::WebSocket) {
+        // Browsers send their Origin on the upgrade GET: a page elsewhere must not open a socket here.
+        if (const QString why = m_guard.checkOrigin(head); !why.isEmpty())
+            return apiError(403, why, QJsonObject{{QStringLiteral("field"), QStringLiteral("Origin")}});
+        if (!m_ws)
+            return apiError(404, QStringLiteral("WebSocket endpoints are not enabled"));
+        return m_ws->checkUpgrade(head);
+    }
     if (IngestRoute *ingest = ingestRoute(*m.route))
         return ingest->checkHead(head);
     return std::nullopt;
@@ -274,6 +352,14 @@ std::optional<HttpResponse> ApiRouter::admitHead(HttpRequest &head)
 void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
 {
     const RouteMatch m = match(request);
+    if (*m.route == Route::LogStream) {
+        const QByteArray service = request.path.mid(int(sizeof("/api/logs/stream/")) - 1).split('/').value(0);
+        request.query = "service=" + service; // items naming no service belong to the path's
+    }
+    if (*m.route == Route::ElasticBulk) {
+        const QByteArray index = request.path.left(request.path.lastIndexOf("/_bulk")).mid(1);
+        request.query = index.isEmpty() ? QByteArray() : "service=" + index; // the decoder's default _index
+    }
     if (IngestRoute *ingest = ingestRoute(*m.route)) {
         const HttpResponder responder = plainResponder.observed(
             [counters = m_httpCounters, inspector = m_inspector, name = routeName(*m.route), peer = request.peer,
@@ -324,6 +410,18 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
             responder);
         return;
     case Route::ServiceHealth: health(request, responder, true); return;
+    case Route::ElasticProbe: responder.send(ElasticProbes::answer(request)); return;
+    case Route::ElasticBulk:
+    case Route::SignalLogs:
+    case Route::SignalTraces:
+    case Route::SignalMetrics:
+    case Route::LogStream: return; // handled by ingestRoute() above
+    case Route::RealtimeMetrics: responder.send(realtimeMetrics()); return;
+    case Route::HistoricalMetrics: historicalMetrics(request, m_deps.queries, responder); return;
+    case Route::WebSocket: // only an upgrade reaches the hub (takeUpgrade)
+        responder.send(apiError(426, QStringLiteral("this is a WebSocket endpoint: send Upgrade: websocket"),
+                                QJsonObject{{QStringLiteral("field"), QStringLiteral("Upgrade")}}));
+        return;
     case Route::IngestLogs:
     case Route::IngestMetrics:
     case Route::OtlpLogs:
@@ -332,6 +430,15 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
     case Route::LokiPush:
     case Route::RawIngest: return; // handled by ingestRoute() above
     }
+}
+
+bool ApiRouter::takeUpgrade(const HttpRequest &head, QTcpSocket *socket, const QByteArray &buffered)
+{
+    if (!m_ws || !WebSocketHub::owns(head.path) || head.method != "GET")
+        return false;
+    m_httpCounters->count(routeName(Route::WebSocket), 101);
+    m_ws->accept(head, socket, buffered);
+    return true;
 }
 
 HttpResponse ApiRouter::transportError(int status, const QString &message)
@@ -896,6 +1003,29 @@ void ApiRouter::putTagSettings(const HttpRequest &request, const HttpResponder &
     // Events ingested from then on carry the new tags.
     storeSettings("tags", tagRules->toJson(), [holder = m_deps.tagRules, tagRules] { holder->set(tagRules); },
                   responder);
+}
+
+HttpResponse ApiRouter::realtimeMetrics() const
+{
+    KpiRollup total;
+    int services = 0;
+    for (const auto &[service, w] : m_deps.analysis->live().snapshot()) {
+        total.merge(w.lastMinute);
+        ++services;
+    }
+    const DDSketch &latency = total.latency;
+    const QJsonObject data{
+        {QStringLiteral("window"), QStringLiteral("1m")},
+        {QStringLiteral("services"), services},
+        {QStringLiteral("events_per_second"), double(total.events) / 60.0},
+        {QStringLiteral("requests_per_second"), double(total.requests) / 60.0},
+        {QStringLiteral("error_rate"), total.errorRate()},
+        {QStringLiteral("avg_response_time_ms"),
+         latency.count() ? QJsonValue(latency.sum() / double(latency.count())) : QJsonValue()},
+        {QStringLiteral("p95_response_time_ms"), latency.empty() ? QJsonValue() : QJsonValue(latency.quantile(0.95))},
+        {QStringLiteral("ingest_accepted_total"), qint64(m_deps.ingestStats->itemsAccepted)},
+    };
+    return jsonResponse(200, QJsonObject{{QStringLiteral("success"), true}, {QStringLiteral("data"), data}});
 }
 
 HttpResponse ApiRouter::liveKpis(const HttpRequest &request) const

@@ -36,6 +36,8 @@ class ServiceRegistry;
 class IdAllocator;
 class IntegrityChecker;
 class TokenRegistry;
+class LiveFeed;
+class WebSocketHub;
 
 // The HTTP API: guards, routing, and the handlers of each path. Lives on the listener thread.
 class ApiRouter final : public RequestHandler {
@@ -58,6 +60,8 @@ public:
         const IntegrityChecker *integrity;
         TokenRegistry *tokens;
         AuthMode authMode;
+        LiveFeed *liveFeed = nullptr; // committed logs for WebSocket subscribers
+        int maxWebSocketConnections = 256;
     };
     ApiRouter(const EngineConfig &config, const QJsonObject &configJson, Deps deps);
     ~ApiRouter() override;
@@ -67,12 +71,17 @@ public:
     std::optional<HttpResponse> admit(HttpRequest &head) override;
     void handle(HttpRequest &&request, HttpResponder responder) override;
     HttpResponse transportError(int status, const QString &message) override;
+    bool takeUpgrade(const HttpRequest &head, QTcpSocket *socket, const QByteArray &buffered) override;
+    // Where the syslog listener stores its messages (same path and counters as HTTP ingest).
+    IngestRoute *syslogRoute() const { return m_syslog.get(); }
 
 private:
     enum class Route { IngestLogs, IngestMetrics, OtlpLogs, OtlpMetrics, OtlpTraces, LokiPush, RawIngest, SelfMetrics, Trace, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
                        ServiceHealth, ErrorPatterns, GetDetectionSettings,
                        PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels, ClearDemo,
-                       IngestRejections, IngestSources };
+                       IngestRejections, IngestSources,
+                       WebSocket, ElasticBulk, ElasticProbe, SignalLogs, SignalTraces, SignalMetrics, LogStream,
+                       RealtimeMetrics, HistoricalMetrics };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -95,6 +104,8 @@ private:
     void services(const HttpResponder &responder);
     void kpis(const HttpRequest &request, const HttpResponder &responder);
     HttpResponse liveKpis(const HttpRequest &request) const;
+    // GET /metrics/realtime: the last minute over every service, from memory.
+    HttpResponse realtimeMetrics() const;
     void anomalies(const HttpRequest &request, const HttpResponder &responder);
     void errorPatterns(const HttpRequest &request, const HttpResponder &responder);
     void putDetectionSettings(const HttpRequest &request, const HttpResponder &responder);
@@ -120,6 +131,13 @@ private:
     QElapsedTimer m_uptime;
     std::unique_ptr<AlertRoutes> m_alertRoutes;
     std::unique_ptr<ChannelRoutes> m_channelRoutes;
+    std::unique_ptr<IngestRoute> m_wsLogs;
+    std::unique_ptr<IngestRoute> m_wsMetrics;
+    std::unique_ptr<WebSocketHub> m_ws;
+    std::unique_ptr<IngestRoute> m_elasticBulk;
+    std::unique_ptr<IngestRoute> m_syslog;
+    std::unique_ptr<IngestRoute> m_signalLogs, m_signalTraces, m_signalMetrics; // POST /ingest/logs|traces|metrics
+    std::unique_ptr<IngestRoute> m_logStream; // POST /api/logs/stream/{service}[/single]
 };
 
 } // namespace fg

@@ -15,6 +15,7 @@
 #include "ingestroute.h"
 #include "selfmetrics.h"
 #include "store/storewriter.h"
+#include "websockethub.h"
 
 namespace fg {
 
@@ -51,6 +52,15 @@ const char *ApiRouter::routeName(Route route)
     case Route::Alerting: return "alerting";
     case Route::Channels: return "channels";
     case Route::ClearDemo: return "/api/demo";
+    case Route::WebSocket: return "/ws";
+    case Route::ElasticBulk: return "/_bulk";
+    case Route::ElasticProbe: return "elasticsearch probes";
+    case Route::SignalLogs: return "/ingest/logs";
+    case Route::SignalTraces: return "/ingest/traces";
+    case Route::SignalMetrics: return "/ingest/metrics";
+    case Route::LogStream: return "/api/logs/stream/{service}";
+    case Route::RealtimeMetrics: return "/metrics/realtime";
+    case Route::HistoricalMetrics: return "/metrics/historical";
     }
     return "unmatched";
 }
@@ -86,7 +96,9 @@ HttpResponse ApiRouter::prometheus() const
 {
     PrometheusText out;
     const IngestRoute *routes[] = {m_ingestLogs.get(), m_ingestMetrics.get(), m_otlpLogs.get(), m_otlpMetrics.get(),
-                                   m_otlpTraces.get(), m_lokiPush.get(), m_rawIngest.get()};
+                                   m_otlpTraces.get(), m_lokiPush.get(), m_rawIngest.get(), m_wsLogs.get(), m_wsMetrics.get(),
+                                   m_elasticBulk.get(), m_syslog.get(), m_signalLogs.get(), m_signalTraces.get(),
+                                   m_signalMetrics.get(), m_logStream.get()};
     auto labels = [](const IngestCounters &c) {
         return PrometheusText::label("protocol", c.protocol) + "," + PrometheusText::label("signal", c.signal);
     };
@@ -132,6 +144,13 @@ HttpResponse ApiRouter::prometheus() const
     out.family("flowguard_stored_rows", "gauge", "Rows in the database by table.");
     out.sample("flowguard_stored_rows", PrometheusText::label("table", "logs"), double(s.logsStored.load()));
     out.sample("flowguard_stored_rows", PrometheusText::label("table", "metric_points"), double(s.metricsStored.load()));
+    if (m_ws) {
+        out.family("flowguard_websocket_connections", "gauge", "Open WebSocket connections (ingest and live channels).");
+        out.sample("flowguard_websocket_connections", "", double(m_ws->connectionCount()));
+        out.family("flowguard_websocket_dropped_messages_total", "counter",
+                   "Live messages not sent to subscribers whose queue was full.");
+        out.sample("flowguard_websocket_dropped_messages_total", "", double(m_ws->droppedMessages()));
+    }
     HttpResponse r;
     r.status = 200;
     r.contentType = "text/plain; version=0.0.4; charset=utf-8";

@@ -26,6 +26,13 @@ public:
     virtual HttpResponse committed(int accepted, int duplicates, const ItemErrors &errors) const = 0;
     // No item was valid (errors is not empty).
     virtual HttpResponse allRejected(const ItemErrors &errors) const = 0;
+    // What the route calls: dialects answering item by item (Elasticsearch _bulk) also see the decoder's
+    // itemKinds; the others answer as committed() or allRejected().
+    virtual HttpResponse answer(const std::string &itemKinds, int accepted, int duplicates, const ItemErrors &errors) const
+    {
+        (void)itemKinds;
+        return accepted == 0 && !errors.empty() ? allRejected(errors) : committed(accepted, duplicates, errors);
+    }
 };
 
 // The native answer body's counts and the first ItemErrors::kMaxListed errors, without the closing brace;

@@ -147,7 +147,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     }
     if (decoded.accepted == 0) {
         releaseExtra();
-        responder.send(decoded.errors.empty() ? m_dialect->committed(0, 0, {}) : m_dialect->allRejected(decoded.errors));
+        responder.send(m_dialect->answer(decoded.itemKinds, 0, 0, decoded.errors));
         return;
     }
 
@@ -160,7 +160,8 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     auto job = std::make_unique<WriteJob>();
     job->batch = std::move(decoded.batch);
     const int accepted = decoded.accepted;
-    job->done = [responder, accepted, errors = std::move(decoded.errors), stats = m_stats, dialect = m_dialect,
+    job->done = [responder, accepted, errors = std::move(decoded.errors), kinds = std::move(decoded.itemKinds),
+                 stats = m_stats, dialect = m_dialect,
                  counters = m_counters, receivedAt = request.receivedAt, releaseExtra](const WriteOutcome &outcome) {
         releaseExtra();
         if (!outcome.ok && outcome.diskFull) {
@@ -176,7 +177,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
         stats->itemsAccepted += accepted;
         counters->accepted += accepted;
         counters->observeCommit(double(nowNs() - receivedAt) / double(kNsPerSec));
-        responder.send(dialect->committed(accepted, outcome.duplicates, errors));
+        responder.send(dialect->answer(kinds, accepted, outcome.duplicates, errors));
     };
     m_writer->submit(std::move(job));
 }

@@ -53,8 +53,10 @@ std::optional<TokenScope> RequestAuthorizer::requiredScope(const QByteArray &raw
         path.chop(1);
     if (path == "/api/health" || path == "/api/ready")
         return std::nullopt;
+    if (path == "/ws/metrics" || path == "/metrics/realtime" || path == "/metrics/historical") // reads, like /api/ws/* and /api/kpis/live
+        return TokenScope::Read;
     // Everything that is not the query and settings API is a way in for data (native, OTLP, Loki).
-    if (!path.startsWith("/api/") || path.startsWith("/api/ingest/"))
+    if (!path.startsWith("/api/") || path.startsWith("/api/ingest/") || path.startsWith("/api/logs/stream/"))
         return TokenScope::Ingest;
     if (method == "GET" || method == "HEAD")
         return TokenScope::Read;

@@ -35,6 +35,7 @@ const Key kKeys[] = {
     {"max-services", "FLOWGUARD_MAX_SERVICES", "10000"},
     {"max-series", "FLOWGUARD_MAX_SERIES", "100000"},
     {"max-series-per-service", "FLOWGUARD_MAX_SERIES_PER_SERVICE", "2000"},
+    {"syslog-port", "FLOWGUARD_SYSLOG_PORT", "5514"},
     {"allowed-origins", "FLOWGUARD_ALLOWED_ORIGINS", ""},
     {"allowed-hosts", "FLOWGUARD_ALLOWED_HOSTS", ""},
     {"alert-window", "FLOWGUARD_ALERT_WINDOW_MIN", "15"},
@@ -211,6 +212,13 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
                 limit = n;
             else
                 bad(QStringLiteral("a whole number from 1 to 1000000"));
+        } else if (name == QLatin1String("syslog-port")) {
+            bool ok = false;
+            const int port = value.toInt(&ok);
+            if (ok && port >= 0 && port <= 65535)
+                c.syslogPort = port;
+            else
+                bad(QStringLiteral("a port from 1 to 65535, or 0 for no syslog listener"));
         } else if (name == QLatin1String("allowed-origins")) {
             c.allowedOrigins = splitList(value);
         } else if (name == QLatin1String("allowed-hosts")) {
@@ -306,6 +314,7 @@ QJsonObject EngineConfig::toJson() const
         {QStringLiteral("max_series"), maxSeries},
         {QStringLiteral("max_series_per_service"), maxSeriesPerService},
         {QStringLiteral("max_connections"), maxConnections},
+        {QStringLiteral("syslog_port"), syslogPort},
         {QStringLiteral("allowed_origins"), QJsonArray::fromStringList(allowedOrigins)},
         {QStringLiteral("allowed_hosts"), QJsonArray::fromStringList(allowedHosts)},
         {QStringLiteral("alert_window_minutes"), alertWindowMinutes},

@@ -25,6 +25,10 @@ struct EngineConfig {
     qint64 maxDecompressedBytes = 16LL * 1024 * 1024; // a gzip body inflates to at most this (and the body size)
     qint64 maxInflightBytes = 128LL * 1024 * 1024; // bodies + decoded items + write queue
     int maxConnections = 1024;
+    int maxWebSocketConnections = 256; // ingest and live channels together
+    // Syslog over UDP and TCP on the listen address: 0 off (the default here; --syslog-port defaults to
+    // 5514), -1 any free port (tests).
+    int syslogPort = 0;
     int maxServices = 10'000; // distinct services kept; items of further new services are refused
     int maxSeries = 100'000;  // distinct metric series (service, name, tags) kept in total
     int maxSeriesPerService = 2'000; // … and per service; items creating further series are refused

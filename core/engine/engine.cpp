@@ -13,6 +13,8 @@
 #include "alerting/delivery/desktopnotification.h"
 #include "alerting/notificationdispatcher.h"
 #include "analysis/analysisworker.h"
+#include "api/livefeed.h"
+#include "api/sysloglistener.h"
 #include "api/apirouter.h"
 #include "api/queryrunner.h"
 #include "api/apierror.h"
@@ -102,7 +104,9 @@ bool Engine::start(QString *error)
     m_analysis = std::make_unique<AnalysisWorker>(
         writer.get(), KpiAggregator::Limits{}, AnalysisWorker::kDefaultHandOffBytes, AnalysisWorker::kDefaultRouteBudgetBytes,
         [path = options.path] { return std::make_unique<SqliteStoreReader>(path); });
-    writer->setCommittedObserver([analysis = m_analysis.get()](IngestBatch &&batch) {
+    m_liveFeed = std::make_unique<LiveFeed>();
+    writer->setCommittedObserver([analysis = m_analysis.get(), feed = m_liveFeed.get()](IngestBatch &&batch) {
+        feed->publish(batch);
         analysis->enqueue(std::move(batch));
     });
     std::string storeError;
@@ -392,12 +396,25 @@ bool Engine::startListener(QString *error)
                                      {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats,
                                       m_analysis.get(), &m_tagRules, &m_rules, m_alerts.get(), &m_ids, &m_channels, m_secrets.get(),
                                       m_secretsProblem, m_services.get(), m_series.get(),
-                                      m_integrity.get(), m_tokens, m_auth.mode});
+                                      m_integrity.get(), m_tokens, m_auth.mode, m_liveFeed.get(),
+                                      m_config.maxWebSocketConnections});
             m_server = new HttpServer(m_router, m_budget.get(), limits);
             ok = m_server->listen(m_config.listenAddress, m_config.listenPort);
             if (ok) {
                 m_port = m_server->serverPort();
                 m_router->setListenPort(m_port);
+                if (m_config.syslogPort != 0) {
+                    // Syslog is an extra way in: a port in use is said, not fatal.
+                    m_syslog = new SyslogListener(m_router->syslogRoute(), {});
+                    QString syslogError;
+                    if (m_syslog->listen(m_config.listenAddress, quint16(std::max(0, m_config.syslogPort)), &syslogError)) {
+                        m_syslogPort = m_syslog->port();
+                    } else {
+                        qWarning("flowguard: no syslog listener on port %d: %s", m_config.syslogPort, qPrintable(syslogError));
+                        delete m_syslog;
+                        m_syslog = nullptr;
+                    }
+                }
             } else {
                 listenError = m_server->errorString();
             }
@@ -432,6 +449,9 @@ void Engine::stop()
         QMetaObject::invokeMethod(
             m_listenerContext,
             [this] {
+                delete m_syslog; // hands over what it gathered before the router goes
+                m_syslog = nullptr;
+                m_syslogPort = 0;
                 delete m_server;
                 delete m_router;
                 delete m_tokens; // writes the last-use times back

@@ -31,6 +31,8 @@ class NotificationDispatcher;
 class ApiRouter;
 class HttpServer;
 class InflightBudget;
+class LiveFeed;
+class SyslogListener;
 class SeriesRegistry;
 class TokenRegistry;
 class ServiceRegistry;
@@ -58,6 +60,7 @@ public:
 
     QString listenAddress() const; // "ADDR:PORT" as bound
     quint16 port() const { return m_port; }
+    quint16 syslogPort() const { return m_syslogPort; } // 0: no syslog listener
     const EngineConfig &config() const { return m_config; }
     EngineStats stats() const;
     // The HTTP API in process, for the window: the request goes to the router on the listener thread (no
@@ -88,6 +91,7 @@ private:
     std::unique_ptr<StoreWriter> m_writer;
     std::unique_ptr<AnalysisWorker> m_analysis;
     std::unique_ptr<InflightBudget> m_budget;
+    std::unique_ptr<LiveFeed> m_liveFeed; // committed logs for WebSocket subscribers; outlives the writer's observer
     std::unique_ptr<ServiceRegistry> m_services;
     std::unique_ptr<SeriesRegistry> m_series;
     std::unique_ptr<QueryRunner> m_queries;
@@ -110,6 +114,8 @@ private:
     TokenRegistry *m_tokens = nullptr; // on the listener thread
     ApiRouter *m_router = nullptr;
     HttpServer *m_server = nullptr;
+    SyslogListener *m_syslog = nullptr; // on the listener thread
+    quint16 m_syslogPort = 0;
     quint16 m_port = 0;
     QTimer m_statsTimer;
     qint64 m_lastAccepted = 0;

@@ -282,6 +282,15 @@ bool HttpConnection::parseHead(qsizetype headEnd, qsizetype bodyStart)
     if (m_request.expectsBody() && m_request.versionMinor == 1
         && m_request.header("expect").toLower() == "100-continue")
         m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+    if (!m_request.expectsBody() && m_request.hasHeader("upgrade") && m_handler->takeUpgrade(m_request, m_socket, m_in)) {
+        // The socket now belongs to the upgrade's handler; this connection only goes away.
+        m_socket->disconnect(this);
+        m_socket = nullptr;
+        m_in.clear();
+        m_state = State::Closing;
+        emit finished();
+        return false;
+    }
     if (!m_request.expectsBody()) {
         dispatch();
         return false;

@@ -10,6 +10,8 @@
 
 #include "httpmessage.h"
 
+class QTcpSocket;
+
 namespace fg {
 
 class HttpConnection;
@@ -81,6 +83,9 @@ public:
     virtual void handle(HttpRequest &&request, HttpResponder responder) = 0;
     // Answer for requests the transport refuses on its own (limits, overload, bad framing).
     virtual HttpResponse transportError(int status, const QString &message) = 0;
+    // An admitted protocol upgrade (WebSocket): true when the handler took the socket, with the bytes
+    // already read past the head; the HTTP connection then lets go of it.
+    virtual bool takeUpgrade(const HttpRequest &, QTcpSocket *, const QByteArray &) { return false; }
 };
 
 } // namespace fg

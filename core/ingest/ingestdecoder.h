@@ -20,6 +20,7 @@ struct DecodeResult {
     std::string malformed; // set: the body is not parseable at all (HTTP 400)
     bool tooManyItems = false; // decoding stopped at kMaxItemsPerRequest (HTTP 413)
     bool overBudget = false; // decoding stopped: the records did not fit the in-flight budget
+    std::string itemKinds; // per item, for dialects that answer item by item (Elasticsearch _bulk); else empty
 
     // The last step of every log decoder: a record of a service past the cap is refused as item `index`,
     // otherwise it is charged to the budget and kept. False once the budget is spent: decoding stops.

@@ -26,6 +26,7 @@ public:
     void add(ItemError error)
     {
         ++m_total;
+        m_indices.push_back(error.index);
         if (m_listed.size() < std::size_t(kMaxListed))
             m_listed.push_back(std::move(error));
     }
@@ -33,8 +34,11 @@ public:
     {
         m_total = 0;
         m_listed.clear();
+        m_indices.clear();
     }
     int total() const { return m_total; }
+    // The index of every refused item, described or not, in item order (at most kMaxItemsPerRequest).
+    const std::vector<int> &indices() const { return m_indices; }
     bool truncated() const { return std::size_t(m_total) > m_listed.size(); }
     // The described ones, in item order.
     bool empty() const { return m_listed.empty(); }
@@ -48,6 +52,7 @@ public:
 private:
     int m_total = 0;
     std::vector<ItemError> m_listed;
+    std::vector<int> m_indices;
 };
 
 // At most this many items per request: a small compressed body must not expand into unbounded work.

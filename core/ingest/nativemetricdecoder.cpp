@@ -61,7 +61,7 @@ bool canonicalTags(std::optional<element> tags, std::string_view endpoint, std::
 
 bool isReserved(std::string_view key)
 {
-    return key == "service" || key == "ts" || key == "timestamp" || key == "tags" || key == "signal_id"
+    return key == "service" || key == "service_name" || key == "attributes" || key == "ts" || key == "timestamp" || key == "tags" || key == "signal_id"
            || key == "type" || key == "endpoint" || key == "name" || key == "value";
 }
 
@@ -82,13 +82,14 @@ bool decodeItem(simdjson::dom::object obj, TimeNs receivedAt, std::vector<Metric
     for (auto [key, v] : obj) {
         if (v.type() == element_type::NULL_VALUE)
             continue;
-        if (key == "service") {
+        if (key == "service" || (key == "service_name" && !haveService)) { // service_name: the /ingest/metrics dialect
+            const char *field = key == "service" ? "service" : "service_name";
             if (v.type() != element_type::STRING || jsonString(v).empty())
-                return fail("service", "must be a non-empty string");
+                return fail(field, "must be a non-empty string");
             if (jsonString(v).size() > 256)
-                return fail("service", "is longer than 256 bytes");
+                return fail(field, "is longer than 256 bytes");
             if (!isDisplayableName(jsonString(v)))
-                return fail("service", "must not contain control characters or bidirectional overrides");
+                return fail(field, "must not contain control characters or bidirectional overrides");
             base.service.assign(jsonString(v));
             haveService = true;
         } else if (key == "ts" || key == "timestamp") {
@@ -117,7 +118,7 @@ bool decodeItem(simdjson::dom::object obj, TimeNs receivedAt, std::vector<Metric
             name = v;
         } else if (key == "value") {
             value = v;
-        } else if (key == "tags") {
+        } else if (key == "tags" || (key == "attributes" && !tags)) {
             tags = v;
         }
     }
