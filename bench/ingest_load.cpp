@@ -514,6 +514,17 @@ int main(int argc, char **argv)
     const long long rowsOnDisk = countRows(db, metricRows ? "metric_points" : "logs");
     // The server checkpoints and truncates the WAL as it stops: the database file is what stays on disk.
     const qint64 dbFileBytes = QFileInfo(db).size() + QFileInfo(db + QStringLiteral("-wal")).size();
+    long long chunkBytes[6] = {-1, -1, -1, -1, -1, -1}, freeBytes = -1;
+    {
+        sqlite3 *h = nullptr;
+        if (sqlite3_open_v2(db.toUtf8().constData(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+            const char *blocks[] = {"keys", "fields", "messages", "attributes", "text_bloom", "key_bloom"};
+            for (int i = 0; i < 6; ++i)
+                chunkBytes[i] = queryInt(h, std::string("SELECT sum(length(") + blocks[i] + ")) FROM log_chunks");
+            freeBytes = queryInt(h, "PRAGMA freelist_count") * queryInt(h, "PRAGMA page_size");
+        }
+        sqlite3_close(h);
+    }
 
     std::printf("\nresults over %.1f s (format %s):\n", secs, qPrintable(o.format));
     std::printf("  stored events/s       %.0f (rows added to the database during the window)\n",
@@ -532,5 +543,12 @@ int main(int argc, char **argv)
     std::printf("  rows on disk at end   %lld (acknowledged in total: %ld)\n", rowsOnDisk, long(ok) * o.batch);
     std::printf("  bytes on disk / event %.1f (database after the closing checkpoint, %.1f MB)\n",
                 rowsOnDisk > 0 ? double(dbFileBytes) / double(rowsOnDisk) : 0.0, double(dbFileBytes) / 1048576.0);
+    if (rowsOnDisk > 0 && chunkBytes[0] >= 0)
+        std::printf("    of which per event   keys %.1f, fields %.1f, messages %.1f, attributes %.1f, text filter %.1f,"
+                    " trace filter %.1f, free pages %.1f\n",
+                    double(chunkBytes[0]) / double(rowsOnDisk), double(chunkBytes[1]) / double(rowsOnDisk),
+                    double(chunkBytes[2]) / double(rowsOnDisk), double(chunkBytes[3]) / double(rowsOnDisk),
+                    double(chunkBytes[4]) / double(rowsOnDisk), double(chunkBytes[5]) / double(rowsOnDisk),
+                    double(freeBytes) / double(rowsOnDisk));
     return rowsOnDisk >= long(ok) * o.batch ? 0 : 1;
 }

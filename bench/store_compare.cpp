@@ -216,6 +216,26 @@ int main(int argc, char **argv)
     std::printf("  bytes on disk / event  %.1f (database after checkpoint, %.0f MB)\n", bytesPerEvent,
                 double(QFileInfo(QString::fromStdString(path)).size()) / 1048576.0);
 
+    {
+        // Where the bytes go: per event, by column of the log chunks, and the pages SQLite keeps free.
+        SqliteDb db(path, SqliteDb::Mode::ReadOnly);
+        Statement st(db.handle(), "SELECT count(*), sum(length(keys)), sum(length(fields)), sum(length(messages)),"
+                                  " sum(length(attributes)), sum(length(text_bloom)), sum(length(key_bloom)),"
+                                  " sum(count) FROM log_chunks");
+        if (st.step()) {
+            const double n = std::max(1.0, double(st.int64(7)));
+            std::printf("  per event by block     keys %.1f, fields %.1f, messages %.1f, attributes %.1f, text filter %.1f,"
+                        " trace filter %.1f (%lld chunks, %.0f events each)\n",
+                        double(st.int64(1)) / n, double(st.int64(2)) / n, double(st.int64(3)) / n, double(st.int64(4)) / n,
+                        double(st.int64(5)) / n, double(st.int64(6)) / n, static_cast<long long>(st.int64(0)),
+                        n / std::max<double>(1, double(st.int64(0))));
+        }
+        st.reset();
+        std::printf("  free pages             %.1f MB; signal ids and staging rows: %lld, %lld\n",
+                    double(db.queryInt("PRAGMA freelist_count") * db.queryInt("PRAGMA page_size")) / 1048576.0,
+                    static_cast<long long>(db.queryInt("SELECT count(*) FROM signal_ids")),
+                    static_cast<long long>(db.queryInt("SELECT count(*) FROM logs")));
+    }
     SqliteStoreReader reader(path);
     std::size_t rows = 0;
     LogQuery newest;

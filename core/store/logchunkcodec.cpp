@@ -84,29 +84,66 @@ std::string decompress(std::string_view block)
     return out;
 }
 
-void putPlain(std::string &out, const std::vector<std::string_view> &values)
+bool isHexBytes(std::string_view v)
 {
-    for (std::string_view v : values)
-        putVarint(out, v.size());
-    for (std::string_view v : values)
-        out.append(v);
+    if (v.size() % 2)
+        return false;
+    for (char c : v)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    return true;
 }
 
-void readPlain(Reader &in, int count, StringColumn &col)
+int hexDigit(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
+
+// Values as lengths then bytes; lowercase hex values (trace and span ids) as the bytes they spell, half
+// the size, when every value of the column is one.
+void putValues(std::string &out, const std::vector<std::string_view> &values)
 {
+    const bool hex = std::all_of(values.begin(), values.end(), isHexBytes);
+    out.push_back(hex ? 1 : 0);
+    for (std::string_view v : values)
+        putVarint(out, hex ? v.size() / 2 : v.size());
+    for (std::string_view v : values) {
+        if (!hex) {
+            out.append(v);
+            continue;
+        }
+        for (std::size_t i = 0; i < v.size(); i += 2)
+            out.push_back(char(hexDigit(v[i]) << 4 | hexDigit(v[i + 1])));
+    }
+}
+
+void readValues(Reader &in, int count, StringColumn &col)
+{
+    const std::string_view mode = in.bytes(1);
+    const bool hex = mode[0] == 1;
+    if (mode[0] != 0 && !hex)
+        throw LogChunkCorrupt();
     col.ends.resize(std::size_t(count));
     std::uint64_t total = 0;
     for (int i = 0; i < count; ++i) {
-        total += in.varint();
+        total += in.varint() * (hex ? 2 : 1);
         if (total > kMaxBlockBytes)
             throw LogChunkCorrupt();
         col.ends[std::size_t(i)] = std::uint32_t(total);
     }
-    col.data = std::string(in.bytes(std::size_t(total)));
+    const std::string_view bytes = in.bytes(std::size_t(hex ? total / 2 : total));
+    if (!hex) {
+        col.data = std::string(bytes);
+        return;
+    }
+    static const char *digits = "0123456789abcdef";
+    col.data.resize(std::size_t(total));
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        col.data[2 * i] = digits[std::uint8_t(bytes[i]) >> 4];
+        col.data[2 * i + 1] = digits[std::uint8_t(bytes[i]) & 15];
+    }
 }
 
-// Distinct values once, then each row's index: endpoints, methods and trace ids repeat within a chunk.
-void putDictionary(std::string &out, const std::vector<std::string_view> &values)
+// Distinct values once, then each row's index, when values repeat (endpoints, methods, trace ids of a
+// few events each); the values themselves otherwise (an index would only add bytes).
+void putColumn(std::string &out, const std::vector<std::string_view> &values)
 {
     std::unordered_map<std::string_view, std::uint32_t> index;
     std::vector<std::string_view> distinct;
@@ -118,19 +155,32 @@ void putDictionary(std::string &out, const std::vector<std::string_view> &values
             distinct.push_back(v);
         rows.push_back(it->second);
     }
+    const bool dictionary = distinct.size() * 4 < values.size() * 3;
+    out.push_back(dictionary ? 1 : 0);
+    if (!dictionary) {
+        putValues(out, values);
+        return;
+    }
     putVarint(out, distinct.size());
-    putPlain(out, distinct);
+    putValues(out, distinct);
     for (std::uint32_t r : rows)
         putVarint(out, r);
 }
 
-void readDictionary(Reader &in, int count, StringColumn &col)
+void readColumn(Reader &in, int count, StringColumn &col)
 {
+    const std::string_view mode = in.bytes(1);
+    if (mode[0] == 0) {
+        readValues(in, count, col);
+        return;
+    }
+    if (mode[0] != 1)
+        throw LogChunkCorrupt();
     const std::uint64_t n = in.varint();
     if (n > std::uint64_t(count))
         throw LogChunkCorrupt();
     StringColumn distinct;
-    readPlain(in, int(n), distinct);
+    readValues(in, int(n), distinct);
     col.ends.resize(std::size_t(count));
     for (int i = 0; i < count; ++i) {
         const std::uint64_t r = in.varint();
@@ -285,22 +335,25 @@ EncodedLogChunk encodeLogChunk(std::vector<std::pair<std::int64_t, const LogReco
             v.emplace_back(row.second->*field);
         return v;
     };
-    putDictionary(fields, column(&LogRecord::levelRaw));
+    putColumn(fields, column(&LogRecord::levelRaw));
     for (const auto &row : rows)
         putLatency(fields, row.second->latencyMs);
     for (const auto &row : rows)
         putVarint(fields, zigzag(row.second->statusCode));
-    putDictionary(fields, column(&LogRecord::endpoint));
-    putDictionary(fields, column(&LogRecord::method));
+    putColumn(fields, column(&LogRecord::endpoint));
+    putColumn(fields, column(&LogRecord::method));
     const auto traces = column(&LogRecord::traceId);
-    putDictionary(fields, traces);
-    putPlain(fields, column(&LogRecord::spanId));
-    putPlain(fields, column(&LogRecord::signalId));
+    putColumn(fields, traces);
+    putColumn(fields, column(&LogRecord::spanId));
+    putColumn(fields, column(&LogRecord::signalId));
     const auto tags = column(&LogRecord::tags);
-    putDictionary(fields, tags);
+    putColumn(fields, tags);
     const auto texts = column(&LogRecord::message);
-    putPlain(messages, texts);
-    putPlain(attributes, column(&LogRecord::attributes));
+    // Messages and attributes rarely repeat whole (zstd finds what they share): no dictionary to build.
+    messages.push_back(0);
+    putValues(messages, texts);
+    attributes.push_back(0);
+    putValues(attributes, column(&LogRecord::attributes));
 
     // Trigrams of the lowercased messages, a couple of bits each; sized by the events, not the distinct
     // trigrams (counting those costs more than the filter saves), about two bytes per event.
@@ -370,19 +423,19 @@ LogChunkFields decodeLogChunkFields(std::string_view block, int count)
     const std::string raw = decompress(block);
     Reader in(raw);
     LogChunkFields f;
-    readDictionary(in, count, f.levelRaw);
+    readColumn(in, count, f.levelRaw);
     f.latency.resize(std::size_t(count));
     for (double &v : f.latency)
         v = readLatency(in);
     f.status.resize(std::size_t(count));
     for (int &s : f.status)
         s = int(unzigzag(in.varint()));
-    readDictionary(in, count, f.endpoint);
-    readDictionary(in, count, f.method);
-    readDictionary(in, count, f.traceId);
-    readPlain(in, count, f.spanId);
-    readPlain(in, count, f.signalId);
-    readDictionary(in, count, f.tags);
+    readColumn(in, count, f.endpoint);
+    readColumn(in, count, f.method);
+    readColumn(in, count, f.traceId);
+    readColumn(in, count, f.spanId);
+    readColumn(in, count, f.signalId);
+    readColumn(in, count, f.tags);
     return f;
 }
 
@@ -391,7 +444,7 @@ StringColumn decodeLogChunkStrings(std::string_view block, int count)
     const std::string raw = decompress(block);
     Reader in(raw);
     StringColumn col;
-    readPlain(in, count, col);
+    readColumn(in, count, col);
     return col;
 }
 
