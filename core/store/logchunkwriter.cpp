@@ -70,14 +70,14 @@ LogChunkWriter::LogChunkWriter(SqliteDb &db, StoreStats &stats) : m_db(db), m_st
                      "endpoint,method,trace_id,span_id,signal_id,attributes,tags)"
                      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     m_deleteSignal = std::make_unique<Statement>(db.handle(), "DELETE FROM signal_ids WHERE key=? AND row_id=?");
-    loadStaged();
+    recountStaged();
 }
 
 LogChunkWriter::~LogChunkWriter() = default;
 
 // Rows already staged when the store opens (from before a crash, or a version 8 database's whole log
 // table) are due at once: they are sealed in the background, one chunk per step.
-void LogChunkWriter::loadStaged()
+void LogChunkWriter::recountStaged()
 {
     m_staged.clear();
     Statement st(m_db.handle(), "SELECT service_id, count(*) FROM logs GROUP BY service_id");

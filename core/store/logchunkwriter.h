@@ -50,6 +50,8 @@ public:
     // Deletes the oldest chunks (a bounded batch) for the size cap.
     void deleteOldest();
     std::int64_t maxId();
+    // Counts the staged rows again (after rows were deleted from staging by retention or the size cap).
+    void recountStaged();
 
 private:
     struct Staged {
@@ -60,7 +62,6 @@ private:
     void writeChunk(std::int64_t serviceId, Rows rows);
     void stageRow(std::int64_t serviceId, std::int64_t id, const LogRecord &r);
     void forgetChunk(std::int64_t chunkId, std::int64_t serviceId, int count, const std::vector<std::pair<std::int64_t, LogRecord>> &gone);
-    void loadStaged();
 
     SqliteDb &m_db;
     StoreStats &m_stats;

@@ -240,7 +240,8 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
     std::size_t bytes = 0;
     for (std::size_t i = 0; i < hits.size(); ++i) {
         if (i == limit) {
-            page.nextCursor = Cursor{page.items.back().record.ts, page.items.back().id};
+            if (!page.items.empty())
+                page.nextCursor = Cursor{page.items.back().record.ts, page.items.back().id};
             break;
         }
         page.items.push_back(std::move(hits[i].row));
