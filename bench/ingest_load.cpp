@@ -518,9 +518,10 @@ int main(int argc, char **argv)
     {
         sqlite3 *h = nullptr;
         if (sqlite3_open_v2(db.toUtf8().constData(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-            const char *blocks[] = {"keys", "fields", "messages", "attributes", "text_bloom", "key_bloom"};
-            for (int i = 0; i < 6; ++i)
+            const char *blocks[] = {"keys", "fields", "messages", "attributes", "text_bloom"};
+            for (int i = 0; i < 5; ++i)
                 chunkBytes[i] = queryInt(h, std::string("SELECT sum(length(") + blocks[i] + ")) FROM log_chunks");
+            chunkBytes[5] = queryInt(h, "SELECT coalesce(sum(length(bloom)), 0) FROM log_chunk_keys");
             freeBytes = queryInt(h, "PRAGMA freelist_count") * queryInt(h, "PRAGMA page_size");
         }
         sqlite3_close(h);

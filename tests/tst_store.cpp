@@ -258,6 +258,44 @@ private slots:
         QCOMPARE(write(w, again).duplicates, 0);
     }
 
+    // Chunks whose events all expire are dropped whole (without reading them); their services' counts and
+    // the chunks holding newer events stay right.
+    void retentionDropsWholeChunks()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 3600;
+        TimeNs now = kBase;
+        o.clock = [&now] { return now; };
+        SqliteStoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        for (int day = 0; day < 3; ++day) {
+            IngestBatch b;
+            for (int i = 0; i < 5000; ++i) {
+                LogRecord r = log(i % 2 ? "a" : "b", kBase + day * 7200 * kNsPerSec + i * kNsPerMs, Level::Info, "event");
+                r.traceId = traceHex(day);
+                b.logs.push_back(r);
+            }
+            QVERIFY(write(w, b).ok);
+        }
+        now = kBase + (2 * 7200 + 1800) * kNsPerSec; // only the last request is within the hour
+        w.runMaintenanceNow();
+        QCOMPARE(qint64(w.stats().logsStored), qint64(5000));
+        SqliteStoreReader r(o.path);
+        const auto services = r.services();
+        QCOMPARE(services.at(0).logCount + services.at(1).logCount, 5000);
+        LogQuery q;
+        q.window = {0, kMaxTimeNs, std::nullopt, 100000};
+        QCOMPARE(int(r.logs(q).items.size()), 5000);
+        q.traceId = traceHex(0);
+        QCOMPARE(int(r.logs(q).items.size()), 0);
+        q.traceId = traceHex(2);
+        QCOMPARE(int(r.logs(q).items.size()), 5000);
+        SqliteDb look(o.path, SqliteDb::Mode::ReadOnly);
+        QCOMPARE(look.queryInt("SELECT count(*) FROM log_chunk_keys WHERE chunk_id NOT IN (SELECT id FROM log_chunks)"),
+                 std::int64_t(0));
+    }
+
     void analysisRetentionKeepsRecentWrites()
     {
         StoreOptions o;
@@ -480,7 +518,7 @@ private slots:
             SqliteDb db(o.path, SqliteDb::Mode::ReadWrite);
             db.exec("PRAGMA journal_mode=WAL");
             migrateSchema(db);
-            db.exec("DROP TABLE log_chunks; PRAGMA user_version=8"); // what version 8 left
+            db.exec("DROP TABLE log_chunks; DROP TABLE log_chunk_keys; PRAGMA user_version=8"); // what version 8 left
             db.exec("BEGIN");
             db.exec("INSERT INTO services(id, name, first_seen, last_seen, log_count) VALUES(1, 'a', 0, 0, 4500), (2, 'b', 0, 0, 4500)");
             Statement row(db.handle(), "INSERT INTO logs(id, ts, received, service_id, level, message, signal_id, latency_ms)"

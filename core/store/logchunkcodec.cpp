@@ -305,7 +305,7 @@ EncodedLogChunk encodeLogChunk(std::vector<std::pair<std::int64_t, const LogReco
     c.minTs = rows.front().second->ts;
     c.maxTs = rows.back().second->ts;
     c.minId = c.maxId = rows.front().first;
-    c.minReceived = rows.front().second->received;
+    c.minReceived = c.maxReceived = rows.front().second->received;
     c.expiresAt = std::max(rows.front().second->ts, rows.front().second->received);
 
     std::string keys, fields, messages, attributes;
@@ -320,6 +320,7 @@ EncodedLogChunk encodeLogChunk(std::vector<std::pair<std::int64_t, const LogReco
         c.minId = std::min(c.minId, id);
         c.maxId = std::max(c.maxId, id);
         c.minReceived = std::min(c.minReceived, r->received);
+        c.maxReceived = std::max(c.maxReceived, r->received);
         c.expiresAt = std::min(c.expiresAt, std::max(r->ts, r->received));
         c.levelMask |= levelBit(r->level);
         if (!r->signalId.empty())

@@ -31,7 +31,7 @@ namespace fg {
 
 // One chunk as stored (the blobs compressed).
 struct EncodedLogChunk {
-    TimeNs minTs = 0, maxTs = 0, minReceived = 0;
+    TimeNs minTs = 0, maxTs = 0, minReceived = 0, maxReceived = 0;
     TimeNs expiresAt = 0; // the smallest max(event time, receive time) of its events
     std::int64_t minId = 0, maxId = 0;
     int count = 0;

@@ -87,37 +87,22 @@ void LogChunkReader::newest(const LogQuery &q, std::optional<std::int64_t> sid, 
     hits.clear();
     const TimeWindow &w = q.window;
     const TimeNs upper = w.after ? std::min(w.to, w.after->ts) : w.to;
-    std::string sql = "SELECT id, max_ts, level_mask, count, key_bloom, text_bloom FROM log_chunks WHERE";
-    sql += sid ? " service_id = ?1 AND" : "";
-    sql += " max_ts >= ?2 AND min_ts <= ?3 ORDER BY max_ts DESC";
-    Statement chunks(m_db, sql);
-    if (sid)
-        chunks.bind(1, *sid);
-    chunks.bind(2, w.from).bind(3, upper);
     const std::uint32_t wanted = q.minLevel == Level::Unknown ? ~0u : levelsAtLeast(q.minLevel);
     const std::string tagNeedle = "," + q.tag + ",";
-    while (chunks.step()) {
-        const TimeNs maxTs = chunks.int64(1);
-        // Chunks come newest maximum first: once the kept hits are all newer than this one's newest event,
-        // no later chunk can add one.
+    Statement blocks(m_db, "SELECT keys, fields, messages FROM log_chunks WHERE id=?");
+    // One chunk's matching events into `best`; false once no chunk with this newest event or older can add one.
+    auto consider = [&](std::int64_t chunkId, TimeNs maxTs, std::uint32_t levels, int count, std::string_view textBloom) {
         if (best.full() && best.oldest().ts > maxTs)
-            break;
-        if (!(std::uint32_t(chunks.int64(2)) & wanted))
-            continue;
-        if (!q.traceId.empty() && !keyBloomMayContainTrace(chunks.blob(4), q.traceId))
-            continue;
-        if (!q.tag.empty() && !keyBloomMayContainTag(chunks.blob(4), q.tag))
-            continue;
-        if (!q.contains.empty() && !textBloomMayContain(chunks.blob(5), q.contains))
-            continue;
+            return false;
+        if (!(levels & wanted) || (!q.contains.empty() && !textBloomMayContain(textBloom, q.contains)))
+            return true;
         if (m_checkInterrupt)
             m_checkInterrupt();
-        const std::int64_t chunkId = chunks.int64(0);
-        const int count = int(chunks.int64(3));
-        Statement blocks(m_db, "SELECT keys, fields, messages FROM log_chunks WHERE id=?");
         blocks.bind(1, chunkId);
-        if (!blocks.step())
-            continue;
+        if (!blocks.step()) {
+            blocks.reset();
+            return true;
+        }
         const LogChunkKeys keys = decodeLogChunkKeys(blocks.blob(0), count);
         std::vector<int> rows;
         for (int i = 0; i < count; ++i) {
@@ -149,8 +134,58 @@ void LogChunkReader::newest(const LogQuery &q, std::optional<std::int64_t> sid, 
                                       [&](int i) { return !containsIgnoringCase(m.at(std::size_t(i)), q.contains); }),
                        rows.end());
         }
+        blocks.reset();
         for (int i : rows)
             best.offer(Hit{keys.ts[std::size_t(i)], keys.ids[std::size_t(i)], chunkId, i, {}});
+        return true;
+    };
+
+    if (!q.traceId.empty() || !q.tag.empty()) {
+        // A trace id or tag: the small table of their filters first, then only the chunks that may hold it.
+        struct Candidate {
+            std::int64_t id;
+            TimeNs maxTs;
+        };
+        std::vector<Candidate> candidates;
+        Statement filters(m_db, "SELECT chunk_id, bloom FROM log_chunk_keys");
+        Statement meta(m_db, "SELECT max_ts FROM log_chunks WHERE id=?1 AND max_ts >= ?2 AND min_ts <= ?3"
+                             " AND (?4 IS NULL OR service_id = ?4)");
+        while (filters.step()) {
+            const std::string_view bloom = filters.blob(1);
+            if ((!q.traceId.empty() && !keyBloomMayContainTrace(bloom, q.traceId))
+                || (!q.tag.empty() && !keyBloomMayContainTag(bloom, q.tag)))
+                continue;
+            meta.bind(1, filters.int64(0)).bind(2, w.from).bind(3, upper);
+            sid ? meta.bind(4, *sid) : meta.bindNull(4);
+            if (meta.step())
+                candidates.push_back({filters.int64(0), meta.int64(0)});
+            meta.reset();
+        }
+        filters.reset();
+        std::sort(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) { return a.maxTs > b.maxTs; });
+        Statement chunk(m_db, "SELECT level_mask, count, text_bloom FROM log_chunks WHERE id=?");
+        for (const Candidate &c : candidates) {
+            chunk.bind(1, c.id);
+            const bool found = chunk.step();
+            const bool more = !found || consider(c.id, c.maxTs, std::uint32_t(chunk.int64(0)), int(chunk.int64(1)), chunk.blob(2));
+            chunk.reset();
+            if (!more)
+                break;
+        }
+    } else {
+        std::string sql = "SELECT id, max_ts, level_mask, count, text_bloom FROM log_chunks WHERE";
+        sql += sid ? " service_id = ?1 AND" : "";
+        sql += " max_ts >= ?2 AND min_ts <= ?3 ORDER BY max_ts DESC";
+        Statement chunks(m_db, sql);
+        if (sid)
+            chunks.bind(1, *sid);
+        chunks.bind(2, w.from).bind(3, upper);
+        // Chunks come newest maximum first: once the kept hits are all newer than one's newest event, no
+        // later chunk can add one.
+        while (chunks.step())
+            if (!consider(chunks.int64(0), chunks.int64(1), std::uint32_t(chunks.int64(2)), int(chunks.int64(3)),
+                          chunks.blob(4)))
+                break;
     }
     hits = best.take();
     std::sort(hits.begin(), hits.end(), newer);

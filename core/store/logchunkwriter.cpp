@@ -12,8 +12,8 @@
 namespace fg {
 
 namespace {
-// Chunks read per retention or size-cap transaction: a few thousand events each, so a batch stays short.
-constexpr int kMaintenanceChunks = 16;
+// Chunks looked at per retention transaction (most are dropped without reading their blocks).
+constexpr int kMaintenanceChunks = 256;
 
 class Transaction {
 public:
@@ -62,14 +62,17 @@ std::vector<ChunkRow> readChunks(Statement &st)
 LogChunkWriter::LogChunkWriter(SqliteDb &db, StoreStats &stats) : m_db(db), m_stats(stats)
 {
     m_insertChunk = std::make_unique<Statement>(
-        db.handle(), "INSERT INTO log_chunks(service_id,min_ts,max_ts,min_id,max_id,min_received,expires_at,count,"
-                     "signals,level_mask,key_bloom,text_bloom,keys,fields,messages,attributes)"
-                     " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        db.handle(), "INSERT INTO log_chunks(service_id,min_ts,max_ts,min_id,max_id,min_received,max_received,"
+                     "expires_at,count,signals,level_mask,text_bloom,keys,fields,messages,attributes)"
+                     " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+    m_insertKeys = std::make_unique<Statement>(db.handle(), "INSERT INTO log_chunk_keys(chunk_id,bloom) VALUES(?,?)");
     m_insertStaged = std::make_unique<Statement>(
         db.handle(), "INSERT INTO logs(id,ts,received,service_id,level,level_raw,message,latency_ms,status_code,"
                      "endpoint,method,trace_id,span_id,signal_id,attributes,tags)"
                      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     m_deleteSignal = std::make_unique<Statement>(db.handle(), "DELETE FROM signal_ids WHERE key=? AND row_id=?");
+    m_deleteChunk = std::make_unique<Statement>(db.handle(), "DELETE FROM log_chunks WHERE id=?");
+    m_deleteKeys = std::make_unique<Statement>(db.handle(), "DELETE FROM log_chunk_keys WHERE chunk_id=?");
     recountStaged();
 }
 
@@ -170,10 +173,16 @@ void LogChunkWriter::writeChunk(std::int64_t sid, Rows rows)
     }
     Statement &s = *m_insertChunk;
     s.bind(1, sid).bind(2, c.minTs).bind(3, c.maxTs).bind(4, c.minId).bind(5, c.maxId).bind(6, c.minReceived);
-    s.bind(7, c.expiresAt).bind(8, c.count).bind(9, c.signalCount).bind(10, std::int64_t(c.levelMask));
-    s.bindBlob(11, c.keyBloom).bindBlob(12, c.textBloom).bindBlob(13, c.keys).bindBlob(14, c.fields);
+    s.bind(7, c.maxReceived).bind(8, c.expiresAt).bind(9, c.count).bind(10, c.signalCount);
+    s.bind(11, std::int64_t(c.levelMask)).bindBlob(12, c.textBloom).bindBlob(13, c.keys).bindBlob(14, c.fields);
     s.bindBlob(15, c.messages).bindBlob(16, c.attributes);
-    s.exec();
+    s.step();
+    const std::int64_t chunkId = s.int64(0);
+    s.reset();
+    if (!c.keyBloom.empty()) {
+        m_insertKeys->bind(1, chunkId).bindBlob(2, c.keyBloom);
+        m_insertKeys->exec();
+    }
 }
 
 bool LogChunkWriter::sealStep(TimeNs now)
@@ -233,8 +242,7 @@ bool LogChunkWriter::sealStep(TimeNs now)
     });
 }
 
-void LogChunkWriter::forgetChunk(std::int64_t chunkId, std::int64_t sid, int count,
-                                 const std::vector<std::pair<std::int64_t, LogRecord>> &gone)
+void LogChunkWriter::forgetChunk(std::int64_t chunkId, const std::vector<std::pair<std::int64_t, LogRecord>> &gone)
 {
     std::string key;
     for (const auto &[id, r] : gone) {
@@ -244,48 +252,70 @@ void LogChunkWriter::forgetChunk(std::int64_t chunkId, std::int64_t sid, int cou
         m_deleteSignal->bind(1, std::string_view(key)).bind(2, id);
         m_deleteSignal->exec();
     }
-    Statement del(m_db.handle(), "DELETE FROM log_chunks WHERE id=?");
-    del.bind(1, chunkId).exec();
+    m_deleteChunk->bind(1, chunkId).exec();
+    m_deleteKeys->bind(1, chunkId).exec();
+}
+
+void LogChunkWriter::uncount(const std::unordered_map<std::int64_t, std::int64_t> &perService)
+{
     Statement dec(m_db.handle(), "UPDATE services SET log_count=log_count-? WHERE id=?");
-    dec.bind(1, std::int64_t(count)).bind(2, sid).exec();
+    std::int64_t removed = 0;
+    for (const auto &[sid, n] : perService) {
+        dec.bind(1, n).bind(2, sid).exec();
+        removed += n;
+    }
+    m_removed += removed;
 }
 
 bool LogChunkWriter::expire(TimeNs cutoff)
 {
     Transaction tx(m_db);
-    Statement st(m_db.handle(), "SELECT id, service_id, count, signals, keys, fields, messages, attributes FROM log_chunks"
-                                " WHERE expires_at < ? ORDER BY expires_at LIMIT ?");
+    Statement st(m_db.handle(), "SELECT id, service_id, count, signals = 0 AND max_ts < ?1 AND max_received < ?1"
+                                " FROM log_chunks WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2");
     st.bind(1, cutoff).bind(2, kMaintenanceChunks);
-    const std::vector<ChunkRow> chunks = readChunks(st);
-    std::int64_t removed = 0;
-    std::vector<std::pair<std::int64_t, LogRecord>> gone;
-    for (const ChunkRow &c : chunks) {
-        const LogChunkKeys keys = decodeLogChunkKeys(c.keys, c.count);
-        int doomed = 0;
-        for (std::size_t i = 0; i < std::size_t(c.count); ++i)
-            doomed += keys.ts[i] < cutoff && keys.received[i] < cutoff;
-        gone.clear();
-        if (doomed == c.count) {
-            if (c.hasSignals) // only its signal ids are needed
-                gone = c.rows();
-            forgetChunk(c.id, c.serviceId, c.count, gone);
-        } else {
-            // Part of the chunk expires: the rest is written again as a chunk of its own.
-            std::vector<std::pair<std::int64_t, LogRecord>> kept;
-            for (auto &row : c.rows())
-                (row.second.ts < cutoff && row.second.received < cutoff ? gone : kept).push_back(std::move(row));
-            forgetChunk(c.id, c.serviceId, int(gone.size()), gone);
+    struct Candidate {
+        std::int64_t id, serviceId;
+        int count;
+        bool whole; // every event expires and none claims a signal id: dropped without reading its blocks
+    };
+    std::vector<Candidate> candidates;
+    while (st.step())
+        candidates.push_back({st.int64(0), st.int64(1), int(st.int64(2)), st.int64(3) != 0});
+    st.reset();
+    std::unordered_map<std::int64_t, std::int64_t> perService;
+    Statement blocks(m_db.handle(), "SELECT keys, fields, messages, attributes FROM log_chunks WHERE id=?");
+    for (const Candidate &c : candidates) {
+        if (c.whole) {
+            forgetChunk(c.id, {});
+            perService[c.serviceId] += c.count;
+            continue;
+        }
+        blocks.bind(1, c.id);
+        if (!blocks.step()) {
+            blocks.reset();
+            continue;
+        }
+        auto rows = decodeLogChunkRows(blocks.blob(0), blocks.blob(1), blocks.blob(2), blocks.blob(3), c.count, {});
+        blocks.reset();
+        // The events that expire go (with their signal ids); the rest is written again as a chunk of its own.
+        std::vector<std::pair<std::int64_t, LogRecord>> gone, kept;
+        for (auto &row : rows)
+            (row.second.ts < cutoff && row.second.received < cutoff ? gone : kept).push_back(std::move(row));
+        forgetChunk(c.id, gone);
+        perService[c.serviceId] += std::int64_t(gone.size());
+        if (!kept.empty()) {
             Rows keep;
             for (const auto &[id, r] : kept)
                 keep.emplace_back(id, &r);
             writeChunk(c.serviceId, std::move(keep));
         }
-        removed += doomed;
     }
+    m_removed = 0;
+    uncount(perService);
     tx.commit();
-    m_stats.logsStored -= removed;
-    m_stats.retentionDeleted += removed;
-    return int(chunks.size()) == kMaintenanceChunks;
+    m_stats.logsStored -= m_removed;
+    m_stats.retentionDeleted += m_removed;
+    return int(candidates.size()) == kMaintenanceChunks;
 }
 
 TimeNs LogChunkWriter::oldestChunkReceived()
@@ -299,14 +329,16 @@ void LogChunkWriter::deleteOldest()
     Transaction tx(m_db);
     Statement st(m_db.handle(), "SELECT id, service_id, count, signals, keys, fields, messages, attributes FROM log_chunks"
                                 " ORDER BY id LIMIT 2");
-    std::int64_t removed = 0;
+    std::unordered_map<std::int64_t, std::int64_t> perService;
     for (const ChunkRow &c : readChunks(st)) {
-        forgetChunk(c.id, c.serviceId, c.count, c.hasSignals ? c.rows() : std::vector<std::pair<std::int64_t, LogRecord>>{});
-        removed += c.count;
+        forgetChunk(c.id, c.hasSignals ? c.rows() : std::vector<std::pair<std::int64_t, LogRecord>>{});
+        perService[c.serviceId] += c.count;
     }
+    m_removed = 0;
+    uncount(perService);
     tx.commit();
-    m_stats.logsStored -= removed;
-    m_stats.retentionDeleted += removed;
+    m_stats.logsStored -= m_removed;
+    m_stats.retentionDeleted += m_removed;
 }
 
 std::int64_t LogChunkWriter::maxId() { return m_db.queryInt("SELECT coalesce(max(max_id), 0) FROM log_chunks"); }

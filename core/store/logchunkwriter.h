@@ -61,15 +61,19 @@ private:
     using Rows = std::vector<std::pair<std::int64_t, const LogRecord *>>;
     void writeChunk(std::int64_t serviceId, Rows rows);
     void stageRow(std::int64_t serviceId, std::int64_t id, const LogRecord &r);
-    void forgetChunk(std::int64_t chunkId, std::int64_t serviceId, int count, const std::vector<std::pair<std::int64_t, LogRecord>> &gone);
+    // Deletes a chunk and the signal ids of `gone` (its events that claimed one).
+    void forgetChunk(std::int64_t chunkId, const std::vector<std::pair<std::int64_t, LogRecord>> &gone);
+    // Takes deleted events off their services' counts (and adds them to m_removed).
+    void uncount(const std::unordered_map<std::int64_t, std::int64_t> &perService);
 
     SqliteDb &m_db;
     StoreStats &m_stats;
-    std::unique_ptr<Statement> m_insertChunk, m_insertStaged, m_deleteSignal;
+    std::unique_ptr<Statement> m_insertChunk, m_insertKeys, m_insertStaged, m_deleteSignal, m_deleteChunk, m_deleteKeys;
     std::vector<std::pair<std::int64_t, std::pair<std::int64_t, const LogRecord *>>> m_job;
     std::unordered_map<std::int64_t, Rows> m_group;
     std::unordered_map<std::int64_t, Staged> m_staged;       // committed staging rows per service
     std::unordered_map<std::int64_t, Staged> m_groupStaged;  // staged by the open group
+    std::int64_t m_removed = 0;
 };
 
 } // namespace fg

@@ -197,8 +197,8 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
     std::optional<std::int64_t> sid;
     if (!q.service.empty() && !(sid = serviceId(q.service)))
         return page;
-    // Staged rows (not yet sealed into a chunk): one statement either way: (service, ts) with a service, the event-time index without one; both
-    // give rows newest first with the arrival id breaking ties.
+    // Staged rows (not yet sealed into a chunk) first: one statement either way, (service, ts) with a service,
+    // the event-time index without one; both give rows newest first with the arrival id breaking ties.
     std::string sql = std::string("SELECT ") + kLogColumns + " FROM logs l WHERE";
     sql += sid ? " l.service_id = ?1 AND" : "";
     sql += windowSql(q.window, "l");
@@ -231,27 +231,24 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
     }
     st.reset();
     // Then the chunks, keeping the newest limit + 1 of both: one more than the page tells whether more remain.
-    LogChunkReader chunks(m_db->handle(), interruptCheck());
-    chunks.newest(q, sid, std::size_t(q.window.limit) + 1, hits);
     const std::size_t limit = std::size_t(std::max(q.window.limit, 0));
-    if (hits.size() > limit)
-        hits.resize(limit + 1);
+    LogChunkReader chunks(m_db->handle(), interruptCheck());
+    chunks.newest(q, sid, limit + 1, hits);
+    const bool more = hits.size() > limit;
+    hits.resize(std::min(hits.size(), limit));
     chunks.materialize(hits);
     std::size_t bytes = 0;
     for (std::size_t i = 0; i < hits.size(); ++i) {
-        if (i == limit) {
-            if (!page.items.empty())
-                page.nextCursor = Cursor{page.items.back().record.ts, page.items.back().id};
-            break;
-        }
         page.items.push_back(std::move(hits[i].row));
         const LogRecord &r = page.items.back().record;
         bytes += r.message.size() + r.attributes.size() + 256;
-        if (bytes >= q.maxBytes && i + 1 < hits.size()) {
+        if (bytes >= q.maxBytes && (more || i + 1 < hits.size())) {
             page.nextCursor = Cursor{r.ts, page.items.back().id};
-            break;
+            return page;
         }
     }
+    if (more && !page.items.empty())
+        page.nextCursor = Cursor{page.items.back().record.ts, page.items.back().id};
     return page;
 }
 
