@@ -4,9 +4,9 @@
 //
 // The events of one service over a short span become one `log_chunks` row (schema v9) instead of one row
 // each. The row carries what lets a query skip it without decompressing anything — service, min/max event
-// time, min/max row id, newest receive time, a bitmask of the levels present, a trigram bloom filter of the
-// lowercased messages (for `q=`) and a bloom filter of trace ids and tags — and four zstd-compressed column
-// blocks, decompressed only when a query needs them:
+// time, min/max row id, oldest/newest receive time, a bitmask of the levels present, a trigram bloom filter
+// of the lowercased messages (for `q=`); a bloom filter of its trace ids and tags sits in `log_chunk_keys` —
+// and four zstd-compressed column blocks, decompressed only when a query needs them:
 //   keys:       row ids, event times (sorted, delta-encoded), receive times (relative to the event), levels
 //   fields:     level as sent, latency, status, endpoint/method/trace/tags (dictionary-encoded), span and
 //               signal ids
@@ -16,7 +16,9 @@
 // either straight into chunks (when a commit group holds enough of one service) or into the small staging
 // table `logs` (today's row layout), in the same transaction that acknowledges them; sealing moves staged
 // rows of a service into a chunk once it has enough of them or they have waited long enough. A v8 database
-// is read as-is: its rows are staged rows, sealed in the background a chunk at a time.
+// is read as-is: its rows are staged rows, sealed in the background a chunk at a time (each seal is one
+// transaction, so a restart resumes where it stopped). Retention drops chunks whose events have all
+// expired and rewrites the few that straddle the cutoff.
 
 #include <cstdint>
 #include <stdexcept>

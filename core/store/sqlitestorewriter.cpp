@@ -52,6 +52,10 @@ public:
         m_db.exec("PRAGMA wal_autocheckpoint=0");
         m_db.exec(options.syncFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
         m_db.exec("PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864");
+        // Debian builds SQLite with secure delete on: every page freed by retention (a log chunk's overflow
+        // chain) would be zeroed and written again. FAST still clears what is freed inside b-tree pages at no
+        // extra I/O; free pages keep old bytes until reused. Measured: retention of a day 2.0 s before.
+        m_db.exec("PRAGMA secure_delete=FAST");
         migrateSchema(m_db);
         m_chunks = std::make_unique<LogChunkWriter>(m_db, m_stats);
         m_pageSize = m_db.queryInt("PRAGMA page_size");
