@@ -23,13 +23,17 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <mutex>
+#include <set>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <sqlite3.h>
+
+#include "store/sqlitestorereader.h"
 
 namespace {
 
@@ -359,9 +363,23 @@ int main(int argc, char **argv)
 
     sqlite3 *h = nullptr;
     if (sqlite3_open_v2(db.toUtf8().constData(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-        const long long rows = queryInt(h, "SELECT count(*) FROM logs");
-        const long long serviceMinutes =
-            queryInt(h, "SELECT count(*) FROM (SELECT DISTINCT service_id, ts / 60000000000 FROM logs)");
+        // Events are in log chunks and staged rows: read through the store's reader, in commit order.
+        long long rows = 0;
+        std::set<std::pair<std::string, long long>> minutes;
+        {
+            fg::SqliteStoreReader reader(db.toStdString());
+            std::int64_t after = 0;
+            for (;;) {
+                const auto page = reader.logsInCommitOrder(after, std::numeric_limits<std::int64_t>::max(), 50'000);
+                if (page.empty())
+                    break;
+                for (const fg::StoredLog &row : page)
+                    minutes.emplace(row.record.service, row.record.ts / 60'000'000'000LL);
+                rows += static_cast<long long>(page.size());
+                after = page.back().id;
+            }
+        }
+        const long long serviceMinutes = static_cast<long long>(minutes.size());
         const long long kpiMinutes = queryInt(h, "SELECT count(*) FROM kpi_rollups WHERE endpoint = ''");
         std::printf("stored: %lld events; service-minutes with events %lld, service KPI minutes %lld (%.2f %%)\n", rows,
                     serviceMinutes, kpiMinutes, serviceMinutes > 0 ? 100.0 * double(kpiMinutes) / double(serviceMinutes) : 0.0);

@@ -327,16 +327,25 @@ std::string makeBatch(std::mt19937 &rng, int n, long long &tsMs, std::vector<Tim
     return out;
 }
 
+long long queryInt(sqlite3 *h, const std::string &sql)
+{
+    sqlite3_stmt *st = nullptr;
+    long long n = -1;
+    if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+// Stored log events are staged rows plus the events of log chunks (schema 9); older databases have rows only.
 long long countRows(const QString &db, const char *table)
 {
     sqlite3 *h = nullptr;
     long long n = -1;
     if (sqlite3_open_v2(db.toUtf8().constData(), &h, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
-        sqlite3_stmt *st = nullptr;
-        const std::string sql = std::string("SELECT count(*) FROM ") + table;
-        if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-            n = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
+        n = queryInt(h, std::string("SELECT count(*) FROM ") + table);
+        if (std::string_view(table) == "logs" && n >= 0)
+            n += std::max(0LL, queryInt(h, "SELECT coalesce(sum(count), 0) FROM log_chunks"));
     }
     sqlite3_close(h);
     return n;
@@ -529,6 +538,20 @@ int main(int argc, char **argv)
     server.terminate();
     server.waitForFinished(60000);
     const long long rowsOnDisk = countRows(db, metricRows ? "metric_points" : "logs");
+    // The server checkpoints and truncates the WAL as it stops: the database file is what stays on disk.
+    const qint64 dbFileBytes = QFileInfo(db).size() + QFileInfo(db + QStringLiteral("-wal")).size();
+    long long chunkBytes[6] = {-1, -1, -1, -1, -1, -1}, freeBytes = -1;
+    {
+        sqlite3 *h = nullptr;
+        if (sqlite3_open_v2(db.toUtf8().constData(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+            const char *blocks[] = {"keys", "fields", "messages", "attributes", "text_bloom"};
+            for (int i = 0; i < 5; ++i)
+                chunkBytes[i] = queryInt(h, std::string("SELECT sum(length(") + blocks[i] + ")) FROM log_chunks");
+            chunkBytes[5] = queryInt(h, "SELECT coalesce(sum(length(bloom)), 0) FROM log_chunk_keys");
+            freeBytes = queryInt(h, "PRAGMA freelist_count") * queryInt(h, "PRAGMA page_size");
+        }
+        sqlite3_close(h);
+    }
 
     std::printf("\nresults over %.1f s (format %s):\n", secs, qPrintable(o.format));
     std::printf("  stored events/s       %.0f (rows added to the database during the window)\n",
@@ -545,5 +568,14 @@ int main(int argc, char **argv)
     std::printf("  analysed events       %lld (dropped by analysis: %lld)\n",
                 analysis.value(QStringLiteral("events")).toInteger(), analysis.value(QStringLiteral("dropped")).toInteger());
     std::printf("  rows on disk at end   %lld (acknowledged in total: %ld)\n", rowsOnDisk, long(ok) * o.batch);
+    std::printf("  bytes on disk / event %.1f (database after the closing checkpoint, %.1f MB)\n",
+                rowsOnDisk > 0 ? double(dbFileBytes) / double(rowsOnDisk) : 0.0, double(dbFileBytes) / 1048576.0);
+    if (rowsOnDisk > 0 && chunkBytes[0] >= 0)
+        std::printf("    of which per event   keys %.1f, fields %.1f, messages %.1f, attributes %.1f, text filter %.1f,"
+                    " trace filter %.1f, free pages %.1f\n",
+                    double(chunkBytes[0]) / double(rowsOnDisk), double(chunkBytes[1]) / double(rowsOnDisk),
+                    double(chunkBytes[2]) / double(rowsOnDisk), double(chunkBytes[3]) / double(rowsOnDisk),
+                    double(chunkBytes[4]) / double(rowsOnDisk), double(chunkBytes[5]) / double(rowsOnDisk),
+                    double(freeBytes) / double(rowsOnDisk));
     return rowsOnDisk >= long(ok) * o.batch ? 0 : 1;
 }

@@ -1,8 +1,14 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+#include <cstdio>
+#include <limits>
 #include <future>
+#include <random>
 
+#include "store/schema.h"
+#include "store/sqlitedb.h"
 #include "store/sqlitestorereader.h"
 #include "store/sqlitestorewriter.h"
 
@@ -41,6 +47,22 @@ WriteOutcome write(SqliteStoreWriter &w, IngestBatch batch)
 }
 
 constexpr TimeNs kBase = 1'704'110'400LL * kNsPerSec; // 2024-01-01T12:00:00Z
+
+// Random text: log chunks are compressed, so size tests need bytes that do not compress away.
+std::string noise(std::mt19937 &rng, int n)
+{
+    std::string s(std::size_t(n), ' ');
+    for (char &c : s)
+        c = char('!' + rng() % 90);
+    return s;
+}
+
+std::string traceHex(int n)
+{
+    char buf[33];
+    std::snprintf(buf, sizeof buf, "%032x", n);
+    return buf;
+}
 
 } // namespace
 
@@ -236,6 +258,44 @@ private slots:
         QCOMPARE(write(w, again).duplicates, 0);
     }
 
+    // Chunks whose events all expire are dropped whole (without reading them); their services' counts and
+    // the chunks holding newer events stay right.
+    void retentionDropsWholeChunks()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 3600;
+        TimeNs now = kBase;
+        o.clock = [&now] { return now; };
+        SqliteStoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        for (int day = 0; day < 3; ++day) {
+            IngestBatch b;
+            for (int i = 0; i < 5000; ++i) {
+                LogRecord r = log(i % 2 ? "a" : "b", kBase + day * 7200 * kNsPerSec + i * kNsPerMs, Level::Info, "event");
+                r.traceId = traceHex(day);
+                b.logs.push_back(r);
+            }
+            QVERIFY(write(w, b).ok);
+        }
+        now = kBase + (2 * 7200 + 1800) * kNsPerSec; // only the last request is within the hour
+        w.runMaintenanceNow();
+        QCOMPARE(qint64(w.stats().logsStored), qint64(5000));
+        SqliteStoreReader r(o.path);
+        const auto services = r.services();
+        QCOMPARE(services.at(0).logCount + services.at(1).logCount, 5000);
+        LogQuery q;
+        q.window = {0, kMaxTimeNs, std::nullopt, 100000};
+        QCOMPARE(int(r.logs(q).items.size()), 5000);
+        q.traceId = traceHex(0);
+        QCOMPARE(int(r.logs(q).items.size()), 0);
+        q.traceId = traceHex(2);
+        QCOMPARE(int(r.logs(q).items.size()), 5000);
+        SqliteDb look(o.path, SqliteDb::Mode::ReadOnly);
+        QCOMPARE(look.queryInt("SELECT count(*) FROM log_chunk_keys WHERE chunk_id NOT IN (SELECT id FROM log_chunks)"),
+                 std::int64_t(0));
+    }
+
     void analysisRetentionKeepsRecentWrites()
     {
         StoreOptions o;
@@ -269,11 +329,11 @@ private slots:
         o.maxDbBytes = 2 * 1024 * 1024;
         SqliteStoreWriter w(o);
         QVERIFY(w.start(nullptr));
-        const std::string filler(200, 'x');
+        std::mt19937 rng(1);
         for (int batch = 0; batch < 4; ++batch) {
             IngestBatch b;
             for (int i = 0; i < 5000; ++i)
-                b.logs.push_back(log("svc", kBase + (batch * 5000 + i) * kNsPerMs, Level::Info, filler));
+                b.logs.push_back(log("svc", kBase + (batch * 5000 + i) * kNsPerMs, Level::Info, noise(rng, 200)));
             QVERIFY(write(w, b).ok);
         }
         w.runMaintenanceNow();
@@ -298,12 +358,12 @@ private slots:
         o.maintenanceIntervalMs = 60'000;
         SqliteStoreWriter w(o);
         QVERIFY(w.start(nullptr));
-        const std::string filler(200, 'y');
+        std::mt19937 rng(2);
         std::int64_t worst = 0;
         for (int batch = 0; batch < 40; ++batch) {
             IngestBatch b;
             for (int i = 0; i < 5000; ++i)
-                b.logs.push_back(log("svc", kBase + (batch * 5000 + i) * kNsPerMs, Level::Info, filler));
+                b.logs.push_back(log("svc", kBase + (batch * 5000 + i) * kNsPerMs, Level::Info, noise(rng, 200)));
             QVERIFY(write(w, b).ok);
             QVERIFY(w.stats().dbBytes > 0); // measured after this commit
             worst = std::max<std::int64_t>(worst, w.stats().dbBytes);
@@ -312,6 +372,206 @@ private slots:
               static_cast<long long>(o.maxDbBytes));
         QVERIFY(worst <= o.maxDbBytes + 4 * 1024 * 1024); // at most a couple of batches over, never the backlog
         QVERIFY(w.stats().logsStored < 200000);
+    }
+
+    // Log store v2: chunks (large commit groups) and staged rows (small ones) answer like rows did —
+    // every filter, one newest-first order across both, pages that visit every event once, reads in commit
+    // order, every field kept — before and after the staged rows are sealed, and signal ids stay claimed.
+    void chunksAndStagedRowsAnswerAlike()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        TimeNs now = kBase;
+        o.clock = [&now] { return now; };
+        SqliteStoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        constexpr int kPerJob = 3000, kJobs = 3, kSmall = 10, kPerSmall = 5;
+        for (int j = 0; j < kJobs; ++j) {
+            IngestBatch b;
+            for (int i = 0; i < kPerJob; ++i) {
+                const int n = j * kPerJob + (i * 7919) % kPerJob; // out of time order within the request
+                LogRecord r = log("s" + std::to_string(n % 3), kBase + n * kNsPerMs, n % 10 == 0 ? Level::Error : Level::Info,
+                                  "event " + std::to_string(n) + (n % 500 == 0 ? " Disk FULL on sda" : ""), "sig-" + std::to_string(n));
+                r.traceId = traceHex(n / 100);
+                r.tags = n % 50 == 0 ? ",slow,db," : "";
+                r.latencyMs = n % 4 ? n * 0.25 : NAN;
+                r.statusCode = n % 7 ? 200 : 503;
+                r.endpoint = "/api/item/" + std::to_string(n % 5);
+                r.method = n % 2 ? "GET" : "POST";
+                r.spanId = "span" + std::to_string(n);
+                r.attributes = "{\"n\":" + std::to_string(n) + "}";
+                r.levelRaw = n % 10 == 0 ? "ERR" : "";
+                b.logs.push_back(r);
+            }
+            QVERIFY(write(w, b).ok);
+        }
+        for (int j = 0; j < kSmall; ++j) {
+            IngestBatch b;
+            for (int i = 0; i < kPerSmall; ++i) {
+                const int n = kJobs * kPerJob + j * kPerSmall + i;
+                LogRecord r = log("s0", kBase + n * kNsPerMs, Level::Warn, "late disk full " + std::to_string(n), "sig-" + std::to_string(n));
+                r.traceId = traceHex(n / 100);
+                b.logs.push_back(r);
+            }
+            QVERIFY(write(w, b).ok);
+        }
+        const int total = kJobs * kPerJob + kSmall * kPerSmall;
+        QCOMPARE(qint64(w.stats().logsStaged), qint64(kSmall * kPerSmall));
+
+        SqliteStoreReader r(o.path);
+        auto count = [&](LogQuery q) {
+            q.window = {0, kBase + 3600 * kNsPerSec, std::nullopt, 100000};
+            return int(r.logs(q).items.size());
+        };
+        auto check = [&] {
+            QCOMPARE(count({}), total);
+            LogQuery q;
+            q.service = "s0";
+            QCOMPARE(count(q), kJobs * kPerJob / 3 + kSmall * kPerSmall);
+            q = {};
+            q.minLevel = Level::Error;
+            QCOMPARE(count(q), kJobs * kPerJob / 10);
+            q.minLevel = Level::Warn;
+            QCOMPARE(count(q), kJobs * kPerJob / 10 + kSmall * kPerSmall);
+            q = {};
+            q.contains = "disk full";
+            QCOMPARE(count(q), kJobs * kPerJob / 500 + kSmall * kPerSmall);
+            q.contains = "no such text anywhere";
+            QCOMPARE(count(q), 0);
+            q = {};
+            q.tag = "slow";
+            QCOMPARE(count(q), kJobs * kPerJob / 50);
+            q = {};
+            q.traceId = traceHex(42);
+            QCOMPARE(count(q), 100);
+            q.traceId = traceHex(90); // only staged rows
+            QCOMPARE(count(q), kSmall * kPerSmall);
+            // Pages of 333 visit every event once, newest first by (time, id).
+            LogQuery pageQuery;
+            pageQuery.window = {0, kBase + 3600 * kNsPerSec, std::nullopt, 333};
+            QSet<qint64> seen;
+            Cursor last{std::numeric_limits<TimeNs>::max(), 0};
+            for (int pages = 0; pages < 100; ++pages) {
+                const auto p = r.logs(pageQuery);
+                for (const auto &row : p.items) {
+                    QVERIFY(row.record.ts < last.ts || (row.record.ts == last.ts && row.id < last.id));
+                    last = {row.record.ts, row.id};
+                    QVERIFY(!seen.contains(row.id));
+                    seen.insert(row.id);
+                }
+                if (!p.nextCursor)
+                    break;
+                pageQuery.window.after = p.nextCursor;
+            }
+            QCOMPARE(int(seen.size()), total);
+            // Commit order: every id once, ascending, with every field as written.
+            std::int64_t after = 0;
+            int read = 0;
+            for (;;) {
+                const auto rows = r.logsInCommitOrder(after, std::numeric_limits<std::int64_t>::max(), 1000);
+                if (rows.empty())
+                    break;
+                for (const StoredLog &row : rows) {
+                    QVERIFY(row.id > after);
+                    after = row.id;
+                    ++read;
+                    const LogRecord &e = row.record;
+                    const int n = int((e.ts - kBase) / kNsPerMs);
+                    QCOMPARE(e.signalId, "sig-" + std::to_string(n));
+                    if (n < kJobs * kPerJob) {
+                        QCOMPARE(e.service, "s" + std::to_string(n % 3));
+                        QCOMPARE(e.attributes, "{\"n\":" + std::to_string(n) + "}");
+                        QCOMPARE(e.statusCode, n % 7 ? 200 : 503);
+                        QVERIFY(n % 4 ? e.latencyMs == n * 0.25 : std::isnan(e.latencyMs));
+                        QCOMPARE(e.endpoint, "/api/item/" + std::to_string(n % 5));
+                        QCOMPARE(e.method, std::string(n % 2 ? "GET" : "POST"));
+                        QCOMPARE(e.spanId, "span" + std::to_string(n));
+                        QCOMPARE(e.levelRaw, std::string(n % 10 == 0 ? "ERR" : ""));
+                        QCOMPARE(e.tags, std::string(n % 50 == 0 ? ",slow,db," : ""));
+                        QCOMPARE(e.traceId, traceHex(n / 100));
+                    }
+                }
+            }
+            QCOMPARE(read, total);
+        };
+        check();
+        now = kBase + 60 * kNsPerSec; // the staged rows (received up to 9 s after kBase) are due
+        w.runMaintenanceNow();
+        QCOMPARE(qint64(w.stats().logsStaged), qint64(0));
+        check();
+        IngestBatch again;
+        again.logs.push_back(log("s0", kBase, Level::Info, "again", "sig-1"));
+        again.logs.push_back(log("s0", kBase, Level::Info, "again", "sig-" + std::to_string(total - 1)));
+        QCOMPARE(write(w, again).duplicates, 2);
+    }
+
+    // A version 8 database (one row per event) is read as-is at once, and compacted into chunks in the
+    // background without losing or duplicating an event; its signal ids and row ids carry on.
+    void version8DatabaseIsReadAndCompacted()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        constexpr int kRows = 9000;
+        {
+            SqliteDb db(o.path, SqliteDb::Mode::ReadWrite);
+            db.exec("PRAGMA journal_mode=WAL");
+            migrateSchema(db);
+            db.exec("DROP TABLE log_chunks; DROP TABLE log_chunk_keys; PRAGMA user_version=8"); // what version 8 left
+            db.exec("BEGIN");
+            db.exec("INSERT INTO services(id, name, first_seen, last_seen, log_count) VALUES(1, 'a', 0, 0, 4500), (2, 'b', 0, 0, 4500)");
+            Statement row(db.handle(), "INSERT INTO logs(id, ts, received, service_id, level, message, signal_id, latency_ms)"
+                                       " VALUES(?,?,?,?,?,?,?,?)");
+            Statement sig(db.handle(), "INSERT INTO signal_ids(key, row_id) VALUES(?,?)");
+            for (int i = 1; i <= kRows; ++i) {
+                const std::string signal = "old-" + std::to_string(i);
+                row.bind(1, i).bind(2, kBase + i * kNsPerMs).bind(3, kBase).bind(4, 1 + i % 2).bind(5, int(Level::Info));
+                row.bindText(6, "old message " + std::to_string(i)).bindText(7, signal).bind(8, double(i));
+                row.exec();
+                sig.bindText(1, "l:" + signal).bind(2, i).exec();
+            }
+            db.exec("COMMIT");
+        }
+        SqliteStoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        SqliteStoreReader r(o.path);
+        LogQuery all;
+        all.window = {0, kBase + 3600 * kNsPerSec, std::nullopt, 100000};
+        // Read as-is while the writer seals in the background: never an event missing or twice.
+        for (int i = 0; i < 5; ++i) {
+            const auto page = r.logs(all);
+            QCOMPARE(int(page.items.size()), kRows);
+            QSet<qint64> ids;
+            for (const auto &row : page.items)
+                ids.insert(row.id);
+            QCOMPARE(int(ids.size()), kRows);
+        }
+        w.runMaintenanceNow();
+        QCOMPARE(qint64(w.stats().logsStaged), qint64(0));
+        {
+            SqliteDb look(o.path, SqliteDb::Mode::ReadOnly);
+            QCOMPARE(look.queryInt("SELECT count(*) FROM logs"), std::int64_t(0));
+            QCOMPARE(look.queryInt("SELECT sum(count) FROM log_chunks"), std::int64_t(kRows));
+            QCOMPARE(look.queryInt("PRAGMA user_version"), std::int64_t(kSchemaVersion));
+        }
+        const auto page = r.logs(all);
+        QCOMPARE(int(page.items.size()), kRows);
+        for (const auto &row : page.items) {
+            QCOMPARE(row.record.message, "old message " + std::to_string(row.id));
+            QCOMPARE(row.record.latencyMs, double(row.id));
+            QCOMPARE(row.record.service, std::string(row.id % 2 ? "b" : "a"));
+        }
+        QCOMPARE(qint64(w.stats().logsStored), qint64(kRows));
+        IngestBatch b;
+        b.logs.push_back(log("a", kBase, Level::Info, "replayed", "old-17"));
+        b.logs.push_back(log("a", kBase, Level::Info, "new"));
+        QCOMPARE(write(w, b).duplicates, 1);
+        LogQuery fresh = all;
+        fresh.contains = "new";
+        const auto found = r.logs(fresh);
+        QCOMPARE(int(found.items.size()), 1);
+        QCOMPARE(found.items[0].id, std::int64_t(kRows + 1));
     }
 
     void unwritableDatabaseFailsToStart()

@@ -12,7 +12,7 @@ packages=(
   qtkeychain-qt6-dev libsecret-1-0 gnome-keyring libsecret-tools
   libsqlite3-dev sqlite3 libsimdjson-dev zlib1g-dev
   xvfb xauth fonts-dejavu-core dbus
-  libcurl4-openssl-dev python3-aiosmtpd openssl curl libbenchmark-dev
+  libcurl4-openssl-dev python3-aiosmtpd openssl curl libbenchmark-dev libzstd-dev
   help2man appstream desktop-file-utils dpkg-dev file
 )
 missing=()

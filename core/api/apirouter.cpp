@@ -478,6 +478,8 @@ HttpResponse ApiRouter::health() const
                          {QStringLiteral("size_bytes"), qint64(s.dbBytes)},
                          {QStringLiteral("wal_bytes"), qint64(s.walBytes)},
                          {QStringLiteral("logs"), qint64(s.logsStored)},
+                         // Log events not yet sealed into chunks (a migrated database's backlog shrinking).
+                         {QStringLiteral("logs_staged"), qint64(s.logsStaged)},
                          {QStringLiteral("metric_points"), qint64(s.metricsStored)},
                          {QStringLiteral("commits"), qint64(s.commits)},
                          {QStringLiteral("retention_deleted"), qint64(s.retentionDeleted)}}},

@@ -211,7 +211,41 @@ constexpr const char *kV8 = R"sql(
 ALTER TABLE alerts ADD COLUMN pages INTEGER NOT NULL DEFAULT 1;
 )sql";
 
-const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
+// Version 9. Log store v2 (logchunkcodec.h): logs in compressed chunks of one service. `logs` stays as the
+// staging table of rows not yet sealed into a chunk, so a version 8 database is read as-is and its rows
+// are sealed in the background. expires_at is the earliest retention cutoff that removes one of a chunk's
+// events (the greatest of event and receive time of its oldest event): retention reads only chunks past it.
+// The filters of trace ids and tags live in a table of their own: a trace lookup over all time scans that
+// small table instead of a page of every chunk.
+constexpr const char *kV9 = R"sql(
+CREATE TABLE log_chunks(
+  id INTEGER PRIMARY KEY,
+  service_id INTEGER NOT NULL,
+  min_ts INTEGER NOT NULL,
+  max_ts INTEGER NOT NULL,
+  min_id INTEGER NOT NULL,
+  max_id INTEGER NOT NULL,
+  min_received INTEGER NOT NULL,
+  max_received INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  signals INTEGER NOT NULL,
+  level_mask INTEGER NOT NULL,
+  text_bloom BLOB NOT NULL,
+  keys BLOB NOT NULL,
+  fields BLOB NOT NULL,
+  messages BLOB NOT NULL,
+  attributes BLOB NOT NULL);
+CREATE INDEX log_chunks_by_service_time ON log_chunks(service_id, max_ts, min_ts);
+CREATE INDEX log_chunks_by_time ON log_chunks(max_ts, min_ts);
+CREATE INDEX log_chunks_by_max_id ON log_chunks(max_id);
+CREATE INDEX log_chunks_by_expiry ON log_chunks(expires_at);
+CREATE TABLE log_chunk_keys(
+  chunk_id INTEGER PRIMARY KEY,
+  bloom BLOB NOT NULL);
+)sql";
+
+const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9};
 
 } // namespace
 

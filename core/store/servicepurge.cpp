@@ -1,5 +1,6 @@
 #include "servicepurge.h"
 
+#include "logchunkwriter.h"
 #include "sqlitedb.h"
 
 namespace fg {
@@ -17,7 +18,7 @@ std::int64_t run(SqliteDb &db, const std::string &sql, const std::string &prefix
 
 } // namespace
 
-PurgeCounts purgeServices(SqliteDb &db, const std::string &prefix)
+PurgeCounts purgeServices(SqliteDb &db, LogChunkWriter &chunks, const std::string &prefix)
 {
     PurgeCounts n;
     if (prefix.empty())
@@ -32,6 +33,11 @@ PurgeCounts purgeServices(SqliteDb &db, const std::string &prefix)
                 " (SELECT id FROM logs WHERE service_id IN (SELECT id FROM purged_services))");
         db.exec("DELETE FROM logs WHERE service_id IN (SELECT id FROM purged_services)");
         n.logs = db.changes();
+        std::vector<std::int64_t> ids;
+        Statement purged(db.handle(), "SELECT id FROM purged_services");
+        while (purged.step())
+            ids.push_back(purged.int64(0));
+        n.logs += chunks.forgetServices(ids);
         db.exec("DELETE FROM signal_ids WHERE key >= 'm:' AND key < 'm;' AND row_id IN (SELECT p.id FROM metric_points p"
                 " JOIN metric_series s ON s.id = p.series_id WHERE s.service_id IN (SELECT id FROM purged_services))");
         db.exec("DELETE FROM metric_points WHERE series_id IN"

@@ -102,6 +102,12 @@ std::string_view Statement::text(int col) const
     return p ? std::string_view(p, std::size_t(sqlite3_column_bytes(m_stmt, col))) : std::string_view();
 }
 
+std::string_view Statement::blob(int col) const
+{
+    const auto *p = static_cast<const char *>(sqlite3_column_blob(m_stmt, col));
+    return p ? std::string_view(p, std::size_t(sqlite3_column_bytes(m_stmt, col))) : std::string_view();
+}
+
 SqliteDb::SqliteDb(const std::string &path, Mode mode)
 {
     const int flags = (mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)

@@ -43,6 +43,7 @@ public:
     std::int64_t int64(int col) const;
     double real(int col) const;
     std::string_view text(int col) const;
+    std::string_view blob(int col) const;
 
 private:
     sqlite3 *m_db;

@@ -6,21 +6,12 @@
 
 #include <QString>
 
+#include "logchunkreader.h"
 #include "sqlitedb.h"
 
 namespace fg {
 
 namespace {
-
-bool isAscii(std::string_view s)
-{
-    for (unsigned char c : s)
-        if (c >= 0x80)
-            return false;
-    return true;
-}
-
-char asciiLower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
 
 // fg_icontains(haystack, needle): case-insensitive substring test. ASCII needles take a byte scan; others
 // fall back to Unicode case folding through QString.
@@ -34,16 +25,7 @@ void icontains(sqlite3_context *ctx, int, sqlite3_value **argv)
     }
     const std::string_view hay(h, std::size_t(sqlite3_value_bytes(argv[0])));
     const std::string_view needle(n, std::size_t(sqlite3_value_bytes(argv[1])));
-    bool found;
-    if (isAscii(needle)) {
-        auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
-                              [](char a, char b) { return asciiLower(a) == asciiLower(b); });
-        found = it != hay.end() || needle.empty();
-    } else {
-        found = QString::fromUtf8(hay.data(), qsizetype(hay.size()))
-                    .contains(QString::fromUtf8(needle.data(), qsizetype(needle.size())), Qt::CaseInsensitive);
-    }
-    sqlite3_result_int(ctx, found ? 1 : 0);
+    sqlite3_result_int(ctx, containsIgnoringCase(hay, needle) ? 1 : 0);
 }
 
 // Pulls the newest rows from several statements that each return rows newest first, with event time in
@@ -77,6 +59,19 @@ std::optional<Cursor> mergeNewestFirst(std::vector<std::unique_ptr<Statement>> &
     }
     return std::nullopt;
 }
+
+// One read transaction around a query that reads staged rows and chunks: the writer may seal rows into a
+// chunk between two statements, and the query must see them once, either way.
+class ReadSnapshot {
+public:
+    explicit ReadSnapshot(SqliteDb &db) : m_db(db) { m_db.exec("BEGIN"); }
+    ~ReadSnapshot() { sqlite3_exec(m_db.handle(), "COMMIT", nullptr, nullptr, nullptr); }
+    ReadSnapshot(const ReadSnapshot &) = delete;
+    ReadSnapshot &operator=(const ReadSnapshot &) = delete;
+
+private:
+    SqliteDb &m_db;
+};
 
 // "(ts, id) < cursor" and the window bounds, for statements over an index on (key, ts).
 std::string windowSql(const TimeWindow &w, const std::string &t)
@@ -158,6 +153,16 @@ int SqliteStoreReader::onProgress(void *reader)
     return static_cast<SqliteStoreReader *>(reader)->m_shouldStop() ? 1 : 0;
 }
 
+std::function<void()> SqliteStoreReader::interruptCheck() const
+{
+    if (!m_shouldStop)
+        return {};
+    return [this] {
+        if (m_shouldStop())
+            throw QueryInterrupted();
+    };
+}
+
 void SqliteStoreReader::setInterrupt(std::function<bool()> shouldStop)
 {
     m_shouldStop = std::move(shouldStop);
@@ -188,11 +193,12 @@ std::vector<ServiceInfo> SqliteStoreReader::services()
 Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
 {
     Page<StoredLog> page;
+    ReadSnapshot snapshot(*m_db);
     std::optional<std::int64_t> sid;
     if (!q.service.empty() && !(sid = serviceId(q.service)))
         return page;
-    // One statement either way: (service, ts) with a service, the event-time index without one; both
-    // give rows newest first with the arrival id breaking ties.
+    // Staged rows (not yet sealed into a chunk) first: one statement either way, (service, ts) with a service,
+    // the event-time index without one; both give rows newest first with the arrival id breaking ties.
     std::string sql = std::string("SELECT ") + kLogColumns + " FROM logs l WHERE";
     sql += sid ? " l.service_id = ?1 AND" : "";
     sql += windowSql(q.window, "l");
@@ -205,7 +211,6 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
     if (!q.traceId.empty())
         sql += " AND trace_id = ?10";
     sql += " ORDER BY ts DESC, id DESC LIMIT ?8";
-    std::vector<std::unique_ptr<Statement>> sources;
     auto st = std::make_unique<Statement>(m_db->handle(), sql);
     if (sid)
         st->bind(1, *sid);
@@ -219,24 +224,46 @@ Page<StoredLog> SqliteStoreReader::logs(const LogQuery &q)
         st->bindText(9, "," + q.tag + ",");
     if (!q.traceId.empty())
         st->bind(10, std::string_view(q.traceId));
-    sources.push_back(std::move(st));
+    std::vector<LogChunkReader::Hit> hits;
+    while (st->step()) {
+        StoredLog row = logRow(*st);
+        hits.push_back({row.record.ts, row.id, 0, 0, std::move(row)});
+    }
+    st.reset();
+    // Then the chunks, keeping the newest limit + 1 of both: one more than the page tells whether more remain.
+    const std::size_t limit = std::size_t(std::max(q.window.limit, 0));
+    LogChunkReader chunks(m_db->handle(), interruptCheck());
+    chunks.newest(q, sid, limit + 1, hits);
+    const bool more = hits.size() > limit;
+    hits.resize(std::min(hits.size(), limit));
+    chunks.materialize(hits);
     std::size_t bytes = 0;
-    page.nextCursor = mergeNewestFirst(sources, q.window.limit, [&](Statement &st) {
-        page.items.push_back(logRow(st));
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+        page.items.push_back(std::move(hits[i].row));
         const LogRecord &r = page.items.back().record;
         bytes += r.message.size() + r.attributes.size() + 256;
-        return bytes < q.maxBytes;
-    });
+        if (bytes >= q.maxBytes && (more || i + 1 < hits.size())) {
+            page.nextCursor = Cursor{r.ts, page.items.back().id};
+            return page;
+        }
+    }
+    if (more && !page.items.empty())
+        page.nextCursor = Cursor{page.items.back().record.ts, page.items.back().id};
     return page;
 }
 
 std::vector<StoredLog> SqliteStoreReader::logsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit)
 {
+    ReadSnapshot snapshot(*m_db);
     Statement st(m_db->handle(), std::string("SELECT ") + kLogColumns + " FROM logs l WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3");
     st.bind(1, afterId).bind(2, throughId).bind(3, limit);
-    std::vector<StoredLog> out;
+    std::vector<StoredLog> out = LogChunkReader(m_db->handle(), interruptCheck()).inCommitOrder(afterId, throughId, limit);
     while (st.step())
         out.push_back(logRow(st));
+    st.reset();
+    std::sort(out.begin(), out.end(), [](const StoredLog &a, const StoredLog &b) { return a.id < b.id; });
+    if (out.size() > std::size_t(std::max(limit, 0)))
+        out.resize(std::size_t(std::max(limit, 0)));
     return out;
 }
 

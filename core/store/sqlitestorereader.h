@@ -51,6 +51,8 @@ public:
 
 private:
     static int onProgress(void *reader);
+    // Throws QueryInterrupted once the interrupt says so (between chunks, where SQLite's handler is not asked).
+    std::function<void()> interruptCheck() const;
     std::optional<std::int64_t> serviceId(const std::string &name);
     std::vector<std::int64_t> seriesIds(const MetricQuery &query);
     std::unique_ptr<SqliteDb> m_db;

@@ -22,6 +22,7 @@ struct StoreStats {
     std::atomic<std::int64_t> walBytes{0};
     std::atomic<std::int64_t> lastLogId{0};   // newest committed row ids (rows are numbered in commit order)
     std::atomic<std::int64_t> lastPointId{0};
+    std::atomic<std::int64_t> logsStaged{0}; // log rows not yet sealed into chunks (logchunkcodec.h)
     std::atomic<bool> healthy{false};
     std::atomic<bool> diskFull{false}; // the last commit failed for want of disk space
 };

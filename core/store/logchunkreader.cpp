@@ -1,0 +1,250 @@
+#include "logchunkreader.h"
+
+#include <algorithm>
+#include <map>
+#include <queue>
+
+#include <QString>
+
+#include "logchunkcodec.h"
+#include "sqlitedb.h"
+
+namespace fg {
+
+namespace {
+
+char asciiLower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
+
+bool newer(const LogChunkReader::Hit &a, const LogChunkReader::Hit &b)
+{
+    return a.ts != b.ts ? a.ts > b.ts : a.id > b.id;
+}
+
+// Keeps the newest `keep` hits; the oldest of them on top.
+class NewestHits {
+public:
+    explicit NewestHits(std::size_t keep) : m_keep(keep) {}
+    bool full() const { return m_heap.size() >= m_keep; }
+    const LogChunkReader::Hit &oldest() const { return m_heap.top(); }
+    void offer(LogChunkReader::Hit hit)
+    {
+        if (m_keep == 0)
+            return;
+        if (full()) {
+            if (!newer(hit, m_heap.top()))
+                return;
+            m_heap.pop();
+        }
+        m_heap.push(std::move(hit));
+    }
+    std::vector<LogChunkReader::Hit> take()
+    {
+        std::vector<LogChunkReader::Hit> out;
+        out.reserve(m_heap.size());
+        while (!m_heap.empty()) {
+            out.push_back(std::move(const_cast<LogChunkReader::Hit &>(m_heap.top())));
+            m_heap.pop();
+        }
+        return out;
+    }
+
+private:
+    struct Cmp {
+        bool operator()(const LogChunkReader::Hit &a, const LogChunkReader::Hit &b) const { return newer(a, b); }
+    };
+    std::size_t m_keep;
+    std::priority_queue<LogChunkReader::Hit, std::vector<LogChunkReader::Hit>, Cmp> m_heap;
+};
+
+} // namespace
+
+bool containsIgnoringCase(std::string_view hay, std::string_view needle)
+{
+    if (needle.empty())
+        return true;
+    bool ascii = true;
+    for (unsigned char c : needle)
+        ascii = ascii && c < 0x80;
+    if (ascii)
+        return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
+                           [](char a, char b) { return asciiLower(a) == asciiLower(b); })
+               != hay.end();
+    return QString::fromUtf8(hay.data(), qsizetype(hay.size()))
+        .contains(QString::fromUtf8(needle.data(), qsizetype(needle.size())), Qt::CaseInsensitive);
+}
+
+LogChunkReader::LogChunkReader(sqlite3 *db, std::function<void()> checkInterrupt)
+    : m_db(db), m_checkInterrupt(std::move(checkInterrupt))
+{
+}
+
+void LogChunkReader::newest(const LogQuery &q, std::optional<std::int64_t> sid, std::size_t keep,
+                            std::vector<Hit> &hits)
+{
+    NewestHits best(keep);
+    for (Hit &h : hits)
+        best.offer(std::move(h));
+    hits.clear();
+    const TimeWindow &w = q.window;
+    const TimeNs upper = w.after ? std::min(w.to, w.after->ts) : w.to;
+    const std::uint32_t wanted = q.minLevel == Level::Unknown ? ~0u : levelsAtLeast(q.minLevel);
+    const std::string tagNeedle = "," + q.tag + ",";
+    Statement blocks(m_db, "SELECT keys, fields, messages FROM log_chunks WHERE id=?");
+    // One chunk's matching events into `best`; false once no chunk with this newest event or older can add one.
+    auto consider = [&](std::int64_t chunkId, TimeNs maxTs, std::uint32_t levels, int count, std::string_view textBloom) {
+        if (best.full() && best.oldest().ts > maxTs)
+            return false;
+        if (!(levels & wanted) || (!q.contains.empty() && !textBloomMayContain(textBloom, q.contains)))
+            return true;
+        if (m_checkInterrupt)
+            m_checkInterrupt();
+        blocks.bind(1, chunkId);
+        if (!blocks.step()) {
+            blocks.reset();
+            return true;
+        }
+        const LogChunkKeys keys = decodeLogChunkKeys(blocks.blob(0), count);
+        std::vector<int> rows;
+        for (int i = 0; i < count; ++i) {
+            const std::size_t k = std::size_t(i);
+            const TimeNs ts = keys.ts[k];
+            if (ts < w.from || ts > w.to)
+                continue;
+            if (w.after && !(ts < w.after->ts || (ts == w.after->ts && keys.ids[k] < w.after->id)))
+                continue;
+            if (q.minLevel != Level::Unknown && keys.levels[k] < std::uint8_t(q.minLevel))
+                continue;
+            if (best.full() && !newer(Hit{ts, keys.ids[k], 0, 0, {}}, best.oldest()))
+                continue;
+            rows.push_back(i);
+        }
+        if (!rows.empty() && (!q.traceId.empty() || !q.tag.empty())) {
+            const LogChunkFields f = decodeLogChunkFields(blocks.blob(1), count);
+            rows.erase(std::remove_if(rows.begin(), rows.end(),
+                                      [&](int i) {
+                                          const std::size_t k = std::size_t(i);
+                                          return (!q.traceId.empty() && f.traceId.at(k) != q.traceId)
+                                                 || (!q.tag.empty() && f.tags.at(k).find(tagNeedle) == std::string_view::npos);
+                                      }),
+                       rows.end());
+        }
+        if (!rows.empty() && !q.contains.empty()) {
+            const StringColumn m = decodeLogChunkStrings(blocks.blob(2), count);
+            rows.erase(std::remove_if(rows.begin(), rows.end(),
+                                      [&](int i) { return !containsIgnoringCase(m.at(std::size_t(i)), q.contains); }),
+                       rows.end());
+        }
+        blocks.reset();
+        for (int i : rows)
+            best.offer(Hit{keys.ts[std::size_t(i)], keys.ids[std::size_t(i)], chunkId, i, {}});
+        return true;
+    };
+
+    if (!q.traceId.empty() || !q.tag.empty()) {
+        // A trace id or tag: the small table of their filters first, then only the chunks that may hold it.
+        struct Candidate {
+            std::int64_t id;
+            TimeNs maxTs;
+        };
+        std::vector<Candidate> candidates;
+        Statement filters(m_db, "SELECT chunk_id, bloom FROM log_chunk_keys");
+        Statement meta(m_db, "SELECT max_ts FROM log_chunks WHERE id=?1 AND max_ts >= ?2 AND min_ts <= ?3"
+                             " AND (?4 IS NULL OR service_id = ?4)");
+        while (filters.step()) {
+            const std::string_view bloom = filters.blob(1);
+            if ((!q.traceId.empty() && !keyBloomMayContainTrace(bloom, q.traceId))
+                || (!q.tag.empty() && !keyBloomMayContainTag(bloom, q.tag)))
+                continue;
+            meta.bind(1, filters.int64(0)).bind(2, w.from).bind(3, upper);
+            sid ? meta.bind(4, *sid) : meta.bindNull(4);
+            if (meta.step())
+                candidates.push_back({filters.int64(0), meta.int64(0)});
+            meta.reset();
+        }
+        filters.reset();
+        std::sort(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) { return a.maxTs > b.maxTs; });
+        Statement chunk(m_db, "SELECT level_mask, count, text_bloom FROM log_chunks WHERE id=?");
+        for (const Candidate &c : candidates) {
+            chunk.bind(1, c.id);
+            const bool found = chunk.step();
+            const bool more = !found || consider(c.id, c.maxTs, std::uint32_t(chunk.int64(0)), int(chunk.int64(1)), chunk.blob(2));
+            chunk.reset();
+            if (!more)
+                break;
+        }
+    } else {
+        std::string sql = "SELECT id, max_ts, level_mask, count, text_bloom FROM log_chunks WHERE";
+        sql += sid ? " service_id = ?1 AND" : "";
+        sql += " max_ts >= ?2 AND min_ts <= ?3 ORDER BY max_ts DESC";
+        Statement chunks(m_db, sql);
+        if (sid)
+            chunks.bind(1, *sid);
+        chunks.bind(2, w.from).bind(3, upper);
+        // Chunks come newest maximum first: once the kept hits are all newer than one's newest event, no
+        // later chunk can add one.
+        while (chunks.step())
+            if (!consider(chunks.int64(0), chunks.int64(1), std::uint32_t(chunks.int64(2)), int(chunks.int64(3)),
+                          chunks.blob(4)))
+                break;
+    }
+    hits = best.take();
+    std::sort(hits.begin(), hits.end(), newer);
+}
+
+void LogChunkReader::materialize(std::vector<Hit> &hits)
+{
+    std::map<std::int64_t, std::vector<Hit *>> byChunk;
+    for (Hit &h : hits)
+        if (h.chunk)
+            byChunk[h.chunk].push_back(&h);
+    Statement st(m_db, "SELECT (SELECT name FROM services WHERE id=service_id), count, keys, fields, messages,"
+                       " attributes FROM log_chunks WHERE id=?");
+    for (auto &[chunk, wanted] : byChunk) {
+        st.bind(1, chunk);
+        if (st.step()) {
+            auto rows = decodeLogChunkRows(st.blob(2), st.blob(3), st.blob(4), st.blob(5), int(st.int64(1)),
+                                           std::string(st.text(0)));
+            for (Hit *h : wanted) {
+                if (h->index < 0 || std::size_t(h->index) >= rows.size())
+                    throw LogChunkCorrupt();
+                h->row.id = rows[std::size_t(h->index)].first;
+                h->row.record = std::move(rows[std::size_t(h->index)].second);
+            }
+        }
+        st.reset();
+    }
+}
+
+std::vector<StoredLog> LogChunkReader::inCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit)
+{
+    if (limit <= 0)
+        return {};
+    Statement chunks(m_db, "SELECT (SELECT name FROM services WHERE id=service_id), count, keys, fields, messages,"
+                           " attributes, min_id FROM log_chunks WHERE max_id > ?1 AND min_id <= ?2 ORDER BY min_id");
+    chunks.bind(1, afterId).bind(2, throughId);
+    std::vector<StoredLog> out;
+    while (chunks.step()) {
+        // Chunks come lowest first id first: once `limit` rows below this chunk's first are in, it adds none.
+        if (int(out.size()) >= limit) {
+            std::nth_element(out.begin(), out.begin() + limit - 1, out.end(),
+                             [](const StoredLog &a, const StoredLog &b) { return a.id < b.id; });
+            out.resize(std::size_t(limit));
+            const auto highest = std::max_element(out.begin(), out.end(),
+                                                  [](const StoredLog &a, const StoredLog &b) { return a.id < b.id; });
+            if (highest->id < chunks.int64(6))
+                break;
+        }
+        if (m_checkInterrupt)
+            m_checkInterrupt();
+        for (auto &[id, r] : decodeLogChunkRows(chunks.blob(2), chunks.blob(3), chunks.blob(4), chunks.blob(5),
+                                                int(chunks.int64(1)), std::string(chunks.text(0))))
+            if (id > afterId && id <= throughId)
+                out.push_back({id, std::move(r)});
+    }
+    std::sort(out.begin(), out.end(), [](const StoredLog &a, const StoredLog &b) { return a.id < b.id; });
+    if (int(out.size()) > limit)
+        out.resize(std::size_t(std::max(limit, 0)));
+    return out;
+}
+
+} // namespace fg
