@@ -55,11 +55,31 @@
     </message>
     <message>
         <location filename="../ui/clientformats.cpp" line="46"/>
+        <source>Elasticsearch _bulk (Fluent Bit, Vector, Filebeat)</source>
+        <translation>Elasticsearch _bulk (Fluent Bit, Vector, Filebeat)</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="47"/>
+        <source>Point a shipper&apos;s Elasticsearch output here; the index names the service unless a document has one.</source>
+        <translation>Richten Sie die Elasticsearch-Ausgabe eines Log-Shippers hierher; der Index benennt den Dienst, sofern ein Dokument keinen nennt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="52"/>
+        <source>Signal API with idempotent ids</source>
+        <translation>Signal-API mit idempotenten IDs</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="53"/>
+        <source>Logs with a signal_id (a UUID): sending the same one twice stores it once, so retries are safe.</source>
+        <translation>Logs mit einer signal_id (einer UUID): zweimal gesendet, wird sie einmal gespeichert, Wiederholungen sind also sicher.</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="58"/>
         <source>Plain log lines</source>
         <translation>Einfache Logzeilen</translation>
     </message>
     <message>
-        <location filename="../ui/clientformats.cpp" line="47"/>
+        <location filename="../ui/clientformats.cpp" line="59"/>
         <source>Any text, one event a line; levels and request fields are inferred from each line.</source>
         <translation>Beliebiger Text, ein Ereignis pro Zeile; Stufen und Anfragefelder werden aus jeder Zeile erschlossen.</translation>
     </message>
@@ -575,37 +595,37 @@
         <translation>Den Ausschnitt in die Zwischenablage kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/connectpanel.cpp" line="73"/>
+        <location filename="../ui/connectpanel.cpp" line="80"/>
         <source>Ingest inspector: requests refused lately</source>
         <translation>Ingest-Inspektor: zuletzt abgelehnte Anfragen</translation>
     </message>
     <message>
-        <location filename="../ui/connectpanel.cpp" line="78"/>
+        <location filename="../ui/connectpanel.cpp" line="85"/>
         <source>Send your services&apos; logs, metrics and traces here: pick how they talk and paste the snippet. A tick shows once the first items of that kind have arrived.</source>
         <translation>Senden Sie die Logs, Metriken und Traces Ihrer Dienste hierher: wählen Sie, wie sie senden, und fügen Sie den Ausschnitt ein. Ein Haken erscheint, sobald die ersten Einträge dieser Art angekommen sind.</translation>
     </message>
     <message>
-        <location filename="../ui/connectpanel.cpp" line="152"/>
+        <location filename="../ui/connectpanel.cpp" line="161"/>
         <source>This listener requires a token: create one in Settings → API tokens and set FLOWGUARD_TOKEN.</source>
         <translation>Dieser Listener verlangt ein Token: legen Sie eines unter Einstellungen → API-Tokens an und setzen Sie FLOWGUARD_TOKEN.</translation>
     </message>
     <message>
-        <location filename="../ui/connectpanel.cpp" line="167"/>
+        <location filename="../ui/connectpanel.cpp" line="176"/>
         <source>Received: %1 items in %2 requests, last %3</source>
         <translation>Empfangen: %1 Einträge in %2 Anfragen, zuletzt %3</translation>
     </message>
     <message>
-        <location filename="../ui/connectpanel.cpp" line="169"/>
+        <location filename="../ui/connectpanel.cpp" line="178"/>
         <source>Waiting for the first items…</source>
         <translation>Warte auf die ersten Einträge…</translation>
     </message>
     <message>
-        <location filename="../ui/connectpanel.cpp" line="183"/>
+        <location filename="../ui/connectpanel.cpp" line="192"/>
         <source>Items have arrived in this format</source>
         <translation>In diesem Format sind Einträge angekommen</translation>
     </message>
     <message>
-        <location filename="../ui/connectpanel.cpp" line="183"/>
+        <location filename="../ui/connectpanel.cpp" line="192"/>
         <source>Nothing received in this format yet</source>
         <translation>In diesem Format ist noch nichts angekommen</translation>
     </message>
@@ -618,6 +638,45 @@
         <location filename="../ui/csvfilewriter.cpp" line="36"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>fg::DemoController</name>
+    <message>
+        <location filename="../ui/democontroller.cpp" line="9"/>
+        <location filename="../ui/democontroller.cpp" line="64"/>
+        <source>Start &amp;demo traffic</source>
+        <translation>&amp;Demo-Verkehr starten</translation>
+    </message>
+    <message>
+        <location filename="../ui/democontroller.cpp" line="9"/>
+        <source>C&amp;lear demo data</source>
+        <translation>Demo-Daten &amp;löschen</translation>
+    </message>
+    <message>
+        <location filename="../ui/democontroller.cpp" line="15"/>
+        <source>Simulated services (demo-…) with a daily cycle and an incident every few minutes</source>
+        <translation>Simulierte Dienste (demo-…) mit Tageszyklus und alle paar Minuten einem Vorfall</translation>
+    </message>
+    <message>
+        <location filename="../ui/democontroller.cpp" line="16"/>
+        <source>Remove the demo services&apos; logs, metrics, alerts and incidents; other data stays</source>
+        <translation>Logs, Metriken, Alarme und Vorfälle der Demo-Dienste entfernen; andere Daten bleiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/democontroller.cpp" line="64"/>
+        <source>Stop &amp;demo traffic</source>
+        <translation>&amp;Demo-Verkehr anhalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/democontroller.cpp" line="78"/>
+        <source>Demo data not cleared: %1</source>
+        <translation>Demo-Daten nicht gelöscht: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/democontroller.cpp" line="79"/>
+        <source>Demo data cleared: %1 log events, %2 alerts</source>
+        <translation>Demo-Daten gelöscht: %1 Log-Ereignisse, %2 Alarme</translation>
     </message>
 </context>
 <context>
@@ -646,67 +705,67 @@
         <translation>Hoch: früh, auch kleinere Abweichungen</translation>
     </message>
     <message>
-        <location filename="../ui/detectionsettingspage.cpp" line="37"/>
+        <location filename="../ui/detectionsettingspage.cpp" line="38"/>
         <source>Sensitivity:</source>
         <translation>Empfindlichkeit:</translation>
     </message>
     <message>
-        <location filename="../ui/detectionsettingspage.cpp" line="38"/>
+        <location filename="../ui/detectionsettingspage.cpp" line="39"/>
         <source>Alert after a degradation lasts:</source>
         <translation>Alarm, wenn eine Verschlechterung anhält seit:</translation>
     </message>
     <message>
-        <location filename="../ui/detectionsettingspage.cpp" line="39"/>
+        <location filename="../ui/detectionsettingspage.cpp" line="40"/>
         <source>Resolve after it is gone for:</source>
         <translation>Auflösen, wenn sie verschwunden ist seit:</translation>
     </message>
     <message>
-        <location filename="../ui/detectionsettingspage.cpp" line="40"/>
+        <location filename="../ui/detectionsettingspage.cpp" line="41"/>
         <source>Learn baselines for:</source>
         <translation>Baselines lernen während:</translation>
     </message>
     <message>
-        <location filename="../ui/detectionsettingspage.cpp" line="42"/>
+        <location filename="../ui/detectionsettingspage.cpp" line="43"/>
         <source>Service</source>
         <translation>Dienst</translation>
     </message>
     <message>
-        <location filename="../ui/detectionsettingspage.cpp" line="42"/>
+        <location filename="../ui/detectionsettingspage.cpp" line="43"/>
         <source>p95 latency SLO (ms)</source>
         <translation>SLO p95-Latenz (ms)</translation>
     </message>
     <message>
-        <location filename="../ui/detectionsettingspage.cpp" line="42"/>
+        <location filename="../ui/detectionsettingspage.cpp" line="43"/>
         <source>Error rate SLO (%)</source>
         <translation>SLO Fehlerrate (%)</translation>
     </message>
     <message>
-        <location filename="../ui/detectionsettingspage.cpp" line="45"/>
+        <location filename="../ui/detectionsettingspage.cpp" line="46"/>
         <source>Add SLO</source>
         <translation>SLO hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/detectionsettingspage.cpp" line="46"/>
+        <location filename="../ui/detectionsettingspage.cpp" line="47"/>
         <source>Remove selected</source>
         <translation>Auswahl entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/detectionsettingspage.cpp" line="47"/>
+        <location filename="../ui/detectionsettingspage.cpp" line="48"/>
         <source>Save</source>
         <translation>Speichern</translation>
     </message>
     <message>
-        <location filename="../ui/detectionsettingspage.cpp" line="54"/>
+        <location filename="../ui/detectionsettingspage.cpp" line="55"/>
         <source>Per-service objectives: a service beyond its SLO counts as degraded whatever its baseline. Empty cells mean no objective.</source>
         <translation>Ziele je Dienst: ein Dienst jenseits seines SLO gilt unabhängig von seiner Baseline als beeinträchtigt. Leere Zellen bedeuten kein Ziel.</translation>
     </message>
     <message>
-        <location filename="../ui/detectionsettingspage.cpp" line="141"/>
+        <location filename="../ui/detectionsettingspage.cpp" line="142"/>
         <source>Not saved: %1</source>
         <translation>Nicht gespeichert: %1</translation>
     </message>
     <message>
-        <location filename="../ui/detectionsettingspage.cpp" line="143"/>
+        <location filename="../ui/detectionsettingspage.cpp" line="144"/>
         <source>Saved; detection uses these settings from now on.</source>
         <translation>Gespeichert; die Erkennung nutzt diese Einstellungen ab sofort.</translation>
     </message>
@@ -757,27 +816,27 @@
 <context>
     <name>fg::EvidenceChart</name>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="46"/>
+        <location filename="../ui/evidencechart.cpp" line="47"/>
         <source>Baseline</source>
         <translation>Baseline</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="50"/>
+        <location filename="../ui/evidencechart.cpp" line="51"/>
         <source>Fired</source>
         <translation>Ausgelöst</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="133"/>
+        <location filename="../ui/evidencechart.cpp" line="136"/>
         <source>Error rate (%)</source>
         <translation>Fehlerrate (%)</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="134"/>
+        <location filename="../ui/evidencechart.cpp" line="137"/>
         <source>Throughput (req/s)</source>
         <translation>Durchsatz (Anfr./s)</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="135"/>
+        <location filename="../ui/evidencechart.cpp" line="138"/>
         <source>p95 latency (ms)</source>
         <translation>p95-Latenz (ms)</translation>
     </message>
@@ -795,47 +854,47 @@
         <translation>Wie lange Roh-Logs und Messpunkte aufbewahrt werden: 12h, 7d, 30d… oder off, um alles zu behalten.</translation>
     </message>
     <message>
-        <location filename="../ui/generalsettingspage.cpp" line="31"/>
+        <location filename="../ui/generalsettingspage.cpp" line="32"/>
         <source>Listener address:</source>
         <translation>Listener-Adresse:</translation>
     </message>
     <message>
-        <location filename="../ui/generalsettingspage.cpp" line="32"/>
+        <location filename="../ui/generalsettingspage.cpp" line="33"/>
         <source>Keep raw data for:</source>
         <translation>Rohdaten aufbewahren für:</translation>
     </message>
     <message>
-        <location filename="../ui/generalsettingspage.cpp" line="33"/>
+        <location filename="../ui/generalsettingspage.cpp" line="34"/>
         <source>These take effect when FlowGuard restarts. A command-line flag or a FLOWGUARD_… environment variable wins over what is saved here.</source>
         <translation>Diese Werte gelten nach einem Neustart von FlowGuard. Ein Kommandozeilenschalter oder eine Umgebungsvariable FLOWGUARD_… hat Vorrang vor dem hier Gespeicherten.</translation>
     </message>
     <message>
-        <location filename="../ui/generalsettingspage.cpp" line="39"/>
+        <location filename="../ui/generalsettingspage.cpp" line="40"/>
         <source>Save</source>
         <translation>Speichern</translation>
     </message>
     <message>
-        <location filename="../ui/generalsettingspage.cpp" line="67"/>
+        <location filename="../ui/generalsettingspage.cpp" line="68"/>
         <source>Running now: listening on %1, keeping raw data %2.</source>
         <translation>Laufend: lauscht auf %1, bewahrt Rohdaten %2 auf.</translation>
     </message>
     <message>
-        <location filename="../ui/generalsettingspage.cpp" line="69"/>
+        <location filename="../ui/generalsettingspage.cpp" line="70"/>
         <source>for %1</source>
         <translation>für %1</translation>
     </message>
     <message>
-        <location filename="../ui/generalsettingspage.cpp" line="69"/>
+        <location filename="../ui/generalsettingspage.cpp" line="70"/>
         <source>forever</source>
         <translation>unbegrenzt</translation>
     </message>
     <message>
-        <location filename="../ui/generalsettingspage.cpp" line="86"/>
+        <location filename="../ui/generalsettingspage.cpp" line="87"/>
         <source>Not saved: %1</source>
         <translation>Nicht gespeichert: %1</translation>
     </message>
     <message>
-        <location filename="../ui/generalsettingspage.cpp" line="97"/>
+        <location filename="../ui/generalsettingspage.cpp" line="98"/>
         <source>Saved. Restart FlowGuard to use them.</source>
         <translation>Gespeichert. Starten Sie FlowGuard neu, um sie zu verwenden.</translation>
     </message>
@@ -1136,13 +1195,13 @@
 <context>
     <name>fg::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="46"/>
-        <location filename="../ui/mainwindow.cpp" line="325"/>
+        <location filename="../ui/mainwindow.cpp" line="48"/>
+        <location filename="../ui/mainwindow.cpp" line="341"/>
         <source>FlowGuard</source>
         <translation>FlowGuard</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="56"/>
+        <location filename="../ui/mainwindow.cpp" line="58"/>
         <source>Alerts</source>
         <translation>Alarme</translation>
     </message>
@@ -1151,170 +1210,175 @@
         <translation type="vanished">Regeln</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="116"/>
+        <location filename="../ui/mainwindow.cpp" line="118"/>
         <source>&amp;Settings</source>
         <translation>&amp;Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="119"/>
+        <location filename="../ui/mainwindow.cpp" line="121"/>
         <source>Notification &amp;channels…</source>
         <translation>Benachrichtigungs&amp;kanäle…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="96"/>
+        <location filename="../ui/mainwindow.cpp" line="98"/>
         <source>Starting…</source>
         <translation>Startet…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="49"/>
+        <location filename="../ui/mainwindow.cpp" line="51"/>
         <source>Services</source>
         <translation>Dienste</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="50"/>
+        <location filename="../ui/mainwindow.cpp" line="52"/>
         <source>Service</source>
         <translation>Dienst</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="51"/>
+        <location filename="../ui/mainwindow.cpp" line="53"/>
         <source>Logs</source>
         <translation>Logs</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="54"/>
+        <location filename="../ui/mainwindow.cpp" line="56"/>
         <source>Incidents</source>
         <translation>Vorfälle</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="55"/>
+        <location filename="../ui/mainwindow.cpp" line="57"/>
         <source>Alert history</source>
         <translation>Alarmverlauf</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="57"/>
+        <location filename="../ui/mainwindow.cpp" line="59"/>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="58"/>
+        <location filename="../ui/mainwindow.cpp" line="60"/>
         <source>Connect</source>
         <translation>Anbinden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="85"/>
-        <location filename="../ui/mainwindow.cpp" line="210"/>
+        <location filename="../ui/mainwindow.cpp" line="87"/>
+        <location filename="../ui/mainwindow.cpp" line="226"/>
         <source>&amp;Mute notifications for 1 h</source>
         <translation>Benachrichtigungen 1 h &amp;stummschalten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="93"/>
+        <location filename="../ui/mainwindow.cpp" line="95"/>
         <source>The listener your services send their logs and metrics to</source>
         <translation>Der Listener, an den Ihre Dienste Logs und Metriken senden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="106"/>
+        <location filename="../ui/mainwindow.cpp" line="108"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="107"/>
-        <location filename="../ui/mainwindow.cpp" line="186"/>
-        <location filename="../ui/mainwindow.cpp" line="292"/>
+        <location filename="../ui/mainwindow.cpp" line="109"/>
+        <location filename="../ui/mainwindow.cpp" line="202"/>
+        <location filename="../ui/mainwindow.cpp" line="308"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="108"/>
+        <location filename="../ui/mainwindow.cpp" line="110"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="114"/>
+        <location filename="../ui/mainwindow.cpp" line="116"/>
         <source>&amp;Refresh</source>
         <translation>A&amp;ktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="115"/>
+        <location filename="../ui/mainwindow.cpp" line="117"/>
         <source>&amp;Find…</source>
         <translation>&amp;Suchen…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="118"/>
+        <location filename="../ui/mainwindow.cpp" line="120"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="121"/>
+        <location filename="../ui/mainwindow.cpp" line="123"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="122"/>
+        <location filename="../ui/mainwindow.cpp" line="124"/>
         <source>&amp;Connect a client…</source>
         <translation>&amp;Client anbinden…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="123"/>
+        <location filename="../ui/mainwindow.cpp" line="125"/>
         <source>&amp;About FlowGuard</source>
         <translation>Ü&amp;ber FlowGuard</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="140"/>
+        <location filename="../ui/mainwindow.cpp" line="142"/>
         <source>About FlowGuard</source>
         <translation>Über FlowGuard</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="141"/>
+        <location filename="../ui/mainwindow.cpp" line="143"/>
         <source>&lt;h3&gt;FlowGuard %1&lt;/h3&gt;&lt;p&gt;Local ingest, storage and early degradation alerts for service logs and metrics.&lt;/p&gt;&lt;p&gt;Listening on %2&lt;br&gt;Database: %3&lt;/p&gt;</source>
         <translation>&lt;h3&gt;FlowGuard %1&lt;/h3&gt;&lt;p&gt;Lokale Annahme, Speicherung und frühe Warnung vor Verschlechterungen für Logs und Metriken von Diensten.&lt;/p&gt;&lt;p&gt;Lauscht auf %2&lt;br&gt;Datenbank: %3&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="155"/>
+        <location filename="../ui/mainwindow.cpp" line="157"/>
         <source>Starting: opening the database and restoring alerts…</source>
         <translation>Start: Datenbank wird geöffnet, Alarme werden wiederhergestellt…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="160"/>
+        <location filename="../ui/mainwindow.cpp" line="162"/>
         <source>FlowGuard could not start: %1</source>
         <translation>FlowGuard konnte nicht starten: %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="183"/>
+        <location filename="../ui/mainwindow.cpp" line="181"/>
+        <source>&amp;Demo</source>
+        <translation>&amp;Demo</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="199"/>
         <source>&amp;Open FlowGuard</source>
         <translation>FlowGuard &amp;öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="209"/>
+        <location filename="../ui/mainwindow.cpp" line="225"/>
         <source>Notifications muted until %1 (click to unmute)</source>
         <translation>Benachrichtigungen stumm bis %1 (klicken zum Aufheben)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="211"/>
+        <location filename="../ui/mainwindow.cpp" line="227"/>
         <source>Notifications muted until %1</source>
         <translation>Benachrichtigungen stumm bis %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="276"/>
+        <location filename="../ui/mainwindow.cpp" line="292"/>
         <source>FlowGuard keeps monitoring</source>
         <translation>FlowGuard überwacht weiter</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="277"/>
+        <location filename="../ui/mainwindow.cpp" line="293"/>
         <source>FlowGuard is still receiving events and will notify you of alerts. Open it from the tray icon; quit it from the tray menu or with Ctrl+Q.</source>
         <translation>FlowGuard empfängt weiter Ereignisse und benachrichtigt Sie bei Alarmen. Öffnen Sie es über das Symbol im Infobereich; beenden Sie es über dessen Menü oder mit Strg+Q.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="288"/>
+        <location filename="../ui/mainwindow.cpp" line="304"/>
         <source>Quit FlowGuard?</source>
         <translation>FlowGuard beenden?</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="289"/>
+        <location filename="../ui/mainwindow.cpp" line="305"/>
         <source>Closing the window stops FlowGuard: services can no longer send events to it and no alerts will be raised.</source>
         <translation>Das Schließen des Fensters beendet FlowGuard: Dienste können keine Ereignisse mehr senden, und es werden keine Alarme ausgelöst.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="325"/>
+        <location filename="../ui/mainwindow.cpp" line="341"/>
         <source>FlowGuard — %n firing alert(s)</source>
         <translation>
             <numerusform>FlowGuard — %n aktiver Alarm</numerusform>
@@ -1322,43 +1386,43 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="379"/>
+        <location filename="../ui/mainwindow.cpp" line="395"/>
         <source>%1 items/s</source>
         <translation>%1 Einträge/s</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="380"/>
+        <location filename="../ui/mainwindow.cpp" line="396"/>
         <source>Accepted items per second over the last 10 seconds</source>
         <translation>Angenommene Einträge pro Sekunde in den letzten 10 Sekunden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="381"/>
+        <location filename="../ui/mainwindow.cpp" line="397"/>
         <source>%1 logs, %2 metric points</source>
         <translation>%1 Logs, %2 Metrikpunkte</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="382"/>
+        <location filename="../ui/mainwindow.cpp" line="398"/>
         <source>%1 ingest requests (%2 items rejected)</source>
         <translation>%1 Ingest-Anfragen (%2 Einträge abgelehnt)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="387"/>
+        <location filename="../ui/mainwindow.cpp" line="403"/>
         <source>Detectors learning from stored history…</source>
         <translation>Detektoren lernen aus gespeichertem Verlauf…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="389"/>
+        <location filename="../ui/mainwindow.cpp" line="405"/>
         <source>Analysis %1 events behind</source>
         <translation>Analyse %1 Ereignisse im Rückstand</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="391"/>
+        <location filename="../ui/mainwindow.cpp" line="407"/>
         <source>Writing (%1 requests queued)</source>
         <translation>Schreibt (%1 Anfragen in der Warteschlange)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="167"/>
-        <location filename="../ui/mainwindow.cpp" line="385"/>
+        <location filename="../ui/mainwindow.cpp" line="169"/>
+        <location filename="../ui/mainwindow.cpp" line="401"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>

@@ -4,346 +4,444 @@
 <context>
     <name>ClientFormats</name>
     <message>
+        <location filename="../ui/clientformats.cpp" line="17"/>
         <source>JSON logs (FlowGuard&apos;s own API)</source>
-        <translation type="vanished">Logs JSON (API propre à FlowGuard)</translation>
+        <translation>Logs JSON (API propre à FlowGuard)</translation>
     </message>
     <message>
+        <location filename="../ui/clientformats.cpp" line="18"/>
         <source>A JSON array, one object or NDJSON; service is required, the other fields are optional.</source>
-        <translation type="vanished">Un tableau JSON, un objet ou du NDJSON ; service est obligatoire, les autres champs sont facultatifs.</translation>
+        <translation>Un tableau JSON, un objet ou du NDJSON ; service est obligatoire, les autres champs sont facultatifs.</translation>
     </message>
     <message>
+        <location filename="../ui/clientformats.cpp" line="22"/>
         <source>JSON metrics (FlowGuard&apos;s own API)</source>
-        <translation type="vanished">Métriques JSON (API propre à FlowGuard)</translation>
+        <translation>Métriques JSON (API propre à FlowGuard)</translation>
     </message>
     <message>
+        <location filename="../ui/clientformats.cpp" line="23"/>
         <source>Named samples with tags, or a KPI snapshot whose numeric fields each become a sample.</source>
-        <translation type="vanished">Des mesures nommées avec leurs tags, ou un instantané de KPI dont chaque champ numérique devient une mesure.</translation>
+        <translation>Des mesures nommées avec leurs tags, ou un instantané de KPI dont chaque champ numérique devient une mesure.</translation>
     </message>
     <message>
+        <location filename="../ui/clientformats.cpp" line="27"/>
         <source>OpenTelemetry SDK (OTLP/HTTP JSON)</source>
-        <translation type="vanished">SDK OpenTelemetry (OTLP/HTTP JSON)</translation>
+        <translation>SDK OpenTelemetry (OTLP/HTTP JSON)</translation>
     </message>
     <message>
+        <location filename="../ui/clientformats.cpp" line="28"/>
         <source>Set these in the environment of a service instrumented with an OpenTelemetry SDK: its logs, metrics and traces come here. FlowGuard speaks OTLP/HTTP with JSON bodies, not protobuf.</source>
-        <translation type="vanished">Définissez ces variables dans l’environnement d’un service instrumenté avec un SDK OpenTelemetry : ses logs, métriques et traces arrivent ici. FlowGuard parle OTLP/HTTP avec des corps JSON, pas protobuf.</translation>
+        <translation>Définissez ces variables dans l’environnement d’un service instrumenté avec un SDK OpenTelemetry : ses logs, métriques et traces arrivent ici. FlowGuard parle OTLP/HTTP avec des corps JSON, pas protobuf.</translation>
     </message>
     <message>
+        <location filename="../ui/clientformats.cpp" line="33"/>
         <source>OTLP/HTTP JSON with curl</source>
-        <translation type="vanished">OTLP/HTTP JSON avec curl</translation>
+        <translation>OTLP/HTTP JSON avec curl</translation>
     </message>
     <message>
+        <location filename="../ui/clientformats.cpp" line="34"/>
         <source>One OTLP log record, as an SDK or collector would send it.</source>
-        <translation type="vanished">Un enregistrement de log OTLP, tel qu’un SDK ou un collecteur l’enverrait.</translation>
+        <translation>Un enregistrement de log OTLP, tel qu’un SDK ou un collecteur l’enverrait.</translation>
     </message>
     <message>
+        <location filename="../ui/clientformats.cpp" line="40"/>
         <source>Loki push (Promtail, Grafana Alloy, Fluent Bit)</source>
-        <translation type="vanished">Push Loki (Promtail, Grafana Alloy, Fluent Bit)</translation>
+        <translation>Push Loki (Promtail, Grafana Alloy, Fluent Bit)</translation>
     </message>
     <message>
+        <location filename="../ui/clientformats.cpp" line="41"/>
         <source>Point a Loki client&apos;s push URL here; the service comes from the service_name, service, app or job label.</source>
-        <translation type="vanished">Faites pointer l’URL de push d’un client Loki ici ; le service vient du label service_name, service, app ou job.</translation>
+        <translation>Faites pointer l’URL de push d’un client Loki ici ; le service vient du label service_name, service, app ou job.</translation>
     </message>
     <message>
+        <location filename="../ui/clientformats.cpp" line="46"/>
+        <source>Elasticsearch _bulk (Fluent Bit, Vector, Filebeat)</source>
+        <translation>Elasticsearch _bulk (Fluent Bit, Vector, Filebeat)</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="47"/>
+        <source>Point a shipper&apos;s Elasticsearch output here; the index names the service unless a document has one.</source>
+        <translation>Dirigez ici la sortie Elasticsearch d’un expéditeur de logs ; l’index nomme le service, sauf si un document en indique un.</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="52"/>
+        <source>Signal API with idempotent ids</source>
+        <translation>API de signaux avec identifiants idempotents</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="53"/>
+        <source>Logs with a signal_id (a UUID): sending the same one twice stores it once, so retries are safe.</source>
+        <translation>Logs avec un signal_id (un UUID) : envoyé deux fois, il n’est stocké qu’une fois, les nouvelles tentatives sont donc sûres.</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="58"/>
         <source>Plain log lines</source>
-        <translation type="vanished">Lignes de log brutes</translation>
+        <translation>Lignes de log brutes</translation>
     </message>
     <message>
+        <location filename="../ui/clientformats.cpp" line="59"/>
         <source>Any text, one event a line; levels and request fields are inferred from each line.</source>
-        <translation type="vanished">N’importe quel texte, un événement par ligne ; niveaux et champs de requête sont déduits de chaque ligne.</translation>
+        <translation>N’importe quel texte, un événement par ligne ; niveaux et champs de requête sont déduits de chaque ligne.</translation>
     </message>
 </context>
 <context>
     <name>fg::AcknowledgeDialog</name>
     <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="16"/>
         <source>Acknowledge alert</source>
-        <translation type="vanished">Prendre en charge l’alerte</translation>
+        <translation>Prendre en charge l’alerte</translation>
     </message>
     <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="28"/>
         <source>Who takes care of it</source>
-        <translation type="vanished">Qui s’en occupe</translation>
+        <translation>Qui s’en occupe</translation>
     </message>
     <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="29"/>
         <source>Optional, e.g. &quot;rolling back the deploy&quot;</source>
-        <translation type="vanished">Facultatif, p. ex. « retour arrière du déploiement »</translation>
+        <translation>Facultatif, p. ex. « retour arrière du déploiement »</translation>
     </message>
     <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="31"/>
         <source>Acknowledge</source>
-        <translation type="vanished">Prendre en charge</translation>
+        <translation>Prendre en charge</translation>
     </message>
     <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="34"/>
         <source>Your name:</source>
-        <translation type="vanished">Votre nom :</translation>
+        <translation>Votre nom :</translation>
     </message>
     <message>
+        <location filename="../ui/acknowledgedialog.cpp" line="35"/>
         <source>Note:</source>
-        <translation type="vanished">Note :</translation>
+        <translation>Note :</translation>
     </message>
 </context>
 <context>
     <name>fg::AlertCsvExport</name>
     <message>
+        <location filename="../ui/alertcsvexport.cpp" line="48"/>
         <source>Export cancelled</source>
-        <translation type="vanished">Export annulé</translation>
+        <translation>Export annulé</translation>
     </message>
 </context>
 <context>
     <name>fg::AlertFilterBar</name>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="26"/>
         <source>Open</source>
-        <translation type="vanished">Ouvertes</translation>
+        <translation>Ouvertes</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="27"/>
         <source>All states</source>
-        <translation type="vanished">Tous les états</translation>
+        <translation>Tous les états</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="28"/>
         <source>Pending</source>
-        <translation type="vanished">En attente</translation>
+        <translation>En attente</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="29"/>
         <source>Firing</source>
-        <translation type="vanished">Active</translation>
+        <translation>Active</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="30"/>
         <source>Resolved</source>
-        <translation type="vanished">Résolue</translation>
+        <translation>Résolue</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="34"/>
         <source>All services</source>
-        <translation type="vanished">Tous les services</translation>
+        <translation>Tous les services</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="36"/>
         <source>Any level</source>
-        <translation type="vanished">Tout niveau</translation>
+        <translation>Tout niveau</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="37"/>
         <source>Warning and above</source>
-        <translation type="vanished">Avertissement et plus</translation>
+        <translation>Avertissement et plus</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="38"/>
         <source>Error and above</source>
-        <translation type="vanished">Erreur et plus</translation>
+        <translation>Erreur et plus</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="39"/>
         <source>Critical</source>
-        <translation type="vanished">Critique</translation>
+        <translation>Critique</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="40"/>
         <source>Last hour</source>
-        <translation type="vanished">Dernière heure</translation>
+        <translation>Dernière heure</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="41"/>
         <source>Last 24 hours</source>
-        <translation type="vanished">Dernières 24 heures</translation>
+        <translation>Dernières 24 heures</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="42"/>
         <source>Last 7 days</source>
-        <translation type="vanished">7 derniers jours</translation>
+        <translation>7 derniers jours</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="43"/>
         <source>Last 30 days</source>
-        <translation type="vanished">30 derniers jours</translation>
+        <translation>30 derniers jours</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="44"/>
         <source>Everything</source>
-        <translation type="vanished">Tout</translation>
+        <translation>Tout</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="45"/>
         <source>Custom…</source>
-        <translation type="vanished">Personnalisé…</translation>
+        <translation>Personnalisé…</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="48"/>
         <source>Search service, reason, explanation</source>
-        <translation type="vanished">Rechercher service, raison, explication</translation>
+        <translation>Rechercher service, raison, explication</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="54"/>
         <source>Show:</source>
-        <translation type="vanished">Afficher :</translation>
+        <translation>Afficher :</translation>
     </message>
     <message>
+        <location filename="../ui/alertfilterbar.cpp" line="146"/>
         <source>%1 – %2</source>
-        <translation type="vanished">%1 – %2</translation>
+        <translation>%1 – %2</translation>
     </message>
 </context>
 <context>
     <name>fg::AlertHistoryChart</name>
     <message>
+        <location filename="../ui/alerthistorychart.cpp" line="97"/>
         <source>Alerts per hour</source>
-        <translation type="vanished">Alertes par heure</translation>
+        <translation>Alertes par heure</translation>
     </message>
     <message>
+        <location filename="../ui/alerthistorychart.cpp" line="97"/>
         <source>Alerts per day</source>
-        <translation type="vanished">Alertes par jour</translation>
+        <translation>Alertes par jour</translation>
     </message>
 </context>
 <context>
     <name>fg::AlertText</name>
     <message>
+        <location filename="../ui/alerttext.cpp" line="10"/>
         <source>info</source>
-        <translation type="vanished">info</translation>
+        <translation>info</translation>
     </message>
     <message>
+        <location filename="../ui/alerttext.cpp" line="12"/>
         <source>warning</source>
-        <translation type="vanished">avertissement</translation>
+        <translation>avertissement</translation>
     </message>
     <message>
+        <location filename="../ui/alerttext.cpp" line="14"/>
         <source>error</source>
-        <translation type="vanished">erreur</translation>
+        <translation>erreur</translation>
     </message>
     <message>
+        <location filename="../ui/alerttext.cpp" line="16"/>
         <source>critical</source>
-        <translation type="vanished">critique</translation>
+        <translation>critique</translation>
     </message>
     <message>
+        <location filename="../ui/alerttext.cpp" line="23"/>
         <source>pending</source>
-        <translation type="vanished">en attente</translation>
+        <translation>en attente</translation>
     </message>
     <message>
+        <location filename="../ui/alerttext.cpp" line="25"/>
         <source>firing</source>
-        <translation type="vanished">active</translation>
+        <translation>active</translation>
     </message>
     <message>
+        <location filename="../ui/alerttext.cpp" line="27"/>
         <source>resolved</source>
-        <translation type="vanished">résolue</translation>
+        <translation>résolue</translation>
     </message>
     <message>
+        <location filename="../ui/alerttext.cpp" line="34"/>
         <source>open</source>
-        <translation type="vanished">ouvert</translation>
+        <translation>ouvert</translation>
     </message>
     <message>
+        <location filename="../ui/alerttext.cpp" line="36"/>
         <source>closed</source>
-        <translation type="vanished">clos</translation>
+        <translation>clos</translation>
     </message>
 </context>
 <context>
     <name>fg::AlertsModel</name>
     <message>
+        <location filename="../ui/alertsmodel.cpp" line="60"/>
         <source> (test)</source>
-        <translation type="vanished"> (test)</translation>
+        <translation> (test)</translation>
     </message>
     <message>
+        <location filename="../ui/alertsmodel.cpp" line="62"/>
         <source>, silenced</source>
-        <translation type="vanished">, en silence</translation>
+        <translation>, en silence</translation>
     </message>
     <message>
+        <location filename="../ui/alertsmodel.cpp" line="76"/>
         <source>ID</source>
-        <translation type="vanished">ID</translation>
+        <translation>ID</translation>
     </message>
     <message>
+        <location filename="../ui/alertsmodel.cpp" line="77"/>
         <source>Service</source>
-        <translation type="vanished">Service</translation>
+        <translation>Service</translation>
     </message>
     <message>
+        <location filename="../ui/alertsmodel.cpp" line="78"/>
         <source>Reason</source>
-        <translation type="vanished">Raison</translation>
+        <translation>Raison</translation>
     </message>
     <message>
+        <location filename="../ui/alertsmodel.cpp" line="79"/>
         <source>Level</source>
-        <translation type="vanished">Niveau</translation>
+        <translation>Niveau</translation>
     </message>
     <message>
+        <location filename="../ui/alertsmodel.cpp" line="80"/>
         <source>State</source>
-        <translation type="vanished">État</translation>
+        <translation>État</translation>
     </message>
     <message>
+        <location filename="../ui/alertsmodel.cpp" line="81"/>
         <source>Fired</source>
-        <translation type="vanished">Déclenchée</translation>
+        <translation>Déclenchée</translation>
     </message>
     <message>
+        <location filename="../ui/alertsmodel.cpp" line="82"/>
         <source>Resolved</source>
-        <translation type="vanished">Résolue</translation>
+        <translation>Résolue</translation>
     </message>
     <message>
+        <location filename="../ui/alertsmodel.cpp" line="83"/>
         <source>Acknowledged by</source>
-        <translation type="vanished">Pris en charge par</translation>
+        <translation>Pris en charge par</translation>
     </message>
     <message>
+        <location filename="../ui/alertsmodel.cpp" line="84"/>
         <source>Notified</source>
-        <translation type="vanished">Notifiés</translation>
+        <translation>Notifiés</translation>
     </message>
 </context>
 <context>
     <name>fg::AlertsView</name>
     <message>
+        <location filename="../ui/alertsview.cpp" line="38"/>
         <source>Acknowledge…</source>
-        <translation type="vanished">Prendre en charge…</translation>
+        <translation>Prendre en charge…</translation>
     </message>
     <message>
+        <location filename="../ui/alertsview.cpp" line="41"/>
         <source>Send test alert</source>
-        <translation type="vanished">Envoyer une alerte de test</translation>
+        <translation>Envoyer une alerte de test</translation>
     </message>
     <message>
+        <location filename="../ui/alertsview.cpp" line="42"/>
         <source>Export CSV…</source>
-        <translation type="vanished">Exporter en CSV…</translation>
+        <translation>Exporter en CSV…</translation>
     </message>
     <message>
+        <location filename="../ui/alertsview.cpp" line="43"/>
         <source>Export every alert the filters show</source>
-        <translation type="vanished">Exporter chaque alerte affichée par les filtres</translation>
+        <translation>Exporter chaque alerte affichée par les filtres</translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/alertsview.cpp" line="135"/>
         <source>The newest %n alert(s)</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>La dernière alerte</numerusform>
             <numerusform>Les %n alertes les plus récentes</numerusform>
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/alertsview.cpp" line="136"/>
         <source>%n alert(s)</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>%n alerte</numerusform>
             <numerusform>%n alertes</numerusform>
         </translation>
     </message>
     <message>
+        <location filename="../ui/alertsview.cpp" line="207"/>
         <source>&lt;p&gt;Acknowledged by %1: %2&lt;/p&gt;</source>
-        <translation type="vanished">&lt;p&gt;Pris en charge par %1 : %2&lt;/p&gt;</translation>
+        <translation>&lt;p&gt;Pris en charge par %1 : %2&lt;/p&gt;</translation>
     </message>
     <message>
+        <location filename="../ui/alertsview.cpp" line="210"/>
         <source>&lt;h4&gt;History&lt;/h4&gt;&lt;ul&gt;</source>
-        <translation type="vanished">&lt;h4&gt;Historique&lt;/h4&gt;&lt;ul&gt;</translation>
+        <translation>&lt;h4&gt;Historique&lt;/h4&gt;&lt;ul&gt;</translation>
     </message>
     <message>
+        <location filename="../ui/alertsview.cpp" line="217"/>
         <source>&lt;/ul&gt;&lt;h4&gt;Notifications&lt;/h4&gt;&lt;ul&gt;</source>
-        <translation type="vanished">&lt;/ul&gt;&lt;h4&gt;Notifications&lt;/h4&gt;&lt;ul&gt;</translation>
+        <translation>&lt;/ul&gt;&lt;h4&gt;Notifications&lt;/h4&gt;&lt;ul&gt;</translation>
     </message>
     <message>
+        <location filename="../ui/alertsview.cpp" line="240"/>
         <source>#%1 %2 — %3</source>
-        <translation type="vanished">#%1 %2 — %3</translation>
+        <translation>#%1 %2 — %3</translation>
     </message>
     <message>
+        <location filename="../ui/alertsview.cpp" line="262"/>
         <source>Acknowledged</source>
-        <translation type="vanished">Prise en charge</translation>
+        <translation>Prise en charge</translation>
     </message>
     <message>
+        <location filename="../ui/alertsview.cpp" line="275"/>
         <source>Test alert sent to every enabled channel</source>
-        <translation type="vanished">Alerte de test envoyée à chaque canal actif</translation>
+        <translation>Alerte de test envoyée à chaque canal actif</translation>
     </message>
     <message>
+        <location filename="../ui/alertsview.cpp" line="283"/>
         <source>Export alerts</source>
-        <translation type="vanished">Exporter les alertes</translation>
+        <translation>Exporter les alertes</translation>
     </message>
     <message>
+        <location filename="../ui/alertsview.cpp" line="284"/>
         <source>CSV files (*.csv)</source>
-        <translation type="vanished">Fichiers CSV (*.csv)</translation>
+        <translation>Fichiers CSV (*.csv)</translation>
     </message>
     <message>
+        <location filename="../ui/alertsview.cpp" line="296"/>
         <source>Exporting alerts…</source>
-        <translation type="vanished">Export des alertes…</translation>
+        <translation>Export des alertes…</translation>
     </message>
     <message>
+        <location filename="../ui/alertsview.cpp" line="296"/>
         <source>Cancel</source>
-        <translation type="vanished">Annuler</translation>
+        <translation>Annuler</translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/alertsview.cpp" line="303"/>
         <source>Exporting alerts… %n written</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>Export des alertes… %n écrite</numerusform>
             <numerusform>Export des alertes… %n écrites</numerusform>
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/alertsview.cpp" line="310"/>
         <source>Exported %n alert(s)</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>%n alerte exportée</numerusform>
             <numerusform>%n alertes exportées</numerusform>
         </translation>
@@ -352,461 +450,605 @@
 <context>
     <name>fg::ChannelsDialog</name>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="19"/>
         <source>Enabled</source>
-        <translation type="vanished">Actif</translation>
+        <translation>Actif</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="21"/>
         <source>Notification channels</source>
-        <translation type="vanished">Canaux de notification</translation>
+        <translation>Canaux de notification</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="22"/>
         <source>Slack incoming webhook</source>
-        <translation type="vanished">Webhook entrant Slack</translation>
+        <translation>Webhook entrant Slack</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="23"/>
         <source>Webhook (Alertmanager JSON)</source>
-        <translation type="vanished">Webhook (JSON Alertmanager)</translation>
+        <translation>Webhook (JSON Alertmanager)</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="24"/>
         <source>E-mail (SMTP)</source>
-        <translation type="vanished">E-mail (SMTP)</translation>
+        <translation>E-mail (SMTP)</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="25"/>
         <source>Desktop notifications</source>
-        <translation type="vanished">Notifications de bureau</translation>
+        <translation>Notifications de bureau</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="27"/>
         <source>https://hooks.slack.com/services/… or smtps://user:password@host</source>
-        <translation type="vanished">https://hooks.slack.com/services/… ou smtps://utilisateur:motdepasse@hôte</translation>
+        <translation>https://hooks.slack.com/services/… ou smtps://utilisateur:motdepasse@hôte</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="28"/>
         <source>ops@example.org, lead@example.org</source>
-        <translation type="vanished">ops@example.org, lead@example.org</translation>
+        <translation>ops@example.org, lead@example.org</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="31"/>
         <source>Type:</source>
-        <translation type="vanished">Type :</translation>
+        <translation>Type :</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="32"/>
         <source>Name:</source>
-        <translation type="vanished">Nom :</translation>
+        <translation>Nom :</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="33"/>
         <source>URL:</source>
-        <translation type="vanished">URL :</translation>
+        <translation>URL :</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="34"/>
         <source>E-mail to:</source>
-        <translation type="vanished">E-mail à :</translation>
+        <translation>E-mail à :</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="37"/>
         <source>Add channel</source>
-        <translation type="vanished">Ajouter un canal</translation>
+        <translation>Ajouter un canal</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="38"/>
         <source>Save changes to the selected channel</source>
-        <translation type="vanished">Enregistrer les modifications du canal sélectionné</translation>
+        <translation>Enregistrer les modifications du canal sélectionné</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="41"/>
         <source>Channel</source>
-        <translation type="vanished">Canal</translation>
+        <translation>Canal</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="43"/>
         <source>Remove selected</source>
-        <translation type="vanished">Supprimer la sélection</translation>
+        <translation>Supprimer la sélection</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="44"/>
         <source>Send test alert</source>
-        <translation type="vanished">Envoyer une alerte de test</translation>
+        <translation>Envoyer une alerte de test</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="45"/>
         <source>Raises a test alert that goes through every enabled channel</source>
-        <translation type="vanished">Déclenche une alerte de test qui passe par chaque canal actif</translation>
+        <translation>Déclenche une alerte de test qui passe par chaque canal actif</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="89"/>
         <source>Test alert %1 raised; each enabled channel is sent it (see its deliveries in Alerts).</source>
-        <translation type="vanished">Alerte de test %1 déclenchée ; chaque canal actif la reçoit (voir ses envois dans Alertes).</translation>
+        <translation>Alerte de test %1 déclenchée ; chaque canal actif la reçoit (voir ses envois dans Alertes).</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="108"/>
         <source> (disabled)</source>
-        <translation type="vanished"> (désactivé)</translation>
+        <translation> (désactivé)</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="112"/>
         <source>Secrets: %1</source>
-        <translation type="vanished">Secrets : %1</translation>
+        <translation>Secrets : %1</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="129"/>
         <source>Added %1</source>
-        <translation type="vanished">%1 ajouté</translation>
+        <translation>%1 ajouté</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="159"/>
         <source>Saved %1</source>
-        <translation type="vanished">%1 enregistré</translation>
+        <translation>%1 enregistré</translation>
     </message>
     <message>
+        <location filename="../ui/channelsdialog.cpp" line="174"/>
         <source>Removed</source>
-        <translation type="vanished">Supprimé</translation>
+        <translation>Supprimé</translation>
     </message>
 </context>
 <context>
     <name>fg::ConnectPanel</name>
     <message>
+        <location filename="../ui/connectpanel.cpp" line="33"/>
         <source>No request has been refused since FlowGuard started.</source>
-        <translation type="vanished">Aucune requête refusée depuis le démarrage de FlowGuard.</translation>
+        <translation>Aucune requête refusée depuis le démarrage de FlowGuard.</translation>
     </message>
     <message>
+        <location filename="../ui/connectpanel.cpp" line="49"/>
         <source>Copy</source>
-        <translation type="vanished">Copier</translation>
+        <translation>Copier</translation>
     </message>
     <message>
+        <location filename="../ui/connectpanel.cpp" line="50"/>
         <source>Copy the snippet to the clipboard</source>
-        <translation type="vanished">Copier l’extrait dans le presse-papiers</translation>
+        <translation>Copier l’extrait dans le presse-papiers</translation>
     </message>
     <message>
+        <location filename="../ui/connectpanel.cpp" line="80"/>
         <source>Ingest inspector: requests refused lately</source>
-        <translation type="vanished">Inspecteur d’ingestion : requêtes refusées récemment</translation>
+        <translation>Inspecteur d’ingestion : requêtes refusées récemment</translation>
     </message>
     <message>
+        <location filename="../ui/connectpanel.cpp" line="85"/>
         <source>Send your services&apos; logs, metrics and traces here: pick how they talk and paste the snippet. A tick shows once the first items of that kind have arrived.</source>
-        <translation type="vanished">Envoyez ici les logs, métriques et traces de vos services : choisissez leur protocole et collez l’extrait. Une coche apparaît dès que les premiers éléments de ce type sont arrivés.</translation>
+        <translation>Envoyez ici les logs, métriques et traces de vos services : choisissez leur protocole et collez l’extrait. Une coche apparaît dès que les premiers éléments de ce type sont arrivés.</translation>
     </message>
     <message>
+        <location filename="../ui/connectpanel.cpp" line="161"/>
         <source>This listener requires a token: create one in Settings → API tokens and set FLOWGUARD_TOKEN.</source>
-        <translation type="vanished">Ce listener exige un jeton : créez-en un dans Paramètres → Jetons d’API et définissez FLOWGUARD_TOKEN.</translation>
+        <translation>Ce listener exige un jeton : créez-en un dans Paramètres → Jetons d’API et définissez FLOWGUARD_TOKEN.</translation>
     </message>
     <message>
+        <location filename="../ui/connectpanel.cpp" line="176"/>
         <source>Received: %1 items in %2 requests, last %3</source>
-        <translation type="vanished">Reçu : %1 éléments en %2 requêtes, dernier %3</translation>
+        <translation>Reçu : %1 éléments en %2 requêtes, dernier %3</translation>
     </message>
     <message>
+        <location filename="../ui/connectpanel.cpp" line="178"/>
         <source>Waiting for the first items…</source>
-        <translation type="vanished">En attente des premiers éléments…</translation>
+        <translation>En attente des premiers éléments…</translation>
     </message>
     <message>
+        <location filename="../ui/connectpanel.cpp" line="192"/>
         <source>Items have arrived in this format</source>
-        <translation type="vanished">Des éléments sont arrivés dans ce format</translation>
+        <translation>Des éléments sont arrivés dans ce format</translation>
     </message>
     <message>
+        <location filename="../ui/connectpanel.cpp" line="192"/>
         <source>Nothing received in this format yet</source>
-        <translation type="vanished">Rien reçu dans ce format pour l’instant</translation>
+        <translation>Rien reçu dans ce format pour l’instant</translation>
     </message>
 </context>
 <context>
     <name>fg::CsvFileWriter</name>
     <message>
+        <location filename="../ui/csvfilewriter.cpp" line="14"/>
+        <location filename="../ui/csvfilewriter.cpp" line="24"/>
+        <location filename="../ui/csvfilewriter.cpp" line="36"/>
         <source>Cannot write %1: %2</source>
-        <translation type="vanished">Impossible d’écrire %1 : %2</translation>
+        <translation>Impossible d’écrire %1 : %2</translation>
+    </message>
+</context>
+<context>
+    <name>fg::DemoController</name>
+    <message>
+        <location filename="../ui/democontroller.cpp" line="9"/>
+        <location filename="../ui/democontroller.cpp" line="64"/>
+        <source>Start &amp;demo traffic</source>
+        <translation>Démarrer le trafic de &amp;démo</translation>
+    </message>
+    <message>
+        <location filename="../ui/democontroller.cpp" line="9"/>
+        <source>C&amp;lear demo data</source>
+        <translation>&amp;Effacer les données de démo</translation>
+    </message>
+    <message>
+        <location filename="../ui/democontroller.cpp" line="15"/>
+        <source>Simulated services (demo-…) with a daily cycle and an incident every few minutes</source>
+        <translation>Services simulés (demo-…) avec un cycle quotidien et un incident toutes les quelques minutes</translation>
+    </message>
+    <message>
+        <location filename="../ui/democontroller.cpp" line="16"/>
+        <source>Remove the demo services&apos; logs, metrics, alerts and incidents; other data stays</source>
+        <translation>Supprimer les logs, métriques, alertes et incidents des services de démo ; les autres données restent</translation>
+    </message>
+    <message>
+        <location filename="../ui/democontroller.cpp" line="64"/>
+        <source>Stop &amp;demo traffic</source>
+        <translation>Arrêter le trafic de &amp;démo</translation>
+    </message>
+    <message>
+        <location filename="../ui/democontroller.cpp" line="78"/>
+        <source>Demo data not cleared: %1</source>
+        <translation>Données de démo non effacées : %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/democontroller.cpp" line="79"/>
+        <source>Demo data cleared: %1 log events, %2 alerts</source>
+        <translation>Données de démo effacées : %1 événements de log, %2 alertes</translation>
     </message>
 </context>
 <context>
     <name>fg::DesktopSession</name>
     <message>
+        <location filename="../ui/desktopsession.cpp" line="62"/>
         <source>FlowGuard cannot start</source>
-        <translation type="vanished">FlowGuard ne peut pas démarrer</translation>
+        <translation>FlowGuard ne peut pas démarrer</translation>
     </message>
 </context>
 <context>
     <name>fg::DetectionSettingsPage</name>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="33"/>
         <source>Low: only large, clear degradations</source>
-        <translation type="vanished">Basse : seulement les dégradations nettes et importantes</translation>
+        <translation>Basse : seulement les dégradations nettes et importantes</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="34"/>
         <source>Normal</source>
-        <translation type="vanished">Normale</translation>
+        <translation>Normale</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="35"/>
         <source>High: early, smaller drifts too</source>
-        <translation type="vanished">Haute : tôt, y compris les petites dérives</translation>
+        <translation>Haute : tôt, y compris les petites dérives</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="38"/>
         <source>Sensitivity:</source>
-        <translation type="vanished">Sensibilité :</translation>
+        <translation>Sensibilité :</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="39"/>
         <source>Alert after a degradation lasts:</source>
-        <translation type="vanished">Alerter quand une dégradation dure :</translation>
+        <translation>Alerter quand une dégradation dure :</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="40"/>
         <source>Resolve after it is gone for:</source>
-        <translation type="vanished">Résoudre quand elle a disparu depuis :</translation>
+        <translation>Résoudre quand elle a disparu depuis :</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="41"/>
         <source>Learn baselines for:</source>
-        <translation type="vanished">Apprendre les références pendant :</translation>
+        <translation>Apprendre les références pendant :</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="43"/>
         <source>Service</source>
-        <translation type="vanished">Service</translation>
+        <translation>Service</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="43"/>
         <source>p95 latency SLO (ms)</source>
-        <translation type="vanished">SLO latence p95 (ms)</translation>
+        <translation>SLO latence p95 (ms)</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="43"/>
         <source>Error rate SLO (%)</source>
-        <translation type="vanished">SLO taux d’erreur (%)</translation>
+        <translation>SLO taux d’erreur (%)</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="46"/>
         <source>Add SLO</source>
-        <translation type="vanished">Ajouter un SLO</translation>
+        <translation>Ajouter un SLO</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="47"/>
         <source>Remove selected</source>
-        <translation type="vanished">Supprimer la sélection</translation>
+        <translation>Supprimer la sélection</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="48"/>
         <source>Save</source>
-        <translation type="vanished">Enregistrer</translation>
+        <translation>Enregistrer</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="55"/>
         <source>Per-service objectives: a service beyond its SLO counts as degraded whatever its baseline. Empty cells mean no objective.</source>
-        <translation type="vanished">Objectifs par service : un service au-delà de son SLO est considéré dégradé quelle que soit sa référence. Une cellule vide signifie aucun objectif.</translation>
+        <translation>Objectifs par service : un service au-delà de son SLO est considéré dégradé quelle que soit sa référence. Une cellule vide signifie aucun objectif.</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="142"/>
         <source>Not saved: %1</source>
-        <translation type="vanished">Non enregistré : %1</translation>
+        <translation>Non enregistré : %1</translation>
     </message>
     <message>
+        <location filename="../ui/detectionsettingspage.cpp" line="144"/>
         <source>Saved; detection uses these settings from now on.</source>
-        <translation type="vanished">Enregistré ; la détection utilise ces réglages dès maintenant.</translation>
+        <translation>Enregistré ; la détection utilise ces réglages dès maintenant.</translation>
     </message>
 </context>
 <context>
     <name>fg::EndpointsModel</name>
     <message>
+        <location filename="../ui/endpointsmodel.cpp" line="48"/>
         <source>%1 ms (baseline %2)</source>
-        <translation type="vanished">%1 ms (référence %2)</translation>
+        <translation>%1 ms (référence %2)</translation>
     </message>
     <message>
+        <location filename="../ui/endpointsmodel.cpp" line="49"/>
         <source>%1 ms</source>
-        <translation type="vanished">%1 ms</translation>
+        <translation>%1 ms</translation>
     </message>
     <message>
+        <location filename="../ui/endpointsmodel.cpp" line="50"/>
         <source>%1 %</source>
-        <translation type="vanished">%1 %</translation>
+        <translation>%1 %</translation>
     </message>
     <message>
+        <location filename="../ui/endpointsmodel.cpp" line="74"/>
         <source>Endpoint</source>
-        <translation type="vanished">Endpoint</translation>
+        <translation>Endpoint</translation>
     </message>
     <message>
+        <location filename="../ui/endpointsmodel.cpp" line="75"/>
         <source>Health</source>
-        <translation type="vanished">Santé</translation>
+        <translation>Santé</translation>
     </message>
     <message>
+        <location filename="../ui/endpointsmodel.cpp" line="76"/>
         <source>State</source>
-        <translation type="vanished">État</translation>
+        <translation>État</translation>
     </message>
     <message>
+        <location filename="../ui/endpointsmodel.cpp" line="77"/>
         <source>p95 latency</source>
-        <translation type="vanished">Latence p95</translation>
+        <translation>Latence p95</translation>
     </message>
     <message>
+        <location filename="../ui/endpointsmodel.cpp" line="78"/>
         <source>Errors</source>
-        <translation type="vanished">Erreurs</translation>
+        <translation>Erreurs</translation>
     </message>
 </context>
 <context>
     <name>fg::EvidenceChart</name>
     <message>
+        <location filename="../ui/evidencechart.cpp" line="47"/>
         <source>Baseline</source>
-        <translation type="vanished">Référence</translation>
+        <translation>Référence</translation>
     </message>
     <message>
+        <location filename="../ui/evidencechart.cpp" line="51"/>
         <source>Fired</source>
-        <translation type="vanished">Déclenchée</translation>
+        <translation>Déclenchée</translation>
     </message>
     <message>
+        <location filename="../ui/evidencechart.cpp" line="136"/>
         <source>Error rate (%)</source>
-        <translation type="vanished">Taux d’erreur (%)</translation>
+        <translation>Taux d’erreur (%)</translation>
     </message>
     <message>
+        <location filename="../ui/evidencechart.cpp" line="137"/>
         <source>Throughput (req/s)</source>
-        <translation type="vanished">Débit (req/s)</translation>
+        <translation>Débit (req/s)</translation>
     </message>
     <message>
+        <location filename="../ui/evidencechart.cpp" line="138"/>
         <source>p95 latency (ms)</source>
-        <translation type="vanished">Latence p95 (ms)</translation>
+        <translation>Latence p95 (ms)</translation>
     </message>
 </context>
 <context>
     <name>fg::GeneralSettingsPage</name>
     <message>
+        <location filename="../ui/generalsettingspage.cpp" line="27"/>
         <source>ADDR:PORT. Any address but loopback needs an API token (see API tokens).</source>
-        <translation type="vanished">ADRESSE:PORT. Toute adresse autre que loopback exige un jeton d’API (voir Jetons d’API).</translation>
+        <translation>ADRESSE:PORT. Toute adresse autre que loopback exige un jeton d’API (voir Jetons d’API).</translation>
     </message>
     <message>
+        <location filename="../ui/generalsettingspage.cpp" line="29"/>
         <source>How long raw logs and metric points are kept: 12h, 7d, 30d… or off to keep all.</source>
-        <translation type="vanished">Durée de conservation des logs bruts et des points de métriques : 12h, 7d, 30d… ou off pour tout garder.</translation>
+        <translation>Durée de conservation des logs bruts et des points de métriques : 12h, 7d, 30d… ou off pour tout garder.</translation>
     </message>
     <message>
+        <location filename="../ui/generalsettingspage.cpp" line="32"/>
         <source>Listener address:</source>
-        <translation type="vanished">Adresse du listener :</translation>
+        <translation>Adresse du listener :</translation>
     </message>
     <message>
+        <location filename="../ui/generalsettingspage.cpp" line="33"/>
         <source>Keep raw data for:</source>
-        <translation type="vanished">Conserver les données brutes :</translation>
+        <translation>Conserver les données brutes :</translation>
     </message>
     <message>
+        <location filename="../ui/generalsettingspage.cpp" line="34"/>
         <source>These take effect when FlowGuard restarts. A command-line flag or a FLOWGUARD_… environment variable wins over what is saved here.</source>
-        <translation type="vanished">Ces réglages prennent effet au redémarrage de FlowGuard. Une option de ligne de commande ou une variable d’environnement FLOWGUARD_… l’emporte sur ce qui est enregistré ici.</translation>
+        <translation>Ces réglages prennent effet au redémarrage de FlowGuard. Une option de ligne de commande ou une variable d’environnement FLOWGUARD_… l’emporte sur ce qui est enregistré ici.</translation>
     </message>
     <message>
+        <location filename="../ui/generalsettingspage.cpp" line="40"/>
         <source>Save</source>
-        <translation type="vanished">Enregistrer</translation>
+        <translation>Enregistrer</translation>
     </message>
     <message>
+        <location filename="../ui/generalsettingspage.cpp" line="68"/>
         <source>Running now: listening on %1, keeping raw data %2.</source>
-        <translation type="vanished">Actuellement : écoute sur %1, données brutes conservées %2.</translation>
+        <translation>Actuellement : écoute sur %1, données brutes conservées %2.</translation>
     </message>
     <message>
+        <location filename="../ui/generalsettingspage.cpp" line="70"/>
         <source>for %1</source>
-        <translation type="vanished">pendant %1</translation>
+        <translation>pendant %1</translation>
     </message>
     <message>
+        <location filename="../ui/generalsettingspage.cpp" line="70"/>
         <source>forever</source>
-        <translation type="vanished">sans limite</translation>
+        <translation>sans limite</translation>
     </message>
     <message>
+        <location filename="../ui/generalsettingspage.cpp" line="87"/>
         <source>Not saved: %1</source>
-        <translation type="vanished">Non enregistré : %1</translation>
+        <translation>Non enregistré : %1</translation>
     </message>
     <message>
+        <location filename="../ui/generalsettingspage.cpp" line="98"/>
         <source>Saved. Restart FlowGuard to use them.</source>
-        <translation type="vanished">Enregistré. Redémarrez FlowGuard pour les appliquer.</translation>
+        <translation>Enregistré. Redémarrez FlowGuard pour les appliquer.</translation>
     </message>
 </context>
 <context>
     <name>fg::IncidentsModel</name>
     <message numerus="yes">
+        <location filename="../ui/incidentsmodel.cpp" line="233"/>
         <source>%n to acknowledge</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>%n à prendre en charge</numerusform>
             <numerusform>%n à prendre en charge</numerusform>
         </translation>
     </message>
     <message>
+        <location filename="../ui/incidentsmodel.cpp" line="254"/>
         <source>#%1 %2</source>
-        <translation type="vanished">#%1 %2</translation>
+        <translation>#%1 %2</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsmodel.cpp" line="255"/>
         <source>, silenced</source>
-        <translation type="vanished">, en silence</translation>
+        <translation>, en silence</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsmodel.cpp" line="268"/>
         <source>Severity</source>
-        <translation type="vanished">Gravité</translation>
+        <translation>Gravité</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsmodel.cpp" line="269"/>
         <source>Service</source>
-        <translation type="vanished">Service</translation>
+        <translation>Service</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsmodel.cpp" line="270"/>
         <source>Incident</source>
-        <translation type="vanished">Incident</translation>
+        <translation>Incident</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsmodel.cpp" line="271"/>
         <source>State</source>
-        <translation type="vanished">État</translation>
+        <translation>État</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsmodel.cpp" line="272"/>
         <source>Opened</source>
-        <translation type="vanished">Ouvert</translation>
+        <translation>Ouvert</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsmodel.cpp" line="273"/>
         <source>Last activity</source>
-        <translation type="vanished">Dernière activité</translation>
+        <translation>Dernière activité</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsmodel.cpp" line="274"/>
         <source>Duration</source>
-        <translation type="vanished">Durée</translation>
+        <translation>Durée</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsmodel.cpp" line="275"/>
         <source>Alerts</source>
-        <translation type="vanished">Alertes</translation>
+        <translation>Alertes</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsmodel.cpp" line="276"/>
         <source>Acknowledged</source>
-        <translation type="vanished">Pris en charge</translation>
+        <translation>Pris en charge</translation>
     </message>
 </context>
 <context>
     <name>fg::IncidentsView</name>
     <message>
+        <location filename="../ui/incidentsview.cpp" line="39"/>
         <source>Acknowledge…</source>
-        <translation type="vanished">Prendre en charge…</translation>
+        <translation>Prendre en charge…</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsview.cpp" line="40"/>
         <source>Silence…</source>
-        <translation type="vanished">Mettre en silence…</translation>
+        <translation>Mettre en silence…</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsview.cpp" line="42"/>
         <source>Open</source>
-        <translation type="vanished">Ouverts</translation>
+        <translation>Ouverts</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsview.cpp" line="43"/>
         <source>All</source>
-        <translation type="vanished">Tous</translation>
+        <translation>Tous</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsview.cpp" line="44"/>
         <source>Closed</source>
-        <translation type="vanished">Clos</translation>
+        <translation>Clos</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsview.cpp" line="45"/>
         <source>Acknowledge every open alert of the selected incidents</source>
-        <translation type="vanished">Prendre en charge chaque alerte ouverte des incidents sélectionnés</translation>
+        <translation>Prendre en charge chaque alerte ouverte des incidents sélectionnés</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsview.cpp" line="46"/>
         <source>Silence the selected incidents&apos; services for a while</source>
-        <translation type="vanished">Mettre en silence les services des incidents sélectionnés pour un temps</translation>
+        <translation>Mettre en silence les services des incidents sélectionnés pour un temps</translation>
     </message>
     <message>
+        <location filename="../ui/incidentsview.cpp" line="48"/>
         <source>Show:</source>
-        <translation type="vanished">Afficher :</translation>
+        <translation>Afficher :</translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/incidentsview.cpp" line="176"/>
         <source>%n incident(s)</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>%n incident</numerusform>
             <numerusform>%n incidents</numerusform>
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/incidentsview.cpp" line="204"/>
         <source>#%1 %2 — %3 (%n open alert(s))</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>#%1 %2 — %3 (%n alerte ouverte)</numerusform>
             <numerusform>#%1 %2 — %3 (%n alertes ouvertes)</numerusform>
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/incidentsview.cpp" line="207"/>
         <source>and %n more incident(s)</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>et %n autre incident</numerusform>
             <numerusform>et %n autres incidents</numerusform>
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/incidentsview.cpp" line="210"/>
         <source>Acknowledge %n incident(s)</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>Prendre en charge %n incident</numerusform>
             <numerusform>Prendre en charge %n incidents</numerusform>
         </translation>
     </message>
     <message>
+        <location filename="../ui/incidentsview.cpp" line="228"/>
         <source>Nothing to acknowledge: every open alert of the selection already is</source>
-        <translation type="vanished">Rien à prendre en charge : chaque alerte ouverte de la sélection l’est déjà</translation>
+        <translation>Rien à prendre en charge : chaque alerte ouverte de la sélection l’est déjà</translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/incidentsview.cpp" line="244"/>
         <source>Acknowledged %n alert(s)</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>%n alerte prise en charge</numerusform>
             <numerusform>%n alertes prises en charge</numerusform>
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/incidentsview.cpp" line="291"/>
         <source>Silenced %n service(s)</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>%n service mis en silence</numerusform>
             <numerusform>%n services mis en silence</numerusform>
         </translation>
@@ -815,584 +1057,734 @@
 <context>
     <name>fg::LogsModel</name>
     <message>
+        <location filename="../ui/logsmodel.cpp" line="174"/>
         <source>Request: %1 %2</source>
-        <translation type="vanished">Requête : %1 %2</translation>
+        <translation>Requête : %1 %2</translation>
     </message>
     <message>
+        <location filename="../ui/logsmodel.cpp" line="176"/>
         <source>Status: %1</source>
-        <translation type="vanished">Statut : %1</translation>
+        <translation>Statut : %1</translation>
     </message>
     <message>
+        <location filename="../ui/logsmodel.cpp" line="178"/>
         <source>Latency: %1 ms</source>
-        <translation type="vanished">Latence : %1 ms</translation>
+        <translation>Latence : %1 ms</translation>
     </message>
     <message>
+        <location filename="../ui/logsmodel.cpp" line="180"/>
         <source>Trace: %1</source>
-        <translation type="vanished">Trace : %1</translation>
+        <translation>Trace : %1</translation>
     </message>
     <message>
+        <location filename="../ui/logsmodel.cpp" line="192"/>
         <source>Time</source>
-        <translation type="vanished">Heure</translation>
+        <translation>Heure</translation>
     </message>
     <message>
+        <location filename="../ui/logsmodel.cpp" line="193"/>
         <source>Service</source>
-        <translation type="vanished">Service</translation>
+        <translation>Service</translation>
     </message>
     <message>
+        <location filename="../ui/logsmodel.cpp" line="194"/>
         <source>Level</source>
-        <translation type="vanished">Niveau</translation>
+        <translation>Niveau</translation>
     </message>
     <message>
+        <location filename="../ui/logsmodel.cpp" line="195"/>
         <source>Message</source>
-        <translation type="vanished">Message</translation>
+        <translation>Message</translation>
     </message>
 </context>
 <context>
     <name>fg::LogsView</name>
     <message>
+        <location filename="../ui/logsview.cpp" line="27"/>
         <source>Last 15 min</source>
-        <translation type="vanished">15 dernières min</translation>
+        <translation>15 dernières min</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="28"/>
         <source>Last hour</source>
-        <translation type="vanished">Dernière heure</translation>
+        <translation>Dernière heure</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="29"/>
         <source>Last 24 hours</source>
-        <translation type="vanished">Dernières 24 heures</translation>
+        <translation>Dernières 24 heures</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="30"/>
         <source>Last 7 days</source>
-        <translation type="vanished">7 derniers jours</translation>
+        <translation>7 derniers jours</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="31"/>
         <source>Everything</source>
-        <translation type="vanished">Tout</translation>
+        <translation>Tout</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="36"/>
         <source>Follow</source>
-        <translation type="vanished">Suivre</translation>
+        <translation>Suivre</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="48"/>
         <source>All services</source>
-        <translation type="vanished">Tous les services</translation>
+        <translation>Tous les services</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="50"/>
         <source>Any level</source>
-        <translation type="vanished">Tout niveau</translation>
+        <translation>Tout niveau</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="52"/>
         <source>%1 and above</source>
-        <translation type="vanished">%1 et plus</translation>
+        <translation>%1 et plus</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="53"/>
         <source>Text in the message…</source>
-        <translation type="vanished">Texte dans le message…</translation>
+        <translation>Texte dans le message…</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="58"/>
         <source>Show new events on top as they arrive</source>
-        <translation type="vanished">Afficher les nouveaux événements en haut dès leur arrivée</translation>
+        <translation>Afficher les nouveaux événements en haut dès leur arrivée</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="59"/>
         <source>Search</source>
-        <translation type="vanished">Rechercher</translation>
+        <translation>Rechercher</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="171"/>
         <source>Searching…</source>
-        <translation type="vanished">Recherche…</translation>
+        <translation>Recherche…</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="201"/>
         <source>Trace: %1 — show its other events</source>
-        <translation type="vanished">Trace : %1 — afficher ses autres événements</translation>
+        <translation>Trace : %1 — afficher ses autres événements</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="219"/>
         <source>No stored events match.</source>
-        <translation type="vanished">Aucun événement stocké ne correspond.</translation>
+        <translation>Aucun événement stocké ne correspond.</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="221"/>
         <source>%1 events shown, newest first; scroll down for older ones</source>
-        <translation type="vanished">%1 événements affichés, les plus récents d’abord ; faites défiler pour les plus anciens</translation>
+        <translation>%1 événements affichés, les plus récents d’abord ; faites défiler pour les plus anciens</translation>
     </message>
     <message>
+        <location filename="../ui/logsview.cpp" line="223"/>
         <source>%1 events, newest first</source>
-        <translation type="vanished">%1 événements, les plus récents d’abord</translation>
+        <translation>%1 événements, les plus récents d’abord</translation>
     </message>
 </context>
 <context>
     <name>fg::MainWindow</name>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="48"/>
+        <location filename="../ui/mainwindow.cpp" line="341"/>
         <source>FlowGuard</source>
-        <translation type="vanished">FlowGuard</translation>
+        <translation>FlowGuard</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="51"/>
         <source>Services</source>
-        <translation type="vanished">Services</translation>
+        <translation>Services</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="52"/>
         <source>Service</source>
-        <translation type="vanished">Service</translation>
+        <translation>Service</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="53"/>
         <source>Logs</source>
-        <translation type="vanished">Logs</translation>
+        <translation>Logs</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="56"/>
         <source>Incidents</source>
-        <translation type="vanished">Incidents</translation>
+        <translation>Incidents</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="57"/>
         <source>Alert history</source>
-        <translation type="vanished">Historique des alertes</translation>
+        <translation>Historique des alertes</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="58"/>
         <source>Alerts</source>
-        <translation type="vanished">Alertes</translation>
+        <translation>Alertes</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="59"/>
         <source>Settings</source>
-        <translation type="vanished">Paramètres</translation>
+        <translation>Paramètres</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="60"/>
         <source>Connect</source>
-        <translation type="vanished">Connecter</translation>
+        <translation>Connecter</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="87"/>
+        <location filename="../ui/mainwindow.cpp" line="226"/>
         <source>&amp;Mute notifications for 1 h</source>
-        <translation type="vanished">&amp;Couper les notifications pendant 1 h</translation>
+        <translation>&amp;Couper les notifications pendant 1 h</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="95"/>
         <source>The listener your services send their logs and metrics to</source>
-        <translation type="vanished">Le listener auquel vos services envoient leurs logs et métriques</translation>
+        <translation>Le listener auquel vos services envoient leurs logs et métriques</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="98"/>
         <source>Starting…</source>
-        <translation type="vanished">Démarrage…</translation>
+        <translation>Démarrage…</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="108"/>
         <source>&amp;File</source>
-        <translation type="vanished">&amp;Fichier</translation>
+        <translation>&amp;Fichier</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="109"/>
+        <location filename="../ui/mainwindow.cpp" line="202"/>
+        <location filename="../ui/mainwindow.cpp" line="308"/>
         <source>&amp;Quit</source>
-        <translation type="vanished">&amp;Quitter</translation>
+        <translation>&amp;Quitter</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="110"/>
         <source>&amp;View</source>
-        <translation type="vanished">&amp;Affichage</translation>
+        <translation>&amp;Affichage</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="116"/>
         <source>&amp;Refresh</source>
-        <translation type="vanished">&amp;Actualiser</translation>
+        <translation>&amp;Actualiser</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="117"/>
         <source>&amp;Find…</source>
-        <translation type="vanished">&amp;Rechercher…</translation>
+        <translation>&amp;Rechercher…</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="118"/>
         <source>&amp;Settings</source>
-        <translation type="vanished">&amp;Paramètres</translation>
+        <translation>&amp;Paramètres</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="120"/>
         <source>&amp;Settings…</source>
-        <translation type="vanished">&amp;Paramètres…</translation>
+        <translation>&amp;Paramètres…</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="121"/>
         <source>Notification &amp;channels…</source>
-        <translation type="vanished">&amp;Canaux de notification…</translation>
+        <translation>&amp;Canaux de notification…</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="123"/>
         <source>&amp;Help</source>
-        <translation type="vanished">&amp;Aide</translation>
+        <translation>&amp;Aide</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="124"/>
         <source>&amp;Connect a client…</source>
-        <translation type="vanished">&amp;Connecter un client…</translation>
+        <translation>&amp;Connecter un client…</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="125"/>
         <source>&amp;About FlowGuard</source>
-        <translation type="vanished">À &amp;propos de FlowGuard</translation>
+        <translation>À &amp;propos de FlowGuard</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="142"/>
         <source>About FlowGuard</source>
-        <translation type="vanished">À propos de FlowGuard</translation>
+        <translation>À propos de FlowGuard</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="143"/>
         <source>&lt;h3&gt;FlowGuard %1&lt;/h3&gt;&lt;p&gt;Local ingest, storage and early degradation alerts for service logs and metrics.&lt;/p&gt;&lt;p&gt;Listening on %2&lt;br&gt;Database: %3&lt;/p&gt;</source>
-        <translation type="vanished">&lt;h3&gt;FlowGuard %1&lt;/h3&gt;&lt;p&gt;Ingestion et stockage locaux, et alertes précoces de dégradation pour les logs et métriques de services.&lt;/p&gt;&lt;p&gt;Écoute sur %2&lt;br&gt;Base de données : %3&lt;/p&gt;</translation>
+        <translation>&lt;h3&gt;FlowGuard %1&lt;/h3&gt;&lt;p&gt;Ingestion et stockage locaux, et alertes précoces de dégradation pour les logs et métriques de services.&lt;/p&gt;&lt;p&gt;Écoute sur %2&lt;br&gt;Base de données : %3&lt;/p&gt;</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="157"/>
         <source>Starting: opening the database and restoring alerts…</source>
-        <translation type="vanished">Démarrage : ouverture de la base et restauration des alertes…</translation>
+        <translation>Démarrage : ouverture de la base et restauration des alertes…</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="162"/>
         <source>FlowGuard could not start: %1</source>
-        <translation type="vanished">FlowGuard n’a pas pu démarrer : %1</translation>
+        <translation>FlowGuard n’a pas pu démarrer : %1</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="169"/>
+        <location filename="../ui/mainwindow.cpp" line="401"/>
         <source>Ready</source>
-        <translation type="vanished">Prêt</translation>
+        <translation>Prêt</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="181"/>
+        <source>&amp;Demo</source>
+        <translation>&amp;Démo</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="199"/>
         <source>&amp;Open FlowGuard</source>
-        <translation type="vanished">&amp;Ouvrir FlowGuard</translation>
+        <translation>&amp;Ouvrir FlowGuard</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="225"/>
         <source>Notifications muted until %1 (click to unmute)</source>
-        <translation type="vanished">Notifications coupées jusqu’à %1 (cliquer pour réactiver)</translation>
+        <translation>Notifications coupées jusqu’à %1 (cliquer pour réactiver)</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="227"/>
         <source>Notifications muted until %1</source>
-        <translation type="vanished">Notifications coupées jusqu’à %1</translation>
+        <translation>Notifications coupées jusqu’à %1</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="292"/>
         <source>FlowGuard keeps monitoring</source>
-        <translation type="vanished">FlowGuard continue la surveillance</translation>
+        <translation>FlowGuard continue la surveillance</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="293"/>
         <source>FlowGuard is still receiving events and will notify you of alerts. Open it from the tray icon; quit it from the tray menu or with Ctrl+Q.</source>
-        <translation type="vanished">FlowGuard reçoit toujours des événements et vous notifiera des alertes. Ouvrez-le depuis l’icône de la zone de notification ; quittez-le depuis son menu ou avec Ctrl+Q.</translation>
+        <translation>FlowGuard reçoit toujours des événements et vous notifiera des alertes. Ouvrez-le depuis l’icône de la zone de notification ; quittez-le depuis son menu ou avec Ctrl+Q.</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="304"/>
         <source>Quit FlowGuard?</source>
-        <translation type="vanished">Quitter FlowGuard ?</translation>
+        <translation>Quitter FlowGuard ?</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="305"/>
         <source>Closing the window stops FlowGuard: services can no longer send events to it and no alerts will be raised.</source>
-        <translation type="vanished">Fermer la fenêtre arrête FlowGuard : les services ne pourront plus lui envoyer d’événements et aucune alerte ne sera levée.</translation>
+        <translation>Fermer la fenêtre arrête FlowGuard : les services ne pourront plus lui envoyer d’événements et aucune alerte ne sera levée.</translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/mainwindow.cpp" line="341"/>
         <source>FlowGuard — %n firing alert(s)</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>FlowGuard — %n alerte active</numerusform>
             <numerusform>FlowGuard — %n alertes actives</numerusform>
         </translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="395"/>
         <source>%1 items/s</source>
-        <translation type="vanished">%1 éléments/s</translation>
+        <translation>%1 éléments/s</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="396"/>
         <source>Accepted items per second over the last 10 seconds</source>
-        <translation type="vanished">Éléments acceptés par seconde sur les 10 dernières secondes</translation>
+        <translation>Éléments acceptés par seconde sur les 10 dernières secondes</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="397"/>
         <source>%1 logs, %2 metric points</source>
-        <translation type="vanished">%1 logs, %2 points de métriques</translation>
+        <translation>%1 logs, %2 points de métriques</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="398"/>
         <source>%1 ingest requests (%2 items rejected)</source>
-        <translation type="vanished">%1 requêtes d’ingestion (%2 éléments rejetés)</translation>
+        <translation>%1 requêtes d’ingestion (%2 éléments rejetés)</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="403"/>
         <source>Detectors learning from stored history…</source>
-        <translation type="vanished">Les détecteurs apprennent de l’historique stocké…</translation>
+        <translation>Les détecteurs apprennent de l’historique stocké…</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="405"/>
         <source>Analysis %1 events behind</source>
-        <translation type="vanished">Analyse en retard de %1 événements</translation>
+        <translation>Analyse en retard de %1 événements</translation>
     </message>
     <message>
+        <location filename="../ui/mainwindow.cpp" line="407"/>
         <source>Writing (%1 requests queued)</source>
-        <translation type="vanished">Écriture (%1 requêtes en file)</translation>
+        <translation>Écriture (%1 requêtes en file)</translation>
     </message>
 </context>
 <context>
     <name>fg::PatternsModel</name>
     <message>
+        <location filename="../ui/patternsmodel.cpp" line="44"/>
         <source>NEW  %1</source>
-        <translation type="vanished">NOUVEAU  %1</translation>
+        <translation>NOUVEAU  %1</translation>
     </message>
     <message>
+        <location filename="../ui/patternsmodel.cpp" line="53"/>
         <source>Example: %1</source>
-        <translation type="vanished">Exemple : %1</translation>
+        <translation>Exemple : %1</translation>
     </message>
     <message>
+        <location filename="../ui/patternsmodel.cpp" line="54"/>
         <source>%1 in the range, %2 in all</source>
-        <translation type="vanished">%1 sur la période, %2 au total</translation>
+        <translation>%1 sur la période, %2 au total</translation>
     </message>
     <message>
+        <location filename="../ui/patternsmodel.cpp" line="76"/>
         <source>Error pattern</source>
-        <translation type="vanished">Motif d’erreur</translation>
+        <translation>Motif d’erreur</translation>
     </message>
     <message>
+        <location filename="../ui/patternsmodel.cpp" line="77"/>
         <source>Count</source>
-        <translation type="vanished">Nombre</translation>
+        <translation>Nombre</translation>
     </message>
     <message>
+        <location filename="../ui/patternsmodel.cpp" line="78"/>
         <source>Level</source>
-        <translation type="vanished">Niveau</translation>
+        <translation>Niveau</translation>
     </message>
     <message>
+        <location filename="../ui/patternsmodel.cpp" line="79"/>
         <source>First seen</source>
-        <translation type="vanished">Vu la première fois</translation>
+        <translation>Vu la première fois</translation>
     </message>
     <message>
+        <location filename="../ui/patternsmodel.cpp" line="80"/>
         <source>Last seen</source>
-        <translation type="vanished">Vu la dernière fois</translation>
+        <translation>Vu la dernière fois</translation>
     </message>
 </context>
 <context>
     <name>fg::RejectionsModel</name>
     <message numerus="yes">
+        <location filename="../ui/rejectionsmodel.cpp" line="44"/>
         <source>%1, %n item(s) refused</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>%1, %n élément refusé</numerusform>
             <numerusform>%1, %n éléments refusés</numerusform>
         </translation>
     </message>
     <message>
+        <location filename="../ui/rejectionsmodel.cpp" line="47"/>
         <source>this window</source>
-        <translation type="vanished">cette fenêtre</translation>
+        <translation>cette fenêtre</translation>
     </message>
     <message>
+        <location filename="../ui/rejectionsmodel.cpp" line="58"/>
         <source>Time</source>
-        <translation type="vanished">Heure</translation>
+        <translation>Heure</translation>
     </message>
     <message>
+        <location filename="../ui/rejectionsmodel.cpp" line="59"/>
         <source>Route</source>
-        <translation type="vanished">Route</translation>
+        <translation>Route</translation>
     </message>
     <message>
+        <location filename="../ui/rejectionsmodel.cpp" line="60"/>
         <source>Status</source>
-        <translation type="vanished">Statut</translation>
+        <translation>Statut</translation>
     </message>
     <message>
+        <location filename="../ui/rejectionsmodel.cpp" line="61"/>
         <source>Reason</source>
-        <translation type="vanished">Raison</translation>
+        <translation>Raison</translation>
     </message>
     <message>
+        <location filename="../ui/rejectionsmodel.cpp" line="62"/>
         <source>Field</source>
-        <translation type="vanished">Champ</translation>
+        <translation>Champ</translation>
     </message>
     <message>
+        <location filename="../ui/rejectionsmodel.cpp" line="63"/>
         <source>From</source>
-        <translation type="vanished">Origine</translation>
+        <translation>Origine</translation>
     </message>
 </context>
 <context>
     <name>fg::RulesView</name>
     <message>
+        <location filename="../ui/rulesview.cpp" line="20"/>
         <source>On</source>
-        <translation type="vanished">Active</translation>
+        <translation>Active</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="20"/>
         <source>Name</source>
-        <translation type="vanished">Nom</translation>
+        <translation>Nom</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="20"/>
         <source>Condition</source>
-        <translation type="vanished">Condition</translation>
+        <translation>Condition</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="20"/>
         <source>Window</source>
-        <translation type="vanished">Fenêtre</translation>
+        <translation>Fenêtre</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="20"/>
         <source>Level</source>
-        <translation type="vanished">Niveau</translation>
+        <translation>Niveau</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="20"/>
         <source>Service</source>
-        <translation type="vanished">Service</translation>
+        <translation>Service</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="20"/>
         <source>Channels</source>
-        <translation type="vanished">Canaux</translation>
+        <translation>Canaux</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="27"/>
         <source>error_rate &gt; 5% and p95_latency_ms &gt; 800</source>
-        <translation type="vanished">error_rate &gt; 5% and p95_latency_ms &gt; 800</translation>
+        <translation>error_rate &gt; 5% and p95_latency_ms &gt; 800</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="28"/>
         <source>empty: every channel</source>
-        <translation type="vanished">vide : tous les canaux</translation>
+        <translation>vide : tous les canaux</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="31"/>
         <source>Name:</source>
-        <translation type="vanished">Nom :</translation>
+        <translation>Nom :</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="32"/>
         <source>Condition:</source>
-        <translation type="vanished">Condition :</translation>
+        <translation>Condition :</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="33"/>
         <source>Window:</source>
-        <translation type="vanished">Fenêtre :</translation>
+        <translation>Fenêtre :</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="34"/>
         <source>For:</source>
-        <translation type="vanished">Durée :</translation>
+        <translation>Durée :</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="35"/>
         <source>Level:</source>
-        <translation type="vanished">Niveau :</translation>
+        <translation>Niveau :</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="36"/>
         <source>Service:</source>
-        <translation type="vanished">Service :</translation>
+        <translation>Service :</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="37"/>
         <source>Channels:</source>
-        <translation type="vanished">Canaux :</translation>
+        <translation>Canaux :</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="38"/>
+        <location filename="../ui/rulesview.cpp" line="113"/>
         <source>Add rule</source>
-        <translation type="vanished">Ajouter une règle</translation>
+        <translation>Ajouter une règle</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="41"/>
         <source>New rule</source>
-        <translation type="vanished">Nouvelle règle</translation>
+        <translation>Nouvelle règle</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="43"/>
         <source>Delete selected rule</source>
-        <translation type="vanished">Supprimer la règle sélectionnée</translation>
+        <translation>Supprimer la règle sélectionnée</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="102"/>
         <source>Save rule</source>
-        <translation type="vanished">Enregistrer la règle</translation>
+        <translation>Enregistrer la règle</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="111"/>
         <source>Saved rule %1</source>
-        <translation type="vanished">Règle %1 enregistrée</translation>
+        <translation>Règle %1 enregistrée</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="143"/>
         <source>(built-in: %1)</source>
-        <translation type="vanished">(intégrée : %1)</translation>
+        <translation>(intégrée : %1)</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="151"/>
         <source>all</source>
-        <translation type="vanished">tous</translation>
+        <translation>tous</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="164"/>
         <source>Added rule %1</source>
-        <translation type="vanished">Règle %1 ajoutée</translation>
+        <translation>Règle %1 ajoutée</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="176"/>
         <source>Deleted</source>
-        <translation type="vanished">Supprimée</translation>
+        <translation>Supprimée</translation>
     </message>
     <message>
+        <location filename="../ui/rulesview.cpp" line="185"/>
         <source>Saved</source>
-        <translation type="vanished">Enregistré</translation>
+        <translation>Enregistré</translation>
     </message>
 </context>
 <context>
     <name>fg::ServiceView</name>
     <message>
+        <location filename="../ui/serviceview.cpp" line="34"/>
         <source>15 min</source>
-        <translation type="vanished">15 min</translation>
+        <translation>15 min</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="35"/>
         <source>1 hour</source>
-        <translation type="vanished">1 heure</translation>
+        <translation>1 heure</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="36"/>
         <source>6 hours</source>
-        <translation type="vanished">6 heures</translation>
+        <translation>6 heures</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="37"/>
         <source>24 hours</source>
-        <translation type="vanished">24 heures</translation>
+        <translation>24 heures</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="38"/>
         <source>7 days</source>
-        <translation type="vanished">7 jours</translation>
+        <translation>7 jours</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="91"/>
         <source>Latency</source>
-        <translation type="vanished">Latence</translation>
+        <translation>Latence</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="91"/>
         <source>ms</source>
-        <translation type="vanished">ms</translation>
+        <translation>ms</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="91"/>
         <source>Error rate</source>
-        <translation type="vanished">Taux d’erreur</translation>
+        <translation>Taux d’erreur</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="91"/>
         <source>%</source>
-        <translation type="vanished">%</translation>
+        <translation>%</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="92"/>
         <source>Throughput</source>
-        <translation type="vanished">Débit</translation>
+        <translation>Débit</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="92"/>
         <source>req/s</source>
-        <translation type="vanished">req/s</translation>
+        <translation>req/s</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="100"/>
         <source>No service chosen</source>
-        <translation type="vanished">Aucun service choisi</translation>
+        <translation>Aucun service choisi</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="104"/>
         <source>Custom…</source>
-        <translation type="vanished">Personnalisé…</translation>
+        <translation>Personnalisé…</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="106"/>
         <source>Time range of the timelines. Wheel over a chart to zoom, drag to pan, double click to reset.</source>
-        <translation type="vanished">Période des courbes. Molette sur un graphique pour zoomer, glisser pour se déplacer, double-clic pour réinitialiser.</translation>
+        <translation>Période des courbes. Molette sur un graphique pour zoomer, glisser pour se déplacer, double-clic pour réinitialiser.</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="107"/>
         <source>Whole service</source>
-        <translation type="vanished">Service entier</translation>
+        <translation>Service entier</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="108"/>
         <source>Back to the timelines of the whole service</source>
-        <translation type="vanished">Revenir aux courbes du service entier</translation>
+        <translation>Revenir aux courbes du service entier</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="117"/>
         <source>Logs</source>
-        <translation type="vanished">Logs</translation>
+        <translation>Logs</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="118"/>
         <source>This service&apos;s stored logs</source>
-        <translation type="vanished">Les logs stockés de ce service</translation>
+        <translation>Les logs stockés de ce service</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="125"/>
         <source>Range:</source>
-        <translation type="vanished">Période :</translation>
+        <translation>Période :</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="142"/>
         <source>Double click an endpoint for its own timelines</source>
-        <translation type="vanished">Double-cliquez sur un endpoint pour ses propres courbes</translation>
+        <translation>Double-cliquez sur un endpoint pour ses propres courbes</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="324"/>
         <source>Alert #%1 (%2): %3</source>
-        <translation type="vanished">Alerte #%1 (%2) : %3</translation>
+        <translation>Alerte #%1 (%2) : %3</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="339"/>
         <source>p95</source>
-        <translation type="vanished">p95</translation>
+        <translation>p95</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="339"/>
         <source>p99</source>
-        <translation type="vanished">p99</translation>
+        <translation>p99</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="341"/>
         <source>error rate</source>
-        <translation type="vanished">taux d’erreur</translation>
+        <translation>taux d’erreur</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="343"/>
         <source>throughput</source>
-        <translation type="vanished">débit</translation>
+        <translation>débit</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="368"/>
         <source>p95 %1 ms</source>
-        <translation type="vanished">p95 %1 ms</translation>
+        <translation>p95 %1 ms</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="370"/>
         <source> (baseline %1 ms)</source>
-        <translation type="vanished"> (référence %1 ms)</translation>
+        <translation> (référence %1 ms)</translation>
     </message>
     <message>
+        <location filename="../ui/serviceview.cpp" line="373"/>
         <source>errors %1 %</source>
-        <translation type="vanished">erreurs %1 %</translation>
+        <translation>erreurs %1 %</translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/serviceview.cpp" line="376"/>
         <source>%n open degradation(s)</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>%n dégradation ouverte</numerusform>
             <numerusform>%n dégradations ouvertes</numerusform>
         </translation>
@@ -1401,86 +1793,105 @@
 <context>
     <name>fg::ServicesModel</name>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="78"/>
         <source>%1 ms</source>
-        <translation type="vanished">%1 ms</translation>
+        <translation>%1 ms</translation>
     </message>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="81"/>
         <source>%1 (baseline %2)</source>
-        <translation type="vanished">%1 (référence %2)</translation>
+        <translation>%1 (référence %2)</translation>
     </message>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="83"/>
         <source>%1 %</source>
-        <translation type="vanished">%1 %</translation>
+        <translation>%1 %</translation>
     </message>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="85"/>
         <source>%1/s</source>
-        <translation type="vanished">%1/s</translation>
+        <translation>%1/s</translation>
     </message>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="114"/>
         <source>p95 latency per minute over the last hour (events per second for services without requests)</source>
-        <translation type="vanished">Latence p95 par minute sur la dernière heure (événements par seconde pour les services sans requêtes)</translation>
+        <translation>Latence p95 par minute sur la dernière heure (événements par seconde pour les services sans requêtes)</translation>
     </message>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="118"/>
         <source>Health %1 of 100: %2</source>
-        <translation type="vanished">Santé %1 sur 100 : %2</translation>
+        <translation>Santé %1 sur 100 : %2</translation>
     </message>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="138"/>
         <source>Service</source>
-        <translation type="vanished">Service</translation>
+        <translation>Service</translation>
     </message>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="139"/>
         <source>Health</source>
-        <translation type="vanished">Santé</translation>
+        <translation>Santé</translation>
     </message>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="140"/>
         <source>State</source>
-        <translation type="vanished">État</translation>
+        <translation>État</translation>
     </message>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="141"/>
         <source>p95 latency</source>
-        <translation type="vanished">Latence p95</translation>
+        <translation>Latence p95</translation>
     </message>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="142"/>
         <source>Errors</source>
-        <translation type="vanished">Erreurs</translation>
+        <translation>Erreurs</translation>
     </message>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="143"/>
         <source>Throughput</source>
-        <translation type="vanished">Débit</translation>
+        <translation>Débit</translation>
     </message>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="144"/>
         <source>Open alerts</source>
-        <translation type="vanished">Alertes ouvertes</translation>
+        <translation>Alertes ouvertes</translation>
     </message>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="145"/>
         <source>Last seen</source>
-        <translation type="vanished">Vu la dernière fois</translation>
+        <translation>Vu la dernière fois</translation>
     </message>
     <message>
+        <location filename="../ui/servicesmodel.cpp" line="146"/>
         <source>Last hour</source>
-        <translation type="vanished">Dernière heure</translation>
+        <translation>Dernière heure</translation>
     </message>
 </context>
 <context>
     <name>fg::ServicesOverview</name>
     <message>
+        <location filename="../ui/servicesoverview.cpp" line="66"/>
         <source>Filter services…</source>
-        <translation type="vanished">Filtrer les services…</translation>
+        <translation>Filtrer les services…</translation>
     </message>
     <message>
+        <location filename="../ui/servicesoverview.cpp" line="113"/>
         <source>&lt;h3&gt;No service has sent anything yet&lt;/h3&gt;&lt;p&gt;Point your services&apos; logs at FlowGuard&apos;s listener. To try it, send a first event:&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Every service that sends logs or metrics shows up here within a few seconds, with its health, latency, errors and throughput.&lt;/p&gt;</source>
-        <translation type="vanished">&lt;h3&gt;Aucun service n’a encore rien envoyé&lt;/h3&gt;&lt;p&gt;Dirigez les logs de vos services vers le listener de FlowGuard. Pour essayer, envoyez un premier événement :&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Chaque service qui envoie des logs ou des métriques apparaît ici en quelques secondes, avec sa santé, sa latence, ses erreurs et son débit.&lt;/p&gt;</translation>
+        <translation>&lt;h3&gt;Aucun service n’a encore rien envoyé&lt;/h3&gt;&lt;p&gt;Dirigez les logs de vos services vers le listener de FlowGuard. Pour essayer, envoyez un premier événement :&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Chaque service qui envoie des logs ou des métriques apparaît ici en quelques secondes, avec sa santé, sa latence, ses erreurs et son débit.&lt;/p&gt;</translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/servicesoverview.cpp" line="189"/>
         <source>%n service(s)</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>%n service</numerusform>
             <numerusform>%n services</numerusform>
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/servicesoverview.cpp" line="190"/>
         <source>%n service(s): %1</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>%n service : %1</numerusform>
             <numerusform>%n services : %1</numerusform>
         </translation>
@@ -1489,424 +1900,517 @@
 <context>
     <name>fg::SettingsView</name>
     <message>
+        <location filename="../ui/settingsview.cpp" line="22"/>
         <source>General</source>
-        <translation type="vanished">Général</translation>
+        <translation>Général</translation>
     </message>
     <message>
+        <location filename="../ui/settingsview.cpp" line="23"/>
         <source>Detection</source>
-        <translation type="vanished">Détection</translation>
+        <translation>Détection</translation>
     </message>
     <message>
+        <location filename="../ui/settingsview.cpp" line="24"/>
         <source>Tags</source>
-        <translation type="vanished">Tags</translation>
+        <translation>Tags</translation>
     </message>
     <message>
+        <location filename="../ui/settingsview.cpp" line="25"/>
         <source>Alert rules</source>
-        <translation type="vanished">Règles d’alerte</translation>
+        <translation>Règles d’alerte</translation>
     </message>
     <message>
+        <location filename="../ui/settingsview.cpp" line="27"/>
         <source>Channels</source>
-        <translation type="vanished">Canaux</translation>
+        <translation>Canaux</translation>
     </message>
     <message>
+        <location filename="../ui/settingsview.cpp" line="28"/>
         <source>API tokens</source>
-        <translation type="vanished">Jetons d’API</translation>
+        <translation>Jetons d’API</translation>
     </message>
 </context>
 <context>
     <name>fg::SilenceDialog</name>
     <message>
+        <location filename="../ui/silencedialog.cpp" line="15"/>
         <source>Silence incidents</source>
-        <translation type="vanished">Mettre des incidents en silence</translation>
+        <translation>Mettre des incidents en silence</translation>
     </message>
     <message>
+        <location filename="../ui/silencedialog.cpp" line="16"/>
         <source>&lt;b&gt;Silence every alert of %1&lt;/b&gt;</source>
-        <translation type="vanished">&lt;b&gt;Mettre en silence chaque alerte de %1&lt;/b&gt;</translation>
+        <translation>&lt;b&gt;Mettre en silence chaque alerte de %1&lt;/b&gt;</translation>
     </message>
     <message>
+        <location filename="../ui/silencedialog.cpp" line="19"/>
         <source>30 minutes</source>
-        <translation type="vanished">30 minutes</translation>
+        <translation>30 minutes</translation>
     </message>
     <message>
+        <location filename="../ui/silencedialog.cpp" line="19"/>
         <source>1 hour</source>
-        <translation type="vanished">1 heure</translation>
+        <translation>1 heure</translation>
     </message>
     <message>
+        <location filename="../ui/silencedialog.cpp" line="20"/>
         <source>2 hours</source>
-        <translation type="vanished">2 heures</translation>
+        <translation>2 heures</translation>
     </message>
     <message>
+        <location filename="../ui/silencedialog.cpp" line="20"/>
         <source>4 hours</source>
-        <translation type="vanished">4 heures</translation>
+        <translation>4 heures</translation>
     </message>
     <message>
+        <location filename="../ui/silencedialog.cpp" line="21"/>
         <source>8 hours</source>
-        <translation type="vanished">8 heures</translation>
+        <translation>8 heures</translation>
     </message>
     <message>
+        <location filename="../ui/silencedialog.cpp" line="21"/>
         <source>1 day</source>
-        <translation type="vanished">1 jour</translation>
+        <translation>1 jour</translation>
     </message>
     <message>
+        <location filename="../ui/silencedialog.cpp" line="24"/>
         <source>Who silences them</source>
-        <translation type="vanished">Qui les met en silence</translation>
+        <translation>Qui les met en silence</translation>
     </message>
     <message>
+        <location filename="../ui/silencedialog.cpp" line="25"/>
         <source>Optional, e.g. &quot;deploy in progress&quot;</source>
-        <translation type="vanished">Facultatif, p. ex. « déploiement en cours »</translation>
+        <translation>Facultatif, p. ex. « déploiement en cours »</translation>
     </message>
     <message>
+        <location filename="../ui/silencedialog.cpp" line="27"/>
         <source>Silence</source>
-        <translation type="vanished">Silence</translation>
+        <translation>Silence</translation>
     </message>
     <message>
+        <location filename="../ui/silencedialog.cpp" line="30"/>
         <source>For:</source>
-        <translation type="vanished">Pendant :</translation>
+        <translation>Pendant :</translation>
     </message>
     <message>
+        <location filename="../ui/silencedialog.cpp" line="31"/>
         <source>Your name:</source>
-        <translation type="vanished">Votre nom :</translation>
+        <translation>Votre nom :</translation>
     </message>
     <message>
+        <location filename="../ui/silencedialog.cpp" line="32"/>
         <source>Comment:</source>
-        <translation type="vanished">Commentaire :</translation>
+        <translation>Commentaire :</translation>
     </message>
 </context>
 <context>
     <name>fg::StatePalette</name>
     <message>
+        <location filename="../ui/statepalette.cpp" line="124"/>
         <source>healthy</source>
-        <translation type="vanished">sain</translation>
+        <translation>sain</translation>
     </message>
     <message>
+        <location filename="../ui/statepalette.cpp" line="125"/>
         <source>degraded</source>
-        <translation type="vanished">dégradé</translation>
+        <translation>dégradé</translation>
     </message>
     <message>
+        <location filename="../ui/statepalette.cpp" line="126"/>
         <source>critical</source>
-        <translation type="vanished">critique</translation>
+        <translation>critique</translation>
     </message>
     <message>
+        <location filename="../ui/statepalette.cpp" line="127"/>
         <source>silent</source>
-        <translation type="vanished">muet</translation>
+        <translation>muet</translation>
     </message>
 </context>
 <context>
     <name>fg::TagRulesPage</name>
     <message>
+        <location filename="../ui/tagrulespage.cpp" line="29"/>
         <source>Tag</source>
-        <translation type="vanished">Tag</translation>
+        <translation>Tag</translation>
     </message>
     <message>
+        <location filename="../ui/tagrulespage.cpp" line="29"/>
         <source>Words or phrases (comma-separated)</source>
-        <translation type="vanished">Mots ou expressions (séparés par des virgules)</translation>
+        <translation>Mots ou expressions (séparés par des virgules)</translation>
     </message>
     <message>
+        <location filename="../ui/tagrulespage.cpp" line="29"/>
         <source>From HTTP status</source>
-        <translation type="vanished">À partir du statut HTTP</translation>
+        <translation>À partir du statut HTTP</translation>
     </message>
     <message>
+        <location filename="../ui/tagrulespage.cpp" line="32"/>
         <source>Events whose message contains any of the words (whole words, any case), or whose status is at least the given one, get the tag; tags filter logs and patterns.</source>
-        <translation type="vanished">Les événements dont le message contient l’un des mots (mots entiers, casse indifférente), ou dont le statut atteint au moins celui indiqué, reçoivent le tag ; les tags filtrent logs et motifs.</translation>
+        <translation>Les événements dont le message contient l’un des mots (mots entiers, casse indifférente), ou dont le statut atteint au moins celui indiqué, reçoivent le tag ; les tags filtrent logs et motifs.</translation>
     </message>
     <message>
+        <location filename="../ui/tagrulespage.cpp" line="37"/>
         <source>Add rule</source>
-        <translation type="vanished">Ajouter une règle</translation>
+        <translation>Ajouter une règle</translation>
     </message>
     <message>
+        <location filename="../ui/tagrulespage.cpp" line="38"/>
         <source>Remove selected</source>
-        <translation type="vanished">Supprimer la sélection</translation>
+        <translation>Supprimer la sélection</translation>
     </message>
     <message>
+        <location filename="../ui/tagrulespage.cpp" line="39"/>
         <source>Save</source>
-        <translation type="vanished">Enregistrer</translation>
+        <translation>Enregistrer</translation>
     </message>
     <message>
+        <location filename="../ui/tagrulespage.cpp" line="92"/>
         <source>Built-in tags, always applied: %1</source>
-        <translation type="vanished">Tags intégrés, toujours appliqués : %1</translation>
+        <translation>Tags intégrés, toujours appliqués : %1</translation>
     </message>
     <message>
+        <location filename="../ui/tagrulespage.cpp" line="123"/>
         <source>Not saved: %1</source>
-        <translation type="vanished">Non enregistré : %1</translation>
+        <translation>Non enregistré : %1</translation>
     </message>
     <message>
+        <location filename="../ui/tagrulespage.cpp" line="125"/>
         <source>Saved; new events are tagged with these rules.</source>
-        <translation type="vanished">Enregistré ; les nouveaux événements sont tagués selon ces règles.</translation>
+        <translation>Enregistré ; les nouveaux événements sont tagués selon ces règles.</translation>
     </message>
 </context>
 <context>
     <name>fg::TimeText</name>
     <message>
+        <location filename="../ui/timetext.cpp" line="13"/>
         <source>never</source>
-        <translation type="vanished">jamais</translation>
+        <translation>jamais</translation>
     </message>
     <message>
+        <location filename="../ui/timetext.cpp" line="16"/>
         <source>just now</source>
-        <translation type="vanished">à l’instant</translation>
+        <translation>à l’instant</translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/timetext.cpp" line="20"/>
         <source>%n s ago</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>il y a %n s</numerusform>
             <numerusform>il y a %n s</numerusform>
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/timetext.cpp" line="22"/>
         <source>%n min ago</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>il y a %n min</numerusform>
             <numerusform>il y a %n min</numerusform>
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/timetext.cpp" line="24"/>
         <source>%n h ago</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>il y a %n h</numerusform>
             <numerusform>il y a %n h</numerusform>
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/timetext.cpp" line="25"/>
         <source>%n d ago</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>il y a %n j</numerusform>
             <numerusform>il y a %n j</numerusform>
         </translation>
     </message>
     <message>
+        <location filename="../ui/timetext.cpp" line="40"/>
         <source>%1 s</source>
-        <translation type="vanished">%1 s</translation>
+        <translation>%1 s</translation>
     </message>
     <message>
+        <location filename="../ui/timetext.cpp" line="42"/>
         <source>%1 min</source>
-        <translation type="vanished">%1 min</translation>
+        <translation>%1 min</translation>
     </message>
     <message>
+        <location filename="../ui/timetext.cpp" line="44"/>
         <source>%1 h %2 min</source>
-        <translation type="vanished">%1 h %2 min</translation>
+        <translation>%1 h %2 min</translation>
     </message>
     <message>
+        <location filename="../ui/timetext.cpp" line="45"/>
         <source>%1 d %2 h</source>
-        <translation type="vanished">%1 j %2 h</translation>
+        <translation>%1 j %2 h</translation>
     </message>
 </context>
 <context>
     <name>fg::TimeWindowDialog</name>
     <message>
+        <location filename="../ui/timewindowdialog.cpp" line="13"/>
         <source>Time window</source>
-        <translation type="vanished">Période</translation>
+        <translation>Période</translation>
     </message>
     <message>
+        <location filename="../ui/timewindowdialog.cpp" line="21"/>
         <source>From:</source>
-        <translation type="vanished">Du :</translation>
+        <translation>Du :</translation>
     </message>
     <message>
+        <location filename="../ui/timewindowdialog.cpp" line="22"/>
         <source>To:</source>
-        <translation type="vanished">Au :</translation>
+        <translation>Au :</translation>
     </message>
 </context>
 <context>
     <name>fg::TimelineChart</name>
     <message>
+        <location filename="../ui/timelinechart.cpp" line="91"/>
         <source>degradation</source>
-        <translation type="vanished">dégradation</translation>
+        <translation>dégradation</translation>
     </message>
     <message>
+        <location filename="../ui/timelinechart.cpp" line="94"/>
         <source>baseline</source>
-        <translation type="vanished">référence</translation>
+        <translation>référence</translation>
     </message>
     <message>
+        <location filename="../ui/timelinechart.cpp" line="103"/>
         <source>alert</source>
-        <translation type="vanished">alerte</translation>
+        <translation>alerte</translation>
     </message>
     <message>
+        <location filename="../ui/timelinechart.cpp" line="260"/>
         <source>%1 %2</source>
-        <translation type="vanished">%1 %2</translation>
+        <translation>%1 %2</translation>
     </message>
     <message>
+        <location filename="../ui/timelinechart.cpp" line="282"/>
         <source>baseline: %1 – %2</source>
-        <translation type="vanished">référence : %1 – %2</translation>
+        <translation>référence : %1 – %2</translation>
     </message>
     <message>
+        <location filename="../ui/timelinechart.cpp" line="285"/>
         <source>&lt;i&gt;degradation open&lt;/i&gt;</source>
-        <translation type="vanished">&lt;i&gt;dégradation en cours&lt;/i&gt;</translation>
+        <translation>&lt;i&gt;dégradation en cours&lt;/i&gt;</translation>
     </message>
     <message>
+        <location filename="../ui/timelinechart.cpp" line="337"/>
         <source>Click to open the alert</source>
-        <translation type="vanished">Cliquer pour ouvrir l’alerte</translation>
+        <translation>Cliquer pour ouvrir l’alerte</translation>
     </message>
 </context>
 <context>
     <name>fg::TokensPage</name>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="31"/>
         <source>Ingest: send logs and metrics</source>
-        <translation type="vanished">Ingestion : envoyer logs et métriques</translation>
+        <translation>Ingestion : envoyer logs et métriques</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="31"/>
         <source>Read: query the API</source>
-        <translation type="vanished">Lecture : interroger l’API</translation>
+        <translation>Lecture : interroger l’API</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="32"/>
         <source>Admin: everything, including rules, channels and silences</source>
-        <translation type="vanished">Admin : tout, y compris règles, canaux et silences</translation>
+        <translation>Admin : tout, y compris règles, canaux et silences</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="36"/>
         <source>Id</source>
-        <translation type="vanished">Id</translation>
+        <translation>Id</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="36"/>
         <source>Name</source>
-        <translation type="vanished">Nom</translation>
+        <translation>Nom</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="36"/>
         <source>Prefix</source>
-        <translation type="vanished">Préfixe</translation>
+        <translation>Préfixe</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="36"/>
         <source>Scopes</source>
-        <translation type="vanished">Portées</translation>
+        <translation>Portées</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="36"/>
         <source>Created</source>
-        <translation type="vanished">Créé</translation>
+        <translation>Créé</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="36"/>
         <source>Last used</source>
-        <translation type="vanished">Dernière utilisation</translation>
+        <translation>Dernière utilisation</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="42"/>
         <source>Tokens let services and tools on other machines reach this listener (a token is required on any address but loopback). Each is shown only once, when created.</source>
-        <translation type="vanished">Les jetons permettent aux services et outils d’autres machines d’atteindre ce listener (un jeton est exigé sur toute adresse autre que loopback). Chacun n’est affiché qu’une fois, à sa création.</translation>
+        <translation>Les jetons permettent aux services et outils d’autres machines d’atteindre ce listener (un jeton est exigé sur toute adresse autre que loopback). Chacun n’est affiché qu’une fois, à sa création.</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="45"/>
         <source>collectors</source>
-        <translation type="vanished">collecteurs</translation>
+        <translation>collecteurs</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="49"/>
         <source>The new token appears here, once</source>
-        <translation type="vanished">Le nouveau jeton apparaît ici, une seule fois</translation>
+        <translation>Le nouveau jeton apparaît ici, une seule fois</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="50"/>
         <source>Copy</source>
-        <translation type="vanished">Copier</translation>
+        <translation>Copier</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="54"/>
         <source>Create token</source>
-        <translation type="vanished">Créer un jeton</translation>
+        <translation>Créer un jeton</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="56"/>
         <source>Name:</source>
-        <translation type="vanished">Nom :</translation>
+        <translation>Nom :</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="57"/>
         <source>Scopes:</source>
-        <translation type="vanished">Portées :</translation>
+        <translation>Portées :</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="61"/>
         <source>New token:</source>
-        <translation type="vanished">Nouveau jeton :</translation>
+        <translation>Nouveau jeton :</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="62"/>
         <source>New token</source>
-        <translation type="vanished">Nouveau jeton</translation>
+        <translation>Nouveau jeton</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="64"/>
         <source>Revoke selected</source>
-        <translation type="vanished">Révoquer la sélection</translation>
+        <translation>Révoquer la sélection</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="111"/>
         <source>FlowGuard is not running yet</source>
-        <translation type="vanished">FlowGuard n’est pas encore démarré</translation>
+        <translation>FlowGuard n’est pas encore démarré</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="113"/>
         <source>Choose at least one scope</source>
-        <translation type="vanished">Choisissez au moins une portée</translation>
+        <translation>Choisissez au moins une portée</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="115"/>
         <source>Name: %1</source>
-        <translation type="vanished">Nom : %1</translation>
+        <translation>Nom : %1</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="160"/>
         <source>Created. Copy the token now: it is not shown again.</source>
-        <translation type="vanished">Créé. Copiez le jeton maintenant : il ne sera plus affiché.</translation>
+        <translation>Créé. Copiez le jeton maintenant : il ne sera plus affiché.</translation>
     </message>
     <message>
+        <location filename="../ui/tokenspage.cpp" line="177"/>
         <source>never</source>
-        <translation type="vanished">jamais</translation>
+        <translation>jamais</translation>
     </message>
 </context>
 <context>
     <name>fg::TraceDialog</name>
     <message>
+        <location filename="../ui/tracedialog.cpp" line="21"/>
         <source>Loading…</source>
-        <translation type="vanished">Chargement…</translation>
+        <translation>Chargement…</translation>
     </message>
     <message>
+        <location filename="../ui/tracedialog.cpp" line="23"/>
         <source>Trace %1</source>
-        <translation type="vanished">Trace %1</translation>
+        <translation>Trace %1</translation>
     </message>
     <message>
+        <location filename="../ui/tracedialog.cpp" line="26"/>
         <source>Time</source>
-        <translation type="vanished">Heure</translation>
+        <translation>Heure</translation>
     </message>
     <message>
+        <location filename="../ui/tracedialog.cpp" line="26"/>
         <source>Service</source>
-        <translation type="vanished">Service</translation>
+        <translation>Service</translation>
     </message>
     <message>
+        <location filename="../ui/tracedialog.cpp" line="26"/>
         <source>Level</source>
-        <translation type="vanished">Niveau</translation>
+        <translation>Niveau</translation>
     </message>
     <message>
+        <location filename="../ui/tracedialog.cpp" line="26"/>
         <source>Span or message</source>
-        <translation type="vanished">Span ou message</translation>
+        <translation>Span ou message</translation>
     </message>
     <message>
+        <location filename="../ui/tracedialog.cpp" line="26"/>
         <source>Duration</source>
-        <translation type="vanished">Durée</translation>
+        <translation>Durée</translation>
     </message>
     <message>
+        <location filename="../ui/tracedialog.cpp" line="61"/>
         <source>%1 ms</source>
-        <translation type="vanished">%1 ms</translation>
+        <translation>%1 ms</translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/tracedialog.cpp" line="77"/>
         <source>%n span(s)</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>%n span</numerusform>
             <numerusform>%n spans</numerusform>
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/tracedialog.cpp" line="78"/>
         <source>%n log event(s)</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>%n événement de log</numerusform>
             <numerusform>%n événements de log</numerusform>
         </translation>
     </message>
     <message>
+        <location filename="../ui/tracedialog.cpp" line="80"/>
         <source>(the newest %1 events only)</source>
-        <translation type="vanished">(seulement les %1 événements les plus récents)</translation>
+        <translation>(seulement les %1 événements les plus récents)</translation>
     </message>
 </context>
 <context>
     <name>fg::TrayNotifier</name>
     <message>
+        <location filename="../ui/traynotifier.cpp" line="29"/>
         <source>FlowGuard</source>
-        <translation type="vanished">FlowGuard</translation>
+        <translation>FlowGuard</translation>
     </message>
     <message>
+        <location filename="../ui/traynotifier.cpp" line="81"/>
         <source>Open</source>
-        <translation type="vanished">Ouvrir</translation>
+        <translation>Ouvrir</translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/traynotifier.cpp" line="116"/>
         <source>FlowGuard: %n more alert(s)</source>
-        <translation type="vanished">
+        <translation>
             <numerusform>FlowGuard : %n alerte de plus</numerusform>
             <numerusform>FlowGuard : %n alertes de plus</numerusform>
         </translation>
     </message>
     <message>
+        <location filename="../ui/traynotifier.cpp" line="117"/>
         <source>In %1. Open FlowGuard to see the incidents.</source>
-        <translation type="vanished">Dans %1. Ouvrez FlowGuard pour voir les incidents.</translation>
+        <translation>Dans %1. Ouvrez FlowGuard pour voir les incidents.</translation>
     </message>
 </context>
 </TS>

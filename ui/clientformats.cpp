@@ -43,6 +43,18 @@ QList<ClientFormat> clientFormats()
          QStringLiteral("# Promtail / Alloy: url: {url}/loki/api/v1/push\ncurl {auth}-H 'Content-Type: application/json' "
                         "{url}/loki/api/v1/push -d '{\"streams\":[{\"stream\":{\"service_name\":\"checkout\","
                         "\"level\":\"error\"},\"values\":[[\"'$(date +%s%N)'\",\"payment gateway timeout\"]]}]}'")},
+        {QStringLiteral("elastic-bulk"), Words::tr("Elasticsearch _bulk (Fluent Bit, Vector, Filebeat)"),
+         Words::tr("Point a shipper's Elasticsearch output here; the index names the service unless a document has one."),
+         {QStringLiteral("/_bulk")},
+         QStringLiteral("# Fluent Bit: [OUTPUT] Name es with this host and port, Suppress_Type_Name On\n"
+                        "printf '%s\\n' '{\"index\":{}}' '{\"message\":\"payment gateway timeout\",\"log.level\":\"error\"}' |\n"
+                        "  curl {auth}-H 'Content-Type: application/x-ndjson' --data-binary @- {url}/checkout/_bulk")},
+        {QStringLiteral("signal-logs"), Words::tr("Signal API with idempotent ids"),
+         Words::tr("Logs with a signal_id (a UUID): sending the same one twice stores it once, so retries are safe."),
+         {QStringLiteral("/ingest/logs")},
+         QStringLiteral("curl {auth}-H 'Content-Type: application/json' {url}/ingest/logs -d '{\"signal_id\":\"'$(cat "
+                        "/proc/sys/kernel/random/uuid)'\",\"service_name\":\"checkout\",\"level\":\"error\","
+                        "\"message\":\"payment gateway timeout\"}'")},
         {QStringLiteral("raw-lines"), Words::tr("Plain log lines"),
          Words::tr("Any text, one event a line; levels and request fields are inferred from each line."),
          {QStringLiteral("/ingest")},
