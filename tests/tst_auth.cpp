@@ -405,6 +405,30 @@ private slots:
         QCOMPARE(http.get("/api/services").status, 200);
     }
 
+    void refusalsCarryTheRateHeaders()
+    {
+        // A client guessing tokens sees its address's budget in every 401 and 403, not only in successes.
+        EngineConfig c = config(QStringLiteral("refusedrate.db"));
+        c.requireAuth = true;
+        c.rateLimitPerSecond = 1;
+        c.rateLimitBurst = 5;
+        c.rateLimitLoopback = true;
+        const QByteArray read = createToken(c.dbPath, QStringLiteral("viewer"), TokenScope::Read);
+        auto engine = startEngine(c);
+        QVERIFY(engine);
+        TestHttpClient http(engine->port());
+        HttpReply r = http.post("/api/ingest/logs", kLog);
+        QCOMPARE(r.status, 401);
+        QCOMPARE(r.header("x-ratelimit-limit"), QByteArray("5"));
+        QCOMPARE(r.header("x-ratelimit-remaining"), QByteArray("4"));
+        r = http.request("POST", "/api/ingest/logs", kLog, bearer("fg_not-a-token"));
+        QCOMPARE(r.status, 401);
+        QCOMPARE(r.header("x-ratelimit-remaining"), QByteArray("3"));
+        r = http.request("POST", "/api/ingest/logs", kLog, bearer(read));
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.header("x-ratelimit-remaining"), QByteArray("2"));
+    }
+
     void loopbackIsNotRateLimitedByDefault()
     {
         EngineConfig c = config(QStringLiteral("loopback.db"));

@@ -125,21 +125,26 @@ std::optional<HttpResponse> RequestAuthorizer::admit(HttpRequest &head)
     const std::optional<TokenScope> needed = requiredScope(head.path, head.method);
     if (!needed)
         return std::nullopt;
+    // Refusals carry the address's rate headers too: a client guessing tokens sees its budget shrink.
+    auto refuse = [&head](HttpResponse r) {
+        r.headers.insert(r.headers.end(), head.responseHeaders.begin(), head.responseHeaders.end());
+        return r;
+    };
     const QByteArray secret = presentedSecret(head);
     if (secret.isEmpty())
-        return unauthorized(QStringLiteral("this endpoint needs a token: send Authorization: Bearer <token> (or Basic "
-                                           "with the token as password, or X-API-Key); create one with `flowguard "
-                                           "token create`"));
+        return refuse(unauthorized(QStringLiteral("this endpoint needs a token: send Authorization: Bearer <token> (or Basic "
+                                                  "with the token as password, or X-API-Key); create one with `flowguard "
+                                                  "token create`")));
     const auto match = m_tokens->authenticate(secret);
     if (!match)
-        return unauthorized(QStringLiteral("the token is not valid (unknown or revoked)"));
+        return refuse(unauthorized(QStringLiteral("the token is not valid (unknown or revoked)")));
     if (!grants(match->scopes, *needed))
-        return apiError(403,
+        return refuse(apiError(403,
                         QStringLiteral("token '%1' lacks the '%2' scope this endpoint needs")
                             .arg(match->name, QLatin1String(scopeName(*needed))),
                         QJsonObject{{QStringLiteral("field"), QStringLiteral("Authorization")},
                                     {QStringLiteral("required_scope"), QLatin1String(scopeName(*needed))},
-                                    {QStringLiteral("token_scopes"), QJsonArray::fromStringList(scopeNames(match->scopes))}});
+                                    {QStringLiteral("token_scopes"), QJsonArray::fromStringList(scopeNames(match->scopes))}}));
     if (limited)
         return charge("token:" + QByteArray::number(match->id), head);
     return std::nullopt;
