@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fieldvalues.h"
 #include "jsonitems.h"
 #include "model/records.h"
 
@@ -25,6 +26,25 @@ struct DecodeResult {
     // The last step of every log decoder: a record of a service past the cap is refused as item `index`,
     // otherwise it is charged to the budget and kept. False once the budget is spent: decoding stops.
     bool keepLog(LogRecord &&r, int index, ServiceRegistry *services, DecodeBudget *budget);
+    // One JSON item of a log decoder: refused as item `index` unless it is an object (naming `field`, with
+    // `notAnObject`) or when `decode(object, record, error)` says what is wrong; otherwise keepLog.
+    template <typename Decode>
+    bool keepLogObject(simdjson::dom::element item, int index, const char *field, const char *notAnObject,
+                       Decode &&decode, ServiceRegistry *services, DecodeBudget *budget)
+    {
+        if (!item.is_object()) {
+            errors.add({index, field, notAnObject});
+            return true;
+        }
+        LogRecord r;
+        ItemError error;
+        if (!decode(jsonObject(item), r, error)) {
+            error.index = index;
+            errors.add(std::move(error));
+            return true;
+        }
+        return keepLog(std::move(r), index, services, budget);
+    }
 };
 
 // One decoder per wire format (native logs and metrics, OTLP logs, metrics and traces, Loki push, raw

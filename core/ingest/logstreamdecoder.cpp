@@ -27,18 +27,12 @@ DecodeResult LogStreamDecoder::decode(std::string_view body, BodyFormat, TimeNs 
         return result;
     }
     auto one = [&](int index, simdjson::dom::element item) {
-        if (!item.is_object()) {
-            result.errors.add({index, "logs", "each log must be a JSON object"});
-            return true;
-        }
-        LogRecord r;
-        ItemError error;
-        if (!decodeLogObject(jsonObject(item), receivedAt, pathService, r, error)) {
-            error.index = index;
-            result.errors.add(std::move(error));
-            return true;
-        }
-        return result.keepLog(std::move(r), index, m_services, budget);
+        return result.keepLogObject(
+            item, index, "logs", "each log must be a JSON object",
+            [&](simdjson::dom::object o, LogRecord &r, ItemError &error) {
+                return decodeLogObject(o, receivedAt, pathService, r, error);
+            },
+            m_services, budget);
     };
     simdjson::dom::element logs;
     if (jsonObject(root)["logs"].get(logs) != simdjson::SUCCESS) {

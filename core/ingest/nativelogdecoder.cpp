@@ -160,18 +160,10 @@ DecodeResult NativeLogDecoder::decode(std::string_view body, BodyFormat format, 
 {
     DecodeResult result;
     auto onItem = [&](int index, element item) {
-        if (!item.is_object()) {
-            result.errors.add({index, "", "expected a JSON object"});
-            return true;
-        }
-        LogRecord r;
-        ItemError error;
-        if (!decodeLogObject(jsonObject(item), receivedAt, queryService, r, error)) {
-            error.index = index;
-            result.errors.add(std::move(error));
-            return true;
-        }
-        return result.keepLog(std::move(r), index, m_services, budget);
+        return result.keepLogObject(
+            item, index, "", "expected a JSON object",
+            [&](simdjson::dom::object o, LogRecord &r, ItemError &error) { return decodeLogObject(o, receivedAt, queryService, r, error); },
+            m_services, budget);
     };
     m_items.forEach(body, format, onItem, result.errors, &result.malformed, &result.items, &result.tooManyItems);
     return result;

@@ -104,18 +104,10 @@ DecodeResult OtlpLogDecoder::decode(std::string_view body, BodyFormat, TimeNs re
             result.errors.add({index, "resource", resource.error});
             return true;
         }
-        if (item.type() != element_type::OBJECT) {
-            result.errors.add({index, "", "a log record must be a JSON object"});
-            return true;
-        }
-        LogRecord r;
-        ItemError error;
-        if (!decodeRecord(jsonObject(item), resource, receivedAt, r, error)) {
-            error.index = index;
-            result.errors.add(std::move(error));
-            return true;
-        }
-        return result.keepLog(std::move(r), index, m_services, budget);
+        return result.keepLogObject(
+            item, index, "", "a log record must be a JSON object",
+            [&](simdjson::dom::object o, LogRecord &r, ItemError &error) { return decodeRecord(o, resource, receivedAt, r, error); },
+            m_services, budget);
     };
     m_walker.walk(body, kLogsShape, onItem, &result.malformed);
     return result;

@@ -139,18 +139,10 @@ DecodeResult OtlpTraceDecoder::decode(std::string_view body, BodyFormat, TimeNs 
             result.errors.add({index, "resource", resource.error});
             return true;
         }
-        if (item.type() != element_type::OBJECT) {
-            result.errors.add({index, "", "a span must be a JSON object"});
-            return true;
-        }
-        LogRecord r;
-        ItemError error;
-        if (!decodeSpan(jsonObject(item), resource, receivedAt, r, error)) {
-            error.index = index;
-            result.errors.add(std::move(error));
-            return true;
-        }
-        return result.keepLog(std::move(r), index, m_services, budget);
+        return result.keepLogObject(
+            item, index, "", "a span must be a JSON object",
+            [&](simdjson::dom::object o, LogRecord &r, ItemError &error) { return decodeSpan(o, resource, receivedAt, r, error); },
+            m_services, budget);
     };
     m_walker.walk(body, kSpansShape, onItem, &result.malformed);
     return result;

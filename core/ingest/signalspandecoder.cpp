@@ -152,18 +152,10 @@ DecodeResult SignalSpanDecoder::decode(std::string_view body, BodyFormat format,
 {
     DecodeResult result;
     auto onItem = [&](int index, element item) {
-        if (!item.is_object()) {
-            result.errors.add({index, "", "a span must be a JSON object"});
-            return true;
-        }
-        LogRecord r;
-        ItemError error;
-        if (!decodeSpan(jsonObject(item), receivedAt, queryService, r, error)) {
-            error.index = index;
-            result.errors.add(std::move(error));
-            return true;
-        }
-        return result.keepLog(std::move(r), index, m_services, budget);
+        return result.keepLogObject(
+            item, index, "", "a span must be a JSON object",
+            [&](object o, LogRecord &r, ItemError &error) { return decodeSpan(o, receivedAt, queryService, r, error); },
+            m_services, budget);
     };
     m_items.forEach(body, format, onItem, result.errors, &result.malformed, &result.items, &result.tooManyItems);
     return result;
