@@ -43,7 +43,7 @@ void ResponseSlot::send(quint64 requestSeq, HttpResponse response)
 HttpConnection::HttpConnection(QTcpSocket *socket, RequestHandler *handler, InflightBudget *budget,
                                const HttpLimits &limits, QObject *parent)
     : QObject(parent), m_socket(socket), m_peer(socket->peerAddress()), m_handler(handler), m_budget(budget), m_limits(limits),
-      m_slot(std::make_shared<ResponseSlot>(this))
+      m_slot(std::make_shared<ResponseSlot>(this)), m_parser(limits)
 {
     m_socket->setParent(this);
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
@@ -95,7 +95,7 @@ bool HttpConnection::enforceDeadlines(bool pressed)
         return true;
     }
     if (m_state == State::Body && elapsed > m_limits.bodyGraceMs) {
-        const qint64 received = m_request.body.size() + m_in.size();
+        const qint64 received = m_parser.request().body.size() + m_in.size();
         if (received * 1000 < qint64(m_limits.minBodyBytesPerSec) * elapsed) {
             refuse(408, QStringLiteral("the request body arrived slower than %1 bytes/s").arg(m_limits.minBodyBytesPerSec));
             return true;
@@ -122,15 +122,16 @@ void HttpConnection::onReadyRead()
         return;
     if (m_state == State::Head && m_in.isEmpty())
         m_phaseStart.restart();
-    if (m_state == State::Body && !m_request.chunked && m_in.isEmpty()) {
+    HttpRequest &request = m_parser.request();
+    if (m_state == State::Body && !request.chunked && m_in.isEmpty()) {
         // Straight from the socket into the body buffer: no intermediate copy for large bodies.
-        const qint64 need = m_request.contentLength - m_request.body.size();
+        const qint64 need = request.contentLength - request.body.size();
         const qint64 avail = std::min(need, m_socket->bytesAvailable());
         if (avail > 0) {
-            const qsizetype old = m_request.body.size();
-            m_request.body.resize(old + avail);
-            const qint64 got = m_socket->read(m_request.body.data() + old, avail);
-            m_request.body.resize(old + std::max<qint64>(got, 0));
+            const qsizetype old = request.body.size();
+            request.body.resize(old + avail);
+            const qint64 got = m_socket->read(request.body.data() + old, avail);
+            request.body.resize(old + std::max<qint64>(got, 0));
         }
     } else {
         m_in += m_socket->readAll();
@@ -140,149 +141,57 @@ void HttpConnection::onReadyRead()
 
 void HttpConnection::process()
 {
+    const HttpRequestParser::BodyGrowth growth = [this](qint64 total) {
+        while (total * kReserveFactor > m_reserved)
+            if (!reserve(kChunkReserveStep))
+                return false;
+        return true;
+    };
     for (;;) {
-        if (m_state == State::Head) {
-            while (m_in.startsWith("\r\n"))
-                m_in.remove(0, 2);
-            if (m_in.isEmpty())
-                return;
-            // The head ends at the first empty line (CRLF or bare LF). Scan only as far as that: a body
-            // may already follow in the buffer.
-            qsizetype end = -1, bodyStart = 0;
-            for (qsizetype lineStart = 0; lineStart < m_in.size() && lineStart <= m_limits.maxHeaderBytes;) {
-                const qsizetype nl = m_in.indexOf('\n', lineStart);
-                if (nl < 0)
-                    break;
-                const qsizetype len = nl - lineStart;
-                if (len == 0 || (len == 1 && m_in[lineStart] == '\r')) {
-                    end = lineStart;
-                    bodyStart = nl + 1;
-                    break;
-                }
-                lineStart = nl + 1;
-            }
-            if (end < 0) {
-                if (m_in.size() > m_limits.maxHeaderBytes)
-                    refuse(431, QStringLiteral("request head is larger than %1 bytes").arg(m_limits.maxHeaderBytes));
-                return;
-            }
-            if (end > m_limits.maxHeaderBytes) {
-                refuse(431, QStringLiteral("request head is larger than %1 bytes").arg(m_limits.maxHeaderBytes));
-                return;
-            }
-            if (!parseHead(end, bodyStart))
-                return;
-        } else if (m_state == State::Body) {
-            if (!readBody())
-                return;
-            dispatch();
+        switch (m_parser.parse(m_in, growth)) {
+        case HttpRequestParser::Status::Incomplete:
+        case HttpRequestParser::Status::Refused:
             return;
-        } else {
+        case HttpRequestParser::Status::Bad:
+            refuse(m_parser.error().status, m_parser.error().message);
+            return;
+        case HttpRequestParser::Status::Head:
+            if (!admitHead())
+                return;
+            break;
+        case HttpRequestParser::Status::Complete:
+            dispatch();
             return;
         }
     }
 }
 
-bool HttpConnection::parseHead(qsizetype headEnd, qsizetype bodyStart)
+bool HttpConnection::admitHead()
 {
-    const QByteArray head = m_in.left(headEnd);
-    m_in.remove(0, bodyStart);
-    m_request = HttpRequest();
-    m_request.receivedAt = nowNs();
-    m_request.peer = m_peer;
-    const QList<QByteArray> lines = head.split('\n');
-    const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
-    if (requestLine.size() != 3 || requestLine[0].isEmpty() || !requestLine[1].startsWith('/')) {
-        refuse(400, QStringLiteral("malformed request line"));
-        return false;
-    }
-    m_request.method = requestLine[0];
-    m_request.target = requestLine[1];
-    const QByteArray &version = requestLine[2];
-    if (version == "HTTP/1.1")
-        m_request.versionMinor = 1;
-    else if (version == "HTTP/1.0")
-        m_request.versionMinor = 0;
-    else {
-        refuse(505, QStringLiteral("only HTTP/1.0 and HTTP/1.1 are supported"));
-        return false;
-    }
-    const qsizetype q = m_request.target.indexOf('?');
-    m_request.path = q < 0 ? m_request.target : m_request.target.left(q);
-    m_request.query = q < 0 ? QByteArray() : m_request.target.mid(q + 1);
-
-    m_keepAlive = m_request.versionMinor == 1;
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        QByteArray line = lines[i];
-        if (line.endsWith('\r'))
-            line.chop(1);
-        if (line.isEmpty())
-            continue;
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0 || line.startsWith(' ') || line.startsWith('\t')) {
-            refuse(400, QStringLiteral("malformed header line"));
-            return false;
-        }
-        QByteArray name = line.left(colon).toLower();
-        if (name.contains(' ')) {
-            refuse(400, QStringLiteral("malformed header name"));
-            return false;
-        }
-        QByteArray value = line.mid(colon + 1).trimmed();
-        if (name == "content-length") {
-            bool ok = false;
-            const qint64 len = value.toLongLong(&ok);
-            if (!ok || len < 0 || (m_request.contentLength >= 0 && m_request.contentLength != len)) {
-                refuse(400, QStringLiteral("invalid Content-Length"));
-                return false;
-            }
-            m_request.contentLength = len;
-        } else if (name == "transfer-encoding") {
-            if (value.toLower() != "chunked") {
-                refuse(501, QStringLiteral("unsupported Transfer-Encoding '%1'").arg(QString::fromLatin1(value)));
-                return false;
-            }
-            m_request.chunked = true;
-        } else if (name == "connection") {
-            const QByteArray v = value.toLower();
-            if (v.contains("close"))
-                m_keepAlive = false;
-            else if (v.contains("keep-alive"))
-                m_keepAlive = true;
-        }
-        m_request.headers.emplace_back(std::move(name), std::move(value));
-    }
-    if (m_request.chunked && m_request.contentLength >= 0) {
-        refuse(400, QStringLiteral("both Content-Length and Transfer-Encoding given"));
-        return false;
-    }
-    if (m_request.versionMinor == 1 && !m_request.hasHeader("host")) {
-        refuse(400, QStringLiteral("missing Host header"));
-        return false;
-    }
-
-    if (auto early = m_handler->admit(m_request)) {
+    HttpRequest &request = m_parser.request();
+    request.receivedAt = nowNs();
+    request.peer = m_peer;
+    m_keepAlive = m_parser.keepAlive();
+    if (auto early = m_handler->admit(request)) {
         // Refused before the body: keep the connection only if there is no body to skip.
-        const bool close = m_request.expectsBody() || early->close;
+        const bool close = request.expectsBody() || early->close;
         writeResponse(*early, !close);
         if (close) {
             m_state = State::Closing;
             return false;
         }
+        m_parser.takeRequest();
         return true;
     }
-    if (m_request.contentLength > m_limits.maxBodyBytes) {
-        refuse(413, QStringLiteral("body of %1 bytes is over the limit of %2 bytes")
-                        .arg(m_request.contentLength)
-                        .arg(m_limits.maxBodyBytes));
+    if (!m_parser.startBody()) {
+        refuse(m_parser.error().status, m_parser.error().message);
         return false;
     }
-    if (m_request.contentLength > 0 && !reserve(m_request.contentLength * kReserveFactor))
+    if (request.contentLength > 0 && !reserve(request.contentLength * kReserveFactor))
         return false;
-    if (m_request.expectsBody() && m_request.versionMinor == 1
-        && m_request.header("expect").toLower() == "100-continue")
+    if (request.expectsBody() && request.versionMinor == 1 && request.header("expect").toLower() == "100-continue")
         m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
-    if (!m_request.expectsBody() && m_request.hasHeader("upgrade") && m_handler->takeUpgrade(m_request, m_socket, m_in)) {
+    if (!request.expectsBody() && request.hasHeader("upgrade") && m_handler->takeUpgrade(request, m_socket, m_in)) {
         // The socket now belongs to the upgrade's handler; this connection only goes away.
         m_socket->disconnect(this);
         m_socket = nullptr;
@@ -291,13 +200,12 @@ bool HttpConnection::parseHead(qsizetype headEnd, qsizetype bodyStart)
         emit finished();
         return false;
     }
-    if (!m_request.expectsBody()) {
+    if (!request.expectsBody()) {
         dispatch();
         return false;
     }
-    if (m_request.contentLength > 0)
-        m_request.body.reserve(m_request.contentLength + kBodyPadding);
-    m_chunkRemaining = -1;
+    if (request.contentLength > 0)
+        request.body.reserve(request.contentLength + kBodyPadding);
     m_state = State::Body;
     m_phaseStart.restart();
     return true;
@@ -313,83 +221,13 @@ bool HttpConnection::reserve(qint64 bytes)
     return true;
 }
 
-bool HttpConnection::readBody()
-{
-    if (m_request.chunked)
-        return readChunked();
-    const qint64 need = m_request.contentLength - m_request.body.size();
-    const qsizetype take = qsizetype(std::min<qint64>(need, m_in.size()));
-    if (take > 0) {
-        m_request.body.append(m_in.constData(), take);
-        m_in.remove(0, take);
-    }
-    return m_request.body.size() == m_request.contentLength;
-}
-
-bool HttpConnection::readChunked()
-{
-    for (;;) {
-        if (m_chunkRemaining == -1 || m_chunkRemaining == -2) {
-            const qsizetype nl = m_in.indexOf('\n');
-            if (nl < 0) {
-                if (m_in.size() > 4096)
-                    refuse(400, QStringLiteral("malformed chunked body"));
-                return false;
-            }
-            QByteArray line = m_in.left(nl).trimmed();
-            m_in.remove(0, nl + 1);
-            if (m_chunkRemaining == -2) { // trailers until an empty line
-                if (line.isEmpty())
-                    return true;
-                continue;
-            }
-            const qsizetype semi = line.indexOf(';');
-            if (semi >= 0)
-                line.truncate(semi);
-            bool ok = false;
-            const qint64 size = line.trimmed().toLongLong(&ok, 16);
-            if (!ok || size < 0) {
-                refuse(400, QStringLiteral("malformed chunk size"));
-                return false;
-            }
-            if (size == 0) {
-                m_chunkRemaining = -2;
-                continue;
-            }
-            if (m_request.body.size() + size > m_limits.maxBodyBytes) {
-                refuse(413, QStringLiteral("body is over the limit of %1 bytes").arg(m_limits.maxBodyBytes));
-                return false;
-            }
-            while ((m_request.body.size() + size) * kReserveFactor > m_reserved)
-                if (!reserve(kChunkReserveStep))
-                    return false;
-            m_chunkRemaining = size;
-        } else if (m_chunkRemaining == -3) { // CRLF after chunk data
-            const qsizetype nl = m_in.indexOf('\n');
-            if (nl < 0)
-                return false;
-            m_in.remove(0, nl + 1);
-            m_chunkRemaining = -1;
-        } else {
-            const qsizetype take = qsizetype(std::min<qint64>(m_chunkRemaining, m_in.size()));
-            if (take == 0)
-                return false;
-            m_request.body.append(m_in.constData(), take);
-            m_in.remove(0, take);
-            m_chunkRemaining -= take;
-            if (m_chunkRemaining == 0)
-                m_chunkRemaining = -3;
-        }
-    }
-}
-
 void HttpConnection::dispatch()
 {
     m_state = State::Waiting;
-    m_request.body.reserve(m_request.body.size() + kBodyPadding);
-    HttpHeaders extra = std::move(m_request.responseHeaders);
-    m_handler->handle(std::move(m_request), HttpResponder(m_slot, ++m_seq, std::move(extra)));
-    m_request = HttpRequest();
+    HttpRequest request = m_parser.takeRequest();
+    request.body.reserve(request.body.size() + kBodyPadding);
+    HttpHeaders extra = std::move(request.responseHeaders);
+    m_handler->handle(std::move(request), HttpResponder(m_slot, ++m_seq, std::move(extra)));
 }
 
 void HttpConnection::deliver(quint64 requestSeq, HttpResponse response)

@@ -8,6 +8,7 @@
 
 #include "httplimits.h"
 #include "httpmessage.h"
+#include "httprequestparser.h"
 
 class QTcpSocket;
 
@@ -17,9 +18,9 @@ class InflightBudget;
 class RequestHandler;
 class ResponseSlot;
 
-// One client connection, on the listener thread. Parses HTTP/1.1 requests incrementally (Content-Length
-// and chunked bodies), answers `Expect: 100-continue`, checks limits and the in-flight budget before
-// buffering a body, and handles one request at a time: while a response is pending it stops reading, so
+// One client connection, on the listener thread. Feeds its bytes to an HttpRequestParser, answers
+// `Expect: 100-continue`, admits each head and reserves the in-flight budget before buffering a body,
+// and handles one request at a time: while a response is pending it stops reading, so
 // TCP flow control holds back pipelined clients.
 class HttpConnection final : public QObject {
     Q_OBJECT
@@ -46,9 +47,7 @@ private:
     enum class State { Head, Body, Waiting, Closing };
     void onReadyRead();
     void process();
-    bool parseHead(qsizetype headEnd, qsizetype bodyStart);
-    bool readBody();
-    bool readChunked();
+    bool admitHead();
     bool reserve(qint64 bytes);
     void dispatch();
     void resume(); // goes on with buffered and newly arrived requests
@@ -64,14 +63,12 @@ private:
     std::shared_ptr<ResponseSlot> m_slot;
     State m_state = State::Head;
     QByteArray m_in;
-    HttpRequest m_request;
+    HttpRequestParser m_parser;
     qint64 m_reserved = 0;
     quint64 m_seq = 0;
     bool m_keepAlive = true;
     bool m_draining = false;
     bool m_writeBlocked = false; // answers pile up unread: no further request until they drain
-    // Chunked decoding state
-    qint64 m_chunkRemaining = -1; // -1: expecting a size line; -2: expecting trailers
     QElapsedTimer m_lastActivity;
     QElapsedTimer m_phaseStart; // first byte of the current head, or the start of the body
 };
