@@ -406,4 +406,26 @@ bool RequestWalker::walk(std::string_view body, const SignalShape &shape, const 
     return true;
 }
 
+void RequestWalker::walkRecords(std::string_view body, const SignalShape &shape, const char *notAnObject,
+                                const RecordFn &decode, DecodeResult &result, ServiceRegistry *services,
+                                DecodeBudget *budget)
+{
+    auto onItem = [&](const Resource &resource, element item) {
+        const int index = result.items;
+        if (index == kMaxItemsPerRequest) {
+            result.tooManyItems = true;
+            return false;
+        }
+        ++result.items;
+        if (!resource.error.empty()) {
+            result.errors.add({index, "resource", resource.error});
+            return true;
+        }
+        return result.keepLogObject(
+            item, index, "", notAnObject,
+            [&](object o, LogRecord &r, ItemError &error) { return decode(o, resource, r, error); }, services, budget);
+    };
+    walk(body, shape, onItem, &result.malformed);
+}
+
 } // namespace fg::otlp

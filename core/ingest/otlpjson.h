@@ -7,6 +7,7 @@
 
 #include <simdjson.h>
 
+#include "ingestdecoder.h"
 #include "model/timestamp.h"
 
 namespace fg::otlp {
@@ -87,6 +88,12 @@ class RequestWalker final {
 public:
     using ItemFn = std::function<bool(const Resource &resource, element item)>;
     bool walk(std::string_view paddedBody, const SignalShape &shape, const ItemFn &onItem, std::string *malformed);
+    // Walks a signal whose items become log records (log records, spans) into `result`: each item
+    // counted, the walk cut at kMaxItemsPerRequest, an item refused with its resource's error or when it
+    // is not an object (`notAnObject`), else decoded and kept.
+    using RecordFn = std::function<bool(object item, const Resource &resource, LogRecord &r, ItemError &error)>;
+    void walkRecords(std::string_view paddedBody, const SignalShape &shape, const char *notAnObject,
+                     const RecordFn &decode, DecodeResult &result, ServiceRegistry *services, DecodeBudget *budget);
 
 private:
     simdjson::dom::parser m_parser;

@@ -93,23 +93,12 @@ DecodeResult OtlpLogDecoder::decode(std::string_view body, BodyFormat, TimeNs re
                                     std::string_view)
 {
     DecodeResult result;
-    auto onItem = [&](const Resource &resource, element item) {
-        const int index = result.items;
-        if (index == kMaxItemsPerRequest) {
-            result.tooManyItems = true;
-            return false;
-        }
-        ++result.items;
-        if (!resource.error.empty()) {
-            result.errors.add({index, "resource", resource.error});
-            return true;
-        }
-        return result.keepLogObject(
-            item, index, "", "a log record must be a JSON object",
-            [&](simdjson::dom::object o, LogRecord &r, ItemError &error) { return decodeRecord(o, resource, receivedAt, r, error); },
-            m_services, budget);
-    };
-    m_walker.walk(body, kLogsShape, onItem, &result.malformed);
+    m_walker.walkRecords(
+        body, kLogsShape, "a log record must be a JSON object",
+        [&](object o, const Resource &resource, LogRecord &r, ItemError &error) {
+            return decodeRecord(o, resource, receivedAt, r, error);
+        },
+        result, m_services, budget);
     return result;
 }
 

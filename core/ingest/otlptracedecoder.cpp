@@ -128,23 +128,12 @@ DecodeResult OtlpTraceDecoder::decode(std::string_view body, BodyFormat, TimeNs 
                                       std::string_view)
 {
     DecodeResult result;
-    auto onItem = [&](const Resource &resource, element item) {
-        const int index = result.items;
-        if (index == kMaxItemsPerRequest) {
-            result.tooManyItems = true;
-            return false;
-        }
-        ++result.items;
-        if (!resource.error.empty()) {
-            result.errors.add({index, "resource", resource.error});
-            return true;
-        }
-        return result.keepLogObject(
-            item, index, "", "a span must be a JSON object",
-            [&](simdjson::dom::object o, LogRecord &r, ItemError &error) { return decodeSpan(o, resource, receivedAt, r, error); },
-            m_services, budget);
-    };
-    m_walker.walk(body, kSpansShape, onItem, &result.malformed);
+    m_walker.walkRecords(
+        body, kSpansShape, "a span must be a JSON object",
+        [&](object o, const Resource &resource, LogRecord &r, ItemError &error) {
+            return decodeSpan(o, resource, receivedAt, r, error);
+        },
+        result, m_services, budget);
     return result;
 }
 
