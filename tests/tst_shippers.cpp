@@ -1,3 +1,4 @@
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
@@ -304,6 +305,63 @@ private slots:
         QCOMPARE(str(tcp, "message"), QStringLiteral("disk almost full"));
         QCOMPARE(str(tcp, "level"), QStringLiteral("WARN"));
         QCOMPARE(str(bsd, "message"), QStringLiteral("old style"));
+    }
+    void rsyslogRelaysToSyslogAndBulk()
+    {
+        // Debian's rsyslog as users run it beside FlowGuard: messages from a local socket relayed over TCP
+        // syslog (RFC 5424, octet-counted) and through omelasticsearch to _bulk.
+        const QString rsyslogd = QStringLiteral("/usr/sbin/rsyslogd");
+        if (!QFile::exists(rsyslogd) || !QFile::exists(QStringLiteral("/usr/lib/x86_64-linux-gnu/rsyslog/omelasticsearch.so")))
+            QSKIP("rsyslog and rsyslog-elasticsearch are not installed (tools/bootstrap.sh installs them)");
+        QTemporaryDir dir;
+        const QString conf = dir.filePath(QStringLiteral("rsyslog.conf")), socket = dir.filePath(QStringLiteral("log.sock"));
+        QFile f(conf);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral(
+                    "global(workDirectory=\"%1\")\n"
+                    "module(load=\"imuxsock\" SysSock.Use=\"off\")\n"
+                    "input(type=\"imuxsock\" Socket=\"%2\")\n"
+                    "module(load=\"omelasticsearch\")\n"
+                    "template(name=\"fg\" type=\"list\" option.jsonf=\"on\") {\n"
+                    "  property(outname=\"@timestamp\" name=\"timereported\" dateFormat=\"rfc3339\" format=\"jsonf\")\n"
+                    "  property(outname=\"severity\" name=\"syslogseverity-text\" format=\"jsonf\")\n"
+                    "  property(outname=\"service\" name=\"programname\" format=\"jsonf\")\n"
+                    "  property(outname=\"message\" name=\"msg\" position.from=\"2\" format=\"jsonf\")\n"
+                    "}\n"
+                    "if $programname == 'rsyslog-relay' then action(type=\"omfwd\" target=\"127.0.0.1\" port=\"%3\" "
+                    "protocol=\"tcp\" TCP_Framing=\"octet-counted\" template=\"RSYSLOG_SyslogProtocol23Format\")\n"
+                    "if $programname == 'rsyslog-bulk' then action(type=\"omelasticsearch\" server=\"127.0.0.1\" "
+                    "serverport=\"%4\" template=\"fg\" searchIndex=\"rsyslog\" bulkmode=\"on\")\n")
+                    .arg(dir.path(), socket)
+                    .arg(m_engine->syslogPort())
+                    .arg(m_port)
+                    .toUtf8());
+        f.close();
+        QProcess daemon;
+        daemon.setProcessChannelMode(QProcess::MergedChannels);
+        daemon.start(rsyslogd, {QStringLiteral("-n"), QStringLiteral("-f"), conf, QStringLiteral("-i"),
+                                dir.filePath(QStringLiteral("rsyslogd.pid"))});
+        QVERIFY2(daemon.waitForStarted(5000), qPrintable(daemon.errorString()));
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(socket), 10000);
+        auto send = [&](const QString &tag, const QString &priority, const QString &text) {
+            QProcess p;
+            p.start(QStringLiteral("logger"), {QStringLiteral("-u"), socket, QStringLiteral("-t"), tag,
+                                               QStringLiteral("-p"), priority, text});
+            return p.waitForFinished(10000) && p.exitCode() == 0;
+        };
+        QVERIFY(send(QStringLiteral("rsyslog-relay"), QStringLiteral("local0.err"), QStringLiteral("payment timeout via rsyslog")));
+        QVERIFY(send(QStringLiteral("rsyslog-bulk"), QStringLiteral("user.warning"), QStringLiteral("disk almost full via omelasticsearch")));
+        QTRY_COMPARE_WITH_TIMEOUT(logs("rsyslog-relay").size(), 1, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(logs("rsyslog-bulk").size(), 1, 15000);
+        daemon.terminate();
+        QVERIFY(daemon.waitForFinished(10000));
+        const QJsonValue relayed = logs("rsyslog-relay")[0], bulked = logs("rsyslog-bulk")[0];
+        QCOMPARE(str(relayed, "message"), QStringLiteral("payment timeout via rsyslog"));
+        QCOMPARE(str(relayed, "level"), QStringLiteral("ERROR"));
+        QCOMPARE(str(bulked, "message"), QStringLiteral("disk almost full via omelasticsearch"));
+        QCOMPARE(str(bulked, "level"), QStringLiteral("WARN"));
+        QCOMPARE(bulked.toObject().value(QStringLiteral("attributes")).toObject().value(QStringLiteral("_index")).toString(),
+                 QStringLiteral("rsyslog"));
     }
 };
 

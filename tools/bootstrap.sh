@@ -13,7 +13,7 @@ packages=(
   libsqlite3-dev sqlite3 libsimdjson-dev zlib1g-dev
   xvfb xauth fonts-dejavu-core dbus
   libcurl4-openssl-dev python3-aiosmtpd openssl curl libbenchmark-dev libzstd-dev
-  help2man appstream desktop-file-utils dpkg-dev file
+  help2man appstream desktop-file-utils dpkg-dev file rsyslog rsyslog-elasticsearch
 )
 missing=()
 for p in "${packages[@]}"; do

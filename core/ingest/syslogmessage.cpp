@@ -210,6 +210,10 @@ bool parseSyslogMessage(std::string_view s, TimeNs receivedAt, LogRecord &r, Ite
             s.remove_prefix(1);
         if (s.substr(0, 3) == "\xEF\xBB\xBF")
             s.remove_prefix(3);
+        // rsyslog's RFC 5424 forwarding template relays a BSD message's text with the space after its
+        // "tag:" still in front.
+        while (!s.empty() && s.front() == ' ')
+            s.remove_prefix(1);
     } else if (const auto t = bsdTime(s, receivedAt)) {
         r.ts = *t;
         s.remove_prefix(std::min<std::size_t>(16, s.size()));
