@@ -4,8 +4,13 @@
 // and WAL size. Loopback only; bounded by --duration and a request cap.
 //
 //   ingest_load --flowguard build/app/flowguard --connections 4 --duration 60 --warmup 5 [--sync full]
-//               [--format native|native-metrics|otlp-logs|otlp-metrics|otlp-traces|loki|raw|elastic]
+//               [--format native|native-metrics|otlp-logs|otlp-metrics|otlp-traces|loki|raw|elastic|ws|syslog]
+// ws: native batches as WebSocket messages on /ws, each acknowledged once committed. syslog: RFC 5424 over
+// TCP with octet counting, which has no acknowledgement: only the stored rate means something there.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "benchhttp.h"
@@ -71,6 +76,7 @@ struct Body {
     std::vector<std::size_t> spanIds;
     int successStatus = 202;
     bool metrics = false; // rows land in metric_points, not logs
+    enum class Transport { Http, WebSocket, Syslog } transport = Transport::Http;
 };
 
 // One request's worth of events of one (random) kind, as the format's clients send them.
@@ -327,6 +333,127 @@ std::string makeBatch(std::mt19937 &rng, int n, long long &tsMs, std::vector<Tim
     return out;
 }
 
+// A native batch as one WebSocket text message on /ws: a client frame is masked, here with the all-zero key
+// (valid, and it leaves the payload as written so event times can be patched in place).
+Body makeWebSocket(std::mt19937 &rng, int n, long long &tsMs)
+{
+    Body b;
+    b.path = "/ws";
+    b.transport = Body::Transport::WebSocket;
+    std::vector<TimeSlot> times;
+    const std::string batch = makeBatch(rng, n, tsMs, times);
+    const std::string payload = "{\"type\":\"log\",\"id\":1,\"data\":" + batch + "}";
+    std::string frame{char(0x81)};
+    if (payload.size() < 126) {
+        frame += char(0x80 | payload.size());
+    } else if (payload.size() <= 0xffff) {
+        frame += char(0x80 | 126);
+        frame += char(payload.size() >> 8);
+        frame += char(payload.size() & 0xff);
+    } else {
+        frame += char(0x80 | 127);
+        for (int shift = 56; shift >= 0; shift -= 8)
+            frame += char((std::uint64_t(payload.size()) >> shift) & 0xff);
+    }
+    frame += std::string(4, '\0'); // masking key
+    const std::size_t shift = frame.size() + payload.find("\"data\":") + 7;
+    for (TimeSlot &t : times)
+        t.offset += shift;
+    b.times = std::move(times);
+    b.text = frame + payload;
+    return b;
+}
+
+// RFC 5424 messages with octet counting, as rsyslog's omfwd sends them; no time (the receive time is used).
+Body makeSyslog(std::mt19937 &rng, int n)
+{
+    Body b;
+    b.transport = Body::Transport::Syslog;
+    char buf[512];
+    for (int i = 0; i < n; ++i) {
+        const Event e = randomEvent(rng);
+        const int severity = e.level[0] == 'E' ? 3 : e.level[0] == 'W' ? 4 : 6;
+        const int len = std::snprintf(buf, sizeof buf,
+                                      "<%d>1 - web-%u %s - - - %s %s completed status=%d latency=%.1fms user_id=u%06u "
+                                      "upstream=db-primary",
+                                      16 * 8 + severity, e.host, e.service, e.method, e.route, e.status, e.latency, e.user);
+        b.text += std::to_string(len) + " " + std::string(buf, std::size_t(len));
+    }
+    return b;
+}
+
+// Opens /ws on a fresh connection: -1 unless the server switched protocols.
+int openWebSocket(int port)
+{
+    const int fd = connectTo(port);
+    if (fd < 0)
+        return -1;
+    const std::string upgrade = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    std::string head;
+    char c;
+    if (sendAll(fd, upgrade))
+        while (head.find("\r\n\r\n") == std::string::npos && head.size() < 4096 && ::read(fd, &c, 1) == 1)
+            head += c;
+    if (head.rfind("HTTP/1.1 101", 0) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool readExactly(int fd, char *out, std::size_t n)
+{
+    for (std::size_t got = 0; got < n;) {
+        const ssize_t r = ::read(fd, out + got, n - got);
+        if (r <= 0)
+            return false;
+        got += std::size_t(r);
+    }
+    return true;
+}
+
+// Reads one server message; the status it reports (202 for an ack), or 0 when the connection failed.
+int readWebSocketAnswer(int fd, std::string &buf)
+{
+    unsigned char head[2];
+    if (!readExactly(fd, reinterpret_cast<char *>(head), 2))
+        return 0;
+    std::uint64_t len = head[1] & 0x7f;
+    if (len >= 126) {
+        unsigned char ext[8];
+        const std::size_t n = len == 126 ? 2 : 8;
+        if (!readExactly(fd, reinterpret_cast<char *>(ext), n))
+            return 0;
+        len = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            len = len << 8 | ext[i];
+    }
+    if (len > 1 << 20)
+        return 0;
+    buf.resize(len);
+    if (!readExactly(fd, buf.data(), len))
+        return 0;
+    const std::size_t at = buf.find("\"status\":");
+    return at == std::string::npos ? 0 : std::atoi(buf.c_str() + at + 9);
+}
+
+// A loopback TCP port free right now (for the syslog listener, which has no "any port" option).
+int freePort()
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    int port = 0;
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0
+        && ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0)
+        port = ntohs(addr.sin_port);
+    ::close(fd);
+    return port;
+}
+
 long long queryInt(sqlite3 *h, const std::string &sql)
 {
     sqlite3_stmt *st = nullptr;
@@ -388,9 +515,11 @@ int main(int argc, char **argv)
     const QString db = dir.filePath(QStringLiteral("bench.db"));
     QProcess server;
     server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    const int syslogPort = o.format == QLatin1String("syslog") ? freePort() : 0;
     server.start(o.flowguard, {QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
                                QStringLiteral("--db"), db, QStringLiteral("--sync"), o.sync,
-                               QStringLiteral("--retention"), QStringLiteral("off"), QStringLiteral("--syslog-port"), QStringLiteral("0")});
+                               QStringLiteral("--retention"), QStringLiteral("off"), QStringLiteral("--syslog-port"),
+                               QString::number(syslogPort)});
     if (!server.waitForStarted() || !server.waitForReadyRead(10000)) {
         std::fprintf(stderr, "flowguard did not start\n");
         return 1;
@@ -402,7 +531,7 @@ int main(int argc, char **argv)
     static const QStringList kFormats = {QStringLiteral("native"), QStringLiteral("native-metrics"),
                                          QStringLiteral("otlp-logs"), QStringLiteral("otlp-metrics"),
                                          QStringLiteral("otlp-traces"), QStringLiteral("loki"), QStringLiteral("raw"),
-                                         QStringLiteral("elastic")};
+                                         QStringLiteral("elastic"), QStringLiteral("ws"), QStringLiteral("syslog")};
     if (!kFormats.contains(o.format)) {
         std::fprintf(stderr, "unknown --format %s (%s)\n", qPrintable(o.format), qPrintable(kFormats.join(QLatin1Char('|'))));
         return 2;
@@ -421,6 +550,7 @@ int main(int argc, char **argv)
     std::size_t bodyBytes = 0, bodies = 0;
     int successStatus = 202;
     bool metricRows = false;
+    Body::Transport transport = Body::Transport::Http;
     for (auto &requests : perConnection) {
         for (int i = 0; i < 16; ++i) {
             Body b;
@@ -436,13 +566,20 @@ int main(int argc, char **argv)
                 b = makeElastic(rng, o.batch, tsMs);
             } else if (o.format == QLatin1String("loki")) {
                 b = makeLoki(rng, o.batch, baseNs);
+            } else if (o.format == QLatin1String("ws")) {
+                b = makeWebSocket(rng, o.batch, tsMs);
+            } else if (o.format == QLatin1String("syslog")) {
+                b = makeSyslog(rng, o.batch);
             } else {
                 b = makeRaw(rng, o.batch);
             }
             successStatus = b.successStatus;
             metricRows = b.metrics;
-            const std::string head = "POST " + b.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + b.contentType
-                                     + "\r\nContent-Length: " + std::to_string(b.text.size()) + "\r\n\r\n";
+            transport = b.transport;
+            const std::string head = b.transport != Body::Transport::Http
+                                         ? std::string()
+                                         : "POST " + b.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + b.contentType
+                                               + "\r\nContent-Length: " + std::to_string(b.text.size()) + "\r\n\r\n";
             Request r;
             r.times = std::move(b.times);
             for (TimeSlot &t : r.times)
@@ -466,7 +603,17 @@ int main(int argc, char **argv)
     std::vector<std::thread> threads;
     for (int c = 0; c < o.connections; ++c) {
         threads.emplace_back([&, c] {
-            int fd = connectTo(port);
+            auto open = [&] {
+                return transport == Body::Transport::WebSocket ? openWebSocket(port)
+                       : transport == Body::Transport::Syslog  ? connectTo(syslogPort)
+                                                               : connectTo(port);
+            };
+            auto answer = [&](int fd, std::string &buf) {
+                return transport == Body::Transport::WebSocket ? readWebSocketAnswer(fd, buf)
+                       : transport == Body::Transport::Syslog  ? successStatus // no acknowledgement
+                                                               : readResponse(fd, buf);
+            };
+            int fd = open();
             std::string buf;
             std::vector<double> local;
             auto &requests = perConnection[std::size_t(c)];
@@ -488,7 +635,7 @@ int main(int argc, char **argv)
                 }
                 const auto t0 = Clock::now();
                 ++sent;
-                const int status = fd >= 0 && sendAll(fd, req.bytes) ? readResponse(fd, buf) : 0;
+                const int status = fd >= 0 && sendAll(fd, req.bytes) ? answer(fd, buf) : 0;
                 const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
                 if (status == successStatus) {
                     ++ok;
@@ -500,7 +647,7 @@ int main(int argc, char **argv)
                     ++failed;
                     if (status == 0) {
                         ::close(fd);
-                        fd = connectTo(port);
+                        fd = open();
                     }
                 }
             }
@@ -535,6 +682,18 @@ int main(int argc, char **argv)
     const long hwm = readProcKb(pid, "VmHWM:");
     const QJsonObject analysis = getJson(port, "/api/health").value(QStringLiteral("analysis")).toObject();
     const long acked = ok - okBefore;
+    if (transport == Body::Transport::Syslog) {
+        // Sent is not stored yet: what sits in the sockets is read as the store catches up. Wait (bounded)
+        // until everything sent is stored or the count stops moving.
+        long long last = -1;
+        for (int i = 0; i < 60; ++i) {
+            const long long now = getJson(port, "/api/health").value(QStringLiteral("db")).toObject().value(rowsKey).toInteger();
+            if (now >= static_cast<long long>(ok) * o.batch || now == last)
+                break;
+            last = now;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+        }
+    }
     server.terminate();
     server.waitForFinished(60000);
     const long long rowsOnDisk = countRows(db, metricRows ? "metric_points" : "logs");
@@ -556,12 +715,15 @@ int main(int argc, char **argv)
     std::printf("\nresults over %.1f s (format %s):\n", secs, qPrintable(o.format));
     std::printf("  stored events/s       %.0f (rows added to the database during the window)\n",
                 double(rowsAfter - rowsBefore) / secs);
-    std::printf("  acknowledged events/s %.0f\n", double(acked) * o.batch / secs);
+    std::printf("  acknowledged events/s %.0f%s\n", double(acked) * o.batch / secs,
+                transport == Body::Transport::Syslog ? " (syslog: sent, it has no acknowledgement)" : "");
     std::printf("  requests/s            %.1f\n", double(acked) / secs);
     std::printf("  commits/s             %.1f (group commit: fewer commits than requests)\n",
                 double(commitsAfter - commitsBefore) / secs);
-    std::printf("  ack latency p50       %.2f ms\n", percentile(latencies, 0.50));
-    std::printf("  ack latency p99       %.2f ms\n", percentile(latencies, 0.99));
+    if (transport != Body::Transport::Syslog) {
+        std::printf("  ack latency p50       %.2f ms\n", percentile(latencies, 0.50));
+        std::printf("  ack latency p99       %.2f ms\n", percentile(latencies, 0.99));
+    }
     std::printf("  peak RSS              %.1f MB (VmHWM %.1f MB)\n", peakRssKb / 1024.0, hwm / 1024.0);
     std::printf("  WAL size (max seen)   %.1f MB\n", double(walBytes) / 1048576.0);
     std::printf("  failed requests       %ld\n", long(failed));
