@@ -1,4 +1,5 @@
 #include <QDateTime>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -10,6 +11,7 @@
 #include <cstring>
 
 #include "api/traceview.h"
+#include "ingest/otlpproto/otlp.pb.h"
 #include "engine/engine.h"
 #include "ingest/otlpmetricdecoder.h"
 #include "model/timestamp.h"
@@ -22,7 +24,7 @@ namespace {
 const QJsonObject kFullSuccess{{QStringLiteral("partialSuccess"), QJsonObject{}}};
 }
 
-// OTLP/HTTP JSON, Loki push and raw lines over real HTTP into a real engine (listener on port 0, SQLite
+// OTLP/HTTP JSON and protobuf, Loki push and raw lines over real HTTP into a real engine (listener on port 0, SQLite
 // file), read back through the query API.
 class TstProtocols : public QObject {
     Q_OBJECT
@@ -120,10 +122,10 @@ private slots:
         QVERIFY2(partial.value(QStringLiteral("errorMessage")).toString().contains(QStringLiteral("traceId")), r.body);
         QCOMPARE(items("/api/logs?service=otlp-partial").size(), 1);
 
-        // Protobuf is refused naming JSON, before the body is read.
-        r = c.post("/v1/logs", QByteArray("\x0a\x02\x08\x01", 4), "application/x-protobuf");
+        // Another media type is refused naming both of OTLP's, before the body is read.
+        r = c.post("/v1/logs", QByteArray("<logs/>"), "application/xml");
         QCOMPARE(r.status, 415);
-        QVERIFY(r.json().value(QStringLiteral("message")).toString().contains(QStringLiteral("application/json")));
+        QVERIFY(r.json().value(QStringLiteral("message")).toString().contains(QStringLiteral("application/x-protobuf")));
         QCOMPARE(r.json().value(QStringLiteral("details")).toObject().value(QStringLiteral("field")).toString(),
                  QStringLiteral("Content-Type"));
 
@@ -159,6 +161,108 @@ private slots:
         // An empty request is a success.
         QCOMPARE(c2.post("/v1/logs", "{}").status, 200);
         QCOMPARE(c2.post("/v1/traces", "{\"resourceSpans\":[]}").status, 200);
+    }
+
+    void otlpProtobufFromTheJsSdk()
+    {
+        // Bodies the OpenTelemetry JS SDK's protobuf exporters sent (tools/otel-js-smoke, PROTO=1), replayed:
+        // each answered with its Export*ServiceResponse in protobuf, and stored as its JSON twin would be.
+        auto fixture = [](const char *name) {
+            QFile f(QStringLiteral(FLOWGUARD_TEST_DATA "/otlp-js-proto/") + QLatin1String(name));
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        TestHttpClient c(m_port);
+        HttpReply r = c.post("/v1/logs", fixture("logs.pb"), "application/x-protobuf");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("content-type"), QByteArray("application/x-protobuf"));
+        fg::otlppb::ExportLogsServiceResponse logsAnswer;
+        QVERIFY(logsAnswer.ParseFromArray(r.body.constData(), int(r.body.size())));
+        QCOMPARE(int(logsAnswer.partial_success().rejected_log_records()), 0);
+        const QByteArray all = "&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z";
+        const QJsonArray logs = items("/api/logs?service=otel-js-proto" + all);
+        QCOMPARE(logs.size(), 2);
+        const QJsonValue error = logs[1], info = logs[0]; // newest first
+        QCOMPARE(str(error, "message"), QStringLiteral("payment gateway timeout after 3000 ms"));
+        QCOMPARE(str(error, "level"), QStringLiteral("ERROR"));
+        QCOMPARE(str(error, "endpoint"), QStringLiteral("/pay"));
+        QCOMPARE(attrs(error).value(QStringLiteral("retry")).toInt(), 2);
+        QCOMPARE(str(info, "level"), QStringLiteral("INFO"));
+        QCOMPARE(QJsonDocument::fromJson(str(info, "message").toUtf8()).object(),
+                 (QJsonObject{{QStringLiteral("msg"), QStringLiteral("retrying")}, {QStringLiteral("attempt"), 2}}));
+
+        r = c.post("/v1/metrics", fixture("metrics.pb"), "application/x-protobuf");
+        QCOMPARE(r.status, 200);
+        fg::otlppb::ExportMetricsServiceResponse metricsAnswer;
+        QVERIFY(metricsAnswer.ParseFromArray(r.body.constData(), int(r.body.size())));
+        QCOMPARE(int(metricsAnswer.partial_success().rejected_data_points()), 0);
+        const QByteArray metrics = "/api/metrics?service=otel-js-proto&limit=100" + all + "&name=";
+        QCOMPARE(items(metrics + "queue.depth")[0].toObject().value(QStringLiteral("value")).toDouble(), 42.0);
+        // The counter and the histogram are cumulative series that began before this FlowGuard: stored as
+        // their baseline (0), with their attributes as tags, as their JSON twins are.
+        for (const char *name : {"orders.failed", "http.server.request.duration.count", "http.server.request.duration.sum"}) {
+            const QJsonArray points = items(metrics + name);
+            QCOMPARE(points.size(), 1);
+            QCOMPARE(points[0].toObject().value(QStringLiteral("type")).toString(), QStringLiteral("counter"));
+            QCOMPARE(points[0].toObject().value(QStringLiteral("value")).toDouble(), 0.0);
+            QCOMPARE(points[0].toObject().value(QStringLiteral("tags")).toObject().value(
+                         QLatin1String(std::strcmp(name, "orders.failed") == 0 ? "route" : "http.route")).toString(),
+                     QStringLiteral("/pay"));
+        }
+
+        r = c.post("/v1/traces", fixture("traces.pb"), "application/x-protobuf");
+        QCOMPARE(r.status, 200);
+        const QJsonArray spans = items("/api/logs?service=otel-js-proto&tag=span" + all);
+        QCOMPARE(spans.size(), 1);
+        QCOMPARE(str(spans[0], "message"), QStringLiteral("POST /pay"));
+        QCOMPARE(str(spans[0], "level"), QStringLiteral("ERROR"));
+        QCOMPARE(spans[0].toObject().value(QStringLiteral("status_code")).toInt(), 502);
+        // Ids arrive as bytes and are kept as hex, so the trace is found by its id.
+        const QString traceId = str(spans[0], "trace_id");
+        QVERIFY2(QRegularExpression(QStringLiteral("^[0-9a-f]{32}$")).match(traceId).hasMatch(), qPrintable(traceId));
+        QCOMPARE(c.get("/api/traces/" + traceId.toLatin1()).json().value(QStringLiteral("span_count")).toInt(), 1);
+    }
+
+    void otlpProtobufPartialAndBadBodies()
+    {
+        // One record of two refused: partial success in protobuf, naming the field.
+        fg::otlppb::ExportLogsServiceRequest request;
+        auto *resource = request.add_resource_logs();
+        auto *name = resource->mutable_resource()->add_attributes();
+        name->set_key("service.name");
+        name->mutable_value()->set_string_value("otlp-proto-partial");
+        auto *scope = resource->add_scope_logs();
+        auto *good = scope->add_log_records();
+        good->set_time_unix_nano(quint64(nowNsec()));
+        good->set_severity_number(13);
+        good->mutable_body()->set_string_value("disk almost full");
+        good->set_trace_id(std::string("\x4b\xf9\x2f\x35\x77\xb3\x4d\xa6\xa3\xce\x92\x9d\x0e\x0e\x47\x36", 16));
+        auto *bad = scope->add_log_records();
+        bad->set_severity_number(99);
+        TestHttpClient c(m_port);
+        HttpReply r = c.post("/v1/logs", QByteArray::fromStdString(request.SerializeAsString()), "application/x-protobuf");
+        QCOMPARE(r.status, 200);
+        fg::otlppb::ExportLogsServiceResponse answer;
+        QVERIFY(answer.ParseFromArray(r.body.constData(), int(r.body.size())));
+        QCOMPARE(int(answer.partial_success().rejected_log_records()), 1);
+        QVERIFY2(QString::fromStdString(answer.partial_success().error_message()).contains(QStringLiteral("severityNumber")),
+                 answer.partial_success().error_message().c_str());
+        const QJsonArray stored = items("/api/logs?service=otlp-proto-partial");
+        QCOMPARE(stored.size(), 1);
+        QCOMPARE(str(stored[0], "level"), QStringLiteral("WARN"));
+        QCOMPARE(str(stored[0], "trace_id"), QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736"));
+
+        // Not a protobuf message of this signal: 400 with google.rpc.Status (INVALID_ARGUMENT) in protobuf.
+        r = c.post("/v1/traces", QByteArray("\x0a\xff\xff\xff\x0f garbage", 10), "application/x-protobuf");
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.header("content-type"), QByteArray("application/x-protobuf"));
+        fg::otlppb::RpcStatus status;
+        QVERIFY(status.ParseFromArray(r.body.constData(), int(r.body.size())));
+        QCOMPARE(status.code(), 3);
+        QVERIFY(!status.message().empty());
+        // An empty request is a success.
+        r = c.post("/v1/metrics", QByteArray(), "application/x-protobuf");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("content-type"), QByteArray("application/x-protobuf"));
     }
 
     void otlpChunkedGzip()
@@ -479,13 +583,14 @@ private slots:
         }
         // otlpLogs x2 (plain and chunked) of 2 records each, +1 partial, +1 nested: at least 6 committed.
         QVERIFY(values.value(QStringLiteral("flowguard_events_total{protocol=\"otlp\",signal=\"logs\"}")) >= 6);
-        QCOMPARE(values.value(QStringLiteral("flowguard_events_total{protocol=\"otlp\",signal=\"spans\"}")), 2.0);
+        // Two spans of otlpTraces, one of the JS SDK's protobuf export.
+        QCOMPARE(values.value(QStringLiteral("flowguard_events_total{protocol=\"otlp\",signal=\"spans\"}")), 3.0);
         QVERIFY(values.value(QStringLiteral("flowguard_ingest_rejected_total{protocol=\"loki\",signal=\"logs\"}")) >= 2);
         QVERIFY(values.value(QStringLiteral("flowguard_http_requests_total{route=\"/v1/logs\",status=\"415\"}")) >= 1);
         QVERIFY(values.value(QStringLiteral("flowguard_http_requests_total{route=\"/loki/api/v1/push\",status=\"204\"}")) >= 2);
         QVERIFY(values.value(QStringLiteral("flowguard_http_requests_total{route=\"/api/logs\",status=\"200\"}")) >= 10);
-        // One trace request was committed (the others were refused or empty).
-        QCOMPARE(values.value(QStringLiteral("flowguard_ingest_commit_duration_seconds_count{protocol=\"otlp\",signal=\"spans\"}")), 1.0);
+        // Two trace requests were committed, JSON and protobuf (the others were refused or empty).
+        QCOMPARE(values.value(QStringLiteral("flowguard_ingest_commit_duration_seconds_count{protocol=\"otlp\",signal=\"spans\"}")), 2.0);
         // Probes at the root.
         QCOMPARE(c.get("/health").status, 200);
         QCOMPARE(c.get("/ready").status, 200);

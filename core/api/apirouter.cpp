@@ -128,11 +128,11 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
     m_ingestLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "native", "logs");
     m_ingestMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "native", "metrics");
     m_otlpLogs = route(std::make_unique<OtlpLogDecoder>(deps.services),
-                       std::make_shared<const OtlpDialect>("rejectedLogRecords", "log record"), "otlp", "logs");
+                       std::make_shared<const OtlpDialect>(otlp::Signal::Logs), "otlp", "logs");
     m_otlpMetrics = route(std::make_unique<OtlpMetricDecoder>(deps.services, deps.series, nowNs()),
-                          std::make_shared<const OtlpDialect>("rejectedDataPoints", "data point"), "otlp", "metrics");
+                          std::make_shared<const OtlpDialect>(otlp::Signal::Metrics), "otlp", "metrics");
     m_otlpTraces = route(std::make_unique<OtlpTraceDecoder>(deps.services),
-                         std::make_shared<const OtlpDialect>("rejectedSpans", "span"), "otlp", "spans");
+                         std::make_shared<const OtlpDialect>(otlp::Signal::Traces), "otlp", "spans");
     m_lokiPush = route(std::make_unique<LokiPushDecoder>(deps.services), std::make_shared<const LokiDialect>(), "loki", "logs");
     m_rawIngest = route(std::make_unique<RawLineDecoder>(deps.services), std::make_shared<const NativeDialect>(true),
                         "raw", "logs");

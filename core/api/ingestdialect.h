@@ -33,6 +33,12 @@ public:
         (void)itemKinds;
         return accepted == 0 && !errors.empty() ? allRejected(errors) : committed(accepted, duplicates, errors);
     }
+    // Every answer to a request of `format`, in that request's encoding (OTLP answers protobuf in protobuf).
+    virtual HttpResponse inFormat(BodyFormat format, HttpResponse answer) const
+    {
+        (void)format;
+        return answer;
+    }
 };
 
 // The native answer body's counts and the first ItemErrors::kMaxListed errors, without the closing brace;

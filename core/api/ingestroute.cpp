@@ -56,6 +56,11 @@ std::optional<HttpResponse> IngestRoute::checkHead(const HttpRequest &head) cons
 
 void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
 {
+    const auto format = m_dialect->formatFor(mediaType(request)).value_or(BodyFormat::Auto);
+    // Every answer in the request's encoding (OTLP protobuf clients read protobuf).
+    auto send = [&responder, dialect = m_dialect, format](HttpResponse r) {
+        responder.send(dialect->inFormat(format, std::move(r)));
+    };
     m_stats->requests++;
     m_counters->requests++;
     m_stats->bytesReceived += request.body.size();
@@ -65,13 +70,13 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
         QByteArray inflated;
         const auto rc = GzipInflater::inflate(body, m_maxDecompressed, inflated, kJsonPadding);
         if (rc == GzipInflater::Result::TooLarge) {
-            responder.send(apiError(413, QStringLiteral("decompressed body is over the limit of %1 bytes").arg(m_maxDecompressed),
+            send(apiError(413, QStringLiteral("decompressed body is over the limit of %1 bytes").arg(m_maxDecompressed),
                                     QJsonObject{{QStringLiteral("limit"), QStringLiteral("max_decompressed_bytes")},
                                                 {QStringLiteral("max"), m_maxDecompressed}}));
             return;
         }
         if (rc == GzipInflater::Result::Corrupt) {
-            responder.send(apiError(400, QStringLiteral("body is not valid gzip data"),
+            send(apiError(400, QStringLiteral("body is not valid gzip data"),
                                     QJsonObject{{QStringLiteral("field"), QStringLiteral("Content-Encoding")}}));
             return;
         }
@@ -79,14 +84,13 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
         extraReserved = 2 * inflated.size();
         if (!m_budget->tryReserve(extraReserved)) {
             m_stats->overloaded++;
-            responder.send(apiError(503, QStringLiteral("ingest is at capacity; retry shortly")));
+            send(apiError(503, QStringLiteral("ingest is at capacity; retry shortly")));
             return;
         }
         body = std::move(inflated);
     }
     body.reserve(body.size() + qsizetype(kJsonPadding));
 
-    const auto format = m_dialect->formatFor(mediaType(request)).value_or(BodyFormat::Auto);
     const std::string queryService = QueryParams(request.query).text(QStringLiteral("service")).toStdString();
     // The parser's document (its tape and strings) while decoding: several times the text for bodies of
     // tiny items, so a compact body cannot take far more memory than the budget says.
@@ -96,7 +100,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
         if (extraReserved)
             m_budget->release(extraReserved);
         const bool tooLarge = parseReserve + extraReserved > m_budget->capacity() / 2;
-        responder.send(apiError(tooLarge ? 413 : 503,
+        send(apiError(tooLarge ? 413 : 503,
                                 tooLarge ? QStringLiteral("the body is too large to decode within --max-inflight; split it")
                                          : QStringLiteral("ingest is at capacity; retry shortly"),
                                 tooLarge ? QJsonObject{{QStringLiteral("limit"), QStringLiteral("max_inflight_bytes")}}
@@ -116,11 +120,11 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
             m_budget->release(extraReserved);
         // A request that could not fit even alone is too large; otherwise the listener is busy.
         if (needed > m_budget->capacity() / 2)
-            responder.send(apiError(413, QStringLiteral("request holds too many items: over %1 bytes once decoded; "
+            send(apiError(413, QStringLiteral("request holds too many items: over %1 bytes once decoded; "
                                                         "split it or raise --max-inflight")
                                              .arg(needed)));
         else
-            responder.send(apiError(503, QStringLiteral("ingest is at capacity; retry shortly")));
+            send(apiError(503, QStringLiteral("ingest is at capacity; retry shortly")));
         return;
     }
     extraReserved += decodeBudget.takeReservation();
@@ -130,7 +134,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     };
     if (decoded.tooManyItems) {
         releaseExtra();
-        responder.send(apiError(413,
+        send(apiError(413,
                                 QStringLiteral("more than %1 items in one request (max_items_per_request); split it")
                                     .arg(kMaxItemsPerRequest),
                                 QJsonObject{{QStringLiteral("field"), QStringLiteral("body")},
@@ -142,12 +146,12 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     m_counters->rejected += decoded.errors.total();
     if (!decoded.malformed.empty()) {
         releaseExtra();
-        responder.send(m_dialect->malformed(decoded.malformed));
+        send(m_dialect->malformed(decoded.malformed));
         return;
     }
     if (decoded.accepted == 0) {
         releaseExtra();
-        responder.send(m_dialect->answer(decoded.itemKinds, 0, 0, decoded.errors));
+        send(m_dialect->answer(decoded.itemKinds, 0, 0, decoded.errors));
         return;
     }
 
@@ -161,23 +165,25 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     job->batch = std::move(decoded.batch);
     const int accepted = decoded.accepted;
     job->done = [responder, accepted, errors = std::move(decoded.errors), kinds = std::move(decoded.itemKinds),
-                 stats = m_stats, dialect = m_dialect,
+                 stats = m_stats, dialect = m_dialect, format,
                  counters = m_counters, receivedAt = request.receivedAt, releaseExtra](const WriteOutcome &outcome) {
         releaseExtra();
         if (!outcome.ok && outcome.diskFull) {
-            responder.send(apiError(507, QStringLiteral("the disk is full: nothing of this request was stored; retry once "
-                                                        "space is freed")));
+            responder.send(dialect->inFormat(
+                format, apiError(507, QStringLiteral("the disk is full: nothing of this request was stored; retry once "
+                                                     "space is freed"))));
             return;
         }
         if (!outcome.ok) {
             qWarning("ingest not stored: %s", outcome.error.c_str());
-            responder.send(apiError(500, QStringLiteral("storage failed, nothing of this request was stored; see FlowGuard's log")));
+            responder.send(dialect->inFormat(
+                format, apiError(500, QStringLiteral("storage failed, nothing of this request was stored; see FlowGuard's log"))));
             return;
         }
         stats->itemsAccepted += accepted;
         counters->accepted += accepted;
         counters->observeCommit(double(nowNs() - receivedAt) / double(kNsPerSec));
-        responder.send(dialect->answer(kinds, accepted, outcome.duplicates, errors));
+        responder.send(dialect->inFormat(format, dialect->answer(kinds, accepted, outcome.duplicates, errors)));
     };
     m_writer->submit(std::move(job));
 }

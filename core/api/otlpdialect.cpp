@@ -22,26 +22,45 @@ HttpResponse invalidArgument(const QString &message, const QString &field, int r
 
 } // namespace
 
+OtlpDialect::OtlpDialect(otlp::Signal signal)
+    : m_signal(signal),
+      m_rejectedField(signal == otlp::Signal::Logs      ? "rejectedLogRecords"
+                      : signal == otlp::Signal::Metrics ? "rejectedDataPoints"
+                                                        : "rejectedSpans"),
+      m_itemName(signal == otlp::Signal::Logs ? "log record" : signal == otlp::Signal::Metrics ? "data point" : "span")
+{
+}
+
 std::optional<BodyFormat> OtlpDialect::formatFor(const QByteArray &type) const
 {
     // Empty and form-urlencoded are what `curl -d` sends; the body decides.
     if (type == "application/json" || type.isEmpty() || type == "application/x-www-form-urlencoded")
         return BodyFormat::Json;
+    if (type == "application/x-protobuf" || type == "application/protobuf")
+        return BodyFormat::Protobuf;
     return std::nullopt;
+}
+
+HttpResponse OtlpDialect::inFormat(BodyFormat format, HttpResponse answer) const
+{
+    // OTLP/HTTP answers in the request's encoding: protobuf requests get Export*ServiceResponse or
+    // google.rpc.Status.
+    if (format != BodyFormat::Protobuf)
+        return answer;
+    answer.body = QByteArray::fromStdString(otlp::answerAsProtobuf(
+        m_signal, answer.status, std::string_view(answer.body.constData(), std::size_t(answer.body.size()))));
+    answer.contentType = "application/x-protobuf";
+    return answer;
 }
 
 HttpResponse OtlpDialect::unsupportedType(const QByteArray &type) const
 {
-    const QString message =
-        type == "application/x-protobuf" || type == "application/protobuf"
-            ? QStringLiteral("OTLP/HTTP protobuf is not supported; FlowGuard accepts OTLP/HTTP JSON: send "
-                             "Content-Type: application/json (OpenTelemetry SDKs: OTEL_EXPORTER_OTLP_PROTOCOL=http/json)")
-            : QStringLiteral("Content-Type '%1' is not supported; FlowGuard accepts OTLP/HTTP JSON "
-                             "(Content-Type: application/json)")
-                  .arg(QString::fromLatin1(type));
-    return apiError(415, message,
+    return apiError(415,
+                    QStringLiteral("Content-Type '%1' is not supported; OTLP/HTTP is application/json or "
+                                   "application/x-protobuf")
+                        .arg(QString::fromLatin1(type)),
                     QJsonObject{{QStringLiteral("field"), QStringLiteral("Content-Type")},
-                                {QStringLiteral("supported"), QStringLiteral("application/json")}});
+                                {QStringLiteral("supported"), QStringLiteral("application/json, application/x-protobuf")}});
 }
 
 HttpResponse OtlpDialect::malformed(const std::string &message) const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ingestdialect.h"
+#include "ingest/otlpprotobuf.h"
 
 namespace fg {
 
@@ -11,19 +12,21 @@ namespace fg {
 // valid item. JSON only: protobuf is answered 415 naming the JSON protocol.
 class OtlpDialect final : public IngestDialect {
 public:
-    // rejectedField: "rejectedLogRecords", "rejectedDataPoints" or "rejectedSpans"; itemName for messages.
-    OtlpDialect(const char *rejectedField, const char *itemName) : m_rejectedField(rejectedField), m_itemName(itemName) {}
+    explicit OtlpDialect(otlp::Signal signal);
     std::optional<BodyFormat> formatFor(const QByteArray &mediaType) const override;
     HttpResponse unsupportedType(const QByteArray &mediaType) const override;
     HttpResponse malformed(const std::string &message) const override;
     HttpResponse committed(int accepted, int duplicates, const ItemErrors &errors) const override;
     HttpResponse allRejected(const ItemErrors &errors) const override;
+    HttpResponse inFormat(BodyFormat format, HttpResponse answer) const override;
 
 private:
     std::string describe(const ItemErrors &errors) const;
 
-    const char *m_rejectedField;
-    const char *m_itemName;
+    otlp::Signal m_signal;
+    const char *m_rejectedField; // "rejectedLogRecords", "rejectedDataPoints" or "rejectedSpans"
+
+    const char *m_itemName; // for messages
 };
 
 } // namespace fg

@@ -58,8 +58,9 @@ private:
 // At most this many items per request: a small compressed body must not expand into unbounded work.
 constexpr int kMaxItemsPerRequest = 100'000;
 
-// Text: lines of plain text (raw log lines), for the decoders that take them.
-enum class BodyFormat { Json, Ndjson, Auto, Text };
+// Text: lines of plain text (raw log lines), for the decoders that take them. Protobuf: OTLP/HTTP's binary
+// encoding, for the OTLP decoders.
+enum class BodyFormat { Json, Ndjson, Auto, Text, Protobuf };
 
 // Bodies handed to the decoders must have this many readable bytes after their end (simdjson reads ahead).
 constexpr std::size_t kJsonPadding = simdjson::SIMDJSON_PADDING;

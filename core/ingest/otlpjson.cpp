@@ -1,5 +1,7 @@
 #include "otlpjson.h"
 
+#include <QByteArray>
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -140,9 +142,18 @@ std::optional<std::string> hexId(std::optional<element> v, std::size_t bytes)
     const std::string_view s = jsonString(*v);
     if (s.empty())
         return std::string();
-    if (s.size() != 2 * bytes)
-        return std::nullopt;
     std::string out(s);
+    // Base64, as the protobuf JSON mapping prints bytes (OTLP/HTTP protobuf read through JSON, and some
+    // older JSON exporters): its length tells it apart from hex.
+    if (s.size() == 4 * ((bytes + 2) / 3)) {
+        const QByteArray raw = QByteArray::fromBase64(QByteArray::fromRawData(s.data(), qsizetype(s.size())),
+                                                      QByteArray::AbortOnBase64DecodingErrors);
+        if (std::size_t(raw.size()) != bytes)
+            return std::nullopt;
+        out = raw.toHex().toStdString();
+    } else if (s.size() != 2 * bytes) {
+        return std::nullopt;
+    }
     bool allZero = true;
     for (char &c : out) {
         if (!isHex(c))

@@ -37,8 +37,8 @@ std::optional<TimeNs> nanos(std::optional<element> v);
 std::optional<std::int64_t> integer(element v);
 // A double as a number or a string ("1.5", "NaN", "Infinity" per the protobuf JSON mapping).
 std::optional<double> real(element v);
-// A trace id (16 bytes) or span id (8 bytes) as hex, lower-cased; "" when absent or empty.
-// nullopt: not hex of that length (an all-zero id counts as absent, as OTLP says it is invalid).
+// A trace id (16 bytes) or span id (8 bytes), given as hex or base64, as lower-case hex; "" when absent or
+// empty. nullopt: neither of that length (an all-zero id counts as absent, as OTLP says it is invalid).
 std::optional<std::string> hexId(std::optional<element> v, std::size_t bytes);
 
 // Appends an AnyValue as plain JSON: strings, numbers, booleans, arrays, objects (kvlist), base64

@@ -1,6 +1,7 @@
 #include "otlplogdecoder.h"
 
 #include "decodebudget.h"
+#include "otlpprotobuf.h"
 #include "fieldvalues.h"
 
 namespace fg {
@@ -89,10 +90,16 @@ bool decodeRecord(object rec, const Resource &resource, TimeNs receivedAt, LogRe
 
 } // namespace
 
-DecodeResult OtlpLogDecoder::decode(std::string_view body, BodyFormat, TimeNs receivedAt, DecodeBudget *budget,
+DecodeResult OtlpLogDecoder::decode(std::string_view body, BodyFormat format, TimeNs receivedAt, DecodeBudget *budget,
                                     std::string_view)
 {
     DecodeResult result;
+    std::string converted; // a protobuf body as OTLP JSON
+    if (format == BodyFormat::Protobuf) {
+        if (!otlp::protobufAsJson(otlp::Signal::Logs, body, budget, result, converted))
+            return result;
+        body = std::string_view(converted.data(), converted.size() - kJsonPadding);
+    }
     m_walker.walkRecords(
         body, kLogsShape, "a log record must be a JSON object",
         [&](object o, const Resource &resource, LogRecord &r, ItemError &error) {

@@ -6,6 +6,7 @@
 #include "decodebudget.h"
 #include "fieldvalues.h"
 #include "jsonitems.h"
+#include "otlpprotobuf.h"
 
 namespace fg {
 
@@ -229,10 +230,16 @@ double OtlpMetricDecoder::p95(const std::vector<double> &counts, const std::vect
     return bounds.empty() ? (std::isfinite(max) ? max : NAN) : bounds.back();
 }
 
-DecodeResult OtlpMetricDecoder::decode(std::string_view body, BodyFormat, TimeNs receivedAt, DecodeBudget *budget,
+DecodeResult OtlpMetricDecoder::decode(std::string_view body, BodyFormat format, TimeNs receivedAt, DecodeBudget *budget,
                                        std::string_view)
 {
     DecodeResult result;
+    std::string converted; // a protobuf body as OTLP JSON
+    if (format == BodyFormat::Protobuf) {
+        if (!otlp::protobufAsJson(otlp::Signal::Metrics, body, budget, result, converted))
+            return result;
+        body = std::string_view(converted.data(), converted.size() - kJsonPadding);
+    }
     std::vector<Point> points;
     auto reject = [&](int index, const char *field, std::string message) {
         result.errors.add({index, field, std::move(message)});

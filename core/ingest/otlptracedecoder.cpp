@@ -5,6 +5,7 @@
 #include "decodebudget.h"
 #include "fieldvalues.h"
 #include "jsonitems.h"
+#include "otlpprotobuf.h"
 
 namespace fg {
 
@@ -124,10 +125,16 @@ bool decodeSpan(object span, const Resource &resource, TimeNs receivedAt, LogRec
 
 } // namespace
 
-DecodeResult OtlpTraceDecoder::decode(std::string_view body, BodyFormat, TimeNs receivedAt, DecodeBudget *budget,
+DecodeResult OtlpTraceDecoder::decode(std::string_view body, BodyFormat format, TimeNs receivedAt, DecodeBudget *budget,
                                       std::string_view)
 {
     DecodeResult result;
+    std::string converted; // a protobuf body as OTLP JSON
+    if (format == BodyFormat::Protobuf) {
+        if (!otlp::protobufAsJson(otlp::Signal::Traces, body, budget, result, converted))
+            return result;
+        body = std::string_view(converted.data(), converted.size() - kJsonPadding);
+    }
     m_walker.walkRecords(
         body, kSpansShape, "a span must be a JSON object",
         [&](object o, const Resource &resource, LogRecord &r, ItemError &error) {

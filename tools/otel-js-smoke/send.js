@@ -1,16 +1,18 @@
-// The OpenTelemetry JS SDK exporters (OTLP/HTTP JSON, as they ship) against a FlowGuard listener: two log
+// The OpenTelemetry JS SDK exporters (OTLP/HTTP JSON, as they ship; PROTO=1: the OTLP/HTTP protobuf
+// exporters, what the Go, Python and Java SDKs send by default) against a FlowGuard listener: two log
 // records, a counter, a histogram and a gauge (exported twice: on flush and on shutdown) and one failed
 // server span. `npm install && node send.js http://127.0.0.1:4318` (GZ=1: gzip, as
 // OTEL_EXPORTER_OTLP_COMPRESSION=gzip does); then look for service otel-js in /api/logs and /api/metrics.
 const { resourceFromAttributes } = require('@opentelemetry/resources');
 const { LoggerProvider, BatchLogRecordProcessor } = require('@opentelemetry/sdk-logs');
-const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-http');
+const flavour = process.env.PROTO ? 'proto' : 'http';
+const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-' + flavour);
 const { MeterProvider, PeriodicExportingMetricReader } = require('@opentelemetry/sdk-metrics');
-const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-http');
+const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-' + flavour);
 const { NodeTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-node');
-const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http');
+const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-' + flavour);
 const base = process.argv[2];
-const resource = resourceFromAttributes({ 'service.name': 'otel-js' });
+const resource = resourceFromAttributes({ 'service.name': process.env.SERVICE || 'otel-js' });
 const compression = process.env.GZ ? 'gzip' : undefined;
 (async () => {
   const lp = new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: base + "/v1/logs", compression }) })] });
