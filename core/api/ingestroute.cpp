@@ -130,12 +130,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     };
     if (decoded.tooManyItems) {
         releaseExtra();
-        responder.send(apiError(413,
-                                QStringLiteral("more than %1 items in one request (max_items_per_request); split it")
-                                    .arg(kMaxItemsPerRequest),
-                                QJsonObject{{QStringLiteral("field"), QStringLiteral("body")},
-                                            {QStringLiteral("limit"), QStringLiteral("max_items_per_request")},
-                                            {QStringLiteral("max"), kMaxItemsPerRequest}}));
+        responder.send(m_dialect->tooManyItems(decoded.itemLimit));
         return;
     }
     m_stats->itemsRejected += decoded.errors.total();
@@ -147,7 +142,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     }
     if (decoded.accepted == 0) {
         releaseExtra();
-        responder.send(m_dialect->answer(decoded.itemKinds, 0, 0, decoded.errors));
+        responder.send(m_dialect->answer(decoded.itemKinds, decoded.itemIds, 0, 0, decoded.errors));
         return;
     }
 
@@ -161,6 +156,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     job->batch = std::move(decoded.batch);
     const int accepted = decoded.accepted;
     job->done = [responder, accepted, errors = std::move(decoded.errors), kinds = std::move(decoded.itemKinds),
+                 ids = std::move(decoded.itemIds),
                  stats = m_stats, dialect = m_dialect,
                  counters = m_counters, receivedAt = request.receivedAt, releaseExtra](const WriteOutcome &outcome) {
         releaseExtra();
@@ -177,7 +173,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
         stats->itemsAccepted += accepted;
         counters->accepted += accepted;
         counters->observeCommit(double(nowNs() - receivedAt) / double(kNsPerSec));
-        responder.send(dialect->answer(kinds, accepted, outcome.duplicates, errors));
+        responder.send(dialect->answer(kinds, ids, accepted, outcome.duplicates, errors));
     };
     m_writer->submit(std::move(job));
 }
