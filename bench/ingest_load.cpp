@@ -4,7 +4,7 @@
 // and WAL size. Loopback only; bounded by --duration and a request cap.
 //
 //   ingest_load --flowguard build/app/flowguard --connections 4 --duration 60 --warmup 5 [--sync full]
-//               [--format native|native-metrics|otlp-logs|otlp-metrics|otlp-traces|loki|raw|elastic|ws|syslog]
+//               [--format native|native-metrics|otlp-logs|otlp-metrics|otlp-traces|loki|raw|elastic|events|ws|syslog]
 // ws: native batches as WebSocket messages on /ws, each acknowledged once committed. syslog: RFC 5424 over
 // TCP with octet counting, which has no acknowledgement: only the stored rate means something there.
 
@@ -302,6 +302,34 @@ Body makeElastic(std::mt19937 &rng, int n, long long &tsMs)
     return b;
 }
 
+// The events API's batch ({"events":[…]}) as an application sends it: no event ids (each gets one), a
+// timestamp of 13 digits of epoch milliseconds, data, session and user ids, tags.
+Body makeEvents(std::mt19937 &rng, int n, long long &tsMs)
+{
+    static const char *const kTypes[] = {"page_view", "checkout.completed", "payment.failed", "search", "login"};
+    Body b;
+    b.path = "/events/batch";
+    b.contentType = "application/json";
+    b.successStatus = 201;
+    b.text = "{\"events\":[";
+    char buf[1024];
+    for (int i = 0; i < n; ++i) {
+        const Event e = randomEvent(rng);
+        const char *severity = e.status >= 500 ? "high" : e.level[0] == 'W' ? "medium" : "low";
+        b.text += i ? ",{\"timestamp\":" : "{\"timestamp\":";
+        b.times.push_back({b.text.size(), ++tsMs, false});
+        b.text += std::to_string(tsMs);
+        std::snprintf(buf, sizeof buf,
+                      ",\"type\":\"%s\",\"source\":\"%s\",\"severity\":\"%s\",\"data\":{\"route\":\"%s\","
+                      "\"status\":%d,\"latency_ms\":%.1f},\"session_id\":\"s%06u\",\"user_id\":\"u%06u\","
+                      "\"tags\":[\"web-%u\"]}",
+                      kTypes[rng() % 5], e.service, severity, e.route, e.status, e.latency, e.user % 9973, e.user, e.host);
+        b.text += buf;
+    }
+    b.text += "]}";
+    return b;
+}
+
 // ~400-byte native events in the shape services send: service, time, level, message, latency, status,
 // route. Each "ts" is 13 digits of epoch milliseconds.
 std::string makeBatch(std::mt19937 &rng, int n, long long &tsMs, std::vector<TimeSlot> &tsOffsets)
@@ -531,7 +559,8 @@ int main(int argc, char **argv)
     static const QStringList kFormats = {QStringLiteral("native"), QStringLiteral("native-metrics"),
                                          QStringLiteral("otlp-logs"), QStringLiteral("otlp-metrics"),
                                          QStringLiteral("otlp-traces"), QStringLiteral("loki"), QStringLiteral("raw"),
-                                         QStringLiteral("elastic"), QStringLiteral("ws"), QStringLiteral("syslog")};
+                                         QStringLiteral("elastic"), QStringLiteral("events"), QStringLiteral("ws"),
+                                         QStringLiteral("syslog")};
     if (!kFormats.contains(o.format)) {
         std::fprintf(stderr, "unknown --format %s (%s)\n", qPrintable(o.format), qPrintable(kFormats.join(QLatin1Char('|'))));
         return 2;
@@ -564,6 +593,8 @@ int main(int argc, char **argv)
                 b = makeOtlp(rng, o.batch, baseNs, o.format.mid(5).toStdString());
             } else if (o.format == QLatin1String("elastic")) {
                 b = makeElastic(rng, o.batch, tsMs);
+            } else if (o.format == QLatin1String("events")) {
+                b = makeEvents(rng, o.batch, tsMs);
             } else if (o.format == QLatin1String("loki")) {
                 b = makeLoki(rng, o.batch, baseNs);
             } else if (o.format == QLatin1String("ws")) {

@@ -518,7 +518,8 @@ private slots:
             SqliteDb db(o.path, SqliteDb::Mode::ReadWrite);
             db.exec("PRAGMA journal_mode=WAL");
             migrateSchema(db);
-            db.exec("DROP TABLE log_chunks; DROP TABLE log_chunk_keys; PRAGMA user_version=8"); // what version 8 left
+            db.exec("DROP TABLE log_chunks; DROP TABLE log_chunk_keys; DROP TABLE service_registrations;"
+                    " PRAGMA user_version=8"); // what version 8 left
             db.exec("BEGIN");
             db.exec("INSERT INTO services(id, name, first_seen, last_seen, log_count) VALUES(1, 'a', 0, 0, 4500), (2, 'b', 0, 0, 4500)");
             Statement row(db.handle(), "INSERT INTO logs(id, ts, received, service_id, level, message, signal_id, latency_ms)"

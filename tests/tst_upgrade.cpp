@@ -16,14 +16,14 @@
 
 namespace {
 
-// Version 8 (the previous release) is today's schema without what version 9 added (the log chunk
-// tables), which SQLite can take away; its logs are rows of the logs table.
+// Version 8 (the previous release) is today's schema without what versions 9 and 10 added (the log chunk
+// tables, service registrations), which SQLite can take away; its logs are rows of the logs table.
 void writePreviousRelease(const std::string &path, fg::TimeNs t)
 {
     fg::SqliteDb db(path, fg::SqliteDb::Mode::ReadWrite);
     fg::migrateSchema(db);
-    db.exec("DROP TABLE log_chunks; DROP TABLE log_chunk_keys; PRAGMA user_version = 8");
-    QCOMPARE(fg::kSchemaVersion, 9); // a later version needs its own previous-release fixture
+    db.exec("DROP TABLE log_chunks; DROP TABLE log_chunk_keys; DROP TABLE service_registrations; PRAGMA user_version = 8");
+    QCOMPARE(fg::kSchemaVersion, 10); // a later version needs its own previous-release fixture
     const std::string ts = std::to_string(t);
     db.exec("INSERT INTO services(id, name, first_seen, last_seen, last_received, log_count) VALUES(1, 'billing', " + ts
             + ", " + ts + ", " + ts + ", 2)");
@@ -84,6 +84,8 @@ private slots:
         // New data goes in beside the old.
         QCOMPARE(client.post("/api/ingest/logs", "{\"service\":\"billing\",\"message\":\"after the upgrade\"}").status, 202);
         QCOMPARE(client.get("/api/logs?service=billing&range=7d").json().value(QStringLiteral("items")).toArray().size(), 3);
+        // So do the tables of later versions (service registrations, version 10).
+        QCOMPARE(client.post("/api/logs/services/register", "{\"service_name\":\"ledger\",\"team\":\"finance\"}").status, 200);
 
         p.terminate();
         QVERIFY(p.waitForFinished(20000));

@@ -75,6 +75,16 @@
     </message>
     <message>
         <location filename="../ui/clientformats.cpp" line="58"/>
+        <source>Application events</source>
+        <translation>Anwendungsereignisse</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="59"/>
+        <source>Typed events with a source, severity (low to critical) and data; read back by id at /events/{id}.</source>
+        <translation>Typisierte Ereignisse mit Quelle, Schweregrad (low bis critical) und Daten; unter /events/{id} nach ID abrufbar.</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="58"/>
         <source>Plain log lines</source>
         <translation>Einfache Logzeilen</translation>
     </message>

@@ -75,6 +75,16 @@
     </message>
     <message>
         <location filename="../ui/clientformats.cpp" line="58"/>
+        <source>Application events</source>
+        <translation>Événements applicatifs</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="59"/>
+        <source>Typed events with a source, severity (low to critical) and data; read back by id at /events/{id}.</source>
+        <translation>Événements typés avec une source, une gravité (low à critical) et des données ; relus par identifiant sur /events/{id}.</translation>
+    </message>
+    <message>
+        <location filename="../ui/clientformats.cpp" line="58"/>
         <source>Plain log lines</source>
         <translation>Lignes de log brutes</translation>
     </message>

@@ -55,6 +55,12 @@ QList<ClientFormat> clientFormats()
          QStringLiteral("curl {auth}-H 'Content-Type: application/json' {url}/ingest/logs -d '{\"signal_id\":\"'$(cat "
                         "/proc/sys/kernel/random/uuid)'\",\"service_name\":\"checkout\",\"level\":\"error\","
                         "\"message\":\"payment gateway timeout\"}'")},
+        {QStringLiteral("events"), Words::tr("Application events"),
+         Words::tr("Typed events with a source, severity (low to critical) and data; read back by id at /events/{id}."),
+         {QStringLiteral("/events"), QStringLiteral("/events/batch")},
+         QStringLiteral("curl {auth}-H 'Content-Type: application/json' {url}/events -d '{\"type\":\"payment.failed\","
+                        "\"source\":\"checkout\",\"severity\":\"high\",\"data\":{\"order_id\":\"A-1001\"},"
+                        "\"tags\":[\"payments\"]}'")},
         {QStringLiteral("raw-lines"), Words::tr("Plain log lines"),
          Words::tr("Any text, one event a line; levels and request fields are inferred from each line."),
          {QStringLiteral("/ingest")},

@@ -43,6 +43,10 @@
 #include "ingest/signalspandecoder.h"
 #include "ingest/logstreamdecoder.h"
 #include "historicalmetrics.h"
+#include "eventqueries.h"
+#include "eventsdialect.h"
+#include "ingest/eventdecoder.h"
+#include "serviceregistration.h"
 #include "queryparams.h"
 #include "queryrunner.h"
 #include "routehelpers.h"
@@ -144,6 +148,10 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
     m_signalTraces = route(std::make_unique<SignalSpanDecoder>(deps.services), native, "signal", "spans");
     m_signalMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "signal", "metrics");
     m_logStream = route(std::make_unique<LogStreamDecoder>(deps.services), native, "stream", "logs");
+    m_events = route(std::make_unique<EventDecoder>(EventDecoder::Shape::Single, deps.services),
+                     std::make_shared<const EventsDialect>(false), "events", "logs");
+    m_eventBatch = route(std::make_unique<EventDecoder>(EventDecoder::Shape::Batch, deps.services),
+                         std::make_shared<const EventsDialect>(true), "events", "logs");
     m_wsLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "websocket", "logs");
     m_wsMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "websocket", "metrics");
     if (deps.liveFeed) {
@@ -179,6 +187,8 @@ IngestRoute *ApiRouter::ingestRoute(Route route) const
     case Route::SignalTraces: return m_signalTraces.get();
     case Route::SignalMetrics: return m_signalMetrics.get();
     case Route::LogStream: return m_logStream.get();
+    case Route::Events: return m_events.get();
+    case Route::EventBatch: return m_eventBatch.get();
     default: return nullptr;
     }
 }
@@ -220,6 +230,8 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
         {"/api/demo", "DELETE", Route::ClearDemo},
         {"/api/ingest/rejections", "GET", Route::IngestRejections},
         {"/api/ingest/sources", "GET", Route::IngestSources},
+        {"/events", "POST", Route::Events},              {"/events", "GET", Route::EventList},
+        {"/api/logs/services/register", "POST", Route::RegisterService},
     };
     RouteMatch m;
     // Elasticsearch's _bulk and the probes shippers make first; /{index}/_bulk names the default index.
@@ -243,6 +255,17 @@ ApiRouter::RouteMatch ApiRouter::match(const HttpRequest &request)
                 m.allowed = "POST";
             return m;
         }
+    }
+    // /events/batch (POST), /events/aggregations and /events/{id} (GET).
+    static const QByteArray kEvents = "/events/";
+    if (path.startsWith(kEvents) && path.size() > kEvents.size() && !path.mid(kEvents.size()).contains('/')) {
+        const QByteArray rest = path.mid(kEvents.size());
+        const QByteArray method = rest == "batch" ? "POST" : "GET";
+        if (request.method == method)
+            m.route = rest == "batch" ? Route::EventBatch : rest == "aggregations" ? Route::EventAggregations : Route::EventById;
+        else
+            m.allowed = method;
+        return m;
     }
     if (WebSocketHub::owns(path)) {
         if (request.method == "GET")
@@ -418,6 +441,10 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
     case Route::LogStream: return; // handled by ingestRoute() above
     case Route::RealtimeMetrics: responder.send(realtimeMetrics()); return;
     case Route::HistoricalMetrics: historicalMetrics(request, m_deps.queries, responder); return;
+    case Route::EventList: eventList(request, m_deps.queries, responder); return;
+    case Route::EventById: eventById(request, m_deps.queries, responder); return;
+    case Route::EventAggregations: eventAggregations(request, m_deps.queries, responder); return;
+    case Route::RegisterService: registerService(request, m_deps.writer, m_deps.services, responder); return;
     case Route::WebSocket: // only an upgrade reaches the hub (takeUpgrade)
         responder.send(apiError(426, QStringLiteral("this is a WebSocket endpoint: send Upgrade: websocket"),
                                 QJsonObject{{QStringLiteral("field"), QStringLiteral("Upgrade")}}));
@@ -428,7 +455,9 @@ void ApiRouter::handle(HttpRequest &&request, HttpResponder plainResponder)
     case Route::OtlpMetrics:
     case Route::OtlpTraces:
     case Route::LokiPush:
-    case Route::RawIngest: return; // handled by ingestRoute() above
+    case Route::RawIngest:
+    case Route::Events:
+    case Route::EventBatch: return; // handled by ingestRoute() above
     }
 }
 
@@ -544,7 +573,10 @@ void ApiRouter::services(const HttpResponder &responder)
                                          {QStringLiteral("first_seen"), iso(s.firstSeen)},
                                          {QStringLiteral("last_seen"), iso(s.lastSeen)},
                                          {QStringLiteral("log_count"), qint64(s.logCount)},
-                                         {QStringLiteral("metric_count"), qint64(s.metricCount)}});
+                                         {QStringLiteral("metric_count"), qint64(s.metricCount)},
+                                         // What POST /api/logs/services/register stored (description, team, …).
+                                         {QStringLiteral("registration"),
+                                          s.registration.empty() ? QJsonValue() : jsonObjectText(s.registration)}});
             return jsonResponse(200, page(items, std::nullopt));
         },
         responder);

@@ -81,7 +81,8 @@ private:
                        PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels, ClearDemo,
                        IngestRejections, IngestSources,
                        WebSocket, ElasticBulk, ElasticProbe, SignalLogs, SignalTraces, SignalMetrics, LogStream,
-                       RealtimeMetrics, HistoricalMetrics };
+                       RealtimeMetrics, HistoricalMetrics, Events, EventBatch, EventList, EventById, EventAggregations,
+                       RegisterService };
     struct RouteMatch {
         std::optional<Route> route;
         QByteArray allowed; // methods the path accepts, for 405
@@ -138,6 +139,7 @@ private:
     std::unique_ptr<IngestRoute> m_syslog;
     std::unique_ptr<IngestRoute> m_signalLogs, m_signalTraces, m_signalMetrics; // POST /ingest/logs|traces|metrics
     std::unique_ptr<IngestRoute> m_logStream; // POST /api/logs/stream/{service}[/single]
+    std::unique_ptr<IngestRoute> m_events, m_eventBatch; // POST /events, /events/batch
 };
 
 } // namespace fg

@@ -61,6 +61,12 @@ const char *ApiRouter::routeName(Route route)
     case Route::LogStream: return "/api/logs/stream/{service}";
     case Route::RealtimeMetrics: return "/metrics/realtime";
     case Route::HistoricalMetrics: return "/metrics/historical";
+    case Route::Events: return "/events";
+    case Route::EventBatch: return "/events/batch";
+    case Route::EventList: return "/events";
+    case Route::EventById: return "/events/{id}";
+    case Route::EventAggregations: return "/events/aggregations";
+    case Route::RegisterService: return "/api/logs/services/register";
     }
     return "unmatched";
 }

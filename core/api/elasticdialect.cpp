@@ -56,15 +56,16 @@ HttpResponse ElasticDialect::malformed(const std::string &message) const
 
 HttpResponse ElasticDialect::committed(int accepted, int duplicates, const ItemErrors &errors) const
 {
-    return answer(std::string(std::size_t(accepted + errors.total()), 'i'), accepted, duplicates, errors);
+    return answer(std::string(std::size_t(accepted + errors.total()), 'i'), {}, accepted, duplicates, errors);
 }
 
 HttpResponse ElasticDialect::allRejected(const ItemErrors &errors) const
 {
-    return answer(std::string(std::size_t(errors.total()), 'i'), 0, 0, errors);
+    return answer(std::string(std::size_t(errors.total()), 'i'), {}, 0, 0, errors);
 }
 
-HttpResponse ElasticDialect::answer(const std::string &kinds, int, int, const ItemErrors &errors) const
+HttpResponse ElasticDialect::answer(const std::string &kinds, const std::vector<std::string> &, int, int,
+                                    const ItemErrors &errors) const
 {
     const std::vector<int> &failed = errors.indices();
     std::string body = "{\"took\":1,\"errors\":";

@@ -15,7 +15,8 @@ public:
     HttpResponse malformed(const std::string &message) const override;
     HttpResponse committed(int accepted, int duplicates, const ItemErrors &errors) const override;
     HttpResponse allRejected(const ItemErrors &errors) const override;
-    HttpResponse answer(const std::string &itemKinds, int accepted, int duplicates, const ItemErrors &errors) const override;
+    HttpResponse answer(const std::string &itemKinds, const std::vector<std::string> &itemIds, int accepted,
+                        int duplicates, const ItemErrors &errors) const override;
 };
 
 // The probes shippers make before sending: GET|HEAD / (cluster info), /_cat/health, /_cluster/health.

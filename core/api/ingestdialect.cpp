@@ -1,5 +1,7 @@
 #include "ingestdialect.h"
 
+#include "apierror.h"
+
 namespace fg {
 
 std::string ingestCountsJson(int accepted, int duplicates, const ItemErrors &errors)
@@ -23,6 +25,14 @@ std::string ingestCountsJson(int accepted, int duplicates, const ItemErrors &err
     }
     out += ']';
     return out;
+}
+
+HttpResponse IngestDialect::tooManyItems(int limit) const
+{
+    return apiError(413, QStringLiteral("more than %1 items in one request (max_items_per_request); split it").arg(limit),
+                    QJsonObject{{QStringLiteral("field"), QStringLiteral("body")},
+                                {QStringLiteral("limit"), QStringLiteral("max_items_per_request")},
+                                {QStringLiteral("max"), limit}});
 }
 
 HttpResponse rawJsonResponse(int status, std::string body)

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <QByteArray>
 
@@ -27,12 +28,17 @@ public:
     // No item was valid (errors is not empty).
     virtual HttpResponse allRejected(const ItemErrors &errors) const = 0;
     // What the route calls: dialects answering item by item (Elasticsearch _bulk) also see the decoder's
-    // itemKinds; the others answer as committed() or allRejected().
-    virtual HttpResponse answer(const std::string &itemKinds, int accepted, int duplicates, const ItemErrors &errors) const
+    // itemKinds, those answering with ids (events) its itemIds; the others answer as committed() or
+    // allRejected().
+    virtual HttpResponse answer(const std::string &itemKinds, const std::vector<std::string> &itemIds, int accepted,
+                                int duplicates, const ItemErrors &errors) const
     {
         (void)itemKinds;
+        (void)itemIds;
         return accepted == 0 && !errors.empty() ? allRejected(errors) : committed(accepted, duplicates, errors);
     }
+    // 413 for a request over the format's item limit.
+    virtual HttpResponse tooManyItems(int limit) const;
     // Every answer to a request of `format`, in that request's encoding (OTLP answers protobuf in protobuf).
     virtual HttpResponse inFormat(BodyFormat format, HttpResponse answer) const
     {

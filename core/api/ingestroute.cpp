@@ -134,12 +134,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     };
     if (decoded.tooManyItems) {
         releaseExtra();
-        send(apiError(413,
-                                QStringLiteral("more than %1 items in one request (max_items_per_request); split it")
-                                    .arg(kMaxItemsPerRequest),
-                                QJsonObject{{QStringLiteral("field"), QStringLiteral("body")},
-                                            {QStringLiteral("limit"), QStringLiteral("max_items_per_request")},
-                                            {QStringLiteral("max"), kMaxItemsPerRequest}}));
+        send(m_dialect->tooManyItems(decoded.itemLimit));
         return;
     }
     m_stats->itemsRejected += decoded.errors.total();
@@ -151,7 +146,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     }
     if (decoded.accepted == 0) {
         releaseExtra();
-        send(m_dialect->answer(decoded.itemKinds, 0, 0, decoded.errors));
+        send(m_dialect->answer(decoded.itemKinds, decoded.itemIds, 0, 0, decoded.errors));
         return;
     }
 
@@ -165,6 +160,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     job->batch = std::move(decoded.batch);
     const int accepted = decoded.accepted;
     job->done = [responder, accepted, errors = std::move(decoded.errors), kinds = std::move(decoded.itemKinds),
+                 ids = std::move(decoded.itemIds),
                  stats = m_stats, dialect = m_dialect, format,
                  counters = m_counters, receivedAt = request.receivedAt, releaseExtra](const WriteOutcome &outcome) {
         releaseExtra();
@@ -183,7 +179,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
         stats->itemsAccepted += accepted;
         counters->accepted += accepted;
         counters->observeCommit(double(nowNs() - receivedAt) / double(kNsPerSec));
-        responder.send(dialect->inFormat(format, dialect->answer(kinds, accepted, outcome.duplicates, errors)));
+        responder.send(dialect->inFormat(format, dialect->answer(kinds, ids, accepted, outcome.duplicates, errors)));
     };
     m_writer->submit(std::move(job));
 }

@@ -55,6 +55,11 @@ std::optional<TokenScope> RequestAuthorizer::requiredScope(const QByteArray &raw
         return std::nullopt;
     if (path == "/ws/metrics" || path == "/metrics/realtime" || path == "/metrics/historical") // reads, like /api/ws/* and /api/kpis/live
         return TokenScope::Read;
+    // The events API's reads; registering a service is what an ingesting client does before its first event.
+    if ((path == "/events" || path.startsWith("/events/")) && (method == "GET" || method == "HEAD"))
+        return TokenScope::Read;
+    if (path == "/api/logs/services/register")
+        return TokenScope::Ingest;
     // Everything that is not the query and settings API is a way in for data (native, OTLP, Loki).
     if (!path.startsWith("/api/") || path.startsWith("/api/ingest/") || path.startsWith("/api/logs/stream/"))
         return TokenScope::Ingest;

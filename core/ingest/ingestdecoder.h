@@ -19,9 +19,11 @@ struct DecodeResult {
     int accepted = 0; // items that became records
     ItemErrors errors;
     std::string malformed; // set: the body is not parseable at all (HTTP 400)
-    bool tooManyItems = false; // decoding stopped at kMaxItemsPerRequest (HTTP 413)
+    bool tooManyItems = false; // decoding stopped at itemLimit (HTTP 413)
+    int itemLimit = kMaxItemsPerRequest; // a format's own, lower, limit on items per request
     bool overBudget = false; // decoding stopped: the records did not fit the in-flight budget
     std::string itemKinds; // per item, for dialects that answer item by item (Elasticsearch _bulk); else empty
+    std::vector<std::string> itemIds; // ids of the accepted items, for dialects that answer with them (events)
 
     // The last step of every log decoder: a record of a service past the cap is refused as item `index`,
     // otherwise it is charged to the budget and kept. False once the budget is spent: decoding stops.

@@ -215,6 +215,30 @@ void LogChunkReader::materialize(std::vector<Hit> &hits)
     }
 }
 
+std::optional<StoredLog> LogChunkReader::byId(std::int64_t id)
+{
+    // Chunks of different services overlap in id range: each one spanning the id is looked into.
+    std::vector<Hit> hits;
+    {
+        Statement chunks(m_db, "SELECT id, count, keys FROM log_chunks WHERE max_id >= ?1 AND min_id <= ?1");
+        chunks.bind(1, id);
+        while (hits.empty() && chunks.step()) {
+            if (m_checkInterrupt)
+                m_checkInterrupt();
+            const LogChunkKeys keys = decodeLogChunkKeys(chunks.blob(2), int(chunks.int64(1)));
+            for (std::size_t k = 0; k < keys.ids.size(); ++k)
+                if (keys.ids[k] == id) {
+                    hits.push_back(Hit{keys.ts[k], id, chunks.int64(0), int(k), {}});
+                    break;
+                }
+        }
+    }
+    if (hits.empty())
+        return std::nullopt;
+    materialize(hits);
+    return std::move(hits.front().row);
+}
+
 std::vector<StoredLog> LogChunkReader::inCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit)
 {
     if (limit <= 0)

@@ -37,6 +37,8 @@ public:
                 std::vector<Hit> &hits);
     // Fills in the chunk events among `hits`.
     void materialize(std::vector<Hit> &hits);
+    // The chunk event with this row id, if a chunk holds it.
+    std::optional<StoredLog> byId(std::int64_t id);
     // Chunk events with afterId < id <= throughId, the lowest `limit` of them, ascending.
     std::vector<StoredLog> inCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit);
 

@@ -245,7 +245,18 @@ CREATE TABLE log_chunk_keys(
   bloom BLOB NOT NULL);
 )sql";
 
-const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9};
+// Version 10. Services registered before their first event (POST /api/logs/services/register): the
+// document as given (description, team, owner, tags, …) by service name, so it outlives the service's
+// rows being purged and re-created.
+constexpr const char *kV10 = R"sql(
+CREATE TABLE service_registrations(
+  name TEXT PRIMARY KEY,
+  doc TEXT NOT NULL,
+  registered INTEGER NOT NULL,
+  updated INTEGER NOT NULL) WITHOUT ROWID;
+)sql";
+
+const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10};
 
 } // namespace
 

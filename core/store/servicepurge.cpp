@@ -58,6 +58,7 @@ PurgeCounts purgeServices(SqliteDb &db, LogChunkWriter &chunks, const std::strin
     run(db, "DELETE FROM outbox WHERE alert_id IN (SELECT id FROM alerts WHERE " + byService + ")", prefix);
     n.alerts = run(db, "DELETE FROM alerts WHERE " + byService, prefix);
     n.incidents = run(db, "DELETE FROM incidents WHERE " + byService, prefix);
+    run(db, "DELETE FROM service_registrations WHERE " + match, prefix);
     db.exec("DELETE FROM purged_services");
     return n;
 }

@@ -182,11 +182,30 @@ std::optional<std::int64_t> SqliteStoreReader::serviceId(const std::string &name
 std::vector<ServiceInfo> SqliteStoreReader::services()
 {
     Statement st(m_db->handle(),
-                 "SELECT name, first_seen, last_seen, log_count, metric_count, last_received FROM services ORDER BY name");
+                 "SELECT s.name, s.first_seen, s.last_seen, s.log_count, s.metric_count, s.last_received, r.doc FROM services s"
+                 " LEFT JOIN service_registrations r ON r.name = s.name ORDER BY s.name");
     std::vector<ServiceInfo> out;
     while (st.step())
-        out.push_back({str(st.text(0)), st.int64(1), st.int64(2), st.int64(3), st.int64(4), st.int64(5)});
+        out.push_back({str(st.text(0)), st.int64(1), st.int64(2), st.int64(3), st.int64(4), st.int64(5), str(st.text(6))});
     return out;
+}
+
+std::optional<StoredLog> SqliteStoreReader::logBySignal(const std::string &signalId)
+{
+    ReadSnapshot snapshot(*m_db);
+    std::int64_t id = 0;
+    {
+        Statement key(m_db->handle(), "SELECT row_id FROM signal_ids WHERE key=?");
+        key.bindText(1, "l:" + signalId);
+        if (!key.step())
+            return std::nullopt;
+        id = key.int64(0);
+    }
+    Statement staged(m_db->handle(), std::string("SELECT ") + kLogColumns + " FROM logs l WHERE id=?");
+    staged.bind(1, id);
+    if (staged.step())
+        return logRow(staged);
+    return LogChunkReader(m_db->handle(), interruptCheck()).byId(id);
 }
 
 

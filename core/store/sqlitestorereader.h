@@ -21,6 +21,7 @@ public:
     void setInterrupt(std::function<bool()> shouldStop) override;
     std::vector<ServiceInfo> services() override;
     Page<StoredLog> logs(const LogQuery &query) override;
+    std::optional<StoredLog> logBySignal(const std::string &signalId) override;
     Page<StoredPoint> metricPoints(const MetricQuery &query) override;
     std::vector<StoredLog> logsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit) override;
     std::vector<StoredPoint> pointsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit) override;

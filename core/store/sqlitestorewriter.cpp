@@ -330,6 +330,14 @@ private:
             w.exec();
         }
         storeAlerting(job);
+        for (const ServiceRegistration &reg : job.serviceRegistrations) {
+            const TimeNs now = m_options.clock();
+            serviceId(reg.name, now);
+            Statement st(m_db.handle(), "INSERT INTO service_registrations(name, doc, registered, updated) VALUES(?1,?2,?3,?3)"
+                                        " ON CONFLICT(name) DO UPDATE SET doc=excluded.doc, updated=excluded.updated");
+            st.bindText(1, reg.name).bindText(2, reg.doc).bind(3, now);
+            st.exec();
+        }
         for (const auto &[key, value] : job.settings) {
             Statement set(m_db.handle(), "INSERT OR REPLACE INTO settings(key, value, updated) VALUES(?,?,?)");
             set.bindText(1, key).bindText(2, value).bind(3, m_options.clock());

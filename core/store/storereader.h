@@ -25,6 +25,7 @@ struct ServiceInfo {
     std::int64_t logCount = 0;
     std::int64_t metricCount = 0;
     TimeNs lastReceived = 0; // wall clock of the latest data, for freshness
+    std::string registration; // the registration document (JSON object) of a registered service, or empty
 };
 
 struct StoredPoint {
@@ -120,6 +121,8 @@ public:
     virtual void setInterrupt(std::function<bool()> shouldStop) = 0;
     virtual std::vector<ServiceInfo> services() = 0;
     virtual Page<StoredLog> logs(const LogQuery &query) = 0;
+    // The log event that claimed this signal id (events: their event id), staged or sealed in a chunk.
+    virtual std::optional<StoredLog> logBySignal(const std::string &signalId) = 0;
     virtual Page<StoredPoint> metricPoints(const MetricQuery &query) = 0;
     // Rows in commit order (ascending id) after `afterId` up to `throughId`, at most `limit`: the analysis
     // reads what it could not take from the live hand-off.

@@ -32,6 +32,13 @@ struct WriteOutcome {
     PurgeCounts purged;
 };
 
+// A service registered before its first event: its services row is created (it is listed from then on)
+// and its document stored, replacing an earlier registration's.
+struct ServiceRegistration {
+    std::string name;
+    std::string doc; // JSON object
+};
+
 struct WriteJob {
     // Non-empty: first deletes every row of the services whose names start with this (demo data).
     std::string purgeServicePrefix;
@@ -56,6 +63,7 @@ struct WriteJob {
     std::vector<Delivery> deliveries;
     // Channel documents by id (JSON, no secrets); an empty document deletes.
     std::vector<std::pair<std::int64_t, std::string>> channels;
+    std::vector<ServiceRegistration> serviceRegistrations;
     // Called on the writer thread once the job's transaction is durable (or has failed).
     std::function<void(const WriteOutcome &)> done;
 };
