@@ -97,7 +97,7 @@ int runDetectCommand(const QStringList &arguments)
     p.addOption({QStringLiteral("without"),
                  QStringLiteral("Switch parts off to measure their worth: comma-separated residual, level-shift, "
                                 "ewma, cusum, seasonal (the tests), record (alert only on the strongest evidence of "
-                                "the horizon), range (alert on a value outside the range so far)."),
+                                "the horizon and above the last alert's), range (alert on a value outside the range so far)."),
                  QStringLiteral("LIST")});
     p.process(arguments);
     const QString output = p.value(QStringLiteral("output"));

@@ -1,6 +1,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <random>
 #include <set>
@@ -61,6 +62,22 @@ Run run(int minutes, Shape shape, unsigned seed = 1)
         }
     }
     return r;
+}
+
+// Alert points (from 300 on) of flowguard detect's scorer fed N(100, 1) noise, a learning-time excursion to
+// 130 and the given change of each point.
+std::vector<int> scorerAlerts(int points, const std::function<double(int, double)> &change)
+{
+    SeriesScorer scorer(SeriesScorer::Params{});
+    std::mt19937 rng(7);
+    std::normal_distribution<double> noise(100, 1);
+    std::vector<int> alerts;
+    for (int i = 0; i < points; ++i) {
+        const double drawn = noise(rng);
+        if (scorer.score(change(i, i == 50 ? 130 : drawn)) >= SeriesScorer::kAlertThreshold && i >= 300)
+            alerts.push_back(i);
+    }
+    return alerts;
 }
 } // namespace
 
@@ -561,6 +578,32 @@ private slots:
         for (int i : alerts)
             all += QString::number(i) + QLatin1Char(' ');
         QVERIFY2(alerts.size() == 2 && alerts[0] >= 500 && alerts[0] <= 506 && alerts[1] == 530, qPrintable(all));
+    }
+
+    // A burst weaker than the one that last alerted is the series' recurring normal, even once the long-run
+    // horizon has forgotten it; a stronger one alerts.
+    void seriesScorerBurstsMustBeatTheLastAlert()
+    {
+        const auto bursts = [](double first) {
+            return [first](int i, double v) {
+                return v + (i >= 500 && i < 520 ? first : i >= 1200 && i < 1220 ? 4 : i >= 1900 && i < 1920 ? 12 : 0);
+            };
+        };
+        const std::vector<int> alone = scorerAlerts(2400, bursts(0));
+        QVERIFY(alone.size() == 2 && alone[0] >= 1200 && alone[0] < 1210 && alone[1] >= 1900 && alone[1] < 1910);
+        const std::vector<int> after = scorerAlerts(2400, bursts(8));
+        QVERIFY(after.size() == 2 && after[0] >= 500 && after[0] < 510 && after[1] >= 1900 && after[1] < 1910);
+    }
+
+    // A value beyond the range alerts and holds: the shift that follows is the same anomaly.
+    void seriesScorerNewExtremeStartsTheHold()
+    {
+        const auto shift = [](bool extreme) {
+            return [extreme](int i, double v) { return extreme && i == 600 ? 200 : v + (i >= 620 && i < 640 ? 8 : 0); };
+        };
+        const std::vector<int> shiftOnly = scorerAlerts(1000, shift(false));
+        QVERIFY(shiftOnly.size() == 1 && shiftOnly[0] >= 620 && shiftOnly[0] < 630);
+        QCOMPARE(scorerAlerts(1000, shift(true)), std::vector<int>{600});
     }
 
     void nothingDuringWarmup()
