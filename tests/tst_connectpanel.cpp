@@ -101,7 +101,7 @@ private slots:
         QCOMPARE(row.source, QStringLiteral("127.0.0.1"));
         // A newer one goes on top; the older row stays (no reset).
         QSignalSpy reset(panel->rejections(), &QAbstractItemModel::modelReset);
-        QCOMPARE(http.post("/v1/metrics", "x", "application/x-protobuf").status, 415);
+        QCOMPARE(http.post("/v1/metrics", "x", "application/xml").status, 415);
         panel->refresh();
         QTRY_COMPARE(panel->rejections()->rowCount(), 2);
         QCOMPARE(panel->rejections()->rows().first().route, QStringLiteral("/v1/metrics"));

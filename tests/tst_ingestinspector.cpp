@@ -68,7 +68,7 @@ private slots:
     {
         TestHttpClient http(m_engine->port());
         QCOMPARE(http.post("/api/ingest/logs", "[{\"service\":\"a\",\"message\":\"ok\"},{\"service\":\"a\",\"ts\":\"yesterday-ish\",\"message\":\"bad\"}]").status, 202);
-        QCOMPARE(http.post("/v1/logs", "\x0a\x02", "application/x-protobuf").status, 415);
+        QCOMPARE(http.post("/v1/logs", "<logs/>", "application/xml").status, 415);
         QCOMPARE(http.post("/loki/api/v1/push", "{\"streams\":[{\"stream\":{\"app\":\"x\"},\"values\":[[\"not-a-time\",\"line\"]]}]}").status, 400);
         QCOMPARE(http.post("/ingest?service=raw", "GET / 200 5ms\n", "text/plain").status, 202); // nothing refused
 
@@ -101,6 +101,13 @@ private slots:
         QCOMPARE(lokiSource.value(QStringLiteral("accepted")).toInteger(), 0);
         QVERIFY(lokiSource.value(QStringLiteral("last_accepted_at")).isNull());
         QCOMPARE(source(QStringLiteral("/v1/traces")).value(QStringLiteral("protocol")).toString(), QStringLiteral("otlp"));
+        // An OTLP protobuf refusal is answered in protobuf; its reason is read from there.
+        QCOMPARE(http.post("/v1/traces", QByteArray("\x0a\xff\xff\x0f", 4), "application/x-protobuf").status, 400);
+        const QJsonObject proto = rejections().at(0).toObject();
+        QCOMPARE(proto.value(QStringLiteral("route")).toString(), QStringLiteral("/v1/traces"));
+        QCOMPARE(proto.value(QStringLiteral("status")).toInt(), 400);
+        QVERIFY2(proto.value(QStringLiteral("reason")).toString().contains(QStringLiteral("protobuf")),
+                 qPrintable(proto.value(QStringLiteral("reason")).toString()));
     }
 
     void keepsOnlyTheLastHundred()

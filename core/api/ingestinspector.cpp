@@ -1,9 +1,23 @@
 #include "ingestinspector.h"
+#include "ingest/otlpprotobuf.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
 
 namespace fg {
+
+IngestInspector::Rejection IngestInspector::readProtobuf(int status, const QByteArray &body)
+{
+    Rejection r;
+    r.status = status;
+    std::int64_t rejected = 0;
+    std::string message;
+    if (otlp::readProtobufAnswer(status, std::string_view(body.constData(), std::size_t(body.size())), &rejected, &message)) {
+        r.rejectedItems = int(rejected);
+        r.reason = QString::fromStdString(message);
+    }
+    return r;
+}
 
 IngestInspector::Rejection IngestInspector::read(int status, const QByteArray &body)
 {
@@ -50,7 +64,8 @@ void IngestInspector::observe(const char *route, const QHostAddress &peer, bool 
         m_lastAccepted[route] = at;
         return;
     }
-    Rejection r = read(response.status, response.body);
+    Rejection r = response.contentType == "application/x-protobuf" ? readProtobuf(response.status, response.body)
+                                                                   : read(response.status, response.body);
     if (ok && r.rejectedItems == 0) {
         std::lock_guard lock(m_mutex);
         m_lastAccepted[route] = at;

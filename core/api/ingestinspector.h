@@ -43,6 +43,8 @@ public:
 
     // The reason, field and refused-item count an answer body tells (native, OTLP and Loki bodies).
     static Rejection read(int status, const QByteArray &body);
+    // The same from an OTLP protobuf answer (Export*ServiceResponse or google.rpc.Status).
+    static Rejection readProtobuf(int status, const QByteArray &body);
 
 private:
     mutable std::mutex m_mutex;

@@ -99,4 +99,23 @@ std::string answerAsProtobuf(Signal signal, int httpStatus, std::string_view jso
     return status.SerializeAsString();
 }
 
+bool readProtobufAnswer(int httpStatus, std::string_view body, std::int64_t *rejected, std::string *message)
+{
+    if (httpStatus >= 200 && httpStatus < 300) {
+        // The three signals' answers share one wire shape: partial_success {rejected = 1, error_message = 2}.
+        fg::otlppb::ExportLogsServiceResponse response;
+        if (!response.ParseFromArray(body.data(), int(body.size())))
+            return false;
+        *rejected = response.partial_success().rejected_log_records();
+        *message = response.partial_success().error_message();
+        return true;
+    }
+    fg::otlppb::RpcStatus status;
+    if (!status.ParseFromArray(body.data(), int(body.size())))
+        return false;
+    *rejected = 0;
+    *message = status.message();
+    return true;
+}
+
 } // namespace fg::otlp

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,10 @@ bool protobufAsJson(Signal signal, std::string_view body, DecodeBudget *budget, 
 // Export*ServiceResponse for a 200 (its partialSuccess), google.rpc.Status for an error (its code, or one
 // derived from the HTTP status, and message).
 std::string answerAsProtobuf(Signal signal, int httpStatus, std::string_view jsonAnswer);
+
+// What such an answer says, for the ingest inspector: the items a 200 refused and its error message, or an
+// error's message. False when the body is not such an answer.
+bool readProtobufAnswer(int httpStatus, std::string_view body, std::int64_t *rejected, std::string *message);
 
 } // namespace otlp
 } // namespace fg
