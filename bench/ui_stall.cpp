@@ -22,6 +22,9 @@
 #include <QTimer>
 
 #include <time.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -118,9 +121,13 @@ struct Handler {
     const char *receiver = "";
     const char *parent = "";
     int type = 0;
-    bool operator==(const Handler &o) const { return receiver == o.receiver && parent == o.parent && type == o.type; }
+    QString name; // the receiver's objectName
+    bool operator==(const Handler &o) const
+    {
+        return receiver == o.receiver && parent == o.parent && type == o.type && name == o.name;
+    }
 };
-size_t qHash(const Handler &h, size_t seed = 0) { return qHashMulti(seed, h.receiver, h.parent, h.type); }
+size_t qHash(const Handler &h, size_t seed = 0) { return qHashMulti(seed, h.receiver, h.parent, h.type, h.name); }
 
 QString describe(const Handler &h)
 {
@@ -128,8 +135,9 @@ QString describe(const Handler &h)
                          : h.type == QEvent::Timer         ? QStringLiteral("timer")
                          : h.type == QEvent::UpdateRequest ? QStringLiteral("paint")
                                                            : QStringLiteral("event %1").arg(h.type);
-    return QStringLiteral("%1%2: %3")
-        .arg(QLatin1String(h.receiver), *h.parent ? QStringLiteral(" in %1").arg(QLatin1String(h.parent)) : QString(), type);
+    return QStringLiteral("%1%2%3: %4")
+        .arg(QLatin1String(h.receiver), h.name.isEmpty() ? QString() : QStringLiteral(" '%1'").arg(h.name),
+             *h.parent ? QStringLiteral(" in %1").arg(QLatin1String(h.parent)) : QString(), type);
 }
 
 // The application with every top-level event on the GUI thread timed (wall and thread CPU).
@@ -139,12 +147,14 @@ public:
         Handler handler;
         double wallMs;
         double cpuMs;
+        double blockedMs; // neither running nor waiting for a core: a lock, I/O, a page fault
     };
     struct Total {
         int count = 0;
         double cpuMs = 0;
         double maxCpuMs = 0;
         double maxWallMs = 0;
+        double maxBlockedMs = 0;
     };
 
     TimedApplication(int &argc, char **argv) : QApplication(argc, argv) { m_clock.start(); }
@@ -155,20 +165,23 @@ public:
             return QApplication::notify(receiver, event);
         // Named before it runs: the event may delete its receiver.
         Handler h{receiver->metaObject()->className(),
-                  receiver->parent() ? receiver->parent()->metaObject()->className() : "", int(event->type())};
+                  receiver->parent() ? receiver->parent()->metaObject()->className() : "", int(event->type()),
+                  receiver->objectName()};
         const qint64 wall0 = m_clock.nsecsElapsed();
-        const double cpu0 = threadCpuMs();
+        const double cpu0 = threadCpuMs(), wait0 = runQueueWaitMs();
         ++m_depth;
         const bool result = QApplication::notify(receiver, event);
         --m_depth;
         const double wall = double(m_clock.nsecsElapsed() - wall0) / 1e6, cpu = threadCpuMs() - cpu0;
+        const double blocked = std::max(0.0, wall - cpu - (runQueueWaitMs() - wait0));
         Total &t = m_totals[h];
         ++t.count;
         t.cpuMs += cpu;
         t.maxCpuMs = std::max(t.maxCpuMs, cpu);
         t.maxWallMs = std::max(t.maxWallMs, wall);
+        t.maxBlockedMs = std::max(t.maxBlockedMs, blocked);
         if (wall >= 1 || cpu >= 1)
-            m_recent.push_back({h, wall, cpu});
+            m_recent.push_back({h, wall, cpu, blocked});
         return result;
     }
     void setTiming(bool on) { m_on = on; }
@@ -194,6 +207,9 @@ private:
 
 int main(int argc, char *argv[])
 {
+#if defined(__GLIBC__)
+    mallopt(M_ARENA_MAX, 4); // as the application does (app/main.cpp)
+#endif
     TimedApplication app(argc, argv);
     int seconds = 30, rate = 50000, connections = 4, history = 360;
     const QStringList args = app.arguments();
@@ -255,6 +271,7 @@ int main(int argc, char *argv[])
     qint64 last = 0;
     double lastCpu = 0, lastWait = 0;
     QTimer heartbeat;
+    heartbeat.setObjectName(QStringLiteral("bench heartbeat"));
     heartbeat.setTimerType(Qt::PreciseTimer);
     heartbeat.setInterval(kBeatMs);
     QObject::connect(&heartbeat, &QTimer::timeout, [&] {
@@ -288,8 +305,10 @@ int main(int argc, char *argv[])
                                w.alertsView(), w.settingsView(), w.connectPanel()};
     int step = 0;
     QTimer cycle;
+    cycle.setObjectName(QStringLiteral("bench: next view"));
     cycle.setInterval(3000);
     QTimer ranges;
+    ranges.setObjectName(QStringLiteral("bench: next range"));
     ranges.setInterval(600);
     QObject::connect(&ranges, &QTimer::timeout, [&] {
         if (tabs->currentWidget() != w.serviceView())
@@ -393,15 +412,17 @@ int main(int argc, char *argv[])
     for (auto it = app.totals().begin(); it != app.totals().end(); ++it)
         totals.append({it.key(), it.value()});
     std::sort(totals.begin(), totals.end(), [](const auto &a, const auto &b) { return a.second.maxCpuMs > b.second.maxCpuMs; });
-    std::printf("GUI-thread handlers by their longest CPU time (count, total CPU, longest CPU, longest wall):\n");
+    std::printf("GUI-thread handlers by their longest CPU time (count, total CPU, longest CPU, longest wall, longest blocked):\n");
     for (const auto &[h, t] : totals.mid(0, 14))
-        std::printf("  %6d %8.1f ms %6.1f ms %6.1f ms  %s\n", t.count, t.cpuMs, t.maxCpuMs, t.maxWallMs, qPrintable(describe(h)));
+        std::printf("  %6d %8.1f ms %6.1f ms %6.1f ms %6.1f ms  %s\n", t.count, t.cpuMs, t.maxCpuMs, t.maxWallMs, t.maxBlockedMs,
+                    qPrintable(describe(h)));
     std::sort(longStalls.begin(), longStalls.end(), [](const Long &a, const Long &b) { return a.cpuMs > b.cpuMs; });
     std::printf("%zu gaps over %.0f ms wall or %.0f ms CPU; the longest in CPU:\n", longStalls.size(), kLongMs, kLongMs / 2);
     for (const Long &l : std::vector<Long>(longStalls.begin(), longStalls.begin() + std::min<std::ptrdiff_t>(12, std::ssize(longStalls)))) {
         std::printf("  %.1f ms wall, %.1f ms own, %.1f ms CPU at %.1f s on %s\n", l.ms, l.ownMs, l.cpuMs, l.atS, qPrintable(l.view));
         for (const TimedApplication::Timed &t : l.what)
-            std::printf("      %.1f ms wall %.1f ms CPU  %s\n", t.wallMs, t.cpuMs, qPrintable(describe(t.handler)));
+            std::printf("      %.1f ms wall %.1f ms CPU %.1f ms blocked  %s\n", t.wallMs, t.cpuMs, t.blockedMs,
+                        qPrintable(describe(t.handler)));
     }
     return 0;
 }
