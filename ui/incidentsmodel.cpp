@@ -2,6 +2,7 @@
 
 #include <QBrush>
 #include <QJsonObject>
+#include <QSet>
 
 #include <algorithm>
 
@@ -18,19 +19,25 @@ namespace {
 template <typename Row, typename Remove, typename Insert, typename Changed>
 void updateKeyed(QList<Row> &rows, QList<Row> next, Remove remove, Insert insert, Changed changed)
 {
-    for (int i = int(rows.size()) - 1; i >= 0; --i) {
-        const qint64 key = rows[i].key();
-        if (std::none_of(next.begin(), next.end(), [&](const Row &r) { return r.key() == key; }))
+    // Linear in the rows: keys looked up in a set, and a kept row is looked for where `next` has it first.
+    QSet<qint64> keys;
+    keys.reserve(next.size());
+    for (const Row &r : next)
+        keys.insert(r.key());
+    for (int i = int(rows.size()) - 1; i >= 0; --i)
+        if (!keys.contains(rows[i].key()))
             remove(i, [&] { rows.removeAt(i); });
-    }
     for (int i = 0; i < next.size(); ++i) {
         const qint64 key = next[i].key();
-        const auto found = std::find_if(rows.begin(), rows.end(), [&](const Row &r) { return r.key() == key; });
-        if (found == rows.end()) {
+        int at = i < rows.size() && rows[i].key() == key ? i : -1;
+        for (int j = 0; at < 0 && j < rows.size(); ++j)
+            if (rows[j].key() == key)
+                at = j;
+        if (at < 0) {
             const int to = std::min(i, int(rows.size()));
             insert(to, [&] { rows.insert(to, std::move(next[i])); });
         } else {
-            changed(int(found - rows.begin()), std::move(next[i]));
+            changed(at, std::move(next[i]));
         }
     }
 }
