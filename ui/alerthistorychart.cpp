@@ -3,6 +3,7 @@
 #include <QBarSet>
 #include <QCategoryAxis>
 #include <QChart>
+#include <QGraphicsScene>
 #include <QLegend>
 #include <QPainter>
 #include <QStackedBarSeries>
@@ -42,6 +43,7 @@ AlertHistoryChart::AlertHistoryChart(QWidget *parent)
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->setBackgroundRoundness(0);
     setChart(chart);
+    scene()->setItemIndexMethod(QGraphicsScene::NoIndex); // its items move on each update (see TimelineChart)
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(140);
     applyPalette();

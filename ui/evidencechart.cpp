@@ -2,6 +2,7 @@
 
 #include <QAreaSeries>
 #include <QDateTimeAxis>
+#include <QGraphicsScene>
 #include <QJsonArray>
 #include <QLineSeries>
 #include <QUrlQuery>
@@ -36,6 +37,7 @@ EvidenceChart::EvidenceChart(const ApiClient *api, QWidget *parent)
       m_time(new QDateTimeAxis), m_value(new QValueAxis)
 {
     setObjectName(QStringLiteral("evidenceChart"));
+    scene()->setItemIndexMethod(QGraphicsScene::NoIndex); // its items move on each update (see TimelineChart)
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(170);
     setMinimumWidth(360);

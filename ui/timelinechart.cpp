@@ -5,6 +5,7 @@
 #include <QDateTimeAxis>
 #include <QGraphicsLayout>
 #include <QGraphicsLineItem>
+#include <QGraphicsScene>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLocale>
@@ -58,6 +59,8 @@ TimelineChart::TimelineChart(const QString &title, const QString &unit, QWidget 
 {
     setRenderHint(QPainter::Antialiasing);
     setMouseTracking(true);
+    // A few items that all move on each update: a BSP index would be rebuilt each time for nothing.
+    scene()->setItemIndexMethod(QGraphicsScene::NoIndex);
     QChart *c = chart();
     c->setTitle(title);
     QFont titleFont = font();
