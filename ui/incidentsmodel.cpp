@@ -72,6 +72,7 @@ QList<IncidentRow> IncidentsModel::parse(const QJsonArray &items)
         r.lastActivity = apiTime(o.value(QStringLiteral("last_activity_at")).toString());
         r.alertCount = o.value(QStringLiteral("alert_count")).toInt();
         r.explanation = o.value(QStringLiteral("explanation")).toString();
+        r.openedText = shortTime(r.openedAt);
         for (const QJsonValue &av : o.value(QStringLiteral("alerts")).toArray()) {
             const QJsonObject a = av.toObject();
             IncidentAlertRow alert;
@@ -84,6 +85,7 @@ QList<IncidentRow> IncidentsModel::parse(const QJsonArray &items)
             alert.resolvedAt = apiTime(a.value(QStringLiteral("resolved_at")).toString());
             alert.acknowledgedBy = a.value(QStringLiteral("acknowledged_by")).toString();
             alert.silenced = a.value(QStringLiteral("silenced")).toBool();
+            alert.firedText = shortTime(alert.firedAt);
             if (alert.id > 0)
                 r.alerts.append(std::move(alert));
         }
@@ -230,7 +232,7 @@ QVariant IncidentsModel::incidentData(const IncidentRow &i, int column, int role
     case Service: return i.service;
     case Title: return i.title;
     case State: return incidentStateText(i.state);
-    case Opened: return shortTime(i.openedAt);
+    case Opened: return i.openedText;
     case LastActivity: return i.lastActivity.isValid() ? relativeTime(i.lastActivity) : QString();
     case Duration: return durationText(lasted(i.openedAt, i.closedAt));
     case Alerts: return i.alertCount;
@@ -260,7 +262,7 @@ QVariant IncidentsModel::alertData(const IncidentAlertRow &a, int column, int ro
     case Service: return a.endpoint;
     case Title: return tr("#%1 %2").arg(a.id).arg(a.reason);
     case State: return alertStateText(a.state) + (a.silenced ? tr(", silenced") : QString());
-    case Opened: return shortTime(a.firedAt);
+    case Opened: return a.firedText;
     case Duration: return a.firedAt.isValid() ? durationText(lasted(a.firedAt, a.resolvedAt)) : QString();
     case Acknowledged: return a.acknowledgedBy;
     default: return {};
