@@ -1,5 +1,6 @@
-// window_screenshots OUTDIR: renders the window's views to PNG with generated history (a real engine on a
-// loopback port and a temporary database), for the README and for looking at the layout. Not a test.
+// window_screenshots OUTDIR [--dark]: renders the window's views to PNG with generated history (a real engine
+// on a loopback port and a temporary database), for the README and for looking at the layout; --dark under
+// a dark Fusion palette, as a dark desktop gives it. Not a test.
 
 #include <QApplication>
 #include <QComboBox>
@@ -7,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStyleFactory>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -49,8 +51,20 @@ int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
     if (argc < 2) {
-        std::fprintf(stderr, "usage: window_screenshots OUTDIR\n");
+        std::fprintf(stderr, "usage: window_screenshots OUTDIR [--dark]\n");
         return 2;
+    }
+    if (argc > 2 && QByteArray(argv[2]) == "--dark") {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QPalette dark = QApplication::style()->standardPalette();
+        const QColor window(0x35, 0x35, 0x35), base(0x2a, 0x2a, 0x2a), text(0xe6, 0xe6, 0xe6);
+        for (const auto &[role, colour] : {std::pair{QPalette::Window, window}, {QPalette::Base, base},
+                                           {QPalette::AlternateBase, QColor(0x42, 0x42, 0x42)}, {QPalette::Button, window},
+                                           {QPalette::WindowText, text}, {QPalette::Text, text}, {QPalette::ButtonText, text},
+                                           {QPalette::ToolTipBase, base}, {QPalette::ToolTipText, text},
+                                           {QPalette::Highlight, QColor(0x2a, 0x82, 0xda)}, {QPalette::HighlightedText, Qt::white}})
+            dark.setColor(role, colour);
+        QApplication::setPalette(dark);
     }
     QStandardPaths::setTestModeEnabled(true);
     const QDir out(QString::fromLocal8Bit(argv[1]));

@@ -3,6 +3,7 @@
 #include <QBarSet>
 #include <QCategoryAxis>
 #include <QChart>
+#include <QGraphicsScene>
 #include <QLegend>
 #include <QPainter>
 #include <QStackedBarSeries>
@@ -27,8 +28,6 @@ AlertHistoryChart::AlertHistoryChart(QWidget *parent)
     for (std::size_t i = 0; i < kLevels.size(); ++i) {
         const QString level = QString::fromLatin1(kLevels[i]);
         m_sets[i] = new QBarSet(alertLevelText(level));
-        m_sets[i]->setColor(StatePalette::levelBar(level));
-        m_sets[i]->setBorderColor(StatePalette::levelBar(level));
         series->append(m_sets[i]);
     }
     series->setBarWidth(0.9);
@@ -44,8 +43,27 @@ AlertHistoryChart::AlertHistoryChart(QWidget *parent)
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->setBackgroundRoundness(0);
     setChart(chart);
+    scene()->setItemIndexMethod(QGraphicsScene::NoIndex); // its items move on each update (see TimelineChart)
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(140);
+    applyPalette();
+}
+
+void AlertHistoryChart::applyPalette()
+{
+    StatePalette::styleChart(chart(), palette());
+    for (std::size_t i = 0; i < kLevels.size(); ++i) {
+        const QColor colour = StatePalette::levelBar(QString::fromLatin1(kLevels[i]));
+        m_sets[i]->setColor(colour);
+        m_sets[i]->setBorderColor(colour);
+    }
+}
+
+void AlertHistoryChart::changeEvent(QEvent *event)
+{
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyPalette();
 }
 
 qint64 AlertHistoryChart::stepFor(qint64 rangeSeconds)
@@ -55,6 +73,9 @@ qint64 AlertHistoryChart::stepFor(qint64 rangeSeconds)
 
 void AlertHistoryChart::setBuckets(QDateTime from, const QDateTime &to, qint64 stepSeconds, const QList<Bucket> &buckets)
 {
+    const QDateTime labelledFrom = m_from;
+    const int labelledBars = m_bars;
+    const qint64 labelledStep = m_step;
     m_step = std::max<qint64>(stepSeconds, 1);
     if (!from.isValid())
         from = buckets.isEmpty() ? to.addSecs(-86400) : buckets.first().at;
@@ -80,11 +101,22 @@ void AlertHistoryChart::setBuckets(QDateTime from, const QDateTime &to, qint64 s
         }
         highest = std::max(highest, sum);
     }
+    // Each bar is an item of its own in Qt Charts: only bars whose count changed are touched, and an
+    // unchanged range keeps its labels (the view asks again every few seconds).
     for (std::size_t i = 0; i < values.size(); ++i) {
-        m_sets[i]->remove(0, m_sets[i]->count());
-        m_sets[i]->append(values[i]);
+        if (m_sets[i]->count() != m_bars) {
+            m_sets[i]->remove(0, m_sets[i]->count());
+            m_sets[i]->append(values[i]);
+            continue;
+        }
+        for (int bar = 0; bar < m_bars; ++bar)
+            if (m_sets[i]->at(bar) != values[i][bar])
+                m_sets[i]->replace(bar, values[i][bar]);
     }
-
+    m_count->setRange(0, std::max(1, highest));
+    m_count->applyNiceNumbers();
+    if (m_from == labelledFrom && m_bars == labelledBars && m_step == labelledStep)
+        return;
     // A label every few bars, at most kMaxLabels, in local time.
     for (const QString &label : m_time->categoriesLabels())
         m_time->remove(label);
@@ -95,8 +127,6 @@ void AlertHistoryChart::setBuckets(QDateTime from, const QDateTime &to, qint64 s
     for (int bar = 0; bar < m_bars; bar += every)
         m_time->append(m_from.addSecs(bar * m_step).toLocalTime().toString(format), bar - 0.5);
     m_time->setTitleText(m_step < 86400 ? tr("Alerts per hour") : tr("Alerts per day"));
-    m_count->setRange(0, std::max(1, highest));
-    m_count->applyNiceNumbers();
 }
 
 int AlertHistoryChart::count(const QDateTime &at, const QString &level) const

@@ -37,7 +37,12 @@ public:
     // Alerts of `level` in the bar holding `at` (0 outside the chart).
     int count(const QDateTime &at, const QString &level) const;
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void applyPalette();
+
     std::array<QBarSet *, 4> m_sets{};
     QCategoryAxis *m_time;
     QValueAxis *m_count;

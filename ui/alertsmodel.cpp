@@ -15,7 +15,7 @@ QString shortTime(const QDateTime &t)
 }
 } // namespace
 
-void AlertsModel::setAlerts(const QJsonArray &alerts)
+QList<AlertRow> AlertsModel::parse(const QJsonArray &alerts)
 {
     QList<AlertRow> rows;
     rows.reserve(alerts.size());
@@ -36,9 +36,11 @@ void AlertsModel::setAlerts(const QJsonArray &alerts)
         for (const QJsonValue &c : a.value(QStringLiteral("channels")).toArray())
             r.channels << c.toString();
         r.explanation = a.value(QStringLiteral("explanation")).toString();
+        r.firedText = shortTime(r.firedAt);
+        r.resolvedText = shortTime(r.resolvedAt);
         rows.append(std::move(r));
     }
-    setRows(std::move(rows));
+    return rows;
 }
 
 int AlertsModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
@@ -60,8 +62,8 @@ QVariant AlertsModel::data(const QModelIndex &index, int role) const
     case Reason: return a.reason + (a.test ? tr(" (test)") : QString());
     case Level: return a.level;
     case State: return a.state + (a.silenced ? tr(", silenced") : QString());
-    case FiredAt: return shortTime(a.firedAt);
-    case ResolvedAt: return shortTime(a.resolvedAt);
+    case FiredAt: return a.firedText;
+    case ResolvedAt: return a.resolvedText;
     case AcknowledgedBy: return a.acknowledgedBy;
     case Channels: return a.channels.join(QStringLiteral(", "));
     default: return {};

@@ -23,6 +23,7 @@ struct AlertRow {
     QString acknowledgedBy;
     QStringList channels;
     QString explanation;
+    QString firedText, resolvedText; // local times as shown, formatted once when parsed
 
     qint64 key() const { return id; }
     bool operator==(const AlertRow &) const = default;
@@ -37,7 +38,9 @@ public:
     enum Column { Id, Service, Reason, Level, State, FiredAt, ResolvedAt, AcknowledgedBy, Channels, ColumnCount };
     using KeyedTableModel::KeyedTableModel;
 
-    void setAlerts(const QJsonArray &alerts);
+    // The items of GET /api/alerts as rows; pure, so the API client runs it off the GUI thread.
+    static QList<AlertRow> parse(const QJsonArray &alerts);
+    void setAlerts(QList<AlertRow> alerts) { setRows(std::move(alerts)); }
     const AlertRow &alertAt(int row) const { return m_rows.at(row); }
 
     int columnCount(const QModelIndex &parent = {}) const override;

@@ -120,32 +120,43 @@ void AlertsView::fetch()
     QByteArray target = "/api/alerts?limit=" + QByteArray::number(kTableLimit);
     if (!query.isEmpty())
         target += '&' + query;
-    m_api->get(target, this, [this](int status, const QJsonObject &json, const QByteArray &) {
-        m_inFlight = false;
-        if (status != 200) {
-            m_status->setText(ApiClient::errorText(json));
-        } else {
-            const qint64 keep = m_pendingShow ? m_pendingShow : selectedId();
-            m_model->setAlerts(json.value(QStringLiteral("items")).toArray());
-            QStringList services;
-            for (const AlertRow &a : m_model->rows())
-                if (!services.contains(a.service))
-                    services << a.service;
-            m_filters->addServices(services);
-            m_status->setText(m_model->rowCount() == kTableLimit ? tr("The newest %n alert(s)", nullptr, kTableLimit)
-                                                                 : tr("%n alert(s)", nullptr, m_model->rowCount()));
-            if (const int row = m_model->rowOf(keep); row >= 0) {
-                if (m_table->currentIndex().row() != row)
-                    m_table->selectRow(row);
-                m_pendingShow = 0;
+    struct Answer {
+        int status = 0;
+        QString error;
+        QList<AlertRow> rows;
+    };
+    m_api->getRows(
+        target, this,
+        [](int status, const QJsonObject &json) {
+            return status == 200 ? Answer{status, QString(), AlertsModel::parse(json.value(QStringLiteral("items")).toArray())}
+                                 : Answer{status, ApiClient::errorText(json), {}};
+        },
+        [this](Answer answer) {
+            m_inFlight = false;
+            if (answer.status != 200) {
+                m_status->setText(answer.error);
+            } else {
+                const qint64 keep = m_pendingShow ? m_pendingShow : selectedId();
+                m_model->setAlerts(std::move(answer.rows));
+                QStringList services;
+                for (const AlertRow &a : m_model->rows())
+                    if (!services.contains(a.service))
+                        services << a.service;
+                m_filters->addServices(services);
+                m_status->setText(m_model->rowCount() == kTableLimit ? tr("The newest %n alert(s)", nullptr, kTableLimit)
+                                                                     : tr("%n alert(s)", nullptr, m_model->rowCount()));
+                if (const int row = m_model->rowOf(keep); row >= 0) {
+                    if (m_table->currentIndex().row() != row)
+                        m_table->selectRow(row);
+                    m_pendingShow = 0;
+                }
+                emit refreshed();
             }
-            emit refreshed();
-        }
-        if (m_again) {
-            m_again = false;
-            refresh();
-        }
-    });
+            if (m_again) {
+                m_again = false;
+                refresh();
+            }
+        });
     fetchChart(query);
 }
 

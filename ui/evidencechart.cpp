@@ -2,6 +2,7 @@
 
 #include <QAreaSeries>
 #include <QDateTimeAxis>
+#include <QGraphicsScene>
 #include <QJsonArray>
 #include <QLineSeries>
 #include <QUrlQuery>
@@ -36,6 +37,7 @@ EvidenceChart::EvidenceChart(const ApiClient *api, QWidget *parent)
       m_time(new QDateTimeAxis), m_value(new QValueAxis)
 {
     setObjectName(QStringLiteral("evidenceChart"));
+    scene()->setItemIndexMethod(QGraphicsScene::NoIndex); // its items move on each update (see TimelineChart)
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(170);
     setMinimumWidth(360);
@@ -45,11 +47,8 @@ EvidenceChart::EvidenceChart(const ApiClient *api, QWidget *parent)
     c->setMargins(QMargins(4, 4, 4, 4));
     c->setBackgroundRoundness(0);
     m_band->setName(tr("Baseline"));
-    m_band->setColor(StatePalette::baselineBand());
     m_band->setBorderColor(Qt::transparent);
-    m_values->setPen(QPen(StatePalette::series(0), 2));
     m_fired->setName(tr("Fired"));
-    m_fired->setPen(QPen(StatePalette::crosshair(), 1.5, Qt::DashLine));
     for (QAbstractSeries *s : std::initializer_list<QAbstractSeries *>{m_band, m_values, m_fired})
         c->addSeries(s);
     m_time->setFormat(QStringLiteral("HH:mm"));
@@ -62,7 +61,23 @@ EvidenceChart::EvidenceChart(const ApiClient *api, QWidget *parent)
         s->attachAxis(m_time);
         s->attachAxis(m_value);
     }
+    applyPalette();
     hide();
+}
+
+void EvidenceChart::applyPalette()
+{
+    StatePalette::styleChart(chart(), palette());
+    m_band->setColor(StatePalette::baselineBand());
+    m_values->setPen(QPen(StatePalette::series(0), 2));
+    m_fired->setPen(QPen(StatePalette::crosshair(), 1.5, Qt::DashLine));
+}
+
+void EvidenceChart::changeEvent(QEvent *event)
+{
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyPalette();
 }
 
 EvidenceChart::Kpi EvidenceChart::kpiFor(const QString &reason, const QString &explanation)

@@ -35,7 +35,11 @@ public:
 signals:
     void drawn();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void applyPalette();
     void draw(const QJsonArray &items, const QDateTime &firedAt);
 
     const ApiClient *m_api;

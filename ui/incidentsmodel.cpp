@@ -2,6 +2,7 @@
 
 #include <QBrush>
 #include <QJsonObject>
+#include <QSet>
 
 #include <algorithm>
 
@@ -18,19 +19,25 @@ namespace {
 template <typename Row, typename Remove, typename Insert, typename Changed>
 void updateKeyed(QList<Row> &rows, QList<Row> next, Remove remove, Insert insert, Changed changed)
 {
-    for (int i = int(rows.size()) - 1; i >= 0; --i) {
-        const qint64 key = rows[i].key();
-        if (std::none_of(next.begin(), next.end(), [&](const Row &r) { return r.key() == key; }))
+    // Linear in the rows: keys looked up in a set, and a kept row is looked for where `next` has it first.
+    QSet<qint64> keys;
+    keys.reserve(next.size());
+    for (const Row &r : next)
+        keys.insert(r.key());
+    for (int i = int(rows.size()) - 1; i >= 0; --i)
+        if (!keys.contains(rows[i].key()))
             remove(i, [&] { rows.removeAt(i); });
-    }
     for (int i = 0; i < next.size(); ++i) {
         const qint64 key = next[i].key();
-        const auto found = std::find_if(rows.begin(), rows.end(), [&](const Row &r) { return r.key() == key; });
-        if (found == rows.end()) {
+        int at = i < rows.size() && rows[i].key() == key ? i : -1;
+        for (int j = 0; at < 0 && j < rows.size(); ++j)
+            if (rows[j].key() == key)
+                at = j;
+        if (at < 0) {
             const int to = std::min(i, int(rows.size()));
             insert(to, [&] { rows.insert(to, std::move(next[i])); });
         } else {
-            changed(int(found - rows.begin()), std::move(next[i]));
+            changed(at, std::move(next[i]));
         }
     }
 }
@@ -65,6 +72,7 @@ QList<IncidentRow> IncidentsModel::parse(const QJsonArray &items)
         r.lastActivity = apiTime(o.value(QStringLiteral("last_activity_at")).toString());
         r.alertCount = o.value(QStringLiteral("alert_count")).toInt();
         r.explanation = o.value(QStringLiteral("explanation")).toString();
+        r.openedText = shortTime(r.openedAt);
         for (const QJsonValue &av : o.value(QStringLiteral("alerts")).toArray()) {
             const QJsonObject a = av.toObject();
             IncidentAlertRow alert;
@@ -77,6 +85,7 @@ QList<IncidentRow> IncidentsModel::parse(const QJsonArray &items)
             alert.resolvedAt = apiTime(a.value(QStringLiteral("resolved_at")).toString());
             alert.acknowledgedBy = a.value(QStringLiteral("acknowledged_by")).toString();
             alert.silenced = a.value(QStringLiteral("silenced")).toBool();
+            alert.firedText = shortTime(alert.firedAt);
             if (alert.id > 0)
                 r.alerts.append(std::move(alert));
         }
@@ -223,7 +232,7 @@ QVariant IncidentsModel::incidentData(const IncidentRow &i, int column, int role
     case Service: return i.service;
     case Title: return i.title;
     case State: return incidentStateText(i.state);
-    case Opened: return shortTime(i.openedAt);
+    case Opened: return i.openedText;
     case LastActivity: return i.lastActivity.isValid() ? relativeTime(i.lastActivity) : QString();
     case Duration: return durationText(lasted(i.openedAt, i.closedAt));
     case Alerts: return i.alertCount;
@@ -253,7 +262,7 @@ QVariant IncidentsModel::alertData(const IncidentAlertRow &a, int column, int ro
     case Service: return a.endpoint;
     case Title: return tr("#%1 %2").arg(a.id).arg(a.reason);
     case State: return alertStateText(a.state) + (a.silenced ? tr(", silenced") : QString());
-    case Opened: return shortTime(a.firedAt);
+    case Opened: return a.firedText;
     case Duration: return a.firedAt.isValid() ? durationText(lasted(a.firedAt, a.resolvedAt)) : QString();
     case Acknowledged: return a.acknowledgedBy;
     default: return {};

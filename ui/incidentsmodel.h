@@ -18,6 +18,7 @@ struct IncidentAlertRow {
     QDateTime resolvedAt;
     QString acknowledgedBy;
     bool silenced = false;
+    QString firedText; // local time as shown, formatted once when parsed
 
     qint64 key() const { return id; }
     // Still open and nobody has taken it: what acknowledging its incident acknowledges.
@@ -40,6 +41,7 @@ struct IncidentRow {
     int alertCount = 0;
     QString explanation;
     QList<IncidentAlertRow> alerts;
+    QString openedText; // local time as shown, formatted once when parsed
 
     qint64 key() const { return id; }
     bool operator==(const IncidentRow &) const = default;
@@ -56,7 +58,7 @@ public:
     enum Column { Severity, Service, Title, State, Opened, LastActivity, Duration, Alerts, Acknowledged, ColumnCount };
     using QAbstractItemModel::QAbstractItemModel;
 
-    // The "items" of GET /api/incidents.
+    // The "items" of GET /api/incidents; pure, so the API client runs it off the GUI thread.
     static QList<IncidentRow> parse(const QJsonArray &items);
     void setIncidents(QList<IncidentRow> incidents);
     const QList<IncidentRow> &incidents() const { return m_rows; }

@@ -123,28 +123,39 @@ void IncidentsView::fetch()
     const QString state = m_state->currentData().toString();
     if (!state.isEmpty())
         target += "&state=" + state.toUtf8();
-    m_api->get(target, this, [this](int status, const QJsonObject &json, const QByteArray &) {
-        m_inFlight = false;
-        if (status != 200) {
-            m_status->setText(ApiClient::errorText(json));
-        } else {
-            m_model->setIncidents(IncidentsModel::parse(json.value(QStringLiteral("items")).toArray()));
-            if (const int row = m_pendingShow ? m_model->rowOf(m_pendingShow) : -1; row >= 0) {
-                m_pendingShow = 0;
-                m_tree->setCurrentIndex(m_model->index(row, 0));
-                m_tree->selectionModel()->select(m_model->index(row, 0),
-                                                 QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-                m_tree->expand(m_model->index(row, 0));
-                m_tree->scrollTo(m_model->index(row, 0));
+    struct Answer {
+        int status = 0;
+        QString error;
+        QList<IncidentRow> rows;
+    };
+    m_api->getRows(
+        target, this,
+        [](int status, const QJsonObject &json) {
+            return status == 200 ? Answer{status, QString(), IncidentsModel::parse(json.value(QStringLiteral("items")).toArray())}
+                                 : Answer{status, ApiClient::errorText(json), {}};
+        },
+        [this](Answer answer) {
+            m_inFlight = false;
+            if (answer.status != 200) {
+                m_status->setText(answer.error);
+            } else {
+                m_model->setIncidents(std::move(answer.rows));
+                if (const int row = m_pendingShow ? m_model->rowOf(m_pendingShow) : -1; row >= 0) {
+                    m_pendingShow = 0;
+                    m_tree->setCurrentIndex(m_model->index(row, 0));
+                    m_tree->selectionModel()->select(m_model->index(row, 0),
+                                                     QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                    m_tree->expand(m_model->index(row, 0));
+                    m_tree->scrollTo(m_model->index(row, 0));
+                }
+                updateActions();
+                emit refreshed();
             }
-            updateActions();
-            emit refreshed();
-        }
-        if (m_again) {
-            m_again = false;
-            refresh();
-        }
-    });
+            if (m_again) {
+                m_again = false;
+                refresh();
+            }
+        });
 }
 
 QList<qint64> IncidentsView::selectedIncidents() const

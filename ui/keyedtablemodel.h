@@ -2,8 +2,10 @@
 
 #include <QAbstractTableModel>
 #include <QList>
+#include <QSet>
 
 #include <algorithm>
+#include <type_traits>
 
 namespace fg {
 
@@ -18,9 +20,14 @@ public:
 
     void setRows(QList<Row> rows)
     {
+        // Linear in the rows: keys looked up in a set, and a kept row is looked for where the new list
+        // has it first (lists keep their order between updates).
+        QSet<std::decay_t<decltype(rows.first().key())>> keys;
+        keys.reserve(rows.size());
+        for (const Row &r : rows)
+            keys.insert(r.key());
         for (int i = int(m_rows.size()) - 1; i >= 0; --i) {
-            const auto key = m_rows[i].key();
-            if (std::none_of(rows.begin(), rows.end(), [&](const Row &r) { return r.key() == key; })) {
+            if (!keys.contains(m_rows[i].key())) {
                 beginRemoveRows({}, i, i);
                 m_rows.removeAt(i);
                 endRemoveRows();
@@ -28,7 +35,7 @@ public:
         }
         for (int i = 0; i < rows.size(); ++i) {
             Row &r = rows[i];
-            const int at = rowOf(r.key());
+            const int at = i < m_rows.size() && m_rows[i].key() == r.key() ? i : rowOf(r.key());
             if (at < 0) {
                 const int to = std::min(i, int(m_rows.size()));
                 beginInsertRows({}, to, to);

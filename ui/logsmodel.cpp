@@ -31,10 +31,17 @@ QByteArray LogsModel::target(const QString &cursor, const QDateTime &after) cons
     return t;
 }
 
-QList<LogRow> LogsModel::parse(const QJsonArray &items)
+LogsModel::Page LogsModel::parse(int status, const QJsonObject &json)
 {
-    QList<LogRow> rows;
-    rows.reserve(items.size());
+    Page page;
+    page.status = status;
+    if (status != 200) {
+        page.error = ApiClient::errorText(json);
+        return page;
+    }
+    const QJsonArray items = json.value(QStringLiteral("items")).toArray();
+    page.rows.reserve(items.size());
+    const QLocale locale;
     for (const QJsonValue &v : items) {
         const QJsonObject o = v.toObject();
         LogRow r;
@@ -48,9 +55,12 @@ QList<LogRow> LogsModel::parse(const QJsonArray &items)
         r.statusCode = o.value(QStringLiteral("status_code")).toInt();
         r.latencyMs = o.value(QStringLiteral("latency_ms")).toDouble(-1);
         r.traceId = o.value(QStringLiteral("trace_id")).toString();
-        rows.append(std::move(r));
+        r.timeText = locale.toString(r.ts.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+        page.rows.append(std::move(r));
     }
-    return rows;
+    page.cursor = json.value(QStringLiteral("next_cursor")).toString();
+    page.more = !json.value(QStringLiteral("next_cursor")).isNull();
+    return page;
 }
 
 void LogsModel::search(const LogSearch &search)
@@ -66,22 +76,22 @@ void LogsModel::search(const LogSearch &search)
     m_loading = true;
     m_polling = false;
     const int generation = m_generation;
-    m_api->get(target({}, {}), this, [this, generation](int status, const QJsonObject &json, const QByteArray &) {
+    m_api->getRows(target({}, {}), this, &LogsModel::parse, [this, generation](Page page) {
         if (generation == m_generation)
-            appendPage(status, json);
+            appendPage(std::move(page));
     });
 }
 
-void LogsModel::appendPage(int status, const QJsonObject &json)
+void LogsModel::appendPage(Page page)
 {
     m_loading = false;
-    if (status != 200) {
-        m_error = ApiClient::errorText(json);
+    if (page.status != 200) {
+        m_error = page.error;
         emit pageLoaded();
         return;
     }
-    QList<LogRow> rows = parse(json.value(QStringLiteral("items")).toArray());
-    m_cursor = json.value(QStringLiteral("next_cursor")).toString();
+    QList<LogRow> rows = std::move(page.rows);
+    m_cursor = page.cursor;
     rows.removeIf([this](const LogRow &r) { return m_ids.contains(r.id); });
     if (!rows.isEmpty()) {
         beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + rows.size()) - 1);
@@ -105,9 +115,9 @@ void LogsModel::fetchMore(const QModelIndex &parent)
         return;
     m_loading = true;
     const int generation = m_generation;
-    m_api->get(target(m_cursor, {}), this, [this, generation](int status, const QJsonObject &json, const QByteArray &) {
+    m_api->getRows(target(m_cursor, {}), this, &LogsModel::parse, [this, generation](Page page) {
         if (generation == m_generation)
-            appendPage(status, json);
+            appendPage(std::move(page));
     });
 }
 
@@ -119,18 +129,18 @@ void LogsModel::pollNewest()
     const int generation = m_generation;
     // From the newest row's time on (that row comes again and is skipped by id).
     const QDateTime after = m_rows.isEmpty() ? QDateTime() : m_rows.first().ts;
-    m_api->get(target({}, after), this, [this, generation](int status, const QJsonObject &json, const QByteArray &) {
+    m_api->getRows(target({}, after), this, &LogsModel::parse, [this, generation](Page page) {
         if (generation != m_generation)
             return;
         m_polling = false;
-        if (status != 200)
+        if (page.status != 200)
             return;
-        if (!json.value(QStringLiteral("next_cursor")).isNull()) {
+        if (page.more) {
             // More new events than a page: the gap between would be invisible, so start over from the top.
             search(m_search);
             return;
         }
-        QList<LogRow> rows = parse(json.value(QStringLiteral("items")).toArray());
+        QList<LogRow> rows = std::move(page.rows);
         rows.removeIf([this](const LogRow &r) { return m_ids.contains(r.id); });
         if (!rows.isEmpty()) {
             beginInsertRows({}, 0, int(rows.size()) - 1);
@@ -154,7 +164,7 @@ QVariant LogsModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case Time: return QLocale().toString(r.ts.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+        case Time: return r.timeText;
         case Service: return r.service;
         case Level: return r.level;
         case Message: return r.message;

@@ -21,6 +21,7 @@ struct LogRow {
     int statusCode = 0;
     double latencyMs = -1; // < 0: none
     QString traceId;
+    QString timeText; // local time as shown, formatted once when parsed
 };
 
 // What to search: empty fields do not filter. `from` invalid: all stored history.
@@ -68,10 +69,18 @@ signals:
     void pageLoaded();
 
 private:
+    // One answer of /api/logs, parsed off the GUI thread.
+    struct Page {
+        int status = 0;
+        QString error;
+        QList<LogRow> rows;
+        QString cursor;
+        bool more = false; // next_cursor was set
+    };
     QByteArray target(const QString &cursor, const QDateTime &after) const;
-    static QList<LogRow> parse(const QJsonArray &items);
+    static Page parse(int status, const QJsonObject &json);
     // A first or further page arrived: its rows not seen yet go to the end, its cursor is kept.
-    void appendPage(int status, const QJsonObject &json);
+    void appendPage(Page page);
 
     const ApiClient *m_api;
     LogSearch m_search;

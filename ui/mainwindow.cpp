@@ -334,15 +334,18 @@ void MainWindow::refreshFiring()
 {
     if (!m_api.ready())
         return;
-    m_api.get("/api/alerts?state=firing&limit=1000", this, [this](int status, const QJsonObject &json, const QByteArray &) {
-        if (status != 200)
-            return;
-        m_firing = int(json.value(QStringLiteral("items")).toArray().size());
-        const QString title = m_firing ? tr("FlowGuard — %n firing alert(s)", nullptr, m_firing) : tr("FlowGuard");
-        setWindowTitle(title);
-        if (m_tray)
-            m_tray->setToolTip(m_muted->isVisible() ? title + QLatin1Char('\n') + m_muted->text() : title);
-    });
+    m_api.getRows(
+        "/api/alerts?state=firing&limit=1000", this,
+        [](int status, const QJsonObject &json) { return status == 200 ? int(json.value(QStringLiteral("items")).toArray().size()) : -1; },
+        [this](int firing) {
+            if (firing < 0)
+                return;
+            m_firing = firing;
+            const QString title = m_firing ? tr("FlowGuard — %n firing alert(s)", nullptr, m_firing) : tr("FlowGuard");
+            setWindowTitle(title);
+            if (m_tray)
+                m_tray->setToolTip(m_muted->isVisible() ? title + QLatin1Char('\n') + m_muted->text() : title);
+        });
 }
 
 void MainWindow::showWorstState()

@@ -1,6 +1,7 @@
 #include "servicesoverview.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
@@ -13,6 +14,8 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <memory>
+#include <optional>
 
 #include "scorebardelegate.h"
 #include "servicesmodel.h"
@@ -129,74 +132,113 @@ void ServicesOverview::refresh()
     if (!isVisible() || m_busy || !m_api->ready())
         return;
     m_busy = true;
-    m_api->get("/api/health/services", this, [this](int status, const QJsonObject &json, const QByteArray &) {
-        if (status != 200) {
-            m_busy = false;
-            return m_status->setText(ApiClient::errorText(json));
-        }
-        loadLive(json.value(QStringLiteral("items")).toArray());
-    });
-}
-
-void ServicesOverview::loadLive(const QJsonArray &health)
-{
-    m_api->get("/api/kpis/live", this, [this, health](int status, const QJsonObject &json, const QByteArray &) {
-        QJsonObject live;
-        if (status == 200)
-            for (const QJsonValue &v : json.value(QStringLiteral("items")).toArray())
-                live.insert(v[QStringLiteral("service")].toString(), v[QStringLiteral("windows")][QStringLiteral("5m")].toObject());
-        loadAlerts(health, live);
-    });
-}
-
-void ServicesOverview::loadAlerts(const QJsonArray &health, const QJsonObject &live)
-{
-    m_api->get("/api/alerts?state=open&limit=1000", this, [this, health, live](int status, const QJsonObject &json, const QByteArray &) {
-        m_busy = false;
-        QHash<QString, int> alerts;
-        if (status == 200)
-            for (const QJsonValue &v : json.value(QStringLiteral("items")).toArray())
-                ++alerts[v[QStringLiteral("service")].toString()];
+    // Health, live throughput and open alerts are asked for at once, parsed off the GUI thread and
+    // merged when the last one is in.
+    struct Pending {
+        int remaining = 3;
+        int status = 0;
+        QString error;
         QList<ServiceRow> rows;
-        rows.reserve(health.size());
-        for (const QJsonValue &v : health) {
-            const QJsonObject h = v.toObject();
-            const QJsonObject kpis = h.value(QStringLiteral("kpis")).toObject();
-            ServiceRow r;
-            r.name = h.value(QStringLiteral("service")).toString();
-            r.score = number(h.value(QStringLiteral("score")));
-            r.state = healthStateFromApi(h.value(QStringLiteral("status")).toString());
-            r.p95Ms = number(kpis.value(QStringLiteral("p95_latency_ms")));
-            r.baselineP95Ms = number(kpis.value(QStringLiteral("baseline_p95_latency_ms")));
-            r.errorRate = kpis.value(QStringLiteral("error_rate")).toDouble();
-            if (live.contains(r.name))
-                r.throughputRps = number(live.value(r.name).toObject().value(QStringLiteral("throughput_rps")));
-            r.openAlerts = alerts.value(r.name);
-            r.lastSeen = apiTime(h.value(QStringLiteral("last_received")).toString());
-            rows.append(std::move(r));
+        QHash<QString, double> throughput;
+        QHash<QString, int> alerts;
+    };
+    auto pending = std::make_shared<Pending>();
+    auto arrived = [this, pending] {
+        if (--pending->remaining > 0)
+            return;
+        m_busy = false;
+        if (pending->status != 200)
+            return m_status->setText(pending->error);
+        for (ServiceRow &r : pending->rows) {
+            if (const auto rps = pending->throughput.constFind(r.name); rps != pending->throughput.cend())
+                r.throughputRps = *rps;
+            r.openAlerts = pending->alerts.value(r.name);
         }
-        const bool grew = rows.size() > m_model->rowCount();
-        m_model->update(std::move(rows));
-        m_pages->setCurrentWidget(m_model->rowCount() ? static_cast<QWidget *>(m_table) : m_empty);
-        // At a glance: how many are in each state, worst first.
-        int counts[4] = {};
-        for (const ServiceRow &r : m_model->rows())
-            ++counts[healthStateRank(r.state)];
-        QStringList parts;
-        for (const HealthState state : {HealthState::Critical, HealthState::Degraded, HealthState::Silent, HealthState::Healthy})
-            if (const int n = counts[healthStateRank(state)])
-                parts << QStringLiteral("%1 %2").arg(n).arg(StatePalette::healthText(state));
-        m_status->setText(parts.isEmpty() ? tr("%n service(s)", nullptr, m_model->rowCount())
-                                          : tr("%n service(s): %1", nullptr, m_model->rowCount()).arg(parts.join(QStringLiteral(", "))));
-        if (m_table->selectionModel()->selectedRows().isEmpty() && m_proxy->rowCount() > 0)
-            m_table->selectRow(0);
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        if (grew || now - m_sparklinesAt > kSparklineMs) {
-            m_sparklinesAt = now;
-            loadSparklines();
-        }
-        emit refreshed();
-    });
+        showRows(std::move(pending->rows));
+    };
+    m_api->getRows(
+        "/api/health/services", this,
+        [](int status, const QJsonObject &json) {
+            Pending health;
+            health.status = status;
+            if (status != 200) {
+                health.error = ApiClient::errorText(json);
+                return health;
+            }
+            for (const QJsonValue &v : json.value(QStringLiteral("items")).toArray()) {
+                const QJsonObject h = v.toObject();
+                const QJsonObject kpis = h.value(QStringLiteral("kpis")).toObject();
+                ServiceRow r;
+                r.name = h.value(QStringLiteral("service")).toString();
+                r.score = number(h.value(QStringLiteral("score")));
+                r.state = healthStateFromApi(h.value(QStringLiteral("status")).toString());
+                r.p95Ms = number(kpis.value(QStringLiteral("p95_latency_ms")));
+                r.baselineP95Ms = number(kpis.value(QStringLiteral("baseline_p95_latency_ms")));
+                r.errorRate = kpis.value(QStringLiteral("error_rate")).toDouble();
+                r.lastSeen = apiTime(h.value(QStringLiteral("last_received")).toString());
+                health.rows.append(std::move(r));
+            }
+            return health;
+        },
+        [pending, arrived](Pending health) {
+            pending->status = health.status;
+            pending->error = std::move(health.error);
+            pending->rows = std::move(health.rows);
+            arrived();
+        });
+    m_api->getRows(
+        "/api/kpis/live", this,
+        [](int status, const QJsonObject &json) {
+            QHash<QString, double> throughput; // of the last 5 minutes
+            if (status == 200)
+                for (const QJsonValue &v : json.value(QStringLiteral("items")).toArray())
+                    if (const QJsonValue rps = v[QStringLiteral("windows")][QStringLiteral("5m")][QStringLiteral("throughput_rps")];
+                        rps.isDouble())
+                        throughput.insert(v[QStringLiteral("service")].toString(), rps.toDouble());
+            return throughput;
+        },
+        [pending, arrived](QHash<QString, double> throughput) {
+            pending->throughput = std::move(throughput);
+            arrived();
+        });
+    m_api->getRows(
+        "/api/alerts?state=open&limit=1000", this,
+        [](int status, const QJsonObject &json) {
+            QHash<QString, int> alerts;
+            if (status == 200)
+                for (const QJsonValue &v : json.value(QStringLiteral("items")).toArray())
+                    ++alerts[v[QStringLiteral("service")].toString()];
+            return alerts;
+        },
+        [pending, arrived](QHash<QString, int> alerts) {
+            pending->alerts = std::move(alerts);
+            arrived();
+        });
+}
+
+void ServicesOverview::showRows(QList<ServiceRow> rows)
+{
+    const bool grew = rows.size() > m_model->rowCount();
+    m_model->update(std::move(rows));
+    m_pages->setCurrentWidget(m_model->rowCount() ? static_cast<QWidget *>(m_table) : m_empty);
+    // At a glance: how many are in each state, worst first.
+    int counts[4] = {};
+    for (const ServiceRow &r : m_model->rows())
+        ++counts[healthStateRank(r.state)];
+    QStringList parts;
+    for (const HealthState state : {HealthState::Critical, HealthState::Degraded, HealthState::Silent, HealthState::Healthy})
+        if (const int n = counts[healthStateRank(state)])
+            parts << QStringLiteral("%1 %2").arg(n).arg(StatePalette::healthText(state));
+    m_status->setText(parts.isEmpty() ? tr("%n service(s)", nullptr, m_model->rowCount())
+                                      : tr("%n service(s): %1", nullptr, m_model->rowCount()).arg(parts.join(QStringLiteral(", "))));
+    if (m_table->selectionModel()->selectedRows().isEmpty() && m_proxy->rowCount() > 0)
+        m_table->selectRow(0);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (grew || now - m_sparklinesAt > kSparklineMs) {
+        m_sparklinesAt = now;
+        loadSparklines();
+    }
+    emit refreshed();
 }
 
 void ServicesOverview::loadSparklines()
@@ -205,24 +247,30 @@ void ServicesOverview::loadSparklines()
     const qint64 nowMin = QDateTime::currentSecsSinceEpoch() / 60;
     for (const ServiceRow &r : m_model->rows()) {
         const QByteArray target = "/api/kpis?range=1h&step=1m&service=" + QUrl::toPercentEncoding(r.name);
-        m_api->get(target, this, [this, name = r.name, nowMin](int status, const QJsonObject &json, const QByteArray &) {
-            if (status != 200)
-                return;
-            // p95 latency; a service that logs no requests gets its event rate instead.
-            QList<double> latency(60, NAN), rate(60, NAN);
-            bool anyLatency = false;
-            for (const QJsonValue &v : json.value(QStringLiteral("items")).toArray()) {
-                const qint64 minute = apiTime(v[QStringLiteral("ts")].toString()).toSecsSinceEpoch() / 60;
-                const qint64 slot = 59 - (nowMin - minute);
-                if (slot < 0 || slot >= 60)
-                    continue;
-                const QJsonValue p95 = v[QStringLiteral("p95_latency_ms")];
-                anyLatency = anyLatency || p95.isDouble();
-                latency[slot] = p95.isDouble() ? p95.toDouble() : double(NAN);
-                rate[slot] = v[QStringLiteral("throughput_rps")].toDouble();
-            }
-            m_model->setSparkline(name, anyLatency ? latency : rate);
-        });
+        m_api->getRows(
+            target, this,
+            [nowMin](int status, const QJsonObject &json) -> std::optional<QList<double>> {
+                if (status != 200)
+                    return std::nullopt;
+                // p95 latency; a service that logs no requests gets its event rate instead.
+                QList<double> latency(60, NAN), rate(60, NAN);
+                bool anyLatency = false;
+                for (const QJsonValue &v : json.value(QStringLiteral("items")).toArray()) {
+                    const qint64 minute = apiTime(v[QStringLiteral("ts")].toString()).toSecsSinceEpoch() / 60;
+                    const qint64 slot = 59 - (nowMin - minute);
+                    if (slot < 0 || slot >= 60)
+                        continue;
+                    const QJsonValue p95 = v[QStringLiteral("p95_latency_ms")];
+                    anyLatency = anyLatency || p95.isDouble();
+                    latency[slot] = p95.isDouble() ? p95.toDouble() : double(NAN);
+                    rate[slot] = v[QStringLiteral("throughput_rps")].toDouble();
+                }
+                return anyLatency ? latency : rate;
+            },
+            [this, name = r.name](const std::optional<QList<double>> &line) {
+                if (line)
+                    m_model->setSparkline(name, *line);
+            });
     }
 }
 

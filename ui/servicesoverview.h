@@ -4,6 +4,7 @@
 #include <QWidget>
 
 #include "apiclient.h"
+#include "servicerow.h"
 
 class QLabel;
 class QLineEdit;
@@ -44,8 +45,7 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
-    void loadLive(const QJsonArray &health);
-    void loadAlerts(const QJsonArray &health, const QJsonObject &live);
+    void showRows(QList<ServiceRow> rows);
     void loadSparklines();
     void openCurrent();
 

@@ -1,6 +1,7 @@
 #include "serviceview.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
@@ -14,6 +15,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <memory>
 
 #include "endpointsmodel.h"
 #include "patternsmodel.h"
@@ -62,27 +64,90 @@ QTableView *makeTable(QAbstractItemModel *model, int sortColumn, QWidget *parent
     return table;
 }
 
-QList<QPointF> bandEdge(const QJsonArray &kpis, const QString &kpi, const QString &edge, double scale)
+} // namespace
+
+// The timelines of one answer of GET /api/kpis?baseline=1, in the charts' units (error rate in %).
+// Parsed off the GUI thread.
+struct KpiSeries {
+    int status = 0;
+    QString error;
+    QList<QPointF> p95, p99, errorRate, throughput;
+    QList<QPointF> p95Low, p95High, rateLow, rateHigh, rpsLow, rpsHigh;
+};
+
+namespace {
+
+KpiSeries parseKpis(int status, const QJsonObject &json)
 {
-    QList<QPointF> points;
-    for (const QJsonValue &v : kpis) {
-        const QJsonValue b = v[QStringLiteral("baseline")][kpi][edge];
-        if (b.isDouble())
-            points.append(QPointF(double(apiTime(v[QStringLiteral("ts")].toString()).toMSecsSinceEpoch()), b.toDouble() * scale));
+    KpiSeries s;
+    s.status = status;
+    if (status != 200) {
+        s.error = ApiClient::errorText(json);
+        return s;
     }
-    return points;
+    const QJsonArray items = json.value(QStringLiteral("items")).toArray();
+    for (QList<QPointF> *l : {&s.p95, &s.p99, &s.errorRate, &s.throughput})
+        l->reserve(items.size());
+    const QString ts = QStringLiteral("ts"), baseline = QStringLiteral("baseline"), p95 = QStringLiteral("p95_latency_ms"),
+                  p99 = QStringLiteral("p99_latency_ms"), rate = QStringLiteral("error_rate"), rps = QStringLiteral("throughput_rps"),
+                  low = QStringLiteral("low"), high = QStringLiteral("high");
+    for (const QJsonValue &v : items) {
+        const QJsonObject o = v.toObject();
+        const double x = double(apiTime(o.value(ts).toString()).toMSecsSinceEpoch());
+        auto add = [&](QList<QPointF> &to, const QJsonValue &value, double scale) {
+            if (value.isDouble())
+                to.append(QPointF(x, value.toDouble() * scale));
+        };
+        add(s.p95, o.value(p95), 1);
+        add(s.p99, o.value(p99), 1);
+        add(s.errorRate, o.value(rate), 100);
+        add(s.throughput, o.value(rps), 1);
+        const QJsonObject band = o.value(baseline).toObject();
+        auto edges = [&](const QString &kpi, QList<QPointF> &lo, QList<QPointF> &hi, double scale) {
+            const QJsonObject b = band.value(kpi).toObject();
+            add(lo, b.value(low), scale);
+            add(hi, b.value(high), scale);
+        };
+        edges(p95, s.p95Low, s.p95High, 1);
+        edges(rate, s.rateLow, s.rateHigh, 100);
+        edges(rps, s.rpsLow, s.rpsHigh, 1);
+    }
+    return s;
 }
 
-QList<QPointF> line(const QJsonArray &kpis, const QString &kpi, double scale)
+// The degradation spans of GET /api/anomalies for one endpoint ("": the service's own); open ones run
+// to `toMs`.
+QList<TimelineChart::Span> parseSpans(int status, const QJsonObject &json, const QString &endpoint, qint64 toMs)
 {
-    QList<QPointF> points;
-    points.reserve(kpis.size());
-    for (const QJsonValue &v : kpis) {
-        const QJsonValue value = v[kpi];
-        if (value.isDouble())
-            points.append(QPointF(double(apiTime(v[QStringLiteral("ts")].toString()).toMSecsSinceEpoch()), value.toDouble() * scale));
+    QList<TimelineChart::Span> spans;
+    if (status != 200)
+        return spans;
+    for (const QJsonValue &v : json.value(QStringLiteral("items")).toArray()) {
+        if (v[QStringLiteral("endpoint")].toString() != endpoint)
+            continue;
+        const QDateTime start = apiTime(v[QStringLiteral("started_at")].toString());
+        const QDateTime end = apiTime(v[QStringLiteral("ended_at")].toString());
+        spans.append({start.toMSecsSinceEpoch(), end.isValid() ? end.toMSecsSinceEpoch() : toMs});
     }
-    return points;
+    return spans;
+}
+
+// Alerts where they fired, from GET /api/alerts; an endpoint's view shows that endpoint's only.
+QList<TimelineChart::Marker> parseMarkers(int status, const QJsonObject &json, const QString &endpoint)
+{
+    QList<TimelineChart::Marker> markers;
+    if (status != 200)
+        return markers;
+    for (const QJsonValue &v : json.value(QStringLiteral("items")).toArray()) {
+        const QDateTime fired = apiTime(v[QStringLiteral("fired_at")].toString());
+        if (!fired.isValid() || (!endpoint.isEmpty() && v[QStringLiteral("endpoint")].toString() != endpoint))
+            continue;
+        markers.append({fired.toMSecsSinceEpoch(), v[QStringLiteral("id")].toInteger(),
+                        QCoreApplication::translate("fg::ServiceView", "Alert #%1 (%2): %3")
+                            .arg(v[QStringLiteral("id")].toInteger())
+                            .arg(v[QStringLiteral("level")].toString(), v[QStringLiteral("explanation")].toString())});
+    }
+    return markers;
 }
 } // namespace
 
@@ -287,63 +352,64 @@ void ServiceView::loadTimelines(const QDateTime &from, const QDateTime &to, qint
     QByteArray kpis = "/api/kpis?baseline=1&service=" + service + window + "&step=" + QByteArray::number(stepMinutes) + 'm';
     if (!m_endpoint.isEmpty())
         kpis += "&endpoint=" + QUrl::toPercentEncoding(m_endpoint);
+    // The three answers are asked for at once and drawn together when the last one is in.
+    struct Pending {
+        int remaining = 3;
+        KpiSeries kpis;
+        QList<TimelineChart::Span> spans;
+        QList<TimelineChart::Marker> markers;
+    };
+    auto pending = std::make_shared<Pending>();
     const int generation = m_generation;
-    m_api->get(kpis, this, [=, this](int status, const QJsonObject &json, const QByteArray &) {
-        if (generation != m_generation)
+    const qint64 fromMs = from.toMSecsSinceEpoch(), toMs = to.toMSecsSinceEpoch();
+    auto arrived = [this, pending, generation, fromMs, toMs] {
+        if (--pending->remaining > 0 || generation != m_generation)
             return;
-        if (status != 200)
-            return m_summary->setText(ApiClient::errorText(json));
-        const QJsonArray items = json.value(QStringLiteral("items")).toArray();
-        m_api->get("/api/anomalies?limit=1000&service=" + service + window, this,
-                   [=, this](int status, const QJsonObject &anomalies, const QByteArray &) {
-                       if (generation != m_generation)
-                           return;
-                       const QJsonArray spans = status == 200 ? anomalies.value(QStringLiteral("items")).toArray() : QJsonArray();
-                       m_api->get("/api/alerts?limit=500&service=" + service + window, this,
-                                  [=, this](int status, const QJsonObject &alerts, const QByteArray &) {
-                                      if (generation != m_generation)
-                                          return;
-                                      drawTimelines(items, spans,
-                                                    status == 200 ? alerts.value(QStringLiteral("items")).toArray() : QJsonArray(),
-                                                    from.toMSecsSinceEpoch(), to.toMSecsSinceEpoch());
-                                  });
-                   });
+        if (pending->kpis.status != 200)
+            return m_summary->setText(pending->kpis.error);
+        drawTimelines(std::move(pending->kpis), std::move(pending->spans), std::move(pending->markers), fromMs, toMs);
+    };
+    m_api->getRows(kpis, this, &parseKpis, [pending, arrived](KpiSeries series) {
+        pending->kpis = std::move(series);
+        arrived();
     });
+    m_api->getRows("/api/anomalies?limit=1000&service=" + service + window, this,
+                   [endpoint = m_endpoint, toMs](int status, const QJsonObject &json) { return parseSpans(status, json, endpoint, toMs); },
+                   [pending, arrived](QList<TimelineChart::Span> spans) {
+                       pending->spans = std::move(spans);
+                       arrived();
+                   });
+    m_api->getRows("/api/alerts?limit=500&service=" + service + window, this,
+                   [endpoint = m_endpoint](int status, const QJsonObject &json) { return parseMarkers(status, json, endpoint); },
+                   [pending, arrived](QList<TimelineChart::Marker> markers) {
+                       pending->markers = std::move(markers);
+                       arrived();
+                   });
 }
 
-void ServiceView::drawTimelines(const QJsonArray &kpis, const QJsonArray &anomalies, const QJsonArray &alerts, qint64 fromMs,
-                                qint64 toMs)
+void ServiceView::drawTimelines(KpiSeries kpis, QList<TimelineChart::Span> spans, QList<TimelineChart::Marker> markers,
+                                qint64 fromMs, qint64 toMs)
 {
-    // Alerts where they fired, on the top chart; an endpoint's view shows that endpoint's only.
-    QList<TimelineChart::Marker> markers;
-    for (const QJsonValue &v : alerts) {
-        const QDateTime fired = apiTime(v[QStringLiteral("fired_at")].toString());
-        if (!fired.isValid() || (!m_endpoint.isEmpty() && v[QStringLiteral("endpoint")].toString() != m_endpoint))
-            continue;
-        markers.append({fired.toMSecsSinceEpoch(), v[QStringLiteral("id")].toInteger(),
-                        tr("Alert #%1 (%2): %3")
-                            .arg(v[QStringLiteral("id")].toInteger())
-                            .arg(v[QStringLiteral("level")].toString(), v[QStringLiteral("explanation")].toString())});
-    }
-    // The degradations of what is shown: the service's own, or the endpoint's.
-    QList<TimelineChart::Span> spans;
-    for (const QJsonValue &v : anomalies) {
-        if (v[QStringLiteral("endpoint")].toString() != m_endpoint)
-            continue;
-        const QDateTime start = apiTime(v[QStringLiteral("started_at")].toString());
-        const QDateTime end = apiTime(v[QStringLiteral("ended_at")].toString());
-        spans.append({start.toMSecsSinceEpoch(), end.isValid() ? end.toMSecsSinceEpoch() : toMs});
-    }
-    const QString p95 = QStringLiteral("p95_latency_ms"), rate = QStringLiteral("error_rate"),
-                  rps = QStringLiteral("throughput_rps"), low = QStringLiteral("low"), high = QStringLiteral("high");
-    m_latency->setData(fromMs, toMs, {{tr("p95"), line(kpis, p95, 1)}, {tr("p99"), line(kpis, QStringLiteral("p99_latency_ms"), 1)}},
-                       bandEdge(kpis, p95, low, 1), bandEdge(kpis, p95, high, 1), spans, m_keepZoom);
-    m_errors->setData(fromMs, toMs, {{tr("error rate"), line(kpis, rate, 100)}}, bandEdge(kpis, rate, low, 100),
-                      bandEdge(kpis, rate, high, 100), spans, m_keepZoom);
-    m_throughput->setData(fromMs, toMs, {{tr("throughput"), line(kpis, rps, 1)}}, bandEdge(kpis, rps, low, 1),
-                          bandEdge(kpis, rps, high, 1), spans, m_keepZoom);
-    m_latency->setMarkers(markers);
-    emit timelinesLoaded();
+    // One chart per pass of the event loop: Qt Charts lays a changed chart out in the pass after, so the
+    // three at once would hold the GUI thread for all three layouts in a row.
+    m_latency->setData(fromMs, toMs, {{tr("p95"), std::move(kpis.p95)}, {tr("p99"), std::move(kpis.p99)}}, std::move(kpis.p95Low),
+                       std::move(kpis.p95High), spans, m_keepZoom);
+    m_latency->setMarkers(std::move(markers));
+    const int generation = m_generation;
+    auto rest = std::make_shared<KpiSeries>(std::move(kpis));
+    QMetaObject::invokeMethod(this, [this, generation, rest, spans, fromMs, toMs] {
+        if (generation != m_generation)
+            return; // a newer answer draws all three
+        m_errors->setData(fromMs, toMs, {{tr("error rate"), std::move(rest->errorRate)}}, std::move(rest->rateLow),
+                          std::move(rest->rateHigh), spans, m_keepZoom);
+        QMetaObject::invokeMethod(this, [this, generation, rest, spans, fromMs, toMs] {
+            if (generation != m_generation)
+                return;
+            m_throughput->setData(fromMs, toMs, {{tr("throughput"), std::move(rest->throughput)}}, std::move(rest->rpsLow),
+                                  std::move(rest->rpsHigh), spans, m_keepZoom);
+            emit timelinesLoaded();
+        }, Qt::QueuedConnection);
+    }, Qt::QueuedConnection);
 }
 
 void ServiceView::loadHealth()

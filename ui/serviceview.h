@@ -5,6 +5,7 @@
 #include <QWidget>
 
 #include "apiclient.h"
+#include "timelinechart.h"
 
 class QComboBox;
 class QLabel;
@@ -16,7 +17,7 @@ namespace fg {
 
 class EndpointsModel;
 class PatternsModel;
-class TimelineChart;
+struct KpiSeries;
 
 // One service in depth: drift timelines of p95/p99 latency, error rate and throughput over the chosen
 // range with the learned baseline band and the degradations shaded (zoom and pan move all three
@@ -61,7 +62,8 @@ protected:
 
 private:
     void loadTimelines(const QDateTime &from, const QDateTime &to, qint64 stepMinutes);
-    void drawTimelines(const QJsonArray &kpis, const QJsonArray &anomalies, const QJsonArray &alerts, qint64 fromMs, qint64 toMs);
+    void drawTimelines(KpiSeries kpis, QList<TimelineChart::Span> spans, QList<TimelineChart::Marker> markers, qint64 fromMs,
+                       qint64 toMs);
     void loadHealth();
     void loadPatterns(const QDateTime &from, const QDateTime &to);
     void followRange(qint64 fromMs, qint64 toMs);

@@ -2,7 +2,10 @@
 
 #include <QColor>
 #include <QIcon>
+#include <QPalette>
 #include <QString>
+
+class QChart;
 
 namespace fg {
 
@@ -13,12 +16,22 @@ HealthState healthStateFromApi(const QString &status);
 // Worst first: critical, degraded, silent, healthy.
 int healthStateRank(HealthState state);
 
-// The one place that knows the window's state colours and shapes, so that every view says the same thing
+// The one place that knows the window's colours and state shapes, so that every view says the same thing
 // the same way and nothing relies on colour alone (each state also has its own shape and word). Colours
-// are picked against the current palette's base colour so they read on light and dark themes.
-// GUI thread only.
+// follow the application palette (light or dark, as the system gives it): each hue is darkened or
+// lightened until it reads against the palette's window, base and alternate-base colours — text colours
+// by at least kTextContrast, chart colours by at least kGraphicContrast (WCAG 2 ratios). They and the
+// state icons are computed once per palette. GUI thread only.
 class StatePalette final {
 public:
+    static constexpr double kTextContrast = 4.5;
+    static constexpr double kGraphicContrast = 3.0;
+    // WCAG 2 contrast ratio of two opaque colours, 1 … 21.
+    static double contrast(const QColor &a, const QColor &b);
+    // The chart's background, title, legend, axis labels and grid from `palette`; charts call it when
+    // built and again when their palette changes.
+    static void styleChart(QChart *chart, const QPalette &palette);
+
     static QColor health(HealthState state);
     // A small filled shape per state: circle (healthy), triangle (degraded), diamond (critical), ring (silent).
     static QIcon healthIcon(HealthState state);
@@ -38,7 +51,8 @@ public:
     static QColor crosshair();
 
 private:
-    static bool dark();
+    struct Colours;
+    static const Colours &colours();
 };
 
 } // namespace fg

@@ -5,6 +5,7 @@
 #include <QDateTimeAxis>
 #include <QGraphicsLayout>
 #include <QGraphicsLineItem>
+#include <QGraphicsScene>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLocale>
@@ -58,6 +59,8 @@ TimelineChart::TimelineChart(const QString &title, const QString &unit, QWidget 
 {
     setRenderHint(QPainter::Antialiasing);
     setMouseTracking(true);
+    // A few items that all move on each update: a BSP index would be rebuilt each time for nothing.
+    scene()->setItemIndexMethod(QGraphicsScene::NoIndex);
     QChart *c = chart();
     c->setTitle(title);
     QFont titleFont = font();
@@ -66,17 +69,7 @@ TimelineChart::TimelineChart(const QString &title, const QString &unit, QWidget 
     c->setMargins(QMargins(4, 2, 4, 2));
     c->layout()->setContentsMargins(0, 0, 0, 0);
     c->setBackgroundRoundness(0);
-    c->setBackgroundBrush(palette().color(QPalette::Base));
-    c->setTitleBrush(palette().color(QPalette::Text));
     c->legend()->setAlignment(Qt::AlignTop);
-    c->legend()->setLabelColor(palette().color(QPalette::Text));
-    for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(m_time), static_cast<QAbstractAxis *>(m_value)}) {
-        axis->setLabelsBrush(palette().color(QPalette::Text));
-        axis->setTitleBrush(palette().color(QPalette::Text));
-        QColor grid = palette().color(QPalette::Text);
-        grid.setAlpha(30);
-        axis->setGridLineColor(grid);
-    }
     m_time->setTickCount(7);
     // Never an empty range: a chart laid out with one (e.g. grabbed while hidden) keeps a broken time axis.
     const QDateTime now = QDateTime::currentDateTime();
@@ -89,10 +82,8 @@ TimelineChart::TimelineChart(const QString &title, const QString &unit, QWidget 
     c->addAxis(m_value, Qt::AlignLeft);
 
     m_spans->setName(tr("degradation"));
-    m_spans->setColor(StatePalette::degradationSpan());
     m_spans->setBorderColor(Qt::transparent);
     m_band->setName(tr("baseline"));
-    m_band->setColor(StatePalette::baselineBand());
     m_band->setBorderColor(Qt::transparent);
     for (QAbstractSeries *s : {static_cast<QAbstractSeries *>(m_spans), static_cast<QAbstractSeries *>(m_band)}) {
         c->addSeries(s);
@@ -103,12 +94,29 @@ TimelineChart::TimelineChart(const QString &title, const QString &unit, QWidget 
     m_markers->setName(tr("alert"));
     m_markers->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
     m_markers->setMarkerSize(12);
-    m_markers->setColor(StatePalette::health(HealthState::Critical));
-    m_markers->setBorderColor(palette().color(QPalette::Base));
-    m_crosshair->setPen(QPen(StatePalette::crosshair(), 1, Qt::DashLine));
     m_crosshair->setZValue(100);
     m_crosshair->hide();
     scene()->addItem(m_crosshair);
+    applyPalette();
+}
+
+void TimelineChart::applyPalette()
+{
+    StatePalette::styleChart(chart(), palette());
+    m_spans->setColor(StatePalette::degradationSpan());
+    m_band->setColor(StatePalette::baselineBand());
+    m_markers->setColor(StatePalette::health(HealthState::Critical));
+    m_markers->setBorderColor(palette().color(QPalette::Base));
+    m_crosshair->setPen(QPen(StatePalette::crosshair(), 1, Qt::DashLine));
+    for (int i = 0; i < m_lines.size(); ++i)
+        m_lines[i]->setPen(QPen(StatePalette::series(i), 1.6));
+}
+
+void TimelineChart::changeEvent(QEvent *event)
+{
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyPalette(); // the system switched between light and dark
 }
 
 void TimelineChart::setData(qint64 fromMs, qint64 toMs, QList<Line> lines, QList<QPointF> bandLow, QList<QPointF> bandHigh,
@@ -165,7 +173,8 @@ void TimelineChart::setMarkers(QList<Marker> markers)
     m_markerList = std::move(markers);
     for (QLegendMarker *m : chart()->legend()->markers(m_markers))
         m->setVisible(!m_markerList.isEmpty());
-    fitValueAxis();
+    if (m_to > m_from)
+        placeOverlays();
 }
 
 const TimelineChart::Marker *TimelineChart::markerNear(double x) const
@@ -205,34 +214,42 @@ void TimelineChart::redraw()
     if (m_to <= m_from)
         return; // no data yet: the axes keep their initial range
     const double from = double(m_visibleFrom), to = double(m_visibleTo);
-    const int columns = std::max(50, int(chart()->plotArea().width() > 0 ? chart()->plotArea().width() : width()));
-    for (int i = 0; i < m_data.size(); ++i)
-        m_lines[i]->replace(downsampleMinMax(m_data[i].points, from, to, columns));
-    m_band->upperSeries()->replace(downsampleMinMax(m_bandHigh, from, to, columns));
-    m_band->lowerSeries()->replace(downsampleMinMax(m_bandLow, from, to, columns));
+    // Never more points than pixels: the lowest and the highest point of each two-pixel column.
+    const int columns = std::max(50, int(chart()->plotArea().width() > 0 ? chart()->plotArea().width() : width()) / 2);
+    // Qt Charts recomputes the geometry of every series on each axis change: the series are emptied
+    // first, the axes moved, and then each series gets its points once.
+    for (QLineSeries *line : std::as_const(m_lines))
+        line->clear();
+    m_band->upperSeries()->clear();
+    m_band->lowerSeries()->clear();
+    m_spans->upperSeries()->clear();
+    m_markers->clear();
     const qint64 visible = m_visibleTo - m_visibleFrom;
     m_time->setFormat(visible <= 36LL * 3600 * 1000 ? QStringLiteral("HH:mm") : QStringLiteral("MMM d HH:mm"));
     m_time->setRange(QDateTime::fromMSecsSinceEpoch(m_visibleFrom), QDateTime::fromMSecsSinceEpoch(m_visibleTo));
-    fitValueAxis();
-}
-
-void TimelineChart::fitValueAxis()
-{
-    const double from = double(m_visibleFrom), to = double(m_visibleTo);
     double top = 0;
     auto scan = [&](const QList<QPointF> &points) {
         for (const QPointF &p : points)
             if (p.x() >= from && p.x() <= to && std::isfinite(p.y()))
                 top = std::max(top, p.y());
     };
-    for (const Line &l : m_data)
+    for (const Line &l : std::as_const(m_data))
         scan(l.points);
     scan(m_bandHigh);
     m_value->setRange(0, niceTop(top * 1.05));
+    for (int i = 0; i < m_data.size(); ++i)
+        m_lines[i]->replace(downsampleMinMax(m_data[i].points, from, to, columns));
+    m_band->upperSeries()->replace(downsampleMinMax(m_bandHigh, from, to, columns));
+    m_band->lowerSeries()->replace(downsampleMinMax(m_bandLow, from, to, columns));
+    placeOverlays();
+}
+
+void TimelineChart::placeOverlays()
+{
     // Degradation spans: rectangles from the bottom to the top of the value axis.
     QList<QPointF> rects;
     const double high = m_value->max();
-    for (const Span &s : m_spanRanges) {
+    for (const Span &s : std::as_const(m_spanRanges)) {
         if (s.toMs < m_visibleFrom || s.fromMs > m_visibleTo)
             continue;
         rects << QPointF(double(s.fromMs), 0) << QPointF(double(s.fromMs), high) << QPointF(double(s.toMs), high)
@@ -240,7 +257,7 @@ void TimelineChart::fitValueAxis()
     }
     m_spans->upperSeries()->replace(rects);
     QList<QPointF> alerts;
-    for (const Marker &m : m_markerList)
+    for (const Marker &m : std::as_const(m_markerList))
         if (m.atMs >= m_visibleFrom && m.atMs <= m_visibleTo)
             alerts << QPointF(double(m.atMs), high * 0.94);
     m_markers->replace(alerts);

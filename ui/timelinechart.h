@@ -17,9 +17,9 @@ namespace fg {
 // One KPI drift timeline: lines over a real time axis (x in ms since the epoch, local time labels) and a
 // value axis with its unit, the learned baseline as a shaded band, degradation spans shaded over the
 // full height, alert markers (hover: the alert, click: open it), a crosshair with the values at the hovered step, mouse-wheel zoom and drag pan of the time
-// axis (double click: back to the whole range). Raw points are kept here and downsampled to at most two
-// per pixel column of the plot whenever the visible range or the size changes, before Qt Charts sees
-// them. GUI thread.
+// axis (double click: back to the whole range). Raw points are kept here and downsampled to at most one
+// per pixel of the plot's width (the lowest and highest of each two-pixel column) whenever the visible
+// range or the size changes, before Qt Charts sees them. GUI thread.
 class TimelineChart final : public QChartView {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TimelineChart)
@@ -73,10 +73,13 @@ protected:
     void mouseDoubleClickEvent(QMouseEvent *event) override;
     void leaveEvent(QEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
+    void applyPalette();
     void redraw();
-    void fitValueAxis();
+    // The degradation spans and alert markers of the visible range, up to the value axis' top.
+    void placeOverlays();
     qint64 timeAt(double x) const;
     // The marker within a few pixels of scene x, or nullptr.
     const Marker *markerNear(double x) const;
