@@ -84,12 +84,12 @@
         <translation>Typisierte Ereignisse mit Quelle, Schweregrad (low bis critical) und Daten; unter /events/{id} nach ID abrufbar.</translation>
     </message>
     <message>
-        <location filename="../ui/clientformats.cpp" line="58"/>
+        <location filename="../ui/clientformats.cpp" line="64"/>
         <source>Plain log lines</source>
         <translation>Einfache Logzeilen</translation>
     </message>
     <message>
-        <location filename="../ui/clientformats.cpp" line="59"/>
+        <location filename="../ui/clientformats.cpp" line="65"/>
         <source>Any text, one event a line; levels and request fields are inferred from each line.</source>
         <translation>Beliebiger Text, ein Ereignis pro Zeile; Stufen und Anfragefelder werden aus jeder Zeile erschlossen.</translation>
     </message>
@@ -243,12 +243,12 @@
 <context>
     <name>fg::AlertHistoryChart</name>
     <message>
-        <location filename="../ui/alerthistorychart.cpp" line="97"/>
+        <location filename="../ui/alerthistorychart.cpp" line="129"/>
         <source>Alerts per hour</source>
         <translation>Alarme pro Stunde</translation>
     </message>
     <message>
-        <location filename="../ui/alerthistorychart.cpp" line="97"/>
+        <location filename="../ui/alerthistorychart.cpp" line="129"/>
         <source>Alerts per day</source>
         <translation>Alarme pro Tag</translation>
     </message>
@@ -304,57 +304,57 @@
 <context>
     <name>fg::AlertsModel</name>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="60"/>
+        <location filename="../ui/alertsmodel.cpp" line="62"/>
         <source> (test)</source>
         <translation> (Test)</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="62"/>
+        <location filename="../ui/alertsmodel.cpp" line="64"/>
         <source>, silenced</source>
         <translation>, stummgeschaltet</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="76"/>
+        <location filename="../ui/alertsmodel.cpp" line="78"/>
         <source>ID</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="77"/>
+        <location filename="../ui/alertsmodel.cpp" line="79"/>
         <source>Service</source>
         <translation>Dienst</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="78"/>
+        <location filename="../ui/alertsmodel.cpp" line="80"/>
         <source>Reason</source>
         <translation>Grund</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="79"/>
+        <location filename="../ui/alertsmodel.cpp" line="81"/>
         <source>Level</source>
         <translation>Stufe</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="80"/>
+        <location filename="../ui/alertsmodel.cpp" line="82"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="81"/>
+        <location filename="../ui/alertsmodel.cpp" line="83"/>
         <source>Fired</source>
         <translation>Ausgelöst</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="82"/>
+        <location filename="../ui/alertsmodel.cpp" line="84"/>
         <source>Resolved</source>
         <translation>Behoben</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="83"/>
+        <location filename="../ui/alertsmodel.cpp" line="85"/>
         <source>Acknowledged by</source>
         <translation>Bestätigt von</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="84"/>
+        <location filename="../ui/alertsmodel.cpp" line="86"/>
         <source>Notified</source>
         <translation>Benachrichtigt</translation>
     </message>
@@ -382,7 +382,7 @@
         <translation>Alle Alarme exportieren, die die Filter zeigen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="135"/>
+        <location filename="../ui/alertsview.cpp" line="146"/>
         <source>The newest %n alert(s)</source>
         <translation>
             <numerusform>Der neueste Alarm</numerusform>
@@ -390,7 +390,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="136"/>
+        <location filename="../ui/alertsview.cpp" line="147"/>
         <source>%n alert(s)</source>
         <translation>
             <numerusform>%n Alarm</numerusform>
@@ -398,37 +398,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="207"/>
+        <location filename="../ui/alertsview.cpp" line="218"/>
         <source>&lt;p&gt;Acknowledged by %1: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;Bestätigt von %1: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="210"/>
+        <location filename="../ui/alertsview.cpp" line="221"/>
         <source>&lt;h4&gt;History&lt;/h4&gt;&lt;ul&gt;</source>
         <translation>&lt;h4&gt;Verlauf&lt;/h4&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="217"/>
+        <location filename="../ui/alertsview.cpp" line="228"/>
         <source>&lt;/ul&gt;&lt;h4&gt;Notifications&lt;/h4&gt;&lt;ul&gt;</source>
         <translation>&lt;/ul&gt;&lt;h4&gt;Benachrichtigungen&lt;/h4&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="240"/>
+        <location filename="../ui/alertsview.cpp" line="251"/>
         <source>#%1 %2 — %3</source>
         <translation>#%1 %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="262"/>
+        <location filename="../ui/alertsview.cpp" line="273"/>
         <source>Acknowledged</source>
         <translation>Bestätigt</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="275"/>
+        <location filename="../ui/alertsview.cpp" line="286"/>
         <source>Test alert sent to every enabled channel</source>
         <translation>Testalarm an alle aktiven Kanäle gesendet</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="303"/>
+        <location filename="../ui/alertsview.cpp" line="314"/>
         <source>Exporting alerts… %n written</source>
         <translation>
             <numerusform>Alarme werden exportiert… %n geschrieben</numerusform>
@@ -436,27 +436,27 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="283"/>
+        <location filename="../ui/alertsview.cpp" line="294"/>
         <source>Export alerts</source>
         <translation>Alarme exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="284"/>
+        <location filename="../ui/alertsview.cpp" line="295"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="296"/>
+        <location filename="../ui/alertsview.cpp" line="307"/>
         <source>Exporting alerts…</source>
         <translation>Alarme werden exportiert…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="296"/>
+        <location filename="../ui/alertsview.cpp" line="307"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="310"/>
+        <location filename="../ui/alertsview.cpp" line="321"/>
         <source>Exported %n alert(s)</source>
         <translation>
             <numerusform>%n Alarm exportiert</numerusform>
@@ -826,7 +826,7 @@
 <context>
     <name>fg::EvidenceChart</name>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="47"/>
+        <location filename="../ui/evidencechart.cpp" line="49"/>
         <source>Baseline</source>
         <translation>Baseline</translation>
     </message>
@@ -836,17 +836,17 @@
         <translation>Ausgelöst</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="136"/>
+        <location filename="../ui/evidencechart.cpp" line="151"/>
         <source>Error rate (%)</source>
         <translation>Fehlerrate (%)</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="137"/>
+        <location filename="../ui/evidencechart.cpp" line="152"/>
         <source>Throughput (req/s)</source>
         <translation>Durchsatz (Anfr./s)</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="138"/>
+        <location filename="../ui/evidencechart.cpp" line="153"/>
         <source>p95 latency (ms)</source>
         <translation>p95-Latenz (ms)</translation>
     </message>
@@ -912,7 +912,7 @@
 <context>
     <name>fg::IncidentsModel</name>
     <message numerus="yes">
-        <location filename="../ui/incidentsmodel.cpp" line="233"/>
+        <location filename="../ui/incidentsmodel.cpp" line="242"/>
         <source>%n to acknowledge</source>
         <translation>
             <numerusform>%n zu bestätigen</numerusform>
@@ -920,57 +920,57 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="254"/>
+        <location filename="../ui/incidentsmodel.cpp" line="263"/>
         <source>#%1 %2</source>
         <translation>#%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="255"/>
+        <location filename="../ui/incidentsmodel.cpp" line="264"/>
         <source>, silenced</source>
         <translation>, stummgeschaltet</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="268"/>
+        <location filename="../ui/incidentsmodel.cpp" line="277"/>
         <source>Severity</source>
         <translation>Schwere</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="269"/>
+        <location filename="../ui/incidentsmodel.cpp" line="278"/>
         <source>Service</source>
         <translation>Dienst</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="270"/>
+        <location filename="../ui/incidentsmodel.cpp" line="279"/>
         <source>Incident</source>
         <translation>Vorfall</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="271"/>
+        <location filename="../ui/incidentsmodel.cpp" line="280"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="272"/>
+        <location filename="../ui/incidentsmodel.cpp" line="281"/>
         <source>Opened</source>
         <translation>Eröffnet</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="273"/>
+        <location filename="../ui/incidentsmodel.cpp" line="282"/>
         <source>Last activity</source>
         <translation>Letzte Aktivität</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="274"/>
+        <location filename="../ui/incidentsmodel.cpp" line="283"/>
         <source>Duration</source>
         <translation>Dauer</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="275"/>
+        <location filename="../ui/incidentsmodel.cpp" line="284"/>
         <source>Alerts</source>
         <translation>Alarme</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="276"/>
+        <location filename="../ui/incidentsmodel.cpp" line="285"/>
         <source>Acknowledged</source>
         <translation>Bestätigt</translation>
     </message>
@@ -1018,7 +1018,7 @@
         <translation>Anzeigen:</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="176"/>
+        <location filename="../ui/incidentsview.cpp" line="187"/>
         <source>%n incident(s)</source>
         <translation>
             <numerusform>%n Vorfall</numerusform>
@@ -1026,7 +1026,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="204"/>
+        <location filename="../ui/incidentsview.cpp" line="215"/>
         <source>#%1 %2 — %3 (%n open alert(s))</source>
         <translation>
             <numerusform>#%1 %2 — %3 (%n offener Alarm)</numerusform>
@@ -1034,7 +1034,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="207"/>
+        <location filename="../ui/incidentsview.cpp" line="218"/>
         <source>and %n more incident(s)</source>
         <translation>
             <numerusform>und %n weiterer Vorfall</numerusform>
@@ -1042,7 +1042,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="210"/>
+        <location filename="../ui/incidentsview.cpp" line="221"/>
         <source>Acknowledge %n incident(s)</source>
         <translation>
             <numerusform>%n Vorfall bestätigen</numerusform>
@@ -1050,12 +1050,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/incidentsview.cpp" line="228"/>
+        <location filename="../ui/incidentsview.cpp" line="239"/>
         <source>Nothing to acknowledge: every open alert of the selection already is</source>
         <translation>Nichts zu bestätigen: jeder offene Alarm der Auswahl ist es schon</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="244"/>
+        <location filename="../ui/incidentsview.cpp" line="255"/>
         <source>Acknowledged %n alert(s)</source>
         <translation>
             <numerusform>%n Alarm bestätigt</numerusform>
@@ -1063,7 +1063,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="291"/>
+        <location filename="../ui/incidentsview.cpp" line="302"/>
         <source>Silenced %n service(s)</source>
         <translation>
             <numerusform>%n Dienst stummgeschaltet</numerusform>
@@ -1074,42 +1074,42 @@
 <context>
     <name>fg::LogsModel</name>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="174"/>
+        <location filename="../ui/logsmodel.cpp" line="184"/>
         <source>Request: %1 %2</source>
         <translation>Anfrage: %1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="176"/>
+        <location filename="../ui/logsmodel.cpp" line="186"/>
         <source>Status: %1</source>
         <translation>Status: %1</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="178"/>
+        <location filename="../ui/logsmodel.cpp" line="188"/>
         <source>Latency: %1 ms</source>
         <translation>Latenz: %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="180"/>
+        <location filename="../ui/logsmodel.cpp" line="190"/>
         <source>Trace: %1</source>
         <translation>Trace: %1</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="192"/>
+        <location filename="../ui/logsmodel.cpp" line="202"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="193"/>
+        <location filename="../ui/logsmodel.cpp" line="203"/>
         <source>Service</source>
         <translation>Dienst</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="194"/>
+        <location filename="../ui/logsmodel.cpp" line="204"/>
         <source>Level</source>
         <translation>Stufe</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="195"/>
+        <location filename="../ui/logsmodel.cpp" line="205"/>
         <source>Message</source>
         <translation>Meldung</translation>
     </message>
@@ -1206,7 +1206,7 @@
     <name>fg::MainWindow</name>
     <message>
         <location filename="../ui/mainwindow.cpp" line="48"/>
-        <location filename="../ui/mainwindow.cpp" line="341"/>
+        <location filename="../ui/mainwindow.cpp" line="344"/>
         <source>FlowGuard</source>
         <translation>FlowGuard</translation>
     </message>
@@ -1388,7 +1388,7 @@
         <translation>Das Schließen des Fensters beendet FlowGuard: Dienste können keine Ereignisse mehr senden, und es werden keine Alarme ausgelöst.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="341"/>
+        <location filename="../ui/mainwindow.cpp" line="344"/>
         <source>FlowGuard — %n firing alert(s)</source>
         <translation>
             <numerusform>FlowGuard — %n aktiver Alarm</numerusform>
@@ -1396,43 +1396,43 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="395"/>
+        <location filename="../ui/mainwindow.cpp" line="398"/>
         <source>%1 items/s</source>
         <translation>%1 Einträge/s</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="396"/>
+        <location filename="../ui/mainwindow.cpp" line="399"/>
         <source>Accepted items per second over the last 10 seconds</source>
         <translation>Angenommene Einträge pro Sekunde in den letzten 10 Sekunden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="397"/>
+        <location filename="../ui/mainwindow.cpp" line="400"/>
         <source>%1 logs, %2 metric points</source>
         <translation>%1 Logs, %2 Metrikpunkte</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="398"/>
+        <location filename="../ui/mainwindow.cpp" line="401"/>
         <source>%1 ingest requests (%2 items rejected)</source>
         <translation>%1 Ingest-Anfragen (%2 Einträge abgelehnt)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="403"/>
+        <location filename="../ui/mainwindow.cpp" line="406"/>
         <source>Detectors learning from stored history…</source>
         <translation>Detektoren lernen aus gespeichertem Verlauf…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="405"/>
+        <location filename="../ui/mainwindow.cpp" line="408"/>
         <source>Analysis %1 events behind</source>
         <translation>Analyse %1 Ereignisse im Rückstand</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="407"/>
+        <location filename="../ui/mainwindow.cpp" line="410"/>
         <source>Writing (%1 requests queued)</source>
         <translation>Schreibt (%1 Anfragen in der Warteschlange)</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.cpp" line="169"/>
-        <location filename="../ui/mainwindow.cpp" line="401"/>
+        <location filename="../ui/mainwindow.cpp" line="404"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
@@ -1663,147 +1663,147 @@
 <context>
     <name>fg::ServiceView</name>
     <message>
-        <location filename="../ui/serviceview.cpp" line="34"/>
+        <location filename="../ui/serviceview.cpp" line="36"/>
         <source>15 min</source>
         <translation>15 Min.</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="35"/>
+        <location filename="../ui/serviceview.cpp" line="37"/>
         <source>1 hour</source>
         <translation>1 Stunde</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="36"/>
+        <location filename="../ui/serviceview.cpp" line="38"/>
         <source>6 hours</source>
         <translation>6 Stunden</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="37"/>
+        <location filename="../ui/serviceview.cpp" line="39"/>
         <source>24 hours</source>
         <translation>24 Stunden</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="38"/>
+        <location filename="../ui/serviceview.cpp" line="40"/>
         <source>7 days</source>
         <translation>7 Tage</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="91"/>
+        <location filename="../ui/serviceview.cpp" line="156"/>
         <source>Latency</source>
         <translation>Latenz</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="91"/>
+        <location filename="../ui/serviceview.cpp" line="156"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="91"/>
+        <location filename="../ui/serviceview.cpp" line="156"/>
         <source>Error rate</source>
         <translation>Fehlerquote</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="91"/>
+        <location filename="../ui/serviceview.cpp" line="156"/>
         <source>%</source>
         <translation>%</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="92"/>
+        <location filename="../ui/serviceview.cpp" line="157"/>
         <source>Throughput</source>
         <translation>Durchsatz</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="92"/>
+        <location filename="../ui/serviceview.cpp" line="157"/>
         <source>req/s</source>
         <translation>Anfr./s</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="100"/>
+        <location filename="../ui/serviceview.cpp" line="165"/>
         <source>No service chosen</source>
         <translation>Kein Dienst ausgewählt</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="104"/>
+        <location filename="../ui/serviceview.cpp" line="169"/>
         <source>Custom…</source>
         <translation>Benutzerdefiniert…</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="106"/>
+        <location filename="../ui/serviceview.cpp" line="171"/>
         <source>Time range of the timelines. Wheel over a chart to zoom, drag to pan, double click to reset.</source>
         <translation>Zeitraum der Verläufe. Mausrad über einem Diagramm zoomt, Ziehen verschiebt, Doppelklick setzt zurück.</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="107"/>
+        <location filename="../ui/serviceview.cpp" line="172"/>
         <source>Whole service</source>
         <translation>Ganzer Dienst</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="108"/>
+        <location filename="../ui/serviceview.cpp" line="173"/>
         <source>Back to the timelines of the whole service</source>
         <translation>Zurück zu den Verläufen des ganzen Dienstes</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="117"/>
+        <location filename="../ui/serviceview.cpp" line="182"/>
         <source>Logs</source>
         <translation>Logs</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="118"/>
+        <location filename="../ui/serviceview.cpp" line="183"/>
         <source>This service&apos;s stored logs</source>
         <translation>Die gespeicherten Logs dieses Dienstes</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="125"/>
+        <location filename="../ui/serviceview.cpp" line="190"/>
         <source>Range:</source>
         <translation>Zeitraum:</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="142"/>
+        <location filename="../ui/serviceview.cpp" line="207"/>
         <source>Double click an endpoint for its own timelines</source>
         <translation>Doppelklick auf einen Endpunkt zeigt seine eigenen Verläufe</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="324"/>
+        <location filename="../ui/serviceview.cpp" line="146"/>
         <source>Alert #%1 (%2): %3</source>
         <translation>Alarm #%1 (%2): %3</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="339"/>
+        <location filename="../ui/serviceview.cpp" line="395"/>
         <source>p95</source>
         <translation>p95</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="339"/>
+        <location filename="../ui/serviceview.cpp" line="395"/>
         <source>p99</source>
         <translation>p99</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="341"/>
+        <location filename="../ui/serviceview.cpp" line="403"/>
         <source>error rate</source>
         <translation>Fehlerquote</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="343"/>
+        <location filename="../ui/serviceview.cpp" line="408"/>
         <source>throughput</source>
         <translation>Durchsatz</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="368"/>
+        <location filename="../ui/serviceview.cpp" line="434"/>
         <source>p95 %1 ms</source>
         <translation>p95 %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="370"/>
+        <location filename="../ui/serviceview.cpp" line="436"/>
         <source> (baseline %1 ms)</source>
         <translation> (Basislinie %1 ms)</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="373"/>
+        <location filename="../ui/serviceview.cpp" line="439"/>
         <source>errors %1 %</source>
         <translation>Fehler %1 %</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/serviceview.cpp" line="376"/>
+        <location filename="../ui/serviceview.cpp" line="442"/>
         <source>%n open degradation(s)</source>
         <translation>
             <numerusform>%n offene Verschlechterung</numerusform>
@@ -1892,17 +1892,17 @@
 <context>
     <name>fg::ServicesOverview</name>
     <message>
-        <location filename="../ui/servicesoverview.cpp" line="66"/>
+        <location filename="../ui/servicesoverview.cpp" line="69"/>
         <source>Filter services…</source>
         <translation>Dienste filtern…</translation>
     </message>
     <message>
-        <location filename="../ui/servicesoverview.cpp" line="113"/>
+        <location filename="../ui/servicesoverview.cpp" line="116"/>
         <source>&lt;h3&gt;No service has sent anything yet&lt;/h3&gt;&lt;p&gt;Point your services&apos; logs at FlowGuard&apos;s listener. To try it, send a first event:&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Every service that sends logs or metrics shows up here within a few seconds, with its health, latency, errors and throughput.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Noch hat kein Dienst etwas gesendet&lt;/h3&gt;&lt;p&gt;Richten Sie die Logs Ihrer Dienste auf den Listener von FlowGuard. Zum Ausprobieren senden Sie ein erstes Ereignis:&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Jeder Dienst, der Logs oder Metriken sendet, erscheint hier innerhalb weniger Sekunden mit Gesundheit, Latenz, Fehlern und Durchsatz.&lt;/p&gt;</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/servicesoverview.cpp" line="189"/>
+        <location filename="../ui/servicesoverview.cpp" line="232"/>
         <source>%n service(s)</source>
         <translation>
             <numerusform>%n Dienst</numerusform>
@@ -1910,7 +1910,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/servicesoverview.cpp" line="190"/>
+        <location filename="../ui/servicesoverview.cpp" line="233"/>
         <source>%n service(s): %1</source>
         <translation>
             <numerusform>%n Dienst: %1</numerusform>
@@ -2027,22 +2027,22 @@
 <context>
     <name>fg::StatePalette</name>
     <message>
-        <location filename="../ui/statepalette.cpp" line="124"/>
+        <location filename="../ui/statepalette.cpp" line="215"/>
         <source>healthy</source>
         <translation>gesund</translation>
     </message>
     <message>
-        <location filename="../ui/statepalette.cpp" line="125"/>
+        <location filename="../ui/statepalette.cpp" line="216"/>
         <source>degraded</source>
         <translation>beeinträchtigt</translation>
     </message>
     <message>
-        <location filename="../ui/statepalette.cpp" line="126"/>
+        <location filename="../ui/statepalette.cpp" line="217"/>
         <source>critical</source>
         <translation>kritisch</translation>
     </message>
     <message>
-        <location filename="../ui/statepalette.cpp" line="127"/>
+        <location filename="../ui/statepalette.cpp" line="218"/>
         <source>silent</source>
         <translation>still</translation>
     </message>
@@ -2186,37 +2186,37 @@
 <context>
     <name>fg::TimelineChart</name>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="91"/>
+        <location filename="../ui/timelinechart.cpp" line="84"/>
         <source>degradation</source>
         <translation>Verschlechterung</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="94"/>
+        <location filename="../ui/timelinechart.cpp" line="86"/>
         <source>baseline</source>
         <translation>Basislinie</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="103"/>
+        <location filename="../ui/timelinechart.cpp" line="94"/>
         <source>alert</source>
         <translation>Alarm</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="260"/>
+        <location filename="../ui/timelinechart.cpp" line="277"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="282"/>
+        <location filename="../ui/timelinechart.cpp" line="299"/>
         <source>baseline: %1 – %2</source>
         <translation>Basislinie: %1 – %2</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="285"/>
+        <location filename="../ui/timelinechart.cpp" line="302"/>
         <source>&lt;i&gt;degradation open&lt;/i&gt;</source>
         <translation>&lt;i&gt;Verschlechterung offen&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="337"/>
+        <location filename="../ui/timelinechart.cpp" line="354"/>
         <source>Click to open the alert</source>
         <translation>Klicken öffnet den Alarm</translation>
     </message>

@@ -84,12 +84,12 @@
         <translation>Événements typés avec une source, une gravité (low à critical) et des données ; relus par identifiant sur /events/{id}.</translation>
     </message>
     <message>
-        <location filename="../ui/clientformats.cpp" line="58"/>
+        <location filename="../ui/clientformats.cpp" line="64"/>
         <source>Plain log lines</source>
         <translation>Lignes de log brutes</translation>
     </message>
     <message>
-        <location filename="../ui/clientformats.cpp" line="59"/>
+        <location filename="../ui/clientformats.cpp" line="65"/>
         <source>Any text, one event a line; levels and request fields are inferred from each line.</source>
         <translation>N’importe quel texte, un événement par ligne ; niveaux et champs de requête sont déduits de chaque ligne.</translation>
     </message>
@@ -236,12 +236,12 @@
 <context>
     <name>fg::AlertHistoryChart</name>
     <message>
-        <location filename="../ui/alerthistorychart.cpp" line="97"/>
+        <location filename="../ui/alerthistorychart.cpp" line="129"/>
         <source>Alerts per hour</source>
         <translation>Alertes par heure</translation>
     </message>
     <message>
-        <location filename="../ui/alerthistorychart.cpp" line="97"/>
+        <location filename="../ui/alerthistorychart.cpp" line="129"/>
         <source>Alerts per day</source>
         <translation>Alertes par jour</translation>
     </message>
@@ -297,57 +297,57 @@
 <context>
     <name>fg::AlertsModel</name>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="60"/>
+        <location filename="../ui/alertsmodel.cpp" line="62"/>
         <source> (test)</source>
         <translation> (test)</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="62"/>
+        <location filename="../ui/alertsmodel.cpp" line="64"/>
         <source>, silenced</source>
         <translation>, en silence</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="76"/>
+        <location filename="../ui/alertsmodel.cpp" line="78"/>
         <source>ID</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="77"/>
+        <location filename="../ui/alertsmodel.cpp" line="79"/>
         <source>Service</source>
         <translation>Service</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="78"/>
+        <location filename="../ui/alertsmodel.cpp" line="80"/>
         <source>Reason</source>
         <translation>Raison</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="79"/>
+        <location filename="../ui/alertsmodel.cpp" line="81"/>
         <source>Level</source>
         <translation>Niveau</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="80"/>
+        <location filename="../ui/alertsmodel.cpp" line="82"/>
         <source>State</source>
         <translation>État</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="81"/>
+        <location filename="../ui/alertsmodel.cpp" line="83"/>
         <source>Fired</source>
         <translation>Déclenchée</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="82"/>
+        <location filename="../ui/alertsmodel.cpp" line="84"/>
         <source>Resolved</source>
         <translation>Résolue</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="83"/>
+        <location filename="../ui/alertsmodel.cpp" line="85"/>
         <source>Acknowledged by</source>
         <translation>Pris en charge par</translation>
     </message>
     <message>
-        <location filename="../ui/alertsmodel.cpp" line="84"/>
+        <location filename="../ui/alertsmodel.cpp" line="86"/>
         <source>Notified</source>
         <translation>Notifiés</translation>
     </message>
@@ -375,7 +375,7 @@
         <translation>Exporter chaque alerte affichée par les filtres</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="135"/>
+        <location filename="../ui/alertsview.cpp" line="146"/>
         <source>The newest %n alert(s)</source>
         <translation>
             <numerusform>La dernière alerte</numerusform>
@@ -383,7 +383,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="136"/>
+        <location filename="../ui/alertsview.cpp" line="147"/>
         <source>%n alert(s)</source>
         <translation>
             <numerusform>%n alerte</numerusform>
@@ -391,57 +391,57 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="207"/>
+        <location filename="../ui/alertsview.cpp" line="218"/>
         <source>&lt;p&gt;Acknowledged by %1: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;Pris en charge par %1 : %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="210"/>
+        <location filename="../ui/alertsview.cpp" line="221"/>
         <source>&lt;h4&gt;History&lt;/h4&gt;&lt;ul&gt;</source>
         <translation>&lt;h4&gt;Historique&lt;/h4&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="217"/>
+        <location filename="../ui/alertsview.cpp" line="228"/>
         <source>&lt;/ul&gt;&lt;h4&gt;Notifications&lt;/h4&gt;&lt;ul&gt;</source>
         <translation>&lt;/ul&gt;&lt;h4&gt;Notifications&lt;/h4&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="240"/>
+        <location filename="../ui/alertsview.cpp" line="251"/>
         <source>#%1 %2 — %3</source>
         <translation>#%1 %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="262"/>
+        <location filename="../ui/alertsview.cpp" line="273"/>
         <source>Acknowledged</source>
         <translation>Prise en charge</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="275"/>
+        <location filename="../ui/alertsview.cpp" line="286"/>
         <source>Test alert sent to every enabled channel</source>
         <translation>Alerte de test envoyée à chaque canal actif</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="283"/>
+        <location filename="../ui/alertsview.cpp" line="294"/>
         <source>Export alerts</source>
         <translation>Exporter les alertes</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="284"/>
+        <location filename="../ui/alertsview.cpp" line="295"/>
         <source>CSV files (*.csv)</source>
         <translation>Fichiers CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="296"/>
+        <location filename="../ui/alertsview.cpp" line="307"/>
         <source>Exporting alerts…</source>
         <translation>Export des alertes…</translation>
     </message>
     <message>
-        <location filename="../ui/alertsview.cpp" line="296"/>
+        <location filename="../ui/alertsview.cpp" line="307"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="303"/>
+        <location filename="../ui/alertsview.cpp" line="314"/>
         <source>Exporting alerts… %n written</source>
         <translation>
             <numerusform>Export des alertes… %n écrite</numerusform>
@@ -449,7 +449,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/alertsview.cpp" line="310"/>
+        <location filename="../ui/alertsview.cpp" line="321"/>
         <source>Exported %n alert(s)</source>
         <translation>
             <numerusform>%n alerte exportée</numerusform>
@@ -819,7 +819,7 @@
 <context>
     <name>fg::EvidenceChart</name>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="47"/>
+        <location filename="../ui/evidencechart.cpp" line="49"/>
         <source>Baseline</source>
         <translation>Référence</translation>
     </message>
@@ -829,17 +829,17 @@
         <translation>Déclenchée</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="136"/>
+        <location filename="../ui/evidencechart.cpp" line="151"/>
         <source>Error rate (%)</source>
         <translation>Taux d’erreur (%)</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="137"/>
+        <location filename="../ui/evidencechart.cpp" line="152"/>
         <source>Throughput (req/s)</source>
         <translation>Débit (req/s)</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="138"/>
+        <location filename="../ui/evidencechart.cpp" line="153"/>
         <source>p95 latency (ms)</source>
         <translation>Latence p95 (ms)</translation>
     </message>
@@ -905,7 +905,7 @@
 <context>
     <name>fg::IncidentsModel</name>
     <message numerus="yes">
-        <location filename="../ui/incidentsmodel.cpp" line="233"/>
+        <location filename="../ui/incidentsmodel.cpp" line="242"/>
         <source>%n to acknowledge</source>
         <translation>
             <numerusform>%n à prendre en charge</numerusform>
@@ -913,57 +913,57 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="254"/>
+        <location filename="../ui/incidentsmodel.cpp" line="263"/>
         <source>#%1 %2</source>
         <translation>#%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="255"/>
+        <location filename="../ui/incidentsmodel.cpp" line="264"/>
         <source>, silenced</source>
         <translation>, en silence</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="268"/>
+        <location filename="../ui/incidentsmodel.cpp" line="277"/>
         <source>Severity</source>
         <translation>Gravité</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="269"/>
+        <location filename="../ui/incidentsmodel.cpp" line="278"/>
         <source>Service</source>
         <translation>Service</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="270"/>
+        <location filename="../ui/incidentsmodel.cpp" line="279"/>
         <source>Incident</source>
         <translation>Incident</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="271"/>
+        <location filename="../ui/incidentsmodel.cpp" line="280"/>
         <source>State</source>
         <translation>État</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="272"/>
+        <location filename="../ui/incidentsmodel.cpp" line="281"/>
         <source>Opened</source>
         <translation>Ouvert</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="273"/>
+        <location filename="../ui/incidentsmodel.cpp" line="282"/>
         <source>Last activity</source>
         <translation>Dernière activité</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="274"/>
+        <location filename="../ui/incidentsmodel.cpp" line="283"/>
         <source>Duration</source>
         <translation>Durée</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="275"/>
+        <location filename="../ui/incidentsmodel.cpp" line="284"/>
         <source>Alerts</source>
         <translation>Alertes</translation>
     </message>
     <message>
-        <location filename="../ui/incidentsmodel.cpp" line="276"/>
+        <location filename="../ui/incidentsmodel.cpp" line="285"/>
         <source>Acknowledged</source>
         <translation>Pris en charge</translation>
     </message>
@@ -1011,7 +1011,7 @@
         <translation>Afficher :</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="176"/>
+        <location filename="../ui/incidentsview.cpp" line="187"/>
         <source>%n incident(s)</source>
         <translation>
             <numerusform>%n incident</numerusform>
@@ -1019,7 +1019,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="204"/>
+        <location filename="../ui/incidentsview.cpp" line="215"/>
         <source>#%1 %2 — %3 (%n open alert(s))</source>
         <translation>
             <numerusform>#%1 %2 — %3 (%n alerte ouverte)</numerusform>
@@ -1027,7 +1027,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="207"/>
+        <location filename="../ui/incidentsview.cpp" line="218"/>
         <source>and %n more incident(s)</source>
         <translation>
             <numerusform>et %n autre incident</numerusform>
@@ -1035,7 +1035,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="210"/>
+        <location filename="../ui/incidentsview.cpp" line="221"/>
         <source>Acknowledge %n incident(s)</source>
         <translation>
             <numerusform>Prendre en charge %n incident</numerusform>
@@ -1043,12 +1043,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/incidentsview.cpp" line="228"/>
+        <location filename="../ui/incidentsview.cpp" line="239"/>
         <source>Nothing to acknowledge: every open alert of the selection already is</source>
         <translation>Rien à prendre en charge : chaque alerte ouverte de la sélection l’est déjà</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="244"/>
+        <location filename="../ui/incidentsview.cpp" line="255"/>
         <source>Acknowledged %n alert(s)</source>
         <translation>
             <numerusform>%n alerte prise en charge</numerusform>
@@ -1056,7 +1056,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/incidentsview.cpp" line="291"/>
+        <location filename="../ui/incidentsview.cpp" line="302"/>
         <source>Silenced %n service(s)</source>
         <translation>
             <numerusform>%n service mis en silence</numerusform>
@@ -1067,42 +1067,42 @@
 <context>
     <name>fg::LogsModel</name>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="174"/>
+        <location filename="../ui/logsmodel.cpp" line="184"/>
         <source>Request: %1 %2</source>
         <translation>Requête : %1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="176"/>
+        <location filename="../ui/logsmodel.cpp" line="186"/>
         <source>Status: %1</source>
         <translation>Statut : %1</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="178"/>
+        <location filename="../ui/logsmodel.cpp" line="188"/>
         <source>Latency: %1 ms</source>
         <translation>Latence : %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="180"/>
+        <location filename="../ui/logsmodel.cpp" line="190"/>
         <source>Trace: %1</source>
         <translation>Trace : %1</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="192"/>
+        <location filename="../ui/logsmodel.cpp" line="202"/>
         <source>Time</source>
         <translation>Heure</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="193"/>
+        <location filename="../ui/logsmodel.cpp" line="203"/>
         <source>Service</source>
         <translation>Service</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="194"/>
+        <location filename="../ui/logsmodel.cpp" line="204"/>
         <source>Level</source>
         <translation>Niveau</translation>
     </message>
     <message>
-        <location filename="../ui/logsmodel.cpp" line="195"/>
+        <location filename="../ui/logsmodel.cpp" line="205"/>
         <source>Message</source>
         <translation>Message</translation>
     </message>
@@ -1199,7 +1199,7 @@
     <name>fg::MainWindow</name>
     <message>
         <location filename="../ui/mainwindow.cpp" line="48"/>
-        <location filename="../ui/mainwindow.cpp" line="341"/>
+        <location filename="../ui/mainwindow.cpp" line="344"/>
         <source>FlowGuard</source>
         <translation>FlowGuard</translation>
     </message>
@@ -1338,7 +1338,7 @@
     </message>
     <message>
         <location filename="../ui/mainwindow.cpp" line="169"/>
-        <location filename="../ui/mainwindow.cpp" line="401"/>
+        <location filename="../ui/mainwindow.cpp" line="404"/>
         <source>Ready</source>
         <translation>Prêt</translation>
     </message>
@@ -1383,7 +1383,7 @@
         <translation>Fermer la fenêtre arrête FlowGuard : les services ne pourront plus lui envoyer d’événements et aucune alerte ne sera levée.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="341"/>
+        <location filename="../ui/mainwindow.cpp" line="344"/>
         <source>FlowGuard — %n firing alert(s)</source>
         <translation>
             <numerusform>FlowGuard — %n alerte active</numerusform>
@@ -1391,37 +1391,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="395"/>
+        <location filename="../ui/mainwindow.cpp" line="398"/>
         <source>%1 items/s</source>
         <translation>%1 éléments/s</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="396"/>
+        <location filename="../ui/mainwindow.cpp" line="399"/>
         <source>Accepted items per second over the last 10 seconds</source>
         <translation>Éléments acceptés par seconde sur les 10 dernières secondes</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="397"/>
+        <location filename="../ui/mainwindow.cpp" line="400"/>
         <source>%1 logs, %2 metric points</source>
         <translation>%1 logs, %2 points de métriques</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="398"/>
+        <location filename="../ui/mainwindow.cpp" line="401"/>
         <source>%1 ingest requests (%2 items rejected)</source>
         <translation>%1 requêtes d’ingestion (%2 éléments rejetés)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="403"/>
+        <location filename="../ui/mainwindow.cpp" line="406"/>
         <source>Detectors learning from stored history…</source>
         <translation>Les détecteurs apprennent de l’historique stocké…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="405"/>
+        <location filename="../ui/mainwindow.cpp" line="408"/>
         <source>Analysis %1 events behind</source>
         <translation>Analyse en retard de %1 événements</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="407"/>
+        <location filename="../ui/mainwindow.cpp" line="410"/>
         <source>Writing (%1 requests queued)</source>
         <translation>Écriture (%1 requêtes en file)</translation>
     </message>
@@ -1652,147 +1652,147 @@
 <context>
     <name>fg::ServiceView</name>
     <message>
-        <location filename="../ui/serviceview.cpp" line="34"/>
+        <location filename="../ui/serviceview.cpp" line="36"/>
         <source>15 min</source>
         <translation>15 min</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="35"/>
+        <location filename="../ui/serviceview.cpp" line="37"/>
         <source>1 hour</source>
         <translation>1 heure</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="36"/>
+        <location filename="../ui/serviceview.cpp" line="38"/>
         <source>6 hours</source>
         <translation>6 heures</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="37"/>
+        <location filename="../ui/serviceview.cpp" line="39"/>
         <source>24 hours</source>
         <translation>24 heures</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="38"/>
+        <location filename="../ui/serviceview.cpp" line="40"/>
         <source>7 days</source>
         <translation>7 jours</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="91"/>
+        <location filename="../ui/serviceview.cpp" line="156"/>
         <source>Latency</source>
         <translation>Latence</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="91"/>
+        <location filename="../ui/serviceview.cpp" line="156"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="91"/>
+        <location filename="../ui/serviceview.cpp" line="156"/>
         <source>Error rate</source>
         <translation>Taux d’erreur</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="91"/>
+        <location filename="../ui/serviceview.cpp" line="156"/>
         <source>%</source>
         <translation>%</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="92"/>
+        <location filename="../ui/serviceview.cpp" line="157"/>
         <source>Throughput</source>
         <translation>Débit</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="92"/>
+        <location filename="../ui/serviceview.cpp" line="157"/>
         <source>req/s</source>
         <translation>req/s</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="100"/>
+        <location filename="../ui/serviceview.cpp" line="165"/>
         <source>No service chosen</source>
         <translation>Aucun service choisi</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="104"/>
+        <location filename="../ui/serviceview.cpp" line="169"/>
         <source>Custom…</source>
         <translation>Personnalisé…</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="106"/>
+        <location filename="../ui/serviceview.cpp" line="171"/>
         <source>Time range of the timelines. Wheel over a chart to zoom, drag to pan, double click to reset.</source>
         <translation>Période des courbes. Molette sur un graphique pour zoomer, glisser pour se déplacer, double-clic pour réinitialiser.</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="107"/>
+        <location filename="../ui/serviceview.cpp" line="172"/>
         <source>Whole service</source>
         <translation>Service entier</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="108"/>
+        <location filename="../ui/serviceview.cpp" line="173"/>
         <source>Back to the timelines of the whole service</source>
         <translation>Revenir aux courbes du service entier</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="117"/>
+        <location filename="../ui/serviceview.cpp" line="182"/>
         <source>Logs</source>
         <translation>Logs</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="118"/>
+        <location filename="../ui/serviceview.cpp" line="183"/>
         <source>This service&apos;s stored logs</source>
         <translation>Les logs stockés de ce service</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="125"/>
+        <location filename="../ui/serviceview.cpp" line="190"/>
         <source>Range:</source>
         <translation>Période :</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="142"/>
+        <location filename="../ui/serviceview.cpp" line="207"/>
         <source>Double click an endpoint for its own timelines</source>
         <translation>Double-cliquez sur un endpoint pour ses propres courbes</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="324"/>
+        <location filename="../ui/serviceview.cpp" line="146"/>
         <source>Alert #%1 (%2): %3</source>
         <translation>Alerte #%1 (%2) : %3</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="339"/>
+        <location filename="../ui/serviceview.cpp" line="395"/>
         <source>p95</source>
         <translation>p95</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="339"/>
+        <location filename="../ui/serviceview.cpp" line="395"/>
         <source>p99</source>
         <translation>p99</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="341"/>
+        <location filename="../ui/serviceview.cpp" line="403"/>
         <source>error rate</source>
         <translation>taux d’erreur</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="343"/>
+        <location filename="../ui/serviceview.cpp" line="408"/>
         <source>throughput</source>
         <translation>débit</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="368"/>
+        <location filename="../ui/serviceview.cpp" line="434"/>
         <source>p95 %1 ms</source>
         <translation>p95 %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="370"/>
+        <location filename="../ui/serviceview.cpp" line="436"/>
         <source> (baseline %1 ms)</source>
         <translation> (référence %1 ms)</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="373"/>
+        <location filename="../ui/serviceview.cpp" line="439"/>
         <source>errors %1 %</source>
         <translation>erreurs %1 %</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/serviceview.cpp" line="376"/>
+        <location filename="../ui/serviceview.cpp" line="442"/>
         <source>%n open degradation(s)</source>
         <translation>
             <numerusform>%n dégradation ouverte</numerusform>
@@ -1881,17 +1881,17 @@
 <context>
     <name>fg::ServicesOverview</name>
     <message>
-        <location filename="../ui/servicesoverview.cpp" line="66"/>
+        <location filename="../ui/servicesoverview.cpp" line="69"/>
         <source>Filter services…</source>
         <translation>Filtrer les services…</translation>
     </message>
     <message>
-        <location filename="../ui/servicesoverview.cpp" line="113"/>
+        <location filename="../ui/servicesoverview.cpp" line="116"/>
         <source>&lt;h3&gt;No service has sent anything yet&lt;/h3&gt;&lt;p&gt;Point your services&apos; logs at FlowGuard&apos;s listener. To try it, send a first event:&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Every service that sends logs or metrics shows up here within a few seconds, with its health, latency, errors and throughput.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Aucun service n’a encore rien envoyé&lt;/h3&gt;&lt;p&gt;Dirigez les logs de vos services vers le listener de FlowGuard. Pour essayer, envoyez un premier événement :&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Chaque service qui envoie des logs ou des métriques apparaît ici en quelques secondes, avec sa santé, sa latence, ses erreurs et son débit.&lt;/p&gt;</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/servicesoverview.cpp" line="189"/>
+        <location filename="../ui/servicesoverview.cpp" line="232"/>
         <source>%n service(s)</source>
         <translation>
             <numerusform>%n service</numerusform>
@@ -1899,7 +1899,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/servicesoverview.cpp" line="190"/>
+        <location filename="../ui/servicesoverview.cpp" line="233"/>
         <source>%n service(s): %1</source>
         <translation>
             <numerusform>%n service : %1</numerusform>
@@ -2016,22 +2016,22 @@
 <context>
     <name>fg::StatePalette</name>
     <message>
-        <location filename="../ui/statepalette.cpp" line="124"/>
+        <location filename="../ui/statepalette.cpp" line="215"/>
         <source>healthy</source>
         <translation>sain</translation>
     </message>
     <message>
-        <location filename="../ui/statepalette.cpp" line="125"/>
+        <location filename="../ui/statepalette.cpp" line="216"/>
         <source>degraded</source>
         <translation>dégradé</translation>
     </message>
     <message>
-        <location filename="../ui/statepalette.cpp" line="126"/>
+        <location filename="../ui/statepalette.cpp" line="217"/>
         <source>critical</source>
         <translation>critique</translation>
     </message>
     <message>
-        <location filename="../ui/statepalette.cpp" line="127"/>
+        <location filename="../ui/statepalette.cpp" line="218"/>
         <source>silent</source>
         <translation>muet</translation>
     </message>
@@ -2175,37 +2175,37 @@
 <context>
     <name>fg::TimelineChart</name>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="91"/>
+        <location filename="../ui/timelinechart.cpp" line="84"/>
         <source>degradation</source>
         <translation>dégradation</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="94"/>
+        <location filename="../ui/timelinechart.cpp" line="86"/>
         <source>baseline</source>
         <translation>référence</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="103"/>
+        <location filename="../ui/timelinechart.cpp" line="94"/>
         <source>alert</source>
         <translation>alerte</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="260"/>
+        <location filename="../ui/timelinechart.cpp" line="277"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="282"/>
+        <location filename="../ui/timelinechart.cpp" line="299"/>
         <source>baseline: %1 – %2</source>
         <translation>référence : %1 – %2</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="285"/>
+        <location filename="../ui/timelinechart.cpp" line="302"/>
         <source>&lt;i&gt;degradation open&lt;/i&gt;</source>
         <translation>&lt;i&gt;dégradation en cours&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="337"/>
+        <location filename="../ui/timelinechart.cpp" line="354"/>
         <source>Click to open the alert</source>
         <translation>Cliquer pour ouvrir l’alerte</translation>
     </message>
