@@ -230,6 +230,10 @@ int main(int argc, char *argv[])
     // Few heap arenas: each thread that decodes, stores or analyses would otherwise keep its own, and
     // memory freed in one is not reused by another (the analysis thread trims them after backlogs).
     mallopt(M_ARENA_MAX, 4);
+    // Large blocks (request bodies, pages read back, chunk buffers) mapped and unmapped on their own: by
+    // default glibc raises this threshold after the first such block is freed and then carves them from the
+    // heap, where they left holes a backlog kept (analysis_scale, 1,000 services: peak RSS 286 -> 218 MB).
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 #endif
     // Before anything else: subcommands resolve the default database path like the engine does.
     QCoreApplication::setOrganizationName(QStringLiteral("FlowGuard"));

@@ -1,5 +1,6 @@
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -9,6 +10,8 @@
 
 #include "analysis/detect/degradationdetector.h"
 #include "analysis/detect/isolationforest.h"
+#include "analysis/detect/robustbaseline.h"
+#include "analysis/heaptrimmer.h"
 #include "analysis/detect/metricseriesdetector.h"
 #include "analysis/detect/seriesdetector.h"
 #include "analysis/detect/seriesscorer.h"
@@ -526,6 +529,53 @@ private slots:
         QVERIFY(route.memoryBytes() > fresh); // the daily profile and baselines are still kept
     }
 
+    void robustBaselineMatchesASortedWindow()
+    {
+        // Median and MAD are selected from the window itself: the same numbers a sorted copy gives, for odd
+        // and even counts, ties and a ring that has wrapped many times.
+        std::mt19937 rng(11);
+        std::lognormal_distribution<double> value(3, 0.6);
+        for (const std::size_t window : {std::size_t(1), std::size_t(7), std::size_t(120)}) {
+            RobustBaseline baseline(window);
+            std::vector<double> arrived;
+            for (int i = 0; i < 1000; ++i) {
+                const double x = i % 13 == 0 ? 20.0 : std::round(value(rng) * 4) / 4;
+                baseline.add(x);
+                arrived.push_back(x);
+                std::vector<double> sorted(arrived.end() - long(std::min(arrived.size(), window)), arrived.end());
+                std::sort(sorted.begin(), sorted.end());
+                const std::size_t n = sorted.size();
+                const double median = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+                std::vector<double> dev;
+                for (double v : sorted)
+                    dev.push_back(std::fabs(v - median));
+                std::sort(dev.begin(), dev.end());
+                const double mad = n % 2 ? dev[n / 2] : 0.5 * (dev[n / 2 - 1] + dev[n / 2]);
+                QCOMPARE(baseline.size(), n);
+                QCOMPARE(baseline.median(), median);
+                QCOMPARE(baseline.scale(), std::max({1.4826 * mad, 0.02 * std::fabs(median), 1e-9}));
+            }
+            QCOMPARE(baseline.memoryBytes(), window * sizeof(double));
+        }
+    }
+
+    void heapTrimmerTrimsAFewTimesOnceIdle()
+    {
+        // Under load only every kEveryEvents; once idle after work a few times, kMinInterval apart (the
+        // store's threads free their buffers after analysis is done), then not until there is new work.
+        HeapTrimmer trimmer;
+        TimeNs t = 100 * kNsPerSec;
+        trimmer.poll(1000, false, t);
+        QCOMPARE(trimmer.trims(), std::int64_t(0));
+        trimmer.poll(1000 + HeapTrimmer::kEveryEvents, false, t += HeapTrimmer::kMinInterval);
+        QCOMPARE(trimmer.trims(), std::int64_t(1));
+        for (int i = 0; i < 3 * HeapTrimmer::kIdleTrims; ++i)
+            trimmer.poll(1000 + HeapTrimmer::kEveryEvents, true, t += HeapTrimmer::kMinInterval / 2);
+        QCOMPARE(trimmer.trims(), std::int64_t(1 + HeapTrimmer::kIdleTrims));
+        trimmer.poll(2000 + HeapTrimmer::kEveryEvents, true, t += HeapTrimmer::kMinInterval);
+        QCOMPARE(trimmer.trims(), std::int64_t(2 + HeapTrimmer::kIdleTrims));
+    }
+
     void isolationForestSeparatesOutliers()
     {
         // Two correlated KPIs: latency and error rate rise together in normal operation. A point with
@@ -549,10 +599,14 @@ private slots:
         QVERIFY2(oddCombination > 0.6, qPrintable(QString::number(oddCombination)));
         QVERIFY(forest.score({100, 1}) < 0.5);
         QVERIFY(inlierMax < farOut);
-        // Deterministic for a seed.
+        // Deterministic for a seed; its generator (5 KB of state) exists only from the first fit on, and
+        // goes on from one fit to the next.
         IsolationForest again;
+        QVERIFY(again.memoryBytes() < 1024);
         again.fit(data);
         QCOMPARE(again.score({118, -0.2}), oddCombination);
+        again.fit(data);
+        QVERIFY(again.score({118, -0.2}) != oddCombination);
     }
 
     // flowguard detect's scorer: an anomaly alerts at its onset, then holds; a value beyond everything seen

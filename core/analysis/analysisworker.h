@@ -108,6 +108,7 @@ public:
     void stop();
     const AnalysisStats &stats() const { return m_stats; }
     const LiveKpis &live() const { return m_live; }
+    std::size_t routeBudgetBytes() const { return m_routeBudgetBytes; }
 
 private:
     void run();

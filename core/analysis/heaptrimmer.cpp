@@ -11,8 +11,12 @@ namespace fg {
 void HeapTrimmer::poll(std::int64_t eventsSoFar, bool idle, TimeNs now)
 {
     const std::int64_t since = eventsSoFar - m_eventsAtTrim;
-    if (since <= 0 || now - m_lastTrim < kMinInterval || (!idle && since < kEveryEvents))
+    if (since > 0)
+        m_idleTrimsLeft = kIdleTrims;
+    if (now - m_lastTrim < kMinInterval || (idle ? m_idleTrimsLeft == 0 : since < kEveryEvents))
         return;
+    if (idle)
+        --m_idleTrimsLeft;
 #if defined(__GLIBC__)
     malloc_trim(0);
 #endif

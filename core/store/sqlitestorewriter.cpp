@@ -28,6 +28,9 @@ constexpr std::size_t kMaxCachedNames = 100'000;
 constexpr std::int64_t kWalRestartBytes = 32LL << 20;
 // How often an idle writer looks for staged log rows due for sealing.
 constexpr auto kSealCheck = std::chrono::seconds(2);
+// An idle writer gives its page cache (up to 32 MB, full after any backlog) back this long after its last
+// work: idle RSS is what a laptop user sees, and the next burst reads the pages it needs again.
+constexpr auto kReleaseCacheAfter = std::chrono::seconds(5);
 
 struct ServiceDelta {
     std::int64_t logs = 0;
@@ -250,14 +253,19 @@ public:
         return more;
     }
 
-    // Seals one service's staged rows when due (between commit groups, so sealing keeps up with ingest).
-    void sealDue()
+    void releaseCache() { sqlite3_db_release_memory(m_db.handle()); }
+
+    // Seals one service's staged rows when due (between commit groups, so sealing keeps up with ingest);
+    // whether it did.
+    bool sealDue()
     {
+        const std::int64_t staged = m_stats.logsStaged;
         try {
             m_chunks->sealStep(m_options.clock());
         } catch (const std::exception &) {
             // Rolled back; the rows stay staged and are tried again later.
         }
+        return m_stats.logsStaged != staged;
     }
 
     void refreshSizes()
@@ -802,14 +810,19 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
     auto nextMaintenance = std::chrono::steady_clock::now();
     bool maintenanceActive = true; // once at start
     std::vector<std::unique_ptr<WriteJob>> group;
+    auto lastWork = nextMaintenance;
+    bool cacheHeld = true;
     for (;;) {
         int maintenanceTicket = 0;
         {
             std::unique_lock lock(m_mutex);
-            if (m_queue.empty() && !m_stopping && !maintenanceActive && m_maintenanceRequests == m_maintenanceCompleted)
-                m_wake.wait_until(lock, m_stats.logsStaged > 0
-                                            ? std::min(nextMaintenance, std::chrono::steady_clock::now() + kSealCheck)
-                                            : nextMaintenance);
+            if (m_queue.empty() && !m_stopping && !maintenanceActive && m_maintenanceRequests == m_maintenanceCompleted) {
+                auto until = m_stats.logsStaged > 0 ? std::min(nextMaintenance, std::chrono::steady_clock::now() + kSealCheck)
+                                                    : nextMaintenance;
+                if (cacheHeld)
+                    until = std::min(until, lastWork + kReleaseCacheAfter);
+                m_wake.wait_until(lock, until);
+            }
             std::size_t items = 0;
             while (!m_queue.empty() && items < kMaxItemsPerGroup) {
                 items += m_queue.front()->batch.logs.size() + m_queue.front()->batch.metrics.size();
@@ -822,6 +835,7 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
             if (group.empty() && m_stopping)
                 break;
         }
+        bool working = !group.empty() || maintenanceActive || maintenanceTicket;
         if (!group.empty()) {
             session->commitGroup(group);
             group.clear();
@@ -836,7 +850,7 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
             if (m_stats.dbBytes > m_options.maxDbBytes)
                 maintenanceActive = true;
         }
-        session->sealDue();
+        working = session->sealDue() || working;
         const auto now = std::chrono::steady_clock::now();
         if (now >= nextMaintenance) {
             maintenanceActive = true;
@@ -852,6 +866,13 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
             }
         } catch (const std::exception &) { // SQLite errors, a damaged chunk
             maintenanceActive = false; // retried at the next interval
+        }
+        if (working) {
+            lastWork = std::chrono::steady_clock::now();
+            cacheHeld = true;
+        } else if (cacheHeld && std::chrono::steady_clock::now() - lastWork >= kReleaseCacheAfter) {
+            session->releaseCache();
+            cacheHeld = false;
         }
         if (maintenanceTicket) {
             std::lock_guard lock(m_mutex);

@@ -46,7 +46,6 @@ constexpr std::size_t kErrorsBackMinutes = 5;
 constexpr double kErrorsBackZ = 2;
 constexpr double kErrorsAgainZ = 3;
 constexpr std::size_t kDropBackMinutes = 5;
-constexpr std::size_t kDequeBlockBytes = 512; // libstdc++ allocates a deque's elements in blocks of this size
 
 // Values as the explanation prints them; the API returns the same rounded numbers.
 double shown(const std::string &name, double v)
@@ -439,10 +438,9 @@ void DegradationDetector::learnHistory(const std::vector<KpiRollup> &minutes)
 std::size_t DegradationDetector::memoryBytes() const
 {
     std::size_t bytes = sizeof(*this) + m_service.capacity() + m_endpoint.capacity() + m_forest.memoryBytes()
-                        + m_latencyPool.memoryBytes() + m_history.size() * sizeof(m_history.front())
-                        + m_recentTraffic.size() * sizeof(double)
-                        + (m_quietErrors.size() + m_lastErrors.size()) * sizeof(m_lastErrors.front())
-                        + m_latencyMaxima.size() * sizeof(m_latencyMaxima.front()) + 6 * kDequeBlockBytes;
+                        + m_latencyPool.memoryBytes() + m_history.memoryBytes() + m_recentTraffic.memoryBytes()
+                        + m_quietErrors.memoryBytes() + m_lastErrors.memoryBytes() + m_latencyMaxima.memoryBytes()
+                        + m_sinceDrop.memoryBytes();
     for (const Series &s : m_series)
         bytes += s.detector.memoryBytes();
     return bytes;

@@ -8,9 +8,9 @@
 #include "analysis/kpirollup.h"
 #include "anomalyrecord.h"
 #include <array>
-#include <deque>
 
 #include "isolationforest.h"
+#include "minutequeue.h"
 #include "seriesdetector.h"
 
 namespace fg {
@@ -74,7 +74,7 @@ private:
     DDSketch m_latencyPool; // latencies of quiet minutes, until there are enough to judge
     int m_pooledMinutes = 0;
     int m_raisedJudgments = 0; // consecutive pooled latency judgments that raised
-    std::deque<double> m_recentTraffic; // the last minutes' request rates
+    MinuteQueue<double> m_recentTraffic; // the last minutes' request rates
     // The minutes of the current sudden drop so far: requests seen and requests the level before it expected.
     std::uint64_t m_dropCount = 0;
     double m_dropExpected = 0;
@@ -83,18 +83,18 @@ private:
     std::optional<double> m_dropHold;
     // Errors and requests per minute: of the last quiet minutes (and their sums: the usual share), and of
     // the last few minutes.
-    std::deque<std::array<std::uint32_t, 2>> m_quietErrors;
+    MinuteQueue<std::array<std::uint32_t, 2>> m_quietErrors;
     std::uint64_t m_quietFailures = 0;
     std::uint64_t m_quietTrials = 0;
-    std::deque<std::array<std::uint32_t, 2>> m_lastErrors;
+    MinuteQueue<std::array<std::uint32_t, 2>> m_lastErrors;
     // Latencies per minute of the last quarter hour, newest first: how many, and the largest.
-    std::deque<std::pair<std::uint64_t, double>> m_latencyMaxima;
+    MinuteQueue<std::pair<std::uint64_t, double>> m_latencyMaxima;
     bool m_errorsEnded = false; // the error rate's part in the open degradation is over
     int m_dropHoldMinutes = 0;
-    std::deque<std::uint64_t> m_sinceDrop;
+    MinuteQueue<std::uint64_t> m_sinceDrop;
     // The KPI vector (log p95, error rate, log throughput) of quiet minutes, and a forest over them that
     // scores each minute's combination; it adds to an anomaly's score and explanation, it does not raise one.
-    std::deque<std::array<float, 3>> m_history;
+    MinuteQueue<std::array<float, 3>> m_history;
     IsolationForest m_forest;
     int m_sinceFit = 0;
     double m_combination = 0; // this minute's isolation score

@@ -18,7 +18,7 @@ double c(double n)
 } // namespace
 
 IsolationForest::IsolationForest(int trees, std::size_t sampleSize, std::uint32_t seed)
-    : m_treeCount(trees), m_sampleSize(std::min<std::size_t>(sampleSize, 0xffff)), m_rng(seed)
+    : m_treeCount(trees), m_sampleSize(std::min<std::size_t>(sampleSize, 0xffff)), m_seed(seed)
 {
 }
 
@@ -39,9 +39,11 @@ void IsolationForest::fit(const std::vector<Point> &points)
     std::vector<const Point *> all;
     for (const Point &p : points)
         all.push_back(&p);
+    if (!m_rng)
+        m_rng = std::make_unique<std::mt19937>(m_seed);
     m_roots.reserve(std::size_t(m_treeCount));
     for (int t = 0; t < m_treeCount; ++t) {
-        std::shuffle(all.begin(), all.end(), m_rng);
+        std::shuffle(all.begin(), all.end(), *m_rng);
         std::vector<const Point *> sample(all.begin(), all.begin() + long(n));
         m_roots.push_back(std::uint32_t(m_nodes.size()));
         grow(sample, 0, sample.size(), 0, maxDepth);
@@ -59,7 +61,7 @@ void IsolationForest::grow(std::vector<const Point *> &pts, std::size_t begin, s
     const std::size_t dims = pts[begin]->size();
     // A random feature that still varies among these points.
     for (std::size_t attempt = 0; attempt < dims * 2; ++attempt) {
-        const std::size_t f = std::uniform_int_distribution<std::size_t>(0, dims - 1)(m_rng);
+        const std::size_t f = std::uniform_int_distribution<std::size_t>(0, dims - 1)(*m_rng);
         double lo = (*pts[begin])[f], hi = lo;
         for (std::size_t i = begin; i < end; ++i) {
             lo = std::min(lo, (*pts[i])[f]);
@@ -67,7 +69,7 @@ void IsolationForest::grow(std::vector<const Point *> &pts, std::size_t begin, s
         }
         if (!(hi > lo))
             continue;
-        const double split = std::uniform_real_distribution<double>(lo, hi)(m_rng);
+        const double split = std::uniform_real_distribution<double>(lo, hi)(*m_rng);
         const auto mid = std::partition(pts.begin() + long(begin), pts.begin() + long(end),
                                         [&](const Point *p) { return (*p)[f] < split; });
         const std::size_t m = std::size_t(mid - pts.begin());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -12,7 +13,8 @@ namespace fg {
 // Deterministic for a given seed. Used on the per-minute KPI vector of a service, where it sees
 // combinations no single series shows.
 // The trees are flat arrays of 16-byte nodes in pre-order (a node's left child follows it), about 3 KB a
-// tree: a detector per service can afford one.
+// tree: a detector per service can afford one. The random generator (5 KB of state) exists from the first
+// fit on: most detectors never grow a forest.
 class IsolationForest final {
 public:
     using Point = std::vector<double>;
@@ -23,7 +25,10 @@ public:
     // Forgets the trees (the next fit grows new ones).
     void clear();
     double score(const Point &x) const;
-    std::size_t memoryBytes() const { return m_nodes.capacity() * sizeof(Node) + m_roots.capacity() * sizeof(std::uint32_t); }
+    std::size_t memoryBytes() const
+    {
+        return m_nodes.capacity() * sizeof(Node) + m_roots.capacity() * sizeof(std::uint32_t) + (m_rng ? sizeof(*m_rng) : 0);
+    }
 
 private:
     struct Node {
@@ -37,7 +42,8 @@ private:
 
     int m_treeCount;
     std::size_t m_sampleSize;
-    std::mt19937 m_rng;
+    std::uint32_t m_seed;
+    std::unique_ptr<std::mt19937> m_rng; // continues from one fit to the next
     std::vector<Node> m_nodes;
     std::vector<std::uint32_t> m_roots;
     double m_norm = 1; // c(sample size)

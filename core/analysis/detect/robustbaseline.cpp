@@ -6,12 +6,24 @@
 namespace fg {
 
 namespace {
-double medianOf(const std::vector<double> &sorted)
+// The median of `v` (reordered): the same value a sorted copy gives, found in linear time.
+double medianInPlace(std::vector<double> &v)
 {
-    const std::size_t n = sorted.size();
+    const std::size_t n = v.size();
     if (n == 0)
         return NAN;
-    return n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    const auto mid = v.begin() + long(n / 2);
+    std::nth_element(v.begin(), mid, v.end());
+    if (n % 2)
+        return *mid;
+    return 0.5 * (*std::max_element(v.begin(), mid) + *mid);
+}
+
+// One per thread: median and MAD work on a copy of the window without allocating each time.
+std::vector<double> &scratch()
+{
+    thread_local std::vector<double> buffer;
+    return buffer;
 }
 } // namespace
 
@@ -22,31 +34,30 @@ void RobustBaseline::add(double x)
     if (!std::isfinite(x))
         return;
     if (m_values.size() < m_window) {
-        if (m_values.empty()) {
+        if (m_values.empty())
             m_values.reserve(m_window);
-            m_sorted.reserve(m_window);
-        }
         m_values.push_back(x);
     } else {
-        const double old = m_values[m_oldest];
         m_values[m_oldest] = x;
         m_oldest = (m_oldest + 1) % m_window;
-        m_sorted.erase(std::lower_bound(m_sorted.begin(), m_sorted.end(), old));
     }
-    m_sorted.insert(std::upper_bound(m_sorted.begin(), m_sorted.end(), x), x);
 }
 
-double RobustBaseline::median() const { return medianOf(m_sorted); }
+double RobustBaseline::median() const
+{
+    std::vector<double> &v = scratch();
+    v.assign(m_values.begin(), m_values.end());
+    return medianInPlace(v);
+}
 
 double RobustBaseline::scale() const
 {
     const double m = median();
-    std::vector<double> dev;
-    dev.reserve(m_sorted.size());
-    for (double v : m_sorted)
+    std::vector<double> &dev = scratch();
+    dev.clear();
+    for (double v : m_values)
         dev.push_back(std::fabs(v - m));
-    std::sort(dev.begin(), dev.end());
-    const double mad = 1.4826 * medianOf(dev);
+    const double mad = 1.4826 * medianInPlace(dev);
     return std::max({mad, 0.02 * std::fabs(m), 1e-9});
 }
 
