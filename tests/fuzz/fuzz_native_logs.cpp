@@ -15,6 +15,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     body.append(fg::kJsonPadding, '\0');
     const std::string_view padded(body.data(), size);
     for (fg::BodyFormat format : {fg::BodyFormat::Json, fg::BodyFormat::Ndjson, fg::BodyFormat::Auto})
-        (void)decoder.decode(padded, format, fg::nowNs(), nullptr);
+        (void)decoder.decode(padded, format, fg::nowNs(), nullptr, {});
     return 0;
 }
