@@ -197,13 +197,13 @@ HttpRequestParser::Status HttpRequestParser::readChunked(QByteArray &in, const B
                 return Status::Refused;
             }
             m_chunkRemaining = size;
-        } else if (m_chunkRemaining == -3) { // CRLF after chunk data
-            const qsizetype nl = in.indexOf('\n');
-            if (nl < 0)
-                return in.size() > 2 ? fail(400, QStringLiteral("malformed chunked body")) : Status::Incomplete;
-            if (in.left(nl).trimmed().size() != 0)
+        } else if (m_chunkRemaining == -3) { // CRLF (or a bare LF) after chunk data, and nothing else
+            if (in.isEmpty() || in == "\r")
+                return Status::Incomplete;
+            const qsizetype eol = in.startsWith("\r\n") ? 2 : in.startsWith('\n') ? 1 : 0;
+            if (eol == 0)
                 return fail(400, QStringLiteral("malformed chunked body"));
-            in.remove(0, nl + 1);
+            in.remove(0, eol);
             m_chunkRemaining = -1;
         } else {
             const qsizetype take = qsizetype(std::min<qint64>(m_chunkRemaining, in.size()));
