@@ -15,6 +15,9 @@ ApiClient::ApiClient() : m_receiver(std::make_unique<QObject>()), m_parser(std::
 
 ApiClient::~ApiClient()
 {
+    // Answers not yet parsed are dropped (nobody is left to show them): the GUI thread waits for one job
+    // at most.
+    m_parser->clear();
     m_parser->waitForDone();
 }
 
