@@ -150,14 +150,7 @@ DecodeResult ElasticBulkDecoder::decode(std::string_view body, BodyFormat, TimeN
                                         std::string_view urlIndex)
 {
     DecodeResult result;
-    struct Release {
-        simdjson::dom::parser &parser;
-        ~Release()
-        {
-            if (parser.capacity() > JsonItems::kKeepParserBytes)
-                parser = simdjson::dom::parser{};
-        }
-    } release{m_parser};
+    const ParserRelease release{m_parser};
     std::size_t pos = 0;
     int lineNo = 0;
     auto nextLine = [&](std::string_view &line) {

@@ -33,14 +33,7 @@ bool JsonItems::forEach(std::string_view body, BodyFormat format, const ItemFn &
 {
     *itemCount = 0;
     *tooMany = false;
-    struct Release { // after the callbacks: they copy what they keep out of the parser's buffers
-        simdjson::dom::parser &parser;
-        ~Release()
-        {
-            if (parser.capacity() > kKeepParserBytes)
-                parser = simdjson::dom::parser{};
-        }
-    } release{m_parser};
+    const ParserRelease release{m_parser}; // after the callbacks: they copy what they keep out of the parser's buffers
     if (format == BodyFormat::Ndjson)
         return forEachLine(body, onItem, errors, malformed, itemCount, tooMany);
 

@@ -84,6 +84,18 @@ private:
     simdjson::dom::parser m_parser;
 };
 
+// Gives a parser's buffers back when it leaves scope after a document larger than
+// JsonItems::kKeepParserBytes (they grow to the largest document seen). Declared before what reads the
+// parser's results, so it runs after them.
+struct ParserRelease {
+    simdjson::dom::parser &parser;
+    ~ParserRelease()
+    {
+        if (parser.capacity() > JsonItems::kKeepParserBytes)
+            parser = simdjson::dom::parser{};
+    }
+};
+
 // JSON text helpers for building attribute objects and responses without a DOM.
 void appendJsonString(std::string &out, std::string_view s);
 std::string minifiedJson(simdjson::dom::element e);

@@ -9,14 +9,7 @@ DecodeResult LogStreamDecoder::decode(std::string_view body, BodyFormat, TimeNs 
                                       std::string_view pathService)
 {
     DecodeResult result;
-    struct Release {
-        simdjson::dom::parser &parser;
-        ~Release()
-        {
-            if (parser.capacity() > JsonItems::kKeepParserBytes)
-                parser = simdjson::dom::parser{};
-        }
-    } release{m_parser};
+    const ParserRelease release{m_parser};
     simdjson::dom::element root;
     if (const auto err = m_parser.parse(body.data(), body.size(), false).get(root)) {
         result.malformed = std::string("malformed JSON: ") + simdjson::error_message(err);

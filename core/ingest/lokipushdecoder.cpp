@@ -128,14 +128,7 @@ DecodeResult LokiPushDecoder::decode(std::string_view body, BodyFormat, TimeNs r
                                      std::string_view)
 {
     DecodeResult result;
-    struct Release {
-        simdjson::dom::parser &parser;
-        ~Release()
-        {
-            if (parser.capacity() > JsonItems::kKeepParserBytes)
-                parser = simdjson::dom::parser{};
-        }
-    } release{m_parser};
+    const ParserRelease release{m_parser};
     element root;
     if (const auto err = m_parser.parse(body.data(), body.size(), false).get(root)) {
         result.malformed = std::string("malformed JSON: ") + simdjson::error_message(err);

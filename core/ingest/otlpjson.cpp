@@ -357,14 +357,7 @@ namespace fg::otlp {
 
 bool RequestWalker::walk(std::string_view body, const SignalShape &shape, const ItemFn &onItem, std::string *malformed)
 {
-    struct Release {
-        simdjson::dom::parser &parser;
-        ~Release()
-        {
-            if (parser.capacity() > JsonItems::kKeepParserBytes)
-                parser = simdjson::dom::parser{};
-        }
-    } release{m_parser};
+    const ParserRelease release{m_parser};
     element root;
     if (const auto err = m_parser.parse(body.data(), body.size(), false).get(root)) {
         *malformed = std::string("malformed JSON: ") + simdjson::error_message(err);
