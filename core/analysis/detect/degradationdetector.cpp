@@ -229,10 +229,11 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     // hour of errors outlast the fix by half an hour or more. Judged on the last minutes together against
     // the pooled share of quiet hours (a median of minute rates is 0 where most minutes have no error).
     // Once ended, the part stays ended until the errors of the last minutes are clearly unusual again (one
-    // night-time error reads as 3σ against that median).
+    // night-time error reads as 3σ against that median). A degradation raised without errors starts with
+    // their part ended: a lone background error among four night-time requests read +4.5σ against that
+    // median and held a fixed route's latency degradation open for a quarter of an hour.
     noteErrors(failures, trials, !m_open && m_run == 0);
-    const double errorsZ = lastErrorsZ();
-    m_errorsEnded = m_open && (m_errorsEnded ? errorsZ < kErrorsAgainZ : errorsZ < kErrorsBackZ);
+    m_errorsEnded = m_open && (m_errorsEnded ? lastErrorsZ(true) < kErrorsAgainZ : lastErrorsZ(false) < kErrorsBackZ);
     if (m_errorsEnded)
         m_series[3].last.active = m_series[3].last.raised = m_series[3].last.extreme = false;
     // At night a route's pool needs a quarter of an hour for twenty latencies, and a fixed route stayed open
@@ -330,6 +331,7 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
         a.traceIds = k.errorTraces;
         explain(a, minuteEnd, newErrors);
         m_open = a;
+        m_errorsEnded = !(m_series[3].last.active || m_series[3].last.extreme);
         m_quiet = 0;
         holdDrop();
         return m_open;
@@ -378,7 +380,7 @@ void DegradationDetector::noteErrors(std::uint64_t failures, std::uint64_t trial
     }
 }
 
-double DegradationDetector::lastErrorsZ() const
+double DegradationDetector::lastErrorsZ(bool judgePresence) const
 {
     if (m_quietTrials < kMinQuietTrials || m_lastErrors.size() < kErrorsBackMinutes)
         return INFINITY;
@@ -387,9 +389,9 @@ double DegradationDetector::lastErrorsZ() const
         failures += m[0];
         trials += m[1];
     }
-    // Where hardly an error is expected (a quiet night), their absence says nothing.
+    // Where hardly an error is expected (a quiet night), their absence says nothing; their presence does.
     const double usual = double(m_quietFailures) / double(m_quietTrials);
-    if (double(trials) * usual < 0.5)
+    if (double(trials) * usual < 0.5 && !judgePresence)
         return INFINITY;
     return excessFailuresZ(failures, trials, usual);
 }

@@ -57,8 +57,9 @@ private:
     };
     bool holdsDrop(std::uint64_t requests);
     void noteErrors(std::uint64_t failures, std::uint64_t trials, bool quiet);
-    // Errors of the last minutes against the usual share, in sigmas; infinite while either is too thin.
-    double lastErrorsZ() const;
+    // Errors of the last minutes against the usual share, in sigmas; infinite while either is too thin
+    // (too few expected errors counts as thin unless `judgePresence`: errors that are there can be judged).
+    double lastErrorsZ(bool judgePresence) const;
     // The newest latencies, at least a few, all below the usual p95.
     bool latencyIsBack(double usualP95) const;
     void explain(AnomalyRecord &a, TimeNs now, const std::vector<std::string> &newErrorTemplates) const;
