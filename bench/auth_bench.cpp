@@ -42,7 +42,7 @@ void BM_AdmitWithBearer(benchmark::State &state)
     request.peer = QHostAddress(QHostAddress::LocalHost);
     request.headers = {{"host", "127.0.0.1:4318"}, {"authorization", "Bearer " + last}};
     for (auto _ : state) {
-        auto refused = authorizer.admit(request);
+        auto refused = authorizer.admit(request, TokenScope::Ingest); // the scope of the route in the table
         benchmark::DoNotOptimize(refused);
         if (refused)
             state.SkipWithError("refused");
