@@ -3,7 +3,11 @@
 
 #include <QTest>
 
+#include "api/apirouter.h"
 #include "api/routetable.h"
+#include "config/engineconfig.h"
+
+#include <set>
 
 using namespace fg;
 
@@ -116,6 +120,26 @@ private slots:
             const RouteTable::Match m = t.match(example(r->pattern), r->method);
             QVERIFY2(m.route == r, r->pattern);
         }
+    }
+
+    // The API's own table (as the listener builds it; no handler runs here).
+    void theApiTableShadowsNoRoute()
+    {
+        const ApiRouter router(EngineConfig{}, QJsonObject{}, ApiRouter::Deps{});
+        const RouteTable &t = router.routes();
+        std::set<std::pair<QByteArray, QByteArray>> seen;
+        for (const Route *r : t.routes()) {
+            QVERIFY2(seen.emplace(r->method, r->pattern).second, r->pattern); // registered once
+            const RouteTable::Match m = t.match(example(r->pattern), r->method);
+            QVERIFY2(m.route == r, r->pattern);
+        }
+        QCOMPARE(seen.size(), std::size_t(81));
+        QCOMPARE(t.match("/events/aggregations", "GET").route->pattern, "/events/aggregations");
+        QCOMPARE(t.match("/events/batch", "POST").route->pattern, "/events/batch");
+        QCOMPARE(t.match("/events/_bulk", "POST").route->name(), "/_bulk");
+        QCOMPARE(t.match("/api/alerts/export.csv", "GET").route->pattern, "/api/alerts/export.csv");
+        QCOMPARE(t.match("/api/alerts/histogram", "GET").route->pattern, "/api/alerts/histogram");
+        QCOMPARE(t.match("/api/health/services/a%20b", "GET").params.decoded("name"), QByteArray("a b"));
     }
 };
 
