@@ -89,6 +89,8 @@ private slots:
         RouteTable::Match m = t.match("/nowhere", "GET");
         QVERIFY(!m.route);
         QVERIFY(m.allowed.isEmpty());
+        QVERIFY(!t.match("", "GET").route); // not "/"
+        QVERIFY(!t.match("*", "OPTIONS").route);
         // The methods of every route with the path's pattern, in the order they were registered.
         m = t.match("/api/rules/7", "GET");
         QVERIFY(!m.route);

@@ -59,11 +59,13 @@ bool RouteTable::matches(const Entry &entry, const QList<QByteArray> &segments, 
 
 RouteTable::Match RouteTable::match(const QByteArray &rawPath, const QByteArray &method) const
 {
+    Match m;
+    if (!rawPath.startsWith('/')) // not a path (the parser refuses such a target; in-process callers may not)
+        return m;
     QByteArray path = rawPath;
     while (path.size() > 1 && path.endsWith('/'))
         path.chop(1);
     const QList<QByteArray> segments = path.mid(1).split('/');
-    Match m;
     for (const Entry &candidate : m_entries) {
         if (!matches(candidate, segments, &m.params))
             continue;
