@@ -1,13 +1,16 @@
 // Cost of admitting a request (Google Benchmark): token lookup (SHA-256 and a constant-time comparison
 // with every stored hash) through RequestAuthorizer with 1, 100 and 1,000 tokens, and a rate-limit charge
-// for one hot key and for keys cycling through a full table of 10,000 buckets.
+// for one hot key and for keys cycling through a full table of 10,000 buckets; and finding the request's
+// route in the API's route table (done in admit and again in handle).
 
 #include <benchmark/benchmark.h>
 
 #include <QCoreApplication>
 #include <QTemporaryDir>
 
+#include "api/apirouter.h"
 #include "api/requestauthorizer.h"
+#include "config/engineconfig.h"
 #include "auth/ratelimiter.h"
 #include "auth/tokenregistry.h"
 
@@ -42,7 +45,7 @@ void BM_AdmitWithBearer(benchmark::State &state)
     request.peer = QHostAddress(QHostAddress::LocalHost);
     request.headers = {{"host", "127.0.0.1:4318"}, {"authorization", "Bearer " + last}};
     for (auto _ : state) {
-        auto refused = authorizer.admit(request);
+        auto refused = authorizer.admit(request, TokenScope::Ingest); // the scope of the route in the table
         benchmark::DoNotOptimize(refused);
         if (refused)
             state.SkipWithError("refused");
@@ -58,6 +61,18 @@ void BM_RateLimitHotKey(benchmark::State &state)
         benchmark::DoNotOptimize(limiter.take("ip:10.0.0.1", ++now));
 }
 BENCHMARK(BM_RateLimitHotKey);
+
+// 0: an early ingest route, 1: a late query route, 2: a typed pattern, 3: no route (every entry tried).
+void BM_RouteLookup(benchmark::State &state)
+{
+    const ApiRouter router(EngineConfig{}, QJsonObject{}, ApiRouter::Deps{});
+    static const std::pair<QByteArray, QByteArray> kRequests[] = {
+        {"POST", "/v1/logs"}, {"GET", "/api/settings/tags"}, {"POST", "/api/alerts/7/acknowledge"}, {"GET", "/nowhere/at/all"}};
+    const auto &[method, path] = kRequests[state.range(0)];
+    for (auto _ : state)
+        benchmark::DoNotOptimize(router.routes().match(path, method));
+}
+BENCHMARK(BM_RouteLookup)->DenseRange(0, 3);
 
 void BM_RateLimitFullTable(benchmark::State &state)
 {

@@ -14,90 +14,12 @@
 #include "queryparams.h"
 #include "queryrunner.h"
 #include "routehelpers.h"
+#include "routetable.h"
 #include "store/storewriter.h"
 
 namespace fg {
 
 namespace {
-
-enum class Kind { Rules, Rule, Alerts, Export, Histogram, Alert, Acknowledge, Silences, Silence, TestAlert, Incidents, Incident, AlertPage,
-                  None };
-
-struct Parsed {
-    Kind kind = Kind::None;
-    std::int64_t id = 0;
-};
-
-// /api/rules[/{id}], /api/alerts[/export.csv|/histogram|/{id}[/acknowledge]], /api/silences[/{id}]
-Parsed parse(QByteArray path)
-{
-    while (path.size() > 1 && path.endsWith('/'))
-        path.chop(1);
-    if (path == "/api/test-alert")
-        return {Kind::TestAlert, 0};
-    // /alerts/{id}: the page that notification links open.
-    if (path.startsWith("/alerts/")) {
-        bool ok = false;
-        const std::int64_t id = path.mid(8).toLongLong(&ok);
-        return ok && id > 0 ? Parsed{Kind::AlertPage, id} : Parsed{};
-    }
-    const QList<QByteArray> parts = path.split('/'); // "", "api", collection, …
-    if (parts.size() < 3 || parts.size() > 5 || parts[1] != "api")
-        return {};
-    const QByteArray &collection = parts[2];
-    if (collection != "rules" && collection != "alerts" && collection != "silences" && collection != "incidents")
-        return {};
-    if (parts.size() == 3)
-        return {collection == "rules"    ? Kind::Rules
-                : collection == "alerts" ? Kind::Alerts
-                : collection == "silences" ? Kind::Silences
-                                           : Kind::Incidents,
-                0};
-    if (collection == "alerts" && parts.size() == 4 && parts[3] == "export.csv")
-        return {Kind::Export, 0};
-    if (collection == "alerts" && parts.size() == 4 && parts[3] == "histogram")
-        return {Kind::Histogram, 0};
-    bool ok = false;
-    const std::int64_t id = parts[3].toLongLong(&ok);
-    if (!ok || id < 1)
-        return {};
-    if (parts.size() == 4)
-        return {collection == "rules"    ? Kind::Rule
-                : collection == "alerts" ? Kind::Alert
-                : collection == "silences" ? Kind::Silence
-                                           : Kind::Incident,
-                id};
-    if (collection == "alerts" && parts[4] == "acknowledge")
-        return {Kind::Acknowledge, id};
-    return {};
-}
-
-const char *methodsFor(Kind kind)
-{
-    switch (kind) {
-    case Kind::Rules:
-    case Kind::Silences:
-        return "GET, POST";
-    case Kind::Rule:
-        return "PUT, DELETE";
-    case Kind::Silence:
-        return "DELETE";
-    case Kind::Alerts:
-    case Kind::Export:
-    case Kind::Histogram:
-    case Kind::Alert:
-    case Kind::Incidents:
-    case Kind::Incident:
-    case Kind::AlertPage:
-        return "GET";
-    case Kind::Acknowledge:
-    case Kind::TestAlert:
-        return "POST";
-    case Kind::None:
-        break;
-    }
-    return "";
-}
 
 std::string compact(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString(); }
 
@@ -184,38 +106,38 @@ QJsonObject incidentJson(const Incident &i, const std::vector<Alert> &alerts)
 
 } // namespace
 
-bool AlertRoutes::owns(const QByteArray &path, const QByteArray &method, QByteArray *allowed)
+void AlertRoutes::addRoutes(RouteTable &table)
 {
-    const Parsed p = parse(path);
-    if (p.kind == Kind::None)
-        return false;
-    const QByteArray methods = methodsFor(p.kind);
-    const bool accepted = methods.split(',').contains(method) || methods.split(',').contains(" " + method);
-    *allowed = accepted ? QByteArray() : methods;
-    return true;
-}
-
-void AlertRoutes::handle(const HttpRequest &request, const HttpResponder &responder)
-{
-    const Parsed p = parse(request.path);
-    const QByteArray &m = request.method;
-    switch (p.kind) {
-    case Kind::Rules: return m == "POST" ? createRule(request, responder) : listRules(responder);
-    case Kind::Rule: return m == "PUT" ? replaceRule(p.id, request, responder) : deleteRule(p.id, responder);
-    case Kind::Alerts: return listAlerts(request, responder);
-    case Kind::Export: return exportAlerts(request, responder);
-    case Kind::Histogram: return alertHistogram(request, responder);
-    case Kind::Alert: return getAlert(p.id, responder);
-    case Kind::Acknowledge: return acknowledge(p.id, request, responder);
-    case Kind::Silences: return m == "POST" ? createSilence(request, responder) : listSilences(responder);
-    case Kind::Silence: return deleteSilence(p.id, responder);
-    case Kind::TestAlert: return testAlert(request, responder);
-    case Kind::Incidents: return listIncidents(request, responder);
-    case Kind::Incident: return getIncident(p.id, responder);
-    case Kind::AlertPage: return alertPage(p.id, responder);
-    case Kind::None: break;
-    }
-    responder.send(apiError(404, QStringLiteral("no such endpoint")));
+    using Params = const RouteParams &;
+    using Out = const HttpResponder &;
+    // Reads need the read scope, changes the admin scope; /alerts/{id} is outside /api, where every path
+    // needs the ingest scope.
+    auto add = [&table](const char *method, const char *pattern, TokenScope scope, RouteHandler handler) {
+        table.add({method, pattern, scope, std::move(handler), "alerting"});
+    };
+    add("GET", "/api/rules", TokenScope::Read, [this](HttpRequest &, Params, Out out) { listRules(out); });
+    add("POST", "/api/rules", TokenScope::Admin, [this](HttpRequest &request, Params, Out out) { createRule(request, out); });
+    add("PUT", "/api/rules/{id:id}", TokenScope::Admin,
+        [this](HttpRequest &request, Params params, Out out) { replaceRule(params.id("id"), request, out); });
+    add("DELETE", "/api/rules/{id:id}", TokenScope::Admin,
+        [this](HttpRequest &, Params params, Out out) { deleteRule(params.id("id"), out); });
+    add("GET", "/api/alerts", TokenScope::Read, [this](HttpRequest &request, Params, Out out) { listAlerts(request, out); });
+    add("GET", "/api/alerts/export.csv", TokenScope::Read,
+        [this](HttpRequest &request, Params, Out out) { exportAlerts(request, out); });
+    add("GET", "/api/alerts/histogram", TokenScope::Read,
+        [this](HttpRequest &request, Params, Out out) { alertHistogram(request, out); });
+    add("GET", "/api/alerts/{id:id}", TokenScope::Read, [this](HttpRequest &, Params params, Out out) { getAlert(params.id("id"), out); });
+    add("POST", "/api/alerts/{id:id}/acknowledge", TokenScope::Admin,
+        [this](HttpRequest &request, Params params, Out out) { acknowledge(params.id("id"), request, out); });
+    add("GET", "/alerts/{id:id}", TokenScope::Ingest, [this](HttpRequest &, Params params, Out out) { alertPage(params.id("id"), out); });
+    add("GET", "/api/silences", TokenScope::Read, [this](HttpRequest &, Params, Out out) { listSilences(out); });
+    add("POST", "/api/silences", TokenScope::Admin, [this](HttpRequest &request, Params, Out out) { createSilence(request, out); });
+    add("DELETE", "/api/silences/{id:id}", TokenScope::Admin,
+        [this](HttpRequest &, Params params, Out out) { deleteSilence(params.id("id"), out); });
+    add("GET", "/api/incidents", TokenScope::Read, [this](HttpRequest &request, Params, Out out) { listIncidents(request, out); });
+    add("GET", "/api/incidents/{id:id}", TokenScope::Read,
+        [this](HttpRequest &, Params params, Out out) { getIncident(params.id("id"), out); });
+    add("POST", "/api/test-alert", TokenScope::Admin, [this](HttpRequest &request, Params, Out out) { testAlert(request, out); });
 }
 
 void AlertRoutes::listRules(const HttpResponder &responder)

@@ -8,6 +8,7 @@
 namespace fg {
 
 class AlertEvaluator;
+class RouteTable;
 class IdAllocator;
 class ChannelBook;
 class QueryRunner;
@@ -32,9 +33,8 @@ public:
     };
     explicit AlertRoutes(Deps deps) : m_deps(deps) {}
 
-    // Whether the path is ours; `allowed` gets the methods it takes (for 405).
-    static bool owns(const QByteArray &path, const QByteArray &method, QByteArray *allowed);
-    void handle(const HttpRequest &request, const HttpResponder &responder);
+    // Registers every alerting route; the table calls back into this object.
+    void addRoutes(RouteTable &table);
 
 private:
     void listRules(const HttpResponder &responder);

@@ -12,6 +12,7 @@
 #include "ingest/httpresponder.h"
 #include "requestauthorizer.h"
 #include "requestguard.h"
+#include "routetable.h"
 
 namespace fg {
 
@@ -39,7 +40,10 @@ class TokenRegistry;
 class LiveFeed;
 class WebSocketHub;
 
-// The HTTP API: guards, routing, and the handlers of each path. Lives on the listener thread.
+// The HTTP API: guards, the route table and the handlers of each path. Lives on the listener thread.
+// Routes are registered per domain: ingest and WebSocket (apirouter.cpp), probes and self-metrics
+// (apiroutermetrics.cpp), queries (queryroutes.cpp), analytics (analyticsroutes.cpp), settings
+// (settingsroutes.cpp), alerting (AlertRoutes) and channels (ChannelRoutes).
 class ApiRouter final : public RequestHandler {
 public:
     struct Deps {
@@ -75,47 +79,45 @@ public:
     // Where the syslog listener stores its messages (same path and counters as HTTP ingest).
     IngestRoute *syslogRoute() const { return m_syslog.get(); }
 
+    // Every route with its pattern, scope and handler; fixed once constructed.
+    const RouteTable &routes() const { return m_routes; }
+
 private:
-    enum class Route { IngestLogs, IngestMetrics, OtlpLogs, OtlpMetrics, OtlpTraces, LokiPush, RawIngest, SelfMetrics, Trace, Health, Ready, Services, Logs, Metrics, Config, Kpis, Anomalies, ServicesHealth,
-                       ServiceHealth, ErrorPatterns, GetDetectionSettings,
-                       PutDetectionSettings, GetTagSettings, PutTagSettings, LiveKpis, Alerting, Channels, ClearDemo,
-                       IngestRejections, IngestSources,
-                       WebSocket, ElasticBulk, ElasticProbe, SignalLogs, SignalTraces, SignalMetrics, LogStream,
-                       RealtimeMetrics, HistoricalMetrics, Events, EventBatch, EventList, EventById, EventAggregations,
-                       RegisterService };
-    struct RouteMatch {
-        std::optional<Route> route;
-        QByteArray allowed; // methods the path accepts, for 405
-    };
-    static RouteMatch match(const HttpRequest &request);
-    std::optional<HttpResponse> admitHead(HttpRequest &head);
-    // The route's label in self-metrics: its path pattern, bounded in number.
-    static const char *routeName(Route route);
+    void addIngestRoutes();
+    void addSelfMetricsRoutes();
+    void addQueryRoutes();
+    void addAnalyticsRoutes();
+    void addSettingsRoutes();
+    std::optional<HttpResponse> admitHead(HttpRequest &head, const RouteTable::Match &m);
     // GET /metrics: Prometheus text exposition of FlowGuard's own counters.
     HttpResponse prometheus() const;
-    // The ingest endpoint of a route; null for the other routes.
-    IngestRoute *ingestRoute(Route route) const;
 
+    // apiroutermetrics.cpp
     HttpResponse health() const;
     // GET /api/ingest/sources: per ingest route, what it received and when it last committed items.
     HttpResponse ingestSources() const;
+    // queryroutes.cpp
     void logs(const HttpRequest &request, const HttpResponder &responder);
-    void trace(const HttpRequest &request, const HttpResponder &responder);
+    void trace(const QByteArray &traceId, const HttpResponder &responder);
     void metrics(const HttpRequest &request, const HttpResponder &responder);
     void services(const HttpResponder &responder);
+    // analyticsroutes.cpp
     void kpis(const HttpRequest &request, const HttpResponder &responder);
     HttpResponse liveKpis(const HttpRequest &request) const;
     // GET /metrics/realtime: the last minute over every service, from memory.
     HttpResponse realtimeMetrics() const;
     void anomalies(const HttpRequest &request, const HttpResponder &responder);
     void errorPatterns(const HttpRequest &request, const HttpResponder &responder);
+    // GET /api/health/services (one: false) and /api/health/services/{name} (one: true).
+    void health(const HttpRequest &request, const std::string &name, bool one, const HttpResponder &responder);
+    // settingsroutes.cpp
     void putDetectionSettings(const HttpRequest &request, const HttpResponder &responder);
     void putTagSettings(const HttpRequest &request, const HttpResponder &responder);
     // A settings PUT: stored, then applied and answered once committed.
     void storeSettings(const std::string &key, const QJsonObject &effective, std::function<void()> apply,
                        const HttpResponder &responder);
-    void health(const HttpRequest &request, const HttpResponder &responder, bool one);
 
+    RouteTable m_routes;
     RequestGuard m_guard;
     RequestAuthorizer m_authorizer;
     QJsonObject m_configJson;

@@ -1,89 +1,156 @@
-// ApiRouter's self-metrics: the route labels, GET /metrics (Prometheus text exposition) and GET
-// /api/ingest/sources, kept apart
-// from the query and settings routes.
+// ApiRouter's probes and self-metrics: /api/health and /api/ready (and at the root), GET /metrics
+// (Prometheus text exposition), GET /api/ingest/rejections and /api/ingest/sources.
 #include "apirouter.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
 
 #include <cstdio>
+#include <set>
 
 #include "analysis/analysisworker.h"
 #include "apierror.h"
+#include "auth/authmode.h"
 #include "ingest/inflightbudget.h"
+#include "ingest/seriesregistry.h"
+#include "ingest/serviceregistry.h"
 #include "ingestinspector.h"
 #include "ingestroute.h"
+#include "ingeststats.h"
+#include "queryrunner.h"
 #include "selfmetrics.h"
+#include "store/integritychecker.h"
 #include "store/storewriter.h"
 #include "websockethub.h"
 
+#ifndef FLOWGUARD_VERSION
+#define FLOWGUARD_VERSION "0.0.0"
+#endif
+
 namespace fg {
 
-const char *ApiRouter::routeName(Route route)
+void ApiRouter::addSelfMetricsRoutes()
 {
-    switch (route) {
-    case Route::IngestLogs: return "/api/ingest/logs";
-    case Route::IngestMetrics: return "/api/ingest/metrics";
-    case Route::OtlpLogs: return "/v1/logs";
-    case Route::OtlpMetrics: return "/v1/metrics";
-    case Route::OtlpTraces: return "/v1/traces";
-    case Route::LokiPush: return "/loki/api/v1/push";
-    case Route::RawIngest: return "/ingest";
-    case Route::SelfMetrics: return "/metrics";
-    case Route::Health: return "/api/health";
-    case Route::Ready: return "/api/ready";
-    case Route::Services: return "/api/services";
-    case Route::Logs: return "/api/logs";
-    case Route::Trace: return "/api/traces/{trace_id}";
-    case Route::Metrics: return "/api/metrics";
-    case Route::Config: return "/api/config";
-    case Route::Kpis: return "/api/kpis";
-    case Route::Anomalies: return "/api/anomalies";
-    case Route::ServicesHealth: return "/api/health/services";
-    case Route::ServiceHealth: return "/api/health/services/{name}";
-    case Route::ErrorPatterns: return "/api/analytics/errors/patterns";
-    case Route::GetDetectionSettings:
-    case Route::PutDetectionSettings: return "/api/settings/detection";
-    case Route::GetTagSettings:
-    case Route::PutTagSettings: return "/api/settings/tags";
-    case Route::LiveKpis: return "/api/kpis/live";
-    case Route::IngestRejections: return "/api/ingest/rejections";
-    case Route::IngestSources: return "/api/ingest/sources";
-    case Route::Alerting: return "alerting";
-    case Route::Channels: return "channels";
-    case Route::ClearDemo: return "/api/demo";
-    case Route::WebSocket: return "/ws";
-    case Route::ElasticBulk: return "/_bulk";
-    case Route::ElasticProbe: return "elasticsearch probes";
-    case Route::SignalLogs: return "/ingest/logs";
-    case Route::SignalTraces: return "/ingest/traces";
-    case Route::SignalMetrics: return "/ingest/metrics";
-    case Route::LogStream: return "/api/logs/stream/{service}";
-    case Route::RealtimeMetrics: return "/metrics/realtime";
-    case Route::HistoricalMetrics: return "/metrics/historical";
-    case Route::Events: return "/events";
-    case Route::EventBatch: return "/events/batch";
-    case Route::EventList: return "/events";
-    case Route::EventById: return "/events/{id}";
-    case Route::EventAggregations: return "/events/aggregations";
-    case Route::RegisterService: return "/api/logs/services/register";
-    }
-    return "unmatched";
+    auto send = [](std::function<HttpResponse()> answer) {
+        return [answer = std::move(answer)](HttpRequest &, const RouteParams &, const HttpResponder &out) { out.send(answer()); };
+    };
+    auto ready = [this] {
+        const bool ready = m_deps.writer->stats().healthy && !m_deps.writer->stats().diskFull;
+        return ready ? jsonResponse(200, QJsonObject{{QStringLiteral("ready"), true}})
+                     : apiError(503, QStringLiteral("storage is not ready"));
+    };
+    // The probes need no token under /api; at the root as well, where load balancers, Loki clients and
+    // Kubernetes probes look (there with the ingest scope, as every path outside /api).
+    m_routes.add({"GET", "/health", TokenScope::Ingest, send([this] { return health(); }), "/api/health"});
+    m_routes.add({"GET", "/ready", TokenScope::Ingest, send(ready), "/api/ready"});
+    m_routes.add({"GET", "/api/health", std::nullopt, send([this] { return health(); })});
+    m_routes.add({"GET", "/api/ready", std::nullopt, send(ready)});
+    m_routes.add({"GET", "/metrics", TokenScope::Ingest, send([this] { return prometheus(); })});
+    m_routes.add({"GET", "/api/ingest/rejections", TokenScope::Ingest, send([this] {
+                      return jsonResponse(200, QJsonObject{{QStringLiteral("items"), m_inspector->rejectionsJson()},
+                                                           {QStringLiteral("capacity"), int(IngestInspector::kCapacity)}});
+                  })});
+    m_routes.add({"GET", "/api/ingest/sources", TokenScope::Ingest, send([this] { return ingestSources(); })});
+}
+
+HttpResponse ApiRouter::health() const
+{
+    const StoreStats &s = m_deps.writer->stats();
+    const IngestStats &i = *m_deps.ingestStats;
+    const QueryRunner::Stats queries = m_deps.queries->stats();
+    const IntegrityChecker::State integrity = m_deps.integrity->state();
+    const bool ok = s.healthy && !s.diskFull && integrity != IntegrityChecker::State::Corrupt && !queries.saturated();
+    return jsonResponse(
+        200,
+        QJsonObject{
+            {QStringLiteral("status"), ok ? QStringLiteral("ok") : QStringLiteral("degraded")},
+            {QStringLiteral("version"), QStringLiteral(FLOWGUARD_VERSION)},
+            {QStringLiteral("uptime_s"), m_uptime.elapsed() / 1000},
+            // "disabled": reachable from the network without tokens (--insecure-no-auth).
+            {QStringLiteral("auth"), QLatin1String(authModeName(m_deps.authMode))},
+            {QStringLiteral("db"),
+             QJsonObject{{QStringLiteral("ok"), bool(s.healthy) && !s.diskFull},
+                         {QStringLiteral("disk_full"), bool(s.diskFull)},
+                         // quick_check in the background: "unchecked" until it has run once.
+                         {QStringLiteral("integrity"), integrity == IntegrityChecker::State::Ok        ? QStringLiteral("ok")
+                                                       : integrity == IntegrityChecker::State::Corrupt ? QStringLiteral("corrupt")
+                                                                                                       : QStringLiteral("unchecked")},
+                         {QStringLiteral("integrity_problem"),
+                          integrity == IntegrityChecker::State::Corrupt ? QJsonValue(QString::fromStdString(m_deps.integrity->problem()))
+                                                                        : QJsonValue()},
+                         {QStringLiteral("path"), m_configJson.value(QStringLiteral("db"))},
+                         {QStringLiteral("size_bytes"), qint64(s.dbBytes)},
+                         {QStringLiteral("wal_bytes"), qint64(s.walBytes)},
+                         {QStringLiteral("logs"), qint64(s.logsStored)},
+                         // Log events not yet sealed into chunks (a migrated database's backlog shrinking).
+                         {QStringLiteral("logs_staged"), qint64(s.logsStaged)},
+                         {QStringLiteral("metric_points"), qint64(s.metricsStored)},
+                         {QStringLiteral("commits"), qint64(s.commits)},
+                         {QStringLiteral("retention_deleted"), qint64(s.retentionDeleted)}}},
+            {QStringLiteral("queue_depth"), qint64(s.queuedJobs)},
+            {QStringLiteral("queries"),
+             QJsonObject{{QStringLiteral("threads"), queries.threads},
+                         {QStringLiteral("running"), queries.running},
+                         {QStringLiteral("queued"), queries.queued},
+                         {QStringLiteral("saturated"), queries.saturated()},
+                         {QStringLiteral("timed_out"), qint64(queries.timedOut)},
+                         {QStringLiteral("cancelled"), qint64(queries.cancelled)},
+                         {QStringLiteral("refused"), qint64(queries.refused)}}},
+            {QStringLiteral("analysis"),
+             QJsonObject{{QStringLiteral("events"), qint64(m_deps.analysis->stats().eventsAnalysed)},
+                         {QStringLiteral("dropped"), qint64(m_deps.analysis->stats().eventsDropped)},
+                         // Analysis lags rather than drops: what it has yet to read, and how much it read back.
+                         {QStringLiteral("lag_events"), qint64(m_deps.analysis->stats().lagEvents(s.lastLogId, s.lastPointId))},
+                         {QStringLiteral("catching_up"), bool(m_deps.analysis->stats().catchingUp)},
+                         {QStringLiteral("warming"), bool(m_deps.analysis->stats().warming)},
+                         {QStringLiteral("warmed_detectors"), qint64(m_deps.analysis->stats().warmedDetectors)},
+                         {QStringLiteral("events_from_store"), qint64(m_deps.analysis->stats().eventsFromStore)},
+                         {QStringLiteral("kpi_minutes_written"), qint64(m_deps.analysis->stats().rollupsWritten)},
+                         {QStringLiteral("anomaly_updates"), qint64(m_deps.analysis->stats().anomalyUpdates)},
+                         {QStringLiteral("metric_samples"), qint64(m_deps.analysis->stats().metricSamplesAnalysed)},
+                         {QStringLiteral("overflow_metric_series"), qint64(m_deps.analysis->stats().overflowMetricSeries)},
+                         {QStringLiteral("overflow_services"), qint64(m_deps.analysis->stats().overflowServices)},
+                         {QStringLiteral("overflow_endpoints"), qint64(m_deps.analysis->stats().overflowEndpoints)},
+                         {QStringLiteral("overflow_templates"), qint64(m_deps.analysis->stats().overflowTemplates)},
+                         {QStringLiteral("overflow_route_detectors"), qint64(m_deps.analysis->stats().overflowRouteDetectors)},
+                         {QStringLiteral("evicted_route_detectors"), qint64(m_deps.analysis->stats().evictedRouteDetectors)},
+                         {QStringLiteral("rebuilt_route_detectors"), qint64(m_deps.analysis->stats().rebuiltRouteDetectors)},
+                         {QStringLiteral("heap_trims"), qint64(m_deps.analysis->stats().heapTrims)},
+                         {QStringLiteral("detectors"), qint64(m_deps.analysis->stats().detectors)},
+                         {QStringLiteral("detector_bytes"), qint64(m_deps.analysis->stats().detectorBytes)},
+                         {QStringLiteral("route_budget_bytes"), qint64(m_deps.analysis->routeBudgetBytes())}}},
+            {QStringLiteral("inflight_bytes"), qint64(m_deps.budget->used())},
+            {QStringLiteral("services"),
+             QJsonObject{{QStringLiteral("count"), m_deps.services->count()},
+                         {QStringLiteral("max"), m_deps.services->max()},
+                         {QStringLiteral("refused_items"), qint64(m_deps.services->refusedItems())}}},
+            {QStringLiteral("series"),
+             QJsonObject{{QStringLiteral("count"), m_deps.series->count()},
+                         {QStringLiteral("max"), m_deps.series->maxTotal()},
+                         {QStringLiteral("max_per_service"), m_deps.series->maxPerService()},
+                         {QStringLiteral("refused_items"), qint64(m_deps.series->refusedItems())}}},
+            {QStringLiteral("ingest"),
+             QJsonObject{{QStringLiteral("requests"), qint64(i.requests)},
+                         {QStringLiteral("accepted"), qint64(i.itemsAccepted)},
+                         {QStringLiteral("rejected"), qint64(i.itemsRejected)},
+                         {QStringLiteral("duplicates"), qint64(s.duplicates)},
+                         {QStringLiteral("overloaded"), qint64(i.overloaded)},
+                         {QStringLiteral("bytes"), qint64(i.bytesReceived)}}},
+        });
 }
 
 HttpResponse ApiRouter::ingestSources() const
 {
-    // Every route ingestRoute() knows, so a new ingest route is listed without being named here.
-    constexpr int kRouteValues = 128;
-    static_assert(int(Route::IngestSources) < kRouteValues);
+    // Every ingest route of the table, so a new one is listed without being named here.
     const std::map<std::string, TimeNs> last = m_inspector->lastAccepted();
     QJsonArray items;
-    for (int i = 0; i < kRouteValues; ++i) {
-        const IngestRoute *r = ingestRoute(Route(i));
-        if (!r)
+    std::set<const IngestRoute *> listed; // one item per endpoint, whatever its number of patterns
+    for (const Route *route : m_routes.routes()) {
+        const IngestRoute *r = route->ingest;
+        if (!r || !listed.insert(r).second)
             continue;
         const IngestCounters &c = r->counters();
-        const char *path = routeName(Route(i));
+        const char *path = route->name();
         const auto seen = last.find(path);
         items.append(QJsonObject{
             {QStringLiteral("route"), QLatin1String(path)},

@@ -9,26 +9,12 @@
 #include "alerting/delivery/targetpolicy.h"
 #include "apierror.h"
 #include "routehelpers.h"
+#include "routetable.h"
 #include "store/storewriter.h"
 
 namespace fg {
 
 namespace {
-
-// /api/channels → 0; /api/channels/{id} → id (negative for environment channels); else nullopt.
-std::optional<std::int64_t> parse(QByteArray path)
-{
-    while (path.size() > 1 && path.endsWith('/'))
-        path.chop(1);
-    if (path == "/api/channels")
-        return 0;
-    static const QByteArray kPrefix = "/api/channels/";
-    if (!path.startsWith(kPrefix))
-        return std::nullopt;
-    bool ok = false;
-    const std::int64_t id = path.mid(kPrefix.size()).toLongLong(&ok);
-    return ok && id != 0 ? std::optional<std::int64_t>(id) : std::nullopt;
-}
 
 HttpResponse notFound(std::int64_t id)
 {
@@ -37,26 +23,20 @@ HttpResponse notFound(std::int64_t id)
 
 } // namespace
 
-bool ChannelRoutes::owns(const QByteArray &path, const QByteArray &method, QByteArray *allowed)
+void ChannelRoutes::addRoutes(RouteTable &table)
 {
-    const auto parsed = parse(path);
-    if (!parsed)
-        return false;
-    const std::int64_t id = *parsed;
-    const QByteArray methods = id == 0 ? "GET, POST" : "PUT, DELETE";
-    const bool accepted = id == 0 ? (method == "GET" || method == "POST") : (method == "PUT" || method == "DELETE");
-    *allowed = accepted ? QByteArray() : methods;
-    return true;
-}
-
-void ChannelRoutes::handle(const HttpRequest &request, const HttpResponder &responder)
-{
-    const std::int64_t id = parse(request.path).value_or(0);
-    if (id == 0)
-        return request.method == "POST" ? create(request, responder) : list(responder);
-    if (request.method == "PUT")
-        return replace(id, request, responder);
-    remove(id, responder);
+    using Params = const RouteParams &;
+    using Out = const HttpResponder &;
+    // Environment channels have negative ids: listed, and refused with 409 when changed.
+    auto add = [&table](const char *method, const char *pattern, TokenScope scope, RouteHandler handler) {
+        table.add({method, pattern, scope, std::move(handler), "channels"});
+    };
+    add("GET", "/api/channels", TokenScope::Read, [this](HttpRequest &, Params, Out out) { list(out); });
+    add("POST", "/api/channels", TokenScope::Admin, [this](HttpRequest &request, Params, Out out) { create(request, out); });
+    add("PUT", "/api/channels/{id:signed_id}", TokenScope::Admin,
+        [this](HttpRequest &request, Params params, Out out) { replace(params.id("id"), request, out); });
+    add("DELETE", "/api/channels/{id:signed_id}", TokenScope::Admin,
+        [this](HttpRequest &, Params params, Out out) { remove(params.id("id"), out); });
 }
 
 void ChannelRoutes::list(const HttpResponder &responder)

@@ -12,6 +12,7 @@
 namespace fg {
 
 class ChannelBook;
+class RouteTable;
 class IdAllocator;
 class NotificationDispatcher;
 class SecretStore;
@@ -32,8 +33,8 @@ public:
     };
     explicit ChannelRoutes(Deps deps) : m_deps(std::move(deps)) {}
 
-    static bool owns(const QByteArray &path, const QByteArray &method, QByteArray *allowed);
-    void handle(const HttpRequest &request, const HttpResponder &responder);
+    // Registers GET/POST /api/channels and PUT/DELETE /api/channels/{id}; the table calls back into this object.
+    void addRoutes(RouteTable &table);
 
 private:
     void list(const HttpResponder &responder);

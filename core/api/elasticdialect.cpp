@@ -100,11 +100,6 @@ HttpResponse ElasticDialect::answer(const std::string &kinds, const std::vector<
     return elastic(200, std::move(body));
 }
 
-bool ElasticProbes::owns(const QByteArray &path)
-{
-    return path == "/" || path == "/_cat/health" || path == "/_cluster/health";
-}
-
 HttpResponse ElasticProbes::answer(const HttpRequest &request)
 {
     HttpResponse r;

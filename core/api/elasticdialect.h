@@ -21,7 +21,6 @@ public:
 
 // The probes shippers make before sending: GET|HEAD / (cluster info), /_cat/health, /_cluster/health.
 struct ElasticProbes {
-    static bool owns(const QByteArray &path);
     static HttpResponse answer(const HttpRequest &request);
 };
 

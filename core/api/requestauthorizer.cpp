@@ -46,28 +46,6 @@ RequestAuthorizer::RequestAuthorizer(const Options &options, TokenRegistry *toke
     m_clock.start();
 }
 
-std::optional<TokenScope> RequestAuthorizer::requiredScope(const QByteArray &rawPath, const QByteArray &method)
-{
-    QByteArray path = rawPath;
-    while (path.size() > 1 && path.endsWith('/'))
-        path.chop(1);
-    if (path == "/api/health" || path == "/api/ready")
-        return std::nullopt;
-    if (path == "/ws/metrics" || path == "/metrics/realtime" || path == "/metrics/historical") // reads, like /api/ws/* and /api/kpis/live
-        return TokenScope::Read;
-    // The events API's reads; registering a service is what an ingesting client does before its first event.
-    if ((path == "/events" || path.startsWith("/events/")) && (method == "GET" || method == "HEAD"))
-        return TokenScope::Read;
-    if (path == "/api/logs/services/register")
-        return TokenScope::Ingest;
-    // Everything that is not the query and settings API is a way in for data (native, OTLP, Loki).
-    if (!path.startsWith("/api/") || path.startsWith("/api/ingest/") || path.startsWith("/api/logs/stream/"))
-        return TokenScope::Ingest;
-    if (method == "GET" || method == "HEAD")
-        return TokenScope::Read;
-    return TokenScope::Admin;
-}
-
 QByteArray RequestAuthorizer::presentedSecret(const HttpRequest &head)
 {
     if (head.hasHeader("x-api-key"))
@@ -115,7 +93,7 @@ std::optional<HttpResponse> RequestAuthorizer::charge(const QByteArray &key, Htt
     return r;
 }
 
-std::optional<HttpResponse> RequestAuthorizer::admit(HttpRequest &head)
+std::optional<HttpResponse> RequestAuthorizer::admit(HttpRequest &head, std::optional<TokenScope> needed)
 {
     if (head.inProcess)
         return std::nullopt;
@@ -127,7 +105,6 @@ std::optional<HttpResponse> RequestAuthorizer::admit(HttpRequest &head)
             return refused;
     if (m_options.mode != AuthMode::Tokens)
         return std::nullopt;
-    const std::optional<TokenScope> needed = requiredScope(head.path, head.method);
     if (!needed)
         return std::nullopt;
     // Refusals carry the address's rate headers too: a client guessing tokens sees its budget shrink.

@@ -29,10 +29,9 @@ public:
     RequestAuthorizer(const Options &options, TokenRegistry *tokens);
 
     // nullopt to go on (with rate-limit headers in head.responseHeaders), else the refusal: 401, 403 or 429.
-    std::optional<HttpResponse> admit(HttpRequest &head);
-
-    // The scope a route needs; nullopt for the probes anyone may call (/api/health, /api/ready).
-    static std::optional<TokenScope> requiredScope(const QByteArray &path, const QByteArray &method);
+    // `needed` is the scope of the request's route (its entry in the route table); nullopt for the probes
+    // anyone may call (/api/health, /api/ready).
+    std::optional<HttpResponse> admit(HttpRequest &head, std::optional<TokenScope> needed);
     // The secret from whichever header carries it; empty when none does.
     static QByteArray presentedSecret(const HttpRequest &head);
 

@@ -97,15 +97,6 @@ WebSocketHub::~WebSocketHub()
     }
 }
 
-bool WebSocketHub::owns(const QByteArray &rawPath)
-{
-    const QByteArray path = normalized(rawPath);
-    if (path == "/ws" || path == "/api/ws/live" || path == "/api/ws/health" || path == "/api/ws/alerts"
-        || path == "/ws/metrics" || path == "/api/ws/metrics")
-        return true;
-    return path.startsWith(kLogsPrefix) && path.size() > kLogsPrefix.size() && !path.mid(kLogsPrefix.size()).contains('/');
-}
-
 std::optional<HttpResponse> WebSocketHub::checkUpgrade(const HttpRequest &head) const
 {
     auto field = [](const char *name) { return QJsonObject{{QStringLiteral("field"), QLatin1String(name)}}; };

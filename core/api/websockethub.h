@@ -60,7 +60,6 @@ public:
     WebSocketHub(Deps deps, Options options, QObject *parent = nullptr);
     ~WebSocketHub() override;
 
-    static bool owns(const QByteArray &path);
     // nullopt: the head is a valid upgrade this hub can take; else the refusal (400, 426, 503).
     std::optional<HttpResponse> checkUpgrade(const HttpRequest &head) const;
     // Answers 101 and takes the socket (and bytes already read past the head).

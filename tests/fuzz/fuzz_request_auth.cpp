@@ -54,6 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             r.headers.emplace_back(line.left(colon).toLower(), line.mid(colon + 1).trimmed());
     }
     (void)fg::RequestAuthorizer::presentedSecret(r);
-    (void)g_authorizer->admit(r);
+    // The scopes the route table gives these two routes.
+    const fg::TokenScope scope = r.path == "/api/rules" ? (r.method == "GET" ? fg::TokenScope::Read : fg::TokenScope::Admin)
+                                                        : fg::TokenScope::Ingest;
+    (void)g_authorizer->admit(r, scope);
     return 0;
 }
