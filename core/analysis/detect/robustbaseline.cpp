@@ -1,6 +1,7 @@
 #include "robustbaseline.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 
 namespace fg {
@@ -33,12 +34,13 @@ void RobustBaseline::add(double x)
 {
     if (!std::isfinite(x))
         return;
+    const float f = float(std::clamp(x, double(-FLT_MAX), double(FLT_MAX)));
     if (m_values.size() < m_window) {
         if (m_values.empty())
             m_values.reserve(m_window);
-        m_values.push_back(x);
+        m_values.push_back(f);
     } else {
-        m_values[m_oldest] = x;
+        m_values[m_oldest] = f;
         m_oldest = (m_oldest + 1) % m_window;
     }
 }
@@ -55,8 +57,8 @@ double RobustBaseline::scale() const
     const double m = median();
     std::vector<double> &dev = scratch();
     dev.clear();
-    for (double v : m_values)
-        dev.push_back(std::fabs(v - m));
+    for (const float v : m_values)
+        dev.push_back(std::fabs(double(v) - m));
     const double mad = 1.4826 * medianInPlace(dev);
     return std::max({mad, 0.02 * std::fabs(m), 1e-9});
 }

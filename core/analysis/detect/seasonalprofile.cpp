@@ -2,12 +2,24 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 
 namespace fg {
 
 namespace {
 std::int64_t floorDiv(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+// The upper half of a float, rounded to nearest even; NaN stays NaN.
+std::uint16_t toBfloat16(float value)
+{
+    if (std::isnan(value))
+        return 0x7fc0;
+    const auto bits = std::bit_cast<std::uint32_t>(value);
+    return std::uint16_t((bits + 0x7fff + ((bits >> 16) & 1)) >> 16);
+}
+
+float fromBfloat16(std::uint16_t half) { return std::bit_cast<float>(std::uint32_t(half) << 16); }
 } // namespace
 
 SeasonalProfile::SeasonalProfile(std::int64_t periodSeconds, int slots, int keep, int minPeriods)
@@ -22,7 +34,7 @@ void SeasonalProfile::add(TimeNs t, double value)
         return;
     if (m_open.empty()) {
         m_open.resize(std::size_t(m_slots));
-        m_done.assign(std::size_t(m_slots) * std::size_t(m_keep), NAN);
+        m_done.assign(std::size_t(m_slots) * std::size_t(m_keep), toBfloat16(NAN));
         m_next.assign(std::size_t(m_slots), 0);
     }
     const auto period = std::int32_t(floorDiv(t, m_periodNs));
@@ -31,14 +43,14 @@ void SeasonalProfile::add(TimeNs t, double value)
     if (s.period != period) {
         // Points arrive in time order; a slot meeting a new period closes its previous one.
         if (s.count > 0 && s.period < period) {
-            m_done[std::size_t(slot) * std::size_t(m_keep) + m_next[std::size_t(slot)]] = float(s.sum / s.count);
+            m_done[std::size_t(slot) * std::size_t(m_keep) + m_next[std::size_t(slot)]] = toBfloat16(s.sum / float(s.count));
             m_next[std::size_t(slot)] = std::uint8_t((m_next[std::size_t(slot)] + 1) % m_keep);
         } else if (s.period > period) {
             return; // older than the slot's newest period: too late to count
         }
         s = Slot{0, 0, period};
     }
-    s.sum += value;
+    s.sum += float(value);
     ++s.count;
 }
 
@@ -46,18 +58,18 @@ double SeasonalProfile::slotMedian(int slot, std::int64_t currentPeriod) const
 {
     std::array<float, 16> values{};
     int n = 0;
-    const float *ring = &m_done[std::size_t(slot) * std::size_t(m_keep)];
+    const std::uint16_t *ring = &m_done[std::size_t(slot) * std::size_t(m_keep)];
     for (int i = 0; i < m_keep; ++i)
-        if (!std::isnan(ring[i]))
-            values[std::size_t(n++)] = ring[i];
+        if (const float v = fromBfloat16(ring[i]); !std::isnan(v))
+            values[std::size_t(n++)] = v;
     // An earlier period still open in this slot is complete from where `t` stands.
     const Slot &s = m_open[std::size_t(slot)];
     if (s.count > 0 && s.period < currentPeriod) {
         if (n == m_keep) {
             // The ring's oldest entry would be the one replaced.
-            values[m_next[std::size_t(slot)]] = float(s.sum / s.count);
+            values[m_next[std::size_t(slot)]] = s.sum / float(s.count);
         } else {
-            values[std::size_t(n++)] = float(s.sum / s.count);
+            values[std::size_t(n++)] = s.sum / float(s.count);
         }
     }
     if (n < m_minPeriods)
