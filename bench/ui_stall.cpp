@@ -138,7 +138,9 @@ size_t qHash(const Handler &h, size_t seed = 0) { return qHashMulti(seed, h.rece
 
 QString describe(const Handler &h)
 {
-    const QString type = h.type == QEvent::MetaCall      ? QStringLiteral("queued call (API reply)")
+    // Not only API replies: views split their own work into queued calls, and a chart's QGraphicsScene
+    // posts its dirty-item and changed() processing the same way.
+    const QString type = h.type == QEvent::MetaCall      ? QStringLiteral("queued call")
                          : h.type == QEvent::Timer         ? QStringLiteral("timer")
                          : h.type == QEvent::UpdateRequest ? QStringLiteral("paint")
                                                            : QStringLiteral("event %1").arg(h.type);

@@ -4,7 +4,34 @@
 
 #include "api/apierror.h"
 
+#if defined(Q_OS_LINUX)
+#include <cerrno>
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace fg {
+
+namespace {
+// The engine's threads yield the CPU to the window's: on a busy machine the GUI thread and the raster
+// helpers it waits for while painting (Qt's global thread pool) were runnable behind ingest, store and
+// analysis threads (ui_stall at 50,000 events/s: own-stall p99 4.4-5.6 -> 1.5-2.4 ms). Linux gives each
+// thread its own nice value and new threads inherit it, so lowering "fg-engine" before the Engine starts
+// its threads lowers them all; the engine still gets every core the window does not use.
+void lowerEngineThreadPriority()
+{
+#if defined(Q_OS_LINUX)
+    constexpr int kEngineNice = 10;
+    const auto tid = id_t(::syscall(SYS_gettid));
+    errno = 0;
+    const int current = ::getpriority(PRIO_PROCESS, tid);
+    if (errno == 0 && current < kEngineNice)
+        ::setpriority(PRIO_PROCESS, tid, kEngineNice);
+#endif
+}
+} // namespace
 
 EngineHost::EngineHost(EngineConfig config, QObject *parent) : QObject(parent), m_config(std::move(config))
 {
@@ -37,6 +64,7 @@ void EngineHost::start()
     connect(&m_thread, &QThread::finished, m_context, &QObject::deleteLater);
     m_thread.start();
     QMetaObject::invokeMethod(m_context, [this] {
+        lowerEngineThreadPriority(); // before the Engine creates its threads
         auto *engine = new Engine(m_config);
         if (m_notifier)
             engine->setDesktopNotifier(m_notifier);
