@@ -218,6 +218,15 @@ std::pair<long long, long> live(const Options &o, int port, int seconds, unsigne
 
 QJsonObject analysisHealth(int port) { return getJson(port, "/api/health").value(QStringLiteral("analysis")).toObject(); }
 
+// What of the RSS is detector state, by the engine's own count.
+void printDetectors(int port)
+{
+    const QJsonObject a = analysisHealth(port);
+    std::printf("    of which detectors      %.1f MB (%lld detectors)\n",
+                double(a.value(QStringLiteral("detector_bytes")).toInteger()) / (1024.0 * 1024.0),
+                a.value(QStringLiteral("detectors")).toInteger());
+}
+
 // Waits until analysis has read every committed row; seconds taken, or -1 on timeout.
 double waitCaughtUp(int port, int timeoutS)
 {
@@ -337,6 +346,7 @@ int main(int argc, char **argv)
     std::this_thread::sleep_for(std::chrono::seconds(o.idleSeconds));
     std::printf("  idle RSS after history    %.1f MB (%d s after catching up)\n",
                 readProcKb(server.pid, "VmRSS:") / 1024.0, o.idleSeconds);
+    printDetectors(server.port);
 
     if (o.liveSeconds > 0) {
         Monitor monitor(server.port, server.pid);
@@ -348,6 +358,7 @@ int main(int argc, char **argv)
         std::printf("  peak RSS during live      %.1f MB\n", monitor.peakRssKb() / 1024.0);
         std::this_thread::sleep_for(std::chrono::seconds(o.idleSeconds));
         std::printf("  idle RSS after live       %.1f MB\n", readProcKb(server.pid, "VmRSS:") / 1024.0);
+        printDetectors(server.port);
     }
     const QJsonObject a = analysisHealth(server.port);
     const long hwmKb = readProcKb(server.pid, "VmHWM:");
