@@ -350,6 +350,23 @@ std::string formatNumber(std::uint64_t v, const NumberTemplate &t)
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isHexDigit(char c) { return isDigit(c) || (c >= 'a' && c <= 'f'); }
 
+// Whether formatNumber gives this text (digits already checked) back: a fixed width needs it exactly;
+// otherwise no leading zero but a lone one. Decimals need their point where the fraction puts it.
+bool isCanonical(std::string_view m, const NumberTemplate &t)
+{
+    if (t.hex || (t.width && int(m.size()) != t.width))
+        return !t.width || int(m.size()) == t.width;
+    std::size_t integer = m.size();
+    if (t.fraction) {
+        if (m.size() < std::size_t(t.fraction) + 2 || m[m.size() - std::size_t(t.fraction) - 1] != '.')
+            return false;
+        integer = m.size() - std::size_t(t.fraction) - 1;
+    }
+    if (m.find('.') < integer)
+        return false;
+    return t.width || integer == 1 || (integer > 1 && m[0] != '0');
+}
+
 // The template most values fit, the numbers of those that do and the indexes of the few that do not
 // (a line of another template in the same word position); false when none gives a value back exactly or
 // too many do not fit.
@@ -408,7 +425,7 @@ bool findNumberTemplate(const std::vector<std::string_view> &values, NumberTempl
                 }
                 n = n * (t.hex ? 16 : 10) + std::uint64_t(isDigit(c) ? c - '0' : c - 'a' + 10);
             }
-            if (fit && formatNumber(n, t) == middle(v))
+            if (fit && isCanonical(middle(v), t))
                 numbers.push_back(n);
             else if (exceptions.size() * 16 < values.size())
                 exceptions.push_back(i);
@@ -439,10 +456,11 @@ void putString(std::string &out, std::string_view v)
 void putWordColumn(std::string &out, const std::vector<std::string_view> &values, BitWriter &bits)
 {
     std::unordered_map<std::string_view, std::uint32_t> counts;
-    for (std::string_view v : values)
-        if (++counts[v] == 1 && counts.size() * 4 >= values.size() * 3)
-            break;
-    if (counts.size() * 4 < values.size() * 3) {
+    bool dictionary = true;
+    for (std::size_t i = 0; i < values.size() && dictionary; ++i)
+        // Too many distinct values, or the first 64 all different: counting the rest costs more than it finds.
+        dictionary = !(++counts[values[i]] == 1 && (counts.size() * 4 >= values.size() * 3 || (counts.size() == 64 && i == 63)));
+    if (dictionary) {
         const int width = bitWidth(counts.size() - 1);
         double entropy = 0;
         for (const auto &[v, n] : counts)
