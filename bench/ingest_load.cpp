@@ -737,7 +737,9 @@ int main(int argc, char **argv)
             const char *blocks[] = {"keys", "fields", "messages", "attributes", "text_bloom"};
             for (int i = 0; i < 5; ++i)
                 chunkBytes[i] = queryInt(h, std::string("SELECT sum(length(") + blocks[i] + ")) FROM log_chunks");
-            chunkBytes[5] = queryInt(h, "SELECT coalesce(sum(length(bloom)), 0) FROM log_chunk_keys");
+            chunkBytes[5] = queryInt(h, "SELECT coalesce(sum(length(bloom)), 0) FROM log_chunk_keys")
+                            + queryInt(h, "SELECT coalesce(sum(length(chunks)), 0) FROM log_key_groups")
+                            + queryInt(h, "SELECT coalesce(sum(length(slices)), 0) FROM log_key_slices");
             freeBytes = queryInt(h, "PRAGMA freelist_count") * queryInt(h, "PRAGMA page_size");
         }
         sqlite3_close(h);

@@ -220,7 +220,9 @@ int main(int argc, char **argv)
         // Where the bytes go: per event, by column of the log chunks, and the pages SQLite keeps free.
         SqliteDb db(path, SqliteDb::Mode::ReadOnly);
         Statement st(db.handle(), "SELECT count(*), sum(length(keys)), sum(length(fields)), sum(length(messages)),"
-                                  " sum(length(attributes)), sum(length(text_bloom)), (SELECT sum(length(bloom)) FROM log_chunk_keys),"
+                                  " sum(length(attributes)), sum(length(text_bloom)), (SELECT coalesce(sum(length(bloom)), 0) FROM log_chunk_keys)"
+                                  " + (SELECT coalesce(sum(length(chunks)), 0) FROM log_key_groups)"
+                                  " + (SELECT coalesce(sum(length(slices)), 0) FROM log_key_slices),"
                                   " sum(count) FROM log_chunks");
         if (st.step()) {
             const double n = std::max(1.0, double(st.int64(7)));

@@ -7,6 +7,7 @@
 #include <future>
 #include <random>
 
+#include "store/logchunkwriter.h"
 #include "store/schema.h"
 #include "store/sqlitedb.h"
 #include "store/sqlitestorereader.h"
@@ -296,6 +297,141 @@ private slots:
                  std::int64_t(0));
     }
 
+    // Trace and tag lookups find their chunks through the runs of bit-sliced key filters (schema v11) as
+    // well as through the filters of the newest chunks not in a run yet; a run goes with its last chunk.
+    void keyFilterRunsFindTracesAndTags()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 3600;
+        TimeNs now = kBase;
+        o.clock = [&now] { return now; };
+        SqliteStoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        auto service = [](int c) {
+            std::string name = "s";
+            name += std::to_string(c % 7);
+            return name;
+        };
+        constexpr int kChunks = int(LogChunkWriter::kKeyGroupChunks) + 40, kPerChunk = int(LogChunkWriter::kDirectChunkEvents);
+        for (int c = 0; c < kChunks; ++c) {
+            IngestBatch b; // one service per request, enough events for a chunk of its own
+            for (int i = 0; i < kPerChunk; ++i) {
+                LogRecord r = log(service(c), kBase + (c * kPerChunk + i) * kNsPerMs, Level::Info, "event");
+                r.traceId = traceHex(c * 1000 + i % 8); // 8 traces per chunk
+                r.tags = c % 100 == 3 ? ",rare," : ",common,";
+                b.logs.push_back(r);
+            }
+            QVERIFY(write(w, b).ok);
+        }
+        w.runMaintenanceNow();
+        SqliteStoreReader r(o.path);
+        {
+            SqliteDb look(o.path, SqliteDb::Mode::ReadOnly);
+            QCOMPARE(look.queryInt("SELECT count(*) FROM log_key_groups"), std::int64_t(1));
+            QCOMPARE(look.queryInt("SELECT count(*) FROM log_chunk_keys"), std::int64_t(40));
+        }
+        auto count = [&](const std::string &trace, const std::string &tag, const std::string &service = {}) {
+            LogQuery q;
+            q.traceId = trace;
+            q.tag = tag;
+            q.service = service;
+            q.window = {0, kMaxTimeNs, std::nullopt, 100000};
+            return int(r.logs(q).items.size());
+        };
+        for (int c : {0, 1, 100, 255, 256, kChunks - 1}) { // in the run and after it
+            QCOMPARE(count(traceHex(c * 1000 + 5), {}), kPerChunk / 8);
+            QCOMPARE(count(traceHex(c * 1000 + 5), "common"), c % 100 == 3 ? 0 : kPerChunk / 8);
+            QCOMPARE(count(traceHex(c * 1000 + 5), {}, service(c)), kPerChunk / 8);
+            QCOMPARE(count(traceHex(c * 1000 + 5), {}, service(c + 1)), 0);
+        }
+        QCOMPARE(count(traceHex(999), {}), 0);
+        QCOMPARE(count({}, "rare"), 3 * kPerChunk);
+        // Everything expires: the run goes with its chunks.
+        now = kBase + 3 * 3600 * kNsPerSec;
+        w.runMaintenanceNow();
+        QCOMPARE(count(traceHex(5), {}), 0);
+        SqliteDb look(o.path, SqliteDb::Mode::ReadOnly);
+        QCOMPARE(look.queryInt("SELECT count(*) FROM log_key_groups"), std::int64_t(0));
+        QCOMPARE(look.queryInt("SELECT count(*) FROM log_key_slices"), std::int64_t(0));
+        QCOMPARE(look.queryInt("SELECT count(*) FROM log_chunk_keys"), std::int64_t(0));
+    }
+
+    // A chunk of format 1 (the first log store v2 release: interleaved keys, whole lines, latencies one by
+    // one), as that release's encoder wrote it, still reads with every field.
+    void formatOneChunkStillReads()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        {
+            SqliteStoreWriter w(o);
+            QVERIFY(w.start(nullptr));
+        }
+        auto bytes = [](const char *hex) {
+            return QByteArray::fromHex(hex).toStdString();
+        };
+        const TimeNs t0 = 1704110400000000000LL;
+        {
+            SqliteDb db(o.path, SqliteDb::Mode::ReadWrite);
+            db.exec("INSERT INTO services(id, name, first_seen, last_seen, log_count) VALUES(1, 'legacy', 0, 0, 3)");
+            const std::string textBloom(512, char(0xff)); // may hold any text
+            Statement chunk(db.handle(), "INSERT INTO log_chunks(id,service_id,min_ts,max_ts,min_id,max_id,min_received,"
+                                         "max_received,expires_at,count,signals,level_mask,text_bloom,keys,fields,messages,"
+                                         "attributes) VALUES(1,1,?,?,41,43,?,?,?,3,1,40,?,?,?,?,?)");
+            chunk.bind(1, t0).bind(2, t0 + 3000000).bind(3, t0).bind(4, t0 + 3007000).bind(5, t0);
+            chunk.bindBlob(6, textBloom);
+            const std::string keys = bytes("28b52ffd201bd90000528080e4a0a9d89ba62f0002c08db7010002c08db701b06d030503");
+            const std::string fields = bytes("28b52ffd207cad030094060102000003455252000100008927914e900392039403010100062f"
+                                             "6170692f780000000101000347455401100af7651916cd43dd8448eb211c80319c000000"
+                                             "0001080808b7ad6b7169203330313201020000057369672d3200000101020006002c736c"
+                                             "6f772c0001010300200bade453db5206");
+            const std::string messages = bytes("28b52ffd20771d020094030000262626474554202f6170692f7820636f6d706c657465642073"
+                                               "74617475733d32303020696e20306d733120696e20313220696e20326d730200002f4ba22a03");
+            const std::string attributes =
+                bytes("28b52ffd20350d0100c800001010107b22686f7374223a227765622d30227d3132227d0200a013e7984c");
+            chunk.bindBlob(7, keys).bindBlob(8, fields).bindBlob(9, messages).bindBlob(10, attributes);
+            chunk.exec();
+            const std::string keyBloom = bytes("010180220004000c");
+            Statement filter(db.handle(), "INSERT INTO log_chunk_keys(chunk_id, bloom) VALUES(1, ?)");
+            filter.bindBlob(1, keyBloom).exec();
+        }
+        SqliteStoreReader r(o.path);
+        LogQuery q;
+        q.window = {0, kMaxTimeNs, std::nullopt, 100};
+        auto page = r.logs(q);
+        QCOMPARE(int(page.items.size()), 3);
+        for (int i = 0; i < 3; ++i) {
+            const StoredLog &row = page.items[std::size_t(2 - i)]; // newest first
+            const LogRecord &e = row.record;
+            QCOMPARE(row.id, std::int64_t(41 + i));
+            QCOMPARE(e.service, std::string("legacy"));
+            QCOMPARE(e.ts, t0 + i * 1500000);
+            QCOMPARE(e.received, e.ts + (i == 2 ? 7000 : 0));
+            QCOMPARE(e.level, i == 1 ? Level::Error : Level::Info);
+            QCOMPARE(e.levelRaw, std::string(i == 1 ? "ERR" : ""));
+            QCOMPARE(e.message, "GET /api/x completed status=" + std::to_string(200 + i) + " in " + std::to_string(i) + "ms");
+            QVERIFY(i == 0 ? std::isnan(e.latencyMs) : e.latencyMs == i * 1.25);
+            QCOMPARE(e.statusCode, 200 + i);
+            QCOMPARE(e.endpoint, std::string("/api/x"));
+            QCOMPARE(e.method, std::string("GET"));
+            QCOMPARE(e.traceId, std::string("0af7651916cd43dd8448eb211c80319c"));
+            QCOMPARE(e.spanId, "b7ad6b716920333" + std::to_string(i));
+            QCOMPARE(e.signalId, std::string(i == 2 ? "sig-2" : ""));
+            QCOMPARE(e.attributes, "{\"host\":\"web-" + std::to_string(i) + "\"}");
+            QCOMPARE(e.tags, std::string(i == 0 ? ",slow," : ""));
+        }
+        q.traceId = "0af7651916cd43dd8448eb211c80319c";
+        QCOMPARE(int(r.logs(q).items.size()), 3);
+        q.traceId.clear();
+        q.tag = "slow";
+        QCOMPARE(int(r.logs(q).items.size()), 1);
+        q.tag.clear();
+        q.contains = "STATUS=201";
+        QCOMPARE(int(r.logs(q).items.size()), 1);
+        QCOMPARE(int(r.logsInCommitOrder(0, 100, 10).size()), 3);
+    }
+
     void analysisRetentionKeepsRecentWrites()
     {
         StoreOptions o;
@@ -518,7 +654,7 @@ private slots:
             SqliteDb db(o.path, SqliteDb::Mode::ReadWrite);
             db.exec("PRAGMA journal_mode=WAL");
             migrateSchema(db);
-            db.exec("DROP TABLE log_chunks; DROP TABLE log_chunk_keys; DROP TABLE service_registrations;"
+            db.exec("DROP TABLE log_chunks; DROP TABLE log_chunk_keys; DROP TABLE service_registrations; DROP TABLE log_key_groups; DROP TABLE log_key_slices;"
                     " PRAGMA user_version=8"); // what version 8 left
             db.exec("BEGIN");
             db.exec("INSERT INTO services(id, name, first_seen, last_seen, log_count) VALUES(1, 'a', 0, 0, 4500), (2, 'b', 0, 0, 4500)");

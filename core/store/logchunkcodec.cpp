@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <unordered_map>
 
 namespace fg {
@@ -18,7 +19,7 @@ constexpr int kZstdLevel = 1;
 // bounded by ingest): a damaged size field must not allocate gigabytes.
 constexpr std::size_t kMaxBlockBytes = 512u << 20;
 constexpr int kTextProbes = 2;
-constexpr int kKeyProbes = 4;
+constexpr int kKeyProbes = kKeyFilterProbes;
 
 void putVarint(std::string &out, std::uint64_t v)
 {
@@ -48,6 +49,7 @@ public:
         }
         throw LogChunkCorrupt();
     }
+    bool atEnd() const { return m_pos == m_in.size(); }
     std::string_view bytes(std::size_t n)
     {
         if (n > m_in.size() - m_pos)
@@ -62,26 +64,113 @@ private:
     std::size_t m_pos = 0;
 };
 
+// A context per thread, kept: ZSTD_compress and ZSTD_decompress make and free one a call, which costs
+// more than decompressing a small block (a trace lookup looks into hundreds).
+ZSTD_CCtx *compressContext()
+{
+    thread_local const std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> context(ZSTD_createCCtx(), &ZSTD_freeCCtx);
+    if (!context)
+        throw std::bad_alloc();
+    return context.get();
+}
+
+ZSTD_DCtx *decompressContext()
+{
+    thread_local const std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+    if (!context)
+        throw std::bad_alloc();
+    return context.get();
+}
+
 std::string compress(const std::string &raw)
 {
     std::string out(ZSTD_compressBound(raw.size()), '\0');
-    const std::size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), kZstdLevel);
+    const std::size_t n = ZSTD_compressCCtx(compressContext(), out.data(), out.size(), raw.data(), raw.size(), kZstdLevel);
     if (ZSTD_isError(n))
         throw std::runtime_error(ZSTD_getErrorName(n));
     out.resize(n);
     return out;
 }
 
-std::string decompress(std::string_view block)
+// A block is one zstd frame, followed (format 2 messages and attributes) by bit-packed values that zstd
+// would not shrink, stored as they are; `packed` gets those.
+std::string decompress(std::string_view block, std::string_view *packed = nullptr)
 {
     const unsigned long long size = ZSTD_getFrameContentSize(block.data(), block.size());
     if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxBlockBytes)
         throw LogChunkCorrupt();
+    const std::size_t frame = ZSTD_findFrameCompressedSize(block.data(), block.size());
+    if (ZSTD_isError(frame) || (!packed && frame != block.size()))
+        throw LogChunkCorrupt();
+    if (packed)
+        *packed = block.substr(frame);
     std::string out(std::size_t(size), '\0');
-    const std::size_t n = ZSTD_decompress(out.data(), out.size(), block.data(), block.size());
+    const std::size_t n = ZSTD_decompressDCtx(decompressContext(), out.data(), out.size(), block.data(), frame);
     if (ZSTD_isError(n) || n != size)
         throw LogChunkCorrupt();
     return out;
+}
+
+class BitWriter {
+public:
+    void put(std::uint64_t v, int width)
+    {
+        for (int done = 0; done < width;) {
+            const int n = std::min(width - done, 8 - m_used);
+            m_byte |= std::uint8_t(((v >> done) & ((1u << n) - 1)) << m_used);
+            m_used += n;
+            done += n;
+            if (m_used == 8)
+                flush();
+        }
+    }
+    std::string finish()
+    {
+        if (m_used)
+            flush();
+        return std::move(m_out);
+    }
+
+private:
+    void flush()
+    {
+        m_out.push_back(char(m_byte));
+        m_byte = 0;
+        m_used = 0;
+    }
+    std::string m_out;
+    std::uint8_t m_byte = 0;
+    int m_used = 0;
+};
+
+class BitReader {
+public:
+    explicit BitReader(std::string_view in) : m_in(in) {}
+    std::uint64_t get(int width)
+    {
+        std::uint64_t v = 0;
+        for (int done = 0; done < width;) {
+            if (m_bit / 8 >= m_in.size())
+                throw LogChunkCorrupt();
+            const int used = int(m_bit % 8), n = std::min(width - done, 8 - used);
+            v |= std::uint64_t((std::uint8_t(m_in[m_bit / 8]) >> used) & ((1u << n) - 1)) << done;
+            done += n;
+            m_bit += std::size_t(n);
+        }
+        return v;
+    }
+
+private:
+    std::string_view m_in;
+    std::size_t m_bit = 0;
+};
+
+int bitWidth(std::uint64_t v)
+{
+    int w = 0;
+    while (v >> w)
+        ++w;
+    return w;
 }
 
 bool isHexBytes(std::string_view v)
@@ -167,11 +256,23 @@ void putColumn(std::string &out, const std::vector<std::string_view> &values)
         putVarint(out, r);
 }
 
-void readColumn(Reader &in, int count, StringColumn &col)
+void readWords(Reader &in, int count, StringColumn &col, BitReader &bits);
+void readPacked(Reader &in, int count, StringColumn &col, BitReader &bits, char mode);
+
+// `bits`: the packed values of a format 2 block of strings, whose word columns may use modes 3 and 4.
+void readColumn(Reader &in, int count, StringColumn &col, BitReader *bits = nullptr, bool wordsAllowed = false)
 {
     const std::string_view mode = in.bytes(1);
     if (mode[0] == 0) {
         readValues(in, count, col);
+        return;
+    }
+    if (mode[0] == 2 && wordsAllowed && bits) {
+        readWords(in, count, col, *bits);
+        return;
+    }
+    if ((mode[0] == 3 || mode[0] == 4) && bits && !wordsAllowed) {
+        readPacked(in, count, col, *bits, mode[0]);
         return;
     }
     if (mode[0] != 1)
@@ -189,6 +290,334 @@ void readColumn(Reader &in, int count, StringColumn &col)
         col.data.append(distinct.at(std::size_t(r)));
         col.ends[std::size_t(i)] = std::uint32_t(col.data.size());
     }
+}
+
+// A value split after each space or comma, the words kept with their separator: concatenated they give the
+// value back exactly, whatever its bytes. The last word takes the rest of a very long value.
+constexpr std::size_t kMaxWords = 64;
+
+std::size_t splitWords(std::string_view v, std::string_view *words)
+{
+    std::size_t n = 0, start = 0;
+    for (std::size_t i = 0; i < v.size() && n + 1 < kMaxWords; ++i)
+        if (v[i] == ' ' || v[i] == ',') {
+            words[n++] = v.substr(start, i + 1 - start);
+            start = i + 1;
+        }
+    if (start < v.size())
+        words[n++] = v.substr(start);
+    return n;
+}
+
+// Messages and attributes (format 2): the number of words of each value, then one column per word
+// position (the n-th words of every value that has one), each dictionary-encoded when its values repeat.
+// Values of one template line up: the constant words cost a dictionary entry, the variable ones sit next
+// to their kind (digits by digits, "key=" by "key="), which zstd compresses far better than whole lines.
+// A number between a prefix and a suffix shared by every value of a word column ("latency=12.50ms ",
+// "user_id=u004211 ", "api-3fa2c"): decimal with a fixed count of fraction digits, either zero-padded
+// to one width or without leading zeros, or lowercase hex of one length.
+struct NumberTemplate {
+    std::string_view prefix, suffix;
+    bool hex = false;
+    int fraction = 0; // decimal digits after the point
+    int width = 0;    // characters of every number (zero-padded), 0: as short as it is
+};
+
+constexpr std::uint64_t kPowersOf10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
+std::string formatNumber(std::uint64_t v, const NumberTemplate &t)
+{
+    std::string s;
+    if (t.hex) {
+        s.assign(std::size_t(t.width), '0');
+        for (int i = t.width - 1; i >= 0 && v; --i, v >>= 4)
+            s[std::size_t(i)] = "0123456789abcdef"[v & 15];
+        return s;
+    }
+    const std::uint64_t scale = kPowersOf10[t.fraction];
+    s = std::to_string(v / scale);
+    if (t.fraction) {
+        const std::string f = std::to_string(v % scale);
+        s += '.';
+        s.append(std::size_t(t.fraction) - f.size(), '0');
+        s += f;
+    }
+    if (int(s.size()) < t.width)
+        s.insert(0, std::size_t(t.width) - s.size(), '0');
+    return s;
+}
+
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isHexDigit(char c) { return isDigit(c) || (c >= 'a' && c <= 'f'); }
+
+// Whether formatNumber gives this text (digits already checked) back: a fixed width needs it exactly;
+// otherwise no leading zero but a lone one. Decimals need their point where the fraction puts it.
+bool isCanonical(std::string_view m, const NumberTemplate &t)
+{
+    if (t.hex || (t.width && int(m.size()) != t.width))
+        return !t.width || int(m.size()) == t.width;
+    std::size_t integer = m.size();
+    if (t.fraction) {
+        if (m.size() < std::size_t(t.fraction) + 2 || m[m.size() - std::size_t(t.fraction) - 1] != '.')
+            return false;
+        integer = m.size() - std::size_t(t.fraction) - 1;
+    }
+    if (m.find('.') < integer)
+        return false;
+    return t.width || integer == 1 || (integer > 1 && m[0] != '0');
+}
+
+// The template most values fit, the numbers of those that do and the indexes of the few that do not
+// (a line of another template in the same word position); false when none gives a value back exactly or
+// too many do not fit.
+bool findNumberTemplate(const std::vector<std::string_view> &values, NumberTemplate &t, std::vector<std::uint64_t> &numbers,
+                        std::vector<std::size_t> &exceptions)
+{
+    if (values.size() < 8)
+        return false;
+    const std::string_view ref = values[values.size() / 2];
+    if (ref.empty())
+        return false;
+    std::size_t prefix = ref.size(), suffix = ref.size();
+    for (std::string_view v : values) {
+        if (v.empty() || v.front() != ref.front() || v.back() != ref.back())
+            continue; // not of the template: an exception below
+        prefix = std::min(prefix, v.size());
+        while (prefix && v.compare(0, prefix, ref, 0, prefix) != 0)
+            --prefix;
+        suffix = std::min(suffix, v.size());
+        while (suffix && v.substr(v.size() - suffix) != ref.substr(ref.size() - suffix))
+            --suffix;
+    }
+    // The number starts and ends at a digit boundary, not inside what all values happen to share.
+    while (prefix && isHexDigit(ref[prefix - 1]))
+        --prefix;
+    while (suffix && isHexDigit(ref[ref.size() - suffix]))
+        --suffix;
+    if (prefix + suffix >= ref.size())
+        return false;
+    t.prefix = ref.substr(0, prefix);
+    t.suffix = ref.substr(ref.size() - suffix);
+    auto fitsAround = [&](std::string_view v) {
+        return v.size() > prefix + suffix && v.substr(0, prefix) == t.prefix && v.substr(v.size() - suffix) == t.suffix;
+    };
+    auto middle = [&](std::string_view v) { return v.substr(prefix, v.size() - prefix - suffix); };
+    const std::string_view first = middle(ref);
+    const std::size_t point = first.find('.');
+    t.fraction = point == std::string_view::npos ? 0 : int(first.size() - point - 1);
+    bool sameLength = true;
+    for (std::string_view v : values)
+        sameLength = sameLength && (!fitsAround(v) || middle(v).size() == first.size());
+    auto fits = [&] {
+        numbers.clear();
+        exceptions.clear();
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            const std::string_view v = values[i];
+            bool fit = fitsAround(v);
+            std::uint64_t n = 0;
+            int digits = 0;
+            for (char c : fit ? middle(v) : std::string_view()) {
+                if (c == '.' && !t.hex)
+                    continue;
+                if ((t.hex ? !isHexDigit(c) : !isDigit(c)) || ++digits > (t.hex ? 15 : 18)) {
+                    fit = false;
+                    break;
+                }
+                n = n * (t.hex ? 16 : 10) + std::uint64_t(isDigit(c) ? c - '0' : c - 'a' + 10);
+            }
+            if (fit && isCanonical(middle(v), t))
+                numbers.push_back(n);
+            else if (exceptions.size() * 16 < values.size())
+                exceptions.push_back(i);
+            else
+                return false;
+        }
+        return true;
+    };
+    t.hex = false;
+    t.width = sameLength ? int(first.size()) : 0;
+    if (t.fraction <= 8 && fits())
+        return true;
+    t.hex = true;
+    t.fraction = 0;
+    t.width = int(first.size());
+    return sameLength && fits();
+}
+
+void putString(std::string &out, std::string_view v)
+{
+    putVarint(out, v.size());
+    out.append(v);
+}
+
+// A word column of a format 2 block: a dictionary with bit-packed indices when its values repeat evenly
+// (mode 3; unevenly, zstd does better with an index a byte: mode 1), a number template with bit-packed
+// numbers when every value fits one (mode 4), the values otherwise.
+void putWordColumn(std::string &out, const std::vector<std::string_view> &values, BitWriter &bits)
+{
+    std::unordered_map<std::string_view, std::uint32_t> counts;
+    bool dictionary = true;
+    for (std::size_t i = 0; i < values.size() && dictionary; ++i)
+        // Too many distinct values, or the first 64 all different: counting the rest costs more than it finds.
+        dictionary = !(++counts[values[i]] == 1 && (counts.size() * 4 >= values.size() * 3 || (counts.size() == 64 && i == 63)));
+    if (dictionary) {
+        const int width = bitWidth(counts.size() - 1);
+        double entropy = 0;
+        for (const auto &[v, n] : counts)
+            entropy -= double(n) / double(values.size()) * std::log2(double(n) / double(values.size()));
+        if (width > 0 && entropy > 0.7 * width) {
+            out.push_back(3);
+            std::vector<std::string_view> distinct;
+            std::unordered_map<std::string_view, std::uint32_t> index;
+            for (std::string_view v : values)
+                if (index.emplace(v, std::uint32_t(distinct.size())).second)
+                    distinct.push_back(v);
+            putVarint(out, distinct.size());
+            putValues(out, distinct);
+            for (std::string_view v : values)
+                bits.put(index[v], width);
+            return;
+        }
+        putColumn(out, values);
+        return;
+    }
+    NumberTemplate t;
+    std::vector<std::uint64_t> numbers;
+    std::vector<std::size_t> exceptions;
+    if (!findNumberTemplate(values, t, numbers, exceptions) || numbers.empty()) {
+        putColumn(out, values);
+        return;
+    }
+    const auto [low, high] = std::minmax_element(numbers.begin(), numbers.end());
+    const std::uint64_t base = *low;
+    const int width = bitWidth(*high - base);
+    out.push_back(4);
+    putString(out, t.prefix);
+    putString(out, t.suffix);
+    out.push_back(char(t.hex));
+    out.push_back(char(t.fraction));
+    out.push_back(char(t.width));
+    putVarint(out, base);
+    out.push_back(char(width));
+    putVarint(out, exceptions.size());
+    std::size_t previous = 0;
+    for (std::size_t i : exceptions) {
+        putVarint(out, i - previous);
+        putString(out, values[i]);
+        previous = i;
+    }
+    for (std::uint64_t n : numbers)
+        bits.put(n - base, width);
+}
+
+void readPacked(Reader &in, int count, StringColumn &col, BitReader &bits, char mode)
+{
+    col.ends.resize(std::size_t(count));
+    if (mode == 3) {
+        const std::uint64_t n = in.varint();
+        if (n == 0 || n > std::uint64_t(count))
+            throw LogChunkCorrupt();
+        StringColumn distinct;
+        readValues(in, int(n), distinct);
+        const int width = bitWidth(n - 1);
+        for (std::size_t i = 0; i < std::size_t(count); ++i) {
+            const std::uint64_t r = bits.get(width);
+            if (r >= n || col.data.size() > kMaxBlockBytes)
+                throw LogChunkCorrupt();
+            col.data.append(distinct.at(std::size_t(r)));
+            col.ends[i] = std::uint32_t(col.data.size());
+        }
+        return;
+    }
+    NumberTemplate t;
+    t.prefix = in.bytes(std::size_t(std::min<std::uint64_t>(in.varint(), kMaxBlockBytes)));
+    t.suffix = in.bytes(std::size_t(std::min<std::uint64_t>(in.varint(), kMaxBlockBytes)));
+    const std::string_view params = in.bytes(3);
+    t.hex = params[0] != 0;
+    t.fraction = params[1];
+    t.width = params[2];
+    const std::uint64_t base = in.varint();
+    const int width = std::uint8_t(in.bytes(1)[0]);
+    if (t.fraction < 0 || t.fraction > 8 || t.width < 0 || t.width > 64 || width > 64 || (t.hex && t.fraction))
+        throw LogChunkCorrupt();
+    std::vector<std::pair<std::size_t, std::string_view>> exceptions(std::size_t(std::min<std::uint64_t>(in.varint(), std::uint64_t(count))));
+    std::size_t at = 0;
+    for (auto &[i, v] : exceptions) {
+        i = at += std::size_t(std::min<std::uint64_t>(in.varint(), std::uint64_t(count)));
+        v = in.bytes(std::size_t(std::min<std::uint64_t>(in.varint(), kMaxBlockBytes)));
+    }
+    auto exception = exceptions.begin();
+    for (std::size_t i = 0; i < std::size_t(count); ++i) {
+        if (exception != exceptions.end() && exception->first == i) {
+            col.data.append((exception++)->second);
+        } else {
+            col.data.append(t.prefix);
+            col.data.append(formatNumber(base + bits.get(width), t));
+            col.data.append(t.suffix);
+        }
+        if (col.data.size() > kMaxBlockBytes)
+            throw LogChunkCorrupt();
+        col.ends[i] = std::uint32_t(col.data.size());
+    }
+}
+
+void putWords(std::string &out, const std::vector<std::string_view> &values, BitWriter &bits)
+{
+    out.push_back(2);
+    std::vector<std::vector<std::string_view>> columns;
+    std::string_view words[kMaxWords];
+    std::string counts;
+    for (std::string_view v : values) {
+        const std::size_t n = splitWords(v, words);
+        counts.push_back(char(n));
+        if (columns.size() < n)
+            columns.resize(n);
+        for (std::size_t j = 0; j < n; ++j)
+            columns[j].push_back(words[j]);
+    }
+    out.append(counts);
+    for (const auto &column : columns)
+        putWordColumn(out, column, bits);
+}
+
+void readWords(Reader &in, int count, StringColumn &col, BitReader &bits)
+{
+    const std::string_view counts = in.bytes(std::size_t(count));
+    std::vector<int> perColumn;
+    for (char c : counts) {
+        const auto n = std::size_t(std::uint8_t(c));
+        if (n > kMaxWords)
+            throw LogChunkCorrupt();
+        if (perColumn.size() < n)
+            perColumn.resize(n);
+        for (std::size_t j = 0; j < n; ++j)
+            ++perColumn[j];
+    }
+    std::vector<StringColumn> columns(perColumn.size());
+    std::size_t total = 0;
+    for (std::size_t j = 0; j < columns.size(); ++j) {
+        readColumn(in, perColumn[j], columns[j], &bits);
+        total += columns[j].data.size();
+    }
+    col.data.reserve(total);
+    col.ends.resize(std::size_t(count));
+    std::vector<std::size_t> next(columns.size(), 0);
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+        for (std::size_t j = 0; j < std::size_t(std::uint8_t(counts[i])); ++j)
+            col.data.append(columns[j].at(next[j]++));
+        if (col.data.size() > kMaxBlockBytes)
+            throw LogChunkCorrupt();
+        col.ends[i] = std::uint32_t(col.data.size());
+    }
+}
+
+std::uint64_t gcd(std::uint64_t a, std::uint64_t b)
+{
+    while (b) {
+        a %= b;
+        std::swap(a, b);
+    }
+    return a;
 }
 
 // Latency: 0 for none, odd for a whole number of microseconds (most values), else 2 and the double.
@@ -221,6 +650,77 @@ double readLatency(Reader &in)
     double v;
     std::memcpy(&v, in.bytes(8).data(), 8);
     return v;
+}
+
+bool wholeMicroseconds(double v, std::int64_t &us)
+{
+    if (!(std::fabs(v) < 1e12))
+        return false;
+    us = std::int64_t(std::llround(v * 1000));
+    return double(us) / 1000 == v;
+}
+
+// Latencies (format 2): when every one is a whole number of microseconds, their greatest common divisor
+// (senders round to milliseconds or tens of microseconds), the smallest multiple of it and the bit width,
+// each then bit-packed as its multiple above the smallest plus one, 0 for none; otherwise divisor 0 and
+// each as format 1 wrote it.
+void putLatencies(std::string &out, const std::vector<double> &values, BitWriter &bits)
+{
+    std::uint64_t divisor = 0;
+    bool whole = true;
+    for (double v : values) {
+        std::int64_t us = 0;
+        if (std::isnan(v))
+            continue;
+        if (!wholeMicroseconds(v, us)) {
+            whole = false;
+            break;
+        }
+        divisor = gcd(divisor, us < 0 ? 0 - std::uint64_t(us) : std::uint64_t(us));
+    }
+    if (!whole) {
+        putVarint(out, 0);
+        for (double v : values)
+            putLatency(out, v);
+        return;
+    }
+    divisor = std::max<std::uint64_t>(divisor, 1);
+    std::vector<std::int64_t> multiples;
+    for (double v : values) {
+        std::int64_t us = 0;
+        if (!std::isnan(v) && wholeMicroseconds(v, us))
+            multiples.push_back(us / std::int64_t(divisor));
+    }
+    const std::int64_t low = multiples.empty() ? 0 : *std::min_element(multiples.begin(), multiples.end());
+    const std::int64_t high = multiples.empty() ? 0 : *std::max_element(multiples.begin(), multiples.end());
+    const int width = bitWidth(std::uint64_t(high) - std::uint64_t(low) + 1);
+    putVarint(out, divisor);
+    putVarint(out, zigzag(low));
+    out.push_back(char(width));
+    for (double v : values) {
+        std::int64_t us = 0;
+        bits.put(std::isnan(v) || !wholeMicroseconds(v, us) ? 0 : std::uint64_t(us / std::int64_t(divisor)) - std::uint64_t(low) + 1,
+                 width);
+    }
+}
+
+void readLatencies(Reader &in, std::vector<double> &values, BitReader &bits)
+{
+    const std::uint64_t divisor = in.varint();
+    if (!divisor) {
+        for (double &v : values)
+            v = readLatency(in);
+        return;
+    }
+    const auto low = std::uint64_t(unzigzag(in.varint()));
+    const int width = std::uint8_t(in.bytes(1)[0]);
+    if (width > 64)
+        throw LogChunkCorrupt();
+    for (double &v : values) {
+        const std::uint64_t tag = bits.get(width);
+        // Unsigned arithmetic: a damaged block gives wrong values, never undefined behaviour.
+        v = tag ? double(std::int64_t((low + tag - 1) * divisor)) / 1000 : NAN;
+    }
 }
 
 char asciiLower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
@@ -308,15 +808,25 @@ EncodedLogChunk encodeLogChunk(std::vector<std::pair<std::int64_t, const LogReco
     c.minReceived = c.maxReceived = rows.front().second->received;
     c.expiresAt = std::max(rows.front().second->ts, rows.front().second->received);
 
-    std::string keys, fields, messages, attributes;
+    // Keys (format 2): a 0 (format 1 began with a row id's varint, never 0), the greatest common divisor
+    // of the event time steps (clocks tick in micro- or milliseconds), the first event time, then a stream
+    // per key: row id steps, time steps over the divisor, receive time minus event time, levels.
+    std::string keys(1, '\0'), fields(1, '\2'), messages, attributes;
+    std::uint64_t tsDivisor = 0;
+    for (std::size_t i = 1; i < rows.size(); ++i)
+        tsDivisor = gcd(tsDivisor, std::uint64_t(rows[i].second->ts) - std::uint64_t(rows[i - 1].second->ts));
+    tsDivisor = std::max<std::uint64_t>(tsDivisor, 1);
+    putVarint(keys, tsDivisor);
+    putVarint(keys, zigzag(c.minTs));
     std::int64_t prevId = 0;
-    TimeNs prevTs = 0;
     for (const auto &[id, r] : rows) {
         putVarint(keys, zigzag(id - prevId));
-        putVarint(keys, zigzag(r->ts - prevTs));
-        putVarint(keys, zigzag(r->received - r->ts));
         prevId = id;
-        prevTs = r->ts;
+    }
+    for (std::size_t i = 1; i < rows.size(); ++i)
+        putVarint(keys, (std::uint64_t(rows[i].second->ts) - std::uint64_t(rows[i - 1].second->ts)) / tsDivisor);
+    for (const auto &[id, r] : rows) {
+        putVarint(keys, zigzag(r->received - r->ts));
         c.minId = std::min(c.minId, id);
         c.maxId = std::max(c.maxId, id);
         c.minReceived = std::min(c.minReceived, r->received);
@@ -336,25 +846,30 @@ EncodedLogChunk encodeLogChunk(std::vector<std::pair<std::int64_t, const LogReco
             v.emplace_back(row.second->*field);
         return v;
     };
-    putColumn(fields, column(&LogRecord::levelRaw));
+    // Fields (format 2): a 2 (format 1 began with a column mode, 0 or 1), the trace ids first (a trace
+    // lookup rules a chunk out reading them alone), then as format 1 but latencies, and columns may be
+    // bit-packed (as word columns are), the packed bits after the zstd frame.
+    BitWriter fieldBits;
+    const auto traces = column(&LogRecord::traceId);
+    putWordColumn(fields, traces, fieldBits);
+    putWordColumn(fields, column(&LogRecord::levelRaw), fieldBits);
+    std::vector<double> latencies;
+    latencies.reserve(rows.size());
     for (const auto &row : rows)
-        putLatency(fields, row.second->latencyMs);
+        latencies.push_back(row.second->latencyMs);
+    putLatencies(fields, latencies, fieldBits);
     for (const auto &row : rows)
         putVarint(fields, zigzag(row.second->statusCode));
-    putColumn(fields, column(&LogRecord::endpoint));
-    putColumn(fields, column(&LogRecord::method));
-    const auto traces = column(&LogRecord::traceId);
-    putColumn(fields, traces);
-    putColumn(fields, column(&LogRecord::spanId));
-    putColumn(fields, column(&LogRecord::signalId));
+    putWordColumn(fields, column(&LogRecord::endpoint), fieldBits);
+    putWordColumn(fields, column(&LogRecord::method), fieldBits);
+    putWordColumn(fields, column(&LogRecord::spanId), fieldBits);
+    putWordColumn(fields, column(&LogRecord::signalId), fieldBits);
     const auto tags = column(&LogRecord::tags);
-    putColumn(fields, tags);
+    putWordColumn(fields, tags, fieldBits);
     const auto texts = column(&LogRecord::message);
-    // Messages and attributes rarely repeat whole (zstd finds what they share): no dictionary to build.
-    messages.push_back(0);
-    putValues(messages, texts);
-    attributes.push_back(0);
-    putValues(attributes, column(&LogRecord::attributes));
+    BitWriter messageBits, attributeBits;
+    putWords(messages, texts, messageBits);
+    putWords(attributes, column(&LogRecord::attributes), attributeBits);
 
     // Trigrams of the lowercased messages, a couple of bits each; sized by the events, not the distinct
     // trigrams (counting those costs more than the filter saves), about two bytes per event.
@@ -391,20 +906,36 @@ EncodedLogChunk encodeLogChunk(std::vector<std::pair<std::int64_t, const LogReco
             setBits(c.keyBloom, h, kKeyProbes);
     }
     c.keys = compress(keys);
-    c.fields = compress(fields);
-    c.messages = compress(messages);
-    c.attributes = compress(attributes);
+    c.fields = compress(fields) + fieldBits.finish();
+    c.messages = compress(messages) + messageBits.finish();
+    c.attributes = compress(attributes) + attributeBits.finish();
     return c;
 }
 
 LogChunkKeys decodeLogChunkKeys(std::string_view block, int count)
 {
     const std::string raw = decompress(block);
-    Reader in(raw);
     LogChunkKeys k;
     k.ids.resize(std::size_t(count));
     k.ts.resize(std::size_t(count));
     k.received.resize(std::size_t(count));
+    if (!raw.empty() && raw[0] == 0) {
+        Reader in(std::string_view(raw).substr(1));
+        const std::uint64_t divisor = in.varint();
+        // Unsigned arithmetic: a damaged block gives wrong times, never undefined behaviour.
+        std::uint64_t ts = std::uint64_t(unzigzag(in.varint()));
+        std::uint64_t id = 0;
+        for (std::int64_t &v : k.ids)
+            v = std::int64_t(id += std::uint64_t(unzigzag(in.varint())));
+        for (std::size_t i = 0; i < k.ts.size(); ++i)
+            k.ts[i] = TimeNs(ts += i ? in.varint() * divisor : 0);
+        for (std::size_t i = 0; i < k.received.size(); ++i)
+            k.received[i] = TimeNs(std::uint64_t(k.ts[i]) + std::uint64_t(unzigzag(in.varint())));
+        const std::string_view levels = in.bytes(std::size_t(count));
+        k.levels.assign(levels.begin(), levels.end());
+        return k;
+    }
+    Reader in(raw);
     std::int64_t id = 0;
     TimeNs ts = 0;
     for (std::size_t i = 0; i < std::size_t(count); ++i) {
@@ -421,31 +952,58 @@ LogChunkKeys decodeLogChunkKeys(std::string_view block, int count)
 
 LogChunkFields decodeLogChunkFields(std::string_view block, int count)
 {
-    const std::string raw = decompress(block);
-    Reader in(raw);
+    std::string_view packed;
+    const std::string raw = decompress(block, &packed);
+    const bool format2 = !raw.empty() && raw[0] == 2;
+    if (!format2 && !packed.empty())
+        throw LogChunkCorrupt();
+    Reader in(std::string_view(raw).substr(format2 ? 1 : 0));
+    BitReader bitReader(packed);
+    BitReader *bits = format2 ? &bitReader : nullptr;
     LogChunkFields f;
-    readColumn(in, count, f.levelRaw);
+    if (format2)
+        readColumn(in, count, f.traceId, bits);
+    readColumn(in, count, f.levelRaw, bits);
     f.latency.resize(std::size_t(count));
-    for (double &v : f.latency)
-        v = readLatency(in);
+    if (format2)
+        readLatencies(in, f.latency, bitReader);
+    else
+        for (double &v : f.latency)
+            v = readLatency(in);
     f.status.resize(std::size_t(count));
     for (int &s : f.status)
         s = int(unzigzag(in.varint()));
-    readColumn(in, count, f.endpoint);
-    readColumn(in, count, f.method);
-    readColumn(in, count, f.traceId);
-    readColumn(in, count, f.spanId);
-    readColumn(in, count, f.signalId);
-    readColumn(in, count, f.tags);
+    readColumn(in, count, f.endpoint, bits);
+    readColumn(in, count, f.method, bits);
+    if (!format2)
+        readColumn(in, count, f.traceId, bits);
+    readColumn(in, count, f.spanId, bits);
+    readColumn(in, count, f.signalId, bits);
+    readColumn(in, count, f.tags, bits);
     return f;
+}
+
+StringColumn decodeLogChunkTraceIds(std::string_view block, int count)
+{
+    std::string_view packed;
+    const std::string raw = decompress(block, &packed);
+    if (raw.empty() || raw[0] != 2)
+        return decodeLogChunkFields(block, count).traceId;
+    Reader in(std::string_view(raw).substr(1));
+    BitReader bits(packed);
+    StringColumn traces;
+    readColumn(in, count, traces, &bits);
+    return traces;
 }
 
 StringColumn decodeLogChunkStrings(std::string_view block, int count)
 {
-    const std::string raw = decompress(block);
+    std::string_view packed;
+    const std::string raw = decompress(block, &packed);
     Reader in(raw);
+    BitReader bits(packed);
     StringColumn col;
-    readColumn(in, count, col);
+    readColumn(in, count, col, &bits, true);
     return col;
 }
 
@@ -497,16 +1055,76 @@ bool textBloomMayContain(std::string_view bloom, std::string_view needle)
     return true;
 }
 
-bool keyBloomMayContainTrace(std::string_view bloom, std::string_view traceId)
-{
-    return testBits(bloom, fnv(traceId, 'r'), kKeyProbes);
-}
+std::uint64_t traceToken(std::string_view traceId) { return fnv(traceId, 'r'); }
 
-bool keyBloomMayContainTag(std::string_view bloom, std::string_view tag)
+std::optional<std::uint64_t> tagToken(std::string_view tag)
 {
     if (tag.empty() || tag.find(',') != std::string_view::npos)
-        return true;
-    return testBits(bloom, fnv(tag, 't'), kKeyProbes);
+        return std::nullopt;
+    return fnv(tag, 't');
+}
+
+bool keyBloomMayContain(std::string_view bloom, std::uint64_t token) { return testBits(bloom, token, kKeyProbes); }
+
+std::array<std::uint32_t, kKeyFilterProbes> keyFilterPositions(std::uint64_t token, std::uint32_t bits)
+{
+    std::array<std::uint32_t, kKeyFilterProbes> out{};
+    const auto h1 = std::uint32_t(token), h2 = std::uint32_t(token >> 32) | 1;
+    for (std::uint32_t i = 0; i < out.size(); ++i)
+        out[i] = (h1 + i * h2) & (bits - 1);
+    return out;
+}
+
+KeyFilterGroup groupKeyFilters(const std::vector<std::int64_t> &chunkIds, const std::vector<std::string_view> &blooms)
+{
+    KeyFilterGroup g;
+    std::int64_t previous = 0;
+    for (std::int64_t id : chunkIds) {
+        putVarint(g.chunks, std::uint64_t(id - previous));
+        previous = id;
+    }
+    std::vector<std::size_t> sizes;
+    for (std::string_view b : blooms)
+        if (!b.empty() && !(b.size() & (b.size() - 1)))
+            sizes.push_back(b.size() * 8);
+    std::nth_element(sizes.begin(), sizes.begin() + long(sizes.size() / 2), sizes.end());
+    g.bits = std::uint32_t(std::clamp<std::size_t>(sizes.empty() ? 64 : sizes[sizes.size() / 2], 64, 1u << 20));
+    g.sliceBytes = std::uint32_t((blooms.size() + 7) / 8);
+    g.slices.assign(std::size_t(g.bits) * g.sliceBytes, '\0');
+    auto set = [&](std::size_t position, std::size_t chunk) {
+        char &byte = g.slices[position * g.sliceBytes + chunk / 8];
+        byte = char(std::uint8_t(byte) | (1u << (chunk & 7)));
+    };
+    auto bit = [](std::string_view b, std::size_t i) { return (std::uint8_t(b[i >> 3]) >> (i & 7)) & 1; };
+    for (std::size_t j = 0; j < blooms.size(); ++j) {
+        const std::string_view b = blooms[j];
+        const std::size_t size = b.size() * 8;
+        if (b.empty())
+            continue; // no token: never a candidate
+        if (b.size() & (b.size() - 1)) { // not a filter this code wrote: may hold anything
+            for (std::size_t p = 0; p < g.bits; ++p)
+                set(p, j);
+        } else if (size <= g.bits) { // bit p of the group is bit p mod size of the chunk's
+            for (std::size_t p = 0; p < g.bits; ++p)
+                if (bit(b, p & (size - 1)))
+                    set(p, j);
+        } else { // folded: a larger filter's bits ORed onto the group's size
+            for (std::size_t q = 0; q < size; ++q)
+                if (bit(b, q))
+                    set(q & (g.bits - 1), j);
+        }
+    }
+    return g;
+}
+
+std::vector<std::int64_t> decodeKeyGroupChunks(std::string_view chunks)
+{
+    std::vector<std::int64_t> ids;
+    Reader in(chunks);
+    std::uint64_t id = 0;
+    while (!in.atEnd())
+        ids.push_back(std::int64_t(id += in.varint()));
+    return ids;
 }
 
 } // namespace fg

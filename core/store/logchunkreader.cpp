@@ -103,6 +103,16 @@ void LogChunkReader::newest(const LogQuery &q, std::optional<std::int64_t> sid, 
             blocks.reset();
             return true;
         }
+        if (!q.traceId.empty()) { // most candidates of a trace lookup are its filters' false positives
+            const StringColumn traces = decodeLogChunkTraceIds(blocks.blob(1), count);
+            bool any = false;
+            for (std::size_t i = 0; i < std::size_t(count) && !any; ++i)
+                any = traces.at(i) == q.traceId;
+            if (!any) {
+                blocks.reset();
+                return true;
+            }
+        }
         const LogChunkKeys keys = decodeLogChunkKeys(blocks.blob(0), count);
         std::vector<int> rows;
         for (int i = 0; i < count; ++i) {
@@ -141,27 +151,26 @@ void LogChunkReader::newest(const LogQuery &q, std::optional<std::int64_t> sid, 
     };
 
     if (!q.traceId.empty() || !q.tag.empty()) {
-        // A trace id or tag: the small table of their filters first, then only the chunks that may hold it.
+        // A trace id or tag: the chunks whose key filters may hold it first, then only those.
+        std::vector<std::uint64_t> tokens;
+        if (!q.traceId.empty())
+            tokens.push_back(traceToken(q.traceId));
+        if (const auto tag = tagToken(q.tag); !q.tag.empty() && tag)
+            tokens.push_back(*tag);
         struct Candidate {
             std::int64_t id;
             TimeNs maxTs;
         };
         std::vector<Candidate> candidates;
-        Statement filters(m_db, "SELECT chunk_id, bloom FROM log_chunk_keys");
         Statement meta(m_db, "SELECT max_ts FROM log_chunks WHERE id=?1 AND max_ts >= ?2 AND min_ts <= ?3"
                              " AND (?4 IS NULL OR service_id = ?4)");
-        while (filters.step()) {
-            const std::string_view bloom = filters.blob(1);
-            if ((!q.traceId.empty() && !keyBloomMayContainTrace(bloom, q.traceId))
-                || (!q.tag.empty() && !keyBloomMayContainTag(bloom, q.tag)))
-                continue;
-            meta.bind(1, filters.int64(0)).bind(2, w.from).bind(3, upper);
+        for (std::int64_t id : keyCandidates(tokens)) {
+            meta.bind(1, id).bind(2, w.from).bind(3, upper);
             sid ? meta.bind(4, *sid) : meta.bindNull(4);
             if (meta.step())
-                candidates.push_back({filters.int64(0), meta.int64(0)});
+                candidates.push_back({id, meta.int64(0)});
             meta.reset();
         }
-        filters.reset();
         std::sort(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) { return a.maxTs > b.maxTs; });
         Statement chunk(m_db, "SELECT level_mask, count, text_bloom FROM log_chunks WHERE id=?");
         for (const Candidate &c : candidates) {
@@ -189,6 +198,55 @@ void LogChunkReader::newest(const LogQuery &q, std::optional<std::int64_t> sid, 
     }
     hits = best.take();
     std::sort(hits.begin(), hits.end(), newer);
+}
+
+std::vector<std::int64_t> LogChunkReader::keyCandidates(const std::vector<std::uint64_t> &tokens)
+{
+    std::vector<std::int64_t> ids;
+    // Runs of bit-sliced filters: per token, the slices of its bits ANDed give the run's chunks that may
+    // hold it; a slice is read from the row of its part.
+    {
+        Statement runs(m_db, "SELECT id, bits, slice_bytes, part_bits, chunks FROM log_key_groups");
+        Statement part(m_db, "SELECT slices FROM log_key_slices WHERE id=?");
+        std::string match;
+        while (runs.step()) {
+            if (m_checkInterrupt)
+                m_checkInterrupt();
+            const std::int64_t bits = runs.int64(1), sliceBytes = runs.int64(2), partBits = runs.int64(3);
+            const std::vector<std::int64_t> chunks = decodeKeyGroupChunks(runs.blob(4));
+            if (bits <= 0 || bits > (1 << 20) || (bits & (bits - 1)) || partBits <= 0
+                || sliceBytes != std::int64_t((chunks.size() + 7) / 8))
+                throw LogChunkCorrupt();
+            match.assign(std::size_t(sliceBytes), char(0xff));
+            for (std::uint64_t token : tokens)
+                for (std::uint32_t p : keyFilterPositions(token, std::uint32_t(bits))) {
+                    const std::int64_t n = std::int64_t(p) / partBits;
+                    if (n >= kKeySliceParts)
+                        throw LogChunkCorrupt();
+                    part.bind(1, runs.int64(0) * kKeySliceParts + n);
+                    const std::string_view slices = part.step() ? part.blob(0) : std::string_view();
+                    const auto at = std::size_t((std::int64_t(p) % partBits) * sliceBytes);
+                    if (slices.size() < at + std::size_t(sliceBytes))
+                        throw LogChunkCorrupt();
+                    for (std::size_t i = 0; i < match.size(); ++i)
+                        match[i] = char(match[i] & slices[at + i]);
+                    part.reset();
+                }
+            for (std::size_t j = 0; j < chunks.size(); ++j)
+                if ((std::uint8_t(match[j / 8]) >> (j & 7)) & 1)
+                    ids.push_back(chunks[j]);
+        }
+    }
+    // Then the filters of the newest chunks, not in a run yet.
+    Statement filters(m_db, "SELECT chunk_id, bloom FROM log_chunk_keys");
+    while (filters.step())
+        if (std::all_of(tokens.begin(), tokens.end(),
+                        [&](std::uint64_t t) { return keyBloomMayContain(filters.blob(1), t); }))
+            ids.push_back(filters.int64(0));
+    // A chunk id may be in a run and have a filter of its own (an id used again after its chunk went).
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
 }
 
 void LogChunkReader::materialize(std::vector<Hit> &hits)

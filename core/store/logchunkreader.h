@@ -43,6 +43,9 @@ public:
     std::vector<StoredLog> inCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit);
 
 private:
+    // Ids of the chunks whose key filters may hold every token, ascending.
+    std::vector<std::int64_t> keyCandidates(const std::vector<std::uint64_t> &tokens);
+
     sqlite3 *m_db;
     std::function<void()> m_checkInterrupt;
 };

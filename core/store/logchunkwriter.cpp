@@ -74,6 +74,7 @@ LogChunkWriter::LogChunkWriter(SqliteDb &db, StoreStats &stats) : m_db(db), m_st
     m_deleteChunk = std::make_unique<Statement>(db.handle(), "DELETE FROM log_chunks WHERE id=?");
     m_deleteKeys = std::make_unique<Statement>(db.handle(), "DELETE FROM log_chunk_keys WHERE chunk_id=?");
     recountStaged();
+    m_ungroupedKeys = m_db.queryInt("SELECT count(*) FROM log_chunk_keys");
 }
 
 LogChunkWriter::~LogChunkWriter() = default;
@@ -182,6 +183,67 @@ void LogChunkWriter::writeChunk(std::int64_t sid, Rows rows)
     if (!c.keyBloom.empty()) {
         m_insertKeys->bind(1, chunkId).bindBlob(2, c.keyBloom);
         m_insertKeys->exec();
+        ++m_ungroupedKeys;
+    }
+}
+
+bool LogChunkWriter::groupKeyFilters()
+{
+    if (m_ungroupedKeys < std::int64_t(kKeyGroupChunks))
+        return false;
+    Transaction tx(m_db);
+    Statement st(m_db.handle(), "SELECT chunk_id, bloom FROM log_chunk_keys ORDER BY chunk_id LIMIT ?");
+    st.bind(1, std::int64_t(kKeyGroupChunks));
+    std::vector<std::int64_t> ids;
+    std::vector<std::string> blooms;
+    while (st.step()) {
+        ids.push_back(st.int64(0));
+        blooms.push_back(str(st.blob(1)));
+    }
+    st.reset();
+    if (ids.size() < kKeyGroupChunks) {
+        m_ungroupedKeys = std::int64_t(ids.size());
+        return false;
+    }
+    const KeyFilterGroup g = fg::groupKeyFilters(ids, std::vector<std::string_view>(blooms.begin(), blooms.end()));
+    // A part fits a table page (no overflow pages to walk); at most kKeySliceParts parts a run.
+    const std::size_t partBits = std::max<std::size_t>({1, 3072 / g.sliceBytes, std::size_t(g.bits / kKeySliceParts)});
+    Statement insert(m_db.handle(), "INSERT INTO log_key_groups(last_chunk,bits,slice_bytes,part_bits,chunks)"
+                                    " VALUES(?,?,?,?,?) RETURNING id");
+    insert.bind(1, ids.back()).bind(2, std::int64_t(g.bits)).bind(3, std::int64_t(g.sliceBytes));
+    insert.bind(4, std::int64_t(partBits)).bindBlob(5, g.chunks);
+    insert.step();
+    const std::int64_t run = insert.int64(0);
+    insert.reset();
+    Statement part(m_db.handle(), "INSERT INTO log_key_slices(id, slices) VALUES(?,?)");
+    const std::size_t partBytes = partBits * g.sliceBytes;
+    for (std::size_t at = 0, n = 0; at < g.slices.size(); at += partBytes, ++n)
+        part.bind(1, run * kKeySliceParts + std::int64_t(n))
+            .bindBlob(2, std::string_view(g.slices).substr(at, partBytes))
+            .exec();
+    Statement drop(m_db.handle(), "DELETE FROM log_chunk_keys WHERE chunk_id <= ?");
+    drop.bind(1, ids.back()).exec();
+    tx.commit();
+    m_ungroupedKeys -= std::int64_t(ids.size());
+    return true;
+}
+
+void LogChunkWriter::dropEmptyKeyGroups()
+{
+    // Retention and the size cap take the oldest chunks: a run goes once its last chunk is older than every
+    // chunk left. A chunk deleted out of that order leaves bits in its run, which only make a lookup look
+    // for a chunk that is gone.
+    Statement doomed(m_db.handle(), "SELECT id FROM log_key_groups"
+                                    " WHERE last_chunk < (SELECT coalesce(min(id), 9223372036854775807) FROM log_chunks)");
+    std::vector<std::int64_t> runs;
+    while (doomed.step())
+        runs.push_back(doomed.int64(0));
+    doomed.reset();
+    Statement parts(m_db.handle(), "DELETE FROM log_key_slices WHERE id >= ?1 * ?2 AND id < (?1 + 1) * ?2");
+    Statement run(m_db.handle(), "DELETE FROM log_key_groups WHERE id = ?");
+    for (std::int64_t id : runs) {
+        parts.bind(1, id).bind(2, kKeySliceParts).exec();
+        run.bind(1, id).exec();
     }
 }
 
@@ -254,6 +316,7 @@ void LogChunkWriter::forgetChunk(std::int64_t chunkId, const std::vector<std::pa
     }
     m_deleteChunk->bind(1, chunkId).exec();
     m_deleteKeys->bind(1, chunkId).exec();
+    m_ungroupedKeys -= m_db.changes();
 }
 
 void LogChunkWriter::uncount(const std::unordered_map<std::int64_t, std::int64_t> &perService)
@@ -312,6 +375,7 @@ bool LogChunkWriter::expire(TimeNs cutoff)
     }
     m_removed = 0;
     uncount(perService);
+    dropEmptyKeyGroups();
     tx.commit();
     m_stats.logsStored -= m_removed;
     m_stats.retentionDeleted += m_removed;
@@ -336,6 +400,7 @@ void LogChunkWriter::deleteOldest()
     }
     m_removed = 0;
     uncount(perService);
+    dropEmptyKeyGroups();
     tx.commit();
     m_stats.logsStored -= m_removed;
     m_stats.retentionDeleted += m_removed;
@@ -356,6 +421,7 @@ std::int64_t LogChunkWriter::forgetServices(const std::vector<std::int64_t> &ser
         m_groupStaged.erase(sid);
         m_group.erase(sid);
     }
+    dropEmptyKeyGroups();
     return removed;
 }
 

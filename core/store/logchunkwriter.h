@@ -23,6 +23,8 @@ public:
     static constexpr std::size_t kChunkEvents = 4096;
     // A commit group with fewer events of a service than this stages them instead of writing a chunk.
     static constexpr std::size_t kDirectChunkEvents = 64;
+    // Chunks whose key filters are bit-sliced together (log_key_groups).
+    static constexpr std::size_t kKeyGroupChunks = 256;
     // Staged rows are sealed once they have waited this long.
     static constexpr TimeNs kSealAfterNs = 10 * kNsPerSec;
 
@@ -42,6 +44,9 @@ public:
     // Seals the staged rows of one service that is due into a chunk, in its own transaction. True when
     // more services are due.
     bool sealStep(TimeNs now);
+    // Bit-slices the key filters of the oldest kKeyGroupChunks chunks not in a run yet into one, in its own
+    // transaction, when that many wait; whether it did.
+    bool groupKeyFilters();
     // Removes events whose event time and receive time are both before `cutoff`, a bounded batch of chunks
     // in one transaction. True when more may remain.
     bool expire(TimeNs cutoff);
@@ -66,6 +71,8 @@ private:
     void stageRow(std::int64_t serviceId, std::int64_t id, const LogRecord &r);
     // Deletes a chunk and the signal ids of `gone` (its events that claimed one).
     void forgetChunk(std::int64_t chunkId, const std::vector<std::pair<std::int64_t, LogRecord>> &gone);
+    // Drops the runs of key filters none of whose chunks is left.
+    void dropEmptyKeyGroups();
     // Takes deleted events off their services' counts (and adds them to m_removed).
     void uncount(const std::unordered_map<std::int64_t, std::int64_t> &perService);
 
@@ -77,6 +84,7 @@ private:
     std::unordered_map<std::int64_t, Staged> m_staged;       // committed staging rows per service
     std::unordered_map<std::int64_t, Staged> m_groupStaged;  // staged by the open group
     std::int64_t m_removed = 0;
+    std::int64_t m_ungroupedKeys = 0; // rows of log_chunk_keys (an estimate: a rolled back chunk stays counted)
 };
 
 } // namespace fg

@@ -256,7 +256,26 @@ CREATE TABLE service_registrations(
   updated INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
 
-const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10};
+// Version 11. Log chunk format 2 (logchunkcodec.h), which an older FlowGuard cannot read (format 1 chunks
+// still read), and the key filters of chunks bit-sliced in runs: a trace id lookup reads a few slices of
+// each run instead of every chunk's filter. Runs are made from `log_chunk_keys` rows in the background
+// (which then go); `chunks` lists the run's chunk ids (delta varints); slice p (slice_bytes bytes) has bit
+// j set when chunk j's filter has bit p. Slices sit part_bits to a row of log_key_slices, whose id is the
+// run's id times 4096 plus the part: a probe reads one row of a page, not a blob's overflow chain.
+constexpr const char *kV11 = R"sql(
+CREATE TABLE log_key_groups(
+  id INTEGER PRIMARY KEY,
+  last_chunk INTEGER NOT NULL,
+  bits INTEGER NOT NULL,
+  slice_bytes INTEGER NOT NULL,
+  part_bits INTEGER NOT NULL,
+  chunks BLOB NOT NULL);
+CREATE TABLE log_key_slices(
+  id INTEGER PRIMARY KEY,
+  slices BLOB NOT NULL);
+)sql";
+
+const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11};
 
 } // namespace
 

@@ -245,6 +245,7 @@ public:
         }
         // Staged rows due for sealing: a v8 database's whole log table is compacted here, a chunk per step.
         more = m_chunks->sealStep(m_options.clock()) || more;
+        more = m_chunks->groupKeyFilters() || more;
         if (!more && m_stats.dbBytes > m_options.maxDbBytes) {
             deleteOldest();
             refreshSizes();
@@ -255,17 +256,19 @@ public:
 
     void releaseCache() { sqlite3_db_release_memory(m_db.handle()); }
 
-    // Seals one service's staged rows when due (between commit groups, so sealing keeps up with ingest);
-    // whether it did.
+    // Seals one service's staged rows when due and makes a run of key filters when one is full (between
+    // commit groups, so both keep up with ingest); whether it did either.
     bool sealDue()
     {
         const std::int64_t staged = m_stats.logsStaged;
+        bool grouped = false;
         try {
             m_chunks->sealStep(m_options.clock());
+            grouped = m_chunks->groupKeyFilters();
         } catch (const std::exception &) {
-            // Rolled back; the rows stay staged and are tried again later.
+            // Rolled back; the rows stay staged (the filters apart) and are tried again later.
         }
-        return m_stats.logsStaged != staged;
+        return m_stats.logsStaged != staged || grouped;
     }
 
     void refreshSizes()
