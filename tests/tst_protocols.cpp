@@ -10,7 +10,10 @@
 
 #include <cstring>
 
+#include <snappy.h>
+
 #include "api/traceview.h"
+#include "ingest/lokiproto/push.pb.h"
 #include "ingest/otlpproto/otlp.pb.h"
 #include "engine/engine.h"
 #include "ingest/otlpmetricdecoder.h"
@@ -481,6 +484,47 @@ private slots:
         QCOMPARE(items("/api/logs?service=loki-gz").size(), 2);
     }
 
+    void lokiProtobufPushStoredAndQueryable()
+    {
+        // What Promtail and Alloy send by default: a snappy block of logproto.PushRequest.
+        const qint64 t = nowNsec() - 5 * kNsPerSec;
+        fg::lokipb::PushRequest request;
+        auto *stream = request.add_streams();
+        stream->set_labels("{service_name=\"loki-pb\", level=\"error\", env=\"prod\", note=\"say \\\"hi\\\", twice\"}");
+        auto *first = stream->add_entries();
+        first->mutable_timestamp()->set_seconds(t / kNsPerSec);
+        first->mutable_timestamp()->set_nanos(int(t % kNsPerSec));
+        first->set_line("payment gateway timeout after 3000 ms");
+        auto *meta = first->add_structuredmetadata();
+        meta->set_name("trace_id");
+        meta->set_value("4bf92f3577b34da6a3ce929d0e0e4736");
+        auto *second = stream->add_entries();
+        second->mutable_timestamp()->set_seconds(t / kNsPerSec + 1);
+        second->set_line("retrying");
+        auto *other = request.add_streams();
+        other->set_labels("{}");
+        auto *unnamed = other->add_entries();
+        unnamed->mutable_timestamp()->set_seconds(t / kNsPerSec);
+        unnamed->set_line("from nowhere in particular");
+        const std::string raw = request.SerializeAsString();
+        std::string body;
+        snappy::Compress(raw.data(), raw.size(), &body);
+        TestHttpClient c(m_port);
+        const HttpReply r = c.post("/loki/api/v1/push", QByteArray::fromStdString(body), "application/x-protobuf");
+        QCOMPARE(r.status, 204);
+        const QJsonArray logs = items("/api/logs?service=loki-pb");
+        QCOMPARE(logs.size(), 2);
+        const QJsonValue oldest = logs[1];
+        QCOMPARE(str(oldest, "message"), QStringLiteral("payment gateway timeout after 3000 ms"));
+        QCOMPARE(str(oldest, "level"), QStringLiteral("ERROR"));
+        QCOMPARE(str(oldest, "trace_id"), QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736"));
+        QCOMPARE(str(oldest, "ts"), QString::fromStdString(formatIsoMs(t)));
+        QCOMPARE(attrs(oldest), (QJsonObject{{QStringLiteral("env"), QStringLiteral("prod")},
+                                             {QStringLiteral("note"), QStringLiteral("say \"hi\", twice")}}));
+        QCOMPARE(str(logs[0], "message"), QStringLiteral("retrying"));
+        QCOMPARE(items("/api/logs?q=from%20nowhere").size(), 1);
+    }
+
     void lokiBadInput()
     {
         TestHttpClient c(m_port);
@@ -491,10 +535,30 @@ private slots:
         QCOMPARE(r.json().value(QStringLiteral("rejected")).toInt(), 1);
         QCOMPARE(r.json().value(QStringLiteral("errors")).toArray()[0].toObject().value(QStringLiteral("index")).toInt(), 1);
         QCOMPARE(items("/api/logs?service=loki-partial").size(), 1);
-        // snappy protobuf (Loki's default) → 415 naming the JSON form.
-        r = c.post("/loki/api/v1/push", QByteArray("\xff\x06\x00\x00sNaPpY", 10), "application/x-protobuf");
+        // Another media type → 415 naming both of Loki's.
+        r = c.post("/loki/api/v1/push", QByteArray("<push/>"), "application/xml");
         QCOMPARE(r.status, 415);
-        QVERIFY(r.json().value(QStringLiteral("message")).toString().contains(QStringLiteral("JSON")));
+        QVERIFY(r.json().value(QStringLiteral("message")).toString().contains(QStringLiteral("application/x-protobuf")));
+        // Protobuf that is not snappy, snappy that is not a PushRequest, a stream whose labels are not a label
+        // set: 400 naming the body or the stream, nothing stored.
+        fg::lokipb::PushRequest labelless;
+        auto *stream = labelless.add_streams();
+        stream->set_labels("service=loki-pb-bad");
+        auto *entry = stream->add_entries();
+        entry->mutable_timestamp()->set_seconds(nowNsec() / kNsPerSec);
+        entry->set_line("x");
+        std::string notPush;
+        snappy::Compress("\x0a\xff\xff\xff\x0f garbage", 10, &notPush);
+        std::string badLabels;
+        snappy::Compress(labelless.SerializeAsString().data(), labelless.ByteSizeLong(), &badLabels);
+        for (const std::string &bad : {std::string("\xff\x06\x00\x00sNaPpY", 10), notPush, badLabels}) {
+            r = c.post("/loki/api/v1/push", QByteArray::fromStdString(bad), "application/x-protobuf");
+            QCOMPARE(r.status, 400);
+            QVERIFY2(r.json().value(QStringLiteral("message")).toString().contains(
+                         bad == badLabels ? QStringLiteral("label set") : QStringLiteral("snappy")) || bad == notPush,
+                     r.body);
+        }
+        QCOMPARE(items("/api/logs?service=loki-pb-bad").size(), 0);
         // Not a push body.
         TestHttpClient c2(m_port);
         for (const QByteArray &bad : {QByteArray("[1,2]"), QByteArray("{\"streams\":{}}"), QByteArray("{oops")}) {

@@ -50,8 +50,8 @@
     </message>
     <message>
         <location filename="../ui/clientformats.cpp" line="41"/>
-        <source>Point a Loki client&apos;s push URL here; the service comes from the service_name, service, app or job label.</source>
-        <translation>Richten Sie die Push-URL eines Loki-Clients hierher; der Dienst kommt aus dem Label service_name, service, app oder job.</translation>
+        <source>Point a Loki client&apos;s push URL here (JSON or its default snappy protobuf); the service comes from the service_name, service, app or job label.</source>
+        <translation>Richten Sie die Push-URL eines Loki-Clients hierher (JSON oder sein Standard, snappy-Protobuf); der Dienst kommt aus dem Label service_name, service, app oder job.</translation>
     </message>
     <message>
         <location filename="../ui/clientformats.cpp" line="46"/>

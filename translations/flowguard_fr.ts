@@ -50,8 +50,8 @@
     </message>
     <message>
         <location filename="../ui/clientformats.cpp" line="41"/>
-        <source>Point a Loki client&apos;s push URL here; the service comes from the service_name, service, app or job label.</source>
-        <translation>Faites pointer l’URL de push d’un client Loki ici ; le service vient du label service_name, service, app ou job.</translation>
+        <source>Point a Loki client&apos;s push URL here (JSON or its default snappy protobuf); the service comes from the service_name, service, app or job label.</source>
+        <translation>Pointez ici l&apos;URL de push d&apos;un client Loki (JSON ou son protobuf snappy par défaut) ; le service vient du label service_name, service, app ou job.</translation>
     </message>
     <message>
         <location filename="../ui/clientformats.cpp" line="46"/>

@@ -38,7 +38,7 @@ QList<ClientFormat> clientFormats()
                         "\"scopeLogs\":[{\"logRecords\":[{\"severityNumber\":17,\"body\":{\"stringValue\":"
                         "\"payment gateway timeout after 3000 ms\"}}]}]}]}'")},
         {QStringLiteral("loki"), Words::tr("Loki push (Promtail, Grafana Alloy, Fluent Bit)"),
-         Words::tr("Point a Loki client's push URL here; the service comes from the service_name, service, app or job label."),
+         Words::tr("Point a Loki client's push URL here (JSON or its default snappy protobuf); the service comes from the service_name, service, app or job label."),
          {QStringLiteral("/loki/api/v1/push")},
          QStringLiteral("# Promtail / Alloy: url: {url}/loki/api/v1/push\ncurl {auth}-H 'Content-Type: application/json' "
                         "{url}/loki/api/v1/push -d '{\"streams\":[{\"stream\":{\"service_name\":\"checkout\","

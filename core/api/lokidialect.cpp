@@ -29,20 +29,19 @@ std::optional<BodyFormat> LokiDialect::formatFor(const QByteArray &type) const
 {
     if (type == "application/json" || type.isEmpty() || type == "application/x-www-form-urlencoded")
         return BodyFormat::Json;
+    if (type == "application/x-protobuf" || type == "application/protobuf")
+        return BodyFormat::Protobuf;
     return std::nullopt;
 }
 
 HttpResponse LokiDialect::unsupportedType(const QByteArray &type) const
 {
-    const QString message =
-        type == "application/x-protobuf"
-            ? QStringLiteral("Loki's snappy-compressed protobuf push is not supported; send the JSON push format "
-                             "(Content-Type: application/json; winston-loki: json: true)")
-            : QStringLiteral("Content-Type '%1' is not supported; send the Loki JSON push format (application/json)")
-                  .arg(QString::fromLatin1(type));
-    return apiError(415, message,
+    return apiError(415,
+                    QStringLiteral("Content-Type '%1' is not supported; send a Loki push: JSON (application/json) or "
+                                   "snappy-compressed protobuf (application/x-protobuf)")
+                        .arg(QString::fromLatin1(type)),
                     QJsonObject{{QStringLiteral("field"), QStringLiteral("Content-Type")},
-                                {QStringLiteral("supported"), QStringLiteral("application/json")}});
+                                {QStringLiteral("supported"), QStringLiteral("application/json, application/x-protobuf")}});
 }
 
 HttpResponse LokiDialect::malformed(const std::string &message) const

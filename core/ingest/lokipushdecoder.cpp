@@ -2,6 +2,7 @@
 
 #include "decodebudget.h"
 #include "fieldvalues.h"
+#include "lokiprotobuf.h"
 #include "otlpjson.h"
 
 namespace fg {
@@ -124,10 +125,16 @@ bool decodeEntry(element value, const Stream &stream, TimeNs receivedAt, LogReco
 
 } // namespace
 
-DecodeResult LokiPushDecoder::decode(std::string_view body, BodyFormat, TimeNs receivedAt, DecodeBudget *budget,
+DecodeResult LokiPushDecoder::decode(std::string_view body, BodyFormat format, TimeNs receivedAt, DecodeBudget *budget,
                                      std::string_view)
 {
     DecodeResult result;
+    std::string converted; // a protobuf push as the JSON push format
+    if (format == BodyFormat::Protobuf) {
+        if (!loki::protobufAsJson(body, budget, result, converted))
+            return result;
+        body = std::string_view(converted.data(), converted.size() - kJsonPadding);
+    }
     const ParserRelease release{m_parser};
     element root;
     if (const auto err = m_parser.parse(body.data(), body.size(), false).get(root)) {
