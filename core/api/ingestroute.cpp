@@ -13,10 +13,6 @@ namespace fg {
 
 namespace {
 
-// Memory of a parsed document beyond its text, as a multiple of the text (simdjson's tape and strings
-// for a body of tiny items).
-constexpr qint64 kParseFactor = 4;
-
 QByteArray mediaType(const HttpRequest &r)
 {
     QByteArray ct = r.header("content-type");
@@ -94,7 +90,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     const std::string queryService = QueryParams(request.query).text(QStringLiteral("service")).toStdString();
     // The parser's document (its tape and strings) while decoding: several times the text for bodies of
     // tiny items, so a compact body cannot take far more memory than the budget says.
-    const qint64 parseReserve = kParseFactor * body.size();
+    const qint64 parseReserve = kJsonParseFactor * body.size();
     if (!m_budget->tryReserve(parseReserve)) {
         m_stats->overloaded++;
         if (extraReserved)

@@ -64,6 +64,9 @@ enum class BodyFormat { Json, Ndjson, Auto, Text, Protobuf };
 
 // Bodies handed to the decoders must have this many readable bytes after their end (simdjson reads ahead).
 constexpr std::size_t kJsonPadding = simdjson::SIMDJSON_PADDING;
+// Memory of a parsed document beyond its text, as a multiple of the text (simdjson's tape and strings
+// for a body of tiny items): what is reserved or charged for a JSON text about to be parsed.
+constexpr std::int64_t kJsonParseFactor = 4;
 
 // Splits an ingest body into items: a JSON array of objects, one object, or NDJSON (one document a line).
 // Auto tries JSON first and takes the body as NDJSON when it holds several newline-separated documents.

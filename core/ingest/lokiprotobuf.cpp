@@ -13,8 +13,6 @@ namespace {
 
 // Without a budget (tools, fuzzing) an uncompressed body is still bounded.
 constexpr std::size_t kMaxUncompressed = 64u << 20;
-// The uncompressed body, the parsed request and the JSON text live at once while decoding.
-constexpr std::int64_t kParseFactor = 4;
 
 bool isNameChar(char c, bool first)
 {
@@ -34,8 +32,11 @@ bool labelsAsJsonMembers(std::string_view s, std::string &members)
     if (i >= s.size() || s[i++] != '{')
         return false;
     skipSpace();
-    if (i < s.size() && s[i] == '}')
-        return ++i, skipSpace(), i == s.size();
+    if (i < s.size() && s[i] == '}') {
+        ++i;
+        skipSpace();
+        return i == s.size();
+    }
     for (;;) {
         skipSpace();
         const std::size_t nameStart = i;
@@ -91,7 +92,7 @@ bool protobufAsJson(std::string_view body, DecodeBudget *budget, DecodeResult &r
         result.malformed = "the body is not snappy-compressed (Loki's protobuf push is a snappy block of a PushRequest)";
         return false;
     }
-    if (size > kMaxUncompressed || (budget && !budget->charge(kParseFactor * std::int64_t(size)))) {
+    if (size > kMaxUncompressed || (budget && !budget->charge(kJsonParseFactor * std::int64_t(size)))) {
         result.overBudget = true;
         return false;
     }
@@ -121,10 +122,13 @@ bool protobufAsJson(std::string_view body, DecodeBudget *budget, DecodeResult &r
         json += "},\"values\":[";
         for (int e = 0; e < stream.entries_size(); ++e) {
             const fg::lokipb::EntryAdapter &entry = stream.entries(e);
-            // A missing timestamp stays 0, which the JSON decoder refuses for that entry alone.
-            const __int128 ns = __int128(entry.timestamp().seconds()) * 1'000'000'000 + entry.timestamp().nanos();
+            // A missing or unrepresentable timestamp becomes 0, which the JSON decoder refuses for that entry alone.
+            const std::int64_t seconds = entry.timestamp().seconds(), nanos = entry.timestamp().nanos();
+            std::int64_t ns = 0;
+            if (__builtin_mul_overflow(seconds, std::int64_t(1'000'000'000), &ns) || __builtin_add_overflow(ns, nanos, &ns) || ns < 0)
+                ns = 0;
             json += e ? ",[\"" : "[\"";
-            json += ns > 0 && ns <= __int128(INT64_MAX) ? std::to_string(std::int64_t(ns)) : std::string("0");
+            json += std::to_string(ns);
             json += "\",";
             appendJsonString(json, entry.line());
             if (entry.structuredmetadata_size() > 0) {

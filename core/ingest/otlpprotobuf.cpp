@@ -12,9 +12,6 @@ namespace fg::otlp {
 
 namespace {
 
-// The parser's document while decoding is several times its text (as the ingest route reserves for JSON).
-constexpr std::int64_t kParseFactor = 4;
-
 std::unique_ptr<google::protobuf::Message> requestFor(Signal signal)
 {
     switch (signal) {
@@ -73,7 +70,7 @@ bool protobufAsJson(Signal signal, std::string_view body, DecodeBudget *budget, 
         result.malformed = "the protobuf request could not be read as OTLP (a string field is not valid UTF-8?)";
         return false;
     }
-    if (budget && !budget->charge(kParseFactor * std::int64_t(json.size()))) {
+    if (budget && !budget->charge(kJsonParseFactor * std::int64_t(json.size()))) {
         result.overBudget = true;
         return false;
     }
