@@ -6,6 +6,7 @@
 #include <QUrl>
 #include <QLibraryInfo>
 #include <QSettings>
+#include <QSslCertificate>
 #include <QTranslator>
 
 #include <cstdio>
@@ -52,6 +53,14 @@ void addOptions(QCommandLineParser &p)
                                 "listener; also FLOWGUARD_DEMO=1. The window's Demo menu starts, stops and clears it.")});
     p.addOption({QStringLiteral("listen"), QStringLiteral("Listener address (default 127.0.0.1:4318; port 0 picks one)."),
                  QStringLiteral("ADDR:PORT")});
+    p.addOption({QStringLiteral("tls-cert"),
+                 QStringLiteral("Serve HTTPS only (TLS 1.2 or later) with this PEM certificate, followed by any "
+                                "intermediates; needs --tls-key."),
+                 QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("tls-key"), QStringLiteral("The PEM private key (RSA or EC) of --tls-cert."),
+                 QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("tls-key-passphrase-file"),
+                 QStringLiteral("A file whose first line is the passphrase of an encrypted --tls-key."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("db"), QStringLiteral("SQLite database file (default: the user's data directory)."),
                  QStringLiteral("PATH")});
     p.addOption({QStringLiteral("retention"), QStringLiteral("Keep raw logs and metric points this long (default 7d; off keeps all)."),
@@ -124,6 +133,18 @@ void printLine(FILE *f, const QString &line)
     std::fflush(f);
 }
 
+// The first stdout line, which scripts read: "listening on ADDR:PORT", or on https://ADDR:PORT with TLS.
+QString listeningLine(const fg::EngineConfig &config, const QString &address)
+{
+    return QStringLiteral("listening on ") + (config.tls() ? QStringLiteral("https://") : QString()) + address;
+}
+
+// The listener's own certificate, which demo traffic over loopback trusts whatever names it carries.
+QSslCertificate servedCertificate(const fg::EngineConfig &config)
+{
+    return config.tls() ? QSslCertificate::fromPath(config.tlsCertPath).value(0) : QSslCertificate();
+}
+
 // Where in-process demo traffic goes: this listener, over loopback when it listens on every address.
 QUrl demoTarget(const fg::EngineConfig &config, quint16 port)
 {
@@ -133,7 +154,7 @@ QUrl demoTarget(const fg::EngineConfig &config, quint16 port)
     else if (host == QHostAddress::AnyIPv6)
         host = QHostAddress::LocalHostIPv6;
     QUrl url;
-    url.setScheme(QStringLiteral("http"));
+    url.setScheme(config.tls() ? QStringLiteral("https") : QStringLiteral("http"));
     url.setHost(host.toString());
     url.setPort(port);
     return url;
@@ -153,7 +174,7 @@ int runHeadless(QCoreApplication &app, const fg::EngineConfig &config, bool demo
         printLine(stderr, QStringLiteral("flowguard: ") + error);
         return 1;
     }
-    printLine(stdout, QStringLiteral("listening on ") + engine.listenAddress());
+    printLine(stdout, listeningLine(config, engine.listenAddress()));
     printLine(stderr, QStringLiteral("flowguard %1: database %2, sync=%3")
                           .arg(QCoreApplication::applicationVersion(), config.dbPath,
                                config.syncFull ? QStringLiteral("full") : QStringLiteral("normal")));
@@ -161,6 +182,7 @@ int runHeadless(QCoreApplication &app, const fg::EngineConfig &config, bool demo
     if (demo) {
         fg::inject::DemoTraffic::Options options;
         options.url = demoTarget(config, engine.port());
+        options.pinnedCertificate = servedCertificate(config);
         options.servicePrefix = QString::fromLatin1(fg::kDemoServicePrefix);
         demoTraffic = std::make_unique<fg::inject::DemoTraffic>(options);
         demoTraffic->start();
@@ -201,13 +223,13 @@ int runWindow(QApplication &app, const fg::EngineConfig &config, fg::MainWindow 
                                                                                 const QByteArray &body, QObject *context,
                                                                                 std::function<void(const fg::HttpResponse &)> done) {
             engine->callApi(method, target, body, context, std::move(done));
-        });
+        }, servedCertificate(config));
         window->setDemo(&demoMenu);
         if (demo)
             demoMenu.start();
     });
     QObject::connect(&session, &fg::DesktopSession::ready, &app, [&config](const QString &address) {
-        printLine(stdout, QStringLiteral("listening on ") + address);
+        printLine(stdout, listeningLine(config, address));
         printLine(stderr, QStringLiteral("flowguard %1: database %2, sync=%3")
                               .arg(QCoreApplication::applicationVersion(), config.dbPath,
                                    config.syncFull ? QStringLiteral("full") : QStringLiteral("normal")));

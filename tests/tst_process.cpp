@@ -60,6 +60,27 @@ private:
         return m.hasMatch() ? quint16(m.captured(1).toUInt()) : 0;
     }
 
+    // Starts flowguard and returns its first stdout line (empty on failure).
+    QString firstLine(QProcess &p, const QStringList &args)
+    {
+        p.setProcessEnvironment(env());
+        p.start(QStringLiteral(FLOWGUARD_BIN), args);
+        if (!p.waitForStarted(10000))
+            return {};
+        while (!p.canReadLine())
+            if (!p.waitForReadyRead(15000))
+                return {};
+        return QString::fromUtf8(p.readLine()).trimmed();
+    }
+
+    // Stops a started flowguard and returns its stderr.
+    static QString stop(QProcess &p)
+    {
+        p.terminate();
+        p.waitForFinished(15000);
+        return QString::fromUtf8(p.readAllStandardError());
+    }
+
     // Runs flowguard expecting it to fail at start; returns its stderr.
     QString failingRun(const QStringList &args, int *exitCode)
     {
@@ -168,6 +189,42 @@ private slots:
         QVERIFY2(err.contains(QStringLiteral("--retention")), qPrintable(err));
         holder.terminate();
         QVERIFY(holder.waitForFinished(15000));
+    }
+
+    void tlsStartsOnlyWithAMatchingCertificateAndKey()
+    {
+        const QString cert = QStringLiteral(FLOWGUARD_TEST_DATA "/tls-rsa-cert.pem");
+        const QString key = QStringLiteral(FLOWGUARD_TEST_DATA "/tls-rsa-key.pem");
+        const QStringList tls = {QStringLiteral("--tls-cert"), cert, QStringLiteral("--tls-key"), key};
+        const QStringList base = {QStringLiteral("--headless"), QStringLiteral("--db"), m_home.filePath(QStringLiteral("tls.db"))};
+        QProcess p;
+        const QString line = firstLine(p, base + tls + QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+        QVERIFY2(QRegularExpression(QStringLiteral("^listening on https://127\\.0\\.0\\.1:\\d+$")).match(line).hasMatch(),
+                 qPrintable(line));
+        QVERIFY(!stop(p).contains(QStringLiteral("clear text")));
+
+        // Half of TLS, or a key of another certificate: no start, never plain HTTP instead.
+        int code = 0;
+        QString err = failingRun(base + QStringList{QStringLiteral("--tls-cert"), cert}, &code);
+        QCOMPARE(code, 2);
+        QVERIFY2(err.contains(QStringLiteral("--tls-cert needs --tls-key")), qPrintable(err));
+        err = failingRun(base + QStringList{QStringLiteral("--tls-cert"), cert, QStringLiteral("--tls-key"),
+                                            QStringLiteral(FLOWGUARD_TEST_DATA "/tls-ec-key-encrypted.pem"),
+                                            QStringLiteral("--tls-key-passphrase-file"),
+                                            QStringLiteral(FLOWGUARD_TEST_DATA "/tls-ec-key-passphrase.txt")},
+                         &code);
+        QCOMPARE(code, 1);
+        QVERIFY2(err.contains(QStringLiteral("does not belong to the certificate")) && !err.contains(QLatin1Char('\n')),
+                 qPrintable(err));
+
+        // A network listener without TLS warns once that tokens cross the network readable; with TLS it does not.
+        const QStringList network = {QStringLiteral("--listen"), QStringLiteral("0.0.0.0:0"), QStringLiteral("--insecure-no-auth")};
+        QProcess plain;
+        QVERIFY(firstLine(plain, base + network).startsWith(QStringLiteral("listening on 0.0.0.0:")));
+        QCOMPARE(stop(plain).count(QStringLiteral("clear text")), 1);
+        QProcess secure;
+        QVERIFY(firstLine(secure, base + network + tls).startsWith(QStringLiteral("listening on https://0.0.0.0:")));
+        QCOMPARE(stop(secure).count(QStringLiteral("clear text")), 0);
     }
 
     void environmentAndFlagPrecedence()

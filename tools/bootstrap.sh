@@ -14,7 +14,7 @@ packages=(
   xvfb xauth fonts-dejavu-core dbus
   libcurl4-openssl-dev python3-aiosmtpd openssl curl libbenchmark-dev libzstd-dev
   help2man appstream desktop-file-utils dpkg-dev file rsyslog rsyslog-elasticsearch
-  libprotobuf-dev protobuf-compiler libsnappy-dev
+  libprotobuf-dev protobuf-compiler libsnappy-dev libssl-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -116,13 +116,13 @@ void ConnectPanel::hideEvent(QHideEvent *event)
     QWidget::hideEvent(event);
 }
 
-void ConnectPanel::setListenAddress(const QString &address)
+void ConnectPanel::setListenAddress(const QString &address, bool tls)
 {
     QString reachable = address;
     // Bound to every interface: other machines use this host's name.
     if (address.startsWith(QLatin1String("0.0.0.0:")) || address.startsWith(QLatin1String("[::]:")))
         reachable = QHostInfo::localHostName() + address.mid(address.lastIndexOf(QLatin1Char(':')));
-    const QString url = QStringLiteral("http://") + reachable;
+    const QString url = (tls ? QStringLiteral("https://") : QStringLiteral("http://")) + reachable;
     if (url == m_baseUrl)
         return;
     m_baseUrl = url;

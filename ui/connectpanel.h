@@ -29,7 +29,7 @@ public:
     explicit ConnectPanel(const ApiClient *api, QWidget *parent = nullptr);
 
     // "127.0.0.1:4318" as bound.
-    void setListenAddress(const QString &address);
+    void setListenAddress(const QString &address, bool tls = false); // tls: the listener speaks HTTPS only
     void refresh();
     void selectFormat(const QString &id);
     QString snippet() const;

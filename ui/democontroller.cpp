@@ -20,9 +20,10 @@ DemoController::DemoController(QObject *parent)
 
 DemoController::~DemoController() = default;
 
-void DemoController::setTarget(const QUrl &listener, ApiClient::Transport api)
+void DemoController::setTarget(const QUrl &listener, ApiClient::Transport api, const QSslCertificate &pinned)
 {
     m_options.url = listener;
+    m_options.pinnedCertificate = pinned;
     m_api.setTransport(std::move(api));
     m_toggle->setEnabled(true);
     m_clear->setEnabled(true);

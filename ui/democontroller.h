@@ -23,7 +23,8 @@ public:
     ~DemoController() override;
 
     // The listener the traffic goes to, and the API Clear asks. Set once the engine runs.
-    void setTarget(const QUrl &listener, ApiClient::Transport api);
+    // pinned: the listener's own certificate when it speaks HTTPS.
+    void setTarget(const QUrl &listener, ApiClient::Transport api, const QSslCertificate &pinned = QSslCertificate());
     // Tests: accelerated time, other sizes. The URL is set by setTarget.
     void setTrafficOptions(const inject::DemoTraffic::Options &options) { m_options = options; }
     bool running() const { return m_traffic && m_traffic->running(); }

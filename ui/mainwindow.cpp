@@ -389,9 +389,9 @@ void MainWindow::refreshCurrent()
 void MainWindow::showStats(const EngineStats &s)
 {
     const QLocale locale;
-    m_listen->setText(QStringLiteral("http://%1").arg(s.listenAddress));
-    m_overview->setListenAddress(s.listenAddress);
-    m_connect->setListenAddress(s.listenAddress);
+    m_listen->setText((s.tls ? QStringLiteral("https://") : QStringLiteral("http://")) + s.listenAddress);
+    m_overview->setListenAddress(s.listenAddress, s.tls);
+    m_connect->setListenAddress(s.listenAddress, s.tls);
     if (!m_clock.isValid())
         m_clock.start();
     m_ingestRate.add(s.itemsAccepted, m_clock.elapsed());

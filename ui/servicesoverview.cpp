@@ -105,14 +105,15 @@ void ServicesOverview::focusSearch()
 
 bool ServicesOverview::showsEmptyState() const { return m_pages->currentWidget() == m_empty; }
 
-void ServicesOverview::setListenAddress(const QString &address)
+void ServicesOverview::setListenAddress(const QString &address, bool tls)
 {
-    if (address.isEmpty() || address == m_listen)
+    const QString url = (tls ? QStringLiteral("https://") : QStringLiteral("http://")) + address;
+    if (address.isEmpty() || url == m_listen)
         return;
-    m_listen = address;
+    m_listen = url;
     const QString curl = QStringLiteral("curl -d '{\"service\":\"checkout\",\"level\":\"info\",\"message\":\"GET /cart 200 "
-                                        "latency=35ms\"}' http://%1/api/ingest/logs")
-                             .arg(address);
+                                        "latency=35ms\"}' %1/api/ingest/logs")
+                             .arg(url);
     m_empty->setText(tr("<h3>No service has sent anything yet</h3>"
                         "<p>Point your services' logs at FlowGuard's listener. To try it, send a first event:</p>"
                         "<p><code>%1</code></p>"

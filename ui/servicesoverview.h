@@ -29,7 +29,7 @@ public:
     explicit ServicesOverview(const ApiClient *api, QWidget *parent = nullptr);
 
     void refresh();
-    void setListenAddress(const QString &address);
+    void setListenAddress(const QString &address, bool tls = false); // tls: the listener speaks HTTPS only
     ServicesModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
     bool showsEmptyState() const;

@@ -68,6 +68,10 @@ HttpResponse ApiRouter::health() const
             {QStringLiteral("uptime_s"), m_uptime.elapsed() / 1000},
             // "disabled": reachable from the network without tokens (--insecure-no-auth).
             {QStringLiteral("auth"), QLatin1String(authModeName(m_deps.authMode))},
+            // HTTPS only (--tls-cert/--tls-key); handshakes that failed or timed out, counted instead of logged.
+            {QStringLiteral("tls"),
+             QJsonObject{{QStringLiteral("enabled"), m_configJson.value(QStringLiteral("tls"))},
+                         {QStringLiteral("handshake_failures"), qint64(i.tlsHandshakeFailures)}}},
             {QStringLiteral("db"),
              QJsonObject{{QStringLiteral("ok"), bool(s.healthy) && !s.diskFull},
                          {QStringLiteral("disk_full"), bool(s.diskFull)},
@@ -217,6 +221,11 @@ HttpResponse ApiRouter::prometheus() const
     out.family("flowguard_stored_rows", "gauge", "Rows in the database by table.");
     out.sample("flowguard_stored_rows", PrometheusText::label("table", "logs"), double(s.logsStored.load()));
     out.sample("flowguard_stored_rows", PrometheusText::label("table", "metric_points"), double(s.metricsStored.load()));
+    if (m_configJson.value(QStringLiteral("tls")).toBool()) {
+        out.family("flowguard_tls_handshake_failures_total", "counter",
+                   "TLS handshakes that failed or did not finish within the head deadline.");
+        out.sample("flowguard_tls_handshake_failures_total", "", double(m_deps.ingestStats->tlsHandshakeFailures.load()));
+    }
     if (m_ws) {
         out.family("flowguard_websocket_connections", "gauge", "Open WebSocket connections (ingest and live channels).");
         out.sample("flowguard_websocket_connections", "", double(m_ws->connectionCount()));

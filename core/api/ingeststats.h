@@ -12,6 +12,7 @@ struct IngestStats {
     std::atomic<std::int64_t> itemsRejected{0};
     std::atomic<std::int64_t> bytesReceived{0};
     std::atomic<std::int64_t> overloaded{0};
+    std::atomic<std::int64_t> tlsHandshakeFailures{0}; // failed, refused or too slow; never logged one by one
 };
 
 } // namespace fg

@@ -25,6 +25,9 @@ struct Key {
 // All configuration keys in one place: name (flag and QSettings key), environment variable, default.
 const Key kKeys[] = {
     {"listen", "FLOWGUARD_LISTEN", "127.0.0.1:4318"},
+    {"tls-cert", "FLOWGUARD_TLS_CERT", ""},
+    {"tls-key", "FLOWGUARD_TLS_KEY", ""},
+    {"tls-key-passphrase-file", "FLOWGUARD_TLS_KEY_PASSPHRASE_FILE", ""},
     {"db", "FLOWGUARD_DB", ""},
     {"retention", "FLOWGUARD_RETENTION", "7d"},
     {"analysis-retention", "FLOWGUARD_ANALYSIS_RETENTION", "90d"},
@@ -163,6 +166,12 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
         if (name == QLatin1String("listen")) {
             if (!parseListen(value, c.listenAddress, c.listenPort))
                 bad(QStringLiteral("ADDR:PORT, e.g. 127.0.0.1:4318"));
+        } else if (name == QLatin1String("tls-cert") || name == QLatin1String("tls-key")
+                   || name == QLatin1String("tls-key-passphrase-file")) {
+            QString &path = name == QLatin1String("tls-cert")  ? c.tlsCertPath
+                            : name == QLatin1String("tls-key") ? c.tlsKeyPath
+                                                               : c.tlsKeyPassphrasePath;
+            path = value.isEmpty() ? QString() : QDir::cleanPath(QDir::current().absoluteFilePath(value));
         } else if (name == QLatin1String("db")) {
             c.dbPath = value.isEmpty() ? defaultDbPath() : QDir::cleanPath(QDir::current().absoluteFilePath(value));
         } else if (name == QLatin1String("retention")) {
@@ -280,6 +289,22 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
             c.smtpFrom = value;
         }
     }
+    // Never half of TLS: a certificate without its key (or the reverse) is a mistake, not plain HTTP.
+    auto origin = [&](const char *key, const char *env) {
+        const QString source = c.sources.value(QLatin1String(key));
+        return source == QLatin1String("flag") ? QStringLiteral("--") + QLatin1String(key)
+               : source == QLatin1String("env") ? QLatin1String(env)
+                                                : QLatin1String(key) + QStringLiteral(" (settings)");
+    };
+    if (c.tlsCertPath.isEmpty() != c.tlsKeyPath.isEmpty())
+        result.errors << (c.tlsKeyPath.isEmpty()
+                              ? QStringLiteral("%1 needs --tls-key (FLOWGUARD_TLS_KEY): the private key of that certificate")
+                                    .arg(origin("tls-cert", "FLOWGUARD_TLS_CERT"))
+                              : QStringLiteral("%1 needs --tls-cert (FLOWGUARD_TLS_CERT): the certificate of that key")
+                                    .arg(origin("tls-key", "FLOWGUARD_TLS_KEY")));
+    else if (!c.tlsKeyPassphrasePath.isEmpty() && c.tlsKeyPath.isEmpty())
+        result.errors << QStringLiteral("%1 is given without --tls-cert and --tls-key")
+                             .arg(origin("tls-key-passphrase-file", "FLOWGUARD_TLS_KEY_PASSPHRASE_FILE"));
     if (!c.smtpUrl.isEmpty() && c.smtpTo.isEmpty())
         result.errors << QStringLiteral("FLOWGUARD_SMTP_TO / --smtp-to: required with an SMTP URL (the recipients)");
     // Said at start rather than only in each failed delivery.
@@ -302,6 +327,10 @@ QJsonObject EngineConfig::toJson() const
     return QJsonObject{
         {QStringLiteral("sources"), from},
         {QStringLiteral("listen"), hostPort(listenAddress, listenPort)},
+        {QStringLiteral("tls"), tls()},
+        {QStringLiteral("tls_cert"), tlsCertPath},
+        {QStringLiteral("tls_key"), tlsKeyPath},
+        {QStringLiteral("tls_key_passphrase_file"), tlsKeyPassphrasePath},
         {QStringLiteral("db"), dbPath},
         {QStringLiteral("retention_seconds"), retentionSeconds},
         {QStringLiteral("analysis_retention_seconds"), analysisRetentionSeconds},

@@ -35,7 +35,11 @@ struct EngineConfig {
     QStringList allowedOrigins; // extra browser origins allowed to write, e.g. http://localhost:3000
     QStringList allowedHosts;   // extra Host header names the listener answers
     int alertWindowMinutes = 15; // deduplication window of alert notifications
-    QString publicUrl;           // base of links in notifications; empty: http://<listen address>
+    QString publicUrl;           // base of links in notifications; empty: http(s)://<listen address>
+    // TLS on the listener: both paths or neither (absolute); the passphrase file only with a key.
+    QString tlsCertPath;
+    QString tlsKeyPath;
+    QString tlsKeyPassphrasePath;
     bool allowPlaintextSecrets = false; // no keychain: keep channel secrets in a 0600 file (opt-in)
     bool allowPrivateTargets = false;   // channels may reach loopback, link-local and private addresses (opt-in)
     bool requireAuth = false;    // tokens even on loopback
@@ -53,6 +57,7 @@ struct EngineConfig {
     QString smtpFrom;
     QHash<QString, QString> sources; // key → where its value came from: flag, env, settings or default
 
+    bool tls() const { return !tlsCertPath.isEmpty(); }
     QJsonObject toJson() const; // for /api/config
 };
 

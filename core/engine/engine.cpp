@@ -22,6 +22,7 @@
 #include "ingest/httpresponder.h"
 #include "ingest/httpserver.h"
 #include "ingest/inflightbudget.h"
+#include "ingest/listenertls.h"
 #include "ingest/seriesregistry.h"
 #include "ingest/serviceregistry.h"
 #include "store/databaselock.h"
@@ -57,9 +58,17 @@ bool Engine::loadAuth(QString *error)
     return true;
 }
 
+bool Engine::loadTls(QString *error)
+{
+    if (!m_config.tls())
+        return true;
+    m_tls = loadServerTls({m_config.tlsCertPath, m_config.tlsKeyPath, m_config.tlsKeyPassphrasePath}, error, &m_tlsWarnings);
+    return m_tls.has_value();
+}
+
 bool Engine::start(QString *error)
 {
-    if (!loadAuth(error))
+    if (!loadAuth(error) || !loadTls(error))
         return false;
     const QFileInfo dbInfo(m_config.dbPath);
     const bool newDirectory = !QDir(dbInfo.absolutePath()).exists();
@@ -185,6 +194,12 @@ bool Engine::start(QString *error)
         qWarning("flowguard: %s", qPrintable(m_secretsNotice));
     if (!m_auth.warning.isEmpty())
         qWarning("flowguard: %s", qPrintable(m_auth.warning));
+    for (const QString &w : std::as_const(m_tlsWarnings))
+        qWarning("flowguard: %s", qPrintable(w));
+    if (!m_tls && !m_config.listenAddress.isLoopback())
+        qWarning("flowguard: listening on %s without TLS: tokens and data cross the network in clear text; give "
+                 "--tls-cert and --tls-key",
+                 qPrintable(listenAddress()));
     return true;
 }
 
@@ -226,7 +241,7 @@ void Engine::callApi(const QByteArray &method, const QByteArray &target, const Q
 QString Engine::publicUrl() const
 {
     // The bound port (the configured one may be 0).
-    return m_config.publicUrl.isEmpty() ? QStringLiteral("http://") + listenAddress() : m_config.publicUrl;
+    return m_config.publicUrl.isEmpty() ? baseUrl() : m_config.publicUrl;
 }
 
 void Engine::restoreChannels(StoreReader &reader)
@@ -399,6 +414,8 @@ bool Engine::startListener(QString *error)
                                       m_integrity.get(), m_tokens, m_auth.mode, m_liveFeed.get(),
                                       m_config.maxWebSocketConnections});
             m_server = new HttpServer(m_router, m_budget.get(), limits);
+            if (m_tls)
+                m_server->enableTls(*m_tls, &m_ingestStats.tlsHandshakeFailures);
             ok = m_server->listen(m_config.listenAddress, m_config.listenPort);
             if (ok) {
                 m_port = m_server->serverPort();
@@ -490,10 +507,16 @@ QString Engine::listenAddress() const
     return hostPort(m_config.listenAddress, m_port);
 }
 
+QString Engine::baseUrl() const
+{
+    return (m_tls ? QStringLiteral("https://") : QStringLiteral("http://")) + listenAddress();
+}
+
 EngineStats Engine::stats() const
 {
     EngineStats s;
     s.listenAddress = listenAddress();
+    s.tls = m_tls.has_value();
     s.requests = m_ingestStats.requests;
     s.itemsAccepted = m_ingestStats.itemsAccepted;
     s.itemsRejected = m_ingestStats.itemsRejected;

@@ -2,12 +2,14 @@
 
 #include <QLockFile>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QThread>
 #include <QTimer>
 
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "alerting/alertrule.h"
 #include "alerting/channel.h"
@@ -59,6 +61,7 @@ public:
     void stop();
 
     QString listenAddress() const; // "ADDR:PORT" as bound
+    QString baseUrl() const;       // "http://ADDR:PORT", or https:// with TLS
     quint16 port() const { return m_port; }
     quint16 syslogPort() const { return m_syslogPort; } // 0: no syslog listener
     const EngineConfig &config() const { return m_config; }
@@ -78,6 +81,8 @@ signals:
 private:
     // Reads the tokens and decides whether requests need one; false (with *error) when the engine must not start.
     bool loadAuth(QString *error);
+    // Reads the TLS certificate and key, when configured; false (with *error) when they are unusable.
+    bool loadTls(QString *error);
     bool startListener(QString *error);
     void restoreAlerting(StoreReader &reader);
     void restoreChannels(StoreReader &reader);
@@ -109,6 +114,8 @@ private:
     QThread m_listenerThread;
     QObject *m_listenerContext = nullptr;
     AuthDecision m_auth;
+    std::optional<QSslConfiguration> m_tls;
+    QStringList m_tlsWarnings;
     std::vector<ApiToken> m_startTokens; // handed to the registry on the listener thread
     TokenFile::Stamp m_tokenStamp;
     TokenRegistry *m_tokens = nullptr; // on the listener thread

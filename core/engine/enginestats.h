@@ -8,6 +8,7 @@ namespace fg {
 // A snapshot of engine counters for the window and the command line; a plain value that crosses threads.
 struct EngineStats {
     QString listenAddress;
+    bool tls = false; // the listener speaks HTTPS only
     qint64 logsStored = 0;
     qint64 metricsStored = 0;
     qint64 requests = 0;

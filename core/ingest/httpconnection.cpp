@@ -2,10 +2,11 @@
 
 #include <sys/socket.h>
 
-#include <QTcpSocket>
+#include <QSslSocket>
 
 #include "httpresponder.h"
 #include "inflightbudget.h"
+#include "listenertls.h"
 
 namespace fg {
 
@@ -56,15 +57,21 @@ HttpConnection::HttpConnection(QTcpSocket *socket, RequestHandler *handler, Infl
         if (m_socket->state() == QAbstractSocket::UnconnectedState)
             emit finished();
     });
-    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+    const auto written = [this] {
         m_lastActivity.restart();
-        if (m_state == State::Closing && m_socket->bytesToWrite() == 0)
+        const qint64 unsent = unsentBytes(*m_socket);
+        if (m_state == State::Closing && unsent == 0)
             ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
-        if (m_writeBlocked && m_socket->bytesToWrite() < kMaxUnsentBytes / 2) {
+        if (m_writeBlocked && unsent < kMaxUnsentBytes / 2) {
             m_writeBlocked = false;
             resume();
         }
-    });
+    };
+    // With TLS, bytesWritten comes when the bytes are encrypted, before they reach the socket underneath.
+    if (auto *tls = qobject_cast<QSslSocket *>(m_socket))
+        connect(tls, &QSslSocket::encryptedBytesWritten, this, written);
+    else
+        connect(m_socket, &QTcpSocket::bytesWritten, this, written);
     if (m_socket->bytesAvailable() > 0)
         QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
 }
@@ -243,7 +250,7 @@ void HttpConnection::deliver(quint64 requestSeq, HttpResponse response)
     }
     m_state = State::Head;
     m_phaseStart.restart(); // a pipelined head already buffered has its own deadline from now
-    if (m_socket->bytesToWrite() > kMaxUnsentBytes) {
+    if (unsentBytes(*m_socket) > kMaxUnsentBytes) {
         m_writeBlocked = true; // resumed once the client has read most of it
         return;
     }

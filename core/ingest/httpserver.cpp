@@ -1,6 +1,6 @@
 #include "httpserver.h"
 
-#include <QTcpSocket>
+#include <QSslSocket>
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -43,14 +43,30 @@ HttpServer::HttpServer(RequestHandler *handler, InflightBudget *budget, const Ht
 
 HttpServer::~HttpServer()
 {
+    for (auto it = m_handshakes.cbegin(); it != m_handshakes.cend(); ++it) {
+        it.key()->disconnect(this);
+        delete it.key();
+    }
     for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
         delete it.key();
     if (m_reserveFd >= 0)
         ::close(m_reserveFd);
 }
 
+void HttpServer::enableTls(const QSslConfiguration &config, std::atomic<std::int64_t> *handshakeFailures)
+{
+    m_tls = config;
+    m_handshakeFailures = handshakeFailures;
+}
+
 void HttpServer::refuseConnection(QTcpSocket *socket, const QString &message)
 {
+    if (m_tls) {
+        // A plain answer means nothing to a TLS client, and a handshake would cost what the cap saves.
+        socket->abort();
+        delete socket;
+        return;
+    }
     HttpResponse busy = m_handler->transportError(503, message);
     if (!busy.hasHeader("retry-after"))
         busy.headers.emplace_back("Retry-After", "1");
@@ -61,12 +77,12 @@ void HttpServer::refuseConnection(QTcpSocket *socket, const QString &message)
 
 void HttpServer::incomingConnection(qintptr descriptor)
 {
-    auto *socket = new QTcpSocket;
+    QTcpSocket *socket = m_tls ? new QSslSocket : new QTcpSocket;
     if (!socket->setSocketDescriptor(descriptor)) {
         delete socket;
         return;
     }
-    if (int(m_connections.size()) >= m_limits.maxConnections)
+    if (connectionCount() >= m_limits.maxConnections)
         return refuseConnection(socket, QStringLiteral("too many connections"));
     const QHostAddress peer = socket->peerAddress();
     int &fromPeer = m_perAddress[peer];
@@ -76,9 +92,55 @@ void HttpServer::incomingConnection(qintptr descriptor)
         return refuseConnection(socket, QStringLiteral("too many connections from %1").arg(peer.toString()));
     }
     ++fromPeer;
+    if (m_tls)
+        startHandshake(static_cast<QSslSocket *>(socket), peer);
+    else
+        serve(socket, peer);
+}
+
+void HttpServer::serve(QTcpSocket *socket, const QHostAddress &peer)
+{
     auto *conn = new HttpConnection(socket, m_handler, m_budget, m_limits, this);
     m_connections.insert(conn, peer);
     connect(conn, &HttpConnection::finished, this, [this, conn] { drop(conn); });
+}
+
+void HttpServer::startHandshake(QSslSocket *socket, const QHostAddress &peer)
+{
+    Handshake &h = m_handshakes[socket];
+    h.peer = peer;
+    h.since.start();
+    connect(socket, &QSslSocket::encrypted, this, [this, socket] { endHandshake(socket, HandshakeEnd::Encrypted); });
+    // Plain HTTP, a bad ClientHello, an old protocol version or a client that gives up: closed unanswered.
+    connect(socket, &QSslSocket::errorOccurred, this, [this, socket] { endHandshake(socket, HandshakeEnd::Failed); });
+    connect(socket, &QSslSocket::disconnected, this, [this, socket] { endHandshake(socket, HandshakeEnd::Failed); });
+    socket->setSslConfiguration(*m_tls);
+    socket->startServerEncryption();
+}
+
+void HttpServer::endHandshake(QSslSocket *socket, HandshakeEnd end)
+{
+    const auto it = m_handshakes.find(socket);
+    if (it == m_handshakes.end())
+        return;
+    const QHostAddress peer = it->peer;
+    m_handshakes.erase(it);
+    socket->disconnect(this);
+    if (end == HandshakeEnd::Encrypted)
+        return serve(socket, peer);
+    // Counted, not logged: anyone can cause these, as often as they like.
+    if (end == HandshakeEnd::Failed && m_handshakeFailures)
+        ++*m_handshakeFailures;
+    releaseAddress(peer);
+    socket->abort();
+    socket->deleteLater();
+}
+
+void HttpServer::releaseAddress(const QHostAddress &peer)
+{
+    const auto it = m_perAddress.find(peer);
+    if (it != m_perAddress.end() && --it.value() <= 0)
+        m_perAddress.erase(it);
 }
 
 void HttpServer::drop(HttpConnection *connection)
@@ -86,9 +148,7 @@ void HttpServer::drop(HttpConnection *connection)
     const auto it = m_connections.find(connection);
     if (it == m_connections.end())
         return;
-    const auto peer = m_perAddress.find(it.value());
-    if (peer != m_perAddress.end() && --peer.value() <= 0)
-        m_perAddress.erase(peer);
+    releaseAddress(it.value());
     m_connections.erase(it);
     connection->deleteLater();
 }
@@ -117,6 +177,8 @@ void HttpServer::onAcceptError(QAbstractSocket::SocketError error)
 void HttpServer::beginShutdown()
 {
     close();
+    for (QSslSocket *socket : m_handshakes.keys())
+        endHandshake(socket, HandshakeEnd::Shutdown);
     for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
         it.key()->closeGracefully();
 }
@@ -132,8 +194,14 @@ int HttpServer::busyConnections() const
 void HttpServer::sweep()
 {
     // Near the cap, idle keep-alive connections make room sooner.
-    const bool pressed = int(m_connections.size()) * 4 > m_limits.maxConnections * 3;
+    const bool pressed = connectionCount() * 4 > m_limits.maxConnections * 3;
     const int idleMs = pressed ? std::min(m_limits.idleTimeoutMs, m_limits.pressureIdleTimeoutMs) : m_limits.idleTimeoutMs;
+    // A TLS handshake has the time a request head has: a client that connects and stays silent, or
+    // trickles its ClientHello, holds its slot no longer than one that trickles a head.
+    const int headMs = pressed ? std::min(m_limits.headerTimeoutMs, m_limits.pressureHeaderTimeoutMs) : m_limits.headerTimeoutMs;
+    for (QSslSocket *socket : m_handshakes.keys())
+        if (m_handshakes.value(socket).since.elapsed() > headMs)
+            endHandshake(socket, HandshakeEnd::Failed);
     const QList<HttpConnection *> all = m_connections.keys();
     for (HttpConnection *c : all) {
         if (c->enforceDeadlines(pressed))

@@ -1,7 +1,9 @@
 #include "wsconnection.h"
 
-#include <QTcpSocket>
+#include <QSslSocket>
 #include <QTimer>
+
+#include "listenertls.h"
 
 namespace fg {
 
@@ -27,15 +29,20 @@ WsConnection::WsConnection(QTcpSocket *socket, const WsLimits &limits, qint64 ma
         if (m_socket->state() == QAbstractSocket::UnconnectedState)
             emit closed();
     });
-    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
-        if (m_socket->bytesToWrite() == 0)
+    const auto written = [this] {
+        if (unsentBytes(*m_socket) == 0)
             m_queuedSince.invalidate();
-    });
+    };
+    // With TLS, bytesWritten comes when the bytes are encrypted, before they reach the socket underneath.
+    if (auto *tls = qobject_cast<QSslSocket *>(m_socket))
+        connect(tls, &QSslSocket::encryptedBytesWritten, this, written);
+    else
+        connect(m_socket, &QTcpSocket::bytesWritten, this, written);
 }
 
 WsConnection::~WsConnection() { m_mailbox->detach(); }
 
-bool WsConnection::queueFull() const { return m_socket->bytesToWrite() > m_maxQueued; }
+bool WsConnection::queueFull() const { return unsentBytes(*m_socket) > m_maxQueued; }
 
 bool WsConnection::sendDroppable(const QByteArray &text)
 {
@@ -57,7 +64,7 @@ void WsConnection::sendReply(const QByteArray &text)
 
 void WsConnection::write(const QByteArray &frame)
 {
-    if (m_socket->bytesToWrite() == 0)
+    if (unsentBytes(*m_socket) == 0)
         m_queuedSince.start();
     m_socket->write(frame);
 }

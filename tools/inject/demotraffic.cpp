@@ -132,6 +132,7 @@ void DemoTraffic::runLeg(qint64 startMs, qint64 endMs, bool speedup, bool incide
 {
     Injector::Options o;
     o.url = m_options.url;
+    o.pinnedCertificate = m_options.pinnedCertificate;
     o.traffic.services = m_options.services;
     o.traffic.endpoints = m_options.endpoints;
     o.traffic.rate = m_options.rate;

@@ -21,6 +21,7 @@ class DemoTraffic final : public QObject {
 public:
     struct Options {
         QUrl url{QStringLiteral("http://127.0.0.1:4318")};
+        QSslCertificate pinnedCertificate; // https: the listener's certificate, trusted as is
         QString servicePrefix = QStringLiteral("demo-");
         int services = 5;
         int endpoints = 3;

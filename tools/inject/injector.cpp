@@ -14,7 +14,7 @@ constexpr std::size_t kMaxQueuedBodies = 1000;
 
 Injector::Injector(const Options &options, Scenario scenario, QObject *parent)
     : QObject(parent), m_options(options), m_scenario(std::move(scenario)), m_model(options.traffic),
-      m_sender(new LogSender(options.url, options.maxInFlight, this))
+      m_sender(new LogSender(options.url, options.maxInFlight, options.pinnedCertificate, this))
 {
     m_generatedUpTo = options.startMs - options.startMs % kMinute;
     connect(m_sender, &LogSender::ready, this, &Injector::pump);

@@ -2,6 +2,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QSslCertificate>
 #include <QTimer>
 #include <QUrl>
 
@@ -25,6 +26,7 @@ class Injector final : public QObject {
 public:
     struct Options {
         QUrl url{QStringLiteral("http://127.0.0.1:4318")};
+        QSslCertificate pinnedCertificate; // https: the listener's certificate, trusted as is
         TrafficModel::Options traffic;
         qint64 startMs = 0;
         qint64 endMs = 0;

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QObject>
+#include <QSslCertificate>
 #include <QString>
 #include <QUrl>
 
@@ -28,7 +29,9 @@ public:
         QString lastError;
     };
 
-    LogSender(const QUrl &baseUrl, int maxInFlight, QObject *parent = nullptr);
+    // pinned: over https, this certificate is accepted whatever its issuer and names (the listener's own,
+    // for an in-process demo); others are verified as usual.
+    LogSender(const QUrl &baseUrl, int maxInFlight, const QSslCertificate &pinned = QSslCertificate(), QObject *parent = nullptr);
 
     bool canSend() const { return m_inFlight < m_maxInFlight && m_waiting == 0; }
     bool idle() const { return m_inFlight == 0 && m_waiting == 0; }
@@ -51,6 +54,7 @@ private:
 
     QNetworkAccessManager *m_network;
     QUrl m_url;
+    QSslCertificate m_pinned;
     int m_maxInFlight;
     int m_inFlight = 0;
     int m_waiting = 0; // batches waiting for a retry
