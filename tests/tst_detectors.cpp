@@ -544,7 +544,7 @@ private slots:
     void routeDetectorsKeepNoWeeklyProfile()
     {
         // Eight days of minutes: the route leaves the week to its service, whose weekly profiles are about
-        // 6 KB for each series it judges (p99 needs more requests than these minutes have).
+        // 3.7 KB for each series it judges (p99 needs more requests than these minutes have).
         std::mt19937 rng(5);
         DegradationDetector service("svc"), route("svc", "/api/orders/{id}");
         const std::size_t fresh = route.memoryBytes();
@@ -553,9 +553,30 @@ private slots:
             service.update(k);
             route.update(k);
         }
-        QVERIFY2(service.memoryBytes() - route.memoryBytes() > 20 * 1024,
+        QVERIFY2(service.memoryBytes() - route.memoryBytes() > 12 * 1024,
                  qPrintable(QStringLiteral("service %1 bytes, route %2").arg(service.memoryBytes()).arg(route.memoryBytes())));
         QVERIFY(route.memoryBytes() > fresh); // the daily profile and baselines are still kept
+    }
+
+    void seasonalProfileExpectsFromEarlierPeriodsOnly()
+    {
+        // Day d's points are all 10·d. Halfway through day 6 the slots it has passed hold its own means in
+        // their rings, yet the expectation is the median of the five days before (30), not of days 2–6 (40).
+        SeasonalProfile daily(24 * 3600, 96, 5, 3);
+        const TimeNs day = 24 * 3600 * kNsPerSec, t0 = 20000 * day;
+        QVERIFY(std::isnan(daily.expected(t0)));
+        for (int d = 0; d <= 6; ++d)
+            for (int m = 0; m < (d < 6 ? 1440 : 720); ++m)
+                daily.add(t0 + d * day + m * kMin, 10.0 * d);
+        QCOMPARE(daily.expected(t0 + 6 * day + 11 * 3600 * kNsPerSec), 30.0);
+        QCOMPARE(daily.expected(t0 + 6 * day + 18 * 3600 * kNsPerSec), 30.0); // not reached yet today
+        QCOMPARE(daily.expected(t0 + 7 * day + 11 * 3600 * kNsPerSec), 40.0); // tomorrow: days 2–6
+        // Late points (an earlier slot of today, an earlier day) change nothing.
+        daily.add(t0 + 6 * day + 11 * 3600 * kNsPerSec, 1000);
+        daily.add(t0 + 2 * day, 1000);
+        QCOMPARE(daily.expected(t0 + 7 * day + 11 * 3600 * kNsPerSec), 40.0);
+        // One ring of six bfloat16 means, a period tag and a ring position per slot.
+        QCOMPARE(daily.memoryBytes(), std::size_t(96 * 6 * 2 + 96 * 2 + 96));
     }
 
     void robustBaselineMatchesASortedWindow()

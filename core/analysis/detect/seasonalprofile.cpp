@@ -32,46 +32,57 @@ void SeasonalProfile::add(TimeNs t, double value)
 {
     if (!std::isfinite(value))
         return;
-    if (m_open.empty()) {
-        m_open.resize(std::size_t(m_slots));
-        m_done.assign(std::size_t(m_slots) * std::size_t(m_keep), toBfloat16(NAN));
+    const std::int64_t period = floorDiv(t, m_periodNs);
+    if (m_done.empty()) {
+        m_done.assign(std::size_t(m_slots) * std::size_t(ringSize()), toBfloat16(NAN));
+        m_newest.assign(std::size_t(m_slots), kNoPeriod);
         m_next.assign(std::size_t(m_slots), 0);
+        m_firstPeriod = period;
     }
-    const auto period = std::int32_t(floorDiv(t, m_periodNs));
-    const int slot = int(floorDiv(t - std::int64_t(period) * m_periodNs, m_slotNs) % m_slots);
-    Slot &s = m_open[std::size_t(slot)];
-    if (s.period != period) {
-        // Points arrive in time order; a slot meeting a new period closes its previous one.
-        if (s.count > 0 && s.period < period) {
-            m_done[std::size_t(slot) * std::size_t(m_keep) + m_next[std::size_t(slot)]] = toBfloat16(s.sum / float(s.count));
-            m_next[std::size_t(slot)] = std::uint8_t((m_next[std::size_t(slot)] + 1) % m_keep);
-        } else if (s.period > period) {
-            return; // older than the slot's newest period: too late to count
-        }
-        s = Slot{0, 0, period};
+    if (period < m_firstPeriod || period - m_firstPeriod >= kNoPeriod)
+        return; // before the first point, or beyond 16 bits of periods (179 years of days)
+    const int slot = int(floorDiv(t - period * m_periodNs, m_slotNs) % m_slots);
+    if (slot != m_openSlot || period != m_openPeriod) {
+        // Too late to count: older than the open slot's period or than what the slot's ring already holds.
+        if (period < m_openPeriod || (period == m_openPeriod && slot < m_openSlot))
+            return;
+        if (const std::uint16_t newest = m_newest[std::size_t(slot)]; newest != kNoPeriod && period - m_firstPeriod <= newest)
+            return;
+        closeOpen();
+        m_openSlot = slot;
+        m_openPeriod = period;
+        m_openSum = 0;
+        m_openCount = 0;
     }
-    s.sum += float(value);
-    ++s.count;
+    m_openSum += float(value);
+    ++m_openCount;
+}
+
+void SeasonalProfile::closeOpen()
+{
+    if (m_openSlot < 0 || m_openCount == 0)
+        return;
+    const auto slot = std::size_t(m_openSlot);
+    m_done[slot * std::size_t(ringSize()) + m_next[slot]] = toBfloat16(m_openSum / float(m_openCount));
+    m_next[slot] = std::uint8_t((m_next[slot] + 1) % ringSize());
+    m_newest[slot] = std::uint16_t(m_openPeriod - m_firstPeriod);
 }
 
 double SeasonalProfile::slotMedian(int slot, std::int64_t currentPeriod) const
 {
+    // The newest `keep` means of periods before the current one: the open slot's first (complete from where
+    // `t` stands), then the ring from newest to oldest, whose newest may be the current period's own.
     std::array<float, 16> values{};
     int n = 0;
-    const std::uint16_t *ring = &m_done[std::size_t(slot) * std::size_t(m_keep)];
-    for (int i = 0; i < m_keep; ++i)
-        if (const float v = fromBfloat16(ring[i]); !std::isnan(v))
+    if (slot == m_openSlot && m_openCount > 0 && m_openPeriod < currentPeriod)
+        values[std::size_t(n++)] = m_openSum / float(m_openCount);
+    const std::uint16_t *ring = &m_done[std::size_t(slot) * std::size_t(ringSize())];
+    const int newest = (m_next[std::size_t(slot)] + ringSize() - 1) % ringSize();
+    const bool newestIsCurrent = m_newest[std::size_t(slot)] != kNoPeriod
+                                 && m_firstPeriod + m_newest[std::size_t(slot)] >= currentPeriod;
+    for (int i = newestIsCurrent ? 1 : 0; i < ringSize() && n < m_keep; ++i)
+        if (const float v = fromBfloat16(ring[(newest - i + ringSize()) % ringSize()]); !std::isnan(v))
             values[std::size_t(n++)] = v;
-    // An earlier period still open in this slot is complete from where `t` stands.
-    const Slot &s = m_open[std::size_t(slot)];
-    if (s.count > 0 && s.period < currentPeriod) {
-        if (n == m_keep) {
-            // The ring's oldest entry would be the one replaced.
-            values[m_next[std::size_t(slot)]] = s.sum / float(s.count);
-        } else {
-            values[std::size_t(n++)] = s.sum / float(s.count);
-        }
-    }
     if (n < m_minPeriods)
         return NAN;
     std::sort(values.begin(), values.begin() + n);
@@ -80,7 +91,7 @@ double SeasonalProfile::slotMedian(int slot, std::int64_t currentPeriod) const
 
 double SeasonalProfile::expected(TimeNs t) const
 {
-    if (m_open.empty())
+    if (m_done.empty())
         return NAN;
     const std::int64_t period = floorDiv(t, m_periodNs);
     // Position in slots, measured from the first slot's centre.
