@@ -612,7 +612,7 @@ private slots:
     void heapTrimmerTrimsAFewTimesOnceIdle()
     {
         // Under load only every kEveryEvents; once idle after work a few times, kMinInterval apart (the
-        // store's threads free their buffers after analysis is done), then not until there is new work.
+        // store's threads free their buffers after analysis is done), then once every kIdleInterval.
         HeapTrimmer trimmer;
         TimeNs t = 100 * kNsPerSec;
         trimmer.poll(1000, false, t);
@@ -622,8 +622,11 @@ private slots:
         for (int i = 0; i < 3 * HeapTrimmer::kIdleTrims; ++i)
             trimmer.poll(1000 + HeapTrimmer::kEveryEvents, true, t += HeapTrimmer::kMinInterval / 2);
         QCOMPARE(trimmer.trims(), std::int64_t(1 + HeapTrimmer::kIdleTrims));
+        for (const TimeNs until = t + 3 * HeapTrimmer::kIdleInterval; t < until;)
+            trimmer.poll(1000 + HeapTrimmer::kEveryEvents, true, t += kNsPerSec);
+        QCOMPARE(trimmer.trims(), std::int64_t(1 + HeapTrimmer::kIdleTrims + 3));
         trimmer.poll(2000 + HeapTrimmer::kEveryEvents, true, t += HeapTrimmer::kMinInterval);
-        QCOMPARE(trimmer.trims(), std::int64_t(2 + HeapTrimmer::kIdleTrims));
+        QCOMPARE(trimmer.trims(), std::int64_t(1 + HeapTrimmer::kIdleTrims + 4));
     }
 
     void isolationForestSeparatesOutliers()

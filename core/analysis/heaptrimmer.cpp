@@ -13,9 +13,9 @@ void HeapTrimmer::poll(std::int64_t eventsSoFar, bool idle, TimeNs now)
     const std::int64_t since = eventsSoFar - m_eventsAtTrim;
     if (since > 0)
         m_idleTrimsLeft = kIdleTrims;
-    if (now - m_lastTrim < kMinInterval || (idle ? m_idleTrimsLeft == 0 : since < kEveryEvents))
+    if (now - m_lastTrim < (idle && m_idleTrimsLeft == 0 ? kIdleInterval : kMinInterval) || (!idle && since < kEveryEvents))
         return;
-    if (idle)
+    if (idle && m_idleTrimsLeft > 0)
         --m_idleTrimsLeft;
 #if defined(__GLIBC__)
     malloc_trim(0);
