@@ -1,4 +1,5 @@
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QStandardPaths>
@@ -290,6 +291,46 @@ private slots:
         const HttpReply list = c.readReply();
         QCOMPARE(list.status, 200);
         QCOMPARE(list.json().value(QStringLiteral("items")).toArray().size(), 2);
+    }
+
+    void largeGzipBodyDoesNotDelayOtherClients()
+    {
+        EngineConfig cfg;
+        cfg.listenPort = 0;
+        cfg.dbPath = m_dir.filePath(QStringLiteral("decodepool.db"));
+        cfg.maxBodyBytes = 16 * 1024 * 1024;
+        cfg.maxDecompressedBytes = 64 * 1024 * 1024;
+        cfg.maxInflightBytes = 1024LL * 1024 * 1024;
+        cfg.retentionSeconds = 0;
+        auto engine = startEngine(cfg);
+        QVERIFY(engine);
+        // 11 MB of JSON: inflating, parsing, classifying and tagging it takes hundreds of milliseconds.
+        constexpr int kBig = 100'000; // the most one request may hold
+        const QByteArray big = gzip(sampleLogs(kBig, "bulk", "b"));
+        TestHttpClient a(engine->port()), b(engine->port());
+        QVERIFY(a.ensureConnected());
+        QVERIFY(b.ensureConnected());
+        const qint64 requestsBefore = engine->stats().requests;
+        const qint64 acceptedBefore = engine->stats().itemsAccepted;
+        a.socket().write("POST /api/ingest/logs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                         "Content-Encoding: gzip\r\nContent-Length: "
+                         + QByteArray::number(big.size()) + "\r\n\r\n" + big);
+        while (a.socket().bytesToWrite() > 0)
+            QVERIFY(a.socket().waitForBytesWritten(10'000));
+        // The large request has reached its route: with decoding on the listener thread, nothing else
+        // would be read until its items were decoded, submitted and so committed first.
+        const QDeadlineTimer deadline(10'000);
+        while (engine->stats().requests == requestsBefore && !deadline.hasExpired())
+            QThread::msleep(1);
+        QVERIFY(engine->stats().requests > requestsBefore);
+        QCOMPARE(b.post("/api/ingest/logs", sampleLogs(1, "small", "s")).status, 202);
+        QVERIFY2(engine->stats().itemsAccepted - acceptedBefore < kBig, "the small request waited for the large one");
+        const HttpReply bigReply = a.readReply(60'000);
+        QCOMPARE(bigReply.status, 202);
+        QCOMPARE(bigReply.json().value(QStringLiteral("accepted")).toInt(), kBig);
+        const QJsonObject decoding = a.get("/api/health").json().value(QStringLiteral("decoding")).toObject();
+        QCOMPARE(decoding.value(QStringLiteral("threads")).toInt(), 2);
+        QCOMPARE(decoding.value(QStringLiteral("queued")).toInt(), 0);
     }
 
     void queryApi()

@@ -32,7 +32,7 @@ public:
     const std::vector<TagRule> &userRules() const { return m_user; }
 
     QJsonObject toJson() const; // {"rules":[…user rules…],"builtin":[…]}
-    // Every event is matched against the rules on the listener thread, so they stay small.
+    // Every event is matched against the rules on a decode worker, so they stay small.
     static constexpr int kMaxRules = 200;
     static constexpr int kMaxWordsPerRule = 100;
     static constexpr int kMaxWordChars = 128;

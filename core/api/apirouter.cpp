@@ -46,37 +46,38 @@ ApiRouter::ApiRouter(const EngineConfig &config, const QJsonObject &configJson, 
     m_httpCounters = std::make_shared<HttpCounters>();
     m_inspector = std::make_shared<IngestInspector>();
     const auto native = std::make_shared<const NativeDialect>();
-    auto route = [&](std::unique_ptr<IngestDecoder> decoder, std::shared_ptr<const IngestDialect> dialect,
+    // Each route makes one decoder per decode worker.
+    auto route = [&](const IngestRoute::DecoderFactory &decoder, std::shared_ptr<const IngestDialect> dialect,
                      const char *protocol, const char *signal) {
-        return std::make_unique<IngestRoute>(std::move(decoder), std::move(dialect),
-                                             std::make_shared<IngestCounters>(protocol, signal), deps.writer, deps.budget,
-                                             deps.ingestStats, deps.tagRules, config.maxDecompressedBytes);
+        return std::make_unique<IngestRoute>(decoder, std::move(dialect), std::make_shared<IngestCounters>(protocol, signal),
+                                             deps.writer, deps.budget, deps.ingestStats, deps.tagRules,
+                                             config.maxDecompressedBytes, deps.decoders);
     };
-    m_ingestLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "native", "logs");
-    m_ingestMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "native", "metrics");
-    m_otlpLogs = route(std::make_unique<OtlpLogDecoder>(deps.services),
+    m_ingestLogs = route([&] { return std::make_unique<NativeLogDecoder>(deps.services); }, native, "native", "logs");
+    m_ingestMetrics = route([&] { return std::make_unique<NativeMetricDecoder>(deps.services, deps.series); }, native, "native", "metrics");
+    m_otlpLogs = route([&] { return std::make_unique<OtlpLogDecoder>(deps.services); },
                        std::make_shared<const OtlpDialect>(otlp::Signal::Logs), "otlp", "logs");
-    m_otlpMetrics = route(std::make_unique<OtlpMetricDecoder>(deps.services, deps.series, nowNs()),
+    m_otlpMetrics = route([&] { return std::make_unique<OtlpMetricDecoder>(deps.services, deps.series, nowNs()); },
                           std::make_shared<const OtlpDialect>(otlp::Signal::Metrics), "otlp", "metrics");
-    m_otlpTraces = route(std::make_unique<OtlpTraceDecoder>(deps.services),
+    m_otlpTraces = route([&] { return std::make_unique<OtlpTraceDecoder>(deps.services); },
                          std::make_shared<const OtlpDialect>(otlp::Signal::Traces), "otlp", "spans");
-    m_lokiPush = route(std::make_unique<LokiPushDecoder>(deps.services), std::make_shared<const LokiDialect>(), "loki", "logs");
-    m_rawIngest = route(std::make_unique<RawLineDecoder>(deps.services), std::make_shared<const NativeDialect>(true),
+    m_lokiPush = route([&] { return std::make_unique<LokiPushDecoder>(deps.services); }, std::make_shared<const LokiDialect>(), "loki", "logs");
+    m_rawIngest = route([&] { return std::make_unique<RawLineDecoder>(deps.services); }, std::make_shared<const NativeDialect>(true),
                         "raw", "logs");
-    m_elasticBulk = route(std::make_unique<ElasticBulkDecoder>(deps.services), std::make_shared<const ElasticDialect>(),
+    m_elasticBulk = route([&] { return std::make_unique<ElasticBulkDecoder>(deps.services); }, std::make_shared<const ElasticDialect>(),
                           "elasticsearch", "logs");
-    m_syslog = route(std::make_unique<SyslogDecoder>(deps.services), std::make_shared<const NativeDialect>(true), "syslog",
+    m_syslog = route([&] { return std::make_unique<SyslogDecoder>(deps.services); }, std::make_shared<const NativeDialect>(true), "syslog",
                      "logs");
-    m_signalLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "signal", "logs");
-    m_signalTraces = route(std::make_unique<SignalSpanDecoder>(deps.services), native, "signal", "spans");
-    m_signalMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "signal", "metrics");
-    m_logStream = route(std::make_unique<LogStreamDecoder>(deps.services), native, "stream", "logs");
-    m_events = route(std::make_unique<EventDecoder>(EventDecoder::Shape::Single, deps.services),
+    m_signalLogs = route([&] { return std::make_unique<NativeLogDecoder>(deps.services); }, native, "signal", "logs");
+    m_signalTraces = route([&] { return std::make_unique<SignalSpanDecoder>(deps.services); }, native, "signal", "spans");
+    m_signalMetrics = route([&] { return std::make_unique<NativeMetricDecoder>(deps.services, deps.series); }, native, "signal", "metrics");
+    m_logStream = route([&] { return std::make_unique<LogStreamDecoder>(deps.services); }, native, "stream", "logs");
+    m_events = route([&] { return std::make_unique<EventDecoder>(EventDecoder::Shape::Single, deps.services); },
                      std::make_shared<const EventsDialect>(false), "events", "logs");
-    m_eventBatch = route(std::make_unique<EventDecoder>(EventDecoder::Shape::Batch, deps.services),
+    m_eventBatch = route([&] { return std::make_unique<EventDecoder>(EventDecoder::Shape::Batch, deps.services); },
                          std::make_shared<const EventsDialect>(true), "events", "logs");
-    m_wsLogs = route(std::make_unique<NativeLogDecoder>(deps.services), native, "websocket", "logs");
-    m_wsMetrics = route(std::make_unique<NativeMetricDecoder>(deps.services, deps.series), native, "websocket", "metrics");
+    m_wsLogs = route([&] { return std::make_unique<NativeLogDecoder>(deps.services); }, native, "websocket", "logs");
+    m_wsMetrics = route([&] { return std::make_unique<NativeMetricDecoder>(deps.services, deps.series); }, native, "websocket", "metrics");
     if (deps.liveFeed) {
         WebSocketHub::Options options;
         options.maxConnections = deps.maxWebSocketConnections;

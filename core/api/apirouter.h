@@ -21,6 +21,7 @@ class IngestInspector;
 class HttpCounters;
 class InflightBudget;
 class QueryRunner;
+class DecodePool;
 class StoreWriter;
 struct EngineConfig;
 struct IngestStats;
@@ -49,6 +50,7 @@ public:
     struct Deps {
         StoreWriter *writer;
         QueryRunner *queries;
+        DecodePool *decoders; // where ingest routes decode; null for a route table that handles nothing
         InflightBudget *budget;
         IngestStats *ingestStats;
         AnalysisWorker *analysis;

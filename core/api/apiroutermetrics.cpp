@@ -11,6 +11,7 @@
 #include "analysis/analysisworker.h"
 #include "apierror.h"
 #include "auth/authmode.h"
+#include "ingest/decodepool.h"
 #include "ingest/inflightbudget.h"
 #include "ingest/seriesregistry.h"
 #include "ingest/serviceregistry.h"
@@ -58,6 +59,7 @@ HttpResponse ApiRouter::health() const
     const StoreStats &s = m_deps.writer->stats();
     const IngestStats &i = *m_deps.ingestStats;
     const QueryRunner::Stats queries = m_deps.queries->stats();
+    const DecodePool::Stats decoding = m_deps.decoders->stats();
     const IntegrityChecker::State integrity = m_deps.integrity->state();
     const bool ok = s.healthy && !s.diskFull && integrity != IntegrityChecker::State::Corrupt && !queries.saturated();
     return jsonResponse(
@@ -100,6 +102,11 @@ HttpResponse ApiRouter::health() const
                          {QStringLiteral("timed_out"), qint64(queries.timedOut)},
                          {QStringLiteral("cancelled"), qint64(queries.cancelled)},
                          {QStringLiteral("refused"), qint64(queries.refused)}}},
+            // Ingest bodies waiting for a decode worker; refused (503) once kMaxQueued wait.
+            {QStringLiteral("decoding"),
+             QJsonObject{{QStringLiteral("threads"), decoding.threads},
+                         {QStringLiteral("queued"), decoding.queued},
+                         {QStringLiteral("refused"), qint64(decoding.refused)}}},
             {QStringLiteral("analysis"),
              QJsonObject{{QStringLiteral("events"), qint64(m_deps.analysis->stats().eventsAnalysed)},
                          {QStringLiteral("dropped"), qint64(m_deps.analysis->stats().eventsDropped)},

@@ -1,8 +1,8 @@
 #include "ingestroute.h"
 
-
 #include "apierror.h"
 #include "ingest/decodebudget.h"
+#include "ingest/decodepool.h"
 #include "ingest/gzipinflater.h"
 #include "ingest/inflightbudget.h"
 #include "ingeststats.h"
@@ -30,12 +30,15 @@ bool isGzip(const HttpRequest &r)
 
 } // namespace
 
-IngestRoute::IngestRoute(std::unique_ptr<IngestDecoder> decoder, std::shared_ptr<const IngestDialect> dialect,
+IngestRoute::IngestRoute(const DecoderFactory &makeDecoder, std::shared_ptr<const IngestDialect> dialect,
                          std::shared_ptr<IngestCounters> counters, StoreWriter *writer, InflightBudget *budget,
-                         IngestStats *stats, const TagRulesHolder *tagRules, qint64 maxDecompressedBytes)
-    : m_decoder(std::move(decoder)), m_dialect(std::move(dialect)), m_counters(std::move(counters)),
-      m_tagRules(tagRules), m_writer(writer), m_budget(budget), m_stats(stats), m_maxDecompressed(maxDecompressedBytes)
+                         IngestStats *stats, const TagRulesHolder *tagRules, qint64 maxDecompressedBytes, DecodePool *pool)
+    : m_pool(pool), m_dialect(std::move(dialect)), m_counters(std::move(counters)), m_tagRules(tagRules),
+      m_writer(writer), m_budget(budget), m_stats(stats), m_maxDecompressed(maxDecompressedBytes)
 {
+    for (int i = 0, n = pool ? pool->threads() : 1; i < n; ++i)
+        m_decoders.push_back(makeDecoder());
+    m_ordered = m_decoders.front()->keepsState();
 }
 
 std::optional<HttpResponse> IngestRoute::checkHead(const HttpRequest &head) const
@@ -50,19 +53,42 @@ std::optional<HttpResponse> IngestRoute::checkHead(const HttpRequest &head) cons
     return std::nullopt;
 }
 
-void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
+void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder, std::size_t orderKey)
 {
-    const auto format = m_dialect->formatFor(mediaType(request)).value_or(BodyFormat::Auto);
+    Q_ASSERT(m_pool);
+    m_stats->requests++;
+    m_counters->requests++;
+    m_stats->bytesReceived += request.body.size();
+    Work work;
+    work.format = m_dialect->formatFor(mediaType(request)).value_or(BodyFormat::Auto);
+    work.gzip = isGzip(request);
+    work.queryService = QueryParams(request.query).text(QStringLiteral("service")).toStdString();
+    work.receivedAt = request.receivedAt;
+    work.body = std::move(request.body);
+    const BodyFormat format = work.format;
+    // While queued, an HTTP body stays charged to its connection's reservation (released once answered).
+    const bool queued = m_pool->tryRun(
+        [this, work = std::move(work), responder](int worker) mutable { decode(worker, work, responder); },
+        m_ordered ? reinterpret_cast<std::size_t>(this) : orderKey);
+    if (!queued) {
+        m_stats->overloaded++;
+        responder.send(m_dialect->inFormat(
+            format, apiError(503, QStringLiteral("ingest is at capacity (every decode worker is busy); retry shortly"))));
+    }
+}
+
+void IngestRoute::decode(int worker, Work &work, const HttpResponder &responder)
+{
+    if (responder.clientGone())
+        return; // left while queued, unanswered: it sends again, so storing now would store twice
+    const BodyFormat format = work.format;
     // Every answer in the request's encoding (OTLP protobuf clients read protobuf).
     auto send = [&responder, dialect = m_dialect, format](HttpResponse r) {
         responder.send(dialect->inFormat(format, std::move(r)));
     };
-    m_stats->requests++;
-    m_counters->requests++;
-    m_stats->bytesReceived += request.body.size();
-    QByteArray body = std::move(request.body);
+    QByteArray body = std::move(work.body);
     qint64 extraReserved = 0;
-    if (isGzip(request)) {
+    if (work.gzip) {
         QByteArray inflated;
         const auto rc = GzipInflater::inflate(body, m_maxDecompressed, inflated, kJsonPadding);
         if (rc == GzipInflater::Result::TooLarge) {
@@ -87,7 +113,6 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     }
     body.reserve(body.size() + qsizetype(kJsonPadding));
 
-    const std::string queryService = QueryParams(request.query).text(QStringLiteral("service")).toStdString();
     // The parser's document (its tape and strings) while decoding: several times the text for bodies of
     // tiny items, so a compact body cannot take far more memory than the budget says.
     const qint64 parseReserve = kJsonParseFactor * body.size();
@@ -105,8 +130,9 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     }
     // The transport reserved as much again as the body for its records; more comes from the budget.
     DecodeBudget decodeBudget(m_budget, body.size());
-    DecodeResult decoded = m_decoder->decode(std::string_view(body.constData(), std::size_t(body.size())), format,
-                                             request.receivedAt, &decodeBudget, queryService);
+    DecodeResult decoded = m_decoders[std::size_t(worker)]->decode(
+        std::string_view(body.constData(), std::size_t(body.size())), format, work.receivedAt, &decodeBudget,
+        work.queryService);
     body = QByteArray();
     m_budget->release(parseReserve);
     if (decoded.overBudget) {
@@ -158,7 +184,7 @@ void IngestRoute::handle(HttpRequest &&request, const HttpResponder &responder)
     job->done = [responder, accepted, errors = std::move(decoded.errors), kinds = std::move(decoded.itemKinds),
                  ids = std::move(decoded.itemIds),
                  stats = m_stats, dialect = m_dialect, format,
-                 counters = m_counters, receivedAt = request.receivedAt, releaseExtra](const WriteOutcome &outcome) {
+                 counters = m_counters, receivedAt = work.receivedAt, releaseExtra](const WriteOutcome &outcome) {
         releaseExtra();
         if (!outcome.ok && outcome.diskFull) {
             responder.send(dialect->inFormat(

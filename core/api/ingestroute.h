@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "analysis/logclassifier.h"
 #include "analysis/tagger.h"
@@ -11,27 +13,45 @@
 
 namespace fg {
 
+class DecodePool;
 class InflightBudget;
 class StoreWriter;
 struct IngestStats;
 
 // One ingest endpoint: inflates, decodes with its format's decoder, classifies log events, hands the
 // valid items to the store writer as one atomic job and answers (in its dialect: 202, OTLP's 200, Loki's
-// 204) only once they are committed. Lives on the listener thread; the completion runs on the writer
-// thread and only posts the response.
+// 204) only once they are committed. handle() runs on the listener thread and only queues the body to the
+// decode pool (503 when the pool is full); decoding up to the writer's submit runs on a pool worker, with
+// that worker's own decoder; the completion runs on the writer thread and only posts the response.
 class IngestRoute final {
 public:
-    IngestRoute(std::unique_ptr<IngestDecoder> decoder, std::shared_ptr<const IngestDialect> dialect,
+    using DecoderFactory = std::function<std::unique_ptr<IngestDecoder>()>;
+    // pool may be null for a route table that is never asked to handle requests (tests, tools).
+    IngestRoute(const DecoderFactory &makeDecoder, std::shared_ptr<const IngestDialect> dialect,
                 std::shared_ptr<IngestCounters> counters, StoreWriter *writer, InflightBudget *budget,
-                IngestStats *stats, const TagRulesHolder *tagRules, qint64 maxDecompressedBytes);
+                IngestStats *stats, const TagRulesHolder *tagRules, qint64 maxDecompressedBytes, DecodePool *pool);
 
     // Media-type and encoding checks done on the head, before the body is read.
     std::optional<HttpResponse> checkHead(const HttpRequest &head) const;
-    void handle(HttpRequest &&request, const HttpResponder &responder);
+    // orderKey non-zero: requests with the same key are committed in the order they are handled (one
+    // WebSocket client, the syslog listener); HTTP connections already send one request at a time.
+    void handle(HttpRequest &&request, const HttpResponder &responder, std::size_t orderKey = 0);
     const IngestCounters &counters() const { return *m_counters; }
 
 private:
-    std::unique_ptr<IngestDecoder> m_decoder;
+    struct Work {
+        QByteArray body;
+        bool gzip = false;
+        BodyFormat format = BodyFormat::Auto;
+        std::string queryService;
+        TimeNs receivedAt = 0;
+    };
+    // On pool worker `worker`: from the body to the writer's submit (or an error answer).
+    void decode(int worker, Work &work, const HttpResponder &responder);
+
+    std::vector<std::unique_ptr<IngestDecoder>> m_decoders; // one per pool worker, used by it alone
+    DecodePool *m_pool;
+    bool m_ordered; // the decoder keeps state between requests: every request goes to one worker, in order
     std::shared_ptr<const IngestDialect> m_dialect;
     std::shared_ptr<IngestCounters> m_counters;
     LogClassifier m_classifier;

@@ -5,7 +5,7 @@
 
 namespace fg {
 
-// Counters of the ingest API, written on the listener thread, read anywhere.
+// Counters of the ingest API, written on the listener thread and the decode workers, read anywhere.
 struct IngestStats {
     std::atomic<std::int64_t> requests{0};
     std::atomic<std::int64_t> itemsAccepted{0};

@@ -185,7 +185,7 @@ void SyslogListener::flush()
                 setTcpPaused(false);
         });
     });
-    m_route->handle(std::move(request), HttpResponder(slot, 1));
+    m_route->handle(std::move(request), HttpResponder(slot, 1), reinterpret_cast<std::size_t>(this)); // batches in order
 }
 
 void SyslogListener::setTcpPaused(bool paused)

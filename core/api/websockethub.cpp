@@ -289,7 +289,8 @@ void WebSocketHub::ingest(WsConnection *conn, Client &client, const std::string 
         });
     });
     IngestRoute *route = kind == "metric" ? m_deps.metrics : m_deps.logs;
-    route->handle(std::move(request), HttpResponder(slot, 1));
+    // One client's messages are committed in the order it sent them.
+    route->handle(std::move(request), HttpResponder(slot, 1), reinterpret_cast<std::size_t>(conn));
 }
 
 void WebSocketHub::subscribe(WsConnection *conn, Client &client, simdjson::dom::object msg, bool on, const QByteArray &id)

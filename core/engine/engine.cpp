@@ -19,6 +19,7 @@
 #include "api/queryrunner.h"
 #include "api/apierror.h"
 #include "auth/tokenregistry.h"
+#include "ingest/decodepool.h"
 #include "ingest/httpresponder.h"
 #include "ingest/httpserver.h"
 #include "ingest/inflightbudget.h"
@@ -172,6 +173,7 @@ bool Engine::start(QString *error)
     m_integrity = std::make_unique<IntegrityChecker>(options.path);
     m_budget = std::make_unique<InflightBudget>(m_config.maxInflightBytes);
     m_queries = std::make_unique<QueryRunner>([path = options.path] { return std::make_unique<SqliteStoreReader>(path); });
+    m_decoders = std::make_unique<DecodePool>();
     if (!startListener(error)) {
         stop();
         return false;
@@ -408,7 +410,7 @@ bool Engine::startListener(QString *error)
         [&] {
             m_tokens = new TokenRegistry(TokenFile::pathFor(m_config.dbPath), std::move(m_startTokens), m_tokenStamp);
             m_router = new ApiRouter(m_config, m_config.toJson(),
-                                     {m_writer.get(), m_queries.get(), m_budget.get(), &m_ingestStats,
+                                     {m_writer.get(), m_queries.get(), m_decoders.get(), m_budget.get(), &m_ingestStats,
                                       m_analysis.get(), &m_tagRules, &m_rules, m_alerts.get(), &m_ids, &m_channels, m_secrets.get(),
                                       m_secretsProblem, m_services.get(), m_series.get(),
                                       m_integrity.get(), m_tokens, m_auth.mode, m_liveFeed.get(),
@@ -469,6 +471,8 @@ void Engine::stop()
                 delete m_syslog; // hands over what it gathered before the router goes
                 m_syslog = nullptr;
                 m_syslogPort = 0;
+                // Decodes what is queued (the syslog's last batch among it) before the routes go.
+                m_decoders->stop();
                 delete m_server;
                 delete m_router;
                 delete m_tokens; // writes the last-use times back
@@ -482,6 +486,7 @@ void Engine::stop()
         m_listenerContext = nullptr;
     }
     m_queries.reset();
+    m_decoders.reset();
     // The dispatcher writes delivery states through the writer; what it has not sent stays in the outbox.
     if (m_dispatcher)
         m_dispatcher->stop();

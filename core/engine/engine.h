@@ -41,11 +41,12 @@ class ServiceRegistry;
 class DatabaseLock;
 class IntegrityChecker;
 class QueryRunner;
+class DecodePool;
 class StoreReader;
 class StoreWriter;
 
-// The headless engine: single-instance lock, storage writer thread, HTTP listener thread and query
-// pool, started and stopped in order. Lives on the thread that creates it (the main thread) and
+// The headless engine: single-instance lock, storage writer thread, HTTP listener thread, decode and
+// query pools, started and stopped in order. Lives on the thread that creates it (the main thread) and
 // publishes counters from there once a second; it never runs SQL or socket I/O itself.
 class Engine final : public QObject {
     Q_OBJECT
@@ -100,6 +101,7 @@ private:
     std::unique_ptr<ServiceRegistry> m_services;
     std::unique_ptr<SeriesRegistry> m_series;
     std::unique_ptr<QueryRunner> m_queries;
+    std::unique_ptr<DecodePool> m_decoders; // ingest decoding, off the listener thread
     IngestStats m_ingestStats;
     TagRulesHolder m_tagRules;
     RuleBook m_rules;

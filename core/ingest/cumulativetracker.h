@@ -17,7 +17,7 @@ namespace fg {
 //   before (or gives no start) may already have been counted by an earlier FlowGuard run, so it is only
 //   the baseline (delta 0) — a restart loses at most one export interval, it never counts twice.
 // At most maxSeries series are remembered: the least recently updated go first (they become baselines
-// again). Used on the listener thread only.
+// again). Used on one decode worker only.
 class CumulativeTracker final {
 public:
     CumulativeTracker(TimeNs startedAt, std::size_t maxSeries) : m_startedAt(startedAt), m_max(maxSeries) {}

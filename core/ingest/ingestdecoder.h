@@ -50,11 +50,14 @@ struct DecodeResult {
 };
 
 // One decoder per wire format (native logs and metrics, OTLP logs, metrics and traces, Loki push, raw
-// lines). An instance is used by one listener thread at a time: it keeps its parser buffers (and any
-// per-series state) between requests.
+// lines). An instance is used by one decode worker only: it keeps its parser buffers (and any per-series
+// state) between requests.
 class IngestDecoder {
 public:
     virtual ~IngestDecoder() = default;
+    // True when what one request decodes to depends on earlier requests (per-series state): all of the
+    // format's requests must then go to one instance, in order.
+    virtual bool keepsState() const { return false; }
     // budget may be null (no accounting). queryService: the service the request names (?service=), for
     // formats whose items may not name one; empty when none.
     virtual DecodeResult decode(std::string_view paddedBody, BodyFormat format, TimeNs receivedAt,

@@ -23,6 +23,7 @@ public:
     OtlpMetricDecoder(ServiceRegistry *services, SeriesRegistry *series, TimeNs startedAt);
     DecodeResult decode(std::string_view paddedBody, BodyFormat format, TimeNs receivedAt,
                         DecodeBudget *budget, std::string_view queryService) override;
+    bool keepsState() const override { return true; } // cumulative points become deltas
 
     // Exposed for tests: the p95 of one histogram point (counts per bucket, bounds between them).
     static double p95(const std::vector<double> &bucketCounts, const std::vector<double> &bounds, double min, double max);

@@ -13,8 +13,8 @@ namespace fg {
 
 // The distinct metric series (service, name, tags) FlowGuard keeps, capped per service and in total:
 // each series costs a row, an index entry and detector state, so a sender must not create unbounded work
-// by inventing names or tag values. Seeded with the stored series at start; asked by every listener
-// thread for each decoded item (thread-safe).
+// by inventing names or tag values. Seeded with the stored series at start; asked by every decode
+// worker for each decoded item (thread-safe).
 class SeriesRegistry final {
 public:
     SeriesRegistry(int maxPerService, int maxTotal) : m_maxPerService(maxPerService), m_maxTotal(maxTotal) {}

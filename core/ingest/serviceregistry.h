@@ -11,7 +11,7 @@ namespace fg {
 
 // The distinct services FlowGuard keeps, capped: storage, queries, detectors and health all cost per
 // service, so a sender must not create unbounded work by inventing names. Seeded with the stored
-// services at start; asked by every listener thread for each decoded item (thread-safe).
+// services at start; asked by every decode worker for each decoded item (thread-safe).
 class ServiceRegistry final {
 public:
     explicit ServiceRegistry(int maxServices) : m_max(maxServices) {}
