@@ -13,7 +13,11 @@ using namespace fg;
 
 namespace {
 
-QPalette lightFusion() { return QStyleFactory::create(QStringLiteral("Fusion"))->standardPalette(); }
+QPalette lightFusion()
+{
+    const std::unique_ptr<QStyle> fusion(QStyleFactory::create(QStringLiteral("Fusion"))); // the caller owns it
+    return fusion->standardPalette();
+}
 
 // A palette as desktop themes give it: Fusion's roles with the theme's window, base and text colours.
 QPalette desktop(QColor window, QColor base, QColor alternate, QColor text)

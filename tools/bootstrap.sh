@@ -15,6 +15,8 @@ packages=(
   libcurl4-openssl-dev python3-aiosmtpd openssl curl libbenchmark-dev libzstd-dev
   help2man appstream desktop-file-utils dpkg-dev file rsyslog rsyslog-elasticsearch
   libprotobuf-dev protobuf-compiler libsnappy-dev libssl-dev
+  # tools/sanitize-ci.sh: clang, its sanitizer and libFuzzer runtimes, llvm-symbolizer for readable stacks
+  clang libclang-rt-14-dev llvm
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -21,9 +21,10 @@ constexpr int kMaxLabels = 8;
 } // namespace
 
 AlertHistoryChart::AlertHistoryChart(QWidget *parent)
-    : QChartView(parent), m_time(new QCategoryAxis), m_count(new QValueAxis)
+    : QChartView(new QChart, parent), m_time(new QCategoryAxis), m_count(new QValueAxis)
 {
-    auto *chart = new QChart;
+    // Given to the view's constructor: setChart() would leave the view's default chart to us (LeakSanitizer).
+    QChart *chart = this->chart();
     auto *series = new QStackedBarSeries;
     for (std::size_t i = 0; i < kLevels.size(); ++i) {
         const QString level = QString::fromLatin1(kLevels[i]);
@@ -42,7 +43,6 @@ AlertHistoryChart::AlertHistoryChart(QWidget *parent)
     chart->legend()->setAlignment(Qt::AlignRight);
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->setBackgroundRoundness(0);
-    setChart(chart);
     scene()->setItemIndexMethod(QGraphicsScene::NoIndex); // its items move on each update (see TimelineChart)
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(140);

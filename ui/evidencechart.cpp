@@ -48,6 +48,9 @@ EvidenceChart::EvidenceChart(const ApiClient *api, QWidget *parent)
     c->setBackgroundRoundness(0);
     m_band->setName(tr("Baseline"));
     m_band->setBorderColor(Qt::transparent);
+    // An area series does not own its boundary lines (LeakSanitizer found them leaked with every chart).
+    m_bandLow->setParent(m_band);
+    m_bandHigh->setParent(m_band);
     m_fired->setName(tr("Fired"));
     for (QAbstractSeries *s : std::initializer_list<QAbstractSeries *>{m_band, m_values, m_fired})
         c->addSeries(s);

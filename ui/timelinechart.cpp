@@ -85,6 +85,10 @@ TimelineChart::TimelineChart(const QString &title, const QString &unit, QWidget 
     m_spans->setBorderColor(Qt::transparent);
     m_band->setName(tr("baseline"));
     m_band->setBorderColor(Qt::transparent);
+    // An area series does not own its boundary lines (LeakSanitizer found them leaked with every chart).
+    m_band->upperSeries()->setParent(m_band);
+    m_band->lowerSeries()->setParent(m_band);
+    m_spans->upperSeries()->setParent(m_spans);
     for (QAbstractSeries *s : {static_cast<QAbstractSeries *>(m_spans), static_cast<QAbstractSeries *>(m_band)}) {
         c->addSeries(s);
         s->attachAxis(m_time);
