@@ -654,7 +654,7 @@
     <name>fg::DemoController</name>
     <message>
         <location filename="../ui/democontroller.cpp" line="9"/>
-        <location filename="../ui/democontroller.cpp" line="64"/>
+        <location filename="../ui/democontroller.cpp" line="65"/>
         <source>Start &amp;demo traffic</source>
         <translation>&amp;Demo-Verkehr starten</translation>
     </message>
@@ -674,17 +674,17 @@
         <translation>Logs, Metriken, Alarme und Vorfälle der Demo-Dienste entfernen; andere Daten bleiben</translation>
     </message>
     <message>
-        <location filename="../ui/democontroller.cpp" line="64"/>
+        <location filename="../ui/democontroller.cpp" line="65"/>
         <source>Stop &amp;demo traffic</source>
         <translation>&amp;Demo-Verkehr anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/democontroller.cpp" line="78"/>
+        <location filename="../ui/democontroller.cpp" line="79"/>
         <source>Demo data not cleared: %1</source>
         <translation>Demo-Daten nicht gelöscht: %1</translation>
     </message>
     <message>
-        <location filename="../ui/democontroller.cpp" line="79"/>
+        <location filename="../ui/democontroller.cpp" line="80"/>
         <source>Demo data cleared: %1 log events, %2 alerts</source>
         <translation>Demo-Daten gelöscht: %1 Log-Ereignisse, %2 Alarme</translation>
     </message>
@@ -831,22 +831,22 @@
         <translation>Baseline</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="51"/>
+        <location filename="../ui/evidencechart.cpp" line="54"/>
         <source>Fired</source>
         <translation>Ausgelöst</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="151"/>
+        <location filename="../ui/evidencechart.cpp" line="154"/>
         <source>Error rate (%)</source>
         <translation>Fehlerrate (%)</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="152"/>
+        <location filename="../ui/evidencechart.cpp" line="155"/>
         <source>Throughput (req/s)</source>
         <translation>Durchsatz (Anfr./s)</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="153"/>
+        <location filename="../ui/evidencechart.cpp" line="156"/>
         <source>p95 latency (ms)</source>
         <translation>p95-Latenz (ms)</translation>
     </message>
@@ -1897,12 +1897,12 @@
         <translation>Dienste filtern…</translation>
     </message>
     <message>
-        <location filename="../ui/servicesoverview.cpp" line="116"/>
+        <location filename="../ui/servicesoverview.cpp" line="117"/>
         <source>&lt;h3&gt;No service has sent anything yet&lt;/h3&gt;&lt;p&gt;Point your services&apos; logs at FlowGuard&apos;s listener. To try it, send a first event:&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Every service that sends logs or metrics shows up here within a few seconds, with its health, latency, errors and throughput.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Noch hat kein Dienst etwas gesendet&lt;/h3&gt;&lt;p&gt;Richten Sie die Logs Ihrer Dienste auf den Listener von FlowGuard. Zum Ausprobieren senden Sie ein erstes Ereignis:&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Jeder Dienst, der Logs oder Metriken sendet, erscheint hier innerhalb weniger Sekunden mit Gesundheit, Latenz, Fehlern und Durchsatz.&lt;/p&gt;</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/servicesoverview.cpp" line="232"/>
+        <location filename="../ui/servicesoverview.cpp" line="233"/>
         <source>%n service(s)</source>
         <translation>
             <numerusform>%n Dienst</numerusform>
@@ -1910,7 +1910,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/servicesoverview.cpp" line="233"/>
+        <location filename="../ui/servicesoverview.cpp" line="234"/>
         <source>%n service(s): %1</source>
         <translation>
             <numerusform>%n Dienst: %1</numerusform>
@@ -2196,27 +2196,27 @@
         <translation>Basislinie</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="94"/>
+        <location filename="../ui/timelinechart.cpp" line="98"/>
         <source>alert</source>
         <translation>Alarm</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="277"/>
+        <location filename="../ui/timelinechart.cpp" line="281"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="299"/>
+        <location filename="../ui/timelinechart.cpp" line="303"/>
         <source>baseline: %1 – %2</source>
         <translation>Basislinie: %1 – %2</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="302"/>
+        <location filename="../ui/timelinechart.cpp" line="306"/>
         <source>&lt;i&gt;degradation open&lt;/i&gt;</source>
         <translation>&lt;i&gt;Verschlechterung offen&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="354"/>
+        <location filename="../ui/timelinechart.cpp" line="358"/>
         <source>Click to open the alert</source>
         <translation>Klicken öffnet den Alarm</translation>
     </message>

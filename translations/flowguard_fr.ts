@@ -647,7 +647,7 @@
     <name>fg::DemoController</name>
     <message>
         <location filename="../ui/democontroller.cpp" line="9"/>
-        <location filename="../ui/democontroller.cpp" line="64"/>
+        <location filename="../ui/democontroller.cpp" line="65"/>
         <source>Start &amp;demo traffic</source>
         <translation>Démarrer le trafic de &amp;démo</translation>
     </message>
@@ -667,17 +667,17 @@
         <translation>Supprimer les logs, métriques, alertes et incidents des services de démo ; les autres données restent</translation>
     </message>
     <message>
-        <location filename="../ui/democontroller.cpp" line="64"/>
+        <location filename="../ui/democontroller.cpp" line="65"/>
         <source>Stop &amp;demo traffic</source>
         <translation>Arrêter le trafic de &amp;démo</translation>
     </message>
     <message>
-        <location filename="../ui/democontroller.cpp" line="78"/>
+        <location filename="../ui/democontroller.cpp" line="79"/>
         <source>Demo data not cleared: %1</source>
         <translation>Données de démo non effacées : %1</translation>
     </message>
     <message>
-        <location filename="../ui/democontroller.cpp" line="79"/>
+        <location filename="../ui/democontroller.cpp" line="80"/>
         <source>Demo data cleared: %1 log events, %2 alerts</source>
         <translation>Données de démo effacées : %1 événements de log, %2 alertes</translation>
     </message>
@@ -824,22 +824,22 @@
         <translation>Référence</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="51"/>
+        <location filename="../ui/evidencechart.cpp" line="54"/>
         <source>Fired</source>
         <translation>Déclenchée</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="151"/>
+        <location filename="../ui/evidencechart.cpp" line="154"/>
         <source>Error rate (%)</source>
         <translation>Taux d’erreur (%)</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="152"/>
+        <location filename="../ui/evidencechart.cpp" line="155"/>
         <source>Throughput (req/s)</source>
         <translation>Débit (req/s)</translation>
     </message>
     <message>
-        <location filename="../ui/evidencechart.cpp" line="153"/>
+        <location filename="../ui/evidencechart.cpp" line="156"/>
         <source>p95 latency (ms)</source>
         <translation>Latence p95 (ms)</translation>
     </message>
@@ -1886,12 +1886,12 @@
         <translation>Filtrer les services…</translation>
     </message>
     <message>
-        <location filename="../ui/servicesoverview.cpp" line="116"/>
+        <location filename="../ui/servicesoverview.cpp" line="117"/>
         <source>&lt;h3&gt;No service has sent anything yet&lt;/h3&gt;&lt;p&gt;Point your services&apos; logs at FlowGuard&apos;s listener. To try it, send a first event:&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Every service that sends logs or metrics shows up here within a few seconds, with its health, latency, errors and throughput.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Aucun service n’a encore rien envoyé&lt;/h3&gt;&lt;p&gt;Dirigez les logs de vos services vers le listener de FlowGuard. Pour essayer, envoyez un premier événement :&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;Chaque service qui envoie des logs ou des métriques apparaît ici en quelques secondes, avec sa santé, sa latence, ses erreurs et son débit.&lt;/p&gt;</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/servicesoverview.cpp" line="232"/>
+        <location filename="../ui/servicesoverview.cpp" line="233"/>
         <source>%n service(s)</source>
         <translation>
             <numerusform>%n service</numerusform>
@@ -1899,7 +1899,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/servicesoverview.cpp" line="233"/>
+        <location filename="../ui/servicesoverview.cpp" line="234"/>
         <source>%n service(s): %1</source>
         <translation>
             <numerusform>%n service : %1</numerusform>
@@ -2185,27 +2185,27 @@
         <translation>référence</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="94"/>
+        <location filename="../ui/timelinechart.cpp" line="98"/>
         <source>alert</source>
         <translation>alerte</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="277"/>
+        <location filename="../ui/timelinechart.cpp" line="281"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="299"/>
+        <location filename="../ui/timelinechart.cpp" line="303"/>
         <source>baseline: %1 – %2</source>
         <translation>référence : %1 – %2</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="302"/>
+        <location filename="../ui/timelinechart.cpp" line="306"/>
         <source>&lt;i&gt;degradation open&lt;/i&gt;</source>
         <translation>&lt;i&gt;dégradation en cours&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/timelinechart.cpp" line="354"/>
+        <location filename="../ui/timelinechart.cpp" line="358"/>
         <source>Click to open the alert</source>
         <translation>Cliquer pour ouvrir l’alerte</translation>
     </message>
