@@ -173,11 +173,14 @@ void SyslogListener::flush()
     m_batch = QByteArray();
     m_batchCount = 0;
     ++m_inflight;
+    // Answered on a decode worker, maybe after this listener is gone (shutdown): the listener is touched only
+    // through its mailbox, which drops the post once the destructor has detached it.
     auto slot = std::make_shared<ResponseSlot>([this, box = m_mailbox, count](HttpResponse r) {
         // Not stored at all (overload, disk full): counted as dropped; refused messages are counted by the route.
-        if (r.status >= 500 || r.status == 413)
-            m_dropped += count;
-        box->post([this] {
+        const bool lost = r.status >= 500 || r.status == 413;
+        box->post([this, lost, count] {
+            if (lost)
+                m_dropped += count;
             --m_inflight;
             if (m_batchCount > 0)
                 flush();
