@@ -86,6 +86,9 @@ void addOptions(QCommandLineParser &p)
     p.addOption({QStringLiteral("syslog-port"),
                  QStringLiteral("Syslog (RFC 5424/3164) over UDP and TCP on the listen address; 0 turns it off (default 5514)."),
                  QStringLiteral("PORT")});
+    p.addOption({QStringLiteral("decode-threads"),
+                 QStringLiteral("Threads that decode ingest bodies (default 2; more help only with cores to spare)."),
+                 QStringLiteral("COUNT")});
     p.addOption({QStringLiteral("allowed-origins"), QStringLiteral("Browser origins allowed to write, comma-separated."),
                  QStringLiteral("LIST")});
     p.addOption({QStringLiteral("allowed-hosts"), QStringLiteral("Extra Host names the listener answers, comma-separated."),

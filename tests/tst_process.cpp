@@ -241,6 +241,16 @@ private slots:
         QVERIFY(p.readAllStandardError().contains("FLOWGUARD_RETENTION"));
 
         e.insert(QStringLiteral("FLOWGUARD_RETENTION"), QStringLiteral("3d"));
+        e.insert(QStringLiteral("FLOWGUARD_DECODE_THREADS"), QStringLiteral("0"));
+        QProcess zero;
+        zero.setProcessEnvironment(e);
+        zero.start(QStringLiteral(FLOWGUARD_BIN), {QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                                   QStringLiteral("--db"), m_home.filePath(QStringLiteral("env.db"))});
+        QVERIFY(zero.waitForFinished(15000));
+        QVERIFY(zero.exitCode() != 0);
+        QVERIFY(zero.readAllStandardError().contains("FLOWGUARD_DECODE_THREADS"));
+
+        e.insert(QStringLiteral("FLOWGUARD_DECODE_THREADS"), QStringLiteral("3"));
         QProcess ok;
         const quint16 port = start(ok, {QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
                                         QStringLiteral("--db"), m_home.filePath(QStringLiteral("env.db")), QStringLiteral("--retention"),
@@ -249,6 +259,7 @@ private slots:
         QVERIFY(port);
         TestHttpClient c(port);
         QCOMPARE(c.get("/api/config").json().value(QStringLiteral("retention_seconds")).toInteger(), 2 * 86400);
+        QCOMPARE(c.get("/api/health").json().value(QStringLiteral("decoding")).toObject().value(QStringLiteral("threads")).toInt(), 3);
         ok.terminate();
         QVERIFY(ok.waitForFinished(15000));
     }

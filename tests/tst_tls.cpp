@@ -267,13 +267,14 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(handshakeFailures(), before + 1, 5000);
     }
 
-    void plainHttpToTheTlsPortIsDropped()
+    void plainHttpToTheTlsPortIsAnswered400()
     {
         const qint64 before = handshakeFailures();
         QVERIFY(before >= 0);
         TestHttpClient plain(m_port);
         const HttpReply r = plain.post("/api/ingest/logs", "{\"service\":\"plaintext\",\"message\":\"x\"}");
-        QCOMPARE(r.status, 0);
+        QCOMPARE(r.status, 400);
+        QVERIFY2(r.json().value(QStringLiteral("message")).toString().contains(QStringLiteral("https://")), r.body.constData());
         QTRY_COMPARE_WITH_TIMEOUT(handshakeFailures(), before + 1, 5000);
         QCOMPARE(https("GET", QStringLiteral("/api/logs?service=plaintext")).json.value(QStringLiteral("items")).toArray().size(), 0);
     }
@@ -330,7 +331,8 @@ private slots:
         QCOMPARE(server.connectionCount(), 0);
         QCOMPARE(failures.load(), 2);
 
-        // Plain HTTP is closed without an answer, long before the deadline, and nothing reaches the handler.
+        // Plain HTTP is answered 400 in plain text and closed, long before the deadline; nothing reaches the
+        // handler.
         QTcpSocket plain;
         plain.connectToHost(QHostAddress::LocalHost, server.serverPort());
         QVERIFY(plain.waitForConnected(2000));
@@ -338,8 +340,18 @@ private slots:
         plain.write("POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}");
         QTRY_COMPARE_WITH_TIMEOUT(plain.state(), QAbstractSocket::UnconnectedState, 2000);
         QVERIFY(t.elapsed() < 1000);
-        QVERIFY(!plain.readAll().contains("HTTP/1.1"));
+        QVERIFY(plain.readAll().startsWith("HTTP/1.1 400"));
         QCOMPARE(failures.load(), 3);
+        QCOMPARE(handler.handled, 0);
+
+        // Bytes that are neither TLS nor a request line are closed without an answer.
+        QTcpSocket garbage;
+        garbage.connectToHost(QHostAddress::LocalHost, server.serverPort());
+        QVERIFY(garbage.waitForConnected(2000));
+        garbage.write("\x01\x02\x03");
+        QTRY_COMPARE_WITH_TIMEOUT(garbage.state(), QAbstractSocket::UnconnectedState, 2000);
+        QVERIFY(garbage.readAll().isEmpty());
+        QCOMPARE(failures.load(), 4);
 
         // The slots are free again, and a TLS client is served.
         QSslSocket client;
@@ -351,7 +363,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(client.bytesAvailable() > 0, 5000);
         QVERIFY(client.readAll().startsWith("HTTP/1.1 200"));
         QCOMPARE(handler.handled, 1);
-        QCOMPARE(failures.load(), 3);
+        QCOMPARE(failures.load(), 4);
     }
 
     void closingAnswerArrivesWhole()

@@ -39,6 +39,7 @@ const Key kKeys[] = {
     {"max-series", "FLOWGUARD_MAX_SERIES", "100000"},
     {"max-series-per-service", "FLOWGUARD_MAX_SERIES_PER_SERVICE", "2000"},
     {"syslog-port", "FLOWGUARD_SYSLOG_PORT", "5514"},
+    {"decode-threads", "FLOWGUARD_DECODE_THREADS", "2"},
     {"allowed-origins", "FLOWGUARD_ALLOWED_ORIGINS", ""},
     {"allowed-hosts", "FLOWGUARD_ALLOWED_HOSTS", ""},
     {"alert-window", "FLOWGUARD_ALERT_WINDOW_MIN", "15"},
@@ -228,6 +229,13 @@ ConfigResult resolveConfig(const QHash<QString, QString> &flags, const QProcessE
                 c.syslogPort = port;
             else
                 bad(QStringLiteral("a port from 1 to 65535, or 0 for no syslog listener"));
+        } else if (name == QLatin1String("decode-threads")) {
+            bool ok = false;
+            const int n = value.toInt(&ok);
+            if (ok && n >= 1 && n <= 16)
+                c.decodeThreads = n;
+            else
+                bad(QStringLiteral("a whole number from 1 to 16"));
         } else if (name == QLatin1String("allowed-origins")) {
             c.allowedOrigins = splitList(value);
         } else if (name == QLatin1String("allowed-hosts")) {
@@ -344,6 +352,7 @@ QJsonObject EngineConfig::toJson() const
         {QStringLiteral("max_series_per_service"), maxSeriesPerService},
         {QStringLiteral("max_connections"), maxConnections},
         {QStringLiteral("syslog_port"), syslogPort},
+        {QStringLiteral("decode_threads"), decodeThreads},
         {QStringLiteral("allowed_origins"), QJsonArray::fromStringList(allowedOrigins)},
         {QStringLiteral("allowed_hosts"), QJsonArray::fromStringList(allowedHosts)},
         {QStringLiteral("alert_window_minutes"), alertWindowMinutes},

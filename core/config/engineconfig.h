@@ -32,6 +32,7 @@ struct EngineConfig {
     int maxServices = 10'000; // distinct services kept; items of further new services are refused
     int maxSeries = 100'000;  // distinct metric series (service, name, tags) kept in total
     int maxSeriesPerService = 2'000; // … and per service; items creating further series are refused
+    int decodeThreads = 2; // ingest decode workers (DecodePool); more only help with cores to spare
     QStringList allowedOrigins; // extra browser origins allowed to write, e.g. http://localhost:3000
     QStringList allowedHosts;   // extra Host header names the listener answers
     int alertWindowMinutes = 15; // deduplication window of alert notifications

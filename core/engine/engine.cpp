@@ -173,7 +173,7 @@ bool Engine::start(QString *error)
     m_integrity = std::make_unique<IntegrityChecker>(options.path);
     m_budget = std::make_unique<InflightBudget>(m_config.maxInflightBytes);
     m_queries = std::make_unique<QueryRunner>([path = options.path] { return std::make_unique<SqliteStoreReader>(path); });
-    m_decoders = std::make_unique<DecodePool>();
+    m_decoders = std::make_unique<DecodePool>(m_config.decodeThreads);
     if (!startListener(error)) {
         stop();
         return false;

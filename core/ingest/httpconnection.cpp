@@ -68,7 +68,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, RequestHandler *handler, Infl
         }
     };
     // With TLS, bytesWritten comes when the bytes are encrypted, before they reach the socket underneath.
-    if (auto *tls = qobject_cast<QSslSocket *>(m_socket))
+    if (auto *tls = qobject_cast<QSslSocket *>(m_socket); tls && tls->mode() != QSslSocket::UnencryptedMode)
         connect(tls, &QSslSocket::encryptedBytesWritten, this, written);
     else
         connect(m_socket, &QTcpSocket::bytesWritten, this, written);

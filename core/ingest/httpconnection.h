@@ -39,6 +39,8 @@ public:
     bool enforceDeadlines(bool pressed);
     bool awaitingResponse() const { return m_state == State::Waiting; }
     void closeGracefully();
+    // Answers status with message before reading any request, then closes (lingering).
+    void refuseAndClose(int status, const QString &message) { refuse(status, message); }
 
 signals:
     void finished();

@@ -95,14 +95,15 @@ void HttpServer::incomingConnection(qintptr descriptor)
     if (m_tls)
         startHandshake(static_cast<QSslSocket *>(socket), peer);
     else
-        serve(socket, peer);
+        (void)serve(socket, peer);
 }
 
-void HttpServer::serve(QTcpSocket *socket, const QHostAddress &peer)
+HttpConnection *HttpServer::serve(QTcpSocket *socket, const QHostAddress &peer)
 {
     auto *conn = new HttpConnection(socket, m_handler, m_budget, m_limits, this);
     m_connections.insert(conn, peer);
     connect(conn, &HttpConnection::finished, this, [this, conn] { drop(conn); });
+    return conn;
 }
 
 void HttpServer::startHandshake(QSslSocket *socket, const QHostAddress &peer)
@@ -111,11 +112,28 @@ void HttpServer::startHandshake(QSslSocket *socket, const QHostAddress &peer)
     h.peer = peer;
     h.since.start();
     connect(socket, &QSslSocket::encrypted, this, [this, socket] { endHandshake(socket, HandshakeEnd::Encrypted); });
-    // Plain HTTP, a bad ClientHello, an old protocol version or a client that gives up: closed unanswered.
+    // A bad ClientHello, an old protocol version or a client that gives up: closed unanswered.
     connect(socket, &QSslSocket::errorOccurred, this, [this, socket] { endHandshake(socket, HandshakeEnd::Failed); });
     connect(socket, &QSslSocket::disconnected, this, [this, socket] { endHandshake(socket, HandshakeEnd::Failed); });
     socket->setSslConfiguration(*m_tls);
-    socket->startServerEncryption();
+    // The handshake starts once the first byte shows a TLS record; until then the socket stays unencrypted,
+    // and peek() leaves the bytes for the handshake to read.
+    connect(socket, &QSslSocket::readyRead, this, [this, socket] { onFirstBytes(socket); });
+}
+
+void HttpServer::onFirstBytes(QSslSocket *socket)
+{
+    if (socket->mode() != QSslSocket::UnencryptedMode)
+        return;
+    char first = 0;
+    if (socket->peek(&first, 1) != 1)
+        return;
+    constexpr char kTlsHandshakeRecord = 0x16;
+    if (first == kTlsHandshakeRecord)
+        return socket->startServerEncryption();
+    // A request line starts with a method token: most likely http:// where https:// was meant.
+    const bool letter = (first >= 'A' && first <= 'Z') || (first >= 'a' && first <= 'z');
+    endHandshake(socket, letter ? HandshakeEnd::PlainHttp : HandshakeEnd::Failed);
 }
 
 void HttpServer::endHandshake(QSslSocket *socket, HandshakeEnd end)
@@ -127,10 +145,16 @@ void HttpServer::endHandshake(QSslSocket *socket, HandshakeEnd end)
     m_handshakes.erase(it);
     socket->disconnect(this);
     if (end == HandshakeEnd::Encrypted)
-        return serve(socket, peer);
+        return (void)serve(socket, peer);
     // Counted, not logged: anyone can cause these, as often as they like.
-    if (end == HandshakeEnd::Failed && m_handshakeFailures)
+    if (end != HandshakeEnd::Shutdown && m_handshakeFailures)
         ++*m_handshakeFailures;
+    if (end == HandshakeEnd::PlainHttp) {
+        // Answered in plain text, which is what such a client reads, then closed like any refused request.
+        serve(socket, peer)->refuseAndClose(
+            400, QStringLiteral("this port speaks HTTPS only: use https:// (or wss://) instead of http:// (or ws://)"));
+        return;
+    }
     releaseAddress(peer);
     socket->abort();
     socket->deleteLater();

@@ -50,9 +50,10 @@ private:
         QElapsedTimer since;
     };
     void sweep();
-    void serve(QTcpSocket *socket, const QHostAddress &peer);
+    HttpConnection *serve(QTcpSocket *socket, const QHostAddress &peer);
     void startHandshake(QSslSocket *socket, const QHostAddress &peer);
-    enum class HandshakeEnd { Encrypted, Failed, Shutdown };
+    void onFirstBytes(QSslSocket *socket);
+    enum class HandshakeEnd { Encrypted, Failed, PlainHttp, Shutdown };
     void endHandshake(QSslSocket *socket, HandshakeEnd end);
     void releaseAddress(const QHostAddress &peer);
     void drop(HttpConnection *connection);
