@@ -7,6 +7,8 @@
 #include <future>
 #include <random>
 
+#include <sqlite3.h>
+
 #include "store/logchunkwriter.h"
 #include "store/schema.h"
 #include "store/sqlitedb.h"
@@ -193,6 +195,73 @@ private slots:
         m.metrics.push_back(s);
         QCOMPARE(write(w, m).duplicates, 0);
         QCOMPARE(write(w, m).duplicates, 1);
+    }
+
+    // A group runs without per-job savepoints first; when one of its jobs fails, the group is undone and
+    // run again job by job, so that only that job fails and the others keep their rows and ids.
+    void aFailingJobFailsAloneInItsGroup()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        SqliteStoreWriter w(o);
+        std::string err;
+        QVERIFY2(w.start(&err), err.c_str());
+        QVERIFY(write(w, IngestBatch{}).ok);
+        sqlite3 *other = nullptr;
+        QCOMPARE(sqlite3_open(o.path.c_str(), &other), SQLITE_OK);
+        sqlite3_busy_timeout(other, 5000);
+        QCOMPARE(sqlite3_exec(other, "CREATE TRIGGER boom BEFORE INSERT ON alert_rules WHEN NEW.doc = 'boom' "
+                                     "BEGIN SELECT RAISE(ABORT, 'rule refused'); END",
+                              nullptr, nullptr, nullptr),
+                 SQLITE_OK);
+        // Holding the write lock keeps the writer in its first group until the others are queued behind it.
+        QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+        std::vector<std::future<WriteOutcome>> outcomes;
+        auto submit = [&](std::unique_ptr<WriteJob> job) {
+            auto done = std::make_shared<std::promise<WriteOutcome>>();
+            outcomes.push_back(done->get_future());
+            job->done = [done](const WriteOutcome &out) { done->set_value(out); };
+            w.submit(std::move(job));
+        };
+        auto logs = [&](const std::string &service, int n) {
+            auto job = std::make_unique<WriteJob>();
+            for (int i = 0; i < n; ++i)
+                job->batch.logs.push_back(log(service, kBase + i * kNsPerSec, Level::Info, service + " " + std::to_string(i)));
+            return job;
+        };
+        submit(logs("first", 3));
+        QTest::qWait(300);
+        submit(logs("before", 5));
+        auto bad = logs("bad", 7);
+        bad->rules.emplace_back(1, "boom");
+        submit(std::move(bad));
+        submit(logs("after", 11));
+        QCOMPARE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(other);
+        std::vector<WriteOutcome> got;
+        for (auto &f : outcomes)
+            got.push_back(f.get());
+        QVERIFY(got[0].ok);
+        QVERIFY(got[1].ok);
+        QVERIFY(!got[2].ok);
+        QVERIFY2(got[2].error.find("rule refused") != std::string::npos, got[2].error.c_str());
+        QVERIFY(got[3].ok);
+        QVERIFY(w.stats().groupRetries >= 1);
+        QCOMPARE(qint64(w.stats().jobsFailed), 1);
+        QCOMPARE(qint64(w.stats().logsStored), 3 + 5 + 11);
+
+        SqliteStoreReader r(o.path);
+        LogQuery q;
+        q.window = {0, kBase + 3600 * kNsPerSec, std::nullopt, 100};
+        q.service = "bad";
+        QCOMPARE(int(r.logs(q).items.size()), 0);
+        q.service = "after";
+        QCOMPARE(int(r.logs(q).items.size()), 11);
+        // Ids in commit order skip the failed job's seven and nothing more: the undone attempt took none.
+        const auto page = r.logsInCommitOrder(0, std::numeric_limits<std::int64_t>::max(), 100);
+        QCOMPARE(int(page.size()), 19);
+        QCOMPARE(page.back().id - page.front().id, 18 + 7);
     }
 
     void stateSurvivesReopen()

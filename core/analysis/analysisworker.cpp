@@ -3,7 +3,9 @@
 #include <QtGlobal>
 
 #include <chrono>
+#include <iterator>
 #include <limits>
+#include <utility>
 
 #include "alerting/alertevaluator.h"
 #include "store/storereader.h"
@@ -143,7 +145,8 @@ void AnalysisWorker::run()
         bool stopping;
         {
             std::unique_lock lock(m_mutex);
-            m_wake.wait_for(lock, std::chrono::seconds(1),
+            // Closed minutes held back wait a quarter of a second at most.
+            m_wake.wait_for(lock, m_closed.empty() ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(kClosedWait / kNsPerMs),
                             [this] { return !m_queue.empty() || m_stopping || m_behind || !m_purges.empty(); });
             batches.swap(m_queue);
             purges.swap(m_purges);
@@ -168,9 +171,10 @@ void AnalysisWorker::run()
         m_stats.overflowTemplates = std::int64_t(m_templates.overflow());
         m_stats.overflowMetricSeries = std::int64_t(m_metrics.overflow());
         if (stopping) {
+            closeMinutes(true);
             publish(m_aggregator.takeAll(), false);
         } else {
-            publish(m_aggregator.takeClosed(nowNs()), true);
+            closeMinutes(idle);
             const TimeNs now = nowNs();
             // The live windows merge every service's last hour: a few times a second is live enough, and
             // after every batch it cost more than the batch with a thousand services.
@@ -289,7 +293,7 @@ void AnalysisWorker::catchUp()
         // A page at a time, closing minutes as they complete, so that a backfill never piles up in memory.
         const std::size_t n = readBack(std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::max());
         if (n > 0) {
-            publish(m_aggregator.takeClosed(nowNs()), true);
+            closeMinutes(false);
             std::lock_guard lock(m_mutex);
             if (!m_stopping)
                 continue;
@@ -365,6 +369,20 @@ bool AnalysisWorker::evictIdleRoute()
     m_detectors.erase(oldest);
     ++m_stats.evictedRouteDetectors;
     return true;
+}
+
+void AnalysisWorker::closeMinutes(bool flush)
+{
+    std::vector<KpiRollup> closed = m_aggregator.takeClosed(nowNs());
+    if (m_closed.empty())
+        m_closed = std::move(closed);
+    else
+        std::move(closed.begin(), closed.end(), std::back_inserter(m_closed));
+    const TimeNs now = nowNs();
+    if (!flush && m_closed.size() < kClosedGroup && now - m_lastClosedPublish < kClosedWait)
+        return;
+    m_lastClosedPublish = now;
+    publish(std::exchange(m_closed, {}), true);
 }
 
 void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)

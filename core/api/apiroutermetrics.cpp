@@ -92,6 +92,8 @@ HttpResponse ApiRouter::health() const
                          {QStringLiteral("logs_staged"), qint64(s.logsStaged)},
                          {QStringLiteral("metric_points"), qint64(s.metricsStored)},
                          {QStringLiteral("commits"), qint64(s.commits)},
+                         {QStringLiteral("jobs_failed"), qint64(s.jobsFailed)},
+                         {QStringLiteral("group_retries"), qint64(s.groupRetries)},
                          {QStringLiteral("retention_deleted"), qint64(s.retentionDeleted)}}},
             {QStringLiteral("queue_depth"), qint64(s.queuedJobs)},
             {QStringLiteral("queries"),

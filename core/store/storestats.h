@@ -16,6 +16,7 @@ struct StoreStats {
     std::atomic<std::int64_t> commits{0};
     std::atomic<std::int64_t> jobsCommitted{0};
     std::atomic<std::int64_t> jobsFailed{0};
+    std::atomic<std::int64_t> groupRetries{0}; // groups run again job by job after one of their jobs failed
     std::atomic<std::int64_t> queuedJobs{0};
     std::atomic<std::int64_t> retentionDeleted{0};
     std::atomic<std::int64_t> dbBytes{0};
