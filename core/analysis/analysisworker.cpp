@@ -146,7 +146,7 @@ void AnalysisWorker::run()
         {
             std::unique_lock lock(m_mutex);
             // Closed minutes held back wait a quarter of a second at most.
-            m_wake.wait_for(lock, m_closed.empty() ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(kClosedWait / kNsPerMs),
+            m_wake.wait_for(lock, m_held ? std::chrono::milliseconds(kHeldWait / kNsPerMs) : std::chrono::milliseconds(1000),
                             [this] { return !m_queue.empty() || m_stopping || m_behind || !m_purges.empty(); });
             batches.swap(m_queue);
             purges.swap(m_purges);
@@ -171,10 +171,12 @@ void AnalysisWorker::run()
         m_stats.overflowTemplates = std::int64_t(m_templates.overflow());
         m_stats.overflowMetricSeries = std::int64_t(m_metrics.overflow());
         if (stopping) {
-            closeMinutes(true);
             publish(m_aggregator.takeAll(), false);
+            flushHeld();
         } else {
-            closeMinutes(idle);
+            publish(m_aggregator.takeClosed(nowNs()), true);
+            if (idle)
+                flushHeld();
             const TimeNs now = nowNs();
             // The live windows merge every service's last hour: a few times a second is live enough, and
             // after every batch it cost more than the batch with a thousand services.
@@ -196,6 +198,8 @@ void AnalysisWorker::run()
             }
         }
         // After what came before them, so that the store deletes every row analysis wrote for them.
+        if (!purges.empty())
+            flushHeld();
         for (std::unique_ptr<WriteJob> &purge : purges) {
             forgetServices(purge->purgeServicePrefix);
             m_store->submit(std::move(purge));
@@ -293,7 +297,7 @@ void AnalysisWorker::catchUp()
         // A page at a time, closing minutes as they complete, so that a backfill never piles up in memory.
         const std::size_t n = readBack(std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::max());
         if (n > 0) {
-            closeMinutes(false);
+            publish(m_aggregator.takeClosed(nowNs()), true);
             std::lock_guard lock(m_mutex);
             if (!m_stopping)
                 continue;
@@ -371,18 +375,28 @@ bool AnalysisWorker::evictIdleRoute()
     return true;
 }
 
-void AnalysisWorker::closeMinutes(bool flush)
+void AnalysisWorker::hold(std::unique_ptr<WriteJob> job)
 {
-    std::vector<KpiRollup> closed = m_aggregator.takeClosed(nowNs());
-    if (m_closed.empty())
-        m_closed = std::move(closed);
-    else
-        std::move(closed.begin(), closed.end(), std::back_inserter(m_closed));
     const TimeNs now = nowNs();
-    if (!flush && m_closed.size() < kClosedGroup && now - m_lastClosedPublish < kClosedWait)
-        return;
-    m_lastClosedPublish = now;
-    publish(std::exchange(m_closed, {}), true);
+    if (!m_held) {
+        m_held = std::move(job);
+        m_heldSince = now;
+    } else {
+        auto append = [](auto &to, auto &from) { std::move(from.begin(), from.end(), std::back_inserter(to)); };
+        append(m_held->rollups, job->rollups);
+        append(m_held->anomalies, job->anomalies);
+        append(m_held->templates, job->templates);
+        append(m_held->templateMinutes, job->templateMinutes);
+        m_held->settings = std::move(job->settings); // the newer position
+    }
+    if (m_held->rollups.size() >= kHeldRollups || now - m_heldSince >= kHeldWait)
+        flushHeld();
+}
+
+void AnalysisWorker::flushHeld()
+{
+    if (m_held)
+        m_store->submit(std::move(m_held));
 }
 
 void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
@@ -419,16 +433,18 @@ void AnalysisWorker::publish(std::vector<KpiRollup> rollups, bool detect)
         }
     }
     m_stats.rollupsWritten += std::int64_t(rollups.size());
-    if (!m_alerts || !detect) {
-        job->rollups = std::move(rollups);
-        return m_store->submit(std::move(job));
+    if (m_alerts && detect) {
+        // Submitted from inside the evaluator, so that its changes keep their order with the API's.
+        m_alerts->onMinutes(rollups, job->anomalies, newErrorMinutes, nowNs(), [&](AlertChanges &&changes) {
+            if (changes.empty())
+                return;
+            auto alerts = std::make_unique<WriteJob>();
+            alerts->alerts = std::move(changes);
+            m_store->submit(std::move(alerts));
+        });
     }
-    // Submitted from inside the evaluator, so that its changes keep their order with the API's.
-    m_alerts->onMinutes(rollups, job->anomalies, newErrorMinutes, nowNs(), [&](AlertChanges &&changes) {
-        job->alerts = std::move(changes);
-        job->rollups = std::move(rollups);
-        m_store->submit(std::move(job));
-    });
+    job->rollups = std::move(rollups);
+    hold(std::move(job));
 }
 
 void AnalysisWorker::purgeServices(const std::string &prefix, std::function<void(const WriteOutcome &)> done)

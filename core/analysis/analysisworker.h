@@ -126,10 +126,12 @@ private:
     void forgetServices(const std::string &prefix);
     // detect: false for the partial minutes written at shutdown, which would look like a traffic drop.
     void publish(std::vector<KpiRollup> rollups, bool detect);
-    // Takes the minutes that closed and publishes them with those held back, once enough wait, the oldest
-    // has waited long enough, or `flush`: rollups for many services written together share b-tree pages
-    // (a backfill of 1,000 services wrote a page per rollup in small groups).
-    void closeMinutes(bool flush);
+    // What analysis writes besides alert changes (rollups, anomalies, templates, its position) waits here
+    // until kHeldRollups rollups or kHeldWait: rollups of many services written together share b-tree
+    // pages (a backfill of 1,000 services wrote about a page per rollup in small groups). Alert changes
+    // go at once, in their order with the API's.
+    void hold(std::unique_ptr<WriteJob> job);
+    void flushHeld();
     // nullptr when a new route finds the budget full. minute: the minute it is about to judge (recency).
     DegradationDetector *detectorFor(const std::string &service, const std::string &endpoint, TimeNs minute);
     // Lets go of the least recently used idle route detector; false when none is idle.
@@ -140,10 +142,10 @@ private:
     TimeNs m_lastAlertTick = 0;
     static constexpr TimeNs kLivePublishInterval = 250 * kNsPerMs;
     TimeNs m_lastLivePublish = 0;
-    static constexpr std::size_t kClosedGroup = 8192;
-    static constexpr TimeNs kClosedWait = 250 * kNsPerMs;
-    std::vector<KpiRollup> m_closed;
-    TimeNs m_lastClosedPublish = 0;
+    static constexpr std::size_t kHeldRollups = 8192;
+    static constexpr TimeNs kHeldWait = 250 * kNsPerMs;
+    std::unique_ptr<WriteJob> m_held;
+    TimeNs m_heldSince = 0;
     TimeNs m_lastSizing = 0;
     std::map<std::string, TimeNs> m_knownReceived; // from storage, before this run
     KpiAggregator m_aggregator;
