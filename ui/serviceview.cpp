@@ -390,26 +390,27 @@ void ServiceView::loadTimelines(const QDateTime &from, const QDateTime &to, qint
 void ServiceView::drawTimelines(KpiSeries kpis, QList<TimelineChart::Span> spans, QList<TimelineChart::Marker> markers,
                                 qint64 fromMs, qint64 toMs)
 {
-    // One chart per pass of the event loop: Qt Charts lays a changed chart out in the pass after, so the
-    // three at once would hold the GUI thread for all three layouts in a row.
+    // One chart per pass of the event loop: Qt Charts lays a changed chart out in a posted event, and
+    // posted events (queued calls too) all run in one pass, so the next chart waits for a timer: between
+    // them the event loop runs timers and input.
     m_latency->setData(fromMs, toMs, {{tr("p95"), std::move(kpis.p95)}, {tr("p99"), std::move(kpis.p99)}}, std::move(kpis.p95Low),
                        std::move(kpis.p95High), spans, m_keepZoom);
     m_latency->setMarkers(std::move(markers));
     const int generation = m_generation;
     auto rest = std::make_shared<KpiSeries>(std::move(kpis));
-    QMetaObject::invokeMethod(this, [this, generation, rest, spans, fromMs, toMs] {
+    QTimer::singleShot(1, this, [this, generation, rest, spans, fromMs, toMs] {
         if (generation != m_generation)
             return; // a newer answer draws all three
         m_errors->setData(fromMs, toMs, {{tr("error rate"), std::move(rest->errorRate)}}, std::move(rest->rateLow),
                           std::move(rest->rateHigh), spans, m_keepZoom);
-        QMetaObject::invokeMethod(this, [this, generation, rest, spans, fromMs, toMs] {
+        QTimer::singleShot(1, this, [this, generation, rest, spans, fromMs, toMs] {
             if (generation != m_generation)
                 return;
             m_throughput->setData(fromMs, toMs, {{tr("throughput"), std::move(rest->throughput)}}, std::move(rest->rpsLow),
                                   std::move(rest->rpsHigh), spans, m_keepZoom);
             emit timelinesLoaded();
-        }, Qt::QueuedConnection);
-    }, Qt::QueuedConnection);
+        });
+    });
 }
 
 void ServiceView::loadHealth()
