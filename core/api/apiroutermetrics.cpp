@@ -87,6 +87,7 @@ HttpResponse ApiRouter::health() const
                          {QStringLiteral("path"), m_configJson.value(QStringLiteral("db"))},
                          {QStringLiteral("size_bytes"), qint64(s.dbBytes)},
                          {QStringLiteral("wal_bytes"), qint64(s.walBytes)},
+                         {QStringLiteral("wal_restarts"), qint64(s.walRestarts)},
                          {QStringLiteral("logs"), qint64(s.logsStored)},
                          // Log events not yet sealed into chunks (a migrated database's backlog shrinking).
                          {QStringLiteral("logs_staged"), qint64(s.logsStaged)},

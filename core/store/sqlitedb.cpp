@@ -121,7 +121,7 @@ SqliteDb::SqliteDb(const std::string &path, Mode mode)
     }
     sqlite3_extended_result_codes(m_db, 1);
     // Readers may meet a checkpoint or a schema change; wait briefly instead of failing.
-    sqlite3_busy_timeout(m_db, 5000);
+    sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
 }
 
 SqliteDb::~SqliteDb() { sqlite3_close_v2(m_db); }

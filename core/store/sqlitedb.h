@@ -54,6 +54,7 @@ private:
 class SqliteDb final {
 public:
     enum class Mode { ReadWrite, ReadOnly };
+    static constexpr int kBusyTimeoutMs = 5000;
     SqliteDb(const std::string &path, Mode mode);
     ~SqliteDb();
     SqliteDb(const SqliteDb &) = delete;

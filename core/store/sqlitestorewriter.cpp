@@ -22,12 +22,6 @@ namespace {
 constexpr std::size_t kMaxItemsPerGroup = 100'000;
 constexpr int kMaintenanceBatch = 5000;
 constexpr std::size_t kMaxCachedNames = 100'000;
-// The writer restarts the WAL past this size (in frames of the database's page size). The background
-// checkpointer has copied nearly all of them by then, so the restart only copies a short tail and syncs
-// (measured 10 ms on average, 17 ms at most, at 230k rows/s). Writes scattered over many pages (rollups
-// of 1,000 services) made restarts at 32 MB a fifth of the writer's time; at 128 MB history for 1,000
-// services went in 23 % faster.
-constexpr std::int64_t kWalRestartBytes = 128LL << 20;
 // How often an idle writer looks for staged log rows due for sealing.
 constexpr auto kSealCheck = std::chrono::seconds(2);
 // An idle writer gives its page cache (up to 32 MB, full after any backlog) back this long after its last
@@ -61,7 +55,7 @@ public:
         // every statement's end walks from its start to truncate it, and inside a job's savepoint it holds all
         // the job's pages (a commit group for 1,000 services spent 43 % of the writer in that walk). On disk it
         // stays in memory up to 64 KiB and is truncated with one call beyond.
-        m_db.exec("PRAGMA cache_size=-32768; PRAGMA temp_store=FILE; PRAGMA journal_size_limit=134217728");
+        m_db.exec("PRAGMA cache_size=-32768; PRAGMA temp_store=FILE; PRAGMA journal_size_limit=" + std::to_string(options.walRestartBytes));
         // Debian builds SQLite with secure delete on: every page freed by retention (a log chunk's overflow
         // chain) would be zeroed and written again. FAST still clears what is freed inside b-tree pages at no
         // extra I/O; free pages keep old bytes until reused. Measured: retention of a day 2.0 s before.
@@ -131,6 +125,27 @@ public:
         } catch (const SqliteError &) {
             // Another connection is reading; the WAL stays and is replayed on next open.
         }
+    }
+
+    // Starts the WAL over once the checkpointer has finished its pass (no new one starts meanwhile). A
+    // reader still on old frames would make the restart wait: it waits briefly and the checkpointer goes
+    // on for a while before the next try.
+    void restartWal()
+    {
+        const auto now = std::chrono::steady_clock::now();
+        if (now < m_nextRestartTry)
+            return;
+        m_checkpointer->holdPasses(true);
+        if (!m_checkpointer->quiet())
+            return; // the next commit looks again
+        sqlite3_busy_timeout(m_db.handle(), 20);
+        const int rc = sqlite3_wal_checkpoint_v2(m_db.handle(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+        sqlite3_busy_timeout(m_db.handle(), SqliteDb::kBusyTimeoutMs);
+        m_checkpointer->holdPasses(false);
+        if (rc == SQLITE_OK)
+            ++m_stats.walRestarts;
+        else
+            m_nextRestartTry = now + std::chrono::milliseconds(250);
     }
 
     void commitGroup(std::vector<std::unique_ptr<WriteJob>> &jobs)
@@ -210,9 +225,8 @@ public:
                 committed = true;
                 m_chunks->groupCommitted();
                 m_checkpointer->walGrew();
-                // BUSY while the checkpointer is mid-pass; the next commit tries again.
-                if (std::int64_t(m_walFrames) * m_pageSize > kWalRestartBytes)
-                    sqlite3_wal_checkpoint_v2(m_db.handle(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+                if (std::int64_t(m_walFrames) * m_pageSize > m_options.walRestartBytes)
+                    restartWal();
             } catch (const SqliteError &e) {
                 groupError = e.what();
                 groupFull = (e.code() & 0xff) == SQLITE_FULL;
@@ -766,6 +780,7 @@ private:
     SqliteDb m_db;
     std::unique_ptr<WalCheckpointer> m_checkpointer; // after the schema exists
     int m_walFrames = 0;
+    std::chrono::steady_clock::time_point m_nextRestartTry;
     std::int64_t m_pageSize = 4096;
     std::unique_ptr<Statement> m_findRollup, m_writeRollup, m_writeAnomaly, m_writeTemplate, m_writeTemplateMinute;
     std::unique_ptr<LogChunkWriter> m_chunks;

@@ -20,13 +20,18 @@ struct StoreOptions {
     std::int64_t analysisRetentionSeconds = 90 * 86400; // KPI minutes and anomalies
     std::int64_t maxDbBytes = 10LL * 1000 * 1000 * 1000;
     int maintenanceIntervalMs = 30'000;
+    // The writer starts the WAL over past this size. The background checkpointer has copied nearly all of
+    // it by then, so the restart only copies a short tail and syncs (10 ms on average, 17 ms at most, at
+    // 230k rows/s). Writes scattered over many pages (rollups of 1,000 services) made restarts at 32 MB a
+    // fifth of the writer's time; at 128 MB history for 1,000 services went in 23 % faster.
+    std::int64_t walRestartBytes = 128LL << 20;
     // Wall clock for retention cutoffs and write times; tests move it.
     std::function<TimeNs()> clock = &nowNs;
 };
 
 // The SQLite StoreWriter, and the only SQLite writer. Owns a thread and a connection; requests queue here and are drained into one
-// transaction per loop (group commit). Each job sits in its own savepoint, so a failing job rolls back
-// alone and the rest of the group still commits. Between groups it runs retention and the size cap
+// transaction per loop (group commit). A failing job rolls back alone (the group runs again with a
+// savepoint per job) and the rest of the group still commits. Between groups it runs retention and the size cap
 // in small batches so ingest is never blocked for long.
 class SqliteStoreWriter final : public StoreWriter {
 public:

@@ -18,6 +18,7 @@ struct StoreStats {
     std::atomic<std::int64_t> jobsFailed{0};
     std::atomic<std::int64_t> groupRetries{0}; // groups run again job by job after one of their jobs failed
     std::atomic<std::int64_t> queuedJobs{0};
+    std::atomic<std::int64_t> walRestarts{0}; // times the writer started the WAL file over
     std::atomic<std::int64_t> retentionDeleted{0};
     std::atomic<std::int64_t> dbBytes{0};
     std::atomic<std::int64_t> walBytes{0};

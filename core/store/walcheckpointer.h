@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -20,6 +21,13 @@ public:
 
     // The writer calls this after each commit; cheap, never blocks on I/O.
     void walGrew();
+    // The writer's WAL restart needs the checkpoint lock, which a pass holds; under constant writes the
+    // passes ran back to back and the restart never got it (a backfill for 1,000 services grew the WAL to
+    // 7 GB, and every page lookup in its index slowed down with it). While held, no pass starts; a hold
+    // ends by itself after kHoldFor, should the writer go quiet before it releases it.
+    void holdPasses(bool hold);
+    // Held and no pass running: the checkpoint lock is free for the writer.
+    bool quiet();
 
 private:
     void run();
@@ -27,7 +35,10 @@ private:
     std::string m_path;
     std::mutex m_mutex;
     std::condition_variable m_wake;
+    static constexpr auto kHoldFor = std::chrono::milliseconds(200);
     bool m_pending = false;
+    std::chrono::steady_clock::time_point m_heldUntil;
+    bool m_inPass = false;
     bool m_stopping = false;
     std::thread m_thread;
 };
