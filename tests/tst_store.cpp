@@ -2,6 +2,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -366,8 +367,9 @@ private slots:
         StoreOptions o;
         o.path = freshPath();
         o.retentionSeconds = 3600;
-        TimeNs now = kBase;
-        o.clock = [&now] { return now; };
+        // The writer thread reads the clock while the test moves it.
+        std::atomic<TimeNs> now{kBase};
+        o.clock = [&now] { return now.load(); };
         SqliteStoreWriter w(o);
         QVERIFY(w.start(nullptr));
         for (int day = 0; day < 3; ++day) {
@@ -404,8 +406,9 @@ private slots:
         StoreOptions o;
         o.path = freshPath();
         o.retentionSeconds = 3600;
-        TimeNs now = kBase;
-        o.clock = [&now] { return now; };
+        // The writer thread reads the clock while the test moves it.
+        std::atomic<TimeNs> now{kBase};
+        o.clock = [&now] { return now.load(); };
         SqliteStoreWriter w(o);
         QVERIFY(w.start(nullptr));
         auto service = [](int c) {
@@ -538,8 +541,9 @@ private slots:
         o.path = freshPath();
         o.retentionSeconds = 0;
         o.analysisRetentionSeconds = 90 * 86400;
-        TimeNs now = kBase + 400LL * 86400 * kNsPerSec;
-        o.clock = [&now] { return now; };
+        // The writer thread reads the clock while the test moves it.
+        std::atomic<TimeNs> now{kBase + 400LL * 86400 * kNsPerSec};
+        o.clock = [&now] { return now.load(); };
         SqliteStoreWriter w(o);
         QVERIFY(w.start(nullptr));
         KpiRollup k;
@@ -618,8 +622,9 @@ private slots:
         StoreOptions o;
         o.path = freshPath();
         o.retentionSeconds = 0;
-        TimeNs now = kBase;
-        o.clock = [&now] { return now; };
+        // The writer thread reads the clock while the test moves it.
+        std::atomic<TimeNs> now{kBase};
+        o.clock = [&now] { return now.load(); };
         SqliteStoreWriter w(o);
         QVERIFY(w.start(nullptr));
         constexpr int kPerJob = 3000, kJobs = 3, kSmall = 10, kPerSmall = 5;
