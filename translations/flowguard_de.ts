@@ -1768,42 +1768,42 @@
         <translation>Alarm #%1 (%2): %3</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="395"/>
+        <location filename="../ui/serviceview.cpp" line="396"/>
         <source>p95</source>
         <translation>p95</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="395"/>
+        <location filename="../ui/serviceview.cpp" line="396"/>
         <source>p99</source>
         <translation>p99</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="403"/>
+        <location filename="../ui/serviceview.cpp" line="404"/>
         <source>error rate</source>
         <translation>Fehlerquote</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="408"/>
+        <location filename="../ui/serviceview.cpp" line="409"/>
         <source>throughput</source>
         <translation>Durchsatz</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="434"/>
+        <location filename="../ui/serviceview.cpp" line="435"/>
         <source>p95 %1 ms</source>
         <translation>p95 %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="436"/>
+        <location filename="../ui/serviceview.cpp" line="437"/>
         <source> (baseline %1 ms)</source>
         <translation> (Basislinie %1 ms)</translation>
     </message>
     <message>
-        <location filename="../ui/serviceview.cpp" line="439"/>
+        <location filename="../ui/serviceview.cpp" line="440"/>
         <source>errors %1 %</source>
         <translation>Fehler %1 %</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/serviceview.cpp" line="442"/>
+        <location filename="../ui/serviceview.cpp" line="443"/>
         <source>%n open degradation(s)</source>
         <translation>
             <numerusform>%n offene Verschlechterung</numerusform>
