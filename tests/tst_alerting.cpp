@@ -431,6 +431,38 @@ private slots:
         QCOMPARE(escalation->incidentId, c.alerts.front().incidentId);
     }
 
+    void aPageResolvesWhenItsIncidentCloses()
+    {
+        // The paging alert's condition clears while another alert keeps the incident open: no "resolved"
+        // in the middle of the incident; it goes out, for the page, when the last alert clears.
+        RuleBook book;
+        book.set({thresholdRule(10, "error_rate > 5%", 1, 0), thresholdRule(11, "p95_latency_ms > 500", 1, 0)});
+        AlertEvaluator::Options o;
+        o.clearMinutes = 1;
+        o.keepFiringMinutes = 0;
+        IdAllocator ids(1);
+        AlertEvaluator ev(&book, nullptr, &ids, o);
+        AlertChanges c = ev.onMinutes({minute(0, 100, 10, 900)}, {}, {}, kT0 + kMin);
+        const auto page = std::find_if(c.alerts.begin(), c.alerts.end(), [](const Alert &a) { return a.pages; });
+        QVERIFY(page != c.alerts.end());
+        const std::int64_t pageId = page->id;
+        const std::int64_t pageRule = page->ruleId;
+        QCOMPARE(c.notifications.size(), std::size_t(1));
+        // The page's condition clears first, the other alert's stays.
+        c = ev.onMinutes({pageRule == 10 ? minute(1, 100, 0, 900) : minute(1, 100, 10, 100)}, {}, {}, kT0 + 2 * kMin);
+        QVERIFY(std::any_of(c.alerts.begin(), c.alerts.end(),
+                            [&](const Alert &a) { return a.id == pageId && a.state == Alert::State::Resolved; }));
+        QVERIFY(c.notifications.empty());
+        QVERIFY(std::any_of(c.transitions.begin(), c.transitions.end(), [](const AlertTransition &t) {
+            return t.reason.find("resolution notified when incident") != std::string::npos;
+        }));
+        c = ev.onMinutes({minute(2, 100, 0, 100)}, {}, {}, kT0 + 3 * kMin);
+        QCOMPARE(c.incidents.back().closedAt != 0, true);
+        QCOMPARE(c.notifications.size(), std::size_t(1));
+        QCOMPARE(c.notifications[0].alertId, pageId);
+        QCOMPARE(c.notifications[0].kind, NotificationIntent::Kind::Resolved);
+    }
+
     void relatedAlertsFormOneIncidentThatEscalates()
     {
         RuleBook book;

@@ -146,6 +146,7 @@ void AlertEvaluator::fire(Alert &a, const AlertRule &rule, TimeNs at, const std:
     // recorded there without paging again; a higher level pages (escalation).
     a.pages = rule.notify && !a.test;
     if (const auto it = m_incidents.find(a.incidentId); a.pages && it != m_incidents.end()) {
+        it->second.openNotifying.insert(a.id);
         std::optional<AlertLevel> &paged = it->second.paged;
         if (paged && *paged >= a.level) {
             a.pages = false;
@@ -190,8 +191,19 @@ void AlertEvaluator::resolve(Alert &a, const AlertRule *rule, TimeNs at, const s
     leaveIncident(a, at, wallNow, out);
     m_firstNotified.erase(a.id);
     m_escalated.erase(a.id);
-    if (m_lastNotified.erase(a.id))
-        notify(a, NotificationIntent::Kind::Resolved, rule ? rule->channels : std::vector<std::string>{}, wallNow, out);
+    if (m_lastNotified.erase(a.id)) {
+        std::vector<std::string> channels = rule ? rule->channels : std::vector<std::string>{};
+        const auto incident = m_incidents.find(a.incidentId);
+        if (a.incidentId && incident != m_incidents.end() && !incident->second.openNotifying.empty()) {
+            // A service's latency fading while one of its routes stays slow: the page said "incident",
+            // and the incident is not over.
+            out.transitions.push_back(historyNote(a, wallNow, "resolution notified when incident "
+                                                                  + std::to_string(a.incidentId) + " closes"));
+            incident->second.owedResolutions.emplace_back(a, std::move(channels));
+        } else {
+            notify(a, NotificationIntent::Kind::Resolved, channels, wallNow, out);
+        }
+    }
     out.alerts.push_back(a);
     const std::int64_t id = a.id; // `a` lives in the node being erased
     m_open.erase(id);
@@ -297,6 +309,11 @@ void AlertEvaluator::leaveIncident(const Alert &a, TimeNs at, TimeNs wallNow, Al
     if (s.open == 0) {
         s.incident.closedAt = s.incident.lastActivity;
         s.paged.reset(); // what joins it after it closed pages again
+    }
+    if (s.openNotifying.erase(a.id) && s.openNotifying.empty()) {
+        for (auto &[page, channels] : s.owedResolutions)
+            notify(page, NotificationIntent::Kind::Resolved, channels, wallNow, out);
+        s.owedResolutions.clear();
     }
     s.incident.updated = wallNow;
     out.incidents.push_back(s.incident);

@@ -172,6 +172,10 @@ private:
         int open = 0; // its alerts still firing
         std::set<std::string> traces;
         std::optional<AlertLevel> paged; // the highest level it has paged at while open
+        std::set<std::int64_t> openNotifying; // its firing alerts whose rules notify (paged or joined a page)
+        // Pages whose own condition cleared while other such alerts went on: their "resolved" goes out when
+        // the last of those clears, not in the middle of the incident.
+        std::vector<std::pair<Alert, std::vector<std::string>>> owedResolutions;
     };
     bool joinable(const IncidentState &s, TimeNs at) const;
     std::map<std::int64_t, IncidentState> m_incidents;   // recent incidents by id

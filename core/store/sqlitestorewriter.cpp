@@ -10,6 +10,10 @@
 #include <limits>
 #include <unordered_map>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "logchunkwriter.h"
 #include "schema.h"
 #include "servicepurge.h"
@@ -310,7 +314,15 @@ public:
         return more;
     }
 
-    void releaseCache() { sqlite3_db_release_memory(m_db.handle()); }
+    // glibc keeps freed pages; the analysis thread's heap trimmer trims idle heaps only once a minute, so
+    // the released cache would stay resident that long (1,000 services: 165 MB idle, 130 after the trim).
+    void releaseCache()
+    {
+        sqlite3_db_release_memory(m_db.handle());
+#if defined(__GLIBC__)
+        malloc_trim(0);
+#endif
+    }
 
     // Seals one service's staged rows when due and makes a run of key filters when one is full (between
     // commit groups, so both keep up with ingest); whether it did either.

@@ -69,6 +69,12 @@ private:
     Params m_params;
     std::vector<Series> m_series;
     int m_run = 0;    // consecutive minutes meeting the condition
+    // Latency raised, at least halfway to extreme and well above its baseline: for how many minutes in a
+    // row, since when.
+    double m_sustainedAt = (3.0 + 8.0) / 2; // SeriesDetector's default limits until configure()
+    int m_sustainedRun = 0;
+    int m_sustainedJudgments = 0; // of them, minutes with a fresh judgment of that signal
+    TimeNs m_sustainedStart = 0;
     int m_quiet = 0;  // consecutive quiet minutes while open
     TimeNs m_runStart = 0;
     std::optional<AnomalyRecord> m_open;
