@@ -388,6 +388,29 @@ private slots:
         }
     }
 
+    void quietMinutesAreMinutesOfEventTime()
+    {
+        // Regression: a route with a request every third minute has no minute between them; counting its
+        // quiet minutes with traffic, the clearing took five of them (a quarter of an hour) after the fix.
+        for (unsigned seed = 1; seed <= 4; ++seed) {
+            std::mt19937 rng(seed);
+            DegradationDetector d("svc", "/route");
+            TimeNs raised = 0, resolvedSeen = 0;
+            for (int m = 0; m < 900; m += 3) {
+                const bool incident = m >= 720 && m < 780;
+                if (auto a = d.update(minute(m, incident ? 400.0 : 100.0, 0.0, rng, 3))) {
+                    if (!raised)
+                        raised = a->startedAt;
+                    if (a->endedAt && !resolvedSeen)
+                        resolvedSeen = kT0 + (m + 1) * kMin; // the minute it was decided in
+                }
+            }
+            QVERIFY(raised >= kT0 + 720 * kMin);
+            QVERIFY(resolvedSeen > 0);
+            QVERIFY2(resolvedSeen <= kT0 + (780 + 20) * kMin, qPrintable(QString::number((resolvedSeen - kT0) / kMin - 780)));
+        }
+    }
+
     void aLoneNightErrorDoesNotHoldALatencyDegradationOpen()
     {
         // Regression: a route's latency degradation at night (four requests a minute) stayed open 17

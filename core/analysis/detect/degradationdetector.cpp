@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace fg {
 
@@ -108,6 +109,7 @@ void DegradationDetector::configure(int forMinutes, int clearMinutes, std::size_
     m_params.forMinutes = forMinutes;
     m_params.clearMinutes = clearMinutes;
     m_params.warmupMinutes = warmupMinutes;
+    m_activeAt = activeAt;
     m_sustainedAt = (activeAt + extremeAt) / 2;
     for (Series &s : m_series)
         s.detector.setLimits(activeAt, extremeAt, warmupMinutes);
@@ -115,6 +117,7 @@ void DegradationDetector::configure(int forMinutes, int clearMinutes, std::size_
 
 std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, const std::vector<std::string> &newErrors)
 {
+    const TimeNs previousMinute = std::exchange(m_lastMinute, k.start);
     // A quantile of a handful of latencies is one of them, not a quantile: quiet minutes are pooled until
     // there are enough samples (the night's three requests a minute say nothing about p99 alone; a quarter
     // of an hour of them does), and only then judged.
@@ -256,6 +259,14 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     for (std::size_t i = 0; i < 3; ++i)
         if (m_series[i].last.sigma < kCurrentSigma)
             m_series[i].last.active = false;
+    // Carried over the minutes until the next judgment, only a judgment still clearly off (at the activation
+    // level) holds an open degradation: at night a pool straddling the fix read 1.5σ and held a fixed route
+    // open ten more minutes, and a pool's p95 of twenty latencies at 2–3σ by chance held one for half an
+    // hour. A weaker one lets the quiet minutes count; the alert's own hold keeps a return the same alert.
+    if (m_open && !judged)
+        for (std::size_t i = 0; i < 3; ++i)
+            if (m_series[i].last.sigma < m_activeAt)
+                m_series[i].last.active = m_series[i].last.raised = false;
     for (const Series &s : m_series)
         extreme |= s.last.extreme;
     // The three latency quantiles move together: they are one signal. Raising needs signals at the
@@ -369,8 +380,12 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
     for (const std::string &t : k.errorTraces)
         noteTrace(m_open->traceIds, t, 8);
     if (active == 0) {
-        if (++m_quiet >= m_params.clearMinutes) {
-            m_open->endedAt = minuteEnd - m_params.clearMinutes * 60 * kNsPerSec;
+        // Quiet minutes are minutes of event time: a route of one request every few minutes has no minute
+        // between them, and counting its minutes with traffic kept it open a quarter of an hour after its fix.
+        const TimeNs sinceLast = previousMinute ? (k.start - previousMinute) / (60 * kNsPerSec) : 1;
+        m_quiet += int(std::clamp<TimeNs>(sinceLast, 1, m_params.clearMinutes));
+        if (m_quiet >= m_params.clearMinutes) {
+            m_open->endedAt = std::max(m_open->startedAt, minuteEnd - m_quiet * 60 * kNsPerSec);
             m_open->updatedAt = minuteEnd;
             AnomalyRecord done = *m_open;
             done.explanation = "Resolved after " + std::to_string((done.endedAt - done.startedAt) / (60 * kNsPerSec))

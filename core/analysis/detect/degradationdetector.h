@@ -71,11 +71,13 @@ private:
     int m_run = 0;    // consecutive minutes meeting the condition
     // Latency raised, at least halfway to extreme and well above its baseline: for how many minutes in a
     // row, since when.
-    double m_sustainedAt = (3.0 + 8.0) / 2; // SeriesDetector's default limits until configure()
+    double m_activeAt = 3.0; // SeriesDetector's default limits until configure()
+    double m_sustainedAt = (3.0 + 8.0) / 2;
     int m_sustainedRun = 0;
     int m_sustainedJudgments = 0; // of them, minutes with a fresh judgment of that signal
     TimeNs m_sustainedStart = 0;
-    int m_quiet = 0;  // consecutive quiet minutes while open
+    int m_quiet = 0;  // quiet minutes of event time in a row while open
+    TimeNs m_lastMinute = 0; // start of the last minute seen
     TimeNs m_runStart = 0;
     std::optional<AnomalyRecord> m_open;
     DDSketch m_latencyPool; // latencies of quiet minutes, until there are enough to judge
