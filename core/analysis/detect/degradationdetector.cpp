@@ -267,6 +267,14 @@ std::optional<AnomalyRecord> DegradationDetector::update(const KpiRollup &k, con
         for (std::size_t i = 0; i < 3; ++i)
             if (m_series[i].last.sigma < m_activeAt)
                 m_series[i].last.active = m_series[i].last.raised = false;
+    // Judged, holding takes two quantiles at the clearing level or one at the activation level: each of a
+    // pool's quantiles is at 1.5σ by chance about one judgment in fifteen.
+    const int latencyActive = int(m_series[0].last.active) + int(m_series[1].last.active) + int(m_series[2].last.active);
+    const bool latencyAtActivation = m_series[0].last.sigma >= m_activeAt || m_series[1].last.sigma >= m_activeAt
+                                     || m_series[2].last.sigma >= m_activeAt;
+    if (m_open && latencyActive == 1 && !latencyAtActivation)
+        for (std::size_t i = 0; i < 3; ++i)
+            m_series[i].last.active = m_series[i].last.raised = false;
     for (const Series &s : m_series)
         extreme |= s.last.extreme;
     // The three latency quantiles move together: they are one signal. Raising needs signals at the
