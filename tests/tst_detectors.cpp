@@ -46,6 +46,22 @@ struct Run {
     std::vector<AnomalyRecord> updates;
     int raisedAt = -1;   // minute index when first raised
     int resolvedAt = -1;
+
+    // Distinct degradations (by start) among the updates, and the latest end of any.
+    std::size_t degradations() const
+    {
+        std::set<TimeNs> starts;
+        for (const AnomalyRecord &a : updates)
+            starts.insert(a.startedAt);
+        return starts.size();
+    }
+    TimeNs lastEnded() const
+    {
+        TimeNs ended = 0;
+        for (const AnomalyRecord &a : updates)
+            ended = std::max(ended, a.endedAt);
+        return ended;
+    }
 };
 
 template <typename Shape>
@@ -377,13 +393,8 @@ private slots:
                               seed);
             QVERIFY2(r.raisedAt >= 500 && r.raisedAt < 560, qPrintable(QString::number(r.raisedAt)));
             QVERIFY(r.resolvedAt > 0);
-            std::set<TimeNs> starts;
-            TimeNs ended = 0;
-            for (const AnomalyRecord &a : r.updates) {
-                starts.insert(a.startedAt);
-                ended = std::max(ended, a.endedAt);
-            }
-            QCOMPARE(int(starts.size()), 1);
+            QCOMPARE(r.degradations(), std::size_t(1));
+            const TimeNs ended = r.lastEnded();
             QVERIFY2(ended <= kT0 + (560 + 6) * kMin, qPrintable(QString::number((ended - kT0) / kMin - 560)));
         }
     }
@@ -421,13 +432,8 @@ private slots:
             const Run r = run(700, [](int m) { return std::tuple{m >= 500 && m < 560 ? 300.0 : 100.0, 0.004, 8}; },
                               seed, 0.5);
             QVERIFY2(r.raisedAt >= 500 && r.raisedAt < 560, qPrintable(QString::number(r.raisedAt)));
-            std::set<TimeNs> starts;
-            TimeNs ended = 0;
-            for (const AnomalyRecord &a : r.updates) {
-                starts.insert(a.startedAt);
-                ended = std::max(ended, a.endedAt);
-            }
-            QCOMPARE(int(starts.size()), 1);
+            QCOMPARE(r.degradations(), std::size_t(1));
+            const TimeNs ended = r.lastEnded();
             QVERIFY2(ended > 0 && ended <= kT0 + (560 + 5) * kMin, qPrintable(QString::number((ended - kT0) / kMin - 560)));
         }
     }
