@@ -3,10 +3,10 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <memory>
-#include <unordered_map>
 
 namespace fg {
 
@@ -173,17 +173,25 @@ int bitWidth(std::uint64_t v)
     return w;
 }
 
+// Each byte's value as a lowercase hex digit, or -1.
+constexpr std::array<std::int8_t, 256> kHexDigits = [] {
+    std::array<std::int8_t, 256> t{};
+    for (int c = 0; c < 256; ++c)
+        t[std::size_t(c)] = std::int8_t(c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1);
+    return t;
+}();
+
+int hexDigit(char c) { return kHexDigits[std::uint8_t(c)]; }
+
 bool isHexBytes(std::string_view v)
 {
     if (v.size() % 2)
         return false;
+    int any = 0;
     for (char c : v)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
-    return true;
+        any |= hexDigit(c);
+    return any >= 0;
 }
-
-int hexDigit(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
 
 // Values as lengths then bytes; lowercase hex values (trace and span ids) as the bytes they spell, half
 // the size, when every value of the column is one.
@@ -230,31 +238,84 @@ void readValues(Reader &in, int count, StringColumn &col)
     }
 }
 
+// The distinct values of a column in first-seen order, each row's index into them and each one's count:
+// one hash per value (an open-addressed table of indices; the encoder's hottest loop is here).
+class Dictionary {
+public:
+    // Stops (complete() false) once a new value makes `giveUp(distinct so far, row)` true.
+    template<typename GiveUp>
+    Dictionary(const std::vector<std::string_view> &values, GiveUp giveUp)
+    {
+        std::size_t capacity = 16;
+        while (capacity < values.size() * 2)
+            capacity <<= 1;
+        m_slots.assign(capacity, kEmpty);
+        rows.reserve(values.size());
+        const std::size_t mask = capacity - 1;
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            const std::string_view v = values[i];
+            std::size_t at = hash(v) & mask;
+            while (m_slots[at] != kEmpty && distinct[m_slots[at]] != v)
+                at = (at + 1) & mask;
+            if (m_slots[at] == kEmpty) {
+                if (giveUp(distinct.size() + 1, i))
+                    return;
+                m_slots[at] = std::uint32_t(distinct.size());
+                distinct.push_back(v);
+                counts.push_back(0);
+            }
+            ++counts[m_slots[at]];
+            rows.push_back(m_slots[at]);
+        }
+        m_complete = true;
+    }
+    explicit Dictionary(const std::vector<std::string_view> &values)
+        : Dictionary(values, [](std::size_t, std::size_t) { return false; })
+    {
+    }
+    bool complete() const { return m_complete; }
+
+    std::vector<std::string_view> distinct;
+    std::vector<std::uint32_t> rows, counts;
+
+private:
+    static constexpr std::uint32_t kEmpty = ~0u;
+    static std::uint64_t hash(std::string_view v)
+    {
+        std::uint64_t h = v.size() * 0x9e3779b97f4a7c15ULL;
+        std::size_t i = 0;
+        for (; i + 8 <= v.size(); i += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, v.data() + i, 8);
+            h = (h ^ w) * 0xff51afd7ed558ccdULL;
+            h ^= h >> 29;
+        }
+        std::uint64_t tail = 0;
+        std::memcpy(&tail, v.data() + i, v.size() - i);
+        h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+        return h ^ (h >> 32);
+    }
+    std::vector<std::uint32_t> m_slots;
+    bool m_complete = false;
+};
+
 // Distinct values once, then each row's index, when values repeat (endpoints, methods, trace ids of a
 // few events each); the values themselves otherwise (an index would only add bytes).
-void putColumn(std::string &out, const std::vector<std::string_view> &values)
+void putColumn(std::string &out, const std::vector<std::string_view> &values, const Dictionary &d)
 {
-    std::unordered_map<std::string_view, std::uint32_t> index;
-    std::vector<std::string_view> distinct;
-    std::vector<std::uint32_t> rows;
-    rows.reserve(values.size());
-    for (std::string_view v : values) {
-        auto [it, added] = index.emplace(v, std::uint32_t(distinct.size()));
-        if (added)
-            distinct.push_back(v);
-        rows.push_back(it->second);
-    }
-    const bool dictionary = distinct.size() * 4 < values.size() * 3;
+    const bool dictionary = d.distinct.size() * 4 < values.size() * 3;
     out.push_back(dictionary ? 1 : 0);
     if (!dictionary) {
         putValues(out, values);
         return;
     }
-    putVarint(out, distinct.size());
-    putValues(out, distinct);
-    for (std::uint32_t r : rows)
+    putVarint(out, d.distinct.size());
+    putValues(out, d.distinct);
+    for (std::uint32_t r : d.rows)
         putVarint(out, r);
 }
+
+void putColumn(std::string &out, const std::vector<std::string_view> &values) { putColumn(out, values, Dictionary(values)); }
 
 void readWords(Reader &in, int count, StringColumn &col, BitReader &bits);
 void readPacked(Reader &in, int count, StringColumn &col, BitReader &bits, char mode);
@@ -455,30 +516,24 @@ void putString(std::string &out, std::string_view v)
 // numbers when every value fits one (mode 4), the values otherwise.
 void putWordColumn(std::string &out, const std::vector<std::string_view> &values, BitWriter &bits)
 {
-    std::unordered_map<std::string_view, std::uint32_t> counts;
-    bool dictionary = true;
-    for (std::size_t i = 0; i < values.size() && dictionary; ++i)
-        // Too many distinct values, or the first 64 all different: counting the rest costs more than it finds.
-        dictionary = !(++counts[values[i]] == 1 && (counts.size() * 4 >= values.size() * 3 || (counts.size() == 64 && i == 63)));
-    if (dictionary) {
-        const int width = bitWidth(counts.size() - 1);
+    // Too many distinct values, or the first 64 all different: counting the rest costs more than it finds.
+    const Dictionary d(values, [&](std::size_t distinct, std::size_t row) {
+        return distinct * 4 >= values.size() * 3 || (distinct == 64 && row == 63);
+    });
+    if (d.complete()) {
+        const int width = bitWidth(d.distinct.size() - 1);
         double entropy = 0;
-        for (const auto &[v, n] : counts)
+        for (const std::uint32_t n : d.counts)
             entropy -= double(n) / double(values.size()) * std::log2(double(n) / double(values.size()));
         if (width > 0 && entropy > 0.7 * width) {
             out.push_back(3);
-            std::vector<std::string_view> distinct;
-            std::unordered_map<std::string_view, std::uint32_t> index;
-            for (std::string_view v : values)
-                if (index.emplace(v, std::uint32_t(distinct.size())).second)
-                    distinct.push_back(v);
-            putVarint(out, distinct.size());
-            putValues(out, distinct);
-            for (std::string_view v : values)
-                bits.put(index[v], width);
+            putVarint(out, d.distinct.size());
+            putValues(out, d.distinct);
+            for (const std::uint32_t r : d.rows)
+                bits.put(r, width);
             return;
         }
-        putColumn(out, values);
+        putColumn(out, values, d);
         return;
     }
     NumberTemplate t;
@@ -873,13 +928,21 @@ EncodedLogChunk encodeLogChunk(std::vector<std::pair<std::int64_t, const LogReco
 
     // Trigrams of the lowercased messages, a couple of bits each; sized by the events, not the distinct
     // trigrams (counting those costs more than the filter saves), about two bytes per event.
+    // Lines of one template share most trigrams: a small direct-mapped memory of the trigrams already set
+    // skips hashing them again (a trigram is 24 bits, so the all-ones entry matches none).
     c.textBloom.assign(bloomBits(rows.size(), 16, 4096, 1u << 17) / 8, '\0');
+    std::vector<std::uint32_t> seen(4096, ~0u);
     for (std::string_view t : texts) {
         std::uint32_t tri = 0;
         for (std::size_t i = 0; i < t.size(); ++i) {
             tri = ((tri << 8) | std::uint8_t(asciiLower(t[i]))) & 0xffffff;
-            if (i >= 2)
+            if (i < 2)
+                continue;
+            std::uint32_t &slot = seen[(tri * 0x9e3779b1u) >> 20];
+            if (slot != tri) {
+                slot = tri;
                 setBits(c.textBloom, trigramHash(tri), kTextProbes);
+            }
         }
     }
     // Trace ids and tags: exact tokens.
