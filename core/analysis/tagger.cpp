@@ -45,6 +45,9 @@ TagRules::TagRules(std::vector<TagRule> userRules) : m_user(std::move(userRules)
             else
                 m_words[w.substr(0, space)].phrases.emplace_back(w.substr(space), i);
         }
+    for (const auto &[w, entry] : m_words)
+        if (!w.empty() && w.size() < 64)
+            m_lengthsByFirst[std::uint8_t(w[0])] |= std::uint64_t(1) << w.size();
 }
 
 std::vector<std::string> TagRules::tagsFor(const LogRecord &r) const
@@ -68,7 +71,7 @@ std::vector<std::string> TagRules::tagsFor(const LogRecord &r) const
             ++n;
             ++end;
         }
-        if (n <= sizeof word) {
+        if (n <= sizeof word && (m_lengthsByFirst[std::uint8_t(word[0])] >> n & 1)) {
             if (auto it = m_words.find(std::string_view(word, n)); it != m_words.end()) {
                 for (std::size_t rule : it->second.rules)
                     hit[rule] = 1;

@@ -3,6 +3,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,9 @@ private:
         std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
     };
     std::unordered_map<std::string, WordEntry, Hash, std::equal_to<>> m_words;
+    // Bit n of entry c: some key of m_words is n characters long and begins with c. Most message words
+    // fail this test and are never hashed.
+    std::array<std::uint64_t, 256> m_lengthsByFirst{};
 };
 
 // Hands the current rules to every ingest thread and takes updates from the settings API.
