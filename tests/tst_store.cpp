@@ -399,6 +399,128 @@ private slots:
                  std::int64_t(0));
     }
 
+    // The compaction of small chunks (an idle writer's work) merges a service's small chunks into full
+    // ones and changes nothing that can be read: every event with every field, trace lookups (a run of
+    // key filters whose chunks were merged away gives its survivors' filters back), reads by signal id and
+    // in commit order, counts, claimed signal ids. Written by a writer that did not compact (as an older
+    // FlowGuard leaves them), compacted by the next one at start.
+    void smallChunksMergeWithoutChangingWhatReads()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        o.compactAfterIdleMs = -1;
+        constexpr int kSmallJobs = 300, kPerSmall = int(LogChunkWriter::kDirectChunkEvents), kBigEvery = 30, kPerBig = 2100;
+        int n = 0;
+        {
+            SqliteStoreWriter w(o);
+            QVERIFY(w.start(nullptr));
+            for (int j = 0; j < kSmallJobs; ++j) {
+                IngestBatch b; // one service a request: a chunk of its own
+                const bool big = j % kBigEvery == 0;
+                for (int i = 0; i < (big ? kPerBig : kPerSmall); ++i, ++n) {
+                    LogRecord r = log(big ? "d" : std::string(1, char('a' + j % 3)), kBase + n * kNsPerMs,
+                                      n % 9 == 0 ? Level::Error : Level::Info, "event " + std::to_string(n), "sig-" + std::to_string(n));
+                    r.traceId = traceHex(n / 10);
+                    r.tags = n % 40 == 0 ? ",rare," : "";
+                    r.latencyMs = n * 0.5;
+                    r.statusCode = n % 9 == 0 ? 500 : 200;
+                    r.endpoint = "/e/" + std::to_string(n % 4);
+                    r.attributes = "{\"n\":" + std::to_string(n) + "}";
+                    b.logs.push_back(r);
+                }
+                QVERIFY(write(w, b).ok);
+            }
+            w.runMaintenanceNow(); // a run of the oldest 256 chunks' key filters
+        }
+        auto layout = [&](const char *sql) { return SqliteDb(o.path, SqliteDb::Mode::ReadOnly).queryInt(sql); };
+        QCOMPARE(layout("SELECT count(*) FROM log_key_groups"), std::int64_t(1));
+        const std::int64_t smallBefore = layout("SELECT count(*) FROM log_chunks WHERE count < 2048");
+        QCOMPARE(smallBefore, std::int64_t(kSmallJobs - kSmallJobs / kBigEvery));
+
+        struct Snapshot {
+            std::vector<StoredLog> all, ordered;
+            std::vector<int> traces;
+            int rare = 0;
+            std::int64_t bySignal = 0;
+        };
+        auto snapshot = [&] {
+            SqliteStoreReader r(o.path);
+            Snapshot s;
+            LogQuery q;
+            q.window = {0, kMaxTimeNs, std::nullopt, 1'000'000};
+            for (int pages = 0; pages < 1000; ++pages) { // pages end at a byte budget
+                auto page = r.logs(q);
+                s.all.insert(s.all.end(), page.items.begin(), page.items.end());
+                if (!page.nextCursor)
+                    break;
+                q.window.after = page.nextCursor;
+            }
+            q.window.after.reset();
+            s.ordered = r.logsInCommitOrder(0, n, n);
+            for (int t : {0, 77, 1000, n / 10 - 1}) {
+                q.traceId = traceHex(t);
+                s.traces.push_back(int(r.logs(q).items.size()));
+            }
+            q.traceId.clear();
+            q.tag = "rare";
+            s.rare = int(r.logs(q).items.size());
+            const auto found = r.logBySignal("sig-12345");
+            s.bySignal = found ? found->id : -1;
+            return s;
+        };
+        const Snapshot before = snapshot();
+        QCOMPARE(int(before.all.size()), n);
+        QCOMPARE(before.traces, std::vector<int>({10, 10, 10, 10}));
+
+        o.compactAfterIdleMs = 0;
+        SqliteStoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.stats().compactionPending, 60000);
+        // 64-event chunks fill 4096 with 64 of them; the rest of b and c (36 each, 2,304 events) are due as
+        // enough events, that of a (26: every tenth request was d's) as enough chunks: 1,664 events, small.
+        QCOMPARE(qint64(w.stats().chunksMerged), qint64(smallBefore));
+        QCOMPARE(layout("SELECT count(*) FROM log_chunks WHERE count < 2048"), std::int64_t(1));
+        QCOMPARE(layout("SELECT count(*) FROM log_chunks"), std::int64_t(3 * 2 + kSmallJobs / kBigEvery));
+        // The run's small chunks are gone: its survivors' filters are back among the chunks not in a run.
+        QCOMPARE(layout("SELECT count(*) FROM log_key_groups"), std::int64_t(0));
+        QCOMPARE(layout("SELECT count(*) FROM log_key_slices"), std::int64_t(0));
+        QCOMPARE(layout("SELECT count(*) FROM log_chunk_keys"), layout("SELECT count(*) FROM log_chunks"));
+        QCOMPARE(qint64(w.stats().logsStored), qint64(n));
+
+        const Snapshot after = snapshot();
+        QCOMPARE(after.traces, before.traces);
+        QCOMPARE(after.rare, before.rare);
+        QCOMPARE(after.bySignal, before.bySignal);
+        QCOMPARE(after.all.size(), before.all.size());
+        QCOMPARE(after.ordered.size(), std::size_t(n));
+        for (std::size_t i = 0; i < after.all.size(); ++i) {
+            const StoredLog &x = after.all[i], &y = before.all[i];
+            QCOMPARE(x.id, y.id);
+            QCOMPARE(x.record.ts, y.record.ts);
+            QCOMPARE(x.record.service, y.record.service);
+            QCOMPARE(x.record.message, y.record.message);
+            QCOMPARE(x.record.level, y.record.level);
+            QCOMPARE(x.record.traceId, y.record.traceId);
+            QCOMPARE(x.record.tags, y.record.tags);
+            QCOMPARE(x.record.latencyMs, y.record.latencyMs);
+            QCOMPARE(x.record.statusCode, y.record.statusCode);
+            QCOMPARE(x.record.endpoint, y.record.endpoint);
+            QCOMPARE(x.record.attributes, y.record.attributes);
+            QCOMPARE(x.record.signalId, y.record.signalId);
+            QCOMPARE(after.ordered[i].id, std::int64_t(i + 1));
+        }
+        SqliteStoreReader r(o.path);
+        const auto services = r.services();
+        std::int64_t counted = 0;
+        for (const auto &s : services)
+            counted += s.logCount;
+        QCOMPARE(counted, std::int64_t(n));
+        IngestBatch again;
+        again.logs.push_back(log("a", kBase, Level::Info, "again", "sig-777"));
+        QCOMPARE(write(w, again).duplicates, 1);
+    }
+
     // Trace and tag lookups find their chunks through the runs of bit-sliced key filters (schema v11) as
     // well as through the filters of the newest chunks not in a run yet; a run goes with its last chunk.
     void keyFilterRunsFindTracesAndTags()
@@ -406,6 +528,7 @@ private slots:
         StoreOptions o;
         o.path = freshPath();
         o.retentionSeconds = 3600;
+        o.compactAfterIdleMs = -1; // counts the runs the chunks as written make
         // The writer thread reads the clock while the test moves it.
         std::atomic<TimeNs> now{kBase};
         o.clock = [&now] { return now.load(); };

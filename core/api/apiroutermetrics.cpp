@@ -91,6 +91,9 @@ HttpResponse ApiRouter::health() const
                          {QStringLiteral("logs"), qint64(s.logsStored)},
                          // Log events not yet sealed into chunks (a migrated database's backlog shrinking).
                          {QStringLiteral("logs_staged"), qint64(s.logsStaged)},
+                         // Small chunks merged into full ones while the writer was idle, and whether some wait.
+                         {QStringLiteral("chunks_merged"), qint64(s.chunksMerged)},
+                         {QStringLiteral("compaction_pending"), bool(s.compactionPending)},
                          {QStringLiteral("metric_points"), qint64(s.metricsStored)},
                          {QStringLiteral("commits"), qint64(s.commits)},
                          {QStringLiteral("jobs_failed"), qint64(s.jobsFailed)},

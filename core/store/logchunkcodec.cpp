@@ -1190,4 +1190,18 @@ std::vector<std::int64_t> decodeKeyGroupChunks(std::string_view chunks)
     return ids;
 }
 
+std::string keyFilterOfGroupChunk(std::string_view slices, std::uint32_t bits, std::uint32_t sliceBytes, std::size_t chunk)
+{
+    if (bits < 8 || (bits & (bits - 1)) || chunk / 8 >= sliceBytes || slices.size() < std::size_t(bits) * sliceBytes)
+        throw LogChunkCorrupt();
+    std::string filter(bits / 8, '\0');
+    bool any = false;
+    for (std::size_t p = 0; p < bits; ++p)
+        if ((std::uint8_t(slices[p * sliceBytes + chunk / 8]) >> (chunk & 7)) & 1) {
+            filter[p >> 3] = char(std::uint8_t(filter[p >> 3]) | (1u << (p & 7)));
+            any = true;
+        }
+    return any ? filter : std::string();
+}
+
 } // namespace fg

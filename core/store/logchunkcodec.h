@@ -121,6 +121,9 @@ constexpr std::int64_t kKeySliceParts = 4096;
 // The chunks' ids ascending, with their filters.
 KeyFilterGroup groupKeyFilters(const std::vector<std::int64_t> &chunkIds, const std::vector<std::string_view> &blooms);
 std::vector<std::int64_t> decodeKeyGroupChunks(std::string_view chunks);
+// The filter of a run's `chunk`-th chunk taken back out of the run's slices (all its parts in order):
+// `bits` positions, as it sits in the run (folded or repeated); empty when it holds no token.
+std::string keyFilterOfGroupChunk(std::string_view slices, std::uint32_t bits, std::uint32_t sliceBytes, std::size_t chunk);
 // The slices a token's bits are in, for a group of `bits` positions.
 std::array<std::uint32_t, kKeyFilterProbes> keyFilterPositions(std::uint64_t token, std::uint32_t bits);
 

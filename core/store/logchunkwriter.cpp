@@ -382,9 +382,126 @@ bool LogChunkWriter::expire(TimeNs cutoff)
     return int(candidates.size()) == kMaintenanceChunks;
 }
 
+bool LogChunkWriter::compactStep()
+{
+    if (m_compactServices.empty()) {
+        // The literal 2048 lets SQLite read the v12 index of small chunks alone.
+        static_assert(kSmallChunkEvents == 2048);
+        Statement st(m_db.handle(), "SELECT service_id, count(*), sum(count) FROM log_chunks WHERE count < 2048"
+                                    " GROUP BY service_id");
+        while (st.step())
+            if (st.int64(1) >= 2 && (st.int64(2) >= std::int64_t(kSmallChunkEvents) || st.int64(1) >= std::int64_t(kMergeChunks)))
+                m_compactServices.push_back(st.int64(0));
+    }
+    if (!m_compactServices.empty()) {
+        if (!mergeSmallChunks(m_compactServices.back()))
+            m_compactServices.pop_back();
+        return true;
+    }
+    return m_runsMayBeSparse && dissolveSparseRun();
+}
+
+bool LogChunkWriter::mergeSmallChunks(std::int64_t sid)
+{
+    Transaction tx(m_db);
+    // Oldest event time first, so that the merged chunk covers a short span; as many as fit one chunk.
+    Statement st(m_db.handle(), "SELECT id, count FROM log_chunks WHERE service_id = ?1 AND count < 2048"
+                                " ORDER BY min_ts LIMIT 512");
+    st.bind(1, sid);
+    std::vector<std::int64_t> members;
+    std::size_t total = 0;
+    while (st.step() && total + std::size_t(st.int64(1)) <= kChunkEvents) {
+        members.push_back(st.int64(0));
+        total += std::size_t(st.int64(1));
+    }
+    st.reset();
+    if (members.size() < 2 || (total < kSmallChunkEvents && members.size() < kMergeChunks))
+        return false;
+    std::vector<std::pair<std::int64_t, LogRecord>> events;
+    events.reserve(total);
+    Statement blocks(m_db.handle(), "SELECT count, keys, fields, messages, attributes FROM log_chunks WHERE id=?");
+    for (std::int64_t id : members) {
+        blocks.bind(1, id);
+        if (!blocks.step())
+            throw LogChunkCorrupt();
+        for (auto &row : decodeLogChunkRows(blocks.blob(1), blocks.blob(2), blocks.blob(3), blocks.blob(4),
+                                            int(blocks.int64(0)), {}))
+            events.push_back(std::move(row));
+        blocks.reset();
+    }
+    Rows rows;
+    rows.reserve(events.size());
+    for (const auto &[id, r] : events)
+        rows.emplace_back(id, &r);
+    writeChunk(sid, std::move(rows));
+    // The events keep their row ids, so their signal ids stay claimed as they are.
+    for (std::int64_t id : members)
+        forgetChunk(id, {});
+    tx.commit();
+    m_stats.chunksMerged += std::int64_t(members.size());
+    m_runsMayBeSparse = true;
+    return true;
+}
+
+bool LogChunkWriter::dissolveSparseRun()
+{
+    std::int64_t run = 0;
+    std::uint32_t bits = 0, sliceBytes = 0;
+    std::vector<std::int64_t> chunks;
+    {
+        Statement st(m_db.handle(), "SELECT id, bits, slice_bytes, chunks FROM log_key_groups WHERE id > ? ORDER BY id LIMIT 1");
+        st.bind(1, m_runCursor);
+        if (!st.step()) {
+            m_runsMayBeSparse = false;
+            m_runCursor = 0;
+            return false;
+        }
+        run = st.int64(0);
+        bits = std::uint32_t(st.int64(1));
+        sliceBytes = std::uint32_t(st.int64(2));
+        chunks = decodeKeyGroupChunks(st.blob(3));
+    }
+    m_runCursor = run;
+    std::vector<std::size_t> live;
+    Statement exists(m_db.handle(), "SELECT 1 FROM log_chunks WHERE id=?");
+    for (std::size_t j = 0; j < chunks.size(); ++j) {
+        exists.bind(1, chunks[j]);
+        if (exists.step())
+            live.push_back(j);
+        exists.reset();
+    }
+    if (live.size() * 2 >= chunks.size())
+        return true; // mostly alive: its filters stay where they are
+    Transaction tx(m_db);
+    if (!live.empty()) {
+        std::string slices;
+        Statement parts(m_db.handle(), "SELECT slices FROM log_key_slices WHERE id >= ?1 * ?2 AND id < (?1 + 1) * ?2 ORDER BY id");
+        parts.bind(1, run).bind(2, kKeySliceParts);
+        while (parts.step())
+            slices += parts.blob(0);
+        parts.reset();
+        // A chunk with a filter of its own already (its id used again) keeps that one.
+        Statement keep(m_db.handle(), "INSERT OR IGNORE INTO log_chunk_keys(chunk_id, bloom) VALUES(?,?)");
+        for (std::size_t j : live) {
+            const std::string filter = keyFilterOfGroupChunk(slices, bits, sliceBytes, j);
+            if (filter.empty())
+                continue;
+            keep.bind(1, chunks[j]).bindBlob(2, filter).exec();
+            m_ungroupedKeys += m_db.changes();
+        }
+    }
+    Statement parts(m_db.handle(), "DELETE FROM log_key_slices WHERE id >= ?1 * ?2 AND id < (?1 + 1) * ?2");
+    parts.bind(1, run).bind(2, kKeySliceParts).exec();
+    Statement drop(m_db.handle(), "DELETE FROM log_key_groups WHERE id = ?");
+    drop.bind(1, run).exec();
+    tx.commit();
+    return true;
+}
+
+// Merged chunks get new ids: the age of a chunk is that of its oldest event (expires_at), not its id.
 TimeNs LogChunkWriter::oldestChunkReceived()
 {
-    Statement st(m_db.handle(), "SELECT min_received FROM log_chunks ORDER BY id LIMIT 1");
+    Statement st(m_db.handle(), "SELECT min_received FROM log_chunks ORDER BY expires_at LIMIT 1");
     return st.step() ? st.int64(0) : std::numeric_limits<TimeNs>::max();
 }
 
@@ -392,7 +509,7 @@ void LogChunkWriter::deleteOldest()
 {
     Transaction tx(m_db);
     Statement st(m_db.handle(), "SELECT id, service_id, count, signals, keys, fields, messages, attributes FROM log_chunks"
-                                " ORDER BY id LIMIT 2");
+                                " ORDER BY expires_at LIMIT 2");
     std::unordered_map<std::int64_t, std::int64_t> perService;
     for (const ChunkRow &c : readChunks(st)) {
         forgetChunk(c.id, c.hasSignals ? c.rows() : std::vector<std::pair<std::int64_t, LogRecord>>{});

@@ -27,6 +27,11 @@ public:
     static constexpr std::size_t kKeyGroupChunks = 256;
     // Staged rows are sealed once they have waited this long.
     static constexpr TimeNs kSealAfterNs = 10 * kNsPerSec;
+    // Chunks with fewer events are small: each costs a filter, a row and a page's unused tail that a full
+    // chunk shares among 4096 events, and compresses worse (the schema v12 index lists them).
+    static constexpr std::size_t kSmallChunkEvents = 2048;
+    // A service's small chunks are merged once they hold kSmallChunkEvents events together, or are this many.
+    static constexpr std::size_t kMergeChunks = 16;
 
     LogChunkWriter(SqliteDb &db, StoreStats &stats);
     ~LogChunkWriter();
@@ -47,6 +52,12 @@ public:
     // Bit-slices the key filters of the oldest kKeyGroupChunks chunks not in a run yet into one, in its own
     // transaction, when that many wait; whether it did.
     bool groupKeyFilters();
+    // One step of the compaction, for an idle writer: merges small chunks of one service (oldest event
+    // time first) into one of up to kChunkEvents events; with none left to merge, looks at one run of key
+    // filters and, when most of its chunks are gone, puts the filters of the rest back among the chunks not
+    // in a run (to be run again with others) and drops it. Each in its own transaction; true while more
+    // remains.
+    bool compactStep();
     // Removes events whose event time and receive time are both before `cutoff`, a bounded batch of chunks
     // in one transaction. True when more may remain.
     bool expire(TimeNs cutoff);
@@ -73,6 +84,10 @@ private:
     void forgetChunk(std::int64_t chunkId, const std::vector<std::pair<std::int64_t, LogRecord>> &gone);
     // Drops the runs of key filters none of whose chunks is left.
     void dropEmptyKeyGroups();
+    // Merges the service's oldest small chunks when they are due; whether it did.
+    bool mergeSmallChunks(std::int64_t serviceId);
+    // Looks at the next run of key filters after m_runCursor; false when none is left.
+    bool dissolveSparseRun();
     // Takes deleted events off their services' counts (and adds them to m_removed).
     void uncount(const std::unordered_map<std::int64_t, std::int64_t> &perService);
 
@@ -85,6 +100,9 @@ private:
     std::unordered_map<std::int64_t, Staged> m_groupStaged;  // staged by the open group
     std::int64_t m_removed = 0;
     std::int64_t m_ungroupedKeys = 0; // rows of log_chunk_keys (an estimate: a rolled back chunk stays counted)
+    std::vector<std::int64_t> m_compactServices; // services whose small chunks are due, from the last look
+    bool m_runsMayBeSparse = true; // chunks were merged (or the store opened) since the runs were last looked at
+    std::int64_t m_runCursor = 0;
 };
 
 } // namespace fg

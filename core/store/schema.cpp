@@ -275,7 +275,14 @@ CREATE TABLE log_key_slices(
   slices BLOB NOT NULL);
 )sql";
 
-const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11};
+// Version 12. Small log chunks (a commit group's share of one service under load, a quiet service's sealed
+// rows) indexed for the background compaction that merges them into full ones (LogChunkWriter::compactStep);
+// a merged chunk leaves the index. 2048 is LogChunkWriter::kSmallChunkEvents.
+constexpr const char *kV12 = R"sql(
+CREATE INDEX log_chunks_small ON log_chunks(service_id, min_ts, count) WHERE count < 2048;
+)sql";
+
+const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12};
 
 } // namespace
 

@@ -51,6 +51,9 @@ public:
         // average; with 16 KiB pages that was 10 of ~75 bytes per event (measured), and ingest no longer
         // inserts a row per event. Only takes effect on a new database.
         m_db.exec("PRAGMA page_size=4096");
+        // Merging small chunks and retention free pages that SQLite would keep in the file for reuse: a new
+        // database gives them back to the file system while idle (vacuumStep). Only before the first table.
+        m_db.exec("PRAGMA auto_vacuum=INCREMENTAL");
         m_db.exec("PRAGMA journal_mode=WAL");
         // Checkpoints run on the WalCheckpointer's thread instead of inside our commits.
         m_db.exec("PRAGMA wal_autocheckpoint=0");
@@ -67,6 +70,7 @@ public:
         migrateSchema(m_db);
         m_chunks = std::make_unique<LogChunkWriter>(m_db, m_stats);
         m_pageSize = m_db.queryInt("PRAGMA page_size");
+        m_incrementalVacuum = m_db.queryInt("PRAGMA auto_vacuum") == 2;
         m_insertPoint = std::make_unique<Statement>(
             m_db.handle(), "INSERT INTO metric_points(id,series_id,ts,value,received,signal_id) VALUES(?,?,?,?,?,?)");
         m_insertSignal = std::make_unique<Statement>(
@@ -337,6 +341,30 @@ public:
             // Rolled back; the rows stay staged (the filters apart) and are tried again later.
         }
         return m_stats.logsStaged != staged || grouped;
+    }
+
+    // One step of the compaction of small log chunks, then of giving free pages back; whether more
+    // remains. An error rolls the step back (nothing merged) and ends this round: the next idle period
+    // tries again.
+    bool compactStep()
+    {
+        bool more = false;
+        try {
+            more = m_chunks->compactStep() || vacuumStep();
+        } catch (const std::exception &) {
+        }
+        m_stats.compactionPending = more;
+        return more;
+    }
+
+    // A bounded batch of free pages (16 MB) moved off the end of the file, once there are more than a few.
+    // A database from before auto_vacuum keeps its free pages for later writes to reuse.
+    bool vacuumStep()
+    {
+        if (!m_incrementalVacuum || m_db.queryInt("PRAGMA freelist_count") < 256)
+            return false;
+        m_db.exec("PRAGMA incremental_vacuum(4096)");
+        return true;
     }
 
     void refreshSizes()
@@ -794,6 +822,7 @@ private:
     int m_walFrames = 0;
     std::chrono::steady_clock::time_point m_nextRestartTry;
     std::int64_t m_pageSize = 4096;
+    bool m_incrementalVacuum = false; // a database created with auto_vacuum=INCREMENTAL
     std::unique_ptr<Statement> m_findRollup, m_writeRollup, m_writeAnomaly, m_writeTemplate, m_writeTemplateMinute;
     std::unique_ptr<LogChunkWriter> m_chunks;
     std::unique_ptr<Statement> m_insertPoint, m_insertSignal, m_findService, m_insertService,
@@ -877,12 +906,17 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
         return;
     }
     m_stats.healthy = true;
+    // Once at start: an older FlowGuard left its small chunks as they were (set before start() returns).
+    bool compactionDue = m_options.compactAfterIdleMs >= 0;
+    m_stats.compactionPending = compactionDue;
     opened->set_value(std::string());
 
     auto nextMaintenance = std::chrono::steady_clock::now();
     bool maintenanceActive = true; // once at start
     std::vector<std::unique_ptr<WriteJob>> group;
     auto lastWork = nextMaintenance;
+    auto lastGroup = nextMaintenance;
+    const auto compactAfterIdle = std::chrono::milliseconds(std::max(0, m_options.compactAfterIdleMs));
     bool cacheHeld = true;
     for (;;) {
         int maintenanceTicket = 0;
@@ -893,6 +927,8 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
                                                     : nextMaintenance;
                 if (cacheHeld)
                     until = std::min(until, lastWork + kReleaseCacheAfter);
+                if (compactionDue)
+                    until = std::min(until, lastGroup + compactAfterIdle);
                 m_wake.wait_until(lock, until);
             }
             std::size_t items = 0;
@@ -908,7 +944,11 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
                 break;
         }
         bool working = !group.empty() || maintenanceActive || maintenanceTicket;
-        if (!group.empty()) {
+        const bool hadGroup = !group.empty();
+        if (hadGroup) {
+            lastGroup = std::chrono::steady_clock::now();
+            compactionDue = m_options.compactAfterIdleMs >= 0;
+            m_stats.compactionPending = compactionDue;
             session->commitGroup(group);
             group.clear();
             // Sizes fresh after every commit group (three PRAGMAs and a stat), and the size cap enforced on
@@ -938,6 +978,10 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
             }
         } catch (const std::exception &) { // SQLite errors, a damaged chunk
             maintenanceActive = false; // retried at the next interval
+        }
+        if (compactionDue && !hadGroup && !maintenanceActive && std::chrono::steady_clock::now() - lastGroup >= compactAfterIdle) {
+            compactionDue = session->compactStep();
+            working = true;
         }
         if (working) {
             lastWork = std::chrono::steady_clock::now();

@@ -25,6 +25,9 @@ struct StoreOptions {
     // 230k rows/s). Writes scattered over many pages (rollups of 1,000 services) made restarts at 32 MB a
     // fifth of the writer's time; at 128 MB history for 1,000 services went in 23 % faster.
     std::int64_t walRestartBytes = 128LL << 20;
+    // Small log chunks are merged once no commit group has come for this long (under load the writer's
+    // time is the ingest's; a trickle leaves it idle most of the time anyway); negative: never.
+    int compactAfterIdleMs = 1000;
     // Wall clock for retention cutoffs and write times; tests move it.
     std::function<TimeNs()> clock = &nowNs;
 };
