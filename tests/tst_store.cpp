@@ -521,6 +521,39 @@ private slots:
         QCOMPARE(write(w, again).duplicates, 1);
     }
 
+    // A quiet service's small chunks are merged into chunks spanning at most half an hour of event time (a
+    // query over many services decodes each one's chunks back to the oldest event it keeps); the newest run
+    // waits for more.
+    void mergedChunksSpanAtMostHalfAnHour()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        o.compactAfterIdleMs = -1;
+        constexpr int kChunks = 20, kPer = int(LogChunkWriter::kDirectChunkEvents);
+        constexpr TimeNs kChunkSpan = 5 * 60 * kNsPerSec;
+        {
+            SqliteStoreWriter w(o);
+            QVERIFY(w.start(nullptr));
+            for (int c = 0; c < kChunks; ++c) {
+                IngestBatch b;
+                for (int i = 0; i < kPer; ++i)
+                    b.logs.push_back(log("quiet", kBase + c * kChunkSpan + i * (kChunkSpan / kPer), Level::Info, "tick"));
+                QVERIFY(write(w, b).ok);
+            }
+        }
+        o.compactAfterIdleMs = 0;
+        SqliteStoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.stats().compactionPending, 30000);
+        // Runs of six five-minute chunks, three of them; the last two wait.
+        QCOMPARE(qint64(w.stats().chunksMerged), qint64(18));
+        SqliteDb look(o.path, SqliteDb::Mode::ReadOnly);
+        QCOMPARE(look.queryInt("SELECT count(*) FROM log_chunks"), std::int64_t(5));
+        QVERIFY(look.queryInt("SELECT max(max_ts - min_ts) FROM log_chunks") <= LogChunkWriter::kMergeSpanNs);
+        QCOMPARE(look.queryInt("SELECT sum(count) FROM log_chunks"), std::int64_t(kChunks * kPer));
+    }
+
     // Trace and tag lookups find their chunks through the runs of bit-sliced key filters (schema v11) as
     // well as through the filters of the newest chunks not in a run yet; a run goes with its last chunk.
     void keyFilterRunsFindTracesAndTags()

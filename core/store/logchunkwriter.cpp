@@ -382,40 +382,75 @@ bool LogChunkWriter::expire(TimeNs cutoff)
     return int(candidates.size()) == kMaintenanceChunks;
 }
 
+void LogChunkWriter::restartCompaction()
+{
+    m_compactServices.clear();
+    m_looked = false;
+}
+
 bool LogChunkWriter::compactStep()
 {
-    if (m_compactServices.empty()) {
+    if (!m_looked) {
         // The literal 2048 lets SQLite read the v12 index of small chunks alone.
         static_assert(kSmallChunkEvents == 2048);
-        Statement st(m_db.handle(), "SELECT service_id, count(*), sum(count) FROM log_chunks WHERE count < 2048"
-                                    " GROUP BY service_id");
+        Statement st(m_db.handle(), "SELECT service_id FROM log_chunks WHERE count < 2048 GROUP BY service_id HAVING count(*) >= 2");
         while (st.step())
-            if (st.int64(1) >= 2 && (st.int64(2) >= std::int64_t(kSmallChunkEvents) || st.int64(1) >= std::int64_t(kMergeChunks)))
-                m_compactServices.push_back(st.int64(0));
+            m_compactServices.push_back(st.int64(0));
+        m_looked = true;
     }
     if (!m_compactServices.empty()) {
-        if (!mergeSmallChunks(m_compactServices.back()))
+        bool merged = false;
+        try {
+            merged = mergeSmallChunks(m_compactServices.back());
+        } catch (...) { // a damaged chunk: the other services' turn first, this one again next round
+            m_compactServices.pop_back();
+            throw;
+        }
+        if (!merged)
             m_compactServices.pop_back();
         return true;
     }
-    return m_runsMayBeSparse && dissolveSparseRun();
+    // Then the runs of key filters, so that trace lookups do not scan the merged chunks' filters one by one.
+    return (m_runsMayBeSparse && dissolveSparseRun()) || groupKeyFilters();
 }
 
 bool LogChunkWriter::mergeSmallChunks(std::int64_t sid)
 {
     Transaction tx(m_db);
-    // Oldest event time first, so that the merged chunk covers a short span; as many as fit one chunk.
-    Statement st(m_db.handle(), "SELECT id, count FROM log_chunks WHERE service_id = ?1 AND count < 2048"
-                                " ORDER BY min_ts LIMIT 512");
+    // Oldest event time first, the first run of consecutive small chunks that is due: at least two that
+    // hold kSmallChunkEvents events or are kMergeChunks, or that the next one would take past kChunkEvents
+    // events or kMergeSpanNs (a run is complete then; the newest run waits for more).
+    Statement st(m_db.handle(), "SELECT id, count, min_ts, max_ts FROM log_chunks WHERE service_id = ?1 AND count < 2048"
+                                " ORDER BY min_ts LIMIT 16384");
     st.bind(1, sid);
     std::vector<std::int64_t> members;
     std::size_t total = 0;
-    while (st.step() && total + std::size_t(st.int64(1)) <= kChunkEvents) {
+    TimeNs from = 0, to = 0;
+    bool complete = false;
+    auto due = [&] {
+        return members.size() >= 2 && (complete || total >= kSmallChunkEvents || members.size() >= kMergeChunks);
+    };
+    while (st.step()) {
+        const auto count = std::size_t(st.int64(1));
+        const TimeNs minTs = st.int64(2), maxTs = st.int64(3);
+        if (!members.empty() && (total + count > kChunkEvents || std::max(to, maxTs) - from > kMergeSpanNs)) {
+            complete = true;
+            if (due())
+                break;
+            members.clear();
+            total = 0;
+            complete = false;
+        }
+        if (members.empty()) {
+            from = minTs;
+            to = maxTs;
+        }
         members.push_back(st.int64(0));
-        total += std::size_t(st.int64(1));
+        total += count;
+        to = std::max(to, maxTs);
     }
     st.reset();
-    if (members.size() < 2 || (total < kSmallChunkEvents && members.size() < kMergeChunks))
+    if (!due())
         return false;
     std::vector<std::pair<std::int64_t, LogRecord>> events;
     events.reserve(total);

@@ -276,10 +276,10 @@ CREATE TABLE log_key_slices(
 )sql";
 
 // Version 12. Small log chunks (a commit group's share of one service under load, a quiet service's sealed
-// rows) indexed for the background compaction that merges them into full ones (LogChunkWriter::compactStep);
-// a merged chunk leaves the index. 2048 is LogChunkWriter::kSmallChunkEvents.
+// rows) indexed for the background compaction that merges them into larger ones (LogChunkWriter::compactStep),
+// with what it needs to choose them; a chunk of 2048 events or more leaves the index (kSmallChunkEvents).
 constexpr const char *kV12 = R"sql(
-CREATE INDEX log_chunks_small ON log_chunks(service_id, min_ts, count) WHERE count < 2048;
+CREATE INDEX log_chunks_small ON log_chunks(service_id, min_ts, count, max_ts) WHERE count < 2048;
 )sql";
 
 const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12};

@@ -346,6 +346,8 @@ public:
     // One step of the compaction of small log chunks, then of giving free pages back; whether more
     // remains. An error rolls the step back (nothing merged) and ends this round: the next idle period
     // tries again.
+    void restartCompaction() { m_chunks->restartCompaction(); }
+
     bool compactStep()
     {
         bool more = false;
@@ -949,6 +951,7 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
             lastGroup = std::chrono::steady_clock::now();
             compactionDue = m_options.compactAfterIdleMs >= 0;
             m_stats.compactionPending = compactionDue;
+            session->restartCompaction();
             session->commitGroup(group);
             group.clear();
             // Sizes fresh after every commit group (three PRAGMAs and a stat), and the size cap enforced on
@@ -968,6 +971,7 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
             maintenanceActive = true;
             nextMaintenance = now + std::chrono::milliseconds(m_options.maintenanceIntervalMs);
         }
+        const bool maintained = maintenanceTicket || maintenanceActive;
         try {
             if (maintenanceTicket) {
                 while (session->maintenanceStep()) {
@@ -978,6 +982,12 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
             }
         } catch (const std::exception &) { // SQLite errors, a damaged chunk
             maintenanceActive = false; // retried at the next interval
+        }
+        if (maintained && !maintenanceActive && m_options.compactAfterIdleMs >= 0 && !compactionDue) {
+            // Retention may have rewritten chunks and freed pages: one more round once idle.
+            compactionDue = true;
+            m_stats.compactionPending = true;
+            session->restartCompaction();
         }
         if (compactionDue && !hadGroup && !maintenanceActive && std::chrono::steady_clock::now() - lastGroup >= compactAfterIdle) {
             compactionDue = session->compactStep();
