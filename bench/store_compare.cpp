@@ -215,11 +215,14 @@ int main(int argc, char **argv)
         // Small chunks are merged while the writer is idle: the queries run on what a user's database holds
         // a little after such a burst (bounded wait).
         const auto idle = Clock::now();
-        while (writer.stats().compactionPending && Clock::now() - idle < std::chrono::minutes(5))
+        qint64 walMax = 0;
+        while (writer.stats().compactionPending && Clock::now() - idle < std::chrono::minutes(5)) {
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
-        std::printf("  compaction             %lld small chunks merged in %.1f s after the writes%s\n",
+            walMax = std::max(walMax, QFileInfo(QString::fromStdString(path + "-wal")).size());
+        }
+        std::printf("  compaction             %lld small chunks merged in %.1f s after the writes%s, WAL at most %.0f MB\n",
                     static_cast<long long>(writer.stats().chunksMerged), std::chrono::duration<double>(Clock::now() - idle).count(),
-                    writer.stats().compactionPending ? " (still going: not waited for)" : "");
+                    writer.stats().compactionPending ? " (still going: not waited for)" : "", double(walMax) / 1048576.0);
     } // stopping the writer checkpoints and truncates the WAL
     const double bytesPerEvent = double(QFileInfo(QString::fromStdString(path)).size()) / double(o.events);
     std::printf("  bytes on disk / event  %.1f (database after checkpoint, %.0f MB)\n", bytesPerEvent,

@@ -156,6 +156,14 @@ public:
             m_nextRestartTry = now + std::chrono::milliseconds(250);
     }
 
+    // After a commit: the checkpointer copies the new frames, and past its restart size the WAL starts over.
+    void walGrew()
+    {
+        m_checkpointer->walGrew();
+        if (std::int64_t(m_walFrames) * m_pageSize > m_options.walRestartBytes)
+            restartWal();
+    }
+
     void commitGroup(std::vector<std::unique_ptr<WriteJob>> &jobs)
     {
         std::vector<WriteOutcome> outcomes(jobs.size());
@@ -232,9 +240,7 @@ public:
                 m_db.exec("COMMIT");
                 committed = true;
                 m_chunks->groupCommitted();
-                m_checkpointer->walGrew();
-                if (std::int64_t(m_walFrames) * m_pageSize > m_options.walRestartBytes)
-                    restartWal();
+                walGrew();
             } catch (const SqliteError &e) {
                 groupError = e.what();
                 groupFull = (e.code() & 0xff) == SQLITE_FULL;
@@ -353,6 +359,7 @@ public:
         bool more = false;
         try {
             more = m_chunks->compactStep() || vacuumStep();
+            walGrew(); // merging a backlog rewrites all of it: the WAL must not hold it all
         } catch (const std::exception &) {
         }
         m_stats.compactionPending = more;
