@@ -416,7 +416,6 @@ bool LogChunkWriter::compactStep()
 
 bool LogChunkWriter::mergeSmallChunks(std::int64_t sid)
 {
-    Transaction tx(m_db);
     // Oldest event time first, the first run of consecutive small chunks that is due: at least two that
     // hold kSmallChunkEvents events or are kMergeChunks, or that the next one would take past kChunkEvents
     // events or kMergeSpanNs (a run is complete then; the newest run waits for more).
@@ -452,6 +451,9 @@ bool LogChunkWriter::mergeSmallChunks(std::int64_t sid)
     st.reset();
     if (!due())
         return false;
+    // Chosen outside the transaction: this thread is the only writer. A service with nothing due takes no
+    // write lock.
+    Transaction tx(m_db);
     std::vector<std::pair<std::int64_t, LogRecord>> events;
     events.reserve(total);
     Statement blocks(m_db.handle(), "SELECT count, keys, fields, messages, attributes FROM log_chunks WHERE id=?");

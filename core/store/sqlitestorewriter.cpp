@@ -349,17 +349,18 @@ public:
         return m_stats.logsStaged != staged || grouped;
     }
 
+    void restartCompaction() { m_chunks->restartCompaction(); }
+
     // One step of the compaction of small log chunks, then of giving free pages back; whether more
     // remains. An error rolls the step back (nothing merged) and ends this round: the next idle period
     // tries again.
-    void restartCompaction() { m_chunks->restartCompaction(); }
-
     bool compactStep()
     {
         bool more = false;
         try {
             more = m_chunks->compactStep() || vacuumStep();
-            walGrew(); // merging a backlog rewrites all of it: the WAL must not hold it all
+            if (more)
+                walGrew(); // merging a backlog rewrites all of it: the WAL must not hold it all
         } catch (const std::exception &) {
         }
         m_stats.compactionPending = more;
@@ -916,8 +917,9 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
     }
     m_stats.healthy = true;
     // Once at start: an older FlowGuard left its small chunks as they were (set before start() returns).
-    bool compactionDue = m_options.compactAfterIdleMs >= 0;
-    m_stats.compactionPending = compactionDue;
+    const bool compaction = m_options.compactAfterIdleMs >= 0;
+    bool compactionDue = compaction;
+    m_stats.compactionPending = compaction;
     opened->set_value(std::string());
 
     auto nextMaintenance = std::chrono::steady_clock::now();
@@ -927,6 +929,11 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
     auto lastGroup = nextMaintenance;
     const auto compactAfterIdle = std::chrono::milliseconds(std::max(0, m_options.compactAfterIdleMs));
     bool cacheHeld = true;
+    auto startCompactionRound = [&] {
+        compactionDue = true;
+        m_stats.compactionPending = true;
+        session->restartCompaction();
+    };
     for (;;) {
         int maintenanceTicket = 0;
         {
@@ -956,9 +963,8 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
         const bool hadGroup = !group.empty();
         if (hadGroup) {
             lastGroup = std::chrono::steady_clock::now();
-            compactionDue = m_options.compactAfterIdleMs >= 0;
-            m_stats.compactionPending = compactionDue;
-            session->restartCompaction();
+            if (compaction)
+                startCompactionRound();
             session->commitGroup(group);
             group.clear();
             // Sizes fresh after every commit group (three PRAGMAs and a stat), and the size cap enforced on
@@ -990,12 +996,8 @@ void SqliteStoreWriter::run(std::promise<std::string> *opened)
         } catch (const std::exception &) { // SQLite errors, a damaged chunk
             maintenanceActive = false; // retried at the next interval
         }
-        if (maintained && !maintenanceActive && m_options.compactAfterIdleMs >= 0 && !compactionDue) {
-            // Retention may have rewritten chunks and freed pages: one more round once idle.
-            compactionDue = true;
-            m_stats.compactionPending = true;
-            session->restartCompaction();
-        }
+        if (maintained && !maintenanceActive && compaction && !compactionDue)
+            startCompactionRound(); // retention may have rewritten chunks and freed pages
         if (compactionDue && !hadGroup && !maintenanceActive && std::chrono::steady_clock::now() - lastGroup >= compactAfterIdle) {
             compactionDue = session->compactStep();
             working = true;
