@@ -52,6 +52,7 @@ struct Options {
     QString sync = QStringLiteral("normal");
     QString dir;
     QString format = QStringLiteral("native");
+    int rssEveryS = 0; // > 0: print RSS every so many seconds (memory flatness over a long run)
     long maxRequests = 2'000'000;
 };
 
@@ -75,7 +76,7 @@ struct Body {
     // idempotency key and a resent body would otherwise be stored once.
     std::vector<std::size_t> spanIds;
     int successStatus = 202;
-    bool metrics = false; // rows land in metric_points, not logs
+    bool metrics = false; // metric points (metric_chunks), not logs
     enum class Transport { Http, WebSocket, Syslog } transport = Transport::Http;
 };
 
@@ -501,6 +502,8 @@ long long countRows(const QString &db, const char *table)
         n = queryInt(h, std::string("SELECT count(*) FROM ") + table);
         if (std::string_view(table) == "logs" && n >= 0)
             n += std::max(0LL, queryInt(h, "SELECT coalesce(sum(count), 0) FROM log_chunks"));
+        if (std::string_view(table) == "metric_points" && n >= 0)
+            n += std::max(0LL, queryInt(h, "SELECT coalesce(sum(count), 0) FROM metric_chunks"));
     }
     sqlite3_close(h);
     return n;
@@ -531,6 +534,8 @@ int main(int argc, char **argv)
             o.dir = v;
         else if (k == QLatin1String("--format"))
             o.format = v;
+        else if (k == QLatin1String("--rss-every"))
+            o.rssEveryS = v.toInt();
         else {
             std::fprintf(stderr, "unknown option %s\n", qPrintable(k));
             return 2;
@@ -698,10 +703,19 @@ int main(int argc, char **argv)
     const auto t0 = Clock::now();
     long peakRssKb = 0;
     qint64 walBytes = 0;
+    int nextRssReport = o.rssEveryS;
     while (Clock::now() - t0 < std::chrono::seconds(o.durationS)) {
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        peakRssKb = std::max(peakRssKb, readProcKb(pid, "VmRSS:"));
+        const long rssKb = readProcKb(pid, "VmRSS:");
+        peakRssKb = std::max(peakRssKb, rssKb);
         walBytes = std::max<qint64>(walBytes, QFileInfo(db + QStringLiteral("-wal")).size());
+        const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (o.rssEveryS > 0 && elapsed >= nextRssReport) {
+            nextRssReport += o.rssEveryS;
+            std::printf("  at %5.0f s: RSS %6.1f MB, acknowledged %ld events, WAL %.1f MB\n", elapsed, rssKb / 1024.0,
+                        (ok - okBefore) * o.batch, double(QFileInfo(db + QStringLiteral("-wal")).size()) / 1048576.0);
+            std::fflush(stdout);
+        }
     }
     const QJsonObject after = getJson(port, "/api/health");
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();

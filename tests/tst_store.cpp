@@ -2,16 +2,22 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <future>
+#include <map>
+#include <tuple>
 #include <random>
 
 #include <sqlite3.h>
 
+#include "store/chunkbytes.h"
 #include "store/logchunkwriter.h"
+#include "store/metricchunkcodec.h"
 #include "store/schema.h"
 #include "store/sqlitedb.h"
 #include "store/sqlitestorereader.h"
@@ -916,7 +922,7 @@ private slots:
             db.exec("PRAGMA journal_mode=WAL");
             migrateSchema(db);
             db.exec("DROP TABLE log_chunks; DROP TABLE log_chunk_keys; DROP TABLE service_registrations; DROP TABLE log_key_groups; DROP TABLE log_key_slices;"
-                    " PRAGMA user_version=8"); // what version 8 left
+                    " DROP TABLE metric_chunks; PRAGMA user_version=8"); // what version 8 left
             db.exec("BEGIN");
             db.exec("INSERT INTO services(id, name, first_seen, last_seen, log_count) VALUES(1, 'a', 0, 0, 4500), (2, 'b', 0, 0, 4500)");
             Statement row(db.handle(), "INSERT INTO logs(id, ts, received, service_id, level, message, signal_id, latency_ms)"
@@ -980,6 +986,219 @@ private slots:
         std::string err;
         QVERIFY(!w.start(&err));
         QVERIFY(!err.empty());
+    }
+
+    // A metric chunk gives back every point as written: ids, series, times, values (special ones too) and
+    // signal ids; a damaged block is an error, never wrong points.
+    void metricChunkRoundTrip()
+    {
+        std::mt19937_64 rng(5);
+        std::vector<MetricChunkPoint> in;
+        const double specials[] = {0.0, -0.0, 1e308, -1e-308, std::numeric_limits<double>::infinity(), 42.5, -7.0};
+        for (int i = 0; i < 3000; ++i) {
+            MetricChunkPoint p;
+            p.id = 1000 + i * 3 + int(rng() % 3);
+            p.seriesId = 1 + std::int64_t(rng() % 40);
+            p.ts = kBase + std::int64_t(rng() % 100000) * kNsPerMs - (i % 17 == 0 ? 86400 * kNsPerSec : 0);
+            p.received = kBase + i * kNsPerMs;
+            p.value = i % 11 == 0 ? specials[i % 7] : double(rng() % 1000) / 8;
+            p.signalId = i % 13 == 0 ? "sig-" + std::to_string(i) : std::string();
+            in.push_back(p);
+        }
+        const EncodedMetricChunk c = encodeMetricChunk(in);
+        QCOMPARE(c.count, 3000);
+        // Even random times and values over 40 series take fewer bytes a point than a metric_points row (id,
+        // series, two times, value) with its two index entries.
+        QVERIFY2(c.block.size() < in.size() * 20, std::to_string(c.block.size()).c_str());
+        auto key = [](const MetricChunkPoint &p) { return std::make_tuple(p.id, p.seriesId, p.ts, p.received, p.signalId); };
+        std::vector<MetricChunkPoint> out = decodeMetricChunk(c.block, c.count);
+        std::sort(in.begin(), in.end(), [&](const auto &a, const auto &b) { return key(a) < key(b); });
+        std::sort(out.begin(), out.end(), [&](const auto &a, const auto &b) { return key(a) < key(b); });
+        QCOMPARE(out.size(), in.size());
+        for (std::size_t i = 0; i < in.size(); ++i) {
+            QVERIFY(key(out[i]) == key(in[i]));
+            QCOMPARE(std::memcmp(&out[i].value, &in[i].value, sizeof(double)), 0); // bit for bit (-0.0 too)
+            QVERIFY(c.seriesMask & metricSeriesBit(in[i].seriesId));
+        }
+        QCOMPARE(c.minId, in.front().id);
+        QVERIFY_THROWS_EXCEPTION(ChunkCorrupt, decodeMetricChunk(c.block, c.count + 1));
+        std::string damaged = c.block;
+        damaged.resize(damaged.size() / 2);
+        QVERIFY_THROWS_EXCEPTION(ChunkCorrupt, decodeMetricChunk(damaged, c.count));
+    }
+
+    // Points live in chunks (schema v13) beside the rows a database from before version 13 holds: pages,
+    // commit-order reads, buckets and a purge see both as one, as brute force over what was written says.
+    void metricChunksAndOlderRowsReadAsOne()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        struct Point {
+            std::int64_t id;
+            TimeNs ts;
+            std::string service, name, tags;
+            double value;
+        };
+        std::vector<Point> all;
+        {
+            SqliteDb db(o.path, SqliteDb::Mode::ReadWrite);
+            migrateSchema(db);
+            db.exec("INSERT INTO services(id, name, first_seen, last_seen, metric_count) VALUES(1, 'api', 0, 0, 50)");
+            db.exec("INSERT INTO metric_series(id, service_id, name, type, tags) VALUES(1, 1, 'cpu', 0, '{\"host\":\"a\"}')");
+            Statement row(db.handle(), "INSERT INTO metric_points(id, series_id, ts, value, received) VALUES(?, 1, ?, ?, ?)");
+            for (int i = 0; i < 50; ++i) {
+                const TimeNs ts = kBase + i * 7 * kNsPerSec;
+                row.bind(1, std::int64_t(i + 1)).bind(2, ts).bind(3, double(i)).bind(4, ts).exec();
+                all.push_back({i + 1, ts, "api", "cpu", "{\"host\":\"a\"}", double(i)});
+            }
+        }
+        SqliteStoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        std::mt19937 rng(3);
+        std::int64_t id = 51;
+        for (int job = 0; job < 20; ++job) {
+            IngestBatch b;
+            for (int i = 0; i < 100; ++i) {
+                MetricSample m;
+                m.service = rng() % 3 ? "api" : "db";
+                m.name = rng() % 2 ? "cpu" : "mem";
+                m.tags = rng() % 2 ? "{\"host\":\"a\"}" : "{\"host\":\"b\"}";
+                m.ts = kBase + TimeNs(rng() % 900) * kNsPerSec; // overlaps the older rows' times
+                m.received = m.ts;
+                m.value = double(rng() % 500) / 4;
+                all.push_back({id++, m.ts, m.service, m.name, m.tags, m.value});
+                b.metrics.push_back(m);
+            }
+            QVERIFY(write(w, b).ok);
+        }
+        QCOMPARE(qint64(w.stats().metricsStored), qint64(all.size()));
+        SqliteStoreReader r(o.path);
+
+        const auto inOrder = r.pointsInCommitOrder(0, id, 100000);
+        QCOMPARE(inOrder.size(), all.size());
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            QCOMPARE(inOrder[i].id, all[i].id);
+            QCOMPARE(inOrder[i].sample.value, all[i].value);
+            QCOMPARE(inOrder[i].sample.service, all[i].service);
+            QCOMPARE(inOrder[i].sample.tags, all[i].tags);
+        }
+        const auto firstPage = r.pointsInCommitOrder(40, id, 30);
+        QCOMPARE(firstPage.size(), std::size_t(30));
+        QCOMPARE(firstPage.front().id, std::int64_t(41));
+        QCOMPARE(firstPage.back().id, std::int64_t(70)); // older rows, then chunks
+
+        auto newestFirst = [](const Point &a, const Point &b) { return a.ts != b.ts ? a.ts > b.ts : a.id > b.id; };
+        for (const auto &[service, name] : std::vector<std::pair<std::string, std::string>>{{"api", "cpu"}, {"", ""}, {"db", ""}, {"api", "mem"}}) {
+            std::vector<Point> want;
+            for (const Point &p : all)
+                if ((service.empty() || p.service == service) && (name.empty() || p.name == name) && p.ts >= kBase + 60 * kNsPerSec)
+                    want.push_back(p);
+            std::sort(want.begin(), want.end(), newestFirst);
+            MetricQuery q;
+            q.service = service;
+            q.name = name;
+            q.window = {kBase + 60 * kNsPerSec, kBase + 3600 * kNsPerSec, std::nullopt, 37};
+            std::vector<StoredPoint> got;
+            for (int pages = 0; pages < 1000; ++pages) {
+                const auto page = r.metricPoints(q);
+                got.insert(got.end(), page.items.begin(), page.items.end());
+                if (!page.nextCursor)
+                    break;
+                q.window.after = page.nextCursor;
+            }
+            QCOMPARE(got.size(), want.size());
+            for (std::size_t i = 0; i < want.size(); ++i) {
+                QCOMPARE(got[i].id, want[i].id);
+                QCOMPARE(got[i].sample.ts, want[i].ts);
+                QCOMPARE(got[i].sample.name, want[i].name);
+            }
+        }
+
+        MetricQuery q;
+        q.service = "api";
+        q.name = "cpu";
+        q.window = {kBase, kBase + 3600 * kNsPerSec, std::nullopt, 100};
+        std::map<std::tuple<std::string, std::int64_t>, std::tuple<double, double, double, std::int64_t>> want;
+        for (const Point &p : all) {
+            if (p.service != "api" || p.name != "cpu")
+                continue;
+            auto [it, fresh] = want.try_emplace({p.tags, (p.ts / (60 * kNsPerSec)) * 60 * kNsPerSec}, 0.0, p.value, p.value, 0);
+            auto &[sum, lo, hi, n] = it->second;
+            sum += p.value;
+            lo = std::min(lo, p.value);
+            hi = std::max(hi, p.value);
+            ++n;
+        }
+        const auto buckets = r.metricBuckets(q, 60 * kNsPerSec, 1000);
+        QCOMPARE(buckets.size(), want.size());
+        for (const MetricBucket &b : buckets) {
+            const auto it = want.find({b.tags, b.start});
+            QVERIFY(it != want.end());
+            QCOMPARE(b.sum, std::get<0>(it->second));
+            QCOMPARE(b.min, std::get<1>(it->second));
+            QCOMPARE(b.max, std::get<2>(it->second));
+            QCOMPARE(b.count, std::get<3>(it->second));
+        }
+        QCOMPARE(int(r.metricBuckets(q, 60 * kNsPerSec, 5).size()), 5);
+
+        // Purging a service takes its chunks and leaves the others'.
+        auto purge = std::make_unique<WriteJob>();
+        purge->purgeServicePrefix = "db";
+        const WriteOutcome purged = submitAndWait(w, std::move(purge));
+        const auto dbPoints = std::count_if(all.begin(), all.end(), [](const Point &p) { return p.service == "db"; });
+        QVERIFY(dbPoints > 0);
+        QCOMPARE(qint64(purged.purged.points), qint64(dbPoints));
+        QCOMPARE(int(r.pointsInCommitOrder(0, id, 100000).size()), int(all.size()) - int(dbPoints));
+        QCOMPARE(qint64(w.stats().metricsStored), qint64(all.size()) - qint64(dbPoints));
+    }
+
+    // The size cap deletes the oldest metric chunks, with the idempotency keys their points claimed.
+    void sizeCapDeletesOldestMetricChunks()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        o.maxDbBytes = 1024 * 1024;
+        SqliteStoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        std::mt19937_64 rng(9);
+        for (int job = 0; job < 60; ++job) {
+            IngestBatch b;
+            for (int i = 0; i < 1000; ++i) {
+                MetricSample m;
+                m.service = "svc";
+                m.name = "noise";
+                m.tags = "{\"k\":\"" + std::to_string(i % 50) + "\"}";
+                m.ts = kBase + (job * 1000 + i) * kNsPerMs;
+                m.received = m.ts;
+                m.value = double(rng()); // does not compress
+                m.signalId = "p-" + std::to_string(job) + "-" + std::to_string(i);
+                b.metrics.push_back(m);
+            }
+            QVERIFY(write(w, b).ok);
+        }
+        w.runMaintenanceNow();
+        QVERIFY(w.stats().dbBytes <= o.maxDbBytes);
+        const std::int64_t left = w.stats().metricsStored;
+        QVERIFY(left > 0 && left < 60000);
+        SqliteStoreReader r(o.path);
+        const auto points = r.pointsInCommitOrder(0, 1'000'000, 100000);
+        QCOMPARE(qint64(points.size()), qint64(left));
+        QCOMPARE(points.back().sample.signalId, std::string("p-59-999")); // the newest stay
+        QCOMPARE(r.services().at(0).metricCount, left);
+        // A deleted point's signal id may be sent again; a kept one's is still a duplicate.
+        IngestBatch again;
+        MetricSample m;
+        m.service = "svc";
+        m.name = "noise";
+        m.tags = "{}";
+        m.ts = kBase;
+        m.signalId = "p-0-0";
+        again.metrics.push_back(m);
+        m.signalId = "p-59-999";
+        again.metrics.push_back(m);
+        QCOMPARE(write(w, again).duplicates, 1);
     }
 
     void metricsBuckets()

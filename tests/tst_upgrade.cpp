@@ -16,21 +16,25 @@
 
 namespace {
 
-// Version 8 (the previous release) is today's schema without what versions 9 to 12 added (the log chunk
-// tables, service registrations, key filter runs, the index of small chunks), which SQLite can take away;
-// its logs are rows of the logs table.
+// Version 8 (the previous release) is today's schema without what versions 9 to 13 added (the log chunk
+// tables, service registrations, key filter runs, the index of small chunks, metric chunks), which SQLite
+// can take away; its logs are rows of the logs table, its metric points rows of metric_points.
 void writePreviousRelease(const std::string &path, fg::TimeNs t)
 {
     fg::SqliteDb db(path, fg::SqliteDb::Mode::ReadWrite);
     fg::migrateSchema(db);
-    db.exec("DROP TABLE log_chunks; DROP TABLE log_chunk_keys; DROP TABLE service_registrations; DROP TABLE log_key_groups; DROP TABLE log_key_slices; PRAGMA user_version = 8");
-    QCOMPARE(fg::kSchemaVersion, 12); // a later version needs its own previous-release fixture
+    db.exec("DROP TABLE log_chunks; DROP TABLE log_chunk_keys; DROP TABLE service_registrations; DROP TABLE log_key_groups; DROP TABLE log_key_slices; DROP TABLE metric_chunks; PRAGMA user_version = 8");
+    QCOMPARE(fg::kSchemaVersion, 13); // a later version needs its own previous-release fixture
     const std::string ts = std::to_string(t);
     db.exec("INSERT INTO services(id, name, first_seen, last_seen, last_received, log_count) VALUES(1, 'billing', " + ts
             + ", " + ts + ", " + ts + ", 2)");
     db.exec("INSERT INTO logs(id, ts, received, service_id, level, message, latency_ms, status_code, endpoint, attributes)"
             " VALUES(1, " + ts + ", " + ts + ", 1, 5, 'invoice run failed: timeout', 950, 500, '/invoices', '{\"tenant\":\"a\"}'),"
             " (2, " + ts + ", " + ts + ", 1, 3, 'invoice run ok', 40, 200, '/invoices', NULL)");
+    db.exec("UPDATE services SET metric_count = 2 WHERE id = 1");
+    db.exec("INSERT INTO metric_series(id, service_id, name, type, tags) VALUES(1, 1, 'queue_depth', 0, '{}')");
+    db.exec("INSERT INTO metric_points(id, series_id, ts, value, received) VALUES(1, 1, " + ts + ", 12, " + ts + "), (2, 1, "
+            + ts + ", 15, " + ts + ")");
     db.exec("INSERT INTO alerts(id, rule_id, service, endpoint, reason, level, state, pending_since, fired_at, resolved_at,"
             " explanation, silenced, test, channels, updated, incident_id) VALUES(40, 5, 'billing', '', 'High error rate',"
             " 'warning', 'resolved', " + ts + ", " + ts + ", " + ts + ", 'error rate 50 %', 0, 0, '[]', " + ts + ", 41)");
@@ -85,6 +89,11 @@ private slots:
         // New data goes in beside the old.
         QCOMPARE(client.post("/api/ingest/logs", "{\"service\":\"billing\",\"message\":\"after the upgrade\"}").status, 202);
         QCOMPARE(client.get("/api/logs?service=billing&range=7d").json().value(QStringLiteral("items")).toArray().size(), 3);
+        QCOMPARE(client.get("/api/metrics?service=billing&name=queue_depth&range=7d").json().value(QStringLiteral("items")).toArray().size(), 2);
+        QCOMPARE(client.post("/api/ingest/metrics", "{\"service\":\"billing\",\"name\":\"queue_depth\",\"value\":3}").status, 202);
+        const QJsonArray points = client.get("/api/metrics?service=billing&name=queue_depth&range=7d").json().value(QStringLiteral("items")).toArray();
+        QCOMPARE(points.size(), 3);
+        QCOMPARE(points.at(0).toObject().value(QStringLiteral("value")).toDouble(), 3.0); // the newest first
         // So do the tables of later versions (service registrations, version 10).
         QCOMPARE(client.post("/api/logs/services/register", "{\"service_name\":\"ledger\",\"team\":\"finance\"}").status, 200);
 
@@ -96,6 +105,7 @@ private slots:
         QCOMPARE(db.queryInt("SELECT pages FROM alerts WHERE id = 40"), 1);
         // Staged rows or, once compacted in the background, a chunk.
         QCOMPARE(db.queryInt("SELECT (SELECT count(*) FROM logs) + (SELECT coalesce(sum(count), 0) FROM log_chunks)"), 3);
+        QCOMPARE(db.queryInt("SELECT (SELECT count(*) FROM metric_points) + (SELECT sum(count) FROM metric_chunks)"), 3);
     }
 };
 

@@ -1,6 +1,6 @@
 #include "logchunkcodec.h"
 
-#include <zstd.h>
+#include "chunkbytes.h"
 
 #include <algorithm>
 #include <array>
@@ -12,104 +12,8 @@ namespace fg {
 
 namespace {
 
-// Fast level: the writer compresses every event once on its thread; level 3 costs about twice the time
-// for a few percent fewer bytes on log lines.
-constexpr int kZstdLevel = 1;
-// No block of a chunk decompresses to more than this (a chunk holds at most a few thousand events, each
-// bounded by ingest): a damaged size field must not allocate gigabytes.
-constexpr std::size_t kMaxBlockBytes = 512u << 20;
 constexpr int kTextProbes = 2;
 constexpr int kKeyProbes = kKeyFilterProbes;
-
-void putVarint(std::string &out, std::uint64_t v)
-{
-    while (v >= 0x80) {
-        out.push_back(char(v | 0x80));
-        v >>= 7;
-    }
-    out.push_back(char(v));
-}
-
-std::uint64_t zigzag(std::int64_t v) { return (std::uint64_t(v) << 1) ^ std::uint64_t(v >> 63); }
-std::int64_t unzigzag(std::uint64_t v) { return std::int64_t(v >> 1) ^ -std::int64_t(v & 1); }
-
-class Reader {
-public:
-    explicit Reader(std::string_view in) : m_in(in) {}
-    std::uint64_t varint()
-    {
-        std::uint64_t v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (m_pos >= m_in.size())
-                throw LogChunkCorrupt();
-            const auto b = std::uint8_t(m_in[m_pos++]);
-            v |= std::uint64_t(b & 0x7f) << shift;
-            if (!(b & 0x80))
-                return v;
-        }
-        throw LogChunkCorrupt();
-    }
-    bool atEnd() const { return m_pos == m_in.size(); }
-    std::string_view bytes(std::size_t n)
-    {
-        if (n > m_in.size() - m_pos)
-            throw LogChunkCorrupt();
-        const std::string_view v = m_in.substr(m_pos, n);
-        m_pos += n;
-        return v;
-    }
-
-private:
-    std::string_view m_in;
-    std::size_t m_pos = 0;
-};
-
-// A context per thread, kept: ZSTD_compress and ZSTD_decompress make and free one a call, which costs
-// more than decompressing a small block (a trace lookup looks into hundreds).
-ZSTD_CCtx *compressContext()
-{
-    thread_local const std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> context(ZSTD_createCCtx(), &ZSTD_freeCCtx);
-    if (!context)
-        throw std::bad_alloc();
-    return context.get();
-}
-
-ZSTD_DCtx *decompressContext()
-{
-    thread_local const std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(), &ZSTD_freeDCtx);
-    if (!context)
-        throw std::bad_alloc();
-    return context.get();
-}
-
-std::string compress(const std::string &raw)
-{
-    std::string out(ZSTD_compressBound(raw.size()), '\0');
-    const std::size_t n = ZSTD_compressCCtx(compressContext(), out.data(), out.size(), raw.data(), raw.size(), kZstdLevel);
-    if (ZSTD_isError(n))
-        throw std::runtime_error(ZSTD_getErrorName(n));
-    out.resize(n);
-    return out;
-}
-
-// A block is one zstd frame, followed (format 2 messages and attributes) by bit-packed values that zstd
-// would not shrink, stored as they are; `packed` gets those.
-std::string decompress(std::string_view block, std::string_view *packed = nullptr)
-{
-    const unsigned long long size = ZSTD_getFrameContentSize(block.data(), block.size());
-    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxBlockBytes)
-        throw LogChunkCorrupt();
-    const std::size_t frame = ZSTD_findFrameCompressedSize(block.data(), block.size());
-    if (ZSTD_isError(frame) || (!packed && frame != block.size()))
-        throw LogChunkCorrupt();
-    if (packed)
-        *packed = block.substr(frame);
-    std::string out(std::size_t(size), '\0');
-    const std::size_t n = ZSTD_decompressDCtx(decompressContext(), out.data(), out.size(), block.data(), frame);
-    if (ZSTD_isError(n) || n != size)
-        throw LogChunkCorrupt();
-    return out;
-}
 
 class BitWriter {
 public:
@@ -151,7 +55,7 @@ public:
         std::uint64_t v = 0;
         for (int done = 0; done < width;) {
             if (m_bit / 8 >= m_in.size())
-                throw LogChunkCorrupt();
+                throw ChunkCorrupt();
             const int used = int(m_bit % 8), n = std::min(width - done, 8 - used);
             v |= std::uint64_t((std::uint8_t(m_in[m_bit / 8]) >> used) & ((1u << n) - 1)) << done;
             done += n;
@@ -211,18 +115,18 @@ void putValues(std::string &out, const std::vector<std::string_view> &values)
     }
 }
 
-void readValues(Reader &in, int count, StringColumn &col)
+void readValues(ByteReader &in, int count, StringColumn &col)
 {
     const std::string_view mode = in.bytes(1);
     const bool hex = mode[0] == 1;
     if (mode[0] != 0 && !hex)
-        throw LogChunkCorrupt();
+        throw ChunkCorrupt();
     col.ends.resize(std::size_t(count));
     std::uint64_t total = 0;
     for (int i = 0; i < count; ++i) {
         total += in.varint() * (hex ? 2 : 1);
         if (total > kMaxBlockBytes)
-            throw LogChunkCorrupt();
+            throw ChunkCorrupt();
         col.ends[std::size_t(i)] = std::uint32_t(total);
     }
     const std::string_view bytes = in.bytes(std::size_t(hex ? total / 2 : total));
@@ -317,11 +221,11 @@ void putColumn(std::string &out, const std::vector<std::string_view> &values, co
 
 void putColumn(std::string &out, const std::vector<std::string_view> &values) { putColumn(out, values, Dictionary(values)); }
 
-void readWords(Reader &in, int count, StringColumn &col, BitReader &bits);
-void readPacked(Reader &in, int count, StringColumn &col, BitReader &bits, char mode);
+void readWords(ByteReader &in, int count, StringColumn &col, BitReader &bits);
+void readPacked(ByteReader &in, int count, StringColumn &col, BitReader &bits, char mode);
 
 // `bits`: the packed values of a format 2 block of strings, whose word columns may use modes 3 and 4.
-void readColumn(Reader &in, int count, StringColumn &col, BitReader *bits = nullptr, bool wordsAllowed = false)
+void readColumn(ByteReader &in, int count, StringColumn &col, BitReader *bits = nullptr, bool wordsAllowed = false)
 {
     const std::string_view mode = in.bytes(1);
     if (mode[0] == 0) {
@@ -337,17 +241,17 @@ void readColumn(Reader &in, int count, StringColumn &col, BitReader *bits = null
         return;
     }
     if (mode[0] != 1)
-        throw LogChunkCorrupt();
+        throw ChunkCorrupt();
     const std::uint64_t n = in.varint();
     if (n > std::uint64_t(count))
-        throw LogChunkCorrupt();
+        throw ChunkCorrupt();
     StringColumn distinct;
     readValues(in, int(n), distinct);
     col.ends.resize(std::size_t(count));
     for (int i = 0; i < count; ++i) {
         const std::uint64_t r = in.varint();
         if (r >= n)
-            throw LogChunkCorrupt();
+            throw ChunkCorrupt();
         col.data.append(distinct.at(std::size_t(r)));
         col.ends[std::size_t(i)] = std::uint32_t(col.data.size());
     }
@@ -565,20 +469,20 @@ void putWordColumn(std::string &out, const std::vector<std::string_view> &values
         bits.put(n - base, width);
 }
 
-void readPacked(Reader &in, int count, StringColumn &col, BitReader &bits, char mode)
+void readPacked(ByteReader &in, int count, StringColumn &col, BitReader &bits, char mode)
 {
     col.ends.resize(std::size_t(count));
     if (mode == 3) {
         const std::uint64_t n = in.varint();
         if (n == 0 || n > std::uint64_t(count))
-            throw LogChunkCorrupt();
+            throw ChunkCorrupt();
         StringColumn distinct;
         readValues(in, int(n), distinct);
         const int width = bitWidth(n - 1);
         for (std::size_t i = 0; i < std::size_t(count); ++i) {
             const std::uint64_t r = bits.get(width);
             if (r >= n || col.data.size() > kMaxBlockBytes)
-                throw LogChunkCorrupt();
+                throw ChunkCorrupt();
             col.data.append(distinct.at(std::size_t(r)));
             col.ends[i] = std::uint32_t(col.data.size());
         }
@@ -594,7 +498,7 @@ void readPacked(Reader &in, int count, StringColumn &col, BitReader &bits, char 
     const std::uint64_t base = in.varint();
     const int width = std::uint8_t(in.bytes(1)[0]);
     if (t.fraction < 0 || t.fraction > 8 || t.width < 0 || t.width > 64 || width > 64 || (t.hex && t.fraction))
-        throw LogChunkCorrupt();
+        throw ChunkCorrupt();
     std::vector<std::pair<std::size_t, std::string_view>> exceptions(std::size_t(std::min<std::uint64_t>(in.varint(), std::uint64_t(count))));
     std::size_t at = 0;
     for (auto &[i, v] : exceptions) {
@@ -611,7 +515,7 @@ void readPacked(Reader &in, int count, StringColumn &col, BitReader &bits, char 
             col.data.append(t.suffix);
         }
         if (col.data.size() > kMaxBlockBytes)
-            throw LogChunkCorrupt();
+            throw ChunkCorrupt();
         col.ends[i] = std::uint32_t(col.data.size());
     }
 }
@@ -635,14 +539,14 @@ void putWords(std::string &out, const std::vector<std::string_view> &values, Bit
         putWordColumn(out, column, bits);
 }
 
-void readWords(Reader &in, int count, StringColumn &col, BitReader &bits)
+void readWords(ByteReader &in, int count, StringColumn &col, BitReader &bits)
 {
     const std::string_view counts = in.bytes(std::size_t(count));
     std::vector<int> perColumn;
     for (char c : counts) {
         const auto n = std::size_t(std::uint8_t(c));
         if (n > kMaxWords)
-            throw LogChunkCorrupt();
+            throw ChunkCorrupt();
         if (perColumn.size() < n)
             perColumn.resize(n);
         for (std::size_t j = 0; j < n; ++j)
@@ -661,7 +565,7 @@ void readWords(Reader &in, int count, StringColumn &col, BitReader &bits)
         for (std::size_t j = 0; j < std::size_t(std::uint8_t(counts[i])); ++j)
             col.data.append(columns[j].at(next[j]++));
         if (col.data.size() > kMaxBlockBytes)
-            throw LogChunkCorrupt();
+            throw ChunkCorrupt();
         col.ends[i] = std::uint32_t(col.data.size());
     }
 }
@@ -695,7 +599,7 @@ void putLatency(std::string &out, double v)
     out.append(raw, 8);
 }
 
-double readLatency(Reader &in)
+double readLatency(ByteReader &in)
 {
     const std::uint64_t tag = in.varint();
     if (tag == 0)
@@ -759,7 +663,7 @@ void putLatencies(std::string &out, const std::vector<double> &values, BitWriter
     }
 }
 
-void readLatencies(Reader &in, std::vector<double> &values, BitReader &bits)
+void readLatencies(ByteReader &in, std::vector<double> &values, BitReader &bits)
 {
     const std::uint64_t divisor = in.varint();
     if (!divisor) {
@@ -770,7 +674,7 @@ void readLatencies(Reader &in, std::vector<double> &values, BitReader &bits)
     const auto low = std::uint64_t(unzigzag(in.varint()));
     const int width = std::uint8_t(in.bytes(1)[0]);
     if (width > 64)
-        throw LogChunkCorrupt();
+        throw ChunkCorrupt();
     for (double &v : values) {
         const std::uint64_t tag = bits.get(width);
         // Unsigned arithmetic: a damaged block gives wrong values, never undefined behaviour.
@@ -968,22 +872,22 @@ EncodedLogChunk encodeLogChunk(std::vector<std::pair<std::int64_t, const LogReco
         for (std::uint64_t h : tokens)
             setBits(c.keyBloom, h, kKeyProbes);
     }
-    c.keys = compress(keys);
-    c.fields = compress(fields) + fieldBits.finish();
-    c.messages = compress(messages) + messageBits.finish();
-    c.attributes = compress(attributes) + attributeBits.finish();
+    c.keys = compressBlock(keys);
+    c.fields = compressBlock(fields) + fieldBits.finish();
+    c.messages = compressBlock(messages) + messageBits.finish();
+    c.attributes = compressBlock(attributes) + attributeBits.finish();
     return c;
 }
 
 LogChunkKeys decodeLogChunkKeys(std::string_view block, int count)
 {
-    const std::string raw = decompress(block);
+    const std::string raw = decompressBlock(block);
     LogChunkKeys k;
     k.ids.resize(std::size_t(count));
     k.ts.resize(std::size_t(count));
     k.received.resize(std::size_t(count));
     if (!raw.empty() && raw[0] == 0) {
-        Reader in(std::string_view(raw).substr(1));
+        ByteReader in(std::string_view(raw).substr(1));
         const std::uint64_t divisor = in.varint();
         // Unsigned arithmetic: a damaged block gives wrong times, never undefined behaviour.
         std::uint64_t ts = std::uint64_t(unzigzag(in.varint()));
@@ -998,7 +902,7 @@ LogChunkKeys decodeLogChunkKeys(std::string_view block, int count)
         k.levels.assign(levels.begin(), levels.end());
         return k;
     }
-    Reader in(raw);
+    ByteReader in(raw);
     std::int64_t id = 0;
     TimeNs ts = 0;
     for (std::size_t i = 0; i < std::size_t(count); ++i) {
@@ -1016,11 +920,11 @@ LogChunkKeys decodeLogChunkKeys(std::string_view block, int count)
 LogChunkFields decodeLogChunkFields(std::string_view block, int count)
 {
     std::string_view packed;
-    const std::string raw = decompress(block, &packed);
+    const std::string raw = decompressBlock(block, &packed);
     const bool format2 = !raw.empty() && raw[0] == 2;
     if (!format2 && !packed.empty())
-        throw LogChunkCorrupt();
-    Reader in(std::string_view(raw).substr(format2 ? 1 : 0));
+        throw ChunkCorrupt();
+    ByteReader in(std::string_view(raw).substr(format2 ? 1 : 0));
     BitReader bitReader(packed);
     BitReader *bits = format2 ? &bitReader : nullptr;
     LogChunkFields f;
@@ -1049,10 +953,10 @@ LogChunkFields decodeLogChunkFields(std::string_view block, int count)
 StringColumn decodeLogChunkTraceIds(std::string_view block, int count)
 {
     std::string_view packed;
-    const std::string raw = decompress(block, &packed);
+    const std::string raw = decompressBlock(block, &packed);
     if (raw.empty() || raw[0] != 2)
         return decodeLogChunkFields(block, count).traceId;
-    Reader in(std::string_view(raw).substr(1));
+    ByteReader in(std::string_view(raw).substr(1));
     BitReader bits(packed);
     StringColumn traces;
     readColumn(in, count, traces, &bits);
@@ -1062,8 +966,8 @@ StringColumn decodeLogChunkTraceIds(std::string_view block, int count)
 StringColumn decodeLogChunkStrings(std::string_view block, int count)
 {
     std::string_view packed;
-    const std::string raw = decompress(block, &packed);
-    Reader in(raw);
+    const std::string raw = decompressBlock(block, &packed);
+    ByteReader in(raw);
     BitReader bits(packed);
     StringColumn col;
     readColumn(in, count, col, &bits, true);
@@ -1183,7 +1087,7 @@ KeyFilterGroup groupKeyFilters(const std::vector<std::int64_t> &chunkIds, const 
 std::vector<std::int64_t> decodeKeyGroupChunks(std::string_view chunks)
 {
     std::vector<std::int64_t> ids;
-    Reader in(chunks);
+    ByteReader in(chunks);
     std::uint64_t id = 0;
     while (!in.atEnd())
         ids.push_back(std::int64_t(id += in.varint()));
@@ -1193,7 +1097,7 @@ std::vector<std::int64_t> decodeKeyGroupChunks(std::string_view chunks)
 std::string keyFilterOfGroupChunk(std::string_view slices, std::uint32_t bits, std::uint32_t sliceBytes, std::size_t chunk)
 {
     if (bits < 8 || (bits & (bits - 1)) || chunk / 8 >= sliceBytes || slices.size() < std::size_t(bits) * sliceBytes)
-        throw LogChunkCorrupt();
+        throw ChunkCorrupt();
     std::string filter(bits / 8, '\0');
     bool any = false;
     for (std::size_t p = 0; p < bits; ++p)

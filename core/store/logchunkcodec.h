@@ -75,12 +75,6 @@ struct LogChunkFields {
     std::vector<int> status;
 };
 
-// Thrown when a stored block cannot be decoded (a damaged file).
-class LogChunkCorrupt final : public std::runtime_error {
-public:
-    LogChunkCorrupt() : std::runtime_error("damaged log chunk") {}
-};
-
 // Events of one service, with their row ids; sorted here by (event time, id).
 EncodedLogChunk encodeLogChunk(std::vector<std::pair<std::int64_t, const LogRecord *>> rows);
 

@@ -6,6 +6,7 @@
 
 #include <QString>
 
+#include "chunkbytes.h"
 #include "logchunkcodec.h"
 #include "sqlitedb.h"
 
@@ -216,18 +217,18 @@ std::vector<std::int64_t> LogChunkReader::keyCandidates(const std::vector<std::u
             const std::vector<std::int64_t> chunks = decodeKeyGroupChunks(runs.blob(4));
             if (bits <= 0 || bits > (1 << 20) || (bits & (bits - 1)) || partBits <= 0
                 || sliceBytes != std::int64_t((chunks.size() + 7) / 8))
-                throw LogChunkCorrupt();
+                throw ChunkCorrupt();
             match.assign(std::size_t(sliceBytes), char(0xff));
             for (std::uint64_t token : tokens)
                 for (std::uint32_t p : keyFilterPositions(token, std::uint32_t(bits))) {
                     const std::int64_t n = std::int64_t(p) / partBits;
                     if (n >= kKeySliceParts)
-                        throw LogChunkCorrupt();
+                        throw ChunkCorrupt();
                     part.bind(1, runs.int64(0) * kKeySliceParts + n);
                     const std::string_view slices = part.step() ? part.blob(0) : std::string_view();
                     const auto at = std::size_t((std::int64_t(p) % partBits) * sliceBytes);
                     if (slices.size() < at + std::size_t(sliceBytes))
-                        throw LogChunkCorrupt();
+                        throw ChunkCorrupt();
                     for (std::size_t i = 0; i < match.size(); ++i)
                         match[i] = char(match[i] & slices[at + i]);
                     part.reset();
@@ -264,7 +265,7 @@ void LogChunkReader::materialize(std::vector<Hit> &hits)
                                            std::string(st.text(0)));
             for (Hit *h : wanted) {
                 if (h->index < 0 || std::size_t(h->index) >= rows.size())
-                    throw LogChunkCorrupt();
+                    throw ChunkCorrupt();
                 h->row.id = rows[std::size_t(h->index)].first;
                 h->row.record = std::move(rows[std::size_t(h->index)].second);
             }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "chunkbytes.h"
 #include "logchunkcodec.h"
 #include "sqlitedb.h"
 
@@ -14,25 +15,6 @@ namespace fg {
 namespace {
 // Chunks looked at per retention transaction (most are dropped without reading their blocks).
 constexpr int kMaintenanceChunks = 256;
-
-class Transaction {
-public:
-    explicit Transaction(SqliteDb &db) : m_db(db) { m_db.exec("BEGIN IMMEDIATE"); }
-    ~Transaction()
-    {
-        if (!m_done && !sqlite3_get_autocommit(m_db.handle()))
-            sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-    void commit()
-    {
-        m_db.exec("COMMIT");
-        m_done = true;
-    }
-
-private:
-    SqliteDb &m_db;
-    bool m_done = false;
-};
 
 std::string str(std::string_view v) { return std::string(v); }
 
@@ -460,7 +442,7 @@ bool LogChunkWriter::mergeSmallChunks(std::int64_t sid)
     for (std::int64_t id : members) {
         blocks.bind(1, id);
         if (!blocks.step())
-            throw LogChunkCorrupt();
+            throw ChunkCorrupt();
         for (auto &row : decodeLogChunkRows(blocks.blob(1), blocks.blob(2), blocks.blob(3), blocks.blob(4),
                                             int(blocks.int64(0)), {}))
             events.push_back(std::move(row));

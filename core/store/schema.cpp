@@ -282,7 +282,32 @@ constexpr const char *kV12 = R"sql(
 CREATE INDEX log_chunks_small ON log_chunks(service_id, min_ts, count, max_ts) WHERE count < 2048;
 )sql";
 
-const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12};
+// Version 13. Metric points in compressed chunks (metricchunkcodec.h), one row per service and write job:
+// a point was a row and two index entries, whose page writes saturated the writer. `metric_points` keeps
+// the rows of older versions, read as they are, and is no longer written. series_mask has a bit per series
+// (metricSeriesBit); expires_at is as for log chunks (the earliest retention cutoff that removes a point).
+constexpr const char *kV13 = R"sql(
+CREATE TABLE metric_chunks(
+  id INTEGER PRIMARY KEY,
+  service_id INTEGER NOT NULL,
+  min_ts INTEGER NOT NULL,
+  max_ts INTEGER NOT NULL,
+  min_id INTEGER NOT NULL,
+  max_id INTEGER NOT NULL,
+  min_received INTEGER NOT NULL,
+  max_received INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  signals INTEGER NOT NULL,
+  series_mask INTEGER NOT NULL,
+  points BLOB NOT NULL);
+CREATE INDEX metric_chunks_by_service_time ON metric_chunks(service_id, max_ts, min_ts);
+CREATE INDEX metric_chunks_by_time ON metric_chunks(max_ts, min_ts);
+CREATE INDEX metric_chunks_by_max_id ON metric_chunks(max_id);
+CREATE INDEX metric_chunks_by_expiry ON metric_chunks(expires_at);
+)sql";
+
+const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12, kV13};
 
 } // namespace
 

@@ -1,6 +1,7 @@
 #include "servicepurge.h"
 
 #include "logchunkwriter.h"
+#include "metricchunks.h"
 #include "sqlitedb.h"
 
 namespace fg {
@@ -18,7 +19,7 @@ std::int64_t run(SqliteDb &db, const std::string &sql, const std::string &prefix
 
 } // namespace
 
-PurgeCounts purgeServices(SqliteDb &db, LogChunkWriter &chunks, const std::string &prefix)
+PurgeCounts purgeServices(SqliteDb &db, LogChunkWriter &chunks, MetricChunkWriter &metricChunks, const std::string &prefix)
 {
     PurgeCounts n;
     if (prefix.empty())
@@ -43,6 +44,7 @@ PurgeCounts purgeServices(SqliteDb &db, LogChunkWriter &chunks, const std::strin
         db.exec("DELETE FROM metric_points WHERE series_id IN"
                 " (SELECT id FROM metric_series WHERE service_id IN (SELECT id FROM purged_services))");
         n.points = db.changes();
+        n.points += metricChunks.forgetServices(ids);
         db.exec("DELETE FROM metric_series WHERE service_id IN (SELECT id FROM purged_services)");
         db.exec("DELETE FROM kpi_rollups WHERE service_id IN (SELECT id FROM purged_services)");
         n.rollups = db.changes();

@@ -148,4 +148,18 @@ std::int64_t SqliteDb::queryInt(std::string_view sql)
 
 std::int64_t SqliteDb::changes() const { return sqlite3_changes64(m_db); }
 
+Transaction::Transaction(SqliteDb &db) : m_db(db) { m_db.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction()
+{
+    if (!m_done && !sqlite3_get_autocommit(m_db.handle()))
+        sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::commit()
+{
+    m_db.exec("COMMIT");
+    m_done = true;
+}
+
 } // namespace fg

@@ -69,6 +69,20 @@ private:
     sqlite3 *m_db = nullptr;
 };
 
+// BEGIN IMMEDIATE now; rolled back on destruction unless committed.
+class Transaction final {
+public:
+    explicit Transaction(SqliteDb &db);
+    ~Transaction();
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
+    void commit();
+
+private:
+    SqliteDb &m_db;
+    bool m_done = false;
+};
+
 [[noreturn]] void throwSqlite(sqlite3 *db, int rc, std::string_view context);
 
 } // namespace fg

@@ -7,6 +7,7 @@
 #include <QString>
 
 #include "logchunkreader.h"
+#include "metricchunks.h"
 #include "sqlitedb.h"
 
 namespace fg {
@@ -288,17 +289,22 @@ std::vector<StoredLog> SqliteStoreReader::logsInCommitOrder(std::int64_t afterId
 
 std::vector<StoredPoint> SqliteStoreReader::pointsInCommitOrder(std::int64_t afterId, std::int64_t throughId, int limit)
 {
+    ReadSnapshot snapshot(*m_db);
+    // Rows of a database from before version 13, then chunks.
     Statement st(m_db->handle(), "SELECT p.ts, p.id, s.name, s.type, s.tags, p.value, p.signal_id,"
                                  " (SELECT name FROM services WHERE id=s.service_id), p.received"
                                  " FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
                                  " WHERE p.id > ?1 AND p.id <= ?2 ORDER BY p.id LIMIT ?3");
     st.bind(1, afterId).bind(2, throughId).bind(3, limit);
-    std::vector<StoredPoint> out;
+    std::vector<StoredPoint> out = MetricChunkReader(m_db->handle(), interruptCheck()).inCommitOrder(afterId, throughId, limit);
     while (st.step()) {
         StoredPoint p = pointRow(st);
         p.sample.received = st.int64(8);
         out.push_back(std::move(p));
     }
+    std::sort(out.begin(), out.end(), [](const StoredPoint &a, const StoredPoint &b) { return a.id < b.id; });
+    if (out.size() > std::size_t(std::max(limit, 0)))
+        out.resize(std::size_t(std::max(limit, 0)));
     return out;
 }
 
@@ -327,12 +333,28 @@ std::vector<std::int64_t> SqliteStoreReader::seriesIds(const MetricQuery &q)
 Page<StoredPoint> SqliteStoreReader::metricPoints(const MetricQuery &q)
 {
     Page<StoredPoint> page;
+    ReadSnapshot snapshot(*m_db);
+    std::optional<std::int64_t> sid;
+    if (!q.service.empty() && !(sid = serviceId(q.service)))
+        return page;
+    const std::vector<std::int64_t> series = seriesIds(q);
+    MetricChunkReader::SeriesFilter filter;
+    if (!q.name.empty()) {
+        if (series.empty())
+            return page;
+        filter.all = false;
+        for (std::int64_t id : series) {
+            filter.ids.insert(id);
+            filter.mask |= metricSeriesBit(id);
+        }
+    }
+    // Rows of a database from before version 13 (each series through its index, or the event-time index
+    // for many), then chunks; one more than the page tells whether more remain.
     const std::string sql = "SELECT p.ts, p.id, s.name, s.type, s.tags, p.value, p.signal_id,"
                             " (SELECT name FROM services WHERE id=s.service_id)"
                             " FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
                             " WHERE p.series_id = ?1 AND" + windowSql(q.window, "p") + " ORDER BY p.ts DESC, p.id DESC LIMIT ?8";
     std::vector<std::unique_ptr<Statement>> sources;
-    const std::vector<std::int64_t> series = seriesIds(q);
     if (series.size() <= kMaxMergedSeries) {
         for (std::int64_t id : series) {
             auto st = std::make_unique<Statement>(m_db->handle(), sql);
@@ -347,7 +369,6 @@ Page<StoredPoint> SqliteStoreReader::metricPoints(const MetricQuery &q)
                           " (SELECT name FROM services WHERE id=s.service_id)"
                           " FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE"
                           + windowSql(q.window, "p");
-        const auto sid = q.service.empty() ? std::nullopt : serviceId(q.service);
         if (sid)
             all += " AND s.service_id = ?1";
         if (!q.name.empty())
@@ -361,41 +382,70 @@ Page<StoredPoint> SqliteStoreReader::metricPoints(const MetricQuery &q)
         st->bind(8, q.window.limit + 1);
         sources.push_back(std::move(st));
     }
-    page.nextCursor = mergeNewestFirst(sources, q.window.limit, [&](Statement &st) {
-        page.items.push_back(pointRow(st));
+    const std::size_t limit = std::size_t(std::max(q.window.limit, 0));
+    std::vector<StoredPoint> points;
+    mergeNewestFirst(sources, int(limit + 1), [&](Statement &st) {
+        points.push_back(pointRow(st));
         return true;
     });
+    MetricChunkReader(m_db->handle(), interruptCheck()).newest(q.window, sid, filter, limit + 1, points);
+    const bool more = points.size() > limit;
+    points.resize(std::min(points.size(), limit));
+    page.items = std::move(points);
+    if (more && !page.items.empty())
+        page.nextCursor = Cursor{page.items.back().sample.ts, page.items.back().id};
     return page;
 }
 
 std::vector<MetricBucket> SqliteStoreReader::metricBuckets(const MetricQuery &q, TimeNs stepNs, int maxBuckets)
 {
     std::vector<MetricBucket> out;
+    ReadSnapshot snapshot(*m_db);
     const TimeNs step = std::max<TimeNs>(kNsPerMs, stepNs);
-    Statement st(m_db->handle(),
-                 "SELECT s.name, s.type, s.tags, (SELECT name FROM services WHERE id=s.service_id),"
-                 " p.ts / ?4 AS b, avg(p.value), min(p.value), max(p.value), sum(p.value), count(*)"
-                 " FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
-                 " WHERE p.series_id = ?1 AND p.ts BETWEEN ?2 AND ?3 GROUP BY b ORDER BY b");
-    for (std::int64_t series : seriesIds(q)) {
-        if (int(out.size()) >= maxBuckets)
-            break;
-        st.bind(1, series).bind(2, q.window.from).bind(3, q.window.to).bind(4, step);
-        while (st.step() && int(out.size()) < maxBuckets) {
-            MetricBucket b;
-            b.name = str(st.text(0));
-            b.type = MetricType(st.int64(1));
-            b.tags = str(st.text(2));
-            b.service = str(st.text(3));
-            b.start = st.int64(4) * step;
-            b.avg = st.real(5);
-            b.min = st.real(6);
-            b.max = st.real(7);
-            b.sum = st.real(8);
-            b.count = st.int64(9);
-            out.push_back(std::move(b));
+    std::optional<std::int64_t> sid;
+    if (!q.service.empty() && !(sid = serviceId(q.service)))
+        return out;
+    const std::vector<std::int64_t> series = seriesIds(q);
+    if (series.empty() || maxBuckets <= 0)
+        return out;
+    MetricChunkReader::SeriesFilter filter;
+    if (!q.name.empty()) {
+        filter.all = false;
+        for (std::int64_t id : series) {
+            filter.ids.insert(id);
+            filter.mask |= metricSeriesBit(id);
         }
+    }
+    // Series by id, each one's buckets in time order, the first maxBuckets of them: chunks and the rows of a
+    // database from before version 13 add up in one map.
+    MetricChunkReader chunks(m_db->handle(), interruptCheck());
+    MetricChunkReader::Buckets buckets;
+    chunks.buckets(q.window.from, q.window.to, step, sid, filter, std::size_t(maxBuckets), buckets);
+    Statement st(m_db->handle(), "SELECT p.ts / ?4 AS b, sum(p.value), min(p.value), max(p.value), count(*)"
+                                 " FROM metric_points p WHERE p.series_id = ?1 AND p.ts BETWEEN ?2 AND ?3 GROUP BY b ORDER BY b");
+    for (std::int64_t id : series) {
+        st.bind(1, id).bind(2, q.window.from).bind(3, q.window.to).bind(4, step);
+        while (st.step())
+            buckets[{id, st.int64(0)}].merge(st.real(1), st.real(2), st.real(3), st.int64(4));
         st.reset();
+        while (buckets.size() > std::size_t(maxBuckets))
+            buckets.erase(std::prev(buckets.end()));
+    }
+    for (const auto &[key, a] : buckets) {
+        MetricBucket b;
+        MetricSample described;
+        chunks.describe(key.first, described);
+        b.name = std::move(described.name);
+        b.type = described.type;
+        b.tags = std::move(described.tags);
+        b.service = std::move(described.service);
+        b.start = key.second * step;
+        b.avg = a.sum / double(a.count);
+        b.min = a.min;
+        b.max = a.max;
+        b.sum = a.sum;
+        b.count = a.count;
+        out.push_back(std::move(b));
     }
     return out;
 }

@@ -15,6 +15,7 @@
 #endif
 
 #include "logchunkwriter.h"
+#include "metricchunks.h"
 #include "schema.h"
 #include "servicepurge.h"
 #include "sqlitedb.h"
@@ -69,10 +70,9 @@ public:
         m_db.exec("PRAGMA secure_delete=FAST");
         migrateSchema(m_db);
         m_chunks = std::make_unique<LogChunkWriter>(m_db, m_stats);
+        m_metricChunks = std::make_unique<MetricChunkWriter>(m_db, m_stats);
         m_pageSize = m_db.queryInt("PRAGMA page_size");
         m_incrementalVacuum = m_db.queryInt("PRAGMA auto_vacuum") == 2;
-        m_insertPoint = std::make_unique<Statement>(
-            m_db.handle(), "INSERT INTO metric_points(id,series_id,ts,value,received,signal_id) VALUES(?,?,?,?,?,?)");
         m_insertSignal = std::make_unique<Statement>(
             m_db.handle(), "INSERT OR IGNORE INTO signal_ids(key,row_id) VALUES(?,?)");
         m_findRollup = std::make_unique<Statement>(
@@ -193,7 +193,7 @@ public:
                     firstPoint[i] = m_nextPointId;
                     try {
                         if (!jobs[i]->purgeServicePrefix.empty()) {
-                            outcomes[i].purged = purgeServices(m_db, *m_chunks, jobs[i]->purgeServicePrefix);
+                            outcomes[i].purged = purgeServices(m_db, *m_chunks, *m_metricChunks, jobs[i]->purgeServicePrefix);
                             forgetCaches(); // the purged services' and series' ids are gone
                         }
                         const auto counts = insertJob(*jobs[i], outcomes[i].duplicates, duplicateLogs[i], duplicateMetrics[i]);
@@ -303,6 +303,7 @@ public:
             more = expire("logs", m_logsExpiredBelow, cutoff, "SELECT service_id, count(*) FROM logs"
                           " WHERE id IN (SELECT id FROM doomed) GROUP BY service_id", "log_count", 'l', m_stats.logsStored)
                    || more;
+            more = m_metricChunks->expire(cutoff) || more;
             more = expire("metric_points", m_pointsExpiredBelow, cutoff,
                           "SELECT s.service_id, count(*) FROM metric_points p JOIN metric_series s ON s.id = p.series_id"
                           " WHERE p.id IN (SELECT id FROM doomed) GROUP BY s.service_id",
@@ -419,6 +420,8 @@ private:
             note(deltas[sid], r.ts, r.received).logs++;
             ++logs;
         }
+        // A job's points become a chunk per service.
+        std::vector<std::pair<std::int64_t, std::vector<MetricChunkPoint>>> pointsOf;
         for (std::size_t index = 0; index < batch.metrics.size(); ++index) {
             const MetricSample &m = batch.metrics[index];
             const std::int64_t sid = serviceId(m.service, m.ts);
@@ -429,13 +432,16 @@ private:
                 duplicateMetrics.push_back(index);
                 continue;
             }
-            m_insertPoint->bind(1, id).bind(2, series).bind(3, m.ts).bind(4, m.value).bind(5, m.received);
-            m_insertPoint->bind(6, std::string_view(m.signalId));
-            m_insertPoint->exec();
+            auto service = std::find_if(pointsOf.begin(), pointsOf.end(), [sid](const auto &s) { return s.first == sid; });
+            if (service == pointsOf.end())
+                service = pointsOf.insert(pointsOf.end(), {sid, {}});
+            service->second.push_back({id, series, m.ts, m.received, m.value, m.signalId});
             ++m_nextPointId;
             note(deltas[sid], m.ts, m.received).metrics++;
             ++metrics;
         }
+        for (auto &[sid, points] : pointsOf)
+            m_metricChunks->write(sid, std::move(points));
         for (const KpiRollup &k : job.rollups)
             storeRollup(k);
         for (const AnomalyRecord &a : job.anomalies)
@@ -697,7 +703,8 @@ private:
         m_services.clear();
         m_series.clear();
         m_nextLogId = std::max({m_nextLogId, m_db.queryInt("SELECT coalesce(max(id), 0) + 1 FROM logs"), m_chunks->maxId() + 1});
-        m_nextPointId = std::max(m_nextPointId, m_db.queryInt("SELECT coalesce(max(id), 0) + 1 FROM metric_points"));
+        m_nextPointId = std::max({m_nextPointId, m_db.queryInt("SELECT coalesce(max(id), 0) + 1 FROM metric_points"),
+                                  m_metricChunks->maxId() + 1});
     }
 
     // Retention for one table. Rows are in arrival order and receive times grow with it, so the scan
@@ -760,8 +767,13 @@ private:
         const std::int64_t oldestPoint = m_db.queryInt(
             "SELECT coalesce((SELECT received FROM metric_points ORDER BY id LIMIT 1), 9223372036854775807)");
         const TimeNs oldestChunk = m_chunks->oldestChunkReceived();
-        if (oldestLog == maxTime && oldestPoint == maxTime && oldestChunk == maxTime)
+        const TimeNs oldestMetricChunk = m_metricChunks->oldestReceived();
+        if (oldestLog == maxTime && oldestPoint == maxTime && oldestChunk == maxTime && oldestMetricChunk == maxTime)
             return;
+        if (oldestMetricChunk < oldestChunk && oldestMetricChunk <= oldestLog && oldestMetricChunk <= oldestPoint) {
+            m_metricChunks->deleteOldest();
+            return;
+        }
         if (oldestChunk <= oldestLog && oldestChunk <= oldestPoint) {
             m_chunks->deleteOldest();
             return;
@@ -835,7 +847,8 @@ private:
     bool m_incrementalVacuum = false; // a database created with auto_vacuum=INCREMENTAL
     std::unique_ptr<Statement> m_findRollup, m_writeRollup, m_writeAnomaly, m_writeTemplate, m_writeTemplateMinute;
     std::unique_ptr<LogChunkWriter> m_chunks;
-    std::unique_ptr<Statement> m_insertPoint, m_insertSignal, m_findService, m_insertService,
+    std::unique_ptr<MetricChunkWriter> m_metricChunks;
+    std::unique_ptr<Statement> m_insertSignal, m_findService, m_insertService,
         m_updateService, m_findSeries, m_insertSeries;
     std::int64_t m_nextLogId = 1;
     std::int64_t m_nextPointId = 1;
