@@ -136,8 +136,12 @@ public:
     }
 
     // Starts the WAL over once the checkpointer has finished its pass (no new one starts meanwhile). A
-    // reader still on old frames would make the restart wait: it waits briefly and the checkpointer goes
-    // on for a while before the next try.
+    // reader still on old frames makes the restart wait for it, and the checkpointer goes on for a while
+    // before the next try. Once all frames are copied, new readers read the database file only, so a wait
+    // as long as one reader's transaction suffices: readers reading back to back for longer than a fixed
+    // 20 ms wait (the analysis catching up from the store) kept every try from succeeding, and the WAL grew
+    // past 6 GB in 8 minutes of ingest. So a failed try doubles the wait (up to 1 s), and the wait found
+    // is kept while restarts need it.
     void restartWal()
     {
         const auto now = std::chrono::steady_clock::now();
@@ -146,14 +150,21 @@ public:
         m_checkpointer->holdPasses(true);
         if (!m_checkpointer->quiet())
             return; // the next commit looks again
-        sqlite3_busy_timeout(m_db.handle(), 20);
+        sqlite3_busy_timeout(m_db.handle(), m_restartWaitMs);
         const int rc = sqlite3_wal_checkpoint_v2(m_db.handle(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
         sqlite3_busy_timeout(m_db.handle(), SqliteDb::kBusyTimeoutMs);
         m_checkpointer->holdPasses(false);
-        if (rc == SQLITE_OK)
+        if (rc == SQLITE_OK) {
             ++m_stats.walRestarts;
-        else
-            m_nextRestartTry = now + std::chrono::milliseconds(250);
+            const auto took = std::chrono::steady_clock::now() - now;
+            if (took < std::chrono::milliseconds(m_restartWaitMs / 4))
+                m_restartWaitMs = std::max(kRestartWaitMs, m_restartWaitMs / 2);
+        } else {
+            // Far past its size the WAL slows every page lookup: the next try comes sooner.
+            const bool far = std::int64_t(m_walFrames) * m_pageSize > 4 * m_options.walRestartBytes;
+            m_nextRestartTry = now + std::chrono::milliseconds(far ? 50 : 250);
+            m_restartWaitMs = std::min(2 * m_restartWaitMs, kMaxRestartWaitMs);
+        }
     }
 
     // After a commit: the checkpointer copies the new frames, and past its restart size the WAL starts over.
@@ -843,6 +854,8 @@ private:
     std::unique_ptr<WalCheckpointer> m_checkpointer; // after the schema exists
     int m_walFrames = 0;
     std::chrono::steady_clock::time_point m_nextRestartTry;
+    static constexpr int kRestartWaitMs = 20, kMaxRestartWaitMs = 1000;
+    int m_restartWaitMs = kRestartWaitMs;
     std::int64_t m_pageSize = 4096;
     bool m_incrementalVacuum = false; // a database created with auto_vacuum=INCREMENTAL
     std::unique_ptr<Statement> m_findRollup, m_writeRollup, m_writeAnomaly, m_writeTemplate, m_writeTemplateMinute;
