@@ -712,8 +712,13 @@ int main(int argc, char **argv)
         const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
         if (o.rssEveryS > 0 && elapsed >= nextRssReport) {
             nextRssReport += o.rssEveryS;
-            std::printf("  at %5.0f s: RSS %6.1f MB, acknowledged %ld events, WAL %.1f MB\n", elapsed, rssKb / 1024.0,
-                        (ok - okBefore) * o.batch, double(QFileInfo(db + QStringLiteral("-wal")).size()) / 1048576.0);
+            const QJsonObject health = getJson(port, "/api/health");
+            std::printf("  at %5.0f s: RSS %6.1f MB, acknowledged %ld events, WAL %.1f MB (%lld restarts), analysis %lld"
+                        " events behind\n",
+                        elapsed, rssKb / 1024.0, (ok - okBefore) * o.batch,
+                        double(QFileInfo(db + QStringLiteral("-wal")).size()) / 1048576.0,
+                        health.value(QStringLiteral("db")).toObject().value(QStringLiteral("wal_restarts")).toInteger(),
+                        health.value(QStringLiteral("analysis")).toObject().value(QStringLiteral("lag_events")).toInteger());
             std::fflush(stdout);
         }
     }

@@ -1066,6 +1066,95 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(ChunkCorrupt, decodeMetricChunk(damaged, c.count));
     }
 
+    // Small metric chunks (a few points a request) are merged while the writer is idle into chunks spanning
+    // at most half an hour; every query answers as before, and signal ids stay claimed.
+    void smallMetricChunksMergeWithoutChangingWhatReads()
+    {
+        StoreOptions o;
+        o.path = freshPath();
+        o.retentionSeconds = 0;
+        o.compactAfterIdleMs = -1;
+        constexpr int kJobs = 400, kPerJob = 5;
+        {
+            SqliteStoreWriter w(o);
+            QVERIFY(w.start(nullptr));
+            for (int j = 0; j < kJobs; ++j) {
+                IngestBatch b; // a scrape every 10 s: 5 series of one service
+                for (int i = 0; i < kPerJob; ++i) {
+                    MetricSample m;
+                    m.service = j % 2 ? "api" : "db";
+                    m.name = "requests";
+                    m.tags = "{\"route\":\"/r" + std::to_string(i) + "\"}";
+                    m.ts = kBase + j * 10 * kNsPerSec;
+                    m.received = m.ts;
+                    m.value = j * 10 + i;
+                    m.signalId = "m-" + std::to_string(j) + "-" + std::to_string(i);
+                    b.metrics.push_back(m);
+                }
+                QVERIFY(write(w, b).ok);
+            }
+        }
+        auto layout = [&](const char *sql) { return SqliteDb(o.path, SqliteDb::Mode::ReadOnly).queryInt(sql); };
+        QCOMPARE(layout("SELECT count(*) FROM metric_chunks"), std::int64_t(kJobs));
+        struct Snapshot {
+            std::vector<StoredPoint> ordered, newest;
+            std::vector<MetricBucket> buckets;
+        };
+        auto snapshot = [&] {
+            SqliteStoreReader r(o.path);
+            Snapshot s;
+            s.ordered = r.pointsInCommitOrder(0, kJobs * kPerJob, kJobs * kPerJob);
+            MetricQuery q;
+            q.service = "api";
+            q.name = "requests";
+            q.window = {kBase + 600 * kNsPerSec, kBase + 3000 * kNsPerSec, std::nullopt, 50};
+            s.newest = r.metricPoints(q).items;
+            s.buckets = r.metricBuckets(q, 300 * kNsPerSec, 1000);
+            return s;
+        };
+        const Snapshot before = snapshot();
+        QCOMPARE(int(before.ordered.size()), kJobs * kPerJob);
+
+        o.compactAfterIdleMs = 0;
+        SqliteStoreWriter w(o);
+        QVERIFY(w.start(nullptr));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.stats().compactionPending, 60000);
+        // A service scrapes every 20 s for 4,000 s: two runs of 91 chunks (30 min) each become one chunk;
+        // the newest 18 wait for more (fewer than kMergeChunks, 1,024 points, or a full half hour).
+        QCOMPARE(layout("SELECT count(*) FROM metric_chunks"), std::int64_t(2 * (2 + 18)));
+        QCOMPARE(layout("SELECT count(*) FROM metric_chunks WHERE max_ts - min_ts > 1800000000000"), std::int64_t(0));
+        QCOMPARE(layout("SELECT sum(count) FROM metric_chunks"), std::int64_t(kJobs * kPerJob));
+        QCOMPARE(qint64(w.stats().metricsStored), qint64(kJobs * kPerJob));
+
+        const Snapshot after = snapshot();
+        QCOMPARE(after.ordered.size(), before.ordered.size());
+        for (std::size_t i = 0; i < after.ordered.size(); ++i) {
+            QCOMPARE(after.ordered[i].id, before.ordered[i].id);
+            QCOMPARE(after.ordered[i].sample.ts, before.ordered[i].sample.ts);
+            QCOMPARE(after.ordered[i].sample.value, before.ordered[i].sample.value);
+            QCOMPARE(after.ordered[i].sample.tags, before.ordered[i].sample.tags);
+            QCOMPARE(after.ordered[i].sample.signalId, before.ordered[i].sample.signalId);
+        }
+        QCOMPARE(after.newest.size(), std::size_t(50));
+        for (std::size_t i = 0; i < after.newest.size(); ++i)
+            QCOMPARE(after.newest[i].id, before.newest[i].id);
+        QCOMPARE(after.buckets.size(), before.buckets.size());
+        for (std::size_t i = 0; i < after.buckets.size(); ++i) {
+            QCOMPARE(after.buckets[i].start, before.buckets[i].start);
+            QCOMPARE(after.buckets[i].sum, before.buckets[i].sum);
+            QCOMPARE(after.buckets[i].count, before.buckets[i].count);
+        }
+        IngestBatch again;
+        MetricSample m;
+        m.service = "api";
+        m.name = "requests";
+        m.tags = "{}";
+        m.ts = kBase;
+        m.signalId = "m-7-3";
+        again.metrics.push_back(m);
+        QCOMPARE(write(w, again).duplicates, 1);
+    }
+
     // Points live in chunks (schema v13) beside the rows a database from before version 13 holds: pages,
     // commit-order reads, buckets and a purge see both as one, as brute force over what was written says.
     void metricChunksAndOlderRowsReadAsOne()

@@ -90,7 +90,19 @@ void LogChunkReader::newest(const LogQuery &q, std::optional<std::int64_t> sid, 
     const TimeNs upper = w.after ? std::min(w.to, w.after->ts) : w.to;
     const std::uint32_t wanted = q.minLevel == Level::Unknown ? ~0u : levelsAtLeast(q.minLevel);
     const std::string tagNeedle = "," + q.tag + ",";
-    Statement blocks(m_db, "SELECT keys, fields, messages FROM log_chunks WHERE id=?");
+    // A chunk's blocks one statement each: a statement copies every column it selects, and the messages
+    // are most of a chunk's bytes while a trace lookup's candidates need only the trace ids, and most
+    // queries only the keys.
+    Statement keysOf(m_db, "SELECT keys FROM log_chunks WHERE id=?");
+    Statement fieldsOf(m_db, "SELECT fields FROM log_chunks WHERE id=?");
+    Statement messagesOf(m_db, "SELECT messages FROM log_chunks WHERE id=?");
+    auto blockOf = [](Statement &st, std::int64_t chunkId) -> std::optional<std::string_view> {
+        st.bind(1, chunkId);
+        if (st.step())
+            return st.blob(0);
+        st.reset();
+        return std::nullopt;
+    };
     // One chunk's matching events into `best`; false once no chunk with this newest event or older can add one.
     auto consider = [&](std::int64_t chunkId, TimeNs maxTs, std::uint32_t levels, int count, std::string_view textBloom) {
         if (best.full() && best.oldest().ts > maxTs)
@@ -99,22 +111,23 @@ void LogChunkReader::newest(const LogQuery &q, std::optional<std::int64_t> sid, 
             return true;
         if (m_checkInterrupt)
             m_checkInterrupt();
-        blocks.bind(1, chunkId);
-        if (!blocks.step()) {
-            blocks.reset();
-            return true;
-        }
         if (!q.traceId.empty()) { // most candidates of a trace lookup are its filters' false positives
-            const StringColumn traces = decodeLogChunkTraceIds(blocks.blob(1), count);
+            const auto fields = blockOf(fieldsOf, chunkId);
+            if (!fields)
+                return true;
+            const StringColumn traces = decodeLogChunkTraceIds(*fields, count);
+            fieldsOf.reset();
             bool any = false;
             for (std::size_t i = 0; i < std::size_t(count) && !any; ++i)
                 any = traces.at(i) == q.traceId;
-            if (!any) {
-                blocks.reset();
+            if (!any)
                 return true;
-            }
         }
-        const LogChunkKeys keys = decodeLogChunkKeys(blocks.blob(0), count);
+        const auto keyBlock = blockOf(keysOf, chunkId);
+        if (!keyBlock)
+            return true;
+        const LogChunkKeys keys = decodeLogChunkKeys(*keyBlock, count);
+        keysOf.reset();
         std::vector<int> rows;
         for (int i = 0; i < count; ++i) {
             const std::size_t k = std::size_t(i);
@@ -130,7 +143,11 @@ void LogChunkReader::newest(const LogQuery &q, std::optional<std::int64_t> sid, 
             rows.push_back(i);
         }
         if (!rows.empty() && (!q.traceId.empty() || !q.tag.empty())) {
-            const LogChunkFields f = decodeLogChunkFields(blocks.blob(1), count);
+            const auto fields = blockOf(fieldsOf, chunkId);
+            if (!fields)
+                return true;
+            const LogChunkFields f = decodeLogChunkFields(*fields, count);
+            fieldsOf.reset();
             rows.erase(std::remove_if(rows.begin(), rows.end(),
                                       [&](int i) {
                                           const std::size_t k = std::size_t(i);
@@ -140,17 +157,22 @@ void LogChunkReader::newest(const LogQuery &q, std::optional<std::int64_t> sid, 
                        rows.end());
         }
         if (!rows.empty() && !q.contains.empty()) {
-            const StringColumn m = decodeLogChunkStrings(blocks.blob(2), count);
+            const auto messages = blockOf(messagesOf, chunkId);
+            if (!messages)
+                return true;
+            const StringColumn m = decodeLogChunkStrings(*messages, count);
+            messagesOf.reset();
             rows.erase(std::remove_if(rows.begin(), rows.end(),
                                       [&](int i) { return !containsIgnoringCase(m.at(std::size_t(i)), q.contains); }),
                        rows.end());
         }
-        blocks.reset();
         for (int i : rows)
             best.offer(Hit{keys.ts[std::size_t(i)], keys.ids[std::size_t(i)], chunkId, i, {}});
         return true;
     };
 
+    // The text filter only when a substring is searched (it is a few kilobytes a chunk).
+    const char *textFilter = q.contains.empty() ? "x''" : "text_bloom";
     if (!q.traceId.empty() || !q.tag.empty()) {
         // A trace id or tag: the chunks whose key filters may hold it first, then only those.
         std::vector<std::uint64_t> tokens;
@@ -173,7 +195,7 @@ void LogChunkReader::newest(const LogQuery &q, std::optional<std::int64_t> sid, 
             meta.reset();
         }
         std::sort(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) { return a.maxTs > b.maxTs; });
-        Statement chunk(m_db, "SELECT level_mask, count, text_bloom FROM log_chunks WHERE id=?");
+        Statement chunk(m_db, std::string("SELECT level_mask, count, ") + textFilter + " FROM log_chunks WHERE id=?");
         for (const Candidate &c : candidates) {
             chunk.bind(1, c.id);
             const bool found = chunk.step();
@@ -183,7 +205,7 @@ void LogChunkReader::newest(const LogQuery &q, std::optional<std::int64_t> sid, 
                 break;
         }
     } else {
-        std::string sql = "SELECT id, max_ts, level_mask, count, text_bloom FROM log_chunks WHERE";
+        std::string sql = std::string("SELECT id, max_ts, level_mask, count, ") + textFilter + " FROM log_chunks WHERE";
         sql += sid ? " service_id = ?1 AND" : "";
         sql += " max_ts >= ?2 AND min_ts <= ?3 ORDER BY max_ts DESC";
         Statement chunks(m_db, sql);

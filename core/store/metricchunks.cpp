@@ -67,7 +67,7 @@ void MetricChunkWriter::forgetChunk(std::int64_t chunkId, const std::vector<Metr
     m_deleteChunk->bind(1, chunkId).exec();
 }
 
-void MetricChunkWriter::uncount(const std::unordered_map<std::int64_t, std::int64_t> &perService)
+std::int64_t MetricChunkWriter::uncount(const std::unordered_map<std::int64_t, std::int64_t> &perService)
 {
     Statement dec(m_db.handle(), "UPDATE services SET metric_count=metric_count-? WHERE id=?");
     std::int64_t removed = 0;
@@ -75,8 +75,13 @@ void MetricChunkWriter::uncount(const std::unordered_map<std::int64_t, std::int6
         dec.bind(1, n).bind(2, sid).exec();
         removed += n;
     }
-    m_stats.metricsStored -= removed;
-    m_stats.retentionDeleted += removed;
+    return removed;
+}
+
+void MetricChunkWriter::removed(std::int64_t points)
+{
+    m_stats.metricsStored -= points;
+    m_stats.retentionDeleted += points;
 }
 
 bool MetricChunkWriter::expire(TimeNs cutoff)
@@ -112,8 +117,9 @@ bool MetricChunkWriter::expire(TimeNs cutoff)
         if (!kept.empty())
             write(c.serviceId, std::move(kept));
     }
+    const std::int64_t gone = uncount(perService);
     tx.commit();
-    uncount(perService); // after the commit: the counters follow what is stored
+    removed(gone);
     return int(candidates.size()) == kMaintenanceChunks;
 }
 
@@ -138,8 +144,9 @@ void MetricChunkWriter::deleteOldest()
     st.reset();
     for (const auto &[id, points] : doomed)
         forgetChunk(id, points);
+    const std::int64_t gone = uncount(perService);
     tx.commit();
-    uncount(perService);
+    removed(gone);
 }
 
 std::int64_t MetricChunkWriter::maxId() { return m_db.queryInt("SELECT coalesce(max(max_id), 0) FROM metric_chunks"); }
@@ -161,6 +168,95 @@ std::int64_t MetricChunkWriter::forgetServices(const std::vector<std::int64_t> &
             forgetChunk(id, points);
     }
     return removed;
+}
+
+void MetricChunkWriter::restartCompaction()
+{
+    m_compactServices.clear();
+    m_looked = false;
+}
+
+bool MetricChunkWriter::compactStep()
+{
+    if (!m_looked) {
+        // The literal 1024 lets SQLite read the v13 index of small chunks alone.
+        static_assert(kSmallChunkPoints == 1024);
+        Statement st(m_db.handle(), "SELECT service_id FROM metric_chunks WHERE count < 1024 GROUP BY service_id HAVING count(*) >= 2");
+        while (st.step())
+            m_compactServices.push_back(st.int64(0));
+        m_looked = true;
+    }
+    if (m_compactServices.empty())
+        return false;
+    bool merged = false;
+    try {
+        merged = mergeSmallChunks(m_compactServices.back());
+    } catch (...) { // a damaged chunk: the other services' turn first, this one again next round
+        m_compactServices.pop_back();
+        throw;
+    }
+    if (!merged)
+        m_compactServices.pop_back();
+    return true;
+}
+
+bool MetricChunkWriter::mergeSmallChunks(std::int64_t serviceId)
+{
+    // Oldest event time first, the first run of consecutive small chunks that is due: at least two that
+    // hold kSmallChunkPoints points or are kMergeChunks, or that the next one would take past kChunkPoints
+    // points or kMergeSpanNs (a run is complete then; the newest run waits for more).
+    Statement st(m_db.handle(), "SELECT id, count, min_ts, max_ts FROM metric_chunks WHERE service_id = ?1 AND count < 1024"
+                                " ORDER BY min_ts LIMIT 16384");
+    st.bind(1, serviceId);
+    std::vector<std::int64_t> members;
+    std::size_t total = 0;
+    TimeNs from = 0, to = 0;
+    bool complete = false;
+    auto due = [&] {
+        return members.size() >= 2 && (complete || total >= kSmallChunkPoints || members.size() >= kMergeChunks);
+    };
+    while (st.step()) {
+        const auto count = std::size_t(st.int64(1));
+        const TimeNs minTs = st.int64(2), maxTs = st.int64(3);
+        if (!members.empty() && (total + count > kChunkPoints || std::max(to, maxTs) - from > kMergeSpanNs)) {
+            complete = true;
+            if (due())
+                break;
+            members.clear();
+            total = 0;
+            complete = false;
+        }
+        if (members.empty()) {
+            from = minTs;
+            to = maxTs;
+        }
+        members.push_back(st.int64(0));
+        total += count;
+        to = std::max(to, maxTs);
+    }
+    st.reset();
+    if (!due())
+        return false;
+    // Chosen outside the transaction: this thread is the only writer.
+    Transaction tx(m_db);
+    std::vector<MetricChunkPoint> points;
+    points.reserve(total);
+    Statement chunk(m_db.handle(), "SELECT count, points FROM metric_chunks WHERE id=?");
+    for (std::int64_t id : members) {
+        chunk.bind(1, id);
+        if (!chunk.step())
+            throw ChunkCorrupt();
+        for (MetricChunkPoint &p : decodeMetricChunk(chunk.blob(1), int(chunk.int64(0))))
+            points.push_back(std::move(p));
+        chunk.reset();
+    }
+    write(serviceId, std::move(points));
+    // The points keep their ids, so their signal ids stay claimed as they are.
+    for (std::int64_t id : members)
+        forgetChunk(id, {});
+    tx.commit();
+    m_stats.chunksMerged += std::int64_t(members.size());
+    return true;
 }
 
 void MetricChunkReader::Aggregate::add(double v)

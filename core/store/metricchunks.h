@@ -28,6 +28,14 @@ class MetricChunkWriter final {
 public:
     // Points per chunk, at most (a larger job's points of one service make several).
     static constexpr std::size_t kChunkPoints = 8192;
+    // Chunks with fewer points are small (schema v13 index): a service sending a few points a request makes
+    // one per request, and a query over days decodes thousands of them. A service's consecutive small
+    // chunks are merged, like log chunks (LogChunkWriter::kMergeSpanNs), into chunks of at most
+    // kChunkPoints points spanning at most kMergeSpanNs, once they hold kSmallChunkPoints points, are
+    // kMergeChunks or are as many as fit.
+    static constexpr std::size_t kSmallChunkPoints = 1024;
+    static constexpr std::size_t kMergeChunks = 64;
+    static constexpr TimeNs kMergeSpanNs = 30 * 60 * kNsPerSec;
 
     MetricChunkWriter(SqliteDb &db, StoreStats &stats);
     ~MetricChunkWriter();
@@ -46,16 +54,28 @@ public:
     std::int64_t maxId();
     // Deletes every chunk of these services with the signal ids their points claimed; the points removed.
     std::int64_t forgetServices(const std::vector<std::int64_t> &serviceIds);
+    // One step of the compaction, for an idle writer: merges small chunks of one service (oldest event time
+    // first) into one, in its own transaction; true while more remains.
+    bool compactStep();
+    // New chunks were written: the next compactStep looks for small chunks again.
+    void restartCompaction();
 
 private:
     // Deletes a chunk and the idempotency keys of `gone` (points of it that claimed one).
     void forgetChunk(std::int64_t chunkId, const std::vector<MetricChunkPoint> &gone);
-    // Lowers the services' point counts and the stored total, counts the removal for retention.
-    void uncount(const std::unordered_map<std::int64_t, std::int64_t> &perService);
+    // Lowers the services' point counts (inside the transaction); the points removed.
+    std::int64_t uncount(const std::unordered_map<std::int64_t, std::int64_t> &perService);
+    // After the commit: the stored total and the retention count follow.
+    void removed(std::int64_t points);
+
+    // Merges the first run of small chunks of a service that is due; whether there was one.
+    bool mergeSmallChunks(std::int64_t serviceId);
 
     SqliteDb &m_db;
     StoreStats &m_stats;
     std::unique_ptr<Statement> m_insert, m_deleteChunk, m_deleteSignal;
+    std::vector<std::int64_t> m_compactServices; // services with small chunks, still to look at
+    bool m_looked = false;
 };
 
 // Reads metric chunks for the queries of SqliteStoreReader (which adds the rows of `metric_points` that

@@ -361,16 +361,20 @@ public:
         return m_stats.logsStaged != staged || grouped;
     }
 
-    void restartCompaction() { m_chunks->restartCompaction(); }
+    void restartCompaction()
+    {
+        m_chunks->restartCompaction();
+        m_metricChunks->restartCompaction();
+    }
 
-    // One step of the compaction of small log chunks, then of giving free pages back; whether more
-    // remains. An error rolls the step back (nothing merged) and ends this round: the next idle period
-    // tries again.
+    // One step of the compaction of small log chunks, then of small metric chunks, then of giving free pages
+    // back; whether more remains. An error rolls the step back (nothing merged) and ends this round: the
+    // next idle period tries again.
     bool compactStep()
     {
         bool more = false;
         try {
-            more = m_chunks->compactStep() || vacuumStep();
+            more = m_chunks->compactStep() || m_metricChunks->compactStep() || vacuumStep();
             if (more)
                 walGrew(); // merging a backlog rewrites all of it: the WAL must not hold it all
         } catch (const std::exception &) {
@@ -433,6 +437,7 @@ private:
         }
         // A job's points become a chunk per service.
         std::vector<std::pair<std::int64_t, std::vector<MetricChunkPoint>>> pointsOf;
+        std::unordered_map<std::int64_t, std::size_t> slotOf;
         for (std::size_t index = 0; index < batch.metrics.size(); ++index) {
             const MetricSample &m = batch.metrics[index];
             const std::int64_t sid = serviceId(m.service, m.ts);
@@ -443,10 +448,10 @@ private:
                 duplicateMetrics.push_back(index);
                 continue;
             }
-            auto service = std::find_if(pointsOf.begin(), pointsOf.end(), [sid](const auto &s) { return s.first == sid; });
-            if (service == pointsOf.end())
-                service = pointsOf.insert(pointsOf.end(), {sid, {}});
-            service->second.push_back({id, series, m.ts, m.received, m.value, m.signalId});
+            const auto [slot, added] = slotOf.try_emplace(sid, pointsOf.size());
+            if (added)
+                pointsOf.emplace_back(sid, std::vector<MetricChunkPoint>{});
+            pointsOf[slot->second].second.push_back({id, series, m.ts, m.received, m.value, m.signalId});
             ++m_nextPointId;
             note(deltas[sid], m.ts, m.received).metrics++;
             ++metrics;

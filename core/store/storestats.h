@@ -25,7 +25,7 @@ struct StoreStats {
     std::atomic<std::int64_t> lastLogId{0};   // newest committed row ids (rows are numbered in commit order)
     std::atomic<std::int64_t> lastPointId{0};
     std::atomic<std::int64_t> logsStaged{0}; // log rows not yet sealed into chunks (logchunkcodec.h)
-    std::atomic<std::int64_t> chunksMerged{0}; // small log chunks merged into full ones (compaction), since start
+    std::atomic<std::int64_t> chunksMerged{0}; // small log and metric chunks merged into larger ones (compaction), since start
     std::atomic<bool> compactionPending{false}; // small chunks wait for the writer to be idle to be merged
     std::atomic<bool> healthy{false};
     std::atomic<bool> diskFull{false}; // the last commit failed for want of disk space
