@@ -324,27 +324,39 @@ std::vector<StoredLog> LogChunkReader::inCommitOrder(std::int64_t afterId, std::
 {
     if (limit <= 0)
         return {};
-    Statement chunks(m_db, "SELECT (SELECT name FROM services WHERE id=service_id), count, keys, fields, messages,"
-                           " attributes, min_id FROM log_chunks WHERE max_id > ?1 AND min_id <= ?2 ORDER BY min_id");
-    chunks.bind(1, afterId).bind(2, throughId);
+    // The chunks in range first, without their blocks: sorted by SQLite, every block of every chunk up to
+    // throughId went through its sorter, and the analysis catching up far behind read gigabytes a page.
+    std::vector<std::pair<std::int64_t, std::int64_t>> inRange; // (min_id, chunk id)
+    {
+        Statement range(m_db, "SELECT min_id, id FROM log_chunks WHERE max_id > ?1 AND min_id <= ?2");
+        range.bind(1, afterId).bind(2, throughId);
+        while (range.step())
+            inRange.emplace_back(range.int64(0), range.int64(1));
+    }
+    std::sort(inRange.begin(), inRange.end());
+    Statement chunk(m_db, "SELECT (SELECT name FROM services WHERE id=service_id), count, keys, fields, messages,"
+                          " attributes FROM log_chunks WHERE id=?");
     std::vector<StoredLog> out;
-    while (chunks.step()) {
-        // Chunks come lowest first id first: once `limit` rows below this chunk's first are in, it adds none.
+    for (const auto &[minId, chunkId] : inRange) {
+        // Lowest first id first: once `limit` rows below this chunk's first are in, it adds none.
         if (int(out.size()) >= limit) {
             std::nth_element(out.begin(), out.begin() + limit - 1, out.end(),
                              [](const StoredLog &a, const StoredLog &b) { return a.id < b.id; });
             out.resize(std::size_t(limit));
             const auto highest = std::max_element(out.begin(), out.end(),
                                                   [](const StoredLog &a, const StoredLog &b) { return a.id < b.id; });
-            if (highest->id < chunks.int64(6))
+            if (highest->id < minId)
                 break;
         }
         if (m_checkInterrupt)
             m_checkInterrupt();
-        for (auto &[id, r] : decodeLogChunkRows(chunks.blob(2), chunks.blob(3), chunks.blob(4), chunks.blob(5),
-                                                int(chunks.int64(1)), std::string(chunks.text(0))))
-            if (id > afterId && id <= throughId)
-                out.push_back({id, std::move(r)});
+        chunk.bind(1, chunkId);
+        if (chunk.step())
+            for (auto &[id, r] : decodeLogChunkRows(chunk.blob(2), chunk.blob(3), chunk.blob(4), chunk.blob(5),
+                                                    int(chunk.int64(1)), std::string(chunk.text(0))))
+                if (id > afterId && id <= throughId)
+                    out.push_back({id, std::move(r)});
+        chunk.reset();
     }
     std::sort(out.begin(), out.end(), [](const StoredLog &a, const StoredLog &b) { return a.id < b.id; });
     if (int(out.size()) > limit)

@@ -381,22 +381,34 @@ std::vector<StoredPoint> MetricChunkReader::inCommitOrder(std::int64_t afterId, 
     std::vector<StoredPoint> out;
     if (limit <= 0)
         return out;
-    Statement chunks(m_db, "SELECT min_id, count, points FROM metric_chunks WHERE max_id > ?1 AND min_id <= ?2 ORDER BY min_id");
-    chunks.bind(1, afterId).bind(2, throughId);
+    // The chunks in range first, without their points (an ORDER BY would sort every chunk's points up to
+    // throughId; see LogChunkReader::inCommitOrder).
+    std::vector<std::pair<std::int64_t, std::int64_t>> inRange; // (min_id, chunk id)
+    {
+        Statement range(m_db, "SELECT min_id, id FROM metric_chunks WHERE max_id > ?1 AND min_id <= ?2");
+        range.bind(1, afterId).bind(2, throughId);
+        while (range.step())
+            inRange.emplace_back(range.int64(0), range.int64(1));
+    }
+    std::sort(inRange.begin(), inRange.end());
+    Statement chunk(m_db, "SELECT count, points FROM metric_chunks WHERE id=?");
     auto byId = [](const StoredPoint &a, const StoredPoint &b) { return a.id < b.id; };
-    while (chunks.step()) {
-        // Chunks come lowest first id first: once `limit` points below this chunk's first are in, it adds none.
+    for (const auto &[minId, chunkId] : inRange) {
+        // Lowest first id first: once `limit` points below this chunk's first are in, it adds none.
         if (int(out.size()) >= limit) {
             std::nth_element(out.begin(), out.begin() + limit - 1, out.end(), byId);
             out.resize(std::size_t(limit));
-            if (std::max_element(out.begin(), out.end(), byId)->id < chunks.int64(0))
+            if (std::max_element(out.begin(), out.end(), byId)->id < minId)
                 break;
         }
         if (m_checkInterrupt)
             m_checkInterrupt();
-        for (const MetricChunkPoint &p : decodeMetricChunk(chunks.blob(2), int(chunks.int64(1))))
-            if (p.id > afterId && p.id <= throughId)
-                out.push_back(stored(p));
+        chunk.bind(1, chunkId);
+        if (chunk.step())
+            for (const MetricChunkPoint &p : decodeMetricChunk(chunk.blob(1), int(chunk.int64(0))))
+                if (p.id > afterId && p.id <= throughId)
+                    out.push_back(stored(p));
+        chunk.reset();
     }
     return out;
 }

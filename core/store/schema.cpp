@@ -287,6 +287,8 @@ CREATE INDEX log_chunks_small ON log_chunks(service_id, min_ts, count, max_ts) W
 // the rows of older versions, read as they are, and is no longer written. series_mask has a bit per series
 // (metricSeriesBit); expires_at is as for log chunks (the earliest retention cutoff that removes a point).
 // Small chunks (a job of a few points) are indexed for the background compaction that merges them.
+// Reads in commit order (the analysis catching up) find the chunks holding an id range in the index of
+// (max_id, min_id) alone, for log chunks too: with max_id only, each chunk past the start was read.
 constexpr const char *kV13 = R"sql(
 CREATE TABLE metric_chunks(
   id INTEGER PRIMARY KEY,
@@ -304,9 +306,11 @@ CREATE TABLE metric_chunks(
   points BLOB NOT NULL);
 CREATE INDEX metric_chunks_by_service_time ON metric_chunks(service_id, max_ts, min_ts);
 CREATE INDEX metric_chunks_by_time ON metric_chunks(max_ts, min_ts);
-CREATE INDEX metric_chunks_by_max_id ON metric_chunks(max_id);
+CREATE INDEX metric_chunks_by_ids ON metric_chunks(max_id, min_id);
 CREATE INDEX metric_chunks_by_expiry ON metric_chunks(expires_at);
 CREATE INDEX metric_chunks_small ON metric_chunks(service_id, min_ts, count, max_ts) WHERE count < 1024;
+DROP INDEX log_chunks_by_max_id;
+CREATE INDEX log_chunks_by_ids ON log_chunks(max_id, min_id);
 )sql";
 
 const char *const kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12, kV13};
